@@ -1,0 +1,61 @@
+"""Key phrases: a ``**bold**`` or ``==highlighted==`` phrase inside a sentence is the
+thing to remember, so the sentence becomes a cloze with that phrase as the gap.
+
+    - GRPO drops the critic and scores a **group of sampled answers** instead.
+
+gives ``GRPO drops the critic and scores a {{c1::group of sampled answers}} instead.``
+with the heading path (and the step the bullet sits under) as context. A sentence with
+three phrases gives three cards, one gap each, so no cloze number can ever move onto
+another fact. A sentence holding hand-written ``{{c1::...}}`` passes through as one
+card with the writer's own numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import CLOZE, Card, Inline, ListBlock, Note, Paragraph
+from ..parse import plain_text
+from . import Context, Visit, breadcrumb, make_card, walk
+from .shapes import has_cloze, is_image_only, is_links_only, span_text, spans
+from .steps import step_title
+
+KIND = "phrases"
+MIN_CONTEXT_CHARS = 4  # a sentence that is only the phrase has nothing to cloze it in
+
+
+def _sentences(visit: Visit) -> Iterator[tuple[object, Inline, int]]:
+    block = visit.block
+    if isinstance(block, Paragraph):
+        yield block, block.inline, block.line
+    elif isinstance(block, ListBlock):
+        for item in block.items:
+            if item.task is None and item.inline is not None:
+                yield item, item.inline, item.line
+
+
+def extract(note: Note, ctx: Context) -> Iterator[Card]:
+    for visit in walk(note):
+        parent = step_title(visit.parents[-1]) if visit.parents else ""
+        context = breadcrumb(note, visit.section, parent)
+        for node, inline, line in _sentences(visit):
+            if ctx.is_claimed(node) or is_links_only(inline) or is_image_only(inline):
+                continue
+            if has_cloze(inline):
+                ctx.claim(node)
+                yield make_card(
+                    note, ctx, kind=KIND, model=CLOZE, front=ctx.renderer.inline(inline), back="",
+                    context=context, identity=plain_text(inline), line=line,
+                )
+                continue
+            sentence = plain_text(inline)
+            for span in spans(inline):
+                phrase = span_text(inline, span)
+                if len(phrase.strip()) < 1 or len(sentence) - len(phrase) < MIN_CONTEXT_CHARS:
+                    continue
+                ctx.claim(node)
+                yield make_card(
+                    note, ctx, kind=KIND, model=CLOZE,
+                    front=ctx.renderer.inline(inline, cloze=inline.tokens[span[0]]), back="",
+                    context=context, identity=f"{sentence}\x1f{phrase}", line=line,
+                )

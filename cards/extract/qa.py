@@ -1,0 +1,178 @@
+"""Q/A: a question and its answer become a basic card (question front, answer back).
+
+Explicit forms::
+
+    Q: What does GRPO drop?          问：GRPO 去掉了什么？
+    A: The critic model.             答：价值模型。
+
+    Q: one line works too A: like this
+    RLHF :: reinforcement learning from human feedback
+
+Bullets whose children answer them::
+
+    - Why does the response grow longer?      (ends in ? or ？)
+      - The model learns to think before answering.
+    - 案例1：孩子数学考了38分                   (a labelled case: 案例N / Case N / Example N)
+      - 结果：没有抓住问题的本质
+    - 硬推理能力                                (a short term with one explaining child)
+      - 编程和数学这类有标准答案的推理
+
+A question with nothing to answer it is not a card.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..markdown import markdown
+from ..model import BASIC, Card, Inline, ListBlock, ListItem, Note, Paragraph
+from ..parse import plain_text
+from . import Context, Visit, breadcrumb, make_card, walk
+from .shapes import ends_with_question, fold, has_cloze, is_image_only, is_links_only
+from .steps import is_pipeline, step_title
+
+KIND = "qa"
+_Q = r"(?:Q|Question|问|问题)\s*[:：]"
+_A = r"(?:A|Answer|答|答案)\s*[:：]"
+_ONE_LINE = re.compile(rf"^\s*{_Q}\s*(?P<q>.+?)\s+{_A}\s*(?P<a>.+?)\s*$", re.DOTALL | re.IGNORECASE)
+_Q_ONLY = re.compile(rf"^\s*{_Q}\s*(?P<q>.+?)\s*$", re.DOTALL | re.IGNORECASE)
+_A_ONLY = re.compile(rf"^\s*{_A}\s*(?P<a>.+?)\s*$", re.DOTALL | re.IGNORECASE)
+_DOUBLE_COLON = re.compile(r"^(?P<q>[^\n]+?)\s+::\s+(?P<a>[^\n]+)$")
+_CASE = re.compile(
+    r"^(?:\[[^\]]*\]\([^)]*\)\s*)?(?:案例|例子|例|Case|Example|Exercise|Problem|Q)\s*\d+\s*[:.]",
+    re.IGNORECASE,
+)
+TERM_MAX_CHARS = 24
+
+
+def _inline(src: str) -> Inline:
+    tokens = markdown().parseInline(src.strip())
+    return Inline(src.strip(), tokens[0].children or [] if tokens else [])
+
+
+def _explicit(source: str) -> tuple[Inline, Inline] | None:
+    """(question, answer) of a one-block explicit card, if the text is one."""
+    if "{{c" in source:
+        return None
+    match = _ONE_LINE.match(source) or _DOUBLE_COLON.match(source)
+    if match:
+        return _inline(match["q"]), _inline(match["a"])
+    return None
+
+
+def _question_only(inline: Inline | None) -> Inline | None:
+    if inline is None:
+        return None
+    match = _Q_ONLY.match(inline.source)
+    return _inline(match["q"]) if match else None
+
+
+def _answer_only(inline: Inline | None) -> Inline | None:
+    if inline is None:
+        return None
+    match = _A_ONLY.match(inline.source)
+    return _inline(match["a"]) if match else None
+
+
+def _is_case(inline: Inline) -> bool:
+    return bool(_CASE.match(fold(inline.source).strip()))
+
+
+def _is_term(item: ListItem) -> bool:
+    """A short label whose only child is one bullet explaining it."""
+    text = fold(plain_text(item.inline)).strip()
+    if not text or len(text) > TERM_MAX_CHARS or text[-1] in ".,;:!。":
+        return False
+    if len(item.children) != 1 or not isinstance(item.children[0], ListBlock):
+        return False
+    only = item.children[0].items
+    return len(only) == 1 and only[0].task is None and only[0].inline is not None and not only[0].children
+
+
+def extract(note: Note, ctx: Context) -> Iterator[Card]:
+    for visit in walk(note):
+        block = visit.block
+        if isinstance(block, Paragraph):
+            yield from _paragraph(note, ctx, visit, block)
+        elif isinstance(block, ListBlock) and not is_pipeline(block):
+            yield from _bullets(note, ctx, visit, block)
+
+
+def _card(note: Note, ctx: Context, visit: Visit, question: Inline, answer_html: str, line: int) -> Card:
+    parent = step_title(visit.parents[-1]) if visit.parents else ""
+    return make_card(
+        note, ctx, kind=KIND, model=BASIC,
+        front=ctx.renderer.inline(question), back=answer_html,
+        context=breadcrumb(note, visit.section, parent),
+        identity=plain_text(question), line=line,
+    )
+
+
+def _paragraph(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterator[Card]:
+    if ctx.is_claimed(block):
+        return
+    pair = _explicit(block.inline.source)
+    if pair:
+        ctx.claim(block)
+        yield _card(note, ctx, visit, pair[0], ctx.renderer.inline(pair[1]), block.line)
+        return
+    question = _question_only(block.inline)
+    if question is None:
+        return
+    siblings = visit.section.blocks if not visit.parents else visit.parents[-1].children
+    index = next((i for i, b in enumerate(siblings) if b is block), -1)
+    following = siblings[index + 1] if 0 <= index < len(siblings) - 1 else None
+    answer = _answer_only(following.inline) if isinstance(following, Paragraph) else None
+    if answer is not None:
+        ctx.claim(block)
+        ctx.claim(following)
+        yield _card(note, ctx, visit, question, ctx.renderer.inline(answer), block.line)
+
+
+def _bullets(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> Iterator[Card]:
+    items = block.items
+    for index, item in enumerate(items):
+        if item.task is not None or item.inline is None or ctx.is_claimed(item) or has_cloze(item.inline):
+            continue
+        if is_links_only(item.inline) or is_image_only(item.inline):
+            continue
+        pair = _explicit(item.inline.source)
+        if pair:
+            ctx.claim(item)
+            answer_html = ctx.renderer.inline(pair[1]) + ctx.renderer.blocks(item.children)
+            yield _card(note, ctx, visit, pair[0], answer_html, item.line)
+            continue
+        question = _question_only(item.inline)
+        if question is not None:
+            answer = _explicit_answer(item, items[index + 1] if index + 1 < len(items) else None, ctx)
+            if answer is not None:
+                ctx.claim(item)
+                yield _card(note, ctx, visit, question, answer, item.line)
+            continue
+        if not item.children:
+            continue
+        if ends_with_question(plain_text(item.inline)) or _is_case(item.inline) or _is_term(item):
+            ctx.claim(item)
+            for child in item.children:
+                ctx.claim(child)
+                if isinstance(child, ListBlock):
+                    for grandchild in child.items:
+                        ctx.claim(grandchild)
+            yield _card(note, ctx, visit, item.inline, ctx.renderer.blocks(item.children), item.line)
+
+
+def _explicit_answer(item: ListItem, next_item: ListItem | None, ctx: Context) -> str | None:
+    """The answer to a ``Q:`` bullet: an ``A:`` child, or an ``A:`` bullet right after it."""
+    for child in item.children:
+        if isinstance(child, ListBlock) and child.items:
+            answer = _answer_only(child.items[0].inline)
+            if answer is not None:
+                ctx.claim(child.items[0])
+                return ctx.renderer.inline(answer) + ctx.renderer.blocks(child.items[0].children)
+    if next_item is not None:
+        answer = _answer_only(next_item.inline)
+        if answer is not None:
+            ctx.claim(next_item)
+            return ctx.renderer.inline(answer) + ctx.renderer.blocks(next_item.children)
+    return None

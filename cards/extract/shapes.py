@@ -1,0 +1,105 @@
+"""Questions the card rules ask of an inline: is it only an image, only links, a question?"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from markdown_it.token import Token
+
+from ..model import Inline
+from ..parse import plain_text
+
+_IMAGE_EXT = re.compile(r"\.(png|jpe?g|gif|svg|webp|bmp|avif)$", re.IGNORECASE)
+
+
+def fold(value: str) -> str:
+    """Full-width punctuation reads as half-width: ``：`` is ``:``, ``？`` is ``?``."""
+    return unicodedata.normalize("NFKC", value)
+
+
+def _blank(token: Token) -> bool:
+    return (token.type == "text" and not token.content.strip()) or token.type in ("softbreak", "hardbreak")
+
+
+def is_image_only(inline: Inline | None) -> bool:
+    if inline is None:
+        return False
+    seen = False
+    for token in inline.tokens:
+        if token.type == "image" or (token.type == "wikiembed" and _IMAGE_EXT.search(token.meta["target"])):
+            seen = True
+        elif not _blank(token):
+            return False
+    return seen
+
+
+def is_links_only(inline: Inline | None) -> bool:
+    """A bullet that is only links (a reading list) is never a card."""
+    if inline is None:
+        return False
+    depth, seen = 0, False
+    for token in inline.tokens:
+        if token.type == "link_open":
+            depth, seen = depth + 1, True
+        elif token.type == "link_close":
+            depth -= 1
+        elif token.type == "wikilink":
+            seen = True
+        elif depth == 0 and not _blank(token):
+            return False
+    return seen
+
+
+def leading_span(inline: Inline) -> tuple[int, int] | None:
+    """Token indices (open, close) of a bold or highlight span that starts the inline."""
+    tokens = inline.tokens
+    start = 0
+    while start < len(tokens) and _blank(tokens[start]):
+        start += 1
+    if start >= len(tokens) or tokens[start].type not in ("strong_open", "mark_open"):
+        return None
+    close = _matching_close(tokens, start)
+    return (start, close) if close is not None else None
+
+
+def _matching_close(tokens: list[Token], start: int) -> int | None:
+    depth = 0
+    for i in range(start, len(tokens)):
+        depth += tokens[i].nesting
+        if depth == 0:
+            return i
+    return None
+
+
+def spans(inline: Inline) -> list[tuple[int, int]]:
+    """Every top-level bold / highlight span, as (open, close) token indices."""
+    found: list[tuple[int, int]] = []
+    i, tokens = 0, inline.tokens
+    while i < len(tokens):
+        if tokens[i].type in ("strong_open", "mark_open"):
+            close = _matching_close(tokens, i)
+            if close is None:
+                break
+            found.append((i, close))
+            i = close + 1
+        else:
+            i += 1
+    return found
+
+
+def span_text(inline: Inline, span: tuple[int, int]) -> str:
+    return plain_text(Inline("", inline.tokens[span[0] + 1 : span[1]]))
+
+
+def has_cloze(inline: Inline | None) -> bool:
+    return inline is not None and any(t.type == "cloze_open" for t in inline.tokens)
+
+
+def ends_with_question(value: str) -> bool:
+    return fold(value).rstrip().endswith("?")
+
+
+def normalise(value: str) -> str:
+    """Identity text: width-folded, case-folded, whitespace collapsed."""
+    return " ".join(fold(value).casefold().split())

@@ -1,0 +1,90 @@
+"""Identity: the GUID of every card, the fixed note type ids, deck ids.
+
+Anki matches an imported note to the one it has by GUID alone, and keeps its reviews.
+So a GUID is a hash of what names the *fact*: the card kind, its note type and its
+identity text (a Q/A card's question, a step's title, a phrase and its sentence),
+width- and case-folded. It leaves out the answer, the deck, the folder, the file name,
+the heading and the position, so editing those keeps every review.
+
+What a hash cannot see (a typo fixed in a question) the build state beside the output
+remembers: state.py matches a card that has no GUID yet to a card of the last build
+that is gone now, by similar text in the same note. Without the state file, unchanged
+cards still get their old GUIDs from the hash; only that edit-tracking is lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from .extract.shapes import normalise
+from .model import Card
+
+SCHEME = "cards/1"
+
+#: Note type ids, fixed forever: changing one makes Anki treat every note as new.
+CLOZE_MODEL_ID = 1_742_931_207
+BASIC_MODEL_ID = 1_742_931_208
+
+_ALPHABET = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
+)
+
+
+def _hash64(*parts: str) -> int:
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def guid_from(*parts: str) -> str:
+    """A GUID in Anki's own base91 style (as genanki writes them)."""
+    value, out = _hash64(*parts), []
+    while value:
+        value, digit = divmod(value, len(_ALPHABET))
+        out.append(_ALPHABET[digit])
+    return "".join(reversed(out)) or _ALPHABET[0]
+
+
+def deck_id(name: str) -> int:
+    """A deck id in [2**30, 2**31) from the deck's full name (Anki matches decks by name)."""
+    return (1 << 30) + _hash64("deck", name) % (1 << 30)
+
+
+def natural_key(card: Card) -> str:
+    return "\x1f".join((SCHEME, card.model, card.kind, normalise(card.identity)))
+
+
+def natural_keys(cards: Sequence[Card], owners: Mapping[str, str] | None = None) -> list[str]:
+    """One key per card, unique within the build.
+
+    Two cards naming the same text (a step called "Setup" in two notes) are different
+    facts. One of them keeps the plain key: the one whose note owned it last build
+    (``owners``: key -> note path, from the state), else the first in path order, so a
+    new note that repeats a title never takes the GUID of an old card. The others are
+    told apart by note path and section, then by rank in source order.
+    """
+    keys = [natural_key(c) for c in cards]
+    groups: dict[str, list[int]] = {}
+    for index, key in enumerate(keys):
+        groups.setdefault(key, []).append(index)
+    unique = list(keys)
+    for key, members in groups.items():
+        if len(members) == 1:
+            continue
+        owner_path = (owners or {}).get(key)
+        owner = next((i for i in members if cards[i].source.path.as_posix() == owner_path), members[0])
+        seen: Counter[str] = Counter()
+        for i in members:
+            if i == owner:
+                continue
+            salted = "\x1f".join((key, cards[i].source.path.as_posix(), " › ".join(cards[i].context)))
+            seen[salted] += 1
+            unique[i] = salted if seen[salted] == 1 else f"{salted}\x1f#{seen[salted]}"
+    return unique
+
+
+def content_hash(card: Card) -> str:
+    """What Anki would show: when it changes, the note needs a newer modification time."""
+    parts = (card.model, card.front, card.back, " › ".join(card.context), str(card.source), card.source_link, card.deck, " ".join(card.tags))
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:20]

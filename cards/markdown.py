@@ -1,0 +1,153 @@
+"""The one MarkdownIt setup, with the few inline rules Obsidian notes need.
+
+markdown-it-py parses CommonMark; mdit-py-plugins adds front matter and ``$math$``.
+Three small inline rules are ours because no maintained plugin covers them:
+``==highlight==`` (mark), ``[[Page|alias]]`` / ``![[image.png]]`` (wikilinks) and a
+hand-written ``{{c1::text::hint}}`` cloze, which must reach Anki as a deletion rather
+than as text whose braces get escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+_CLOZE_START = re.compile(r"\{\{c(\d{1,3})::")
+
+
+def _mark(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    if not src.startswith("==", pos) or src.startswith("===", pos):
+        return False
+    end = src.find("==", pos + 2)
+    if end <= pos + 2 or src[pos + 2].isspace() or src[end - 1].isspace():
+        return False
+    if not silent:
+        old_max = state.posMax
+        state.push("mark_open", "mark", 1).markup = "=="
+        state.pos, state.posMax = pos + 2, end
+        state.md.inline.tokenize(state)
+        state.push("mark_close", "mark", -1).markup = "=="
+        state.posMax = old_max
+    state.pos = end + 2
+    return True
+
+
+def _strong(state: StateInline, silent: bool) -> bool:
+    """``**bold**`` closed by the next ``**`` on the line, even beside CJK or punctuation.
+
+    CommonMark's flanking rules refuse ``**Distill-{*B}**模型`` (punctuation before the
+    closer, a letter after it), which is how CJK notes are written every day and how
+    Obsidian renders them bold. A ``**`` with no closer falls through to CommonMark.
+    """
+    src, pos = state.src, state.pos
+    if not src.startswith("**", pos) or src.startswith("***", pos):
+        return False
+    end = src.find("**", pos + 2, state.posMax)
+    while end > 0 and src.startswith("***", end):
+        end += 1  # "***" closing a nested "*" leaves the last two for us
+    if end <= pos + 2 or src[pos + 2].isspace() or src[end - 1].isspace():
+        return False
+    if "\n\n" in src[pos:end]:
+        return False
+    if not silent:
+        old_max = state.posMax
+        state.push("strong_open", "strong", 1).markup = "**"
+        state.pos, state.posMax = pos + 2, end
+        state.md.inline.tokenize(state)
+        state.push("strong_close", "strong", -1).markup = "**"
+        state.posMax = old_max
+    state.pos = end + 2
+    return True
+
+
+def _wikilink(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    embed = src.startswith("![[", pos)
+    start = pos + (3 if embed else 2)
+    if not (embed or src.startswith("[[", pos)):
+        return False
+    end = src.find("]]", start)
+    if end < 0 or end >= state.posMax or "\n" in src[start:end] or end == start:
+        return False
+    if not silent:
+        target, _, alias = src[start:end].partition("|")
+        token = state.push("wikiembed" if embed else "wikilink", "", 0)
+        token.meta = {"target": target.strip(), "alias": alias.strip()}
+        token.content = alias.strip() or target.strip()
+    state.pos = end + 2
+    return True
+
+
+def _cloze(state: StateInline, silent: bool) -> bool:
+    match = _CLOZE_START.match(state.src, state.pos)
+    if not match:
+        return False
+    # find the matching "}}", allowing nested {{cN::...}} inside
+    depth, i, src = 1, match.end(), state.src
+    while i < state.posMax:
+        if _CLOZE_START.match(src, i):
+            depth += 1
+            i = _CLOZE_START.match(src, i).end()  # type: ignore[union-attr]
+            continue
+        if src.startswith("}}", i):
+            depth -= 1
+            if depth == 0:
+                break
+            i += 2
+            continue
+        i += 1
+    else:
+        return False
+    body = src[match.end() : i]
+    hint = ""
+    top_hint = _top_level_hint(body)
+    if top_hint is not None:
+        body, hint = body[:top_hint], body[top_hint + 2 :]
+    if not silent:
+        old_max = state.posMax
+        open_ = state.push("cloze_open", "", 1)
+        open_.meta = {"ordinal": int(match.group(1)), "hint": hint}
+        state.pos, state.posMax = match.end(), match.end() + len(body)
+        state.md.inline.tokenize(state)
+        state.push("cloze_close", "", -1).meta = {"hint": hint}
+        state.posMax = old_max
+    state.pos = i + 2
+    return True
+
+
+def _top_level_hint(body: str) -> int | None:
+    """Index of the ``::`` that starts a hint, ignoring ones inside nested clozes."""
+    depth, i = 0, 0
+    while i < len(body):
+        m = _CLOZE_START.match(body, i)
+        if m:
+            depth, i = depth + 1, m.end()
+        elif body.startswith("}}", i):
+            depth, i = depth - 1, i + 2
+        elif depth == 0 and body.startswith("::", i):
+            return i
+        else:
+            i += 1
+    return None
+
+
+@lru_cache(maxsize=1)
+def markdown() -> MarkdownIt:
+    """The parser every stage shares (built once; MarkdownIt is safe to reuse)."""
+    md = (
+        MarkdownIt("commonmark", {"html": True, "maxNesting": 40})
+        .enable(["table", "strikethrough"])
+        .use(front_matter_plugin)
+        .use(dollarmath_plugin, double_inline=True)
+    )
+    md.inline.ruler.before("emphasis", "cloze", _cloze)
+    md.inline.ruler.before("link", "wikilink", _wikilink)
+    md.inline.ruler.before("emphasis", "mark", _mark)
+    md.inline.ruler.before("emphasis", "strong", _strong)
+    return md

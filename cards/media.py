@@ -1,0 +1,101 @@
+"""Local images: find them in the vault, refuse what lies outside it, name them safely.
+
+A packaged file is named ``<stem>-<hash of its bytes>.<ext>``: two different images
+called ``image.png`` in two folders never collide in Anki's flat media folder, and a
+changed image gets a new name, so Anki never keeps showing the old one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+from .errors import CardsError
+from .model import Source
+
+log = logging.getLogger("cards")
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif"})
+
+
+@dataclass(slots=True)
+class MediaIndex:
+    """All images of one vault; ``files`` maps packaged names to their paths."""
+
+    root: Path
+    files: dict[str, Path] = field(default_factory=dict)
+    _by_name: dict[str, list[Path]] | None = None
+    _names: dict[Path, str] = field(default_factory=dict)
+
+    def _index(self) -> dict[str, list[Path]]:
+        """Obsidian's ``![[name.png]]`` may point at a file in any folder of the vault."""
+        if self._by_name is None:
+            self._by_name = {}
+            for dirpath, dirnames, filenames in os.walk(self.root):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    if Path(name).suffix.lower() in IMAGE_SUFFIXES:
+                        self._by_name.setdefault(name.lower(), []).append(Path(dirpath) / name)
+        return self._by_name
+
+    def name_for(self, path: Path) -> str:
+        if path not in self._names:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            stem = re.sub(r"[^\w.-]+", "_", path.stem)[:60] or "image"
+            name = f"{stem}-{digest}{path.suffix.lower()}"
+            self._names[path] = name
+            self.files[name] = path
+        return self._names[path]
+
+    def resolver(self, note: PurePosixPath, text: str) -> "NoteImages":
+        return NoteImages(self, note, text)
+
+
+@dataclass(slots=True)
+class NoteImages:
+    """Resolves the image targets of one note (callable as render.ImageResolver)."""
+
+    index: MediaIndex
+    note: PurePosixPath
+    text: str
+
+    def __call__(self, target: str) -> str | None:
+        target = target.strip()
+        if re.match(r"^https?://", target, re.IGNORECASE):
+            return target
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):
+            self._warn(target, "only local files and http(s) images are shown; this image is left out")
+            return None
+        path = self._locate(unquote(target.split("#")[0].split("?")[0]))
+        if path is None:
+            return None
+        return self.index.name_for(path)
+
+    def _locate(self, target: str) -> Path | None:
+        root = self.index.root.resolve()
+        bare = "/" not in target and "\\" not in target
+        candidates = [(root / self.note.parent / target), (root / target.lstrip("/"))]
+        for candidate in candidates:
+            resolved = candidate.resolve()
+            if not resolved.is_relative_to(root):
+                self._warn(target, "image path leads outside the vault; it is not packaged")
+                return None
+            if resolved.is_file():
+                if resolved.suffix.lower() not in IMAGE_SUFFIXES:
+                    self._warn(target, "not an image file; it is not packaged")
+                    return None
+                return resolved
+        if bare:
+            matches = self.index._index().get(target.lower(), [])
+            if matches:
+                return matches[0].resolve()
+        self._warn(target, "image not found in the vault; the card shows its name instead")
+        return None
+
+    def _warn(self, target: str, message: str) -> None:
+        line = next((n for n, text in enumerate(self.text.splitlines(), 1) if target in text), 1)
+        log.warning("%s", CardsError(Source(self.note, line), f"{target}: {message}"))

@@ -1,0 +1,227 @@
+"""Markdown text -> our note tree (sections of blocks, every node with its source line).
+
+Extractors never see markdown-it's flat token stream: they walk a small tree that says
+what a note *is* (a section under a heading path, a list whose items have children),
+which is the shape the card rules are written in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import PurePosixPath
+from typing import Any
+
+import yaml
+from markdown_it.token import Token
+
+from .errors import CardsError
+from .markdown import markdown
+from .model import Block, Code, Inline, ListBlock, ListItem, Note, Paragraph, Section, Source, Table
+
+_TASK = re.compile(r"^\[([ xX])\](?:\s|$)")
+_INLINE_TAG = re.compile(r"(?<![\w&#/\\])#([^\W\d_][\w/-]*|\d+[^\W\d][\w/-]*)", re.UNICODE)
+
+
+def parse_note(
+    text: str,
+    path: PurePosixPath,
+    *,
+    deck: str,
+    tags: Sequence[str] = (),
+    reflowed: bool = False,
+    warn: Any = None,
+) -> Note:
+    """Parse one note. ``deck`` and ``tags`` come from the folder; front matter may override."""
+    tokens = markdown().parse(text)
+    front: dict[str, Any] = {}
+    if tokens and tokens[0].type == "front_matter":
+        front = _front_matter(tokens[0], path, warn)
+        tokens = tokens[1:]
+    sections = _sections(tokens)
+    title = str(front.get("title") or path.stem)
+    note_deck = str(front["deck"]).strip() if isinstance(front.get("deck"), str) and front["deck"].strip() else deck
+    all_tags = [*tags, *_front_tags(front), *_inline_tags(tokens)]
+    return Note(
+        path=path,
+        title=title,
+        front_matter=front,
+        sections=sections,
+        deck=note_deck,
+        tags=tuple(dict.fromkeys(_clean_tag(t) for t in all_tags if _clean_tag(t))),
+        reflowed=reflowed,
+    )
+
+
+def _front_matter(token: Token, path: PurePosixPath, warn: Any) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(token.content)
+    except yaml.YAMLError as exc:
+        line = 2 + (getattr(getattr(exc, "problem_mark", None), "line", 0) or 0)
+        if warn:
+            warn(CardsError(Source(path, line), f"front matter is not valid YAML ({_first_line(exc)}); it is ignored"))
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _front_tags(front: dict[str, Any]) -> list[str]:
+    raw = front.get("tags", front.get("tag"))
+    if isinstance(raw, str):
+        return re.split(r"[,\s]+", raw)
+    if isinstance(raw, list):
+        return [str(t) for t in raw if t is not None]
+    return []
+
+
+def _inline_tags(tokens: list[Token]) -> list[str]:
+    found: list[str] = []
+    for token in tokens:
+        if token.type == "inline":
+            for child in token.children or []:
+                if child.type == "text":
+                    found += _INLINE_TAG.findall(child.content)
+    return found
+
+
+def _clean_tag(tag: str) -> str:
+    """Anki tags cannot hold spaces; ``/`` nests in Obsidian and ``::`` nests in Anki."""
+    tag = tag.strip().lstrip("#").replace("/", "::")
+    return re.sub(r"\s+", "_", tag)
+
+
+def plain_text(inline: Inline | None) -> str:
+    """The words of an inline, without markup: what identities and breadcrumbs use."""
+    if inline is None:
+        return ""
+    return "".join(_plain(t) for t in inline.tokens).strip()
+
+
+def _plain(token: Token) -> str:
+    if token.type in ("text", "code_inline", "wikilink", "wikiembed", "html_inline"):
+        return token.content
+    if token.type in ("math_inline", "math_inline_double"):
+        return f"${token.content}$"
+    if token.type in ("softbreak", "hardbreak"):
+        return " "
+    if token.type == "image":
+        return ""
+    return ""
+
+
+# ------------------------------------------------------------------ tree building
+
+
+def _sections(tokens: list[Token]) -> list[Section]:
+    sections = [Section(line=1, path=(), blocks=[])]
+    stack: list[tuple[int, str]] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.type == "heading_open":
+            level = int(token.tag[1:])
+            inline = tokens[i + 1]
+            title = plain_text(Inline(inline.content, inline.children or []))
+            stack = [(lvl, t) for lvl, t in stack if lvl < level]
+            stack.append((level, title))
+            sections.append(Section(line=_line(token), path=tuple(t for _, t in stack if t), blocks=[]))
+            i += 3
+            continue
+        blocks, i = _block(tokens, i)
+        sections[-1].blocks.extend(blocks)
+    return [s for s in sections if s.blocks or s.path]
+
+
+def _line(token: Token) -> int:
+    return token.map[0] + 1 if token.map else 0
+
+
+def _close_index(tokens: list[Token], i: int) -> int:
+    """Index of the token that closes ``tokens[i]`` (an ``*_open`` token)."""
+    depth = 0
+    for j in range(i, len(tokens)):
+        depth += tokens[j].nesting
+        if depth == 0:
+            return j
+    return len(tokens) - 1
+
+
+def _inline(token: Token) -> Inline:
+    return Inline(token.content, token.children or [])
+
+
+def _block(tokens: list[Token], i: int) -> tuple[list[Block], int]:
+    """Build the block(s) starting at ``tokens[i]``; return them and the index after.
+
+    A block quote gives its content as plain siblings: quoted notes hold ordinary facts.
+    """
+    token = tokens[i]
+    kind = token.type
+    if kind == "paragraph_open":
+        return [Paragraph(_line(token), _inline(tokens[i + 1]))], i + 3
+    if kind in ("fence", "code_block"):
+        return [Code(_line(token), token.info.strip(), token.content)], i + 1
+    if kind == "math_block":
+        return [Paragraph(_line(token), Inline(f"$${token.content}$$", [_math_token(token)]))], i + 1
+    if kind in ("bullet_list_open", "ordered_list_open"):
+        end = _close_index(tokens, i)
+        items = [_item(tokens, j, _close_index(tokens, j)) for j in _children_starts(tokens, i + 1, end)]
+        return [ListBlock(_line(token), kind == "ordered_list_open", items)], end + 1
+    if kind == "table_open":
+        end = _close_index(tokens, i)
+        return [Table(_line(token), _table_rows(tokens[i:end]))], end + 1
+    if kind == "blockquote_open":
+        end = _close_index(tokens, i)
+        return _blocks(tokens, i + 1, end), end + 1
+    if kind.endswith("_open"):
+        return [], _close_index(tokens, i) + 1
+    return [], i + 1  # hr, html_block, front matter leftovers: never cards
+
+
+def _math_token(token: Token) -> Token:
+    math = Token("math_block_inline", "", 0)
+    math.content = token.content
+    return math
+
+
+def _children_starts(tokens: list[Token], start: int, end: int) -> list[int]:
+    starts, j = [], start
+    while j < end:
+        starts.append(j)
+        j = _close_index(tokens, j) + 1
+    return starts
+
+
+def _blocks(tokens: list[Token], start: int, end: int) -> list[Block]:
+    blocks: list[Block] = []
+    j = start
+    while j < end:
+        found, j = _block(tokens, j)
+        blocks.extend(found)
+    return blocks
+
+
+def _item(tokens: list[Token], start: int, end: int) -> ListItem:
+    children = _blocks(tokens, start + 1, end)
+    inline: Inline | None = None
+    if children and isinstance(children[0], Paragraph) and children[0].line == _line(tokens[start]):
+        inline = children.pop(0).inline  # type: ignore[union-attr]
+    task: bool | None = None
+    if inline is not None:
+        match = _TASK.match(inline.source)
+        if match:
+            task = match.group(1) != " "
+    return ListItem(_line(tokens[start]), inline, children, task)
+
+
+def _table_rows(tokens: list[Token]) -> list[list[Inline]]:
+    rows: list[list[Inline]] = []
+    for token in tokens:
+        if token.type == "tr_open":
+            rows.append([])
+        elif token.type == "inline" and rows:
+            rows[-1].append(_inline(token))
+    return rows

@@ -1,0 +1,76 @@
+"""Walk a vault and decode its notes; a note that cannot be read is an error, not a crash."""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import CardsError
+from .model import Source
+
+NOTE_SUFFIXES = (".md", ".markdown")
+SKIPPED_DIRS = frozenset({".obsidian", ".trash", ".git", "node_modules", "__pycache__"})
+MAX_NOTE_BYTES = 5 * 1024 * 1024  # a "note" bigger than this is a data dump, not notes
+
+
+@dataclass(frozen=True, slots=True)
+class NoteFile:
+    root: Path
+    path: PurePosixPath  # relative to root
+
+    @property
+    def absolute(self) -> Path:
+        return self.root / self.path
+
+
+def find_notes(root: Path, *, include: Callable[[PurePosixPath], bool] | None = None) -> list[NoteFile]:
+    """Every note under ``root`` (or ``root`` itself when it is a file), sorted by path."""
+    if root.is_file():
+        return [NoteFile(root.parent, PurePosixPath(root.name))]
+    found: list[NoteFile] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIPPED_DIRS)
+        rel_dir = PurePosixPath(Path(dirpath).relative_to(root).as_posix())
+        for name in filenames:
+            if name.startswith(".") or not name.lower().endswith(NOTE_SUFFIXES):
+                continue
+            rel = rel_dir / name if str(rel_dir) != "." else PurePosixPath(name)
+            if include is None or include(rel):
+                found.append(NoteFile(root, rel))
+    return sorted(found, key=lambda f: f.path.as_posix())
+
+
+def decode_note(data: bytes, path: PurePosixPath) -> str:
+    """Bytes -> text: UTF-8 (with or without BOM), CRLF/CR -> LF. Binary or bad bytes raise."""
+    if len(data) > MAX_NOTE_BYTES:
+        raise CardsError(Source(path, 1), f"note is {len(data) // 1024 // 1024} MiB, over the {MAX_NOTE_BYTES // 1024 // 1024} MiB limit; split it or exclude it in cards.toml")
+    if b"\x00" in data[:8192]:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise CardsError(Source(path, line), "this is a binary file, not a Markdown note; exclude it in cards.toml or rename it")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CardsError(Source(path, line), f"invalid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the note as UTF-8") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_note(note: NoteFile) -> str:
+    try:
+        data = note.absolute.read_bytes()
+    except OSError as exc:
+        raise CardsError(Source(note.path, 1), f"cannot read the note: {exc.strerror or exc}") from None
+    return decode_note(data, note.path)
+
+
+def iter_texts(notes: list[NoteFile]) -> Iterator[tuple[NoteFile, str | CardsError]]:
+    for note in notes:
+        try:
+            yield note, read_note(note)
+        except CardsError as error:
+            yield note, error

@@ -1,0 +1,408 @@
+"""Restore the structure of a note whose newlines were lost.
+
+Why: notes copied out of some apps (web clippers, chat exports, a bad sync) arrive with
+every line break turned into a space. Headings, bullets and numbered steps then run
+together on one very long line, and a Markdown parser sees a single paragraph, so no
+card could be mined from it. This module notices that shape and guesses the lost
+structure back, before the note is parsed.
+
+It has two halves:
+
+* **Detection** must be safe. Only a note whose body is one (or a very few) long
+  line(s) that together make up most of the note, and whose markers read as a note
+  and not as prose, is touched: several ` # ` headings with list markers, or a heading
+  and four or more list markers, or two or more ` - [ ]` tasks, or a run of
+  ` 1. **Bold** ` / ` 2. **Bold** ` steps with bullets. Anything else (a normal
+  multi-line note, a sentence with `C#`, `issue #12`, `1.` or ` - ` in it) comes back
+  byte for byte with ``reflowed=False``.
+* **Recovery** splits the line at block markers (headings, bullets, tasks, numbered
+  items in sequence; never inside code, links or wikilinks), puts back dashes that
+  read as prose (``解题 - 回溯 - 重现构建.....``), and rebuilds nesting from the shape:
+  bullets after a numbered step belong to the step; the next bullet after a case
+  (``案例1:`` / ``Case 3:``) is its result; a short answer after a question, and a
+  takeaway after an image-only bullet, are their children; a short label
+  (``- 软推理能力``) followed by more bullets is their parent.
+
+Full-width punctuation counts as half-width (``：`` ``:``, ``？`` ``?``).
+The module is pure: text in, text out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Reflow:
+    text: str  # Markdown to parse (the input unchanged when not collapsed)
+    reflowed: bool  # True when the structure was guessed
+
+
+# ------------------------------------------------------------------ patterns
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_FENCE_LINE = re.compile(r"^\s*(```|~~~)")
+# Spans whose inside is never split: code, wikilinks, links and images.
+_PROTECTED = re.compile(r"```.*?```|`[^`\n]*`|!?\[\[[^\]]*\]\]|!?\[[^\]]*\]\([^)\s]*\)")
+# A block marker starts after whitespace (or the start) and is followed by text.
+_MARKER = re.compile(
+    r"(?<!\S)(?:(?P<h>#{1,6})|(?P<t>-[ \t]\[[ xX]\])|(?P<b>-)|(?P<n>\d{1,3})\.)(?=[ \t]+\S)"
+)
+_IMAGE = r"(?:!\[[^\]]*\]\([^)\s]*\)|!\[\[[^\]]*\]\])"
+_IMAGE_ONLY = re.compile(rf"^(?:{_IMAGE}|\[{_IMAGE}\]\([^)\s]*\))$")
+_CASE = re.compile(
+    r"^(?:\[[^\]]*\]\([^)\s]*\)\s*)?(?:案例|例子|例|场景|Case|Example|Scenario|Q)\s*\d*\s*[:：]",
+    re.I,
+)
+_RESULT = re.compile(r"^(?:结果|答案|答|回答|结论|Result|Answer|Outcome|A)\s*[:：]", re.I)
+_SENTENCE_PUNCT = re.compile(r"[,，、。.!！?？:：;；]")
+_TERMINAL = ("。", ".", "!", "！", "?", "？", ":", "：", ";", "；", ")", "）")
+_ELLIPSIS = ("...", "…", "。。。")
+_CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]")
+
+_MIN_LINE = 100  # a collapsed note is a long line
+_MAX_LINES = 5  # ... and its body has very few lines
+_SHORT_TITLE = 40  # visible characters in a heading title inside a collapsed line
+_SHORT_LABEL = 20  # visible characters in a label such as "软推理能力"
+_SHORT_ANSWER = 40  # visible characters in an answer right under a question
+_PROSE_FRAGMENT = 8  # visible CJK characters in a fragment of "解题 - 回溯 - 重现构建"
+
+
+@dataclass(slots=True)
+class _Seg:
+    kind: str  # "h" heading, "p" paragraph, "b" bullet, "t" task, "n" numbered item
+    text: str
+    mark: str = ""  # "#"*level, "[x]", or the item number
+
+
+# ------------------------------------------------------------------ public API
+
+
+def reflow(text: str) -> Reflow:
+    """Return the note with its structure restored if it was collapsed, else as is."""
+    front_match = _FRONT_MATTER.match(text)
+    front = front_match.group(0) if front_match else ""
+    body = text[len(front) :]
+    lines = body.split("\n")
+    content = [ln for ln in lines if ln.strip()]
+    if not content or len(content) > _MAX_LINES:
+        return Reflow(text, False)
+
+    collapsed: dict[int, list[_Seg]] = {}
+    in_fence = False
+    for i, line in enumerate(lines):
+        if _FENCE_LINE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence or len(line) < _MIN_LINE:
+            continue
+        if _looks_collapsed(_split(line.rstrip("\r"), strict=True)):
+            collapsed[i] = _split(line.rstrip("\r"), strict=False)
+    total = sum(len(ln.strip()) for ln in content)
+    if not collapsed or sum(len(lines[i].strip()) for i in collapsed) < 0.6 * total:
+        return Reflow(text, False)
+
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i in collapsed:
+            if out and out[-1].strip():
+                out.append("")
+            out.append(_render(collapsed[i]))
+            if i + 1 < len(lines) and lines[i + 1].strip():
+                out.append("")
+        else:
+            out.append(line)
+    return Reflow(front + "\n".join(out), True)
+
+
+# ------------------------------------------------------------------ splitting
+
+
+def _split(line: str, strict: bool) -> list[_Seg]:
+    """Cut a collapsed line into blocks at the markers that read as structure.
+
+    `strict` (used to decide whether the line is collapsed at all) counts a `#` only
+    when a short title follows it; once a line is known to be collapsed every `# `
+    starts a heading, and a title that runs on is cut after its first word.
+    """
+    protected = [m.span() for m in _PROTECTED.finditer(line)]
+
+    def free(pos: int) -> bool:
+        return not any(a <= pos < b for a, b in protected)
+
+    markers = [m for m in _MARKER.finditer(line) if free(m.start())]
+    markers = _numbered_in_sequence(line, markers)
+    if strict:
+        markers = _titled_headings(line, markers)
+
+    segs: list[_Seg] = []
+    head = line[: markers[0].start()].strip() if markers else line.strip()
+    if head:
+        segs.append(_Seg("p", head))
+    for k, m in enumerate(markers):
+        end = markers[k + 1].start() if k + 1 < len(markers) else len(line)
+        body = line[m.end() : end].strip()
+        if m.group("h"):
+            segs.extend(_heading(m.group("h"), body))
+        elif m.group("t"):
+            segs.append(_Seg("t", body, m.group("t")[-3:].lower()))
+        elif m.group("b"):
+            segs.append(_Seg("b", body))
+        else:
+            segs.append(_Seg("n", body, m.group("n")))
+    return _merge_prose_dashes(segs)
+
+
+def _numbered_in_sequence(line: str, markers: list[re.Match[str]]) -> list[re.Match[str]]:
+    """Keep `N.` markers only where they count 1, 2, 3 … (two items at least).
+
+    When the first step has a bold title (`1. **…**`), later steps must have one too,
+    so that a `2.` inside a detail bullet is not mistaken for the next step.
+    """
+    keep: set[int] = set()
+    run: list[int] = []
+    run_bold = False
+
+    def flush() -> None:
+        if len(run) >= 2:
+            keep.update(run)
+
+    for k, m in enumerate(markers):
+        if not m.group("n"):
+            continue
+        value = int(m.group("n"))
+        bold = line[m.end() :].lstrip().startswith("**")
+        if run and value == int(markers[run[-1]].group("n")) + 1 and (bold or not run_bold):
+            run.append(k)
+        elif value == 1:
+            flush()
+            run, run_bold = [k], bold
+    flush()
+    return [m for k, m in enumerate(markers) if not m.group("n") or k in keep]
+
+
+def _titled_headings(line: str, markers: list[re.Match[str]]) -> list[re.Match[str]]:
+    """Keep a `#` marker only if what follows reads as a title: short, no clause breaks.
+
+    `… not with # like in Python, and the # sign …` is prose, not two headings.
+    """
+    kept = list(markers)
+    changed = True
+    while changed:
+        changed = False
+        for k, m in enumerate(kept):
+            if not m.group("h"):
+                continue
+            end = kept[k + 1].start() if k + 1 < len(kept) else len(line)
+            title = _cut_at_image(line[m.end() : end].strip())[0]
+            if not _is_title(title):
+                del kept[k]
+                changed = True
+                break
+    return kept
+
+
+def _is_title(title: str) -> bool:
+    seen = _visible(title)
+    return len(seen) <= _SHORT_TITLE and len(seen.split()) <= 6 and not re.search(r"[,，;；]", seen)
+
+
+def _cut_at_image(body: str) -> tuple[str, str]:
+    pos = body.find("![")
+    return (body[:pos].strip(), body[pos:].strip()) if pos > 0 else (body, "")
+
+
+def _heading(hashes: str, body: str) -> list[_Seg]:
+    """A heading title is short: an image, or the text after a title that runs on
+    (`## 总结 这篇论文说明了……`), starts a paragraph of its own."""
+    title, rest = _cut_at_image(body)
+    if not _is_title(title) and len(title.split(maxsplit=1)) == 2:
+        title, more = title.split(maxsplit=1)
+        rest = f"{more} {rest}".strip()
+    return [_Seg("h", title, hashes)] + ([_Seg("p", rest)] if rest else [])
+
+
+def _merge_prose_dashes(segs: list[_Seg]) -> list[_Seg]:
+    """Put back ` - ` that joins short fragments at the end of a sentence.
+
+    `…的思考方式,解题 - 回溯 - 重现构建.....` is one sentence, not three bullets: the
+    previous block is a sentence that runs on (no closing punctuation), and what follows
+    is two or more tiny fragments, or one that trails off in an ellipsis.
+    """
+    out: list[_Seg] = []
+    i = 0
+    while i < len(segs):
+        prev = out[-1] if out else None
+        if prev is not None and segs[i].kind == "b" and _runs_on(prev):
+            j = i
+            while j < len(segs) and segs[j].kind == "b" and _is_fragment(segs[j].text):
+                j += 1
+            frags = segs[i:j]
+            if len(frags) >= 2 or (frags and frags[-1].text.endswith(_ELLIPSIS)):
+                prev.text = " - ".join([prev.text, *(f.text for f in frags)])
+                i = j
+                continue
+        out.append(segs[i])
+        i += 1
+    return out
+
+
+def _runs_on(seg: _Seg) -> bool:
+    text = seg.text
+    if seg.kind not in ("b", "p") or _is_special(text):
+        return False
+    seen = _visible(text)
+    return (len(seen) >= 30 or bool(re.search(r"[,，、]", seen))) and not seen.endswith(_TERMINAL)
+
+
+def _is_fragment(text: str) -> bool:
+    seen = _visible(text).rstrip(".…。")
+    limit = _PROSE_FRAGMENT if _CJK.search(seen) else 2 * _PROSE_FRAGMENT  # ~2 English words
+    return (
+        "](" not in text
+        and len(seen) <= limit
+        and len(seen.split()) <= 2
+        and not _SENTENCE_PUNCT.search(seen)
+    )
+
+
+# ------------------------------------------------------------------ shapes
+
+
+def _visible(text: str) -> str:
+    text = re.sub(_IMAGE, "", text)
+    text = re.sub(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]", r"\1", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)\s]*\)", r"\1", text)
+    return re.sub(r"\*\*|__|==|`", "", text).strip()
+
+
+def _is_image_only(text: str) -> bool:
+    return bool(_IMAGE_ONLY.match(text.strip()))
+
+
+def _is_case(text: str) -> bool:
+    return bool(_CASE.match(text))
+
+
+def _is_question(text: str) -> bool:
+    return text.rstrip().endswith(("?", "？"))
+
+
+def _is_special(text: str) -> bool:
+    return _is_case(text) or _is_question(text) or _is_image_only(text)
+
+
+def _is_label(seg: _Seg) -> bool:
+    """A short term such as `- 软推理能力` or `- signal 与 noise`."""
+    if seg.kind != "b" or "](" in seg.text or "`" in seg.text or _RESULT.match(seg.text):
+        return False
+    seen = _visible(seg.text)
+    return (
+        0 < len(seen) <= _SHORT_LABEL
+        and len(seen.split()) <= 4
+        and not _SENTENCE_PUNCT.search(seen)
+    )
+
+
+def _looks_collapsed(segs: list[_Seg]) -> bool:
+    count = {kind: sum(s.kind == kind for s in segs) for kind in "hbtn"}
+    items = count["b"] + count["t"] + count["n"]
+    bold_steps = sum(s.kind == "n" and s.text.startswith("**") for s in segs)
+    return (
+        (count["h"] >= 2 and items >= 2)
+        or (count["h"] >= 1 and items >= 4)
+        or (count["t"] >= 2 and items >= 3)
+        or (bold_steps >= 2 and count["b"] >= 2)
+    )
+
+
+# ------------------------------------------------------------------ nesting
+
+
+def _nest(items: list[_Seg]) -> list[tuple[int, _Seg]]:
+    """Give each bullet of a flat run its depth (0, 1 or 2) from the shape of the run."""
+    out: list[tuple[int, _Seg]] = []
+    group = 0  # 1 while bullets sit under a label
+    i = 0
+    while i < len(items):
+        item = items[i]
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        if item.kind == "t":
+            out.append((0, item))
+            group = 0
+            i += 1
+            continue
+        if _is_label(item) and nxt is not None and nxt.kind == "b" and not _is_label(nxt):
+            out.append((0, item))
+            group = 1
+            i += 1
+            continue
+        out.append((group, item))
+        i += 1
+        if nxt is not None and _takes_child(item, nxt, items[i + 1 : i + 2]):
+            out.append((group + 1, nxt))
+            i += 1
+    return out
+
+
+def _takes_child(item: _Seg, nxt: _Seg, after: list[_Seg]) -> bool:
+    """Is `nxt` the answer to `item`: a case's result, a question's answer, a takeaway?"""
+    if nxt.kind != "b" or _is_case(nxt.text) or _is_image_only(nxt.text):
+        return _is_question(item.text) and nxt.kind == "b" and _is_image_only(nxt.text)
+    if _is_case(item.text):
+        return True
+    starts_group = _is_label(nxt) and bool(after) and after[0].kind == "b" and not _is_label(after[0])
+    if starts_group:
+        return False
+    if _is_image_only(item.text):
+        return True
+    if _is_question(item.text):
+        return bool(_RESULT.match(nxt.text)) or (
+            not _is_question(nxt.text) and len(_visible(nxt.text)) <= _SHORT_ANSWER
+        )
+    return False
+
+
+# ------------------------------------------------------------------ rendering
+
+
+def _render(segs: list[_Seg]) -> str:
+    """Write the blocks as ordinary Markdown, one blank line between blocks."""
+    blocks: list[str] = []
+    i = 0
+    while i < len(segs):
+        seg = segs[i]
+        if seg.kind == "h":
+            blocks.append(f"{seg.mark} {seg.text}".rstrip())
+            i += 1
+        elif seg.kind == "p":
+            blocks.append(seg.text)
+            i += 1
+        elif seg.kind == "n":
+            lines: list[str] = []
+            while i < len(segs) and segs[i].kind == "n":
+                step = segs[i]
+                lines.append(f"{step.mark}. {step.text}".rstrip())
+                i, children = _take_items(segs, i + 1)
+                lines.extend(_bullets(children, indent=len(step.mark) + 2))
+            blocks.append("\n".join(lines))
+        else:
+            i, items = _take_items(segs, i)
+            blocks.append("\n".join(_bullets(items, indent=0)))
+    return "\n\n".join(blocks)
+
+
+def _take_items(segs: list[_Seg], i: int) -> tuple[int, list[_Seg]]:
+    start = i
+    while i < len(segs) and segs[i].kind in ("b", "t"):
+        i += 1
+    return i, segs[start:i]
+
+
+def _bullets(items: list[_Seg], indent: int) -> list[str]:
+    lines = []
+    for depth, item in _nest(items):
+        marker = f"- {item.mark} " if item.kind == "t" else "- "
+        lines.append((" " * (indent + 2 * depth) + marker + item.text).rstrip())
+    return lines
