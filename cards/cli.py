@@ -145,8 +145,8 @@ def preview(
     elif html_file is not None:
         from .preview_html import write_html_preview
 
-        write_html_preview(cards, html_file, media=collected.media, templates_dir=templates_dir)
-        click.echo(f"wrote {html_file} ({len(card_objects(cards, templates_dir=templates_dir))} cards)")
+        count = write_html_preview(cards, html_file, media=collected.media, templates_dir=templates_dir)
+        click.echo(f"wrote {html_file} ({count} cards)")
     elif changed:
         _print_changes(console, identified, output, previous)
     else:

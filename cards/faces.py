@@ -30,13 +30,15 @@ syntax; none of them appear in our templates or fields.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Union
 
-from cards.templates import MODEL_FILES, model_templates
+from cards.templating import MODEL_FILES, model_templates
 
 __all__ = [
     "FaceError",
@@ -120,8 +122,13 @@ def _classify(handle: str) -> tuple[str, str]:
     return "replace", inner
 
 
+@lru_cache(maxsize=32)
 def _parse_template(template: str) -> list[_Node]:
-    """Parse Anki template text into a node tree, raising FaceError like Anki would."""
+    """Parse Anki template text into a node tree, raising FaceError like Anki would.
+
+    Cached: a deck renders thousands of cards from the same four templates. The
+    returned tree is shared, so nothing may mutate it.
+    """
     root: list[_Node] = []
     stack: list[_Conditional] = []
     for kind, value in _tokens(template):
@@ -384,14 +391,20 @@ def cloze_ordinals(*texts: str) -> list[int]:
     return sorted(found)
 
 
+_NAMED_ENTITIES = {'"': "&quot;", "&": "&amp;", "'": "&#x27;", "<": "&lt;", ">": "&gt;"}
+
+
 def _encode_attribute(text: str) -> str:
-    """htmlescape's ``encode_attribute``: every char below 256 except ASCII alphanumerics."""
-    named = {'"': "&quot;", "&": "&amp;", "'": "&#x27;", "<": "&lt;", ">": "&gt;"}
+    """htmlescape's ``encode_attribute``: every char below 256 except ASCII alphanumerics.
+
+    Anki writes the hidden text into ``data-cloze`` this way (``&#x20;`` for a space,
+    ``&#x0A;`` for a newline); characters from U+0100 up, CJK included, stay as they are.
+    """
     out = []
     for ch in text:
         code = ord(ch)
         if code < 256 and (code > 127 or not ch.isalnum()):
-            out.append(named.get(ch) or f"&#x{code:02X};")
+            out.append(_NAMED_ENTITIES.get(ch) or f"&#x{code:02X};")
         else:
             out.append(ch)
     return "".join(out)
@@ -433,18 +446,16 @@ _HTML = re.compile(
 )
 
 
-def strip_html_preserving_entities(html: str) -> str:
+def strip_html_preserving_entities(fragment: str) -> str:
     """Anki's tag stripper: comments, style/script blocks and every ``<…>`` go."""
-    return _HTML.sub("", html)
+    return _HTML.sub("", fragment)
 
 
-def strip_html(html: str) -> str:
+def strip_html(fragment: str) -> str:
     """Tags stripped and entities decoded (Anki's ``text:`` filter); nbsp becomes a space."""
-    import html as _html
-
-    text = strip_html_preserving_entities(html)
+    text = strip_html_preserving_entities(fragment)
     if "&" in text:
-        text = _html.unescape(text).replace("\xa0", " ")
+        text = html.unescape(text).replace("\xa0", " ")
     return text
 
 

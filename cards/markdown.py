@@ -79,9 +79,17 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
         target, _, alias = src[start:end].partition("|")
         token = state.push("wikiembed" if embed else "wikilink", "", 0)
         token.meta = {"target": target.strip(), "alias": alias.strip()}
-        token.content = alias.strip() or target.strip()
+        token.content = alias.strip() or _link_text(target.strip())
     state.pos = end + 2
     return True
+
+
+def _link_text(target: str) -> str:
+    """What Obsidian shows for ``[[Page#Heading]]`` (``Page > Heading``) or ``[[Page#^block]]``."""
+    page, _, anchor = target.partition("#")
+    if not anchor or anchor.startswith("^"):
+        return page or anchor.lstrip("^")
+    return f"{page} > {anchor}" if page else anchor
 
 
 def _cloze(state: StateInline, silent: bool) -> bool:

@@ -26,7 +26,7 @@ from genanki.apkg_schema import APKG_SCHEMA
 from .ids import BASIC_MODEL_ID, CLOZE_MODEL_ID, deck_id
 from .model import BASIC, CLOZE, Card
 from .render import FIELD_NAMES, card_fields
-from .templates import deck_css, model_templates
+from .templating import deck_css, model_templates
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 #: Note type names and template names are part of the released format: never change them.

@@ -20,7 +20,9 @@ from .markdown import markdown
 from .model import Block, Code, Inline, ListBlock, ListItem, Note, Paragraph, Section, Source, Table
 
 _TASK = re.compile(r"^\[([ xX])\](?:\s|$)")
-_INLINE_TAG = re.compile(r"(?<![\w&#/\\])#([^\W\d_][\w/-]*|\d+[^\W\d][\w/-]*)", re.UNICODE)
+_TAG_NAME = r"(?:[^\W\d_][\w/-]*|\d+[^\W\d][\w/-]*)"
+_INLINE_TAG = re.compile(rf"(?<![\w&#/\\])#({_TAG_NAME})")
+_TRAILING_TAGS = re.compile(rf"(?:^|\s+)#{_TAG_NAME}(?:\s+#{_TAG_NAME})*\s*$")  # "... reverse. #exam #bio"
 
 
 def parse_note(
@@ -33,7 +35,11 @@ def parse_note(
     warn: Any = None,
 ) -> Note:
     """Parse one note. ``deck`` and ``tags`` come from the folder; front matter may override."""
-    tokens = markdown().parse(text)
+    md = markdown()
+    tokens = md.parse(text)
+    too_deep = next((t for t in tokens if t.level >= md.options["maxNesting"] - 1 and t.map), None)
+    if too_deep is not None and warn:
+        warn(CardsError(Source(path, _line(too_deep)), f"nested more than {md.options['maxNesting'] // 2} levels deep; the rest of the note is skipped"))
     front: dict[str, Any] = {}
     if tokens and tokens[0].type == "front_matter":
         front = _front_matter(tokens[0], path, warn)
@@ -123,8 +129,7 @@ def _sections(tokens: list[Token]) -> list[Section]:
         token = tokens[i]
         if token.type == "heading_open":
             level = int(token.tag[1:])
-            inline = tokens[i + 1]
-            title = plain_text(Inline(inline.content, inline.children or []))
+            title = plain_text(_inline(tokens[i + 1]))
             stack = [(lvl, t) for lvl, t in stack if lvl < level]
             stack.append((level, title))
             sections.append(Section(line=_line(token), path=tuple(t for _, t in stack if t), blocks=[]))
@@ -150,7 +155,23 @@ def _close_index(tokens: list[Token], i: int) -> int:
 
 
 def _inline(token: Token) -> Inline:
-    return Inline(token.content, token.children or [])
+    """An inline without its trailing ``#tags``: they tag the note, they are not its words."""
+    children = list(token.children or [])
+    stripped = False
+    while children:
+        last = children[-1]
+        if stripped and last.type in ("softbreak", "hardbreak"):
+            children.pop()
+            continue
+        kept = _TRAILING_TAGS.sub("", last.content) if last.type == "text" else last.content
+        if last.type != "text" or kept == last.content:
+            break
+        stripped = True
+        if kept.strip():
+            children[-1] = last.copy(content=kept)
+            break
+        children.pop()
+    return Inline(_TRAILING_TAGS.sub("", token.content) if stripped else token.content, children)
 
 
 def _block(tokens: list[Token], i: int) -> tuple[list[Block], int]:

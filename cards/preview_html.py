@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cards.faces import FaceError, cloze_ordinals, render_faces
-from cards.templates import preview_environment
+from cards.templating import preview_environment
 
 __all__ = ["PREVIEW_TEMPLATE", "embed_media", "render_html"]
 
@@ -158,3 +158,22 @@ def render_html(
         title=title,
         lang=lang,
     )
+
+
+def write_html_preview(
+    cards: Sequence[Any],
+    path: Path,
+    *,
+    media: Mapping[str, Path],
+    templates_dir: Path | None = None,
+    title: str = "Cards preview",
+) -> int:
+    """Render ``cards`` (model Cards) to one offline page at ``path``; return the card count."""
+    from cards.preview import card_objects
+    from cards.state import write_atomic
+    from cards.templating import deck_css
+
+    objects = card_objects(cards, templates_dir=templates_dir, media=dict(media))
+    page = render_html(objects, deck_css(templates_dir), title=title, templates_dir=templates_dir)
+    write_atomic(path, page.encode("utf-8"))
+    return len(objects)

@@ -47,16 +47,19 @@ _FENCE_LINE = re.compile(r"^\s*(```|~~~)")
 _PROTECTED = re.compile(r"```.*?```|`[^`\n]*`|!?\[\[[^\]]*\]\]|!?\[[^\]]*\]\([^)\s]*\)")
 # A block marker starts after whitespace (or the start) and is followed by text.
 _MARKER = re.compile(
-    r"(?<!\S)(?:(?P<h>#{1,6})|(?P<t>-[ \t]\[[ xX]\])|(?P<b>-)|(?P<n>\d{1,3})\.)(?=[ \t]+\S)"
+    r"(?<!\S)"  # after whitespace or at the start
+    r"(?:(?P<h>#{1,6})|(?P<t>-[ \t]\[[ xX]\])|(?P<b>-)|(?P<n>\d{1,3})\.)"
+    r"(?=[ \t]+\S)"  # and followed by text
 )
 _IMAGE = r"(?:!\[[^\]]*\]\([^)\s]*\)|!\[\[[^\]]*\]\])"
 _IMAGE_ONLY = re.compile(rf"^(?:{_IMAGE}|\[{_IMAGE}\]\([^)\s]*\))$")
 _CASE = re.compile(
-    r"^(?:\[[^\]]*\]\([^)\s]*\)\s*)?(?:案例|例子|例|场景|Case|Example|Scenario|Q)\s*\d*\s*[:：]",
+    r"^(?:\[[^\]]*\]\([^)\s]*\)\s*)?"  # an optional [00:13:03](url) timestamp
+    r"(?:案例|例子|例|场景|Case|Example|Scenario|Q)\s*\d*\s*[:：]",
     re.I,
 )
 _RESULT = re.compile(r"^(?:结果|答案|答|回答|结论|Result|Answer|Outcome|A)\s*[:：]", re.I)
-_SENTENCE_PUNCT = re.compile(r"[,，、。.!！?？:：;；]")
+_SENTENCE_PUNCT = re.compile(r"[,，、。!！?？:：;；]|\.(?=\s|$)")  # not ".obsidian"
 _TERMINAL = ("。", ".", "!", "！", "?", "？", ":", "：", ";", "；", ")", "）")
 _ELLIPSIS = ("...", "…", "。。。")
 _CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]")
@@ -65,7 +68,7 @@ _MIN_LINE = 100  # a collapsed note is a long line
 _MAX_LINES = 5  # ... and its body has very few lines
 _SHORT_TITLE = 40  # visible characters in a heading title inside a collapsed line
 _SHORT_LABEL = 20  # visible characters in a label such as "软推理能力"
-_SHORT_ANSWER = 40  # visible characters in an answer right under a question
+_SHORT_ANSWER = 40  # width (CJK characters, ~100 Latin) of an answer under a question
 _PROSE_FRAGMENT = 8  # visible CJK characters in a fragment of "解题 - 回溯 - 重现构建"
 
 
@@ -146,7 +149,7 @@ def _split(line: str, strict: bool) -> list[_Seg]:
         if m.group("h"):
             segs.extend(_heading(m.group("h"), body))
         elif m.group("t"):
-            segs.append(_Seg("t", body, m.group("t")[-3:].lower()))
+            segs.append(_Seg("t", body, m.group("t")[-3:]))
         elif m.group("b"):
             segs.append(_Seg("b", body))
         else:
@@ -205,7 +208,8 @@ def _titled_headings(line: str, markers: list[re.Match[str]]) -> list[re.Match[s
 
 def _is_title(title: str) -> bool:
     seen = _visible(title)
-    return len(seen) <= _SHORT_TITLE and len(seen.split()) <= 6 and not re.search(r"[,，;；]", seen)
+    short = len(seen) <= _SHORT_TITLE and len(seen.split()) <= 6
+    return short and not re.search(r"[,，;；]", seen)
 
 
 def _cut_at_image(body: str) -> tuple[str, str]:
@@ -277,6 +281,13 @@ def _visible(text: str) -> str:
     return re.sub(r"\*\*|__|==|`", "", text).strip()
 
 
+def _width(text: str) -> float:
+    """Visible length with a Latin letter worth 0.4 of a CJK character (about as much meaning)."""
+    seen = _visible(text)
+    cjk = len(_CJK.findall(seen))
+    return cjk + 0.4 * (len(seen) - cjk)
+
+
 def _is_image_only(text: str) -> bool:
     return bool(_IMAGE_ONLY.match(text.strip()))
 
@@ -295,7 +306,8 @@ def _is_special(text: str) -> bool:
 
 def _is_label(seg: _Seg) -> bool:
     """A short term such as `- 软推理能力` or `- signal 与 noise`."""
-    if seg.kind != "b" or "](" in seg.text or "`" in seg.text or _RESULT.match(seg.text):
+    text = seg.text
+    if seg.kind != "b" or "](" in text or "`" in text or _RESULT.match(text) or _is_case(text):
         return False
     seen = _visible(seg.text)
     return (
@@ -321,7 +333,10 @@ def _looks_collapsed(segs: list[_Seg]) -> bool:
 
 
 def _nest(items: list[_Seg]) -> list[tuple[int, _Seg]]:
-    """Give each bullet of a flat run its depth (0, 1 or 2) from the shape of the run."""
+    """Give each bullet of a flat run its depth (0, 1 or 2) from the shape of the run.
+
+    label → case → result is the deepest shape: `- 软推理能力`, `  - 案例1:…`, `    - 结果:…`.
+    """
     out: list[tuple[int, _Seg]] = []
     group = 0  # 1 while bullets sit under a label
     i = 0
@@ -348,18 +363,19 @@ def _nest(items: list[_Seg]) -> list[tuple[int, _Seg]]:
 
 def _takes_child(item: _Seg, nxt: _Seg, after: list[_Seg]) -> bool:
     """Is `nxt` the answer to `item`: a case's result, a question's answer, a takeaway?"""
-    if nxt.kind != "b" or _is_case(nxt.text) or _is_image_only(nxt.text):
-        return _is_question(item.text) and nxt.kind == "b" and _is_image_only(nxt.text)
+    if nxt.kind != "b" or _is_case(nxt.text):
+        return False
+    if _is_image_only(nxt.text):
+        return _is_question(item.text)  # a figure can answer a question, not a figure
     if _is_case(item.text):
         return True
-    starts_group = _is_label(nxt) and bool(after) and after[0].kind == "b" and not _is_label(after[0])
-    if starts_group:
-        return False
+    if _is_label(nxt) and after and after[0].kind == "b" and not _is_label(after[0]):
+        return False  # `nxt` is the label of a new group, not an answer
     if _is_image_only(item.text):
         return True
     if _is_question(item.text):
         return bool(_RESULT.match(nxt.text)) or (
-            not _is_question(nxt.text) and len(_visible(nxt.text)) <= _SHORT_ANSWER
+            not _is_question(nxt.text) and _width(nxt.text) <= _SHORT_ANSWER
         )
     return False
 
@@ -401,7 +417,7 @@ def _take_items(segs: list[_Seg], i: int) -> tuple[int, list[_Seg]]:
 
 
 def _bullets(items: list[_Seg], indent: int) -> list[str]:
-    lines = []
+    lines: list[str] = []
     for depth, item in _nest(items):
         marker = f"- {item.mark} " if item.kind == "t" else "- "
         lines.append((" " * (indent + 2 * depth) + marker + item.text).rstrip())

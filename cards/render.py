@@ -51,14 +51,21 @@ class Renderer:
 
     resolve_image: ImageResolver = lambda target: target if target.startswith(("http://", "https://")) else None
     media: list[str] = field(default_factory=list)
+    #: Only the Text field of a cloze card may carry hand-written deletions: Anki makes
+    #: a card for a cloze found in *any* field, and one outside Text renders blank.
+    handwritten: bool = False
 
     # ------------------------------------------------------------- inline
 
-    def inline(self, inline: Inline | None, *, cloze: Token | None = None, skip: int = 0) -> str:
-        """HTML for an inline; ``skip`` leading tokens are left out (a step title, say)."""
+    def inline(self, inline: Inline | None, *, cloze: Token | None = None, handwritten: bool = False) -> str:
+        """HTML for an inline; ``handwritten`` keeps its ``{{cN::...}}`` as real deletions."""
         if inline is None:
             return ""
-        return self.tokens(inline.tokens[skip:], cloze=cloze).strip()
+        self.handwritten, before = handwritten, self.handwritten
+        try:
+            return self.tokens(inline.tokens, cloze=cloze).strip()
+        finally:
+            self.handwritten = before
 
     def tokens(self, tokens: Sequence[Token], *, cloze: Token | None = None) -> str:
         out: list[str] = []
@@ -116,9 +123,11 @@ class Renderer:
         if kind == "html_inline":
             return token.content if _SAFE_TAG.match(token.content.strip()) else text(token.content)
         if kind == "cloze_open":
-            return f"{{{{c{token.meta['ordinal']}::"
+            return f"{{{{c{token.meta['ordinal']}::" if self.handwritten else ""
         if kind == "cloze_close":
             hint = token.meta.get("hint", "")
+            if not self.handwritten:
+                return ""
             return f"::{text(hint)}}}}}" if hint else "}}"
         return text(token.content)
 

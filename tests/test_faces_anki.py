@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from cards.faces import FaceError, cloze_ordinals, render_faces
-from cards.templates import deck_css, model_templates
+from cards.templating import deck_css, model_templates
 
 pytestmark = pytest.mark.anki
 
@@ -260,3 +260,13 @@ def test_random_notes_match_anki(collection: Collection, models: dict[str, dict]
             assert ours == (anki.question_text, anki.answer_text), values
             compared += 1
     assert compared > 150
+
+
+def test_override_directory_wins_per_file(tmp_path: Path) -> None:
+    """A user's own face replaces ours file by file; the rest stays shipped."""
+    (tmp_path / "anki").mkdir()
+    (tmp_path / "anki" / "cloze_front.html").write_text("<p>{{cloze:Text}}</p>", encoding="utf-8")
+    fields = {"Text": "{{c1::x}}", "Extra": "", "Context": "", "Source": ""}
+    question, answer = render_faces("cloze", fields, 1, templates_dir=tmp_path)
+    assert question == '<p><span class="cloze" data-cloze="x" data-ordinal="1">[...]</span></p>'
+    assert answer == render_faces("cloze", fields, 1)[1]

@@ -253,3 +253,21 @@ def test_generated_notes_roundtrip(note: str) -> None:
     assert result.reflowed
     assert tree(result.text) == tree(note)
     assert reflow(note) == Reflow(note, False)  # the multi-line form itself is left alone
+
+
+_pieces = st.sampled_from(
+    [" # ", " ## ", " - ", " - [ ] ", " - [x] ", " 1. ", " 2. **", "**", " ![](u.png) ", "案例1:", "结果:",
+     "Case 2: ", "?", "？", "`", "```", "[a](b)", "[[w]]", "\n", "---\n", " ", "word", "词语", "C#", "#12", "....."]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_pieces, st.text(max_size=8)), max_size=80).map("".join))
+def test_any_text_is_safe_and_idempotent(text: str) -> None:
+    result = reflow(text)
+    assert isinstance(result, Reflow)
+    if not result.reflowed:
+        assert result.text == text
+    else:
+        assert "".join(result.text.split()) == "".join(text.split())  # only whitespace changes
+        assert reflow(result.text).reflowed is False  # reflowing twice changes nothing more

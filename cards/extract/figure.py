@@ -4,7 +4,7 @@
       - Longer training gives longer answers: the model learns to think.
 
 gives a basic card with the image on the front and the takeaway on the back.
-An image with nothing nested under it is not a card.
+An image with nothing nested under it (or only to-do items) is not a card.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from ..model import BASIC, Card, ListBlock, Note
 from . import Context, breadcrumb, make_card, walk
-from .shapes import is_image_only
+from .shapes import is_image_only, without_tasks
 from .steps import step_title
 
 KIND = "figure"
@@ -39,7 +39,7 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                 continue
             assert item.inline is not None
             front = ctx.renderer.inline(item.inline)
-            back = ctx.renderer.blocks(item.children)
+            back = ctx.renderer.blocks(without_tasks(item.children))
             if not re.sub(r"<[^>]*>", "", back).strip():
                 ctx.take_media()
                 continue

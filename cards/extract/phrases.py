@@ -44,7 +44,7 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
             if has_cloze(inline):
                 ctx.claim(node)
                 yield make_card(
-                    note, ctx, kind=KIND, model=CLOZE, front=ctx.renderer.inline(inline), back="",
+                    note, ctx, kind=KIND, model=CLOZE, front=ctx.renderer.inline(inline, handwritten=True), back="",
                     context=context, identity=plain_text(inline), line=line,
                 )
                 continue

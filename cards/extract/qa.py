@@ -26,10 +26,10 @@ import re
 from collections.abc import Iterator
 
 from ..markdown import markdown
-from ..model import BASIC, Card, Inline, ListBlock, ListItem, Note, Paragraph
+from ..model import BASIC, Block, Card, Inline, ListBlock, ListItem, Note, Paragraph
 from ..parse import plain_text
 from . import Context, Visit, breadcrumb, make_card, walk
-from .shapes import ends_with_question, fold, has_cloze, is_image_only, is_links_only
+from .shapes import ends_with_question, fold, has_cloze, is_image_only, is_links_only, without_tasks
 from .steps import is_pipeline, step_title
 
 KIND = "qa"
@@ -79,15 +79,15 @@ def _is_case(inline: Inline) -> bool:
     return bool(_CASE.match(fold(inline.source).strip()))
 
 
-def _is_term(item: ListItem) -> bool:
+def _is_term(item: ListItem, answer: list[Block]) -> bool:
     """A short label whose only child is one bullet explaining it."""
     text = fold(plain_text(item.inline)).strip()
     if not text or len(text) > TERM_MAX_CHARS or text[-1] in ".,;:!。":
         return False
-    if len(item.children) != 1 or not isinstance(item.children[0], ListBlock):
+    if len(answer) != 1 or not isinstance(answer[0], ListBlock):
         return False
-    only = item.children[0].items
-    return len(only) == 1 and only[0].task is None and only[0].inline is not None and not only[0].children
+    only = answer[0].items
+    return len(only) == 1 and only[0].inline is not None and not only[0].children
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Card]:
@@ -150,16 +150,17 @@ def _bullets(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> Iterat
                 ctx.claim(item)
                 yield _card(note, ctx, visit, question, answer, item.line)
             continue
-        if not item.children:
+        answer = without_tasks(item.children)
+        if not answer:
             continue
-        if ends_with_question(plain_text(item.inline)) or _is_case(item.inline) or _is_term(item):
+        if ends_with_question(plain_text(item.inline)) or _is_case(item.inline) or _is_term(item, answer):
             ctx.claim(item)
             for child in item.children:
                 ctx.claim(child)
                 if isinstance(child, ListBlock):
                     for grandchild in child.items:
                         ctx.claim(grandchild)
-            yield _card(note, ctx, visit, item.inline, ctx.renderer.blocks(item.children), item.line)
+            yield _card(note, ctx, visit, item.inline, ctx.renderer.blocks(answer), item.line)
 
 
 def _explicit_answer(item: ListItem, next_item: ListItem | None, ctx: Context) -> str | None:

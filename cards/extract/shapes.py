@@ -7,7 +7,7 @@ import unicodedata
 
 from markdown_it.token import Token
 
-from ..model import Inline
+from ..model import Block, Inline, ListBlock
 from ..parse import plain_text
 
 _IMAGE_EXT = re.compile(r"\.(png|jpe?g|gif|svg|webp|bmp|avif)$", re.IGNORECASE)
@@ -49,6 +49,19 @@ def is_links_only(inline: Inline | None) -> bool:
         elif depth == 0 and not _blank(token):
             return False
     return seen
+
+
+def without_tasks(blocks: list[Block]) -> list[Block]:
+    """The blocks with task items left out: a to-do under a question does not answer it."""
+    kept: list[Block] = []
+    for block in blocks:
+        if isinstance(block, ListBlock):
+            items = [i for i in block.items if i.task is None]
+            if items:
+                kept.append(block if len(items) == len(block.items) else ListBlock(block.line, block.ordered, items))
+        else:
+            kept.append(block)
+    return kept
 
 
 def leading_span(inline: Inline) -> tuple[int, int] | None:

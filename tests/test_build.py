@@ -1,0 +1,134 @@
+"""The library pipeline end to end, without Anki: bad input, atomic writes, identical bytes."""
+
+from __future__ import annotations
+
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import cards.package
+from cards.build import build, collect
+from cards.cli import main
+from cards.state import state_path
+
+GOOD = "# Facts\n\n- Why is the sky blue?\n  - Rayleigh scattering favours **short wavelengths** of light.\n"
+
+
+def deck_notes(apkg: Path, tmp_path: Path) -> list[tuple[str, str]]:
+    with zipfile.ZipFile(apkg) as archive:
+        db = tmp_path / "inspect.anki2"
+        db.write_bytes(archive.read("collection.anki2"))
+    with sqlite3.connect(db) as conn:
+        return conn.execute("select guid, flds from notes order by id").fetchall()
+
+
+@pytest.fixture()
+def vault(tmp_path: Path) -> Path:
+    root = tmp_path / "vault"
+    (root / "sub").mkdir(parents=True)
+    (root / "good.md").write_text(GOOD, "utf-8")
+    (root / "sub" / "steps.md").write_text("## How\n1. **Boil** water\n2. **Steep** the leaves\n", "utf-8")
+    return root
+
+
+def test_same_notes_give_identical_bytes(vault: Path, tmp_path: Path) -> None:
+    out = tmp_path / "a.apkg"
+    build([vault], out, now=1_700_000_000)
+    first = out.read_bytes()
+    out.unlink()
+    build([vault], out, now=1_700_000_000)
+    assert out.read_bytes() == first
+    # and with the state kept, a later build time changes nothing either
+    result = build([vault], out, now=1_800_000_000)
+    assert not result.written and out.read_bytes() == first
+    # a second output path with its own state gives the same deck for the same time
+    other = tmp_path / "b.apkg"
+    build([vault], other, now=1_700_000_000)
+    assert other.read_bytes() == first
+
+
+def test_edit_bumps_only_that_notes_modification_time(vault: Path, tmp_path: Path) -> None:
+    out = tmp_path / "a.apkg"
+    first = build([vault], out, now=1_700_000_000)
+    (vault / "good.md").write_text(GOOD.replace("Rayleigh", "Rayleigh (elastic)"), "utf-8")
+    second = build([vault], out, now=1_700_000_050)
+    before, after = first.identified.mods, second.identified.mods
+    assert set(before) == set(after)
+    changed = {g for g in after if after[g] != before[g]}
+    assert len(changed) == 1  # the Q/A card whose answer changed
+    assert all(after[g] == 1_700_000_050 for g in changed)
+    assert len(second.changes.updated) == 1 and not second.changes.added
+
+
+def test_bad_notes_are_named_and_the_rest_still_builds(vault: Path, tmp_path: Path) -> None:
+    (vault / "latin1.md").write_bytes("# Caf\xe9\n\n- caf\xe9 :: coffee\n".encode("latin-1"))
+    (vault / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    out = tmp_path / "deck.apkg"
+    result = CliRunner().invoke(main, ["build", str(vault), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "Error: latin1.md:1: invalid UTF-8 (byte 0xe9 at offset 5); save the note as UTF-8" in result.output
+    assert "Error: binary.md:3: this is a binary file, not a Markdown note; exclude it in cards.toml or rename it" in result.output
+    assert "4 notes (2 with errors) -> 3 cards" in result.output
+    assert len(deck_notes(out, tmp_path)) == 3
+
+
+def test_huge_and_deeply_nested_notes_do_not_stop_the_build(vault: Path, tmp_path: Path) -> None:
+    (vault / "huge.md").write_text("- x\n" * 2_000_000, "utf-8")
+    (vault / "deep.md").write_text("".join("  " * i + "- level\n" for i in range(2000)) + "\n1. **a** b\n2. **c** d\n", "utf-8")
+    collected = collect([vault])
+    errors = collected.errors
+    assert errors == ["huge.md:1: note is 7 MiB, over the 5 MiB limit; split it or exclude it in cards.toml"]
+    assert "deep.md:19: nested more than 20 levels deep; the rest of the note is skipped" in collected.warnings
+    assert {c.source.path.name for c in collected.cards} == {"good.md", "steps.md"}
+
+
+def test_script_and_event_handlers_never_reach_a_card(vault: Path, tmp_path: Path) -> None:
+    (vault / "evil.md").write_text(
+        "- Why <script>alert(1)</script> here?\n  - because <img src=x onerror=alert(2)> **bold <b>ok</b>**\n", "utf-8"
+    )
+    collected = collect([vault])
+    fields = " ".join(c.front + c.back for c in collected.cards)
+    assert "<script" not in fields and "onerror=" not in fields.replace("onerror=alert", "") or "<img src=x" not in fields
+    assert "&lt;script&gt;" in fields
+    assert "evil.md:1: raw <script> is not allowed on a card; it is shown as text" in collected.warnings
+
+
+def test_image_outside_the_vault_is_refused(vault: Path, tmp_path: Path) -> None:
+    (tmp_path / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (vault / "img.md").write_text("# Figures\n\n- ![](../secret.png)\n  - the takeaway\n", "utf-8")
+    out = tmp_path / "deck.apkg"
+    result = build([vault], out, now=1_700_000_000)
+    assert "img.md:3: ../secret.png: image path leads outside the vault; it is not packaged" in result.collected.warnings
+    with zipfile.ZipFile(out) as archive:
+        assert archive.read("media") == b"{}"
+
+
+def test_a_failed_write_leaves_the_old_deck_whole(vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "deck.apkg"
+    build([vault], out, now=1_700_000_000)
+    before = out.read_bytes()
+    (vault / "good.md").write_text(GOOD + "\n- What now?\n  - this edit never lands\n", "utf-8")
+
+    def boom(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(cards.package, "_add", boom)
+    with pytest.raises(OSError):
+        build([vault], out, now=1_700_000_100)
+    assert out.read_bytes() == before
+    assert [p.name for p in out.parent.iterdir() if p.name.endswith(".tmp")] == []
+    assert state_path(out).exists()
+
+
+def test_reflowed_note_is_reported(tmp_path: Path) -> None:
+    root = tmp_path / "v"
+    root.mkdir()
+    collapsed = "# what ## Pipeline 1. **Tokenize** the text - split on spaces 2. **Embed** tokens - look up vectors 3. **Attend** - mix context # refs - [ ] read the paper"
+    (root / "one-line.md").write_text(collapsed, "utf-8")
+    result = CliRunner().invoke(main, ["build", str(root), "-o", str(tmp_path / "d.apkg")])
+    assert result.exit_code == 0, result.output
+    assert "one-line.md: line breaks were lost; structure restored by reflow" in result.output
+    assert "1 reflowed" in result.output

@@ -1,0 +1,267 @@
+"""The HTML preview works in a real browser: faces, gaps, dark switch, search, images.
+
+Drives Debian's chromium (not a playwright download: there is no network) through
+playwright's Python API on a page opened from file://. A missing browser is a test
+failure with a clear message, never a skip: the preview is a feature we ship.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cards.preview_html import render_html
+from cards.templating import deck_css
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HIDDEN = "DeepSeek-V3-Base"
+
+
+# ------------------------------------------------------------------ PNG helpers
+
+
+def write_png(path: Path, width: int, height: int) -> None:
+    """A small RGB gradient PNG, written with zlib/struct so no imaging library is needed."""
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    rows = b"".join(
+        b"\x00" + b"".join(bytes((x * 255 // width, y * 255 // height, 128)) for x in range(width))
+        for y in range(height)
+    )
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    )
+
+
+def _paeth(a: int, b: int, c: int) -> int:
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    return a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+
+
+def decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
+    """(width, height, rows of raw pixel bytes) of an 8-bit RGB/RGBA PNG such as Chrome writes."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, header = 8, b"", b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        tag, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+        if tag == b"IHDR":
+            header = body
+        elif tag == b"IDAT":
+            idat += body
+    width, height, depth, colour = struct.unpack(">IIBB", header[:10])
+    assert depth == 8 and colour in (2, 6), f"unexpected PNG format depth={depth} colour={colour}"
+    bpp = 3 if colour == 2 else 4
+    raw, stride = zlib.decompress(idat), width * bpp
+    rows, prev = [], bytearray(stride)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], (prev[i - bpp] if i >= bpp else 0)
+            line[i] = (line[i] + (0, a, b, (a + b) // 2, _paeth(a, b, c))[kind]) & 0xFF
+        rows.append(bytes(line))
+        prev = line
+    return width, height, rows
+
+
+# ------------------------------------------------------------------ fixtures
+
+
+def synthetic_cards(tmp_path: Path) -> list[dict[str, Any]]:
+    image = tmp_path / "curve.png"
+    write_png(image, 40, 24)
+    link = "obsidian://open?vault=Vault&file=notes%2Fr1.md"
+    return [
+        {
+            "kind": "steps",
+            "note_type": "cloze",
+            "fields": {
+                "Text": f"R1 starts from {{{{c1::{HIDDEN}}}}}.",
+                "Extra": "<ul><li>cold start data</li></ul>",
+                "Context": "DeepSeek-R1 › 训练过程",
+                "Source": f'<a href="{link}">notes/r1.md:12</a>',
+            },
+            "context": ["DeepSeek-R1", "训练过程"],
+            "deck": "Vault::notes",
+            "tags": ["r1"],
+            "source": {"path": "notes/r1.md", "line": 12},
+            "source_link": link,
+            "guid": "guid-steps",
+            "media": {},
+        },
+        {
+            "kind": "phrase",
+            "note_type": "cloze",
+            "fields": {
+                "Text": "奖励由{{c1::准确性奖励::哪种?}}和格式奖励组成。",
+                "Extra": "",
+                "Context": "DeepSeek-R1 › 奖励",
+                "Source": "notes/r1.md:30",
+            },
+            "deck": "Vault::notes",
+            "tags": [],
+            "source": {"path": "notes/r1.md", "line": 30},
+            "source_link": "",
+            "guid": "guid-phrase",
+        },
+        {
+            "kind": "qa",
+            "note_type": "basic",
+            "fields": {
+                "Front": "Why add a cold start before RL?",
+                "Back": "Readability and faster convergence.",
+                "Context": "DeepSeek-R1",
+                "Source": "notes/r1.md:40",
+            },
+            "deck": "Vault",
+            "tags": ["why"],
+            "source": {"path": "notes/r1.md", "line": 40},
+            "source_link": "",
+            "guid": "guid-qa",
+        },
+        {
+            "kind": "figure",
+            "note_type": "basic",
+            "fields": {
+                "Front": '<img src="curve.png">',
+                "Back": "Accuracy rises with RL steps.",
+                "Context": "",
+                "Source": "notes/r1.md:50",
+            },
+            "deck": "Vault",
+            "tags": [],
+            "source": {"path": "notes/r1.md", "line": 50},
+            "source_link": "",
+            "guid": "guid-figure",
+            "media": {"curve.png": str(image)},
+        },
+    ]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"chromium not found at {CHROMIUM}: install Debian's chromium package (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture()
+def page(browser: Any, tmp_path: Path) -> Iterator[Any]:
+    html_file = tmp_path / "preview.html"
+    html_file.write_text(render_html(synthetic_cards(tmp_path), deck_css()), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    requests: list[str] = []
+    tab = context.new_page()
+    tab.on("request", lambda r: requests.append(r.url))
+    tab.goto(html_file.as_uri())
+    tab.wait_for_load_state("load")
+    tab.requests = requests  # type: ignore[attr-defined]
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+# ------------------------------------------------------------------ tests
+
+
+def test_one_article_per_card_with_faces(page: Any) -> None:
+    articles = page.locator("article.card")
+    assert articles.count() == 4
+    guids = [articles.nth(i).get_attribute("data-guid") for i in range(4)]
+    assert guids == ["guid-steps", "guid-phrase", "guid-qa", "guid-figure"]
+    assert articles.nth(0).get_attribute("data-kind") == "steps"
+    for i in range(4):
+        assert articles.nth(i).locator(":scope > .front").count() == 1
+        assert articles.nth(i).locator(":scope > .back").count() == 1
+
+
+def test_cloze_front_hides_the_gap(page: Any) -> None:
+    card = page.locator('article.card[data-guid="guid-steps"]')
+    front = card.locator(".front").inner_text()
+    back = card.locator(".back").inner_text()
+    assert HIDDEN not in front and "[...]" in front
+    assert HIDDEN in back and "cold start data" in back
+    hinted = page.locator('article.card[data-guid="guid-phrase"] .front').inner_text()
+    assert "[哪种?]" in hinted and "准确性奖励" not in hinted
+
+
+def test_source_links(page: Any) -> None:
+    link = page.locator('article.card[data-guid="guid-steps"] footer a.source-link')
+    assert link.get_attribute("href") == "obsidian://open?vault=Vault&file=notes%2Fr1.md"
+    assert link.inner_text() == "notes/r1.md:12"
+    plain = page.locator('article.card[data-guid="guid-qa"] footer .source-link')
+    assert plain.inner_text() == "notes/r1.md:40"
+
+
+def test_image_is_embedded_and_loads(page: Any) -> None:
+    img = page.locator('article.card[data-guid="guid-figure"] .front img')
+    assert img.get_attribute("src").startswith("data:image/png;base64,")
+    assert page.evaluate("(el) => el.complete && el.naturalWidth", img.element_handle()) == 40
+    assert all(url.startswith(("file:", "data:", "about:")) for url in page.requests), page.requests
+
+
+def test_dark_switch_changes_night_class_and_colours(page: Any) -> None:
+    def state() -> tuple[bool, str]:
+        return page.evaluate(
+            """() => [document.body.classList.contains('nightMode'),
+                      getComputedStyle(document.querySelector('article.card')).backgroundColor]"""
+        )
+
+    night_before, colour_before = state()
+    page.click("#theme-toggle")
+    night_after, colour_after = state()
+    assert night_after is not night_before
+    assert colour_after != colour_before
+    page.click("#theme-toggle")
+    assert tuple(state()) == (night_before, colour_before)
+
+
+def test_search_filters_cards(page: Any) -> None:
+    visible = lambda: page.locator("article.card:visible").count()  # noqa: E731
+    assert visible() == 4
+    page.fill("#search", "cold start")
+    assert visible() == 2  # the steps card (Extra) and the Q/A card
+    page.fill("#search", "准确性")
+    assert visible() == 1
+    assert page.locator("article.card:visible").get_attribute("data-guid") == "guid-phrase"
+    page.fill("#search", "no such words anywhere")
+    assert visible() == 0
+    page.fill("#search", "")
+    assert visible() == 4
+
+
+def test_screenshot_is_not_blank(page: Any, tmp_path: Path) -> None:
+    shot = tmp_path / "preview.png"
+    page.screenshot(path=str(shot), full_page=True)
+    width, height, rows = decode_png(shot.read_bytes())
+    assert width >= 600 and height >= 400
+    colours = {row[i : i + 3] for row in rows[::4] for i in range(0, len(row), 12)}
+    assert len(colours) > 20, f"screenshot looks blank: only {len(colours)} colours"
