@@ -19,6 +19,7 @@ from .errors import CardsError
 from .markdown import markdown
 from .model import Block, Code, Inline, ListBlock, ListItem, Note, Paragraph, Section, Source, Table
 
+_CALLOUT = re.compile(r"^\[![\w-]+\][+-]?(?:[ \t]|$)", re.MULTILINE)
 _TASK = re.compile(r"^\[([ xX])\](?:\s|$)")
 _TAG_NAME = r"(?:[^\W\d_][\w/-]*|\d+[^\W\d][\w/-]*)"
 _INLINE_TAG = re.compile(rf"(?<![\w&#/\\])#({_TAG_NAME})")
@@ -196,10 +197,23 @@ def _block(tokens: list[Token], i: int) -> tuple[list[Block], int]:
         return [Table(_line(token), _table_rows(tokens[i:end]))], end + 1
     if kind == "blockquote_open":
         end = _close_index(tokens, i)
-        return _blocks(tokens, i + 1, end), end + 1
+        return _without_callout_marker(_blocks(tokens, i + 1, end)), end + 1
     if kind.endswith("_open"):
         return [], _close_index(tokens, i) + 1
     return [], i + 1  # hr, html_block, front matter leftovers: never cards
+
+
+def _without_callout_marker(blocks: list[Block]) -> list[Block]:
+    """An Obsidian callout's first line (``[!note] Title``) is a label, not a fact."""
+    first = blocks[0] if blocks else None
+    if not isinstance(first, Paragraph) or not _CALLOUT.match(first.inline.source):
+        return blocks
+    tokens = first.inline.tokens
+    cut = next((k for k, t in enumerate(tokens) if t.type in ("softbreak", "hardbreak")), len(tokens))
+    if cut >= len(tokens) - 1:
+        return blocks[1:]
+    rest = first.inline.source.split("\n", 1)[1]
+    return [Paragraph(first.line + 1, Inline(rest, tokens[cut + 1 :])), *blocks[1:]]
 
 
 def _math_token(token: Token) -> Token:

@@ -56,7 +56,7 @@ def _explicit(source: str) -> tuple[Inline, Inline] | None:
     if "{{c" in source:
         return None
     match = _ONE_LINE.match(source) or _DOUBLE_COLON.match(source)
-    if match:
+    if match and match["q"].count("`") % 2 == 0:  # a "::" inside `code` is not a separator
         return _inline(match["q"]), _inline(match["a"])
     return None
 
@@ -87,7 +87,7 @@ def _is_term(item: ListItem, answer: list[Block]) -> bool:
     if len(answer) != 1 or not isinstance(answer[0], ListBlock):
         return False
     only = answer[0].items
-    return len(only) == 1 and only[0].inline is not None and not only[0].children
+    return len(only) == 1 and only[0].inline is not None and not only[0].children and not is_links_only(only[0].inline)
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Card]:
