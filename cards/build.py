@@ -7,16 +7,21 @@ lookups), then identify and package for the whole deck. The CLI is a thin layer 
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import multiprocessing
+import os
 import re
 import time
-import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
+from .cache import Entry, ImageLookup, Manifest, NoteCache, cache_dir, config_fingerprint, deck_fingerprint, dump_entry, file_stamp, inputs_hash, load_entry, note_key, store_entry
 from .config import Config, load_config
 from .errors import CardsError
 from .extract import Context, extract_cards
@@ -24,7 +29,8 @@ from .media import MediaIndex
 from .model import Card, Source
 from .package import write_apkg
 from .parse import parse_note
-from .read import NoteFile, find_notes, read_note
+from .lock import output_lock
+from .read import NoteFile, decode_note, find_notes, read_note
 from .reflow import reflow
 from .render import Renderer
 from .state import Changes, Identified, State, identify, state_path
@@ -88,7 +94,9 @@ class _Capture(logging.Handler):
 def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex) -> NoteResult:
     """Text of one note -> its cards. Problems become messages that name file and line."""
     capture = _Capture()
-    log.addHandler(capture)
+    # The note's warnings travel in its result (the CLI prints them once, after the
+    # build); other handlers would print them a second time while it runs.
+    handlers, log.handlers = log.handlers, [capture]
     log.propagate, propagate = False, log.propagate
     try:
         flowed = reflow(text)
@@ -113,7 +121,7 @@ def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex) -> 
     except RecursionError:
         return NoteResult(note.path, (), str(CardsError(Source(note.path, 1), "nested too deeply to parse; flatten the deepest lists")), tuple(capture.messages))
     finally:
-        log.removeHandler(capture)
+        log.handlers = handlers
         log.propagate = propagate
 
 
@@ -130,10 +138,19 @@ def _at_line_one(card: Card) -> Card:
 
 @dataclass(slots=True)
 class Collected:
-    """Every note's result, in path order, and the images the cards use."""
+    """Every note's result, in path order, and the images the cards use.
+
+    ``parsed`` counts the notes that went through process_note in this run (the rest
+    came from the cache); ``fingerprint`` names every input of the results when all of
+    them are known (the cache's key for "nothing changed"), else None.
+    """
 
     results: list[NoteResult] = field(default_factory=list)
     media: dict[str, Path] = field(default_factory=dict)
+    parsed: int = 0
+    cached: int = 0
+    fingerprint: str | None = None
+    keys: tuple[str, ...] = ()
 
     @property
     def cards(self) -> list[Card]:
@@ -151,33 +168,266 @@ class Collected:
         return Counter(c.kind for c in self.cards)
 
 
-def collect(paths: Sequence[Path], *, deck: str | None = None, config: Config | None = None) -> Collected:
-    """Read, reflow, parse and extract every note under ``paths``."""
+#: Progress callback: (notes done, notes to do); called from the building thread.
+Progress = Callable[[int, int], None]
+#: Parse in worker processes only when at least this many notes need parsing.
+PARALLEL_MIN = 200
+
+
+class _Images:
+    """A MediaIndex stand-in for process_note that records every image lookup."""
+
+    def __init__(self, index: MediaIndex) -> None:
+        self.index = index
+        self.lookups: dict[str, ImageLookup] = {}
+
+    def resolver(self, note: PurePosixPath, text: str) -> Callable[[str], str | None]:
+        inner = self.index.resolver(note, text)
+
+        def resolve(target: str) -> str | None:
+            capture = _Capture()
+            log.addHandler(capture)
+            try:
+                out = inner(target)
+            finally:
+                log.removeHandler(capture)
+            self.lookups.setdefault(target, (target, out, tuple(capture.messages)))
+            return out
+
+        return resolve
+
+    def media(self) -> dict[str, Path]:
+        return {out: self.index.files[out] for _, out, _ in self.lookups.values() if out is not None and out in self.index.files}
+
+
+def _still_valid(entry: Entry, index: MediaIndex, note: NoteFile, text: str) -> dict[str, Path] | None:
+    """Resolve the entry's image targets again: same names and warnings, or None."""
+    images = _Images(index)
+    resolve = images.resolver(note.path, text)
+    handlers, log.handlers = log.handlers, []
+    propagate, log.propagate = log.propagate, False
+    try:
+        for target, out, warnings in entry.images:
+            resolve(target)
+            if images.lookups[target][1:] != (out, warnings):
+                return None
+    finally:
+        log.handlers = handlers
+        log.propagate = propagate
+    return images.media()
+
+
+def _read(note: NoteFile, data: bytes | None) -> str:
+    if data is None:
+        return read_note(note)
+    return decode_note(data, note.path)
+
+
+def _process(vault: Vault, note: NoteFile, data: bytes | None, index: MediaIndex, key: str | None) -> tuple[Entry, dict[str, Path], bool]:
+    """Bytes of one note -> its result (as a cache entry), the images it uses, and
+    whether the entry may be cached (not when the note could not be read at all)."""
+    try:
+        text = _read(note, data)
+    except CardsError as error:
+        return Entry(key or "", note.path, (), str(error), (), False), {}, data is not None
+    images = _Images(index)
+    result = process_note(vault, note, text, images)  # type: ignore[arg-type]
+    entry = Entry(key or "", note.path, result.cards, result.error, result.warnings, result.reflowed, tuple(images.lookups.values()))
+    return entry, images.media(), True
+
+
+def _result(entry: Entry) -> NoteResult:
+    return NoteResult(entry.path, entry.cards, entry.error, entry.warnings, entry.reflowed)
+
+
+# Worker side of a parallel build. The pool is forked after these are set, so each
+# worker sees the vaults (a Config holds a MappingProxyType, which does not pickle)
+# and builds its own MediaIndex per vault.
+_WORK: dict[str, Any] = {}
+
+
+def _work_init() -> None:
+    log.handlers = []  # a worker's warnings travel back in its results
+    _WORK["indexes"] = {}
+
+
+def _work(chunk: list[tuple[int, int, PurePosixPath, bytes | None, str | None]]) -> list[tuple[int, bytes, dict[str, str]]]:
+    vaults: list[Vault] = _WORK["vaults"]
+    cache_root: Path | None = _WORK["cache"]
+    indexes: dict[int, MediaIndex] = _WORK["indexes"]
+    out = []
+    for slot, vault_no, rel, data, key in chunk:
+        vault = vaults[vault_no]
+        index = indexes.setdefault(vault_no, MediaIndex(vault.root))
+        entry, media, cacheable = _process(vault, NoteFile(vault.root, rel), data, index, key)
+        if cacheable and key is not None and cache_root is not None:
+            store_entry(cache_root, entry)
+        out.append((slot, dump_entry(entry), {name: str(path) for name, path in media.items()}))
+    return out
+
+
+def _parallel_jobs(jobs: int | None, todo: int) -> int:
+    if jobs is not None and jobs <= 1:
+        return 1
+    if todo < PARALLEL_MIN:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1  # pragma: no cover - the workers rely on inheriting the vaults
+    return max(1, min(jobs or cpus, cpus if jobs is None else jobs, todo // 50 or 1))
+
+
+def collect(
+    paths: Sequence[Path],
+    *,
+    deck: str | None = None,
+    config: Config | None = None,
+    cache: NoteCache | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> Collected:
+    """Read, reflow, parse and extract every note under ``paths``.
+
+    With a ``cache`` (see cache.py) a note whose key and images are unchanged is not
+    parsed again. ``jobs`` caps the worker processes for the notes that need parsing
+    (None: one per CPU, when there are at least :data:`PARALLEL_MIN` of them; 1: none);
+    the result is the same either way.
+    """
     collected = Collected()
+    vaults: list[Vault] = []
+    indexes: list[MediaIndex] = []
+    slots: list[tuple[int, NoteFile]] = []
+    results: list[NoteResult | None] = []
+    media: list[dict[str, Path]] = []
+    keys: list[str | None] = []
+    todo: list[tuple[int, int, PurePosixPath, bytes | None, str | None]] = []
     for path in paths:
         vault = Vault.open(path, deck=deck, config=config)
-        media = MediaIndex(vault.root)
+        vaults.append(vault)
+        index = MediaIndex(vault.root)
+        indexes.append(index)
+        fp = config_fingerprint(vault.config, deck=vault.deck, obsidian=vault.obsidian, vault_name=vault.root.resolve().name)
+        root = vault.root.resolve()
         for note in vault.notes(path if path.is_file() else None):
+            slot = len(slots)
+            slots.append((len(vaults) - 1, note))
+            results.append(None)
+            media.append({})
+            key: str | None = None
+            data: bytes | None = None
             try:
-                text = read_note(note)
-            except CardsError as error:
-                collected.results.append(NoteResult(note.path, error=str(error)))
-                continue
-            collected.results.append(process_note(vault, note, text, media))
-        collected.media.update(media.files)
+                digest, data = cache.digest(root, note.path, note.absolute) if cache else (None, None)  # type: ignore[assignment]
+                if digest is not None:
+                    key = note_key(fp, note.path, digest)
+            except OSError:
+                key = None  # unreadable: process_note's read reports it below
+            keys.append(key)
+            entry = cache.get(key) if cache is not None and key is not None else None
+            if entry is not None:
+                text = None
+                if entry.images:
+                    try:
+                        text = _read(note, data)
+                    except CardsError:
+                        entry = None
+                images = _still_valid(entry, index, note, text) if entry is not None and text is not None else ({} if entry else None)
+                if entry is not None and images is not None:
+                    cache.hits += 1  # type: ignore[union-attr]
+                    collected.cached += 1
+                    results[slot] = _result(entry)
+                    media[slot] = images
+                    continue
+            if cache is not None:
+                cache.misses += 1
+                if data is None and key is not None:
+                    # known by its stat but not in the cache: hash what we parse, so
+                    # the entry is stored under the key of exactly these bytes
+                    try:
+                        data = note.absolute.read_bytes()
+                        key = note_key(fp, note.path, hashlib.sha256(data).hexdigest())
+                    except OSError:
+                        data, key = None, None
+                    keys[slot] = key
+            todo.append((slot, len(vaults) - 1, note.path, data, key))
+
+    total = len(todo)
+    done = 0
+    if progress and total:
+        progress(0, total)
+    workers = _parallel_jobs(jobs, total)
+    if workers > 1:
+        _WORK.update(vaults=vaults, cache=cache.root if cache else None)
+        size = max(8, min(64, total // (workers * 8) or 1))
+        chunks = [todo[i : i + size] for i in range(0, total, size)]
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_work_init) as pool:
+                futures = [pool.submit(_work, chunk) for chunk in chunks]
+                for future in as_completed(futures):
+                    for slot, packed, names in future.result():
+                        results[slot] = _result(load_entry(packed))
+                        media[slot] = {name: Path(p) for name, p in names.items()}
+                        done += 1
+                    if progress:
+                        progress(done, total)
+        finally:
+            _WORK.clear()
+    else:
+        for slot, vault_no, rel, data, key in todo:
+            vault = vaults[vault_no]
+            entry, used, cacheable = _process(vault, NoteFile(vault.root, rel), data, indexes[vault_no], key)
+            if cache is not None and cacheable and key is not None:
+                cache.put(entry)
+            results[slot], media[slot] = _result(entry), used
+            done += 1
+            if progress and (done % 16 == 0 or done == total):
+                progress(done, total)
+    collected.parsed = total
+    for result, used in zip(results, media):
+        assert result is not None
+        collected.results.append(result)
+        collected.media.update(used)
+    if all(k is not None for k in keys):
+        collected.keys = tuple(k for k in keys if k is not None)
+        collected.fingerprint = inputs_hash(collected.keys)
     return collected
 
 
-@dataclass(frozen=True, slots=True)
 class BuildResult:
-    collected: Collected
-    identified: Identified
-    output: Path
-    written: bool  # False when the deck on disk was already this deck
+    """What a build did. ``identified`` is computed on first use when the build found
+    the deck up to date without identifying its cards (the no-op fast path)."""
+
+    __slots__ = ("collected", "output", "written", "_identified", "_changes")
+
+    def __init__(
+        self,
+        collected: Collected,
+        identified: Identified | Callable[[], Identified],
+        output: Path,
+        written: bool,  # False when the deck on disk was already this deck
+        *,
+        changes: Changes | None = None,
+    ) -> None:
+        self.collected = collected
+        self._identified = identified
+        self.output = output
+        self.written = written
+        self._changes = changes
+
+    @property
+    def identified(self) -> Identified:
+        if not isinstance(self._identified, Identified):
+            self._identified = self._identified()
+        return self._identified
 
     @property
     def changes(self) -> Changes:
-        return self.identified.changes
+        return self._changes if self._changes is not None else self.identified.changes
+
+    def __repr__(self) -> str:
+        return f"BuildResult(output={self.output!r}, written={self.written}, notes={len(self.collected.results)})"
 
 
 def identify_cards(collected: Collected, output: Path | None, *, now: int | None = None) -> Identified:
@@ -202,16 +452,50 @@ def build(
     now: int | None = None,
     templates_dir: Path | None = None,
     collected: Collected | None = None,
+    cache: bool = True,
+    jobs: int | None = None,
+    lock_timeout: float | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
-    """Build the deck at ``output`` and the state beside it; skip the write when unchanged."""
-    collected = collected or collect(paths, deck=deck, config=config)
-    identified = identify_cards(collected, output, now=now)
-    changes = identified.changes
-    unchanged = not (changes.added or changes.updated or changes.retired)
-    written = False
-    if not (unchanged and output.exists() and state_path(output).exists()):
-        media = {name: path for name, path in collected.media.items() if any(name in c.media for c in identified.cards)}
-        write_apkg(identified.cards, identified.mods, output, media=media, templates_dir=templates_dir)
-        identified.state.save(state_path(output))
-        written = True
-    return BuildResult(collected, identified, output, written)
+    """Build the deck at ``output`` and the state beside it; skip the write when unchanged.
+
+    Holds the output's lock (lock.py; raises ``LockTimeout``) for the whole build. With
+    ``cache`` the per-note results live in ``<output>.cards-cache/`` (cache.py): only
+    changed notes are parsed, and when no note, image, config or template changed and
+    the deck and its state are as this tool last wrote them, nothing is identified or
+    written at all.
+    """
+    with output_lock(output, timeout=lock_timeout):
+        store = NoteCache.open(cache_dir(output)) if cache and collected is None else None
+        collected = collected or collect(paths, deck=deck, config=config, cache=store, jobs=jobs, progress=progress)
+        previous = store.manifest() if store is not None else None
+        deck_fp = deck_fingerprint(templates_dir)
+        if (
+            previous is not None
+            and collected.fingerprint is not None
+            and previous.inputs == collected.fingerprint
+            and previous.deck == deck_fp
+            and previous.output == file_stamp(output)
+            and previous.state == file_stamp(state_path(output))
+        ):
+            assert store is not None
+            store.save(previous, previous=previous)
+            return BuildResult(collected, lambda: identify_cards(collected, output, now=now), output, False, changes=Changes(unchanged=previous.guids))
+        identified = identify_cards(collected, output, now=now)
+        changes = identified.changes
+        unchanged = not (changes.added or changes.updated or changes.retired)
+        stale_faces = previous is not None and previous.deck != deck_fp
+        written = False
+        if stale_faces or not (unchanged and output.exists() and state_path(output).exists()):
+            used = {name for c in identified.cards for name in c.media}
+            media = {name: path for name, path in collected.media.items() if name in used}
+            write_apkg(identified.cards, identified.mods, output, media=media, templates_dir=templates_dir)
+            identified.state.save(state_path(output))
+            written = True
+        if store is not None:
+            manifest = None
+            out_stamp, state_stamp = file_stamp(output), file_stamp(state_path(output))
+            if collected.fingerprint is not None and out_stamp is not None and state_stamp is not None:
+                manifest = Manifest(collected.fingerprint, deck_fp, out_stamp, state_stamp, tuple(c.guid for c in identified.cards), collected.keys)
+            store.save(manifest, previous=previous)
+        return BuildResult(collected, identified, output, written)

@@ -10,16 +10,16 @@ import json
 import logging
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
 from rich.console import Console
 
-from .build import BuildResult, Collected, build, collect
+from .build import BuildResult, Collected, build, build_time, collect, identify_cards
 from .config import KINDS, Config, ConfigError, load_config
 from .errors import CardsError
-from .preview import card_objects, print_cards, select
+from .preview import card_objects, print_changes, print_cards, select
 from .state import State, identify, state_path
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -118,56 +118,64 @@ build_cmd.name = "build"
 @main.command()
 @paths_argument
 @deck_option
-@click.option("--json", "as_json", is_flag=True, help="Print the cards as a JSON list (schema in the README).")
+@click.option("--json", "as_json", is_flag=True, help="Print the cards as a JSON list, one object per Anki card (schema in the README).")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), help="Write a self-contained HTML page of every card, as Anki shows it.")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Only cards of this kind (repeatable).")
 @click.option("--note", help="Only notes whose path matches this glob (e.g. 'lectures/*.md').")
 @click.option("--grep", help="Only cards whose text contains this (case-insensitive).")
 @click.option("--changed", is_flag=True, help="Show what a rebuild of -o OUTPUT would add, update and retire.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The deck whose last build --changed compares with.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The deck to compare with (--changed) and take card ids from (default: cards.toml's output).")
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="A folder whose card faces / CSS override the shipped ones.")
+@click.option("--pager/--no-pager", default=None, help="Page the terminal view (default: only when it is longer than the terminal).")
 def preview(
     paths: tuple[Path, ...], deck: str | None, as_json: bool, html_file: Path | None, kinds: tuple[str, ...],
     note: str | None, grep: str | None, changed: bool, output: Path | None, templates_dir: Path | None,
+    pager: bool | None,
 ) -> None:
-    """Show the cards notes under PATHS give, before building a deck."""
+    """Show the cards notes under PATHS give, before building a deck.
+
+    Nothing is written except the --html page: not the deck, not its state.
+    """
+    if sum((as_json, html_file is not None, changed)) > 1:
+        raise click.UsageError("--json, --html and --changed each choose an output; use one of them")
     config = _config(paths, deck=deck)
     collected = collect(list(paths), deck=deck, config=config)
     if output is None and config is not None and config.output is not None:
         output = config.output
-    previous = State.load(state_path(output)) if output is not None else State()
-    identified = identify(collected.cards, previous, now=0)
+    if changed and output is None:
+        raise click.UsageError("--changed compares with the last build of a deck: pass -o OUT.apkg")
+    identified = identify_cards(collected, output, now=build_time())
     cards = select(identified.cards, kinds=kinds, note=note, grep=grep)
-    console = Console(stderr=False, highlight=False, soft_wrap=False)
+    roots = [p if p.is_dir() else p.parent for p in paths]
     report_problems(collected)
     if as_json:
-        click.echo(json.dumps(card_objects(cards, templates_dir=templates_dir), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(card_objects(cards, templates_dir=templates_dir, roots=roots), ensure_ascii=False, indent=2))
     elif html_file is not None:
         from .preview_html import write_html_preview
 
-        count = write_html_preview(cards, html_file, media=collected.media, templates_dir=templates_dir)
+        count = write_html_preview(cards, html_file, media=collected.media, templates_dir=templates_dir, roots=roots)
         click.echo(f"wrote {html_file} ({count} cards)")
-    elif changed:
-        _print_changes(console, identified, output, previous)
     else:
-        print_cards(console, cards, templates_dir=templates_dir)
+        console = Console(highlight=False)
+        if changed:
+            assert output is not None
+            known = state_path(output).exists()
+            _show(console, pager, lambda c: print_changes(c, identified, output, known=known, kinds=kinds, note=note, grep=grep, roots=roots))
+        else:
+            _show(console, pager, lambda c: print_cards(c, cards, roots=roots))
     if collected.errors:
         sys.exit(1)
 
 
-def _print_changes(console: Console, identified: object, output: Path | None, previous: State) -> None:
-    from .state import Identified
-
-    assert isinstance(identified, Identified)
-    if output is None or not previous.entries:
-        where = output or "this deck"
-        click.echo(f"no earlier build of {where} is known (pass -o OUT.apkg of a deck built by this version); every card would be added")
-    changes = identified.changes
-    cards = {c.guid: c for c in identified.cards}
-    for label, guids in (("added", changes.added), ("updated", changes.updated)):
-        for guid in guids:
-            card = cards[guid]
-            click.echo(f"{label:8} {card.kind:8} {card.source}  {card.identity.split(chr(31))[0][:70]}")
-    for entry in changes.retired_entries:
-        click.echo(f"{'retired':8} {entry.kind:8} {entry.path}  {entry.identity.split(chr(31))[0][:70]}")
-    click.echo(f"{len(changes.added)} added, {len(changes.updated)} updated, {len(changes.retired)} retired, {len(changes.unchanged)} unchanged")
+def _show(console: Console, pager: bool | None, draw: Callable[[Console], None]) -> None:
+    """Draw to the terminal, through a pager if asked or if a terminal view is taller than the screen."""
+    if pager is False or not console.is_terminal:
+        draw(console)
+        return
+    with console.capture() as capture:
+        draw(console)
+    text = capture.get()
+    if pager or text.count("\n") >= console.height:
+        click.echo_via_pager(text)
+    else:
+        click.echo(text, nl=False, color=True)

@@ -167,13 +167,14 @@ def write_html_preview(
     media: Mapping[str, Path],
     templates_dir: Path | None = None,
     title: str = "Cards preview",
+    roots: Sequence[Path] = (),
 ) -> int:
     """Render ``cards`` (model Cards) to one offline page at ``path``; return the card count."""
     from cards.preview import card_objects
     from cards.state import write_atomic
     from cards.templating import deck_css
 
-    objects = card_objects(cards, templates_dir=templates_dir, media=dict(media))
+    objects = card_objects(cards, templates_dir=templates_dir, media=dict(media), roots=roots)
     page = render_html(objects, deck_css(templates_dir), title=title, templates_dir=templates_dir)
     write_atomic(path, page.encode("utf-8"))
     return len(objects)

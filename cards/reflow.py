@@ -43,8 +43,11 @@ class Reflow:
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _FENCE_LINE = re.compile(r"^\s*(```|~~~)")
-# Spans whose inside is never split: code, wikilinks, links and images.
-_PROTECTED = re.compile(r"```.*?```|`[^`\n]*`|!?\[\[[^\]]*\]\]|!?\[[^\]]*\]\([^)\s]*\)")
+# Spans whose inside is never split: code, math, wikilinks, links and images.
+_PROTECTED = re.compile(
+    r"```.*?```|`[^`\n]*`|\$\$.+?\$\$|\$[^$\s](?:[^$\n]*[^$\s])?\$"
+    r"|!?\[\[[^\]]*\]\]|!?\[[^\]]*\]\([^)\s]*\)"
+)
 # A block marker starts after whitespace (or the start) and is followed by text.
 _MARKER = re.compile(
     r"(?<!\S)"  # after whitespace or at the start
@@ -67,8 +70,8 @@ _CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]")
 _MIN_LINE = 100  # a collapsed note is a long line
 _MAX_LINES = 5  # ... and its body has very few lines
 _SHORT_TITLE = 40  # visible characters in a heading title inside a collapsed line
-_SHORT_LABEL = 20  # visible characters in a label such as "软推理能力"
-_SHORT_ANSWER = 40  # width (CJK characters, ~100 Latin) of an answer under a question
+_SHORT_LABEL = 20  # width of a label such as "软推理能力" or "Competitive inhibitor"
+_SHORT_ANSWER = 80  # width (CJK characters, ~200 Latin) of an answer under a question
 _PROSE_FRAGMENT = 8  # visible CJK characters in a fragment of "解题 - 回溯 - 重现构建"
 
 
@@ -142,7 +145,7 @@ def _split(line: str, strict: bool) -> list[_Seg]:
     segs: list[_Seg] = []
     head = line[: markers[0].start()].strip() if markers else line.strip()
     if head:
-        segs.append(_Seg("p", head))
+        segs.extend(_Seg("p", part) for part in _paragraphs(head))
     for k, m in enumerate(markers):
         end = markers[k + 1].start() if k + 1 < len(markers) else len(line)
         body = line[m.end() : end].strip()
@@ -151,7 +154,11 @@ def _split(line: str, strict: bool) -> list[_Seg]:
         elif m.group("t"):
             segs.append(_Seg("t", body, m.group("t")[-3:]))
         elif m.group("b"):
-            segs.append(_Seg("b", body))
+            math = _DISPLAY_MATH.search(body)  # `- area is $\pi r^2$ $$ … $$`: the formula is a block
+            if math and math.start() > 0 and not _inside(_PROTECTED, body, math.start() + 1):
+                segs += [_Seg("b", body[: math.start()].strip()), _Seg("p", body[math.start() :].strip())]
+            else:
+                segs.append(_Seg("b", body))
         else:
             segs.append(_Seg("n", body, m.group("n")))
     return _merge_prose_dashes(segs)
@@ -188,7 +195,9 @@ def _numbered_in_sequence(line: str, markers: list[re.Match[str]]) -> list[re.Ma
 def _titled_headings(line: str, markers: list[re.Match[str]]) -> list[re.Match[str]]:
     """Keep a `#` marker only if what follows reads as a title: short, no clause breaks.
 
-    `… not with # like in Python, and the # sign …` is prose, not two headings.
+    `… not with # like in Python, and the # sign …` is prose, not two headings. A `##`
+    (or deeper) heading, which prose never writes, may run on into a sentence
+    (`## Opening a connection The three-way handshake …`): its title is cut off first.
     """
     kept = list(markers)
     changed = True
@@ -198,7 +207,10 @@ def _titled_headings(line: str, markers: list[re.Match[str]]) -> list[re.Match[s
             if not m.group("h"):
                 continue
             end = kept[k + 1].start() if k + 1 < len(kept) else len(line)
-            title = _cut_at_image(line[m.end() : end].strip())[0]
+            body = line[m.end() : end].strip()
+            title = _cut_at_image(body)[0]
+            if len(m.group("h")) >= 2:  # `## ` is no prose mark: its title may run on
+                title = _heading(m.group("h"), body)[0].text
             if not _is_title(title):
                 del kept[k]
                 changed = True
@@ -219,12 +231,99 @@ def _cut_at_image(body: str) -> tuple[str, str]:
 
 def _heading(hashes: str, body: str) -> list[_Seg]:
     """A heading title is short: an image, or the text after a title that runs on
-    (`## 总结 这篇论文说明了……`), starts a paragraph of its own."""
+    (`## 总结 这篇论文说明了……`), starts a paragraph of its own (the image after that
+    text too: `# Respiration Cells make ATP. ![[cycle.png]]` is a heading, a sentence
+    and a figure)."""
     title, rest = _cut_at_image(body)
     if not _is_title(title) and len(title.split(maxsplit=1)) == 2:
-        title, more = title.split(maxsplit=1)
-        rest = f"{more} {rest}".strip()
-    return [_Seg("h", title, hashes)] + ([_Seg("p", rest)] if rest else [])
+        words = title.split()
+        k = _sentence_start(words)
+        title, more = " ".join(words[:k]), " ".join(words[k:])
+        return [_Seg("h", title, hashes)] + [_Seg("p", p) for part in (more, rest) for p in _paragraphs(part)]
+    return [_Seg("h", title, hashes)] + [_Seg("p", p) for p in _paragraphs(rest)]
+
+
+def _starts_sentence(word: str) -> bool:
+    """Does this word read as the first word of a sentence (or of a code block)?"""
+    word = word.lstrip("*_=\"'“‘(「[")
+    return word.startswith("```") or bool(word[:1] and (word[0].isupper() or _CJK.match(word[0])))
+
+
+def _sentence_start(words: list[str]) -> int:
+    """Where the paragraph starts in a heading title that runs on: the number of title words.
+
+    A CJK title has no spaces, so it is the first word (`总结 这篇论文说明了……`). A Latin
+    title ends where a sentence starts: in a sentence-case title at the next capitalised
+    (or CJK) word (`TCP basics | TCP gives …`, `Opening a connection | The three-way …`);
+    in a Title Case title at the last capitalised word before the first lower-case one
+    (`Flow Control | TCP uses …`, `Enzymes | Enzymes lower …`). No such word in reach: the
+    first word.
+    """
+    if _CJK.match(words[0]) or len(words) < 2:
+        return 1
+    limit = min(len(words) - 1, 6)
+    if words[1][:1].isupper() and not _CJK.match(words[1][0]):  # Title Case so far
+        k = 1
+        while k + 1 < len(words) and _starts_sentence(words[k + 1]) and not words[k + 1].startswith("```"):
+            k += 1
+        if k <= limit and k + 1 < len(words):
+            return k
+        return 1
+    for k in range(1, limit + 1):
+        if _starts_sentence(words[k]):
+            return k
+    return 1
+
+
+_Q_MARK = re.compile(r"(?<!\S)(?:Q|Question|问|问题)\s*[:：]\s*\S", re.I)
+_A_MARK = re.compile(r"(?<!\S)(?:A|Answer|答|答案)\s*[:：]\s*\S", re.I)
+_TERM_MARK = re.compile(r"(?<=[.。!！?？])\s+(?=[^\s:：]{1,40}(?:\s[^\s:：]{1,40}){0,3}\s::\s)")
+_CLOZE_ONE = re.compile(r"\{\{c1::")
+_SENTENCE_END = re.compile(r"(?<=[.。!！?？])\s+")
+_DISPLAY_MATH = re.compile(r"\s\$\$.+?\$\$\s*$")
+
+
+def _inside(spans: re.Pattern[str], text: str, pos: int) -> bool:
+    return any(m.start() < pos < m.end() for m in spans.finditer(text))
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Cut a run-on paragraph where the note plainly held several cards written by hand.
+
+    A collapsed note loses the blank lines between paragraphs; most paragraphs can stay
+    joined, but these are one card each and would be one wrong card joined:
+    `Q: … A: … Q: … A: …` (a new `Q:` after an answer), `… 。 Term :: definition`
+    after such a pair, a sentence that starts its clozes again at `{{c1::`, and a
+    `$$…$$` display formula at the end of the text.
+    """
+    protected = [m.span() for m in _PROTECTED.finditer(text)]
+
+    def free(pos: int) -> bool:
+        return not any(a <= pos < b for a, b in protected)
+
+    cuts: list[int] = []
+    start = 0
+    events = sorted(
+        [(m.start(), "q") for m in _Q_MARK.finditer(text) if free(m.start())]
+        + [(m.end(), "t") for m in _TERM_MARK.finditer(text) if free(m.end())]
+        + [(m.start(), "c") for m in _CLOZE_ONE.finditer(text) if free(m.start())]
+    )
+    for pos, kind in events:
+        chunk = text[start:pos]
+        if kind in ("q", "t") and any(free(start + m.start()) for m in _A_MARK.finditer(chunk)):
+            if kind == "q" or " :: " not in chunk:
+                cuts.append(pos)
+                start = pos
+        elif kind == "c" and any(free(start + m.start()) for m in _CLOZE_ONE.finditer(chunk)):
+            ends = [start + m.end() for m in _SENTENCE_END.finditer(chunk) if free(start + m.start())]
+            if ends and text[ends[-1] : pos].find("{{") == -1:
+                cuts.append(ends[-1])
+                start = ends[-1]
+    parts = [text[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(text)])]
+    math = _DISPLAY_MATH.search(parts[-1]) if parts else None
+    if math and math.start() > 0 and not _inside(_PROTECTED, parts[-1], math.start() + 1):
+        parts[-1:] = [parts[-1][: math.start()].strip(), parts[-1][math.start() :].strip()]
+    return [p for p in parts if p]
 
 
 def _merge_prose_dashes(segs: list[_Seg]) -> list[_Seg]:
@@ -311,7 +410,7 @@ def _is_label(seg: _Seg) -> bool:
         return False
     seen = _visible(seg.text)
     return (
-        0 < len(seen) <= _SHORT_LABEL
+        0 < _width(seen) <= _SHORT_LABEL
         and len(seen.split()) <= 4
         and not _SENTENCE_PUNCT.search(seen)
     )
@@ -322,7 +421,7 @@ def _looks_collapsed(segs: list[_Seg]) -> bool:
     items = count["b"] + count["t"] + count["n"]
     bold_steps = sum(s.kind == "n" and s.text.startswith("**") for s in segs)
     return (
-        (count["h"] >= 2 and items >= 2)
+        (count["h"] >= 2 and items >= 1)
         or (count["h"] >= 1 and items >= 4)
         or (count["t"] >= 2 and items >= 3)
         or (bold_steps >= 2 and count["b"] >= 2)
@@ -336,9 +435,14 @@ def _nest(items: list[_Seg]) -> list[tuple[int, _Seg]]:
     """Give each bullet of a flat run its depth (0, 1 or 2) from the shape of the run.
 
     label → case → result is the deepest shape: `- 软推理能力`, `  - 案例1:…`, `    - 结果:…`.
+    A label whose first child is not a case is a term and its explanation
+    (`- Receive window`, `  - How many bytes …`): the group ends after that child, except
+    for open questions about the term (a question that takes no answer of its own). A
+    question that has its answer, or any other bullet, is a fact of its own at the top.
     """
     out: list[tuple[int, _Seg]] = []
     group = 0  # 1 while bullets sit under a label
+    term = False  # the label's group is a term and its explanation, not a run of cases
     i = 0
     while i < len(items):
         item = items[i]
@@ -350,12 +454,16 @@ def _nest(items: list[_Seg]) -> list[tuple[int, _Seg]]:
             continue
         if _is_label(item) and nxt is not None and nxt.kind == "b" and not _is_label(nxt):
             out.append((0, item))
-            group = 1
+            group, term = 1, not _is_case(nxt.text)
             i += 1
             continue
+        takes = nxt is not None and _takes_child(item, nxt, items[i + 1 : i + 2])
+        if group and term and out[-1][0] == 1 and not (_is_question(item.text) and not takes):
+            group = 0  # a term is explained once; only open questions about it may follow
         out.append((group, item))
         i += 1
-        if nxt is not None and _takes_child(item, nxt, items[i + 1 : i + 2]):
+        if takes:
+            assert nxt is not None
             out.append((group + 1, nxt))
             i += 1
     return out

@@ -1,0 +1,330 @@
+"""The per-note cache beside the output: a rebuild parses only the notes that changed.
+
+``deck.apkg`` gets ``deck.apkg.cards-cache/``, never anything in the notes::
+
+    deck.apkg.cards-cache/
+      stat.pickle          path -> (size, mtime_ns, ctime_ns, inode, sha256 of the bytes)
+      manifest.pickle      what the last build of the deck was made from
+      notes/ab/abcd….pickle  one note's result, named by its key
+
+**The key** of a note is the sha256 of: the cache schema and a hash of the tool's own
+source (a new version, or an edited checkout, never reuses an old result), the config
+values that shape a note's cards (every ``Config`` field except the ones that only
+choose files or the output: deck mapping, tag prefix, kinds, … plus the root deck name
+and the Obsidian flag and vault name, which the source links carry), the vault-relative
+path, and the sha256 of the note's bytes. So the key names everything a note's result
+is a function of, except the images it shows: those are checked when the entry is
+used. Each entry records every image target the note asked for, what it resolved to
+(the media name embeds a hash of the image's bytes) and the warnings it gave; the
+entry is used only if resolving those targets again gives the same answers.
+
+**The fast path** in front of the content hash: ``stat.pickle`` remembers each note's
+(size, mtime_ns, ctime_ns, inode) with the sha256 of its bytes, and a note whose stat
+is unchanged is not read. ``ctime`` changes on every write and cannot be set back by
+``touch``, so an editor or a script that restores the mtime is still seen. A stat is
+only remembered when the file's times are older than :data:`RACY_NS` before the scan
+started: a file written in the same clock tick as the scan (coarse filesystem clocks)
+could change again without its stat changing, so such a file is hashed next time too.
+
+Losing or corrupting any of these files costs time, never correctness: an unreadable
+entry is a miss, an unreadable stat index means every note is hashed, an unreadable
+manifest means the deck is checked card by card. Files are written to a temporary
+name and renamed, and the build lock (lock.py) keeps two builds out of each other's
+way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .model import Card, Source
+
+log = logging.getLogger("cards")
+
+#: Bump when the layout of an entry changes.
+SCHEMA = 1
+#: A file whose mtime/ctime is this close to the scan is hashed again next time.
+RACY_NS = 2_000_000_000
+#: Config fields that choose files or the output, not what a note's cards are.
+_NOT_CARD_SHAPING = frozenset({"include", "exclude", "output", "path"})
+_CARD_FIELDS = tuple(f.name for f in dataclasses.fields(Card))
+
+# An image lookup a note made while rendering: (target, media name or None, warnings).
+ImageLookup = tuple[str, "str | None", tuple[str, ...]]
+
+
+def cache_dir(output: Path) -> Path:
+    return output.with_name(output.name + ".cards-cache")
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the package's own files: a changed tool never reuses an old result."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(f"cards-cache/{SCHEMA}".encode())
+    roots = [package, package.parent / "templates"]
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """A canonical, repr-stable form of a config value (sets sorted, mappings sorted)."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _plain(v)) for k, v in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(_plain(v) for v in value))
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, Path):
+        return value.as_posix()
+    return value
+
+
+def config_fingerprint(config: Any, *, deck: str, obsidian: bool, vault_name: str) -> str:
+    """Everything outside a note's bytes that shapes its cards."""
+    shaping = {
+        f.name: _plain(getattr(config, f.name))
+        for f in dataclasses.fields(config)
+        if f.name not in _NOT_CARD_SHAPING
+    }
+    text = repr((code_fingerprint(), sorted(shaping.items()), deck, obsidian, vault_name if obsidian else ""))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def note_key(config_fp: str, path: PurePosixPath, digest: str) -> str:
+    return hashlib.sha256(f"{config_fp}\0{path.as_posix()}\0{digest}".encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------- entries
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One note's cached result (cards without GUIDs, exactly as process_note gave them)."""
+
+    key: str
+    path: PurePosixPath
+    cards: tuple[Card, ...]
+    error: str | None
+    warnings: tuple[str, ...]
+    reflowed: bool
+    images: tuple[ImageLookup, ...] = ()
+
+
+def _pack(entry: Entry) -> tuple[Any, ...]:
+    rows = []
+    for card in entry.cards:
+        row = [getattr(card, name) for name in _CARD_FIELDS]
+        row[_SOURCE] = card.source.line if card.source.path == entry.path else (card.source.path.as_posix(), card.source.line)
+        rows.append(tuple(row))
+    return (SCHEMA, entry.key, entry.path.as_posix(), tuple(rows), entry.error, entry.warnings, entry.reflowed, entry.images)
+
+
+def _unpack(data: tuple[Any, ...]) -> Entry:
+    schema, key, path_text, rows, error, warnings, reflowed, images = data
+    if schema != SCHEMA:
+        raise ValueError(f"schema {schema!r}")
+    path = PurePosixPath(path_text)
+    cards = []
+    for row in rows:
+        values = list(row)
+        where = values[_SOURCE]
+        values[_SOURCE] = Source(path, where) if isinstance(where, int) else Source(PurePosixPath(where[0]), where[1])
+        cards.append(Card(*values))
+    return Entry(key, path, tuple(cards), error, tuple(warnings), bool(reflowed), tuple(images))
+
+
+_SOURCE = _CARD_FIELDS.index("source")
+
+
+def dump_entry(entry: Entry) -> bytes:
+    return pickle.dumps(_pack(entry), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_entry(data: bytes) -> Entry:
+    return _unpack(pickle.loads(data))
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Atomic replace without fsync: a cache file lost in a crash is only a miss."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def entry_path(root: Path, key: str) -> Path:
+    return root / "notes" / key[:2] / f"{key}.pickle"
+
+
+def store_entry(root: Path, entry: Entry) -> None:
+    """Write one entry (also called from worker processes)."""
+    path = entry_path(root, entry.key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_file(path, dump_entry(entry))
+    except OSError as exc:
+        log.debug("cache: cannot write %s: %s", path, exc)
+
+
+# ---------------------------------------------------------------- the cache
+
+
+StatKey = tuple[str, str]  # (vault root, note path)
+StatValue = tuple[int, int, int, int, str]  # size, mtime_ns, ctime_ns, inode, sha256
+
+
+@dataclass(slots=True)
+class Manifest:
+    """What the last build of the deck was made from, to skip identify + write on a no-op."""
+
+    inputs: str  # hash over every note's key, in order
+    deck: str  # hash of the things outside the cards that shape the deck (templates)
+    output: tuple[int, int, int]  # size, mtime_ns, inode of the deck as written
+    state: tuple[int, int, int]  # the same for the state file
+    guids: tuple[str, ...]
+    keys: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class NoteCache:
+    """The cache folder of one output; hold the output's lock while using it."""
+
+    root: Path
+    stats: dict[StatKey, StatValue] = field(default_factory=dict)
+    new_stats: dict[StatKey, StatValue] = field(default_factory=dict)
+    scan_ns: int = 0
+    hits: int = 0
+    misses: int = 0
+
+    @classmethod
+    def open(cls, root: Path) -> NoteCache:
+        cache = cls(root, scan_ns=time.time_ns())
+        try:
+            raw = pickle.loads((root / "stat.pickle").read_bytes())
+            if isinstance(raw, tuple) and len(raw) == 2 and raw[0] == (SCHEMA, code_fingerprint()) and isinstance(raw[1], dict):
+                cache.stats = raw[1]
+        except FileNotFoundError:
+            pass
+        except Exception as exc:  # noqa: BLE001 - any damage only costs a re-hash
+            log.debug("cache: stat index unreadable (%s); hashing every note", exc)
+        return cache
+
+    # -- note digests ---------------------------------------------------
+
+    def digest(self, root: Path, rel: PurePosixPath, absolute: Path) -> tuple[str, bytes | None]:
+        """The sha256 of a note's bytes, and the bytes when they had to be read.
+
+        Raises OSError when the note cannot be stat'ed or read.
+        """
+        key = (str(root), rel.as_posix())
+        st = os.stat(absolute)
+        sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        old = self.stats.get(key)
+        if old is not None and old[:4] == sig:
+            self._remember(key, sig, old[4], st)
+            return old[4], None
+        data = absolute.read_bytes()
+        after = os.stat(absolute)
+        digest = hashlib.sha256(data).hexdigest()
+        if (after.st_size, after.st_mtime_ns, after.st_ctime_ns, after.st_ino) == sig:
+            self._remember(key, sig, digest, st)
+        return digest, data
+
+    def _remember(self, key: StatKey, sig: tuple[int, int, int, int], digest: str, st: os.stat_result) -> None:
+        if max(st.st_mtime_ns, st.st_ctime_ns) < self.scan_ns - RACY_NS:
+            self.new_stats[key] = (*sig, digest)
+
+    # -- entries --------------------------------------------------------
+
+    def get(self, key: str) -> Entry | None:
+        path = entry_path(self.root, key)
+        try:
+            entry = load_entry(path.read_bytes())
+            if entry.key != key:
+                raise ValueError("key mismatch")
+            return entry
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # noqa: BLE001 - a damaged entry is a miss
+            log.debug("cache: entry %s unreadable (%s)", path, exc)
+            return None
+
+    def put(self, entry: Entry) -> None:
+        store_entry(self.root, entry)
+
+    # -- the manifest -----------------------------------------------------
+
+    def manifest(self) -> Manifest | None:
+        try:
+            raw = pickle.loads((self.root / "manifest.pickle").read_bytes())
+            if not (isinstance(raw, tuple) and raw[0] == SCHEMA):
+                return None
+            return Manifest(*raw[1:])
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # noqa: BLE001
+            log.debug("cache: manifest unreadable (%s)", exc)
+            return None
+
+    def save(self, manifest: Manifest | None, *, previous: Manifest | None = None) -> None:
+        """Write the stat index and the manifest; drop entries the last build used and this one does not."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            write_file(self.root / "stat.pickle", pickle.dumps(((SCHEMA, code_fingerprint()), self.new_stats), protocol=pickle.HIGHEST_PROTOCOL))
+            if manifest is None:
+                (self.root / "manifest.pickle").unlink(missing_ok=True)
+            else:
+                fields = (manifest.inputs, manifest.deck, manifest.output, manifest.state, manifest.guids, manifest.keys)
+                write_file(self.root / "manifest.pickle", pickle.dumps((SCHEMA, *fields), protocol=pickle.HIGHEST_PROTOCOL))
+            if previous is not None and manifest is not None:
+                for key in set(previous.keys) - set(manifest.keys):
+                    entry_path(self.root, key).unlink(missing_ok=True)
+        except OSError as exc:
+            log.debug("cache: cannot save (%s)", exc)
+
+
+def file_stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def inputs_hash(keys: Iterable[str]) -> str:
+    digest = hashlib.sha256()
+    for key in keys:
+        digest.update(key.encode() + b"\n")
+    return digest.hexdigest()
+
+
+def deck_fingerprint(templates_dir: Path | None) -> str:
+    """What shapes the deck file besides the cards: the tool itself and --templates."""
+    digest = hashlib.sha256(code_fingerprint().encode())
+    if templates_dir is not None and templates_dir.is_dir():
+        for path in sorted(templates_dir.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(templates_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

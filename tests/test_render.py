@@ -1,0 +1,112 @@
+"""Field HTML: raw HTML and unsafe links never reach a card; cloze syntax only where we put it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cards.render import Renderer, text
+
+
+def field(cards_from, markdown: str) -> str:
+    """Front and back of every card of a one-sentence note, joined."""
+    return " ".join(f"{c.front} {c.back}" for c in cards_from(markdown))
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "- a **key** with <script>alert(1)</script> inline",
+        "- a **key** with <img src=x onerror=alert(1)> inline",
+        "- a **key** with <a href=\"javascript:alert(1)\">link</a> inline",
+        "- a **key** with <b onclick=\"alert(1)\">bold</b> inline",
+        "- a **key** with <iframe src=\"https://example.org\"></iframe> inline",
+    ],
+)
+def test_raw_html_is_escaped(cards_from, markdown: str) -> None:
+    html = field(cards_from, markdown)
+    assert "{{c1::key}}" in html
+    assert not re.search(r"<(script|img|a|iframe)\b", html)
+    assert "<b onclick" not in html
+    assert "&lt;" in html
+
+
+def test_script_block_never_reaches_a_field(cards_from) -> None:
+    cards = cards_from('<script>alert("x")</script>\n\n- a **key** phrase here\n')
+    assert [c.front for c in cards] == ["a {{c1::key}} phrase here"]
+
+
+@pytest.mark.parametrize("tag", ["b", "i", "u", "sup", "sub", "mark", "kbd", "code"])
+def test_harmless_formatting_tags_pass(cards_from, tag: str) -> None:
+    assert f"x<{tag}>2</{tag}>" in field(cards_from, f"- the **key** of x<{tag}>2</{tag}> here")
+
+
+def test_br_passes(cards_from) -> None:
+    assert "one<br>two" in field(cards_from, "- the **key** is one<br>two")
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["[x](javascript:alert(1))", "<javascript:alert(1)>", "[x](vbscript:msgbox)", "[x](data:text/html,<b>)"],
+)
+def test_unsafe_link_schemes_never_become_links(cards_from, link: str) -> None:
+    html = field(cards_from, f"- the **key** and {link} here")
+    assert "href" not in html and "<a" not in html
+
+
+def test_unknown_scheme_keeps_the_text_and_drops_the_href(cards_from) -> None:
+    assert "<a>x</a>" in field(cards_from, "- the **key** and [x](ftp://example.org/f) here")
+
+
+@pytest.mark.parametrize(
+    "link, href",
+    [
+        ("[x](https://example.org/?a=1&b=2)", "https://example.org/?a=1&amp;b=2"),
+        ("[x](mailto:me@example.org)", "mailto:me@example.org"),
+        ("[x](obsidian://open?vault=v&file=f)", "obsidian://open?vault=v&amp;file=f"),
+    ],
+)
+def test_safe_links_keep_their_href(cards_from, link: str, href: str) -> None:
+    assert f'<a href="{href}">x</a>' in field(cards_from, f"- the **key** and {link} here")
+
+
+def test_braces_and_double_colons_are_escaped_outside_our_cloze(cards_from) -> None:
+    (card,) = cards_from("- code `{{c1::x}}` and }} and std::move with the **key** here")
+    assert card.front == (
+        "code <code>&#123;&#123;c1&#58;&#58;x&#125;&#125;</code> and &#125;&#125; "
+        "and std&#58;&#58;move with the {{c1::key}} here"
+    )
+    assert card.front.count("{{") == 1 and card.front.count("}}") == 1
+
+
+def test_cloze_inside_a_phrase_keeps_the_braces_escaped(cards_from) -> None:
+    (card,) = cards_from("- 得到**DeepSeek-R1-Distill-{Qwen/Llama}-{*B}**模型，兼顾资源。")
+    assert card.front == "得到{{c1::DeepSeek-R1-Distill-&#123;Qwen/Llama&#125;-&#123;*B&#125;}}模型，兼顾资源。"
+
+
+def test_cloze_hint_is_escaped(cards_from) -> None:
+    (card,) = cards_from("- The capital is {{c1::Paris::a {city}}}.")
+    assert "::a &#123;city" in card.front
+
+
+def test_math_becomes_mathjax(cards_from) -> None:
+    (card,) = cards_from("- Inline $a^{2}$ and display $$b_{1}$$ beside the **key** here")
+    assert card.front == r"Inline \(a^&#123;2&#125;\) and display \[b_&#123;1&#125;\] beside the {{c1::key}} here"
+
+
+def test_wikilinks_show_their_alias(cards_from) -> None:
+    (card,) = cards_from("- See [[Page|the alias]] and [[Other]] for the **key** here")
+    assert card.front == "See the alias and Other for the {{c1::key}} here"
+
+
+def test_text_escapes_html_and_cloze_syntax() -> None:
+    assert text("<b>{{c1::x}}</b> & a::b") == "&lt;b&gt;&#123;&#123;c1&#58;&#58;x&#125;&#125;&lt;/b&gt; &amp; a&#58;&#58;b"
+
+
+def test_images_go_through_the_resolver() -> None:
+    renderer = Renderer(resolve_image=lambda target: None if target.startswith("..") else f"media-{target}")
+    assert renderer.image("a.png", "alt") == '<img src="media-a.png" alt="alt">'
+    assert renderer.media == ["media-a.png"]
+    assert renderer.image("../secret.png", "") == '<span class="missing-image">[../secret.png]</span>'
+    assert renderer.image("a.png", '" onerror="x') == '<img src="media-a.png" alt="&quot; onerror=&quot;x">'
