@@ -40,7 +40,7 @@ _Q_ONLY = re.compile(rf"^\s*{_Q}\s*(?P<q>.+?)\s*$", re.DOTALL | re.IGNORECASE)
 _A_ONLY = re.compile(rf"^\s*{_A}\s*(?P<a>.+?)\s*$", re.DOTALL | re.IGNORECASE)
 _DOUBLE_COLON = re.compile(r"^(?P<q>[^\n]+?)\s+::\s+(?P<a>[^\n]+)$")
 _CASE = re.compile(
-    r"^(?:\[[^\]]*\]\([^)]*\)\s*)?(?:案例|例子|例|Case|Example|Exercise|Problem|Q)\s*\d+\s*[:.]",
+    r"^(?:\[[^\]]*\]\([^)]*\)\s*)?(?:案例|例子|例|Case|Example|Exercise|Problem|Q)\s*(?:\d+\s*[:.]|:)",
     re.IGNORECASE,
 )
 TERM_MAX_CHARS = 24
