@@ -16,7 +16,7 @@ import os
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import genanki
@@ -58,13 +58,13 @@ class _Note(genanki.Note):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self.mod = mod
 
-    def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: itertools.count) -> None:  # type: ignore[override]
+    def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Iterator[int]) -> None:
         super().write_to_db(cursor, self.mod, deck_id, id_gen)
 
 
 def _all_decks(names: Sequence[str]) -> list[str]:
     """Every deck and its parents, so ``Vault::a::b`` never arrives without ``Vault``."""
-    found = set()
+    found: set[str] = set()
     for name in names:
         parts = name.split("::")
         found.update("::".join(parts[: i + 1]) for i in range(len(parts)))

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from markdown_it.token import Token
+
 from ..model import BASIC, Card, ListBlock, Note
 from . import Context, breadcrumb, make_card, walk
 from .shapes import is_image_only, without_tasks
@@ -20,7 +22,7 @@ from .steps import step_title
 KIND = "figure"
 
 
-def _image_target(tokens: list) -> str:
+def _image_target(tokens: list[Token]) -> str:
     for token in tokens:
         if token.type == "image":
             return str(token.attrGet("src") or "")

@@ -150,17 +150,17 @@ def _bullets(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> Iterat
                 ctx.claim(item)
                 yield _card(note, ctx, visit, question, answer, item.line)
             continue
-        answer = without_tasks(item.children)
-        if not answer:
+        answer_blocks = without_tasks(item.children)
+        if not answer_blocks:
             continue
-        if ends_with_question(plain_text(item.inline)) or _is_case(item.inline) or _is_term(item, answer):
+        if ends_with_question(plain_text(item.inline)) or _is_case(item.inline) or _is_term(item, answer_blocks):
             ctx.claim(item)
             for child in item.children:
                 ctx.claim(child)
                 if isinstance(child, ListBlock):
                     for grandchild in child.items:
                         ctx.claim(grandchild)
-            yield _card(note, ctx, visit, item.inline, ctx.renderer.blocks(answer), item.line)
+            yield _card(note, ctx, visit, item.inline, ctx.renderer.blocks(answer_blocks), item.line)
 
 
 def _explicit_answer(item: ListItem, next_item: ListItem | None, ctx: Context) -> str | None:
