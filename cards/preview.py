@@ -457,8 +457,9 @@ def counts_table(console: Console, cards: Sequence[Card]) -> None:
     for card in cards:
         per_note.setdefault(card.source.path.as_posix(), Counter())[card.kind] += len(ordinals(card))
     total = sum((counts for counts in per_note.values()), Counter[str]())
+    count = sum(total.values())
     table = Table(
-        title=f"{sum(total.values())} cards from {len(per_note)} note{'s' if len(per_note) != 1 else ''}",
+        title=f"{count} card{'s' if count != 1 else ''} from {len(per_note)} note{'s' if len(per_note) != 1 else ''}",
         title_justify="left",
         show_footer=True,
         box=None,
@@ -517,19 +518,17 @@ def print_changes(
         return
     shown = {c.guid for c in select(identified.cards, kinds=kinds, note=note, grep=grep)}
     by_guid = {c.guid: c for c in identified.cards}
-    console.print(Text.assemble(("Compared with the last build of ", "bold"), (str(output), "bold")))
+    console.print(Text.assemble(("Compared with the last build of ", "bold"), (str(output), "bold")), soft_wrap=True)
     listed = 0
-    for label, guids in (("added", changes.added), ("updated", changes.updated)):
-        for guid in guids:
-            if guid not in shown:
-                continue
-            card = by_guid[guid]
-            mark, style = _MARKS[label]
-            listed += 1
-            link = source_uri(card, roots)
-            for ordinal in ordinals(card):
-                console.print()
-                console.print(render_card(card, ordinal, link=link, mark=Text(f"{mark} {label:<7}", style=style)))
+    label_of = {g: "added" for g in changes.added} | {g: "updated" for g in changes.updated}
+    for card in _reading_order([c for c in identified.cards if c.guid in label_of and c.guid in shown]):
+        label = label_of[card.guid]
+        mark, style = _MARKS[label]
+        listed += 1
+        link = source_uri(card, roots)
+        for ordinal in ordinals(card):
+            console.print()
+            console.print(render_card(card, ordinal, link=link, mark=Text(f"{mark} {label:<7}", style=style)))
     needle = " ".join(grep.split()).casefold() if grep else None
     for entry in changes.retired_entries:
         facts = " · ".join(part for part in entry.identity.split("\x1f") if part)

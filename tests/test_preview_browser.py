@@ -265,3 +265,133 @@ def test_screenshot_is_not_blank(page: Any, tmp_path: Path) -> None:
     assert width >= 600 and height >= 400
     colours = {row[i : i + 3] for row in rows[::4] for i in range(0, len(row), 12)}
     assert len(colours) > 20, f"screenshot looks blank: only {len(colours)} colours"
+
+
+# ------------------------------------------------------------------ the page the CLI writes
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_notes"
+
+
+@pytest.fixture(scope="module")
+def sample_page_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str, Any]]]:
+    """``cards preview sample_notes --html`` and ``--json``, through the real CLI."""
+    import json
+
+    from click.testing import CliRunner
+
+    from cards.cli import main
+
+    folder = tmp_path_factory.mktemp("cli-page")
+    page_file = folder / "preview.html"
+    runner = CliRunner()
+    html_run = runner.invoke(main, ["preview", str(SAMPLE), "--html", str(page_file)], catch_exceptions=False)
+    assert html_run.exit_code == 0, html_run.output
+    json_run = runner.invoke(main, ["preview", str(SAMPLE), "--json"], catch_exceptions=False)
+    assert json_run.exit_code == 0, json_run.output
+    objects = json.loads(json_run.stdout)
+    assert f"({len(objects)} cards)" in html_run.stdout
+    return page_file, objects
+
+
+@pytest.fixture()
+def sample_page(browser: Any, sample_page_data: tuple[Path, list[dict[str, Any]]]) -> Iterator[Any]:
+    page_file, _ = sample_page_data
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    requests: list[str] = []
+    tab = context.new_page()
+    tab.on("request", lambda r: requests.append(r.url))
+    tab.goto(page_file.as_uri())
+    tab.wait_for_load_state("load")
+    tab.requests = requests  # type: ignore[attr-defined]
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def test_cli_page_has_one_article_per_json_card(sample_page: Any, sample_page_data: tuple[Path, list[dict[str, Any]]]) -> None:
+    _, objects = sample_page_data
+    articles = sample_page.locator("article.card")
+    assert articles.count() == len(objects) > 10
+    got = sample_page.evaluate(
+        """() => Array.from(document.querySelectorAll('article.card')).map(
+               a => [a.dataset.guid, Number(a.dataset.ordinal), a.dataset.kind])"""
+    )
+    assert got == [[o["guid"], o["ordinal"], o["kind"]] for o in objects]
+    assert sample_page.locator("#count").inner_text() == f"{len(objects)} cards"
+    assert {k for _, _, k in got} == {"steps", "phrases", "qa", "figure"}
+
+
+def test_cli_page_cloze_fronts_hide_their_text(sample_page: Any, sample_page_data: tuple[Path, list[dict[str, Any]]]) -> None:
+    _, objects = sample_page_data
+    # every cloze front: its active gap shows [...] (or a hint), never the hidden text
+    gaps = sample_page.evaluate(
+        """() => Array.from(document.querySelectorAll('article.card[data-note-type="cloze"]')).map(a => {
+               const gap = a.querySelector('.front .cloze');
+               return [a.dataset.guid, gap ? gap.getAttribute('data-cloze') : null, gap ? gap.textContent : null];
+           })"""
+    )
+    assert len(gaps) == sum(o["note_type"] == "cloze" for o in objects)
+    for guid, hidden, shown in gaps:
+        assert hidden and shown and shown.startswith("[") and shown.endswith("]"), guid
+        assert hidden not in shown, guid
+    # and one named card: the first step of cellular respiration
+    step = next(
+        o for o in objects
+        if o["kind"] == "steps" and "{{c1::Glycolysis}}" in o["fields"]["Text"]
+    )
+    card = sample_page.locator(f'article.card[data-guid="{step["guid"]}"]')
+    front, back = card.locator(".front").inner_text(), card.locator(".back").inner_text()
+    assert "Glycolysis" not in front and "[...]" in front and "Pyruvate oxidation" in front
+    assert "Glycolysis" in back
+
+
+def test_cli_page_embeds_local_images_and_links_sources(sample_page: Any) -> None:
+    images = sample_page.locator("article.card[data-kind='figure'] .front img")
+    assert images.count() >= 1
+    for i in range(images.count()):
+        img = images.nth(i)
+        assert img.get_attribute("src").startswith("data:image/")
+        assert sample_page.evaluate("(el) => el.complete && el.naturalWidth", img.element_handle()) > 0
+    links = sample_page.locator("article.card footer a.source-link")
+    assert links.count() == sample_page.locator("article.card").count()
+    hrefs = {links.nth(i).get_attribute("href") for i in range(links.count())}
+    assert all(h.startswith("obsidian://open?vault=sample_notes&file=") for h in hrefs)
+    assert all(url.startswith(("file:", "data:", "about:")) for url in sample_page.requests), sample_page.requests
+
+
+def test_cli_page_dark_switch_and_screenshot(sample_page: Any, tmp_path: Path) -> None:
+    def state() -> list[Any]:
+        return sample_page.evaluate(
+            """() => [document.body.classList.contains('nightMode'),
+                      getComputedStyle(document.querySelector('article.card')).backgroundColor,
+                      getComputedStyle(document.querySelector('article.card')).color]"""
+        )
+
+    before = state()
+    sample_page.click("#theme-toggle")
+    after = state()
+    assert after[0] is not before[0] and after[1] != before[1] and after[2] != before[2]
+    shots = []
+    for name in ("toggled.png", "back.png"):  # one shot in each theme
+        shot = tmp_path / name
+        sample_page.screenshot(path=str(shot), full_page=False)
+        width, height, rows = decode_png(shot.read_bytes())
+        assert width >= 600 and height >= 400
+        colours = {row[i : i + 3] for row in rows[::4] for i in range(0, len(row), 12)}
+        assert len(colours) > 20, f"{name} looks blank: only {len(colours)} colours"
+        shots.append(shot.read_bytes())
+        if len(shots) == 1:
+            sample_page.click("#theme-toggle")
+    assert shots[0] != shots[1]
+    assert state() == before
+
+
+def test_cli_page_search(sample_page: Any, sample_page_data: tuple[Path, list[dict[str, Any]]]) -> None:
+    _, objects = sample_page_data
+    visible = lambda: sample_page.locator("article.card:visible").count()  # noqa: E731
+    assert visible() == len(objects)
+    sample_page.fill("#search", "TIME_WAIT")
+    assert visible() == 1
+    sample_page.fill("#search", "")
+    assert visible() == len(objects)
