@@ -84,7 +84,12 @@ def natural_keys(cards: Sequence[Card], owners: Mapping[str, str] | None = None)
     return unique
 
 
-def content_hash(card: Card) -> str:
-    """What Anki would show: when it changes, the note needs a newer modification time."""
-    parts = (card.model, card.front, card.back, " › ".join(card.context), str(card.source), card.source_link, card.deck, " ".join(card.tags))
+def content_hash(card: Card, *, with_line: bool = True) -> str:
+    """What Anki would show: when it changes, the note needs a newer modification time.
+
+    ``with_line=False`` leaves out the source line, to tell a card whose text changed
+    from one that only moved down because lines were added above it.
+    """
+    where = str(card.source) if with_line else card.source.path.as_posix()
+    parts = (card.model, card.front, card.back, " › ".join(card.context), where, card.source_link, card.deck, " ".join(card.tags))
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:20]

@@ -481,6 +481,7 @@ def counts_table(console: Console, cards: Sequence[Card]) -> None:
 _MARKS = {
     "added": ("+", Style(bold=True, color="green")),
     "updated": ("~", Style(bold=True, color="yellow")),
+    "moved": ("↓", Style(color="yellow")),
     "retired": ("-", Style(bold=True, color="red")),
 }
 
@@ -520,7 +521,11 @@ def print_changes(
     by_guid = {c.guid: c for c in identified.cards}
     console.print(Text.assemble(("Compared with the last build of ", "bold"), (str(output), "bold")), soft_wrap=True)
     listed = 0
-    label_of = {g: "added" for g in changes.added} | {g: "updated" for g in changes.updated}
+    label_of = (
+        {g: "added" for g in changes.added}
+        | {g: "updated" for g in changes.updated}
+        | {g: "moved" for g in changes.moved}  # same text, new source line
+    )
     for card in _reading_order([c for c in identified.cards if c.guid in label_of and c.guid in shown]):
         label = label_of[card.guid]
         mark, style = _MARKS[label]
@@ -549,7 +554,8 @@ def print_changes(
     console.print(
         Text.assemble(
             (f"{len(changes.added)} added", _MARKS["added"][1]), ", ",
-            (f"{len(changes.updated)} updated", _MARKS["updated"][1]), ", ",
+            (f"{len(changes.updated)} updated", _MARKS["updated"][1]),
+            (f" ({len(changes.moved)} only moved a line)" if changes.moved else "", _MARKS["moved"][1]), ", ",
             (f"{len(changes.retired)} retired", _MARKS["retired"][1]), ", ",
             f"{len(changes.unchanged)} unchanged notes; nothing was written",
         )

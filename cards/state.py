@@ -39,6 +39,7 @@ class Entry:
     path: str  # note path, vault-relative
     content: str  # content_hash of the fields Anki shows
     mod: int  # modification time written into the deck
+    text: str = ""  # content_hash without the source line (tells "moved" from "edited")
 
 
 @dataclass(slots=True)
@@ -87,7 +88,8 @@ class Changes:
     """What a build does to the deck compared with the last build of the same output."""
 
     added: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()  # everything Anki will update, ``moved`` included
+    moved: tuple[str, ...] = ()  # updated only because their source line moved
     unchanged: tuple[str, ...] = ()
     retired: tuple[str, ...] = ()  # GUIDs of the last build that this one no longer has
     retired_entries: tuple[Entry, ...] = ()
@@ -116,12 +118,12 @@ def identify(cards: Sequence[Card], previous: State, *, now: int, keep_paths: fr
     result: list[Card] = []
     entries: dict[str, Entry] = {}
     mods: dict[str, int] = {}
-    added, updated, unchanged = [], [], []
+    added, updated, moved, unchanged = [], [], [], []
     for card, key, guid in zip(cards, keys, guids):
         guid = guid or guid_from(key)
         while guid in entries:  # a hash collision between two facts: never share a GUID
             guid = guid_from(key, guid)
-        content = content_hash(card)
+        content, text = content_hash(card), content_hash(card, with_line=False)
         old = previous.entries.get(guid)
         if old is None:
             mod = now
@@ -132,16 +134,18 @@ def identify(cards: Sequence[Card], previous: State, *, now: int, keep_paths: fr
         else:
             mod = max(now, old.mod + 1)
             updated.append(guid)
+            if old.text == text:
+                moved.append(guid)
         mods[guid] = mod
-        entries[guid] = Entry(key, card.kind, card.model, card.identity, card.source.path.as_posix(), content, mod)
+        entries[guid] = Entry(key, card.kind, card.model, card.identity, card.source.path.as_posix(), content, mod, text)
         result.append(replace(card, guid=guid))
     retired = [g for g, e in previous.entries.items() if g not in entries and e.path not in keep_paths]
     for guid, entry in previous.entries.items():
         if guid not in entries and entry.path in keep_paths:
             entries[guid] = entry
     changes = Changes(
-        tuple(added), tuple(updated), tuple(unchanged), tuple(retired),
-        tuple(previous.entries[g] for g in retired),
+        added=tuple(added), updated=tuple(updated), moved=tuple(moved), unchanged=tuple(unchanged),
+        retired=tuple(retired), retired_entries=tuple(previous.entries[g] for g in retired),
     )
     return Identified(tuple(result), mods, State(entries), changes)
 

@@ -462,28 +462,29 @@ def test_changed_lists_added_updated_and_retired_with_file_and_line(vault: Path,
     assert "- retired  steps  kitchen/tea.md\n      Rinse" in got
     # removing step 5 changes the lists of the other steps: each of them is updated;
     # the cards below the edit moved, and their Source field (file:line) with them
-    heads = re.findall(r"^  ([+~-]) \w+ +(\w+)  (\S+)$", got, re.M)
+    # (marked as only moved: same text, a new line number)
+    heads = re.findall(r"^  ([+~↓-]) \w+ +(\w+)  (\S+)$", got, re.M)
     assert heads == [
         ("~", "steps", "kitchen/tea.md:4"),
         ("~", "steps", "kitchen/tea.md:6"),
         ("~", "steps", "kitchen/tea.md:7"),
         ("~", "steps", "kitchen/tea.md:8"),
-        ("~", "phrases", "kitchen/tea.md:10"),
+        ("↓", "phrases", "kitchen/tea.md:10"),
         ("+", "qa", "kitchen/tea.md:13"),
-        ("~", "qa", "kitchen/tea.md:15"),
-        ("~", "qa", "kitchen/tea.md:17"),
-        ("~", "figure", "kitchen/tea.md:21"),
+        ("↓", "qa", "kitchen/tea.md:15"),
+        ("↓", "qa", "kitchen/tea.md:17"),
+        ("↓", "figure", "kitchen/tea.md:21"),
         ("-", "steps", "kitchen/tea.md"),
     ]
-    assert "1 added, 8 updated, 1 retired, 4 unchanged notes; nothing was written" in got
+    assert "1 added, 8 updated (4 only moved a line), 1 retired, 4 unchanged notes; nothing was written" in got
     assert ESC not in got
     # preview wrote nothing: the notes, the deck and its state are as they were
     after = _snapshot(vault) | {"out/" + k: v for k, v in _snapshot(out.parent).items()}
     assert after == before
 
     filtered = run("preview", vault, "--changed", "-o", out, "--kind", "qa").stdout
-    assert re.findall(r"^  ([+~-]) \w+ +(\w+)  (\S+)$", filtered, re.M) == [
-        ("+", "qa", "kitchen/tea.md:13"), ("~", "qa", "kitchen/tea.md:15"), ("~", "qa", "kitchen/tea.md:17"),
+    assert re.findall(r"^  ([+~↓-]) \w+ +(\w+)  (\S+)$", filtered, re.M) == [
+        ("+", "qa", "kitchen/tea.md:13"), ("↓", "qa", "kitchen/tea.md:15"), ("↓", "qa", "kitchen/tea.md:17"),
     ]
     retired_only = run("preview", vault, "--changed", "-o", out, "--grep", "rinse").stdout
     assert "- retired  steps  kitchen/tea.md" in retired_only and "+ added" not in retired_only
