@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import sqlite3
 import tempfile
 import zipfile
@@ -23,6 +22,7 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
+from .atomic import atomic_file
 from .ids import BASIC_MODEL_ID, CLOZE_MODEL_ID, deck_id
 from .model import BASIC, CLOZE, Card
 from .render import FIELD_NAMES, card_fields
@@ -116,21 +116,13 @@ def write_apkg(
 
 
 def _zip(db_path: Path, media: Mapping[str, Path], output: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
-                _add(archive, "collection.anki2", db_path.read_bytes())
-                names = sorted(media)
-                _add(archive, "media", json.dumps({str(i): n for i, n in enumerate(names)}).encode())
-                for i, name in enumerate(names):
-                    _add(archive, str(i), media[name].read_bytes())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(output) as handle:
+        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+            _add(archive, "collection.anki2", db_path.read_bytes())
+            names = sorted(media)
+            _add(archive, "media", json.dumps({str(i): n for i, n in enumerate(names)}).encode())
+            for i, name in enumerate(names):
+                _add(archive, str(i), media[name].read_bytes())
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:

@@ -171,7 +171,7 @@ def write_html_preview(
 ) -> int:
     """Render ``cards`` (model Cards) to one offline page at ``path``; return the card count."""
     from cards.preview import card_objects
-    from cards.state import write_atomic
+    from cards.atomic import write_atomic
     from cards.templating import deck_css
 
     objects = card_objects(cards, templates_dir=templates_dir, media=dict(media), roots=roots)

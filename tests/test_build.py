@@ -132,3 +132,16 @@ def test_reflowed_note_is_reported(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "one-line.md: line breaks were lost; structure restored by reflow" in result.output
     assert "1 reflowed" in result.output
+
+
+def test_outputs_get_ordinary_permissions(vault: Path, tmp_path: Path) -> None:
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        out = tmp_path / "deck.apkg"
+        build([vault], out, now=1_700_000_000)
+    finally:
+        os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o644
+    assert state_path(out).stat().st_mode & 0o777 == 0o644
