@@ -247,6 +247,9 @@ _WORK: dict[str, Any] = {}
 
 
 def _work_init() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     log.handlers = []  # a worker's warnings travel back in its results
     _WORK["indexes"] = {}
 
@@ -319,7 +322,7 @@ def collect(
             key: str | None = None
             data: bytes | None = None
             try:
-                digest, data = cache.digest(root, note.path, note.absolute) if cache else (None, None)  # type: ignore[assignment]
+                digest, data = cache.digest(root, note.path, note.absolute) if cache else (None, None)
                 if digest is not None:
                     key = note_key(fp, note.path, digest)
             except OSError:
@@ -472,6 +475,7 @@ def build(
         deck_fp = deck_fingerprint(templates_dir)
         if (
             previous is not None
+            and collected.parsed == 0  # a re-parse under an unchanged key: an image changed
             and collected.fingerprint is not None
             and previous.inputs == collected.fingerprint
             and previous.deck == deck_fp

@@ -1,7 +1,13 @@
 """The ``cards`` command: thin click commands over cards.build and cards.preview.
 
-Exit codes: 0 all notes built; 1 some note had an error (the others were still built
-and written); 2 usage errors (click's own).
+Exit codes (``build``; ``watch`` uses 0, 2 and 130):
+
+- 0: every note built (the deck was written, or was already up to date);
+- 1: some note had an error (the others were still built and written), or another
+  error that stopped the build (click's ``Error: ...``: bad cards.toml, unwritable output);
+- 2: usage error (click's own: unknown option, missing PATH);
+- 3: another build of the same output held its lock for longer than ``--lock-timeout``;
+- 130: interrupted (Ctrl-C) before the build finished; the deck on disk is the old one.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from .build import BuildResult, Collected, build, build_time, collect, identify_
 from .config import KINDS, Config, ConfigError, load_config
 from .errors import CardsError
 from .preview import card_objects, print_changes, print_cards, select
-from .state import State, identify, state_path
+from .state import Changes, State, identify, state_path
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 log = logging.getLogger("cards")
@@ -64,6 +70,13 @@ def report_problems(collected: Collected, *, quiet: bool = False) -> None:
                 click.echo(f"{result.path}: line breaks were lost; structure restored by reflow", err=True)
 
 
+def changes_updated(changes: Changes) -> str:
+    """``5 updated`` or ``5 updated (3 only moved)``: a line added above a card changes its
+    source line, which Anki shows, so it is updated too, but its text is the same."""
+    moved = f" ({len(changes.moved)} only moved)" if changes.moved else ""
+    return f"{len(changes.updated)} updated{moved}"
+
+
 def summary(result: BuildResult) -> str:
     collected, changes = result.collected, result.changes
     kinds = Counter(c.kind for c in collected.cards)
@@ -75,7 +88,7 @@ def summary(result: BuildResult) -> str:
     return (
         f"{notes} notes ({errors} with errors{f', {reflowed} reflowed' if reflowed else ''}) -> "
         f"{len(collected.cards)} cards ({by_kind}); "
-        f"{len(changes.added)} added, {len(changes.updated)} updated, {len(changes.retired)} retired; {status}"
+        f"{len(changes.added)} added, {changes_updated(changes)}, {len(changes.retired)} retired; {status}"
     )
 
 
@@ -86,23 +99,57 @@ def main() -> None:
     _setup_logging()
 
 
+def _output(paths: Sequence[Path], output: Path | None, config: Config | None) -> Path:
+    if output is not None:
+        return output
+    if config is not None and config.output is not None:
+        return config.output
+    return Path(f"{(paths[0] if paths[0].is_dir() else paths[0].parent).resolve().name}.apkg")
+
+
+output_option = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The .apkg to write (default: cards.toml's output, else <folder>.apkg).")
+templates_option = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="A folder whose card faces / CSS override the shipped ones.")
+no_cache_option = click.option("--no-cache", is_flag=True, help="Parse every note again; ignore and do not update <output>.cards-cache/.")
+jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: one per CPU when 200+ notes need parsing; 1: none).")
+lock_timeout_option = click.option("--lock-timeout", type=click.FloatRange(min=0), default=120.0, show_default=True, help="Seconds to wait while another build of the same output runs (then exit 3).")
+
+
 @main.command()
 @paths_argument
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The .apkg to write (default: cards.toml's output, else <folder>.apkg).")
+@output_option
 @deck_option
-@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="A folder whose card faces / CSS override the shipped ones.")
+@templates_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
-def build_cmd(paths: tuple[Path, ...], output: Path | None, deck: str | None, templates_dir: Path | None, quiet: bool) -> None:
+@no_cache_option
+@jobs_option
+@lock_timeout_option
+def build_cmd(
+    paths: tuple[Path, ...], output: Path | None, deck: str | None, templates_dir: Path | None, quiet: bool,
+    no_cache: bool, jobs: int | None, lock_timeout: float,
+) -> None:
     """Build an Anki deck (.apkg) from notes under PATHS.
 
     Re-importing a rebuilt deck updates the cards already in Anki and keeps their
     reviews. Notes with errors are reported and left out; the rest is still built
-    (exit code 1).
+    (exit code 1). Only notes changed since the last build are parsed again (the
+    cache is <output>.cards-cache/); when nothing changed the deck is left untouched.
+    Safe to run from cron or a systemd timer: two builds of one output take turns.
     """
+    from .lock import LockTimeout
+    from .progress import BuildProgress
+
     config = _config(paths, deck=deck)
-    output = output or (config.output if config and config.output else Path(f"{(paths[0] if paths[0].is_dir() else paths[0].parent).resolve().name}.apkg"))
+    output = _output(paths, output, config)
     try:
-        result = build(list(paths), output, deck=deck, config=config, templates_dir=templates_dir)
+        with BuildProgress(enabled=None if not quiet else False) as progress:
+            result = build(list(paths), output, deck=deck, config=config, templates_dir=templates_dir,
+                           cache=not no_cache, jobs=jobs, lock_timeout=lock_timeout, progress=progress)
+    except LockTimeout as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(3)
+    except KeyboardInterrupt:
+        click.echo("interrupted; the deck was not changed", err=True)
+        sys.exit(130)
     except (CardsError, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
     report_problems(result.collected, quiet=quiet)
@@ -113,6 +160,35 @@ def build_cmd(paths: tuple[Path, ...], output: Path | None, deck: str | None, te
 
 
 build_cmd.name = "build"
+
+
+@main.command()
+@paths_argument
+@output_option
+@deck_option
+@templates_option
+@jobs_option
+@lock_timeout_option
+def watch(paths: tuple[Path, ...], output: Path | None, deck: str | None, templates_dir: Path | None, jobs: int | None, lock_timeout: float) -> None:
+    """Build the deck, then rebuild it within a second of every save under PATHS.
+
+    Prints one line per rebuild (notes changed; cards added, updated, retired). A note
+    with an error is reported and left out; the watcher keeps running. cards.toml is
+    read again on every rebuild. Ctrl-C (or SIGTERM) stops it (exit 0).
+    """
+    from .watch import watch as run_watch
+
+    output = _output(paths, output, _config(paths, deck=deck))
+
+    def rebuild() -> BuildResult:
+        config = _config(paths, deck=deck)
+        return build(list(paths), output, deck=deck, config=config, templates_dir=templates_dir, jobs=jobs, lock_timeout=lock_timeout)
+
+    click.echo(f"watching {', '.join(str(p) for p in paths)} -> {output} (Ctrl-C to stop)", err=True)
+    try:
+        run_watch(paths, output, rebuild=rebuild, echo=click.echo, problem=lambda line: click.echo(line, err=True))
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
 
 
 @main.command()

@@ -1,0 +1,233 @@
+"""Benchmark ``cards build`` / ``cards watch`` on synthetic vaults against a floor.
+
+    python benchmarks/bench.py              # N = 2,000 and 10,000
+    python benchmarks/bench.py --n 2000     # one size (repeatable)
+    python benchmarks/bench.py --quick      # N = 300, a smoke run
+
+Every build runs as a user runs it, ``python -m cards build`` in a child process; its
+peak memory is the child's ``ru_maxrss`` (from ``os.wait4``, which on Linux also covers
+the worker processes the build waited for). The floor is what the job cannot avoid:
+markdown-it-py parsing the same files on one core (``cards.markdown.markdown().parse``)
+plus plain genanki writing as many notes, in one deck, with ``Package.write_to_file``.
+Targets (from issue 6): cold/floor <= 0.6, 2,000 folders vs 1 folder <= +10 %,
+no-op/cold <= 5 %, one-changed/cold <= 10 %, peak memory <= 300 MiB at 10,000, and
+linear growth from 2,000 to 10,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from make_vault import make_vault  # noqa: E402
+
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+
+
+@dataclass
+class Run:
+    seconds: float
+    maxrss_mib: float
+    stdout: str
+    code: int
+
+
+def run(cmd: list[str]) -> Run:
+    """Run a child to completion; wall time and its peak RSS."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=ENV, text=True)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Run(seconds, usage.ru_maxrss / 1024, out, proc.returncode)
+
+
+def cards(*args: str) -> list[str]:
+    return [sys.executable, "-m", "cards", *args]
+
+
+FLOOR = textwrap.dedent(
+    """
+    import sys, time, pathlib, tempfile, genanki
+    from cards.markdown import markdown
+    root, n_cards = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+    files = sorted(p for p in root.rglob("*") if p.suffix in (".md", ".markdown") and not any(x.startswith(".") for x in p.relative_to(root).parts))
+    texts = [p.read_text("utf-8", errors="replace") for p in files]
+    md = markdown()
+    t = time.perf_counter()
+    for s in texts:
+        md.parse(s)
+    parse = time.perf_counter() - t
+    model = genanki.Model(1607392319, "floor", fields=[{"name": "Front"}, {"name": "Back"}],
+                          templates=[{"name": "c", "qfmt": "{{Front}}", "afmt": "{{Back}}"}])
+    deck = genanki.Deck(2059400110, "floor")
+    for i in range(n_cards):
+        deck.add_note(genanki.Note(model=model, fields=[f"front {i} " + "x" * 200, f"back {i} " + "y" * 200], guid=str(i)))
+    t = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        genanki.Package(deck).write_to_file(pathlib.Path(tmp) / "f.apkg")
+    write = time.perf_counter() - t
+    print(parse, write)
+    """
+)
+
+
+@dataclass
+class Result:
+    n: int
+    cards: int = 0
+    cold: float = 0.0
+    noop: float = 0.0
+    one: float = 0.0
+    watch: float = 0.0
+    rss: float = 0.0
+    floor_parse: float = 0.0
+    floor_write: float = 0.0
+    one_folder: float = 0.0
+    many_folders: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def floor(self) -> float:
+        return self.floor_parse + self.floor_write
+
+
+def count_cards(stdout: str) -> int:
+    match = re.search(r"-> (\d+) cards", stdout)
+    return int(match.group(1)) if match else 0
+
+
+def edit(note: Path, tag: str) -> None:
+    with note.open("a", encoding="utf-8") as handle:
+        handle.write(f"\n- The **bench edit {tag}** is new.\n")
+
+
+def watch_latency(vault: Path, out: Path, note: Path, rounds: int = 3) -> float:
+    proc = subprocess.Popen(cards("watch", str(vault), "-o", str(out)), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=ENV, text=True)
+    assert proc.stdout is not None
+    try:
+        proc.stdout.readline()  # the first build's line: the watcher is armed
+        times = []
+        for i in range(rounds):
+            before = out.stat().st_mtime_ns
+            start = time.perf_counter()
+            edit(note, f"watch {i} {time.time_ns()}")
+            deadline = start + 120
+            while out.stat().st_mtime_ns == before and time.perf_counter() < deadline:
+                time.sleep(0.005)
+            times.append(time.perf_counter() - start)
+            proc.stdout.readline()
+            time.sleep(0.3)
+        return sorted(times)[len(times) // 2]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def bench(n: int, work: Path, *, folders_check: bool = True) -> Result:
+    result = Result(n)
+    vault = work / f"vault-{n}"
+    make_vault(n, vault, seed=1)
+    out = work / f"deck-{n}.apkg"
+    cold = run(cards("build", str(vault), "-o", str(out)))
+    assert cold.code in (0, 1), cold.stdout
+    result.cold, result.rss, result.cards = cold.seconds, cold.maxrss_mib, count_cards(cold.stdout)
+    result.noop = run(cards("build", str(vault), "-o", str(out), "-q")).seconds
+    note = sorted(vault.rglob("*.md"))[n // 2]
+    edit(note, "one")
+    one = run(cards("build", str(vault), "-o", str(out), "-q"))
+    result.one = one.seconds
+    result.rss = max(result.rss, one.maxrss_mib)
+    result.watch = watch_latency(vault, out, note)
+    floor = subprocess.run([sys.executable, "-c", FLOOR, str(vault), str(result.cards)], capture_output=True, text=True, env=ENV, check=True)
+    result.floor_parse, result.floor_write = map(float, floor.stdout.split())
+    if folders_check:
+        for folders, attr in ((1, "one_folder"), (2000, "many_folders")):
+            v = work / f"vault-{n}-f{folders}"
+            make_vault(n, v, folders=folders, seed=1)
+            r = run(cards("build", str(v), "-o", str(work / f"f{folders}-{n}.apkg"), "-q", "--no-cache"))
+            setattr(result, attr, r.seconds)
+            shutil.rmtree(v)
+    return result
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def report(results: list[Result]) -> str:
+    lines = []
+    head = f"{'N notes':>8} {'cards':>7} {'cold s':>7} {'no-op s':>8} {'1-edit s':>9} {'watch s':>8} {'peak MiB':>9} {'cards/s':>8} {'floor s':>8} {'(parse+write)':>14}"
+    lines += [head, "-" * len(head)]
+    for r in results:
+        lines.append(
+            f"{r.n:>8} {r.cards:>7} {r.cold:>7.2f} {r.noop:>8.2f} {r.one:>9.2f} {r.watch:>8.2f} {r.rss:>9.0f} "
+            f"{r.cards / r.cold:>8.0f} {r.floor:>8.2f} {f'{r.floor_parse:.2f}+{r.floor_write:.2f}':>14}"
+        )
+    lines.append("")
+    lines.append(f"{'N notes':>8}  {'ratio':<34} {'value':>8}  {'target':>8}  verdict")
+    for r in results:
+        checks = [
+            ("cold / floor", r.cold / r.floor, "<= 0.60", r.cold / r.floor <= 0.6),
+            ("no-op / cold", r.noop / r.cold, "<= 0.05", r.noop / r.cold <= 0.05),
+            ("one-edit / cold", r.one / r.cold, "<= 0.10", r.one / r.cold <= 0.10),
+        ]
+        if r.one_folder:
+            extra = r.many_folders / r.one_folder - 1
+            checks.append(("2000 folders vs 1 folder (extra)", extra, "<= 0.10", extra <= 0.10))
+        if r.n >= 10_000:
+            checks.append(("peak memory MiB", r.rss, "<= 300", r.rss <= 300))
+        for name, value, target, ok in checks:
+            lines.append(f"{r.n:>8}  {name:<34} {value:>8.3f}  {target:>8}  {verdict(ok)}")
+    by_n = {r.n: r for r in results}
+    if 2000 in by_n and 10_000 in by_n:
+        a, b = by_n[2000], by_n[10_000]
+        for name, x, y in (("cold", a.cold, b.cold), ("peak memory", a.rss, b.rss)):
+            growth = y / x
+            lines.append(f"{'2k->10k':>8}  {name + ' growth (5x = linear)':<34} {growth:>8.2f}  {'<= 5.5':>8}  {verdict(growth <= 5.5)}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, action="append", help="vault size (repeatable; default 2000 and 10000)")
+    parser.add_argument("--quick", action="store_true", help="one small vault (N=300)")
+    parser.add_argument("--no-folders", action="store_true", help="skip the 1-folder vs 2,000-folder builds")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = parser.parse_args(argv)
+    sizes = [300] if args.quick else (args.n or [2000, 10_000])
+    work = args.keep or Path(tempfile.mkdtemp(prefix="cards-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"cards benchmark: python {sys.version.split()[0]}, {os.cpu_count()} CPUs, work dir {work}", flush=True)
+    results = []
+    try:
+        for n in sizes:
+            print(f"... N = {n}", flush=True)
+            results.append(bench(n, work, folders_check=not args.no_folders))
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print()
+    print(report(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
