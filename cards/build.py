@@ -15,39 +15,62 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from .cache import Entry, ImageLookup, Manifest, NoteCache, cache_dir, config_fingerprint, deck_fingerprint, dump_entry, file_stamp, inputs_hash, load_entry, note_key, store_entry
+from .cache import Entry, ImageLookup, Manifest, NoteCache, Summary, cache_dir, config_fingerprint, deck_fingerprint, dump_entry, file_stamp, inputs_hash, load_entry, note_key, store_entry
 from .config import Config, load_config
 from .errors import CardsError
-from .extract import Context, extract_cards
+from .lock import output_lock
 from .media import MediaIndex
 from .model import Card, Source
-from .package import write_apkg
-from .parse import parse_note
-from .lock import output_lock
 from .read import NoteFile, decode_note, find_notes, read_note
-from .reflow import reflow
-from .render import Renderer
-from .state import Changes, Identified, State, identify, state_path
+from .rows import Row, card_of
+from .state import Changes, Identified, State, identify_rows, state_path
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+# The parser, extractors, renderer and genanki load only when a note is parsed or a
+# deck written: a build that finds nothing changed starts in a fraction of the time.
 
 log = logging.getLogger("cards")
 _SCRIPT = re.compile(r"<\s*script\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
 class NoteResult:
-    """What one note gave: its cards, or the error that stopped it, and its warnings."""
+    """What one note gave: its cards (as rows, see rows.py), or the error that stopped
+    it, and its warnings. ``cards`` makes the Card objects on first use."""
 
-    path: PurePosixPath
-    cards: tuple[Card, ...] = ()
-    error: str | None = None
-    warnings: tuple[str, ...] = ()
-    reflowed: bool = False
+    __slots__ = ("path", "rows", "error", "warnings", "reflowed", "_cards")
+
+    def __init__(self, path: PurePosixPath, rows: tuple[Row, ...] = (), error: str | None = None, warnings: tuple[str, ...] = (), reflowed: bool = False) -> None:
+        self.path = path
+        self.rows = rows
+        self.error = error
+        self.warnings = warnings
+        self.reflowed = reflowed
+        self._cards: tuple[Card, ...] | None = None
+
+    @property
+    def cards(self) -> tuple[Card, ...]:
+        if self._cards is None:
+            self._cards = tuple(card_of(row, self.path) for row in self.rows)
+        return self._cards
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.path, self.rows, self.error, self.warnings, self.reflowed)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NoteResult) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"NoteResult(path={self.path!r}, cards={len(self.rows)}, error={self.error!r}, warnings={self.warnings!r}, reflowed={self.reflowed})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +116,12 @@ class _Capture(logging.Handler):
 
 def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex) -> NoteResult:
     """Text of one note -> its cards. Problems become messages that name file and line."""
+    from .extract import Context, extract_cards
+    from .parse import parse_note
+    from .reflow import reflow
+    from .render import Renderer
+    from .rows import row_of
+
     capture = _Capture()
     # The note's warnings travel in its result (the CLI prints them once, after the
     # build); other handlers would print them a second time while it runs.
@@ -115,7 +144,7 @@ def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex) -> 
         cards = extract_cards(parsed, kinds=config.kinds, ctx=ctx)
         if flowed.reflowed:
             cards = [_at_line_one(c) for c in cards]
-        return NoteResult(note.path, tuple(cards), None, tuple(capture.messages), flowed.reflowed)
+        return NoteResult(note.path, tuple(row_of(c) for c in cards), None, tuple(capture.messages), flowed.reflowed)
     except CardsError as error:
         return NoteResult(note.path, (), str(error), tuple(capture.messages))
     except RecursionError:
@@ -136,21 +165,43 @@ def _at_line_one(card: Card) -> Card:
     return replace(card, source=Source(card.source.path, 1))
 
 
-@dataclass(slots=True)
 class Collected:
     """Every note's result, in path order, and the images the cards use.
 
     ``parsed`` counts the notes that went through process_note in this run (the rest
     came from the cache); ``fingerprint`` names every input of the results when all of
-    them are known (the cache's key for "nothing changed"), else None.
+    them are known (the cache's key for "nothing changed"), else None. When nothing
+    changed since the last build, ``results`` are loaded from the cache only if asked
+    for: the report comes from ``summary``, which the last build left in the cache.
     """
 
-    results: list[NoteResult] = field(default_factory=list)
-    media: dict[str, Path] = field(default_factory=dict)
-    parsed: int = 0
-    cached: int = 0
-    fingerprint: str | None = None
-    keys: tuple[str, ...] = ()
+    __slots__ = ("_results", "_load", "media", "parsed", "cached", "fingerprint", "keys", "images", "_summary")
+
+    def __init__(
+        self, results: list[NoteResult] | None = None, media: dict[str, Path] | None = None, *, parsed: int = 0, cached: int = 0,
+        fingerprint: str | None = None, keys: tuple[str, ...] = (), images: dict[str, tuple[ImageLookup, ...]] | None = None,
+        load: Callable[[], list[NoteResult]] | None = None, summary: Summary | None = None,
+    ) -> None:
+        self._results = results if results is not None or load is not None else []
+        self._load = load
+        self.media = media if media is not None else {}
+        self.parsed = parsed
+        self.cached = cached
+        self.fingerprint = fingerprint
+        self.keys = keys
+        self.images = images if images is not None else {}  # note key -> its image lookups
+        self._summary = summary
+
+    @property
+    def results(self) -> list[NoteResult]:
+        if self._results is None:
+            assert self._load is not None
+            self._results = self._load()
+        return self._results
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for r in self.results for row in r.rows]
 
     @property
     def cards(self) -> list[Card]:
@@ -158,14 +209,34 @@ class Collected:
 
     @property
     def errors(self) -> list[str]:
+        if self._results is None and self._summary is not None:
+            return list(self._summary.errors)
         return [r.error for r in self.results if r.error]
 
     @property
     def warnings(self) -> list[str]:
+        if self._results is None and self._summary is not None:
+            return list(self._summary.warnings)
         return [w for r in self.results for w in r.warnings]
 
     def by_kind(self) -> Counter[str]:
-        return Counter(c.kind for c in self.cards)
+        return Counter(dict(self.summary.kinds))
+
+    @property
+    def summary(self) -> Summary:
+        if self._summary is None:
+            results = self.results
+            kinds = Counter(row.kind for r in results for row in r.rows)
+            self._summary = Summary(
+                len(results), sum(len(r.rows) for r in results), tuple(sorted(kinds.items())),
+                tuple(self.errors), tuple(self.warnings), tuple(str(r.path) for r in results if r.reflowed),
+            )
+        return self._summary
+
+    def cards_with(self, guids: Sequence[str]) -> tuple[Card, ...]:
+        """The cards, in order, with the GUIDs identify gave them."""
+        found = iter(guids)
+        return tuple(card_of(row, r.path, next(found)) for r in self.results for row in r.rows)
 
 
 #: Progress callback: (notes done, notes to do); called from the building thread.
@@ -200,14 +271,14 @@ class _Images:
         return {out: self.index.files[out] for _, out, _ in self.lookups.values() if out is not None and out in self.index.files}
 
 
-def _still_valid(entry: Entry, index: MediaIndex, note: NoteFile, text: str) -> dict[str, Path] | None:
-    """Resolve the entry's image targets again: same names and warnings, or None."""
+def _still_valid(lookups: Sequence[ImageLookup], index: MediaIndex, note: NoteFile, text: str) -> dict[str, Path] | None:
+    """Resolve a note's image targets again: same names and warnings, or None."""
     images = _Images(index)
     resolve = images.resolver(note.path, text)
     handlers, log.handlers = log.handlers, []
     propagate, log.propagate = log.propagate, False
     try:
-        for target, out, warnings in entry.images:
+        for target, out, warnings in lookups:
             resolve(target)
             if images.lookups[target][1:] != (out, warnings):
                 return None
@@ -232,12 +303,12 @@ def _process(vault: Vault, note: NoteFile, data: bytes | None, index: MediaIndex
         return Entry(key or "", note.path, (), str(error), (), False), {}, data is not None
     images = _Images(index)
     result = process_note(vault, note, text, images)  # type: ignore[arg-type]
-    entry = Entry(key or "", note.path, result.cards, result.error, result.warnings, result.reflowed, tuple(images.lookups.values()))
+    entry = Entry(key or "", note.path, result.rows, result.error, result.warnings, result.reflowed, tuple(images.lookups.values()))
     return entry, images.media(), True
 
 
 def _result(entry: Entry) -> NoteResult:
-    return NoteResult(entry.path, entry.cards, entry.error, entry.warnings, entry.reflowed)
+    return NoteResult(entry.path, entry.rows, entry.error, entry.warnings, entry.reflowed)
 
 
 # Worker side of a parallel build. The pool is forked after these are set, so each
@@ -283,6 +354,75 @@ def _parallel_jobs(jobs: int | None, todo: int) -> int:
     return max(1, min(jobs or cpus, cpus if jobs is None else jobs, todo // 50 or 1))
 
 
+@dataclass(slots=True)
+class _Plan:
+    """The notes of a collect, each with its cache key (None: unknown) and the bytes read
+    to hash it (None: not read, its stat was known)."""
+
+    vaults: list[Vault] = field(default_factory=list)
+    indexes: list[MediaIndex] = field(default_factory=list)
+    prints: list[str] = field(default_factory=list)  # config fingerprint per vault
+    notes: list[tuple[int, NoteFile]] = field(default_factory=list)  # (vault number, note)
+    keys: list[str | None] = field(default_factory=list)
+    data: list[bytes | None] = field(default_factory=list)
+
+
+def _plan(paths: Sequence[Path], deck: str | None, config: Config | None, cache: NoteCache | None) -> _Plan:
+    plan = _Plan()
+    for path in paths:
+        vault = Vault.open(path, deck=deck, config=config)
+        plan.vaults.append(vault)
+        plan.indexes.append(MediaIndex(vault.root))
+        fp = config_fingerprint(vault.config, deck=vault.deck, obsidian=vault.obsidian, vault_name=vault.root.resolve().name)
+        plan.prints.append(fp)
+        root = vault.root.resolve()
+        for note in vault.notes(path if path.is_file() else None):
+            plan.notes.append((len(plan.vaults) - 1, note))
+            key: str | None = None
+            data: bytes | None = None
+            try:
+                digest, data = cache.digest(root, note.path, note.absolute) if cache else (None, None)
+                if digest is not None:
+                    key = note_key(fp, note.path, digest)
+            except OSError:
+                key = None  # unreadable: process_note's read reports it below
+            plan.keys.append(key)
+            plan.data.append(data)
+    return plan
+
+
+def _unchanged(plan: _Plan, cache: NoteCache, jobs: int | None) -> Collected | None:
+    """The whole-build fast path: every note has the key it had in the last build, and
+    the images those notes show resolve as they did. Then the last build's summary is
+    this build's, and no entry needs loading (``results`` loads them if asked for)."""
+    manifest = cache.manifest()
+    if manifest is None or manifest.summary is None or any(k is None for k in plan.keys):
+        return None
+    keys = tuple(k for k in plan.keys if k is not None)
+    fingerprint = inputs_hash(keys)
+    if fingerprint != manifest.inputs:
+        return None
+    media: dict[str, Path] = {}
+    for slot, key in enumerate(keys):
+        lookups = manifest.images.get(key)
+        if not lookups:
+            continue
+        vault_no, note = plan.notes[slot]
+        try:
+            text = _read(note, plan.data[slot])
+        except CardsError:
+            return None
+        used = _still_valid(lookups, plan.indexes[vault_no], note, text)
+        if used is None:
+            return None
+        media.update(used)
+    cache.hits += len(keys)
+    return Collected(
+        None, media, cached=len(keys), fingerprint=fingerprint, keys=keys, images=manifest.images,
+        load=lambda: _gather(plan, cache, jobs, None).results, summary=manifest.summary,
+    )
+
+
 def collect(
     paths: Sequence[Path],
     *,
@@ -299,79 +439,77 @@ def collect(
     (None: one per CPU, when there are at least :data:`PARALLEL_MIN` of them; 1: none);
     the result is the same either way.
     """
+    plan = _plan(paths, deck, config, cache)
+    if cache is not None:
+        unchanged = _unchanged(plan, cache, jobs)
+        if unchanged is not None:
+            return unchanged
+    return _gather(plan, cache, jobs, progress)
+
+
+def _gather(plan: _Plan, cache: NoteCache | None, jobs: int | None, progress: Progress | None) -> Collected:
+    """Each note's result: from its cache entry when that is still valid, else parsed."""
     collected = Collected()
-    vaults: list[Vault] = []
-    indexes: list[MediaIndex] = []
-    slots: list[tuple[int, NoteFile]] = []
-    results: list[NoteResult | None] = []
-    media: list[dict[str, Path]] = []
-    keys: list[str | None] = []
+    vaults, indexes = plan.vaults, plan.indexes
+    keys = list(plan.keys)
+    results: list[NoteResult | None] = [None] * len(plan.notes)
+    media: list[dict[str, Path]] = [{} for _ in plan.notes]
+    images: dict[str, tuple[ImageLookup, ...]] = {}
     todo: list[tuple[int, int, PurePosixPath, bytes | None, str | None]] = []
-    for path in paths:
-        vault = Vault.open(path, deck=deck, config=config)
-        vaults.append(vault)
-        index = MediaIndex(vault.root)
-        indexes.append(index)
-        fp = config_fingerprint(vault.config, deck=vault.deck, obsidian=vault.obsidian, vault_name=vault.root.resolve().name)
-        root = vault.root.resolve()
-        for note in vault.notes(path if path.is_file() else None):
-            slot = len(slots)
-            slots.append((len(vaults) - 1, note))
-            results.append(None)
-            media.append({})
-            key: str | None = None
-            data: bytes | None = None
-            try:
-                digest, data = cache.digest(root, note.path, note.absolute) if cache else (None, None)
-                if digest is not None:
-                    key = note_key(fp, note.path, digest)
-            except OSError:
-                key = None  # unreadable: process_note's read reports it below
-            keys.append(key)
-            entry = cache.get(key) if cache is not None and key is not None else None
-            if entry is not None:
-                text = None
+    for slot, (vault_no, note) in enumerate(plan.notes):
+        key, data = keys[slot], plan.data[slot]
+        entry = cache.get(key) if cache is not None and key is not None else None
+        if entry is not None:
+            used: dict[str, Path] | None = {}
+            if entry.images:
+                try:
+                    used = _still_valid(entry.images, indexes[vault_no], note, _read(note, data))
+                except CardsError:
+                    used = None
+            if used is not None:
+                assert cache is not None and key is not None
+                cache.hits += 1
+                collected.cached += 1
+                results[slot], media[slot] = _result(entry), used
                 if entry.images:
-                    try:
-                        text = _read(note, data)
-                    except CardsError:
-                        entry = None
-                images = _still_valid(entry, index, note, text) if entry is not None and text is not None else ({} if entry else None)
-                if entry is not None and images is not None:
-                    cache.hits += 1  # type: ignore[union-attr]
-                    collected.cached += 1
-                    results[slot] = _result(entry)
-                    media[slot] = images
-                    continue
-            if cache is not None:
-                cache.misses += 1
-                if data is None and key is not None:
-                    # known by its stat but not in the cache: hash what we parse, so
-                    # the entry is stored under the key of exactly these bytes
-                    try:
-                        data = note.absolute.read_bytes()
-                        key = note_key(fp, note.path, hashlib.sha256(data).hexdigest())
-                    except OSError:
-                        data, key = None, None
-                    keys[slot] = key
-            todo.append((slot, len(vaults) - 1, note.path, data, key))
+                    images[key] = entry.images
+                continue
+        if cache is not None:
+            cache.misses += 1
+            if data is None and key is not None:
+                # known by its stat but not in the cache: hash what we parse, so
+                # the entry is stored under the key of exactly these bytes
+                try:
+                    data = note.absolute.read_bytes()
+                    key = note_key(plan.prints[vault_no], note.path, hashlib.sha256(data).hexdigest())
+                except OSError:
+                    data, key = None, None
+                keys[slot] = key
+        todo.append((slot, vault_no, note.path, data, key))
 
     total = len(todo)
     done = 0
     if progress and total:
         progress(0, total)
+
+    def finished(slot: int, entry: Entry, used: dict[str, Path]) -> None:
+        results[slot], media[slot] = _result(entry), used
+        if entry.images and keys[slot] is not None:
+            images[keys[slot]] = entry.images  # type: ignore[index]
+
     workers = _parallel_jobs(jobs, total)
     if workers > 1:
+        from concurrent.futures import as_completed
+
         _WORK.update(vaults=vaults, cache=cache.root if cache else None)
         size = max(8, min(64, total // (workers * 8) or 1))
         chunks = [todo[i : i + size] for i in range(0, total, size)]
         try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_work_init) as pool:
+            with _pool(workers) as pool:
                 futures = [pool.submit(_work, chunk) for chunk in chunks]
                 for future in as_completed(futures):
                     for slot, packed, names in future.result():
-                        results[slot] = _result(load_entry(packed))
-                        media[slot] = {name: Path(p) for name, p in names.items()}
+                        finished(slot, load_entry(packed), {name: Path(p) for name, p in names.items()})
                         done += 1
                     if progress:
                         progress(done, total)
@@ -383,7 +521,7 @@ def collect(
             entry, used, cacheable = _process(vault, NoteFile(vault.root, rel), data, indexes[vault_no], key)
             if cache is not None and cacheable and key is not None:
                 cache.put(entry)
-            results[slot], media[slot] = _result(entry), used
+            finished(slot, entry, used)
             done += 1
             if progress and (done % 16 == 0 or done == total):
                 progress(done, total)
@@ -395,7 +533,14 @@ def collect(
     if all(k is not None for k in keys):
         collected.keys = tuple(k for k in keys if k is not None)
         collected.fingerprint = inputs_hash(collected.keys)
+        collected.images = images
     return collected
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_work_init)
 
 
 class BuildResult:
@@ -437,7 +582,7 @@ def identify_cards(collected: Collected, output: Path | None, *, now: int | None
     """GUIDs and modification times against the state of the last build of ``output``."""
     previous = State.load(state_path(output)) if output is not None else State()
     failed = frozenset(r.path.as_posix() for r in collected.results if r.error)
-    return identify(collected.cards, previous, now=now or build_time(), keep_paths=failed)
+    return identify_rows(collected.rows, previous, now=now or build_time(), keep_paths=failed, cards=collected.cards_with)
 
 
 def build_time() -> int:
@@ -483,7 +628,7 @@ def build(
             and previous.state == file_stamp(state_path(output))
         ):
             assert store is not None
-            store.save(previous, previous=previous)
+            store.save(previous, previous=previous, manifest_changed=False)
             return BuildResult(collected, lambda: identify_cards(collected, output, now=now), output, False, changes=Changes(unchanged=previous.guids))
         identified = identify_cards(collected, output, now=now)
         changes = identified.changes
@@ -491,15 +636,30 @@ def build(
         stale_faces = previous is not None and previous.deck != deck_fp
         written = False
         if stale_faces or not (unchanged and output.exists() and state_path(output).exists()):
-            used = {name for c in identified.cards for name in c.media}
+            from .package import write_rows
+
+            rows = collected.rows
+            used = {name for row in rows for name in row.media}
             media = {name: path for name, path in collected.media.items() if name in used}
-            write_apkg(identified.cards, identified.mods, output, media=media, templates_dir=templates_dir)
-            identified.state.save(state_path(output))
+            # The deck is written in a thread while this one encodes the state: sqlite
+            # and zlib release the GIL, so the two overlap. The state replaces the old
+            # one only once the deck is written.
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(1) as pool:
+                writing = pool.submit(write_rows, rows, identified.guids, identified.mods, output, media=media, templates_dir=templates_dir)
+                try:
+                    identified.state.save(state_path(output), ready=writing.result)
+                finally:
+                    writing.result()  # the deck's own error, if it failed
             written = True
         if store is not None:
             manifest = None
             out_stamp, state_stamp = file_stamp(output), file_stamp(state_path(output))
             if collected.fingerprint is not None and out_stamp is not None and state_stamp is not None:
-                manifest = Manifest(collected.fingerprint, deck_fp, out_stamp, state_stamp, tuple(c.guid for c in identified.cards), collected.keys)
+                manifest = Manifest(
+                    collected.fingerprint, deck_fp, out_stamp, state_stamp, tuple(identified.guids), collected.keys,
+                    collected.summary, collected.images,
+                )
             store.save(manifest, previous=previous)
         return BuildResult(collected, identified, output, written)

@@ -4,7 +4,7 @@
 
     deck.apkg.cards-cache/
       stat.pickle          path -> (size, mtime_ns, ctime_ns, inode, sha256 of the bytes)
-      manifest.pickle      what the last build of the deck was made from
+      manifest.pickle      what the last build of the deck was made from, and its summary
       notes/ab/abcd….pickle  one note's result, named by its key
 
 **The key** of a note is the sha256 of: the cache schema and a hash of the tool's own
@@ -17,6 +17,10 @@ is a function of, except the images it shows: those are checked when the entry i
 used. Each entry records every image target the note asked for, what it resolved to
 (the media name embeds a hash of the image's bytes) and the warnings it gave; the
 entry is used only if resolving those targets again gives the same answers.
+
+**The whole-build fast path**: when every note's key is the one the manifest lists and
+the images those notes show resolve as before, the build is reported from the
+manifest's summary and no entry is loaded (they load only if someone asks for cards).
 
 **The fast path** in front of the content hash: ``stat.pickle`` remembers each note's
 (size, mtime_ns, ctime_ns, inode) with the sha256 of its bytes, and a note whose stat
@@ -46,19 +50,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
-from .model import Card, Source
+from .rows import Row
 
 log = logging.getLogger("cards")
 
-#: Bump when the layout of an entry changes.
-SCHEMA = 1
+#: Bump when the layout of an entry changes (2: rows, and a summary in the manifest).
+SCHEMA = 2
 #: A file whose mtime/ctime is this close to the scan is hashed again next time.
 RACY_NS = 2_000_000_000
 #: Config fields that choose files or the output, not what a note's cards are.
 _NOT_CARD_SHAPING = frozenset({"include", "exclude", "output", "path"})
-_CARD_FIELDS = tuple(f.name for f in dataclasses.fields(Card))
 
 # An image lookup a note made while rendering: (target, media name or None, warnings).
 ImageLookup = tuple[str, "str | None", tuple[str, ...]]
@@ -117,11 +120,11 @@ def note_key(config_fp: str, path: PurePosixPath, digest: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One note's cached result (cards without GUIDs, exactly as process_note gave them)."""
+    """One note's cached result: its cards as rows (rows.py, GUIDs not yet given)."""
 
     key: str
     path: PurePosixPath
-    cards: tuple[Card, ...]
+    rows: tuple[Row, ...]
     error: str | None
     warnings: tuple[str, ...]
     reflowed: bool
@@ -129,29 +132,17 @@ class Entry:
 
 
 def _pack(entry: Entry) -> tuple[Any, ...]:
-    rows = []
-    for card in entry.cards:
-        row = [getattr(card, name) for name in _CARD_FIELDS]
-        row[_SOURCE] = card.source.line if card.source.path == entry.path else (card.source.path.as_posix(), card.source.line)
-        rows.append(tuple(row))
-    return (SCHEMA, entry.key, entry.path.as_posix(), tuple(rows), entry.error, entry.warnings, entry.reflowed, entry.images)
+    # plain tuples pickle smaller and load faster than NamedTuples
+    rows = tuple(tuple(row) for row in entry.rows)
+    return (SCHEMA, entry.key, entry.path.as_posix(), rows, entry.error, entry.warnings, entry.reflowed, entry.images)
 
 
 def _unpack(data: tuple[Any, ...]) -> Entry:
     schema, key, path_text, rows, error, warnings, reflowed, images = data
     if schema != SCHEMA:
         raise ValueError(f"schema {schema!r}")
-    path = PurePosixPath(path_text)
-    cards = []
-    for row in rows:
-        values = list(row)
-        where = values[_SOURCE]
-        values[_SOURCE] = Source(path, where) if isinstance(where, int) else Source(PurePosixPath(where[0]), where[1])
-        cards.append(Card(*values))
-    return Entry(key, path, tuple(cards), error, tuple(warnings), bool(reflowed), tuple(images))
-
-
-_SOURCE = _CARD_FIELDS.index("source")
+    make = Row._make
+    return Entry(key, PurePosixPath(path_text), tuple(map(make, rows)), error, tuple(warnings), bool(reflowed), tuple(images))
 
 
 def dump_entry(entry: Entry) -> bytes:
@@ -195,9 +186,21 @@ StatKey = tuple[str, str]  # (vault root, note path)
 StatValue = tuple[int, int, int, int, str]  # size, mtime_ns, ctime_ns, inode, sha256
 
 
+class Summary(NamedTuple):
+    """What a build's notes gave, for its report: enough to say it without the cards."""
+
+    notes: int
+    cards: int
+    kinds: tuple[tuple[str, int], ...]  # (kind, cards), by kind
+    errors: tuple[str, ...]
+    warnings: tuple[str, ...]
+    reflowed: tuple[str, ...]  # paths of the notes whose line breaks were restored
+
+
 @dataclass(slots=True)
 class Manifest:
-    """What the last build of the deck was made from, to skip identify + write on a no-op."""
+    """What the last build of the deck was made from, to skip identify + write on a no-op
+    and, when no note changed, to report the build without loading any entry."""
 
     inputs: str  # hash over every note's key, in order
     deck: str  # hash of the things outside the cards that shape the deck (templates)
@@ -205,6 +208,8 @@ class Manifest:
     state: tuple[int, int, int]  # the same for the state file
     guids: tuple[str, ...]
     keys: tuple[str, ...]
+    summary: Summary | None = None
+    images: dict[str, tuple[ImageLookup, ...]] = field(default_factory=dict)  # key -> lookups, notes with images only
 
 
 @dataclass(slots=True)
@@ -217,6 +222,8 @@ class NoteCache:
     scan_ns: int = 0
     hits: int = 0
     misses: int = 0
+    _manifest: Manifest | None = None
+    _manifest_read: bool = False
 
     @classmethod
     def open(cls, root: Path) -> NoteCache:
@@ -277,32 +284,46 @@ class NoteCache:
     # -- the manifest -----------------------------------------------------
 
     def manifest(self) -> Manifest | None:
+        """The manifest of the last build (read once per cache object)."""
+        if not self._manifest_read:
+            self._manifest, self._manifest_read = self._read_manifest(), True
+        return self._manifest
+
+    def _read_manifest(self) -> Manifest | None:
         try:
             raw = pickle.loads((self.root / "manifest.pickle").read_bytes())
             if not (isinstance(raw, tuple) and raw[0] == SCHEMA):
                 return None
-            return Manifest(*raw[1:])
+            inputs, deck, output, state, guids, keys, summary, images = raw[1:]
+            return Manifest(inputs, deck, output, state, guids, keys, Summary(*summary) if summary is not None else None, images)
         except FileNotFoundError:
             return None
         except Exception as exc:  # noqa: BLE001
             log.debug("cache: manifest unreadable (%s)", exc)
             return None
 
-    def save(self, manifest: Manifest | None, *, previous: Manifest | None = None) -> None:
-        """Write the stat index and the manifest; drop entries the last build used and this one does not."""
+    def save(self, manifest: Manifest | None, *, previous: Manifest | None = None, manifest_changed: bool = True) -> None:
+        """Write the stat index (when it changed) and the manifest (unless told it did not
+        change); drop entries the last build used and this one does not."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            write_file(self.root / "stat.pickle", pickle.dumps(((SCHEMA, code_fingerprint()), self.new_stats), protocol=pickle.HIGHEST_PROTOCOL))
-            if manifest is None:
-                (self.root / "manifest.pickle").unlink(missing_ok=True)
-            else:
-                fields = (manifest.inputs, manifest.deck, manifest.output, manifest.state, manifest.guids, manifest.keys)
-                write_file(self.root / "manifest.pickle", pickle.dumps((SCHEMA, *fields), protocol=pickle.HIGHEST_PROTOCOL))
+            if self.new_stats != self.stats:
+                write_file(self.root / "stat.pickle", pickle.dumps(((SCHEMA, code_fingerprint()), self.new_stats), protocol=pickle.HIGHEST_PROTOCOL))
+            if manifest_changed:
+                self._write_manifest(manifest)
             if previous is not None and manifest is not None:
                 for key in set(previous.keys) - set(manifest.keys):
                     entry_path(self.root, key).unlink(missing_ok=True)
         except OSError as exc:
             log.debug("cache: cannot save (%s)", exc)
+
+    def _write_manifest(self, manifest: Manifest | None) -> None:
+        if manifest is None:
+            (self.root / "manifest.pickle").unlink(missing_ok=True)
+            return
+        summary = tuple(manifest.summary) if manifest.summary is not None else None
+        fields = (manifest.inputs, manifest.deck, manifest.output, manifest.state, manifest.guids, manifest.keys, summary, manifest.images)
+        write_file(self.root / "manifest.pickle", pickle.dumps((SCHEMA, *fields), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def file_stamp(path: Path) -> tuple[int, int, int] | None:

@@ -15,18 +15,22 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
-from rich.console import Console
 
 from .build import BuildResult, Collected, build, build_time, collect, identify_cards
 from .config import KINDS, Config, ConfigError, load_config
 from .errors import CardsError
-from .preview import card_objects, print_changes, print_cards, select
-from .state import Changes, State, identify, state_path
+from .state import Changes, state_path
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# rich and the preview load only for ``cards preview``: ``cards build`` starts faster.
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 log = logging.getLogger("cards")
@@ -65,9 +69,8 @@ def report_problems(collected: Collected, *, quiet: bool = False) -> None:
     for error in collected.errors:
         click.echo(f"Error: {error}", err=True)
     if not quiet:
-        for result in collected.results:
-            if result.reflowed:
-                click.echo(f"{result.path}: line breaks were lost; structure restored by reflow", err=True)
+        for path in collected.summary.reflowed:
+            click.echo(f"{path}: line breaks were lost; structure restored by reflow", err=True)
 
 
 def changes_updated(changes: Changes) -> str:
@@ -79,15 +82,15 @@ def changes_updated(changes: Changes) -> str:
 
 def summary(result: BuildResult) -> str:
     collected, changes = result.collected, result.changes
-    kinds = Counter(c.kind for c in collected.cards)
+    done = collected.summary
+    kinds = dict(done.kinds)
     by_kind = ", ".join(f"{kinds[k]} {k}" for k in sorted(kinds)) or "no cards"
-    notes = len(collected.results)
-    errors = len(collected.errors)
+    errors = len(done.errors)
     status = f"wrote {result.output}" if result.written else f"{result.output} is up to date"
-    reflowed = sum(r.reflowed for r in collected.results)
+    reflowed = len(done.reflowed)
     return (
-        f"{notes} notes ({errors} with errors{f', {reflowed} reflowed' if reflowed else ''}) -> "
-        f"{len(collected.cards)} cards ({by_kind}); "
+        f"{done.notes} notes ({errors} with errors{f', {reflowed} reflowed' if reflowed else ''}) -> "
+        f"{done.cards} cards ({by_kind}); "
         f"{len(changes.added)} added, {changes_updated(changes)}, {len(changes.retired)} retired; {status}"
     )
 
@@ -212,6 +215,10 @@ def preview(
 
     Nothing is written except the --html page: not the deck, not its state.
     """
+    from rich.console import Console
+
+    from .preview import card_objects, print_changes, print_cards, select
+
     if sum((as_json, html_file is not None, changed)) > 1:
         raise click.UsageError("--json, --html and --changed each choose an output; use one of them")
     config = _config(paths, deck=deck)

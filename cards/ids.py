@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from .extract.shapes import normalise
+from .folding import normalise
 from .model import Card
 
 SCHEME = "cards/1"
@@ -56,7 +56,12 @@ def natural_key(card: Card) -> str:
 
 
 def natural_keys(cards: Sequence[Card], owners: Mapping[str, str] | None = None) -> list[str]:
-    """One key per card, unique within the build.
+    """One key per card, unique within the build (see :func:`unique_keys`)."""
+    return unique_keys([natural_key(c) for c in cards], lambda i: (cards[i].source.path.as_posix(), cards[i].context), owners)
+
+
+def unique_keys(keys: Sequence[str], where: Callable[[int], tuple[str, tuple[str, ...]]], owners: Mapping[str, str] | None = None) -> list[str]:
+    """Make the natural ``keys`` of a build unique; ``where(i)`` is card i's (note path, context).
 
     Two cards naming the same text (a step called "Setup" in two notes) are different
     facts. One of them keeps the plain key: the one whose note owned it last build
@@ -64,21 +69,23 @@ def natural_keys(cards: Sequence[Card], owners: Mapping[str, str] | None = None)
     new note that repeats a title never takes the GUID of an old card. The others are
     told apart by note path and section, then by rank in source order.
     """
-    keys = [natural_key(c) for c in cards]
+    unique = list(keys)
+    if len(set(keys)) == len(keys):
+        return unique  # the usual case, checked at C speed
     groups: dict[str, list[int]] = {}
     for index, key in enumerate(keys):
         groups.setdefault(key, []).append(index)
-    unique = list(keys)
     for key, members in groups.items():
         if len(members) == 1:
             continue
         owner_path = (owners or {}).get(key)
-        owner = next((i for i in members if cards[i].source.path.as_posix() == owner_path), members[0])
+        owner = next((i for i in members if where(i)[0] == owner_path), members[0])
         seen: Counter[str] = Counter()
         for i in members:
             if i == owner:
                 continue
-            salted = "\x1f".join((key, cards[i].source.path.as_posix(), " › ".join(cards[i].context)))
+            path, context = where(i)
+            salted = "\x1f".join((key, path, " › ".join(context)))
             seen[salted] += 1
             unique[i] = salted if seen[salted] == 1 else f"{salted}\x1f#{seen[salted]}"
     return unique

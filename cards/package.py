@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import genanki
@@ -25,7 +26,8 @@ from genanki.apkg_schema import APKG_SCHEMA
 from .atomic import atomic_file
 from .ids import BASIC_MODEL_ID, CLOZE_MODEL_ID, deck_id
 from .model import BASIC, CLOZE, Card
-from .render import FIELD_NAMES, card_fields
+from .render import FIELD_NAMES
+from .rows import Row, cloze_ords, row_of
 from .templating import deck_css, model_templates
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -51,21 +53,10 @@ def note_models(templates_dir: Path | None = None) -> dict[str, genanki.Model]:
     return models
 
 
-class _Note(genanki.Note):  # type: ignore[misc]
-    """A genanki note that writes its own modification time, not the build's."""
-
-    def __init__(self, *args: object, mod: int, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.mod = mod
-
-    def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Iterator[int]) -> None:
-        super().write_to_db(cursor, self.mod, deck_id, id_gen)
-
-
-def _all_decks(names: Sequence[str]) -> list[str]:
+def _all_decks(names: Iterable[str]) -> list[str]:
     """Every deck and its parents, so ``Vault::a::b`` never arrives without ``Vault``."""
     found: set[str] = set()
-    for name in names:
+    for name in set(names):
         parts = name.split("::")
         found.update("::".join(parts[: i + 1]) for i in range(len(parts)))
     return sorted(found)
@@ -79,40 +70,96 @@ def write_apkg(
     media: Mapping[str, Path],
     templates_dir: Path | None = None,
 ) -> None:
-    """Write the deck atomically: readers see the old file or the new one, never half of it."""
+    """Write the deck of ``cards`` (with their GUIDs) atomically."""
+    write_rows([row_of(c) for c in cards], [c.guid for c in cards], mods, output, media=media, templates_dir=templates_dir)
+
+
+def write_rows(
+    rows: Sequence[Row],
+    guids: Sequence[str],
+    mods: Mapping[str, int],
+    output: Path,
+    *,
+    media: Mapping[str, Path],
+    templates_dir: Path | None = None,
+) -> None:
+    """Write the deck atomically: readers see the old file or the new one, never half of it.
+
+    The rows go straight into genanki's schema with the ids and values genanki's
+    ``Note.write_to_db`` would give them, in the same order (so the file is the one a
+    genanki Note per card gives, byte for byte), without a genanki Note per card.
+    """
     models = note_models(templates_dir)
     timestamp = max(mods.values(), default=0) or 1
-    ordered = sorted(cards, key=lambda c: (c.deck, c.source.path.as_posix(), c.source.line, c.guid))
+    order = sorted(range(len(rows)), key=lambda i: (rows[i].deck, rows[i].path, rows[i].line, guids[i]))
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cards-") as tmp:
         db_path = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db_path)
         try:
             cursor = conn.cursor()
+            # A scratch file: no journal, no fsync (neither changes what the file holds).
+            cursor.execute("PRAGMA journal_mode = OFF")
+            cursor.execute("PRAGMA synchronous = OFF")
+            cursor.execute("PRAGMA cache_size = -65536")
             cursor.executescript(APKG_SCHEMA)
             cursor.executescript(APKG_COL)
-            decks = _all_decks([c.deck for c in ordered] or ["Default"])
+            decks = _all_decks([r.deck for r in rows] or ["Default"])
             deck_json = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
             deck_json.update({str(deck_id(n)): genanki.Deck(deck_id(n), n).to_json() for n in decks})
             model_json = json.loads(cursor.execute("SELECT models FROM col").fetchone()[0])
             first = deck_id(decks[0])
             model_json.update({str(m.model_id): m.to_json(timestamp, first) for m in models.values()})
             cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(deck_json, sort_keys=True), json.dumps(model_json, sort_keys=True)))
-            id_gen = itertools.count(int(timestamp) * 1000)
-            for position, card in enumerate(ordered):
-                note = _Note(
-                    model=models[card.model],
-                    fields=list(card_fields(card).values()),
-                    tags=list(card.tags),
-                    guid=card.guid,
-                    due=position,
-                    mod=mods[card.guid],
-                )
-                note.write_to_db(cursor, timestamp, deck_id(card.deck), id_gen)
+            _insert(cursor, rows, guids, mods, order, models, first_id=int(timestamp) * 1000)
             conn.commit()
         finally:
             conn.close()
         _zip(db_path, media, output)
+
+
+def _insert(
+    cursor: sqlite3.Cursor, rows: Sequence[Row], guids: Sequence[str], mods: Mapping[str, int], order: Sequence[int],
+    models: Mapping[str, genanki.Model], *, first_id: int,
+) -> None:
+    """genanki's rows: per note its ``notes`` row, then one ``cards`` row per card ordinal.
+
+    Ids come from one counter in that order; ``due`` is the note's position; the
+    note's own modification time goes on the note and its cards.
+    """
+    ords_of = {kind: _ords(model) for kind, model in models.items()}
+    model_ids = {kind: model.model_id for kind, model in models.items()}
+    deck_ids: dict[str, int] = {}
+    execute = cursor.execute
+    next_id = itertools.count(first_id).__next__
+    note_sql = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);"
+    card_sql = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);"
+    for position, index in enumerate(order):
+        row, guid = rows[index], guids[index]
+        mod, fields = mods[guid], row.fields
+        for tag in row.tags:
+            if " " in tag:  # genanki refuses these too
+                raise ValueError(f'Tag "{tag}" contains a space; this is not allowed!')
+        note_id = next_id()
+        execute(note_sql, (note_id, guid, model_ids[row.model], mod, -1, " " + " ".join(row.tags) + " ", "\x1f".join(fields), fields[0], 0, 0, ""))
+        did = deck_ids.get(row.deck)
+        if did is None:
+            did = deck_ids[row.deck] = deck_id(row.deck)
+        for ord_ in ords_of[row.model](row):
+            execute(card_sql, (next_id(), note_id, did, ord_, mod, -1, 0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, ""))
+
+
+def _ords(model: genanki.Model) -> Callable[[Row], Iterable[int]]:
+    """Card ordinals of a note of ``model``, as genanki's ``Note.cards`` gives them."""
+    if model.model_type == genanki.Model.FRONT_BACK:
+        req = [(card_ord, any if how == "any" else all, tuple(need)) for card_ord, how, need in model._req]
+        return lambda row: [o for o, op, need in req if op(row.fields[i] for i in need)]
+    qfmt = model.templates[0]["qfmt"]
+    names = set(re.findall(r"{{[^}]*?cloze:(?:[^}]?:)*(.+?)}}", qfmt) + re.findall("<%cloze:(.+?)%>", qfmt))
+    indexes = [next((i for i, f in enumerate(model.fields) if f["name"] == name), -1) for name in names]
+    if indexes == [0]:
+        return lambda row: row.ords  # worked out in the worker, for a Text-field cloze
+    return lambda row: cloze_ords(*(row.fields[i] if i >= 0 else "" for i in indexes))
 
 
 def _zip(db_path: Path, media: Mapping[str, Path], output: Path) -> None:

@@ -15,8 +15,10 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 from .model import Block, Card, Code, Inline, ListBlock, ListItem, Paragraph, Table
 

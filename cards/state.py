@@ -14,23 +14,25 @@ from __future__ import annotations
 import difflib
 import json
 import logging
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
-from .atomic import write_atomic
-from .extract.shapes import normalise
-from .ids import content_hash, guid_from, natural_keys
+from .atomic import atomic_file
+from .folding import normalise
+from .ids import guid_from, unique_keys
 from .model import Card
+from .rows import Row, row_of
 
 log = logging.getLogger("cards")
-STATE_VERSION = 1
+#: 2: one compact JSON list per GUID (1, indented objects, is still read).
+STATE_VERSION = 2
 #: How alike two identity texts must be for an edited card to keep its GUID.
 SIMILARITY = 0.72
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     key: str  # the natural key this GUID was last seen under
     kind: str
     model: str
@@ -48,19 +50,45 @@ class State:
     @classmethod
     def load(cls, path: Path) -> State:
         try:
-            raw = json.loads(path.read_text("utf-8"))
-            if raw.get("version") != STATE_VERSION:
-                raise ValueError(f"version {raw.get('version')!r}")
-            return cls({guid: Entry(**entry) for guid, entry in raw["entries"].items()})
+            raw = json.loads(path.read_bytes())
+            version = raw.get("version")
+            if version == 1:
+                return cls({guid: Entry(**entry) for guid, entry in raw["entries"].items()})
+            if version != STATE_VERSION:
+                raise ValueError(f"version {version!r}")
+            make = Entry._make
+            entries = {row[0]: make(row[1:]) for row in raw["entries"]}
+            if not all(isinstance(g, str) and isinstance(e.mod, int) for g, e in entries.items()):
+                raise ValueError("malformed entries")
+            return cls(entries)
         except FileNotFoundError:
             return cls()
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
             log.warning("%s: build state unreadable (%s); starting afresh, edits since the last build may show as new cards", path, exc)
             return cls()
 
-    def save(self, path: Path) -> None:
-        data = {"version": STATE_VERSION, "entries": {g: asdict(e) for g, e in sorted(self.entries.items())}}
-        write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+    def save(self, path: Path, *, ready: Callable[[], object] | None = None) -> None:
+        """Compact JSON, one list per GUID in GUID order, encoded in slices.
+
+        Why: 170,000 entries as indented objects took seconds to encode and held the
+        whole text (and its bytes) in memory at once; slices go through json's C
+        encoder and are written as they are made. ``ready`` is called before the file
+        replaces the old one (build passes "the deck is written": a state must never
+        describe a deck that failed to write); if it raises, the old state stays.
+        """
+        items = sorted(self.entries.items())
+        with atomic_file(path) as handle:
+            handle.write(b'{"version":%d,"entries":[' % STATE_VERSION)
+            for start in range(0, len(items), _SLICE):
+                chunk = [[guid, *entry] for guid, entry in items[start : start + _SLICE]]
+                text = json.dumps(chunk, ensure_ascii=False, separators=(",", ":"))[1:-1]
+                handle.write((("," if start else "") + text).encode("utf-8"))
+            handle.write(b"]}\n")
+            if ready is not None:
+                ready()
+
+
+_SLICE = 4096
 
 
 def state_path(output: Path) -> Path:
@@ -79,12 +107,27 @@ class Changes:
     retired_entries: tuple[Entry, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
 class Identified:
-    cards: tuple[Card, ...]
-    mods: dict[str, int]  # guid -> note modification time
-    state: State
-    changes: Changes
+    """Every card's GUID and modification time, the state to save, the changes.
+
+    ``cards`` (the Card objects with their GUIDs) are made on first use: a build
+    packages straight from the rows and ``guids``.
+    """
+
+    __slots__ = ("guids", "mods", "state", "changes", "_cards")
+
+    def __init__(self, cards: tuple[Card, ...] | Callable[[], tuple[Card, ...]], mods: dict[str, int], state: State, changes: Changes, guids: Sequence[str] = ()) -> None:
+        self._cards = cards
+        self.mods = mods  # guid -> note modification time
+        self.state = state
+        self.changes = changes
+        self.guids = guids  # in card order
+
+    @property
+    def cards(self) -> tuple[Card, ...]:
+        if callable(self._cards):
+            self._cards = self._cards()
+        return self._cards
 
 
 def identify(cards: Sequence[Card], previous: State, *, now: int, keep_paths: frozenset[str] = frozenset()) -> Identified:
@@ -93,22 +136,34 @@ def identify(cards: Sequence[Card], previous: State, *, now: int, keep_paths: fr
     ``keep_paths`` are notes that failed to read this time: their old entries are kept
     so a broken save does not cost their edit-tracking.
     """
+    found = identify_rows([row_of(c) for c in cards], previous, now=now, keep_paths=keep_paths)
+    guids = found.guids
+    return Identified(tuple(replace(c, guid=g) for c, g in zip(cards, guids)), found.mods, found.state, found.changes, guids)
+
+
+def identify_rows(
+    rows: Sequence[Row], previous: State, *, now: int, keep_paths: frozenset[str] = frozenset(),
+    cards: Callable[[Sequence[str]], tuple[Card, ...]] | None = None,
+) -> Identified:
+    """:func:`identify` on rows; ``cards(guids)`` makes the Card objects when asked for."""
     by_key = {e.key: g for g, e in previous.entries.items()}
     owners = {e.key: e.path for e in previous.entries.values()}
-    keys = natural_keys(cards, owners)
-    guids: list[str | None] = [by_key.get(k) for k in keys]
-    taken = {g for g in guids if g}
-    _match_edited(cards, guids, previous, taken)
-    result: list[Card] = []
+    keys = unique_keys([r.key for r in rows], lambda i: (rows[i].path, rows[i].context), owners)
+    found: list[str | None] = [by_key.get(k) for k in keys]
+    taken = {g for g in found if g}
+    if len(taken) < len(rows):
+        _match_edited(rows, found, previous, taken)
     entries: dict[str, Entry] = {}
     mods: dict[str, int] = {}
+    guids: list[str] = []
     added, updated, moved, unchanged = [], [], [], []
-    for card, key, guid in zip(cards, keys, guids):
+    old_entries = previous.entries
+    for row, key, guid in zip(rows, keys, found):
         guid = guid or guid_from(key)
         while guid in entries:  # a hash collision between two facts: never share a GUID
             guid = guid_from(key, guid)
-        content, text = content_hash(card), content_hash(card, with_line=False)
-        old = previous.entries.get(guid)
+        content = row.content
+        old = old_entries.get(guid)
         if old is None:
             mod = now
             added.append(guid)
@@ -118,37 +173,38 @@ def identify(cards: Sequence[Card], previous: State, *, now: int, keep_paths: fr
         else:
             mod = max(now, old.mod + 1)
             updated.append(guid)
-            if old.text == text:
+            if old.text == row.text:
                 moved.append(guid)
         mods[guid] = mod
-        entries[guid] = Entry(key, card.kind, card.model, card.identity, card.source.path.as_posix(), content, mod, text)
-        result.append(replace(card, guid=guid))
-    retired = [g for g, e in previous.entries.items() if g not in entries and e.path not in keep_paths]
-    for guid, entry in previous.entries.items():
+        entries[guid] = Entry(key, row.kind, row.model, row.identity, row.path, content, mod, row.text)
+        guids.append(guid)
+    retired = [g for g, e in old_entries.items() if g not in entries and e.path not in keep_paths]
+    for guid, entry in old_entries.items():
         if guid not in entries and entry.path in keep_paths:
             entries[guid] = entry
     changes = Changes(
         added=tuple(added), updated=tuple(updated), moved=tuple(moved), unchanged=tuple(unchanged),
-        retired=tuple(retired), retired_entries=tuple(previous.entries[g] for g in retired),
+        retired=tuple(retired), retired_entries=tuple(old_entries[g] for g in retired),
     )
-    return Identified(tuple(result), mods, State(entries), changes)
+    make = cards if cards is not None else (lambda guids: ())
+    return Identified(lambda: make(guids), mods, State(entries), changes, guids)
 
 
-def _match_edited(cards: Sequence[Card], guids: list[str | None], previous: State, taken: set[str]) -> None:
+def _match_edited(rows: Sequence[Row], guids: list[str | None], previous: State, taken: set[str]) -> None:
     """Give a card with no known key the GUID of a vanished card of the same note and kind
     whose identity text is similar enough: that is the same fact, edited."""
     orphans = {g: e for g, e in previous.entries.items() if g not in taken}
     if not orphans:
         return
     candidates: list[tuple[float, int, str]] = []
-    for index, (card, guid) in enumerate(zip(cards, guids)):
+    for index, (card, guid) in enumerate(zip(rows, guids)):
         if guid is not None:
             continue
         mine = normalise(card.identity)
         for old_guid, entry in orphans.items():
             if entry.kind != card.kind or entry.model != card.model:
                 continue
-            same_note = entry.path == card.source.path.as_posix()
+            same_note = entry.path == card.path
             theirs = normalise(entry.identity)
             matcher = difflib.SequenceMatcher(None, mine, theirs, autojunk=False)
             if matcher.real_quick_ratio() < SIMILARITY or matcher.quick_ratio() < SIMILARITY:

@@ -23,8 +23,10 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = [
     "ANKI_DIR",
@@ -137,8 +139,9 @@ def preview_environment(templates_dir: Path | None = None) -> jinja2.Environment
 
     ``autoescape`` because card text reaches the page only through ``|safe`` where we
     mean it; ``StrictUndefined`` so a typo in a template fails instead of rendering
-    an empty string.
+    an empty string. (jinja2 is imported here: only the preview page needs it.)
     """
+    import jinja2
 
     def load(name: str) -> str:
         try:

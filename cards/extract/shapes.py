@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+from typing import TYPE_CHECKING
 
-from markdown_it.token import Token
-
+from ..folding import fold as fold, normalise as normalise  # re-exported for the extractors
 from ..model import Block, Inline, ListBlock
 from ..parse import plain_text
 
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
 _IMAGE_EXT = re.compile(r"\.(png|jpe?g|gif|svg|webp|bmp|avif)$", re.IGNORECASE)
-
-
-def fold(value: str) -> str:
-    """Full-width punctuation reads as half-width: ``：`` is ``:``, ``？`` is ``?``."""
-    return unicodedata.normalize("NFKC", value)
 
 
 def _blank(token: Token) -> bool:
@@ -112,7 +109,3 @@ def has_cloze(inline: Inline | None) -> bool:
 def ends_with_question(value: str) -> bool:
     return fold(value).rstrip().endswith("?")
 
-
-def normalise(value: str) -> str:
-    """Identity text: width-folded, case-folded, whitespace collapsed."""
-    return " ".join(fold(value).casefold().split())
