@@ -23,7 +23,8 @@ from rich.console import Console
 import cards.cli
 from cards.build import build, collect
 from cards.cli import main
-from cards.preview import JSON_KEYS, JSON_VERSION, print_cards, render_card, wrap_offsets
+from cards.preview import JSON_KEYS, JSON_VERSION
+from cards.terminal import print_cards, render_card, wrap_offsets
 from cards.state import state_path
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_notes"
