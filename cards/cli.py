@@ -217,7 +217,8 @@ def preview(
     """
     from rich.console import Console
 
-    from .preview import card_objects, print_changes, print_cards, select
+    from .preview import card_objects, select
+    from .terminal import print_changes, print_cards
 
     if sum((as_json, html_file is not None, changed)) > 1:
         raise click.UsageError("--json, --html and --changed each choose an output; use one of them")
