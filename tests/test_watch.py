@@ -34,7 +34,12 @@ class Watcher:
         for line in stream:  # type: ignore[attr-defined]
             self.lines.put((name, line.rstrip("\n")))
 
-    def wait_for(self, predicate: Callable[[str, str], bool], what: str) -> str:
+    def wait_for(self, predicate: Callable[[str, str], bool], what: str, *, since: int | None = None) -> str:
+        """The next line matching ``predicate``; with ``since``, a line already seen from
+        that index on counts too (stdout and stderr arrive in either order)."""
+        for name, line in self.seen[since:] if since is not None else ():
+            if predicate(name, line):
+                return line
         deadline = time.monotonic() + TIMEOUT
         while time.monotonic() < deadline:
             try:
@@ -101,9 +106,10 @@ def test_watch_follows_saves_survives_a_broken_note_and_stops_cleanly(vault: Pat
         wait_for_deck(out, tmp_path, "four, not five")
         assert out.stat().st_mtime_ns != first_mtime
 
+        mark = len(watcher.seen)
         (vault / "broken.md").write_bytes(b"# broken\n\n- \xff\xfe not utf-8\n")
-        watcher.wait_for(lambda n, l: n == "err" and "broken.md:3: invalid UTF-8" in l, "the broken note's error")
-        watcher.wait_for(lambda n, l: n == "out" and "with errors" in l, "the rebuild line with errors")
+        watcher.wait_for(lambda n, l: n == "err" and "broken.md:3: invalid UTF-8" in l, "the broken note's error", since=mark)
+        watcher.wait_for(lambda n, l: n == "out" and "with errors" in l, "the rebuild line with errors", since=mark)
 
         (vault / "b.md").write_text("# Facts\n\n- What is the capital of France?\n  - Paris, on the Seine\n", "utf-8")
         watcher.wait_for(lambda n, l: n == "out" and "1 updated" in l, "the rebuild after the good edit")
