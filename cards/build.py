@@ -7,6 +7,7 @@ lookups), then identify and package for the whole deck. The CLI is a thin layer 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -14,7 +15,8 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -585,6 +587,24 @@ def identify_cards(collected: Collected, output: Path | None, *, now: int | None
     return identify_rows(collected.rows, previous, now=now or build_time(), keep_paths=failed, cards=collected.cards_with)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a build runs.
+
+    Why: a 10,000-note build holds millions of small tuples (rows, state entries), and
+    every full collection walks all of them: a quarter of a one-edit rebuild went to
+    the collector and found nothing, since rows and entries hold no cycles. Reference
+    counting still frees everything; the collector resumes (as it was) afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build_time() -> int:
     """Now, or ``SOURCE_DATE_EPOCH`` for reproducible builds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -613,7 +633,7 @@ def build(
     the deck and its state are as this tool last wrote them, nothing is identified or
     written at all.
     """
-    with output_lock(output, timeout=lock_timeout):
+    with output_lock(output, timeout=lock_timeout), _gc_paused():
         store = NoteCache.open(cache_dir(output)) if cache and collected is None else None
         collected = collected or collect(paths, deck=deck, config=config, cache=store, jobs=jobs, progress=progress)
         previous = store.manifest() if store is not None else None

@@ -70,14 +70,15 @@ def unique_keys(keys: Sequence[str], where: Callable[[int], tuple[str, tuple[str
     told apart by note path and section, then by rank in source order.
     """
     unique = list(keys)
-    if len(set(keys)) == len(keys):
-        return unique  # the usual case, checked at C speed
+    counts = Counter(keys)  # at C speed; only the repeated keys are grouped below
+    if len(counts) == len(keys):
+        return unique  # the usual case
+    repeated = {key for key, count in counts.items() if count > 1}
     groups: dict[str, list[int]] = {}
     for index, key in enumerate(keys):
-        groups.setdefault(key, []).append(index)
+        if key in repeated:
+            groups.setdefault(key, []).append(index)
     for key, members in groups.items():
-        if len(members) == 1:
-            continue
         owner_path = (owners or {}).get(key)
         owner = next((i for i in members if where(i)[0] == owner_path), members[0])
         seen: Counter[str] = Counter()
