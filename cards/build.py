@@ -662,13 +662,20 @@ def build(
             used = {name for row in rows for name in row.media}
             media = {name: path for name, path in collected.media.items() if name in used}
             # The deck is written in a thread while this one encodes the state: sqlite
-            # and zlib release the GIL, so the two overlap. The state replaces the old
-            # one only once the deck is written.
+            # and zlib release the GIL, so the two overlap. Encoding starts only once
+            # the rows are in: until then the writer runs Python for every row, and
+            # the encoder, holding the GIL for a whole slice at a time, starved it
+            # (the pair took about as long as running one after the other). The
+            # state replaces the old one only once the deck is written.
+            import threading
             from concurrent.futures import ThreadPoolExecutor
 
+            rows_in = threading.Event()
             with ThreadPoolExecutor(1) as pool:
-                writing = pool.submit(write_rows, rows, identified.guids, identified.mods, output, media=media, templates_dir=templates_dir)
+                writing = pool.submit(write_rows, rows, identified.guids, identified.mods, output, media=media, templates_dir=templates_dir, rows_in=rows_in.set)
+                writing.add_done_callback(lambda _: rows_in.set())  # also when it failed
                 try:
+                    rows_in.wait()
                     identified.state.save(state_path(output), ready=writing.result)
                 finally:
                     writing.result()  # the deck's own error, if it failed
