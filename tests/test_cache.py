@@ -184,7 +184,7 @@ def test_parallel_build_equals_serial_build(tmp_path: Path, monkeypatch: pytest.
         sys.path.pop(0)
     vault = tmp_path / "big"
     synthetic(240, vault, folders=12, seed=3)
-    monkeypatch.setattr(sys.modules["cards.build"], "PARALLEL_MIN", 50)
+    monkeypatch.setattr(sys.modules["cards.collect"], "PARALLEL_MIN", 50)
     serial = build([vault], tmp_path / "serial.apkg", now=1_700_000_000, jobs=1, cache=False)
     parallel = build([vault], tmp_path / "parallel.apkg", now=1_700_000_000, jobs=2, cache=True)
     assert serial.collected.parsed == parallel.collected.parsed == 240

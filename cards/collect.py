@@ -1,0 +1,419 @@
+"""Every note of the vaults -> their cards, parsing only what the cache does not know.
+
+A note whose bytes, config and images are unchanged comes from the per-note cache
+(cache.py); the rest is parsed, in worker processes when there are enough of them
+to pay for the start-up (:data:`PARALLEL_MIN`). The result is the same either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from .cache import (
+    Entry,
+    ImageLookup,
+    NoteCache,
+    Summary,
+    config_fingerprint,
+    dump_entry,
+    inputs_hash,
+    load_entry,
+    note_key,
+    store_entry,
+)
+from .config import Config
+from .errors import CardsError
+from .media import MediaIndex
+from .model import Card
+from .note import NoteResult, Vault, WarningCapture, log, process_note
+from .read import NoteFile, decode_note, read_note
+from .rows import Row, card_of
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+class Collected:
+    """Every note's result, in path order, and the images the cards use.
+
+    ``parsed`` counts the notes that went through process_note in this run (the rest
+    came from the cache); ``fingerprint`` names every input of the results when all of
+    them are known (the cache's key for "nothing changed"), else None. When nothing
+    changed since the last build, ``results`` are loaded from the cache only if asked
+    for: the report comes from ``summary``, which the last build left in the cache.
+    """
+
+    __slots__ = ("_results", "_load", "media", "parsed", "cached", "fingerprint", "keys", "images", "_summary")
+
+    def __init__(
+        self, results: list[NoteResult] | None = None, media: dict[str, Path] | None = None, *, parsed: int = 0, cached: int = 0,
+        fingerprint: str | None = None, keys: tuple[str, ...] = (), images: dict[str, tuple[ImageLookup, ...]] | None = None,
+        load: Callable[[], list[NoteResult]] | None = None, summary: Summary | None = None,
+    ) -> None:
+        self._results = results if results is not None or load is not None else []
+        self._load = load
+        self.media = media if media is not None else {}
+        self.parsed = parsed
+        self.cached = cached
+        self.fingerprint = fingerprint
+        self.keys = keys
+        self.images = images if images is not None else {}  # note key -> its image lookups
+        self._summary = summary
+
+    @property
+    def results(self) -> list[NoteResult]:
+        if self._results is None:
+            assert self._load is not None
+            self._results = self._load()
+        return self._results
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for r in self.results for row in r.rows]
+
+    @property
+    def cards(self) -> list[Card]:
+        return [c for r in self.results for c in r.cards]
+
+    @property
+    def errors(self) -> list[str]:
+        if self._results is None and self._summary is not None:
+            return list(self._summary.errors)
+        return [r.error for r in self.results if r.error]
+
+    @property
+    def warnings(self) -> list[str]:
+        if self._results is None and self._summary is not None:
+            return list(self._summary.warnings)
+        return [w for r in self.results for w in r.warnings]
+
+    def by_kind(self) -> Counter[str]:
+        return Counter(dict(self.summary.kinds))
+
+    @property
+    def summary(self) -> Summary:
+        if self._summary is None:
+            results = self.results
+            kinds = Counter(row.kind for r in results for row in r.rows)
+            self._summary = Summary(
+                len(results), sum(len(r.rows) for r in results), tuple(sorted(kinds.items())),
+                tuple(self.errors), tuple(self.warnings), tuple(str(r.path) for r in results if r.reflowed),
+            )
+        return self._summary
+
+    def cards_with(self, guids: Sequence[str]) -> tuple[Card, ...]:
+        """The cards, in order, with the GUIDs identify gave them."""
+        found = iter(guids)
+        return tuple(card_of(row, r.path, next(found)) for r in self.results for row in r.rows)
+
+
+#: Progress callback: (notes done, notes to do); called from the building thread.
+Progress = Callable[[int, int], None]
+#: Parse in worker processes only when at least this many notes need parsing.
+PARALLEL_MIN = 200
+
+
+class _Images:
+    """A MediaIndex stand-in for process_note that records every image lookup."""
+
+    def __init__(self, index: MediaIndex) -> None:
+        self.index = index
+        self.lookups: dict[str, ImageLookup] = {}
+
+    def resolver(self, note: PurePosixPath, text: str) -> Callable[[str], str | None]:
+        inner = self.index.resolver(note, text)
+
+        def resolve(target: str) -> str | None:
+            capture = WarningCapture()
+            log.addHandler(capture)
+            try:
+                out = inner(target)
+            finally:
+                log.removeHandler(capture)
+            self.lookups.setdefault(target, (target, out, tuple(capture.messages)))
+            return out
+
+        return resolve
+
+    def media(self) -> dict[str, Path]:
+        return {out: self.index.files[out] for _, out, _ in self.lookups.values() if out is not None and out in self.index.files}
+
+
+def _still_valid(lookups: Sequence[ImageLookup], index: MediaIndex, note: NoteFile, text: str) -> dict[str, Path] | None:
+    """Resolve a note's image targets again: same names and warnings, or None."""
+    images = _Images(index)
+    resolve = images.resolver(note.path, text)
+    handlers, log.handlers = log.handlers, []
+    propagate, log.propagate = log.propagate, False
+    try:
+        for target, out, warnings in lookups:
+            resolve(target)
+            if images.lookups[target][1:] != (out, warnings):
+                return None
+    finally:
+        log.handlers = handlers
+        log.propagate = propagate
+    return images.media()
+
+
+def _read(note: NoteFile, data: bytes | None) -> str:
+    if data is None:
+        return read_note(note)
+    return decode_note(data, note.path)
+
+
+def _process(vault: Vault, note: NoteFile, data: bytes | None, index: MediaIndex, key: str | None) -> tuple[Entry, dict[str, Path], bool]:
+    """Bytes of one note -> its result (as a cache entry), the images it uses, and
+    whether the entry may be cached (not when the note could not be read at all)."""
+    try:
+        text = _read(note, data)
+    except CardsError as error:
+        return Entry(key or "", note.path, (), str(error), (), False), {}, data is not None
+    images = _Images(index)
+    result = process_note(vault, note, text, images)  # type: ignore[arg-type]
+    entry = Entry(key or "", note.path, result.rows, result.error, result.warnings, result.reflowed, tuple(images.lookups.values()))
+    return entry, images.media(), True
+
+
+def _result(entry: Entry) -> NoteResult:
+    return NoteResult(entry.path, entry.rows, entry.error, entry.warnings, entry.reflowed)
+
+
+# Worker side of a parallel build. The pool is forked after these are set, so each
+# worker sees the vaults (a Config holds a MappingProxyType, which does not pickle)
+# and builds its own MediaIndex per vault.
+_WORK: dict[str, Any] = {}
+
+
+def _work_init() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    log.handlers = []  # a worker's warnings travel back in its results
+    _WORK["indexes"] = {}
+
+
+def _work(chunk: list[tuple[int, int, PurePosixPath, bytes | None, str | None]]) -> list[tuple[int, bytes, dict[str, str]]]:
+    vaults: list[Vault] = _WORK["vaults"]
+    cache_root: Path | None = _WORK["cache"]
+    indexes: dict[int, MediaIndex] = _WORK["indexes"]
+    out = []
+    for slot, vault_no, rel, data, key in chunk:
+        vault = vaults[vault_no]
+        index = indexes.setdefault(vault_no, MediaIndex(vault.root))
+        entry, media, cacheable = _process(vault, NoteFile(vault.root, rel), data, index, key)
+        if cacheable and key is not None and cache_root is not None:
+            store_entry(cache_root, entry)
+        out.append((slot, dump_entry(entry), {name: str(path) for name, path in media.items()}))
+    return out
+
+
+def _parallel_jobs(jobs: int | None, todo: int) -> int:
+    if jobs is not None and jobs <= 1:
+        return 1
+    if todo < PARALLEL_MIN:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1  # pragma: no cover - the workers rely on inheriting the vaults
+    return max(1, min(jobs or cpus, cpus if jobs is None else jobs, todo // 50 or 1))
+
+
+@dataclass(slots=True)
+class _Plan:
+    """The notes of a collect, each with its cache key (None: unknown) and the bytes read
+    to hash it (None: not read, its stat was known)."""
+
+    vaults: list[Vault] = field(default_factory=list)
+    indexes: list[MediaIndex] = field(default_factory=list)
+    prints: list[str] = field(default_factory=list)  # config fingerprint per vault
+    notes: list[tuple[int, NoteFile]] = field(default_factory=list)  # (vault number, note)
+    keys: list[str | None] = field(default_factory=list)
+    data: list[bytes | None] = field(default_factory=list)
+
+
+def _plan(paths: Sequence[Path], deck: str | None, config: Config | None, cache: NoteCache | None) -> _Plan:
+    plan = _Plan()
+    for path in paths:
+        vault = Vault.open(path, deck=deck, config=config)
+        plan.vaults.append(vault)
+        plan.indexes.append(MediaIndex(vault.root))
+        fp = config_fingerprint(vault.config, deck=vault.deck, obsidian=vault.obsidian, vault_name=vault.root.resolve().name)
+        plan.prints.append(fp)
+        root = vault.root.resolve()
+        for note in vault.notes(path if path.is_file() else None):
+            plan.notes.append((len(plan.vaults) - 1, note))
+            key: str | None = None
+            data: bytes | None = None
+            try:
+                digest, data = cache.digest(root, note.path, note.absolute) if cache else (None, None)
+                if digest is not None:
+                    key = note_key(fp, note.path, digest)
+            except OSError:
+                key = None  # unreadable: process_note's read reports it below
+            plan.keys.append(key)
+            plan.data.append(data)
+    return plan
+
+
+def _unchanged(plan: _Plan, cache: NoteCache, jobs: int | None) -> Collected | None:
+    """The whole-build fast path: every note has the key it had in the last build, and
+    the images those notes show resolve as they did. Then the last build's summary is
+    this build's, and no entry needs loading (``results`` loads them if asked for)."""
+    manifest = cache.manifest()
+    if manifest is None or manifest.summary is None or any(k is None for k in plan.keys):
+        return None
+    keys = tuple(k for k in plan.keys if k is not None)
+    fingerprint = inputs_hash(keys)
+    if fingerprint != manifest.inputs:
+        return None
+    media: dict[str, Path] = {}
+    for slot, key in enumerate(keys):
+        lookups = manifest.images.get(key)
+        if not lookups:
+            continue
+        vault_no, note = plan.notes[slot]
+        try:
+            text = _read(note, plan.data[slot])
+        except CardsError:
+            return None
+        used = _still_valid(lookups, plan.indexes[vault_no], note, text)
+        if used is None:
+            return None
+        media.update(used)
+    cache.hits += len(keys)
+    return Collected(
+        None, media, cached=len(keys), fingerprint=fingerprint, keys=keys, images=manifest.images,
+        load=lambda: _gather(plan, cache, jobs, None).results, summary=manifest.summary,
+    )
+
+
+def collect(
+    paths: Sequence[Path],
+    *,
+    deck: str | None = None,
+    config: Config | None = None,
+    cache: NoteCache | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> Collected:
+    """Read, reflow, parse and extract every note under ``paths``.
+
+    With a ``cache`` (see cache.py) a note whose key and images are unchanged is not
+    parsed again. ``jobs`` caps the worker processes for the notes that need parsing
+    (None: one per CPU, when there are at least :data:`PARALLEL_MIN` of them; 1: none);
+    the result is the same either way.
+    """
+    plan = _plan(paths, deck, config, cache)
+    if cache is not None:
+        unchanged = _unchanged(plan, cache, jobs)
+        if unchanged is not None:
+            return unchanged
+    return _gather(plan, cache, jobs, progress)
+
+
+def _gather(plan: _Plan, cache: NoteCache | None, jobs: int | None, progress: Progress | None) -> Collected:
+    """Each note's result: from its cache entry when that is still valid, else parsed."""
+    collected = Collected()
+    vaults, indexes = plan.vaults, plan.indexes
+    keys = list(plan.keys)
+    results: list[NoteResult | None] = [None] * len(plan.notes)
+    media: list[dict[str, Path]] = [{} for _ in plan.notes]
+    images: dict[str, tuple[ImageLookup, ...]] = {}
+    todo: list[tuple[int, int, PurePosixPath, bytes | None, str | None]] = []
+    for slot, (vault_no, note) in enumerate(plan.notes):
+        key, data = keys[slot], plan.data[slot]
+        entry = cache.get(key) if cache is not None and key is not None else None
+        if entry is not None:
+            used: dict[str, Path] | None = {}
+            if entry.images:
+                try:
+                    used = _still_valid(entry.images, indexes[vault_no], note, _read(note, data))
+                except CardsError:
+                    used = None
+            if used is not None:
+                assert cache is not None and key is not None
+                cache.hits += 1
+                collected.cached += 1
+                results[slot], media[slot] = _result(entry), used
+                if entry.images:
+                    images[key] = entry.images
+                continue
+        if cache is not None:
+            cache.misses += 1
+            if data is None and key is not None:
+                # known by its stat but not in the cache: hash what we parse, so
+                # the entry is stored under the key of exactly these bytes
+                try:
+                    data = note.absolute.read_bytes()
+                    key = note_key(plan.prints[vault_no], note.path, hashlib.sha256(data).hexdigest())
+                except OSError:
+                    data, key = None, None
+                keys[slot] = key
+        todo.append((slot, vault_no, note.path, data, key))
+
+    total = len(todo)
+    done = 0
+    if progress and total:
+        progress(0, total)
+
+    def finished(slot: int, entry: Entry, used: dict[str, Path]) -> None:
+        results[slot], media[slot] = _result(entry), used
+        if entry.images and keys[slot] is not None:
+            images[keys[slot]] = entry.images  # type: ignore[index]
+
+    workers = _parallel_jobs(jobs, total)
+    if workers > 1:
+        from concurrent.futures import as_completed
+
+        _WORK.update(vaults=vaults, cache=cache.root if cache else None)
+        size = max(8, min(64, total // (workers * 8) or 1))
+        chunks = [todo[i : i + size] for i in range(0, total, size)]
+        try:
+            with _pool(workers) as pool:
+                futures = [pool.submit(_work, chunk) for chunk in chunks]
+                for future in as_completed(futures):
+                    for slot, packed, names in future.result():
+                        finished(slot, load_entry(packed), {name: Path(p) for name, p in names.items()})
+                        done += 1
+                    if progress:
+                        progress(done, total)
+        finally:
+            _WORK.clear()
+    else:
+        for slot, vault_no, rel, data, key in todo:
+            vault = vaults[vault_no]
+            entry, used, cacheable = _process(vault, NoteFile(vault.root, rel), data, indexes[vault_no], key)
+            if cache is not None and cacheable and key is not None:
+                cache.put(entry)
+            finished(slot, entry, used)
+            done += 1
+            if progress and (done % 16 == 0 or done == total):
+                progress(done, total)
+    collected.parsed = total
+    for result, used in zip(results, media):
+        assert result is not None
+        collected.results.append(result)
+        collected.media.update(used)
+    if all(k is not None for k in keys):
+        collected.keys = tuple(k for k in keys if k is not None)
+        collected.fingerprint = inputs_hash(collected.keys)
+        collected.images = images
+    return collected
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_work_init)
+
+

@@ -1,0 +1,154 @@
+"""One note -> its cards: reflow, parse, extract, with problems caught and located.
+
+``process_note`` is the per-note pipeline. It touches no file but the images it looks
+up, so the cache can store its result and worker processes can run it in parallel.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote
+
+from .config import Config, load_config
+from .errors import CardsError
+from .media import MediaIndex
+from .model import Card, Source
+from .read import NoteFile, find_notes
+from .rows import Row, card_of
+
+# The parser, extractors and renderer load only when a note is parsed (process_note):
+# a build that finds nothing changed never imports them.
+
+
+log = logging.getLogger("cards")
+_SCRIPT = re.compile(r"<\s*script\b", re.IGNORECASE)
+
+
+class NoteResult:
+    """What one note gave: its cards (as rows, see rows.py), or the error that stopped
+    it, and its warnings. ``cards`` makes the Card objects on first use."""
+
+    __slots__ = ("path", "rows", "error", "warnings", "reflowed", "_cards")
+
+    def __init__(self, path: PurePosixPath, rows: tuple[Row, ...] = (), error: str | None = None, warnings: tuple[str, ...] = (), reflowed: bool = False) -> None:
+        self.path = path
+        self.rows = rows
+        self.error = error
+        self.warnings = warnings
+        self.reflowed = reflowed
+        self._cards: tuple[Card, ...] | None = None
+
+    @property
+    def cards(self) -> tuple[Card, ...]:
+        if self._cards is None:
+            self._cards = tuple(card_of(row, self.path) for row in self.rows)
+        return self._cards
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.path, self.rows, self.error, self.warnings, self.reflowed)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NoteResult) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"NoteResult(path={self.path!r}, cards={len(self.rows)}, error={self.error!r}, warnings={self.warnings!r}, reflowed={self.reflowed})"
+
+
+@dataclass(frozen=True, slots=True)
+class Vault:
+    """One PATH given to the CLI: its root folder, config and root deck name."""
+
+    root: Path
+    config: Config
+    deck: str
+    obsidian: bool
+
+    @classmethod
+    def open(cls, path: Path, *, deck: str | None = None, config: Config | None = None) -> Vault:
+        root = path if path.is_dir() else path.parent
+        config = config if config is not None else load_config(root)
+        name = deck or config.deck or root.resolve().name or "cards"
+        return cls(root, config, name, (root / ".obsidian").is_dir())
+
+    def notes(self, single: Path | None = None) -> list[NoteFile]:
+        if single is not None and single.is_file():
+            return [NoteFile(self.root, PurePosixPath(single.name))]
+        return find_notes(self.root, include=self.config.is_included)
+
+    def folder_tags(self, path: PurePosixPath) -> tuple[str, ...]:
+        folder = "::".join(path.parent.parts)
+        return (folder,) if folder else ()
+
+    def source_link(self, source: Source) -> str:
+        if not self.obsidian:
+            return ""
+        file = source.path.with_suffix("").as_posix() if source.path.suffix == ".md" else source.path.as_posix()
+        return f"obsidian://open?vault={quote(self.root.resolve().name)}&file={quote(file)}"
+
+
+class WarningCapture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex) -> NoteResult:
+    """Text of one note -> its cards. Problems become messages that name file and line."""
+    from .extract import Context, extract_cards
+    from .parse import parse_note
+    from .reflow import reflow
+    from .render import Renderer
+    from .rows import row_of
+
+    capture = WarningCapture()
+    # The note's warnings travel in its result (the CLI prints them once, after the
+    # build); other handlers would print them a second time while it runs.
+    handlers, log.handlers = log.handlers, [capture]
+    log.propagate, propagate = False, log.propagate
+    try:
+        flowed = reflow(text)
+        script = _SCRIPT.search(text)
+        if script:
+            line = text.count("\n", 0, script.start()) + 1
+            log.warning("%s", CardsError(Source(note.path, line), "raw <script> is not allowed on a card; it is shown as text"))
+        config = vault.config
+        deck = config.deck_for_folder(note.path.parent, vault.deck)
+        tags = tuple(_prefixed(t, config.tag_prefix) for t in vault.folder_tags(note.path))
+        parsed = parse_note(flowed.text, note.path, deck=deck, tags=tags, reflowed=flowed.reflowed,
+                            warn=lambda e: log.warning("%s", e))
+        if config.tag_prefix:
+            parsed.tags = tuple(dict.fromkeys(_prefixed(t, config.tag_prefix) for t in parsed.tags))
+        ctx = Context(renderer=Renderer(resolve_image=media.resolver(note.path, text)), source_link=vault.source_link)
+        cards = extract_cards(parsed, kinds=config.kinds, ctx=ctx)
+        if flowed.reflowed:
+            cards = [_at_line_one(c) for c in cards]
+        return NoteResult(note.path, tuple(row_of(c) for c in cards), None, tuple(capture.messages), flowed.reflowed)
+    except CardsError as error:
+        return NoteResult(note.path, (), str(error), tuple(capture.messages))
+    except RecursionError:
+        return NoteResult(note.path, (), str(CardsError(Source(note.path, 1), "nested too deeply to parse; flatten the deepest lists")), tuple(capture.messages))
+    finally:
+        log.handlers = handlers
+        log.propagate = propagate
+
+
+def _prefixed(tag: str, prefix: str) -> str:
+    return f"{prefix}::{tag}" if prefix and not tag.startswith(prefix + "::") else tag
+
+
+def _at_line_one(card: Card) -> Card:
+    """A reflowed note is one line on disk: every card comes from line 1 of it."""
+    from dataclasses import replace
+
+    return replace(card, source=Source(card.source.path, 1))
+
+
