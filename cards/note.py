@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
@@ -93,6 +93,8 @@ class Vault:
 
 
 class WarningCapture(logging.Handler):
+    """Collects the warnings logged while one note is processed, for its result."""
+
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
@@ -119,12 +121,11 @@ def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex) -> 
         script = _SCRIPT.search(text)
         if script:
             line = text.count("\n", 0, script.start()) + 1
-            log.warning("%s", CardsError(Source(note.path, line), "raw <script> is not allowed on a card; it is shown as text"))
+            log.warning("%s", CardsError(Source(note.path, line), "raw <script> never reaches a card: it is shown as text or left out"))
         config = vault.config
         deck = config.deck_for_folder(note.path.parent, vault.deck)
-        tags = tuple(_prefixed(t, config.tag_prefix) for t in vault.folder_tags(note.path))
-        parsed = parse_note(flowed.text, note.path, deck=deck, tags=tags, reflowed=flowed.reflowed,
-                            warn=lambda e: log.warning("%s", e))
+        parsed = parse_note(flowed.text, note.path, deck=deck, tags=vault.folder_tags(note.path),
+                            reflowed=flowed.reflowed, warn=lambda e: log.warning("%s", e))
         if config.tag_prefix:
             parsed.tags = tuple(dict.fromkeys(_prefixed(t, config.tag_prefix) for t in parsed.tags))
         ctx = Context(renderer=Renderer(resolve_image=media.resolver(note.path, text)), source_link=vault.source_link)
@@ -147,8 +148,6 @@ def _prefixed(tag: str, prefix: str) -> str:
 
 def _at_line_one(card: Card) -> Card:
     """A reflowed note is one line on disk: every card comes from line 1 of it."""
-    from dataclasses import replace
-
     return replace(card, source=Source(card.source.path, 1))
 
 
