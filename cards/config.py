@@ -328,7 +328,7 @@ def _validate(raw: dict[str, Any], path: Path, root: Path, text: str) -> Config:
         if not isinstance(prefix, str):
             raise fail(("tag_prefix",), f'"tag_prefix" must be a string; write {_KEYS["tag_prefix"]}')
         if any(ch.isspace() for ch in prefix):
-            raise fail(("tag_prefix",), f'"tag_prefix" contains a space, which Anki tags cannot; use "_" or "::" instead')
+            raise fail(("tag_prefix",), '"tag_prefix" contains a space, which Anki tags cannot; use "_" or "::" instead')
         values["tag_prefix"] = prefix.strip(":")
 
     if "kinds" in raw:
