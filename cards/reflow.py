@@ -196,7 +196,7 @@ def _titled_headings(line: str, markers: list[re.Match[str]]) -> list[re.Match[s
     """Keep a `#` marker only if what follows reads as a title: short, no clause breaks.
 
     `… not with # like in Python, and the # sign …` is prose, not two headings. A `##`
-    (or deeper) heading, which prose never writes, may run on into a sentence
+    (or deeper) heading, which prose never writes, or a `#` that opens the line, may run on into a sentence
     (`## Opening a connection The three-way handshake …`): its title is cut off first.
     """
     kept = list(markers)
@@ -209,7 +209,7 @@ def _titled_headings(line: str, markers: list[re.Match[str]]) -> list[re.Match[s
             end = kept[k + 1].start() if k + 1 < len(kept) else len(line)
             body = line[m.end() : end].strip()
             title = _cut_at_image(body)[0]
-            if len(m.group("h")) >= 2:  # `## ` is no prose mark: its title may run on
+            if len(m.group("h")) >= 2 or m.start() == 0:  # `## `, or `# ` opening the line, is no prose mark: its title may run on
                 title = _heading(m.group("h"), body)[0].text
             if not _is_title(title):
                 del kept[k]
@@ -224,8 +224,13 @@ def _is_title(title: str) -> bool:
     return short and not re.search(r"[,，;；]", seen)
 
 
+_EXPLICIT_CARD = re.compile(r"(?<=\s)(?:Q|问|问题)\s*[:：]")
+
+
 def _cut_at_image(body: str) -> tuple[str, str]:
-    pos = body.find("![")
+    """A title ends where an image or an explicit card (`Q:`, `问：`) begins."""
+    found = [pos for pos in (body.find("!["), *(m.start() for m in _EXPLICIT_CARD.finditer(body))) if pos > 0]
+    pos = min(found, default=-1)
     return (body[:pos].strip(), body[pos:].strip()) if pos > 0 else (body, "")
 
 
@@ -292,9 +297,10 @@ def _paragraphs(text: str) -> list[str]:
 
     A collapsed note loses the blank lines between paragraphs; most paragraphs can stay
     joined, but these are one card each and would be one wrong card joined:
-    `Q: … A: … Q: … A: …` (a new `Q:` after an answer), `… 。 Term :: definition`
-    after such a pair, a sentence that starts its clozes again at `{{c1::`, and a
-    `$$…$$` display formula at the end of the text.
+    `Q: … A: … Q: … A: …` (a new `Q:` after an answer, a `::` card or a cloze),
+    `… 。 Term :: definition` after such a pair, a sentence that starts its clozes
+    again at `{{c1::` (or follows a `::` card), and a `$$…$$` display formula at the
+    end of the text.
     """
     protected = [m.span() for m in _PROTECTED.finditer(text)]
 
@@ -310,11 +316,12 @@ def _paragraphs(text: str) -> list[str]:
     )
     for pos, kind in events:
         chunk = text[start:pos]
-        if kind in ("q", "t") and any(free(start + m.start()) for m in _A_MARK.finditer(chunk)):
-            if kind == "q" or " :: " not in chunk:
-                cuts.append(pos)
-                start = pos
-        elif kind == "c" and any(free(start + m.start()) for m in _CLOZE_ONE.finditer(chunk)):
+        answered = any(free(start + m.start()) for m in _A_MARK.finditer(chunk))
+        card_before = answered or " :: " in chunk or "{{c" in chunk  # a finished card
+        if (kind == "q" and card_before) or (kind == "t" and answered and " :: " not in chunk):
+            cuts.append(pos)
+            start = pos
+        elif kind == "c" and (" :: " in chunk or any(free(start + m.start()) for m in _CLOZE_ONE.finditer(chunk))):
             ends = [start + m.end() for m in _SENTENCE_END.finditer(chunk) if free(start + m.start())]
             if ends and text[ends[-1] : pos].find("{{") == -1:
                 cuts.append(ends[-1])
@@ -416,15 +423,21 @@ def _is_label(seg: _Seg) -> bool:
     )
 
 
+_QA_PAIR = re.compile(r"(?:^|\s)(?:Q|问)\s*[:：]\S.*?\s(?:A|答)\s*[:：]", re.S)
+
+
 def _looks_collapsed(segs: list[_Seg]) -> bool:
     count = {kind: sum(s.kind == kind for s in segs) for kind in "hbtn"}
     items = count["b"] + count["t"] + count["n"]
     bold_steps = sum(s.kind == "n" and s.text.startswith("**") for s in segs)
+    # a note of explicit cards only: a heading, then Q:/A: (问/答) pairs run together
+    qa_pairs = len(_QA_PAIR.findall(" ".join(s.text for s in segs)))
     return (
         (count["h"] >= 2 and items >= 1)
         or (count["h"] >= 1 and items >= 4)
         or (count["t"] >= 2 and items >= 3)
         or (bold_steps >= 2 and count["b"] >= 2)
+        or (count["h"] >= 1 and qa_pairs >= 3)
     )
 
 
