@@ -69,8 +69,8 @@ class BuildResult:
 def identify_cards(collected: Collected, output: Path | None, *, now: int | None = None) -> Identified:
     """GUIDs and modification times against the state of the last build of ``output``."""
     previous = State.load(state_path(output)) if output is not None else State()
-    failed = frozenset(r.path.as_posix() for r in collected.results if r.error)
-    return identify_rows(collected.rows, previous, now=now or build_time(), keep_paths=failed, cards=collected.cards_with)
+    failed = frozenset(r.path.as_posix() for r in collected.light if r.error)
+    return identify_rows(collected.light_rows(), previous, now=now or build_time(), keep_paths=failed, cards=collected.cards_with, consume=True)
 
 
 @contextmanager
@@ -144,7 +144,7 @@ def build(
         if stale_faces or not (unchanged and output.exists() and state_path(output).exists()):
             from .package import write_rows
 
-            rows = collected.rows
+            rows = collected.light_rows()  # without their fields: write_rows reads them a note at a time
             used = {name for row in rows for name in row.media}
             media = {name: path for name, path in collected.media.items() if name in used}
             # The deck is written in a thread while this one encodes the state: sqlite
@@ -158,7 +158,7 @@ def build(
 
             rows_in = threading.Event()
             with ThreadPoolExecutor(1) as pool:
-                writing = pool.submit(write_rows, rows, identified.guids, identified.mods, output, media=media, templates_dir=templates_dir, rows_in=rows_in.set)
+                writing = pool.submit(write_rows, rows, identified.guids, identified.mods, output, media=media, templates_dir=templates_dir, rows_in=rows_in.set, fields=collected.fields_of())
                 writing.add_done_callback(lambda _: rows_in.set())  # also when it failed
                 try:
                     rows_in.wait()

@@ -46,6 +46,7 @@ import os
 import pickle
 import tempfile
 import time
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -56,8 +57,9 @@ from .rows import Row
 
 log = logging.getLogger("cards")
 
-#: Bump when the layout of an entry changes (2: rows, and a summary in the manifest).
-SCHEMA = 2
+#: Bump when the layout of an entry changes (2: rows, and a summary in the manifest;
+#: 3: the rows' fields apart, compressed).
+SCHEMA = 3
 #: A file whose mtime/ctime is this close to the scan is hashed again next time.
 RACY_NS = 2_000_000_000
 #: Config fields that choose files or the output, not what a note's cards are.
@@ -129,28 +131,58 @@ class Entry:
     warnings: tuple[str, ...]
     reflowed: bool
     images: tuple[ImageLookup, ...] = ()
+    fields: bytes = b""  # a light entry's packed fields (see light), else b""
+
+
+#: Where a row's Anki fields sit in its tuple (see ``light``).
+_FIELDS = Row._fields.index("fields")
+
+
+def light(entry: Entry) -> Entry:
+    """The entry with its rows' Anki fields packed apart (``fields == ()`` in each row).
+
+    Why: the rendered fields are most of a row's memory (about 120 MiB of a
+    10,000-note build) and only the deck writer needs them, a note at a time
+    (:func:`unpack_fields`); packed and compressed they take a tenth of that.
+    """
+    if entry.fields or not entry.rows:
+        return entry
+    packed = zlib.compress(pickle.dumps(tuple(row.fields for row in entry.rows), protocol=pickle.HIGHEST_PROTOCOL), 1)
+    rows = tuple(row._replace(fields=()) for row in entry.rows)
+    return dataclasses.replace(entry, rows=rows, fields=packed)
+
+
+def unpack_fields(packed: bytes) -> tuple[tuple[str, ...], ...]:
+    """The fields of a light entry's rows, in order."""
+    fields: tuple[tuple[str, ...], ...] = pickle.loads(zlib.decompress(packed)) if packed else ()
+    return fields
 
 
 def _pack(entry: Entry) -> tuple[Any, ...]:
     # plain tuples pickle smaller and load faster than NamedTuples
+    entry = light(entry)
     rows = tuple(tuple(row) for row in entry.rows)
-    return (SCHEMA, entry.key, entry.path.as_posix(), rows, entry.error, entry.warnings, entry.reflowed, entry.images)
+    return (SCHEMA, entry.key, entry.path.as_posix(), rows, entry.error, entry.warnings, entry.reflowed, entry.images, entry.fields)
 
 
-def _unpack(data: tuple[Any, ...]) -> Entry:
-    schema, key, path_text, rows, error, warnings, reflowed, images = data
+def _unpack(data: tuple[Any, ...], light: bool = False) -> Entry:
+    schema, key, path_text, rows, error, warnings, reflowed, images, packed = data
     if schema != SCHEMA:
         raise ValueError(f"schema {schema!r}")
     make = Row._make
-    return Entry(key, PurePosixPath(path_text), tuple(map(make, rows)), error, tuple(warnings), bool(reflowed), tuple(images))
+    if not light:
+        rows = [(*row[:_FIELDS], fields, *row[_FIELDS + 1 :]) for row, fields in zip(rows, unpack_fields(packed))]
+        packed = b""
+    return Entry(key, PurePosixPath(path_text), tuple(map(make, rows)), error, tuple(warnings), bool(reflowed), tuple(images), packed)
 
 
 def dump_entry(entry: Entry) -> bytes:
     return pickle.dumps(_pack(entry), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def load_entry(data: bytes) -> Entry:
-    return _unpack(pickle.loads(data))
+def load_entry(data: bytes, *, light: bool = False) -> Entry:
+    """An entry; ``light``: as :func:`light` gives it (what the file holds)."""
+    return _unpack(pickle.loads(data), light)
 
 
 def write_file(path: Path, data: bytes) -> None:
@@ -169,12 +201,13 @@ def entry_path(root: Path, key: str) -> Path:
     return root / "notes" / key[:2] / f"{key}.pickle"
 
 
-def store_entry(root: Path, entry: Entry) -> None:
-    """Write one entry (also called from worker processes)."""
+def store_entry(root: Path, entry: Entry, data: bytes | None = None) -> None:
+    """Write one entry (also called from worker processes); ``data`` is
+    ``dump_entry(entry)`` when the caller has it already."""
     path = entry_path(root, entry.key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_file(path, dump_entry(entry))
+        write_file(path, data if data is not None else dump_entry(entry))
     except OSError as exc:
         log.debug("cache: cannot write %s: %s", path, exc)
 
@@ -269,13 +302,13 @@ class NoteCache:
 
     # -- entries --------------------------------------------------------
 
-    def get(self, key: str) -> Entry | None:
+    def get(self, key: str, *, light: bool = False) -> Entry | None:
         # Plain string paths and open(): a one-edit rebuild of 10,000 notes loads every
         # entry, and pathlib's joining cost a third of that.
         path = f"{self._notes}/{key[:2]}/{key}.pickle"
         try:
             with open(path, "rb") as handle:
-                entry = load_entry(handle.read())
+                entry = load_entry(handle.read(), light=light)
             if entry.key != key:
                 raise ValueError("key mismatch")
             return entry

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,10 @@ from .cache import (
     load_entry,
     note_key,
     store_entry,
+    unpack_fields,
+)
+from .cache import (
+    light as light_entry,
 )
 from .config import Config
 from .errors import CardsError
@@ -47,14 +52,19 @@ class Collected:
     them are known (the cache's key for "nothing changed"), else None. When nothing
     changed since the last build, ``results`` are loaded from the cache only if asked
     for: the report comes from ``summary``, which the last build left in the cache.
+
+    Every note is held *light*: its rows without their Anki fields, which are kept
+    packed per note (cache.light). Why: those fields are most of the memory of a build,
+    and only the deck writer needs them, a note at a time (:meth:`fields_of`). ``light``
+    gives the results as held; ``results``, ``rows`` and ``cards`` unpack the fields.
     """
 
-    __slots__ = ("_results", "_load", "media", "parsed", "cached", "fingerprint", "keys", "images", "_summary")
+    __slots__ = ("_results", "_load", "media", "parsed", "cached", "fingerprint", "keys", "images", "_summary", "_packed")
 
     def __init__(
         self, results: list[NoteResult] | None = None, media: dict[str, Path] | None = None, *, parsed: int = 0, cached: int = 0,
         fingerprint: str | None = None, keys: tuple[str, ...] = (), images: dict[str, tuple[ImageLookup, ...]] | None = None,
-        load: Callable[[], list[NoteResult]] | None = None, summary: Summary | None = None,
+        load: Callable[[], Collected] | None = None, summary: Summary | None = None, packed: list[bytes] | None = None,
     ) -> None:
         self._results = results if results is not None or load is not None else []
         self._load = load
@@ -65,13 +75,48 @@ class Collected:
         self.keys = keys
         self.images = images if images is not None else {}  # note key -> its image lookups
         self._summary = summary
+        self._packed = packed  # per note: its rows' packed fields (b"": its rows have them)
+
+    @property
+    def light(self) -> list[NoteResult]:
+        """The results as held: a light note's rows have ``fields == ()``."""
+        if self._results is None:
+            assert self._load is not None
+            other = self._load()
+            self._results, self._packed = other.light, other._packed
+        return self._results
 
     @property
     def results(self) -> list[NoteResult]:
-        if self._results is None:
-            assert self._load is not None
-            self._results = self._load()
-        return self._results
+        results = self.light
+        if self._packed is not None:
+            self._results = results = [_with_fields(r, packed) for r, packed in zip(results, self._packed)]
+            self._packed = None
+        return results
+
+    def light_rows(self) -> list[Row]:
+        return [row for r in self.light for row in r.rows]
+
+    def fields_of(self) -> Callable[[int], tuple[str, ...]]:
+        """Row i's Anki fields (i in :meth:`light_rows` order), reading a light note's
+        entry once per run of its rows (the deck writer asks in deck order, which keeps
+        a note's rows together)."""
+        results, packed = self.light, self._packed
+        note, start = array("l"), array("l")
+        for n, r in enumerate(results):
+            start.append(len(note))
+            note.extend([n] * len(r.rows))
+        held: list[Any] = [-1, ()]
+
+        def fields(i: int) -> tuple[str, ...]:
+            n = note[i]
+            if held[0] != n:
+                mine = packed[n] if packed is not None else b""
+                held[:] = [n, unpack_fields(mine) if mine else tuple(row.fields for row in results[n].rows)]
+            values: tuple[str, ...] = held[1][i - start[n]]
+            return values
+
+        return fields
 
     @property
     def rows(self) -> list[Row]:
@@ -85,13 +130,13 @@ class Collected:
     def errors(self) -> list[str]:
         if self._results is None and self._summary is not None:
             return list(self._summary.errors)
-        return [r.error for r in self.results if r.error]
+        return [r.error for r in self.light if r.error]
 
     @property
     def warnings(self) -> list[str]:
         if self._results is None and self._summary is not None:
             return list(self._summary.warnings)
-        return [w for r in self.results for w in r.warnings]
+        return [w for r in self.light for w in r.warnings]
 
     def by_kind(self) -> Counter[str]:
         return Counter(dict(self.summary.kinds))
@@ -99,7 +144,7 @@ class Collected:
     @property
     def summary(self) -> Summary:
         if self._summary is None:
-            results = self.results
+            results = self.light
             kinds = Counter(row.kind for r in results for row in r.rows)
             self._summary = Summary(
                 len(results), sum(len(r.rows) for r in results), tuple(sorted(kinds.items())),
@@ -111,6 +156,13 @@ class Collected:
         """The cards, in order, with the GUIDs identify gave them."""
         found = iter(guids)
         return tuple(card_of(row, r.path, next(found)) for r in self.results for row in r.rows)
+
+
+def _with_fields(result: NoteResult, packed: bytes) -> NoteResult:
+    if not packed:
+        return result
+    rows = tuple(row._replace(fields=fields) for row, fields in zip(result.rows, unpack_fields(packed)))
+    return NoteResult(result.path, rows, result.error, result.warnings, result.reflowed)
 
 
 #: Progress callback: (notes done, notes to do); called from the building thread.
@@ -208,9 +260,10 @@ def _work(chunk: list[tuple[int, int, PurePosixPath, bytes | None, str | None]])
         vault = vaults[vault_no]
         index = indexes.setdefault(vault_no, MediaIndex(vault.root))
         entry, media, cacheable = _process(vault, NoteFile(vault.root, rel), data, index, key)
+        packed = dump_entry(entry)
         if cacheable and key is not None and cache_root is not None:
-            store_entry(cache_root, entry)
-        out.append((slot, dump_entry(entry), {name: str(path) for name, path in media.items()}))
+            store_entry(cache_root, entry, packed)
+        out.append((slot, packed, {name: str(path) for name, path in media.items()}))
     return out
 
 
@@ -293,7 +346,7 @@ def _unchanged(plan: _Plan, cache: NoteCache, jobs: int | None) -> Collected | N
     cache.hits += len(keys)
     return Collected(
         None, media, cached=len(keys), fingerprint=fingerprint, keys=keys, images=manifest.images,
-        load=lambda: _gather(plan, cache, jobs, None).results, summary=manifest.summary,
+        load=lambda: _gather(plan, cache, jobs, None), summary=manifest.summary,
     )
 
 
@@ -323,16 +376,17 @@ def collect(
 
 def _gather(plan: _Plan, cache: NoteCache | None, jobs: int | None, progress: Progress | None) -> Collected:
     """Each note's result: from its cache entry when that is still valid, else parsed."""
-    collected = Collected()
+    cached = 0
     vaults, indexes = plan.vaults, plan.indexes
     keys = list(plan.keys)
     results: list[NoteResult | None] = [None] * len(plan.notes)
+    packed: list[bytes] = [b""] * len(plan.notes)  # see Collected
     media: list[dict[str, Path]] = [{} for _ in plan.notes]
     images: dict[str, tuple[ImageLookup, ...]] = {}
     todo: list[tuple[int, int, PurePosixPath, bytes | None, str | None]] = []
     for slot, (vault_no, note) in enumerate(plan.notes):
         key, data = keys[slot], plan.data[slot]
-        entry = cache.get(key) if cache is not None and key is not None else None
+        entry = cache.get(key, light=True) if cache is not None and key is not None else None
         if entry is not None:
             used: dict[str, Path] | None = {}
             if entry.images:
@@ -343,8 +397,8 @@ def _gather(plan: _Plan, cache: NoteCache | None, jobs: int | None, progress: Pr
             if used is not None:
                 assert cache is not None and key is not None
                 cache.hits += 1
-                collected.cached += 1
-                results[slot], media[slot] = _result(entry), used
+                cached += 1
+                results[slot], media[slot], packed[slot] = _result(entry), used, entry.fields
                 if entry.images:
                     images[key] = entry.images
                 continue
@@ -367,7 +421,7 @@ def _gather(plan: _Plan, cache: NoteCache | None, jobs: int | None, progress: Pr
         progress(0, total)
 
     def finished(slot: int, entry: Entry, used: dict[str, Path]) -> None:
-        results[slot], media[slot] = _result(entry), used
+        results[slot], media[slot], packed[slot] = _result(entry), used, entry.fields
         if entry.images and keys[slot] is not None:
             images[keys[slot]] = entry.images  # type: ignore[index]
 
@@ -382,8 +436,8 @@ def _gather(plan: _Plan, cache: NoteCache | None, jobs: int | None, progress: Pr
             with _pool(workers) as pool:
                 futures = [pool.submit(_work, chunk) for chunk in chunks]
                 for future in as_completed(futures):
-                    for slot, packed, names in future.result():
-                        finished(slot, load_entry(packed), {name: Path(p) for name, p in names.items()})
+                    for slot, data, names in future.result():
+                        finished(slot, load_entry(data, light=True), {name: Path(p) for name, p in names.items()})
                         done += 1
                     if progress:
                         progress(done, total)
@@ -395,14 +449,14 @@ def _gather(plan: _Plan, cache: NoteCache | None, jobs: int | None, progress: Pr
             entry, used, cacheable = _process(vault, NoteFile(vault.root, rel), data, indexes[vault_no], key)
             if cache is not None and cacheable and key is not None:
                 cache.put(entry)
-            finished(slot, entry, used)
+            finished(slot, light_entry(entry), used)
             done += 1
             if progress and (done % 16 == 0 or done == total):
                 progress(done, total)
-    collected.parsed = total
+    collected = Collected([], parsed=total, cached=cached, packed=packed)
     for result, used in zip(results, media):
         assert result is not None
-        collected.results.append(result)
+        collected.light.append(result)
         collected.media.update(used)
     if all(k is not None for k in keys):
         collected.keys = tuple(k for k in keys if k is not None)

@@ -88,6 +88,7 @@ def write_rows(
     media: Mapping[str, Path],
     templates_dir: Path | None = None,
     rows_in: Callable[[], object] | None = None,
+    fields: Callable[[int], tuple[str, ...]] | None = None,
 ) -> None:
     """Write the deck atomically: readers see the old file or the new one, never half of it.
 
@@ -100,6 +101,9 @@ def write_rows(
     card. The indexes are built after the rows and the zip uses deflate level 1 (both
     for speed), so the bytes differ from genanki's file but not between builds: the
     same rows, GUIDs and times give the same deck.
+
+    ``fields(i)`` gives row i's Anki fields when the rows come without them (a build
+    holds light rows, see collect.Collected); it is asked once per row, in deck order.
     """
     models = note_models(templates_dir)
     timestamp = max(mods.values(), default=0) or 1
@@ -113,7 +117,9 @@ def write_rows(
             # A scratch file: no journal, no fsync (neither changes what the file holds).
             cursor.execute("PRAGMA journal_mode = OFF")
             cursor.execute("PRAGMA synchronous = OFF")
-            cursor.execute("PRAGMA cache_size = -65536")
+            # 16 MiB of page cache: 64 MiB built the 10,000-note deck no faster, and those
+            # pages sat on top of the build's peak memory.
+            cursor.execute("PRAGMA cache_size = -16384")
             cursor.executescript(_TABLES)
             cursor.executescript(APKG_COL)
             decks = _all_decks([r.deck for r in rows] or ["Default"])
@@ -123,7 +129,7 @@ def write_rows(
             first = deck_id(decks[0])
             model_json.update({str(m.model_id): m.to_json(timestamp, first) for m in models.values()})
             cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(deck_json, sort_keys=True), json.dumps(model_json, sort_keys=True)))
-            _insert(cursor, rows, guids, mods, order, models, first_id=int(timestamp) * 1000)
+            _insert(cursor, rows, guids, mods, order, models, first_id=int(timestamp) * 1000, fields=fields or (lambda i: rows[i].fields))
             if rows_in is not None:
                 rows_in()
             cursor.executescript(_INDEXES)  # built once, after the rows: a third of the insert time
@@ -135,13 +141,15 @@ def write_rows(
 
 def _insert(
     cursor: sqlite3.Cursor, rows: Sequence[Row], guids: Sequence[str], mods: Mapping[str, int], order: Sequence[int],
-    models: Mapping[str, genanki.Model], *, first_id: int,
+    models: Mapping[str, genanki.Model], *, first_id: int, fields: Callable[[int], tuple[str, ...]],
 ) -> None:
     """genanki's rows: per note its ``notes`` row, then one ``cards`` row per card ordinal.
 
     Ids come from one counter in that order; ``due`` is the note's position; the
     note's own modification time goes on the note and its cards. Two ``executemany``
     over generators: sqlite binds each row in C, and no list of 170,000 tuples is held.
+    The notes pass is the only one that reads ``fields`` (it also counts each note's
+    card ordinals for the ids), so a row's fields are needed once and briefly.
     """
     for index in order:
         for tag in rows[index].tags:
@@ -152,18 +160,16 @@ def _insert(
     deck_ids = {name: deck_id(name) for name in {rows[i].deck for i in order}}
     note_ids: list[int] = []
     card_ords: list[Sequence[int]] = []
-    next_id = first_id
-    for index in order:  # the counter: a note's id, then one per card of it
-        ords = ords_of[rows[index].model](rows[index])
-        note_ids.append(next_id)
-        card_ords.append(ords)
-        next_id += 1 + len(ords)
 
     def notes() -> Iterator[tuple[object, ...]]:
-        for note_id, index in zip(note_ids, order):
-            row, guid = rows[index], guids[index]
-            fields = row.fields
-            yield (note_id, guid, model_ids[row.model], mods[guid], -1, " " + " ".join(row.tags) + " ", "\x1f".join(fields), fields[0], 0, 0, "")
+        next_id = first_id  # the counter: a note's id, then one per card of it
+        for index in order:
+            row, guid, values = rows[index], guids[index], fields(index)
+            ords = ords_of[row.model](row, values)
+            note_ids.append(next_id)
+            card_ords.append(ords)
+            yield (next_id, guid, model_ids[row.model], mods[guid], -1, " " + " ".join(row.tags) + " ", "\x1f".join(values), values[0], 0, 0, "")
+            next_id += 1 + len(ords)
 
     def cards() -> Iterator[tuple[object, ...]]:
         for position, (note_id, index, ords) in enumerate(zip(note_ids, order, card_ords)):
@@ -176,17 +182,17 @@ def _insert(
     cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);", cards())
 
 
-def _ords(model: genanki.Model) -> Callable[[Row], Sequence[int]]:
+def _ords(model: genanki.Model) -> Callable[[Row, Sequence[str]], Sequence[int]]:
     """Card ordinals of a note of ``model``, as genanki's ``Note.cards`` gives them."""
     if model.model_type == genanki.Model.FRONT_BACK:
         req = [(card_ord, any if how == "any" else all, tuple(need)) for card_ord, how, need in model._req]
-        return lambda row: [o for o, op, need in req if op(row.fields[i] for i in need)]
+        return lambda row, fields: [o for o, op, need in req if op(fields[i] for i in need)]
     qfmt = model.templates[0]["qfmt"]
     names = set(re.findall(r"{{[^}]*?cloze:(?:[^}]?:)*(.+?)}}", qfmt) + re.findall("<%cloze:(.+?)%>", qfmt))
     indexes = [next((i for i, f in enumerate(model.fields) if f["name"] == name), -1) for name in names]
     if indexes == [0]:
-        return lambda row: list(row.ords)  # worked out in the worker, for a Text-field cloze
-    return lambda row: list(cloze_ords(*(row.fields[i] if i >= 0 else "" for i in indexes)))
+        return lambda row, fields: list(row.ords)  # worked out in the worker, for a Text-field cloze
+    return lambda row, fields: list(cloze_ords(*(fields[i] if i >= 0 else "" for i in indexes)))
 
 
 def _zip(db_path: Path, media: Mapping[str, Path], output: Path) -> None:
