@@ -44,7 +44,6 @@ import hashlib
 import logging
 import os
 import pickle
-import tempfile
 import time
 import zlib
 from collections.abc import Iterable, Mapping
@@ -53,6 +52,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
+from .atomic import write_atomic
 from .rows import Row
 
 log = logging.getLogger("cards")
@@ -187,14 +187,7 @@ def load_entry(data: bytes, *, light: bool = False) -> Entry:
 
 def write_file(path: Path, data: bytes) -> None:
     """Atomic replace without fsync: a cache file lost in a crash is only a miss."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data, durable=False)
 
 
 def entry_path(root: Path, key: str) -> Path:
