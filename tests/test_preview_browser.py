@@ -172,11 +172,9 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
-@pytest.fixture()
-def page(browser: Any, tmp_path: Path) -> Iterator[Any]:
-    html_file = tmp_path / "preview.html"
-    html_file.write_text(render_html(synthetic_cards(tmp_path), deck_css()), encoding="utf-8")
-    context = browser.new_context(viewport={"width": 1000, "height": 900})
+def open_page(browser: Any, html_file: Path, width: int) -> Iterator[Any]:
+    """A tab showing ``html_file`` from disk; ``tab.requests`` records every URL it asks for."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
     requests: list[str] = []
     tab = context.new_page()
     tab.on("request", lambda r: requests.append(r.url))
@@ -187,6 +185,13 @@ def page(browser: Any, tmp_path: Path) -> Iterator[Any]:
         yield tab
     finally:
         context.close()
+
+
+@pytest.fixture()
+def page(browser: Any, tmp_path: Path) -> Iterator[Any]:
+    html_file = tmp_path / "preview.html"
+    html_file.write_text(render_html(synthetic_cards(tmp_path), deck_css()), encoding="utf-8")
+    yield from open_page(browser, html_file, 1000)
 
 
 # ------------------------------------------------------------------ tests
@@ -296,17 +301,7 @@ def sample_page_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, li
 @pytest.fixture()
 def sample_page(browser: Any, sample_page_data: tuple[Path, list[dict[str, Any]]]) -> Iterator[Any]:
     page_file, _ = sample_page_data
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    requests: list[str] = []
-    tab = context.new_page()
-    tab.on("request", lambda r: requests.append(r.url))
-    tab.goto(page_file.as_uri())
-    tab.wait_for_load_state("load")
-    tab.requests = requests  # type: ignore[attr-defined]
-    try:
-        yield tab
-    finally:
-        context.close()
+    yield from open_page(browser, page_file, 1100)
 
 
 def test_cli_page_has_one_article_per_json_card(sample_page: Any, sample_page_data: tuple[Path, list[dict[str, Any]]]) -> None:
