@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .cache import Manifest, NoteCache, cache_dir, deck_fingerprint, file_stamp
-from .collect import Collected, Progress, collect
+from .cache import Manifest, NoteCache, cache_dir, db_path, deck_fingerprint, file_stamp
+from .collect import Collected, Progress, collect, gather, plan_notes, unchanged
 from .config import Config
+from .incremental import patch
 from .lock import output_lock
 from .note import NoteResult, Vault, process_note
 from .state import Changes, Identified, State, identify_rows, state_path
@@ -121,9 +122,21 @@ def build(
     """
     with output_lock(output, timeout=lock_timeout), _gc_paused():
         store = NoteCache.open(cache_dir(output)) if cache and collected is None else None
-        collected = collected or collect(paths, deck=deck, config=config, cache=store, jobs=jobs, progress=progress)
-        previous = store.manifest() if store is not None else None
         deck_fp = deck_fingerprint(templates_dir)
+        if collected is None:
+            plan = plan_notes(paths, deck, config, store)
+            collected = unchanged(plan, store, jobs) if store is not None else None
+            if collected is None and store is not None:
+                when = now or build_time()
+                patched = patch(
+                    plan, store, output, now=when, deck=deck_fp, templates_dir=templates_dir, jobs=jobs, progress=progress,
+                    full=lambda: gather(plan, store, jobs, None),
+                )
+                if patched is not None:
+                    done = patched.collected
+                    return BuildResult(done, lambda: identify_cards(done, output, now=when), output, patched.written, changes=patched.changes)
+            collected = collected or gather(plan, store, jobs, progress)
+        previous = store.manifest() if store is not None else None
         if (
             previous is not None
             and collected.parsed == 0  # a re-parse under an unchanged key: an image changed
@@ -138,41 +151,50 @@ def build(
             return BuildResult(collected, lambda: identify_cards(collected, output, now=now), output, False, changes=Changes(unchanged=previous.guids))
         identified = identify_cards(collected, output, now=now)
         changes = identified.changes
-        unchanged = not (changes.added or changes.updated or changes.retired)
+        unchanged_deck = not (changes.added or changes.updated or changes.retired)
         stale_faces = previous is not None and previous.deck != deck_fp
         written = False
-        if stale_faces or not (unchanged and output.exists() and state_path(output).exists()):
+        db = db_path(store.root) if store is not None else None
+        if stale_faces or not (unchanged_deck and output.exists() and state_path(output).exists() and (db is None or db.exists())):
             from .package import write_rows
 
             rows = collected.light_rows()  # without their fields: write_rows reads them a note at a time
             used = {name for row in rows for name in row.media}
             media = {name: path for name, path in collected.media.items() if name in used}
-            # The deck is written in a thread while this one encodes the state: sqlite
-            # and zlib release the GIL, so the two overlap. Encoding starts only once
-            # the rows are in: until then the writer runs Python for every row, and
-            # the encoder, holding the GIL for a whole slice at a time, starved it
-            # (the pair took about as long as running one after the other). The
-            # state replaces the old one only once the deck is written.
-            import threading
-            from concurrent.futures import ThreadPoolExecutor
+            scratch = None
+            if db is not None:
+                db.parent.mkdir(parents=True, exist_ok=True)
+                scratch = db.with_name(db.name + ".new")  # becomes the kept collection once all is written
+            # The state is encoded first, into a temporary file that replaces the old
+            # state only once the deck is written (a state must never describe a deck
+            # that failed to write). Its entries are let go before the deck is
+            # written: the two never sit in memory together (at 170,000 cards they
+            # were the build's peak, ~60 MiB over it).
+            guids = identified.guids
+            mods = {guid: identified.mods[guid] for guid in guids}
 
-            rows_in = threading.Event()
-            with ThreadPoolExecutor(1) as pool:
-                writing = pool.submit(write_rows, rows, identified.guids, identified.mods, output, media=media, templates_dir=templates_dir, rows_in=rows_in.set, fields=collected.fields_of())
-                writing.add_done_callback(lambda _: rows_in.set())  # also when it failed
-                try:
-                    rows_in.wait()
-                    identified.state.save(state_path(output), ready=writing.result)
-                finally:
-                    writing.result()  # the deck's own error, if it failed
+            def write_deck() -> None:
+                identified.state.entries.clear()
+                identified.mods = mods
+                write_rows(
+                    rows, guids, mods, output, media=media, templates_dir=templates_dir, fields=collected.fields_of(), keep_db=scratch,
+                )
+
+            identified.state.save(state_path(output), ready=write_deck)
+            if db is not None and scratch is not None:
+                os.replace(scratch, db)
             written = True
         if store is not None:
             manifest = None
             out_stamp, state_stamp = file_stamp(output), file_stamp(state_path(output))
             if collected.fingerprint is not None and out_stamp is not None and state_stamp is not None:
+                from .incremental import natural_table, note_info
+
+                assert db is not None
                 manifest = Manifest(
                     collected.fingerprint, deck_fp, out_stamp, state_stamp, tuple(identified.guids), collected.keys,
-                    collected.summary, collected.images,
+                    collected.summary, collected.images, tuple(note_info(r) for r in collected.light),
+                    natural_table(row.hashed for r in collected.light for row in r.rows), file_stamp(db),
                 )
             store.save(manifest, previous=previous)
         return BuildResult(collected, identified, output, written)

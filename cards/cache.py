@@ -5,6 +5,7 @@
     deck.apkg.cards-cache/
       stat.pickle          path -> (size, mtime_ns, ctime_ns, inode, sha256 of the bytes)
       manifest.pickle      what the last build of the deck was made from, and its summary
+      collection.anki2     the last deck's collection, uncompressed (patched by the next build)
       notes/ab/abcd….pickle  one note's result, named by its key
 
 **The key** of a note is the sha256 of: the cache schema and a hash of the tool's own
@@ -58,8 +59,8 @@ from .rows import Row
 log = logging.getLogger("cards")
 
 #: Bump when the layout of an entry changes (2: rows, and a summary in the manifest;
-#: 3: the rows' fields apart, compressed).
-SCHEMA = 3
+#: 3: the rows' fields apart, compressed; 4: rows carry their hashed GUID).
+SCHEMA = 4
 #: A file whose mtime/ctime is this close to the scan is hashed again next time.
 RACY_NS = 2_000_000_000
 #: Config fields that choose files or the output, not what a note's cards are.
@@ -71,6 +72,12 @@ ImageLookup = tuple[str, "str | None", tuple[str, ...]]
 
 def cache_dir(output: Path) -> Path:
     return output.with_name(output.name + ".cards-cache")
+
+
+def db_path(root: Path) -> Path:
+    """The last deck's collection, uncompressed, kept so that a rebuild that changed a
+    few notes patches it (incremental.py) instead of writing 170,000 notes again."""
+    return root / "collection.anki2"
 
 
 @lru_cache(maxsize=1)
@@ -223,6 +230,36 @@ class Summary(NamedTuple):
     reflowed: tuple[str, ...]  # paths of the notes whose line breaks were restored
 
 
+class NoteInfo(NamedTuple):
+    """One note of a build as the next build needs it without loading its entry: for
+    the report, and to patch the deck when only a few notes changed (incremental.py)."""
+
+    path: str  # vault-relative, posix
+    kinds: tuple[tuple[str, int], ...]  # (kind, cards), by kind
+    error: str | None
+    warnings: tuple[str, ...]
+    reflowed: bool
+    media: tuple[str, ...]  # packaged names of the images its cards show
+    decks: tuple[str, ...]  # the decks its cards go to
+
+    @property
+    def cards(self) -> int:
+        return sum(count for _, count in self.kinds)
+
+
+def summary_of(notes: Iterable[NoteInfo]) -> Summary:
+    """The Summary of a build from its notes, in path order."""
+    notes = list(notes)
+    kinds: dict[str, int] = {}
+    for info in notes:
+        for kind, count in info.kinds:
+            kinds[kind] = kinds.get(kind, 0) + count
+    return Summary(
+        len(notes), sum(kinds.values()), tuple(sorted(kinds.items())), tuple(i.error for i in notes if i.error),
+        tuple(w for i in notes for w in i.warnings), tuple(i.path for i in notes if i.reflowed),
+    )
+
+
 @dataclass(slots=True)
 class Manifest:
     """What the last build of the deck was made from, to skip identify + write on a no-op
@@ -236,6 +273,9 @@ class Manifest:
     keys: tuple[str, ...]
     summary: Summary | None = None
     images: dict[str, tuple[ImageLookup, ...]] = field(default_factory=dict)  # key -> lookups, notes with images only
+    notes: tuple[NoteInfo, ...] = ()  # in the order of ``keys``
+    natural: str = ""  # every card's natural key hashed (Row.hashed), sorted, one per line
+    db: tuple[int, int, int] | None = None  # file_stamp of the deck's collection kept in the cache (db_path)
 
 
 @dataclass(slots=True)
@@ -327,8 +367,11 @@ class NoteCache:
             raw = pickle.loads((self.root / "manifest.pickle").read_bytes())
             if not (isinstance(raw, tuple) and raw[0] == SCHEMA):
                 return None
-            inputs, deck, output, state, guids, keys, summary, images = raw[1:]
-            return Manifest(inputs, deck, output, state, guids, keys, Summary(*summary) if summary is not None else None, images)
+            inputs, deck, output, state, guids, keys, summary, images, notes, natural, db = raw[1:]
+            return Manifest(
+                inputs, deck, output, state, tuple(guids.split("\n")) if guids else (), keys, Summary(*summary) if summary is not None else None, images,
+                tuple(NoteInfo._make(n) for n in notes), natural, db,
+            )
         except FileNotFoundError:
             return None
         except Exception as exc:  # noqa: BLE001
@@ -355,7 +398,11 @@ class NoteCache:
             (self.root / "manifest.pickle").unlink(missing_ok=True)
             return
         summary = tuple(manifest.summary) if manifest.summary is not None else None
-        fields = (manifest.inputs, manifest.deck, manifest.output, manifest.state, manifest.guids, manifest.keys, summary, manifest.images)
+        fields = (
+            # the GUIDs as one string: 170,000 string objects took pickle's memo ~20 MiB
+            manifest.inputs, manifest.deck, manifest.output, manifest.state, "\n".join(manifest.guids), manifest.keys, summary, manifest.images,
+            tuple(tuple(n) for n in manifest.notes), manifest.natural, manifest.db,
+        )
         write_file(self.root / "manifest.pickle", pickle.dumps((SCHEMA, *fields), protocol=pickle.HIGHEST_PROTOCOL))
 
 

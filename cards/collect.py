@@ -214,6 +214,17 @@ def _still_valid(lookups: Sequence[ImageLookup], index: MediaIndex, note: NoteFi
     return images.media()
 
 
+def recheck_images(plan: Plan, slot: int, lookups: Sequence[ImageLookup]) -> dict[str, Path] | None:
+    """The images a cached note shows (name -> file) if its targets resolve as they did
+    when it was parsed, else None (the note must be parsed again)."""
+    vault_no, note = plan.notes[slot]
+    try:
+        text = _read(note, plan.data[slot])
+    except CardsError:
+        return None
+    return _still_valid(lookups, plan.indexes[vault_no], note, text)
+
+
 def _read(note: NoteFile, data: bytes | None) -> str:
     if data is None:
         return read_note(note)
@@ -251,14 +262,26 @@ def _work_init() -> None:
     _WORK["indexes"] = {}
 
 
-def _work(chunk: list[tuple[int, int, PurePosixPath, bytes | None, str | None]]) -> list[tuple[int, bytes, dict[str, str]]]:
+def _work(chunk: list[tuple[int, int, PurePosixPath, str | None, str | None]]) -> list[tuple[int, bytes, dict[str, str]]]:
+    """Parse a chunk of notes: (slot, vault, path, key, sha256 the key names) each.
+
+    The worker reads each note itself (the parent holds no note's bytes meanwhile); a
+    note whose bytes are no longer the ones the key names is parsed but not cached.
+    """
     vaults: list[Vault] = _WORK["vaults"]
     cache_root: Path | None = _WORK["cache"]
     indexes: dict[int, MediaIndex] = _WORK["indexes"]
     out = []
-    for slot, vault_no, rel, data, key in chunk:
+    for slot, vault_no, rel, key, digest in chunk:
         vault = vaults[vault_no]
         index = indexes.setdefault(vault_no, MediaIndex(vault.root))
+        data: bytes | None = None
+        try:
+            data = (vault.root / rel).read_bytes()
+        except OSError:
+            pass  # _process reads it again and reports why it cannot
+        if data is None or digest is None or hashlib.sha256(data).hexdigest() != digest:
+            key = None
         entry, media, cacheable = _process(vault, NoteFile(vault.root, rel), data, index, key)
         packed = dump_entry(entry)
         if cacheable and key is not None and cache_root is not None:
@@ -282,7 +305,7 @@ def _parallel_jobs(jobs: int | None, todo: int) -> int:
 
 
 @dataclass(slots=True)
-class _Plan:
+class Plan:
     """The notes of a collect, each with its cache key (None: unknown) and the bytes read
     to hash it (None: not read, its stat was known)."""
 
@@ -292,10 +315,11 @@ class _Plan:
     notes: list[tuple[int, NoteFile]] = field(default_factory=list)  # (vault number, note)
     keys: list[str | None] = field(default_factory=list)
     data: list[bytes | None] = field(default_factory=list)
+    digests: list[str | None] = field(default_factory=list)  # sha256 of the bytes each key names
 
 
-def _plan(paths: Sequence[Path], deck: str | None, config: Config | None, cache: NoteCache | None) -> _Plan:
-    plan = _Plan()
+def plan_notes(paths: Sequence[Path], deck: str | None, config: Config | None, cache: NoteCache | None) -> Plan:
+    plan = Plan()
     for path in paths:
         vault = Vault.open(path, deck=deck, config=config)
         plan.vaults.append(vault)
@@ -307,6 +331,7 @@ def _plan(paths: Sequence[Path], deck: str | None, config: Config | None, cache:
             plan.notes.append((len(plan.vaults) - 1, note))
             key: str | None = None
             data: bytes | None = None
+            digest: str | None = None
             try:
                 digest, data = cache.digest(root, note.path, note.absolute) if cache else (None, None)
                 if digest is not None:
@@ -315,10 +340,11 @@ def _plan(paths: Sequence[Path], deck: str | None, config: Config | None, cache:
                 key = None  # unreadable: process_note's read reports it below
             plan.keys.append(key)
             plan.data.append(data)
+            plan.digests.append(digest)
     return plan
 
 
-def _unchanged(plan: _Plan, cache: NoteCache, jobs: int | None) -> Collected | None:
+def unchanged(plan: Plan, cache: NoteCache, jobs: int | None) -> Collected | None:
     """The whole-build fast path: every note has the key it had in the last build, and
     the images those notes show resolve as they did. Then the last build's summary is
     this build's, and no entry needs loading (``results`` loads them if asked for)."""
@@ -334,19 +360,14 @@ def _unchanged(plan: _Plan, cache: NoteCache, jobs: int | None) -> Collected | N
         lookups = manifest.images.get(key)
         if not lookups:
             continue
-        vault_no, note = plan.notes[slot]
-        try:
-            text = _read(note, plan.data[slot])
-        except CardsError:
-            return None
-        used = _still_valid(lookups, plan.indexes[vault_no], note, text)
+        used = recheck_images(plan, slot, lookups)
         if used is None:
             return None
         media.update(used)
     cache.hits += len(keys)
     return Collected(
         None, media, cached=len(keys), fingerprint=fingerprint, keys=keys, images=manifest.images,
-        load=lambda: _gather(plan, cache, jobs, None), summary=manifest.summary,
+        load=lambda: gather(plan, cache, jobs, None), summary=manifest.summary,
     )
 
 
@@ -366,16 +387,19 @@ def collect(
     (None: one per CPU, when there are at least :data:`PARALLEL_MIN` of them; 1: none);
     the result is the same either way.
     """
-    plan = _plan(paths, deck, config, cache)
+    plan = plan_notes(paths, deck, config, cache)
     if cache is not None:
-        unchanged = _unchanged(plan, cache, jobs)
-        if unchanged is not None:
-            return unchanged
-    return _gather(plan, cache, jobs, progress)
+        found = unchanged(plan, cache, jobs)
+        if found is not None:
+            return found
+    return gather(plan, cache, jobs, progress)
 
 
-def _gather(plan: _Plan, cache: NoteCache | None, jobs: int | None, progress: Progress | None) -> Collected:
-    """Each note's result: from its cache entry when that is still valid, else parsed."""
+def gather(plan: Plan, cache: NoteCache | None, jobs: int | None, progress: Progress | None, only: Sequence[int] | None = None) -> Collected:
+    """Each note's result: from its cache entry when that is still valid, else parsed.
+
+    ``only``: just the notes of these slots of the plan (in slot order), for a build
+    that patches the last deck (incremental.py)."""
     cached = 0
     vaults, indexes = plan.vaults, plan.indexes
     keys = list(plan.keys)
@@ -384,7 +408,10 @@ def _gather(plan: _Plan, cache: NoteCache | None, jobs: int | None, progress: Pr
     media: list[dict[str, Path]] = [{} for _ in plan.notes]
     images: dict[str, tuple[ImageLookup, ...]] = {}
     todo: list[tuple[int, int, PurePosixPath, bytes | None, str | None]] = []
-    for slot, (vault_no, note) in enumerate(plan.notes):
+    digests = list(plan.digests)
+    slots = range(len(plan.notes)) if only is None else only
+    for slot in slots:
+        vault_no, note = plan.notes[slot]
         key, data = keys[slot], plan.data[slot]
         entry = cache.get(key, light=True) if cache is not None and key is not None else None
         if entry is not None:
@@ -409,7 +436,8 @@ def _gather(plan: _Plan, cache: NoteCache | None, jobs: int | None, progress: Pr
                 # the entry is stored under the key of exactly these bytes
                 try:
                     data = note.absolute.read_bytes()
-                    key = note_key(plan.prints[vault_no], note.path, hashlib.sha256(data).hexdigest())
+                    digest = hashlib.sha256(data).hexdigest()
+                    digests[slot], key = digest, note_key(plan.prints[vault_no], note.path, digest)
                 except OSError:
                     data, key = None, None
                 keys[slot] = key
@@ -427,18 +455,27 @@ def _gather(plan: _Plan, cache: NoteCache | None, jobs: int | None, progress: Pr
 
     workers = _parallel_jobs(jobs, total)
     if workers > 1:
-        from concurrent.futures import as_completed
+        from concurrent.futures import FIRST_COMPLETED, wait
 
         _WORK.update(vaults=vaults, cache=cache.root if cache else None)
         size = max(8, min(64, total // (workers * 8) or 1))
-        chunks = [todo[i : i + size] for i in range(0, total, size)]
+        work = [(slot, vault_no, rel, key, digests[slot]) for slot, vault_no, rel, _, key in todo]
+        todo.clear()  # the workers read the notes: no note's bytes are held here meanwhile
+        for slot in slots:
+            plan.data[slot] = None
         try:
             with _pool(workers) as pool:
-                futures = [pool.submit(_work, chunk) for chunk in chunks]
-                for future in as_completed(futures):
-                    for slot, data, names in future.result():
-                        finished(slot, load_entry(data, light=True), {name: Path(p) for name, p in names.items()})
-                        done += 1
+                running = {pool.submit(_work, work[i : i + size]) for i in range(0, total, size)}
+                del work
+                while running:
+                    # A finished chunk is dropped once read: its results (every note's
+                    # rows, pickled) are not held until the last chunk is in.
+                    ready, running = wait(running, return_when=FIRST_COMPLETED)
+                    for future in ready:
+                        for slot, data, names in future.result():
+                            finished(slot, load_entry(data, light=True), {name: Path(p) for name, p in names.items()})
+                            done += 1
+                    del ready, future
                     if progress:
                         progress(done, total)
         finally:
@@ -453,13 +490,16 @@ def _gather(plan: _Plan, cache: NoteCache | None, jobs: int | None, progress: Pr
             done += 1
             if progress and (done % 16 == 0 or done == total):
                 progress(done, total)
-    collected = Collected([], parsed=total, cached=cached, packed=packed)
-    for result, used in zip(results, media):
+    for slot in slots:
+        plan.data[slot] = None  # read: only the cache's stat index is needed from now on
+    collected = Collected([], parsed=total, cached=cached, packed=[packed[slot] for slot in slots])
+    for slot in slots:
+        result = results[slot]
         assert result is not None
         collected.light.append(result)
-        collected.media.update(used)
-    if all(k is not None for k in keys):
-        collected.keys = tuple(k for k in keys if k is not None)
+        collected.media.update(media[slot])
+    if all(keys[slot] is not None for slot in slots):
+        collected.keys = tuple(k for k in (keys[slot] for slot in slots) if k is not None)
         collected.fingerprint = inputs_hash(collected.keys)
         collected.images = images
     return collected

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from .folding import normalise
 from .model import Card
@@ -52,7 +52,12 @@ def deck_id(name: str) -> int:
 
 
 def natural_key(card: Card) -> str:
-    return "\x1f".join((SCHEME, card.model, card.kind, normalise(card.identity)))
+    return key_of(card.model, card.kind, card.identity)
+
+
+def key_of(model: str, kind: str, identity: str) -> str:
+    """The natural key of a card of this note type, kind and identity text."""
+    return "\x1f".join((SCHEME, model, kind, normalise(identity)))
 
 
 def natural_keys(cards: Sequence[Card], owners: Mapping[str, str] | None = None) -> list[str]:
@@ -60,27 +65,35 @@ def natural_keys(cards: Sequence[Card], owners: Mapping[str, str] | None = None)
     return unique_keys([natural_key(c) for c in cards], lambda i: (cards[i].source.path.as_posix(), cards[i].context), owners)
 
 
-def unique_keys(keys: Sequence[str], where: Callable[[int], tuple[str, tuple[str, ...]]], owners: Mapping[str, str] | None = None) -> list[str]:
+def unique_keys(
+    keys: Sequence[str], where: Callable[[int], tuple[str, tuple[str, ...]]], owners: Mapping[str, str] | None = None,
+    outside: Collection[str] = (),
+) -> list[str]:
     """Make the natural ``keys`` of a build unique; ``where(i)`` is card i's (note path, context).
 
     Two cards naming the same text (a step called "Setup" in two notes) are different
     facts. One of them keeps the plain key: the one whose note owned it last build
     (``owners``: key -> note path, from the state), else the first in path order, so a
     new note that repeats a title never takes the GUID of an old card. The others are
-    told apart by note path and section, then by rank in source order.
+    told apart by note path and section, then by rank in source order (so a salted
+    key depends on its own note only). ``outside``: keys whose plain form a card not
+    in ``keys`` keeps (a build that patches a few notes, incremental.py): all of their
+    cards here are salted.
     """
     unique = list(keys)
     counts = Counter(keys)  # at C speed; only the repeated keys are grouped below
-    if len(counts) == len(keys):
+    shared = {key for key in outside if key in counts}
+    if len(counts) == len(keys) and not shared:
         return unique  # the usual case
-    repeated = {key for key, count in counts.items() if count > 1}
+    repeated = {key for key, count in counts.items() if count > 1} | shared
+    del counts  # a table as long as the build: not kept while the salted keys are made
     groups: dict[str, list[int]] = {}
     for index, key in enumerate(keys):
         if key in repeated:
             groups.setdefault(key, []).append(index)
     for key, members in groups.items():
         owner_path = (owners or {}).get(key)
-        owner = next((i for i in members if where(i)[0] == owner_path), members[0])
+        owner = -1 if key in shared else next((i for i in members if where(i)[0] == owner_path), members[0])
         seen: Counter[str] = Counter()
         for i in members:
             if i == owner:

@@ -109,7 +109,7 @@ def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex) -> 
     from .parse import parse_note
     from .reflow import reflow
     from .render import Renderer
-    from .rows import row_of
+    from .rows import row_of, shared
 
     capture = WarningCapture()
     # The note's warnings travel in its result (the CLI prints them once, after the
@@ -132,7 +132,7 @@ def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex) -> 
         cards = extract_cards(parsed, kinds=config.kinds, ctx=ctx)
         if flowed.reflowed:
             cards = [_at_line_one(c) for c in cards]
-        return NoteResult(note.path, tuple(row_of(c) for c in cards), None, tuple(capture.messages), flowed.reflowed)
+        return NoteResult(note.path, shared(tuple(row_of(c) for c in cards)), None, tuple(capture.messages), flowed.reflowed)
     except CardsError as error:
         return NoteResult(note.path, (), str(error), tuple(capture.messages))
     except RecursionError:

@@ -1,7 +1,7 @@
 """A card as the build carries it between stages: one flat tuple, derived values included.
 
 Why: a 10,000-note vault gives ~170,000 cards. Hashing every card for its identity
-(identify) and rendering its Anki fields (package) cost seconds in the parent process,
+(identify: the GUID hash alone was 3 s of a 10,000-note build) and rendering its Anki fields (package) cost seconds in the parent process,
 one core, on every build, even when one note changed. A :class:`Row` computes those
 once, in the worker that extracted the card, and the per-note cache keeps them, so the
 parent only looks things up. ``Card`` objects are made from rows only when asked for
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from .ids import content_hash, natural_key
+from .ids import content_hash, guid_from, natural_key
 from .model import Card, Source
 from .render import card_fields
 
@@ -39,6 +39,7 @@ class Row(NamedTuple):
     key: str  # ids.natural_key
     content: str  # ids.content_hash
     text: str  # ids.content_hash without the source line
+    hashed: str  # ids.guid_from(key): the GUID unless the state or a repeated key says otherwise
 
 
 def cloze_ords(*values: str) -> tuple[int, ...]:
@@ -52,11 +53,27 @@ def cloze_ords(*values: str) -> tuple[int, ...]:
 
 def row_of(card: Card) -> Row:
     fields = tuple(card_fields(card).values())
+    key = natural_key(card)
     return Row(
         card.kind, card.model, card.context, card.identity, card.source.path.as_posix(), card.source.line,
         card.deck, card.tags, card.note_title, card.media, card.source_link, fields, cloze_ords(fields[0]),
-        natural_key(card), content_hash(card), content_hash(card, with_line=False),
+        key, content_hash(card), content_hash(card, with_line=False), guid_from(key),
     )
+
+
+def shared(rows: tuple[Row, ...]) -> tuple[Row, ...]:
+    """The rows of one note with equal tuples made one object (context, tags, media,
+    ords): pickled, the cache entry and the parent's copy then hold each once.
+
+    Why: a section's cards all carry the same context; as one tuple per card it was a
+    tenth of a 10,000-note build's memory.
+    """
+    one: dict[tuple[object, ...], tuple[object, ...]] = {}
+
+    def share(value: tuple[Any, ...]) -> tuple[Any, ...]:
+        return one.setdefault(value, value)
+
+    return tuple(row._replace(context=share(row.context), tags=share(row.tags), media=share(row.media), ords=share(row.ords)) for row in rows)
 
 
 def card_of(row: Row, path: PurePosixPath | None = None, guid: str = "") -> Card:

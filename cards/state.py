@@ -14,10 +14,11 @@ from __future__ import annotations
 import difflib
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from sys import intern
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, Any, NamedTuple
 
 from .atomic import atomic_file
 from .folding import normalise
@@ -26,8 +27,9 @@ from .model import Card
 from .rows import Row, row_of
 
 log = logging.getLogger("cards")
-#: 2: one compact JSON list per GUID (1, indented objects, is still read).
-STATE_VERSION = 2
+#: 3: one line per note, its entries in GUID order (2, one list per GUID, and 1,
+#: indented objects, are still read).
+STATE_VERSION = 3
 #: How alike two identity texts must be for an edited card to keep its GUID.
 SIMILARITY = 0.72
 
@@ -43,6 +45,10 @@ class Entry(NamedTuple):
     text: str = ""  # content_hash without the source line (tells "moved" from "edited")
 
 
+#: One note's entries as its line of the state file holds them: (guid, entry), by GUID.
+NoteEntries = list[tuple[str, Entry]]
+
+
 @dataclass(slots=True)
 class State:
     entries: dict[str, Entry] = field(default_factory=dict)  # guid -> entry
@@ -51,59 +57,182 @@ class State:
     def load(cls, path: Path) -> State:
         try:
             with path.open("rb") as handle:
-                if handle.readline() == _HEAD:
+                head = handle.readline()
+                if head == _HEAD:
+                    entries: dict[str, Entry] = {}
+                    for _, items in _note_lines(handle):
+                        entries.update(items)
+                    return cls(entries)
+                if head == _HEAD_V2:
                     return cls(_entries(_slices(handle)))
                 handle.seek(0)
                 raw = json.loads(handle.read())
             version = raw.get("version")
             if version == 1:
                 return cls({guid: Entry(**entry) for guid, entry in raw["entries"].items()})
+            if version == 2:
+                return cls(_entries([raw["entries"]]))
             if version != STATE_VERSION:
                 raise ValueError(f"version {version!r}")
-            return cls(_entries([raw["entries"]]))
+            return cls({guid: entry for note in raw["notes"] for guid, entry in _note_entries(note)})
         except FileNotFoundError:
             return cls()
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
             log.warning("%s: build state unreadable (%s); starting afresh, edits since the last build may show as new cards", path, exc)
             return cls()
 
-    def save(self, path: Path, *, ready: Callable[[], object] | None = None) -> None:
-        """Compact JSON, one list per GUID in GUID order, encoded in slices.
+    def by_note(self) -> dict[str, NoteEntries]:
+        """The entries grouped as the file holds them: by note path, then GUID."""
+        return {note: self._note(guids) for note, guids in self._guids_by_note()}
 
-        Why: 170,000 entries as indented objects took seconds to encode and held the
-        whole text (and its bytes) in memory at once; slices go through json's C
-        encoder and are written as they are made, one slice per line so that
-        :meth:`load` can read them back a slice at a time (see ``_HEAD``). ``ready``
-        is called before the file replaces the old one (build passes "the deck is
-        written": a state must never describe a deck that failed to write); if it
-        raises, the old state stays.
+    def _guids_by_note(self) -> list[tuple[str, list[str]]]:
+        notes: dict[str, list[str]] = {}
+        for guid, entry in self.entries.items():
+            notes.setdefault(entry.path, []).append(guid)
+        return sorted(notes.items())
+
+    def _note(self, guids: list[str]) -> NoteEntries:
+        return [(guid, self.entries[guid]) for guid in sorted(guids)]
+
+    def save(self, path: Path, *, ready: Callable[[], object] | None = None) -> None:
+        """Compact JSON, one line per note (by path), its entries by GUID.
+
+        Why: a line per note lets a rebuild that changed a few notes read just their
+        lines (:func:`read_notes`) and write the new file by copying the other lines
+        (:func:`splice`), instead of decoding and encoding 170,000 entries; and
+        :meth:`load` reads a line at a time, never the whole text at once. Any JSON
+        reader still reads the file whole. ``ready`` is called before the file
+        replaces the old one (build passes "the deck is written": a state must never
+        describe a deck that failed to write); if it raises, the old state stays.
         """
-        items = sorted(self.entries.items())
         with atomic_file(path) as handle:
-            handle.write(_HEAD)
-            for start in range(0, len(items), _SLICE):
-                chunk = [[guid, *entry] for guid, entry in items[start : start + _SLICE]]
-                text = json.dumps(chunk, ensure_ascii=False, separators=(",", ":"))[1:-1]
-                handle.write((text + ("," if start + _SLICE < len(items) else "") + "\n").encode("utf-8"))
-            handle.write(b"]}\n")
+            # a note's items are made as its line is written, never all at once
+            _write_lines(handle, (_note_line(note, self._note(guids)) for note, guids in self._guids_by_note()))
             if ready is not None:
                 ready()
 
 
-_SLICE = 4096
-#: The first line of a state written by :meth:`State.save`: the entries follow one
-#: slice per line (JSON escapes every newline inside a string, so a raw newline only
-#: ever separates slices). Any JSON reader reads the file whole, as version 2 always
-#: was; :meth:`State.load` reads it a line at a time.
-_HEAD = b'{"version":%d,"entries":[\n' % STATE_VERSION
+#: The first line of a state file (version 3): then one line per note, each but the
+#: last ending in a comma (JSON escapes every newline inside a string, so a raw
+#: newline only ever separates notes), then ``]}``.
+_HEAD = b'{"version":%d,"notes":[\n' % STATE_VERSION
+_HEAD_V2 = b'{"version":2,"entries":[\n'
+
+
+def _write_lines(handle: IO[bytes], lines: Iterable[bytes]) -> None:
+    handle.write(_HEAD)
+    previous: bytes | None = None
+    for line in lines:
+        if previous is not None:
+            handle.write(previous + b",\n")
+        previous = line
+    if previous is not None:
+        handle.write(previous + b"\n")
+    handle.write(b"]}\n")
+
+
+def _note_line(note: str, items: NoteEntries) -> bytes:
+    rows = [[guid, e.key, e.kind, e.model, e.identity, e.content, e.mod, e.text] for guid, e in items]
+    return json.dumps([note, rows], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _note_entries(raw: object) -> NoteEntries:
+    if not (isinstance(raw, list) and len(raw) == 2 and isinstance(raw[0], str) and isinstance(raw[1], list)):
+        raise ValueError("malformed note line")
+    note: str = raw[0]
+    rows: list[list[Any]] = raw[1]
+    items: NoteEntries = []
+    for guid, key, kind, model, identity, content, mod, text in rows:
+        if not (isinstance(guid, str) and isinstance(mod, int) and isinstance(kind, str) and isinstance(model, str)):
+            raise ValueError("malformed entries")
+        # kind and model repeat on every card: one string object each (~15 MiB at 170,000)
+        items.append((guid, Entry(key, intern(kind), intern(model), identity, note, content, mod, text)))
+    return items
+
+
+def _line_path(line: bytes) -> str:
+    """The note path a state line starts with, without decoding the rest of the line."""
+    end = line.find(b'",[', 2)
+    while end > 0 and (end - len(line[:end].rstrip(b"\\"))) % 2:  # an escaped quote
+        end = line.find(b'",[', end + 1)
+    if not line.startswith(b'["') or end < 0:
+        raise ValueError("malformed note line")
+    path: str = json.loads(line[1 : end + 1])
+    return path
+
+
+def _raw_lines(handle: IO[bytes]) -> Iterator[bytes]:
+    """The note lines after the head, without their commas; raises when truncated."""
+    for line in handle:
+        line = line.rstrip(b"\r\n")
+        if line == b"]}":
+            return
+        yield line.removesuffix(b",")
+    raise ValueError("truncated")
+
+
+def _note_lines(handle: IO[bytes]) -> Iterator[tuple[str, NoteEntries]]:
+    for line in _raw_lines(handle):
+        items = _note_entries(json.loads(line))
+        yield (items[0][1].path if items else _line_path(line)), items
+
+
+def read_notes(path: Path, notes: Collection[str]) -> dict[str, NoteEntries] | None:
+    """The entries of ``notes`` only (a note with none is left out), decoding no other
+    line; None when the file is missing, damaged or older than version 3."""
+    wanted = set(notes)
+    found: dict[str, NoteEntries] = {}
+    try:
+        with path.open("rb") as handle:
+            if handle.readline() != _HEAD:
+                return None
+            for line in _raw_lines(handle):
+                if wanted and _line_path(line) in wanted:
+                    items = _note_entries(json.loads(line))
+                    if items:
+                        found[items[0][1].path] = items
+    except (OSError, ValueError, TypeError) as exc:
+        log.debug("state: cannot read notes (%s)", exc)
+        return None
+    return found
+
+
+def splice(path: Path, notes: Mapping[str, NoteEntries], *, ready: Callable[[], object] | None = None) -> None:
+    """Rewrite the state file with the lines of ``notes`` replaced (an empty list drops
+    the note's line; a new note's line goes in path order), copying every other line
+    as it is. The result is byte for byte what :meth:`State.save` writes for the same
+    entries. ``ready`` as in :meth:`State.save`; raises ValueError on a file
+    :func:`read_notes` would not read."""
+    new = sorted((note, _note_line(note, sorted(items))) for note, items in notes.items() if items)
+
+    def merged(old: Iterator[bytes]) -> Iterator[bytes]:
+        pending = iter(new)
+        nxt = next(pending, None)
+        for line in old:
+            note = _line_path(line)
+            while nxt is not None and nxt[0] < note:
+                yield nxt[1]
+                nxt = next(pending, None)
+            if nxt is not None and nxt[0] == note:
+                yield nxt[1]
+                nxt = next(pending, None)
+            elif note not in notes:
+                yield line
+        while nxt is not None:
+            yield nxt[1]
+            nxt = next(pending, None)
+
+    with path.open("rb") as source:
+        if source.readline() != _HEAD:
+            raise ValueError("not a version 3 state file")
+        with atomic_file(path) as handle:
+            _write_lines(handle, merged(_raw_lines(source)))
+            if ready is not None:
+                ready()
 
 
 def _slices(lines: Iterable[bytes]) -> Iterator[list[list[object]]]:
-    """The entry lists of a state file after its first line, one slice per line.
-
-    Why: ``json.loads`` of the whole 70 MB state of a 10,000-note vault held its bytes,
-    its text and every entry as a list at once, a few hundred MiB on top of the build.
-    """
+    """The entry lists of a version 2 state file after its first line, one slice per line."""
     for line in lines:
         line = line.rstrip(b"\r\n")
         if line == b"]}":
@@ -116,14 +245,10 @@ def _entries(slices: Iterable[list[list[object]]]) -> dict[str, Entry]:
     """guid -> Entry from version-2 entry lists ``[guid, key, kind, ..., text]``."""
     make = Entry._make
     entries: dict[str, Entry] = {}
-    # kind, model and path repeat across a note's cards: one string object each
-    # (json gives every occurrence its own copy; ~20 MiB at 170,000 cards)
-    shared: dict[object, object] = {}
-    share = shared.setdefault
     for rows in slices:
         for row in rows:
             guid = row[0]
-            entry = make((row[1], share(row[2], row[2]), share(row[3], row[3]), row[4], share(row[5], row[5]), *row[6:]))
+            entry = make(row[1:])
             if not isinstance(guid, str) or not isinstance(entry.mod, int):
                 raise ValueError("malformed entries")
             entries[guid] = entry
@@ -155,7 +280,7 @@ class Identified:
 
     __slots__ = ("guids", "mods", "state", "changes", "_cards")
 
-    def __init__(self, cards: tuple[Card, ...] | Callable[[], tuple[Card, ...]], mods: dict[str, int], state: State, changes: Changes, guids: Sequence[str] = ()) -> None:
+    def __init__(self, cards: tuple[Card, ...] | Callable[[], tuple[Card, ...]], mods: Mapping[str, int], state: State, changes: Changes, guids: Sequence[str] = ()) -> None:
         self._cards = cards
         self.mods = mods  # guid -> note modification time
         self.state = state
@@ -182,32 +307,38 @@ def identify(cards: Sequence[Card], previous: State, *, now: int, keep_paths: fr
 
 def identify_rows(
     rows: Sequence[Row], previous: State, *, now: int, keep_paths: frozenset[str] = frozenset(),
-    cards: Callable[[Sequence[str]], tuple[Card, ...]] | None = None, consume: bool = False,
+    cards: Callable[[Sequence[str]], tuple[Card, ...]] | None = None, consume: bool = False, outside: Collection[str] = (),
+    reserved: Collection[str] = (),
 ) -> Identified:
     """:func:`identify` on rows; ``cards(guids)`` makes the Card objects when asked for.
 
-    ``consume``: take each entry of ``previous`` out of it once a card has its GUID
+    ``outside``: see ids.unique_keys; ``reserved``: GUIDs of cards not in ``rows``
+    that keep them (a build that patches a few notes, incremental.py). ``consume``: take each entry of ``previous`` out of it once a card has its GUID
     (``previous`` ends up holding what was retired or kept). Why: at 170,000 cards the
     old entries are ~170 MiB; freed as the new ones are made, the two never add up.
     """
     by_key = {e.key: g for g, e in previous.entries.items()}
     owners = {e.key: e.path for e in previous.entries.values()}
-    keys = unique_keys([r.key for r in rows], lambda i: (rows[i].path, rows[i].context), owners)
+    keys = unique_keys([r.key for r in rows], lambda i: (rows[i].path, rows[i].context), owners, outside)
     found: list[str | None] = [by_key.get(k) for k in keys]
     del by_key, owners
     taken = {g for g in found if g}
     if len(taken) < len(rows):
         _match_edited(rows, found, previous, taken)
     entries: dict[str, Entry] = {}
-    mods: dict[str, int] = {}
     guids: list[str] = []
     added, updated, moved, unchanged = [], [], [], []
     old_entries = previous.entries
     take = old_entries.pop if consume else old_entries.get
     for row, key, guid in zip(rows, keys, found):
-        guid = guid or guid_from(key)
-        while guid in entries:  # a hash collision between two facts: never share a GUID
-            guid = guid_from(key, guid)
+        if guid is None:
+            # A new fact gets the hash of its key, unless that GUID is held: by a card
+            # that has it from the state (say a question whose typo was fixed into this
+            # very text), by another new fact (a hash collision), or by a card the
+            # caller keeps (``reserved``). The held GUID stays with its card's reviews.
+            guid = row.hashed if key == row.key else guid_from(key)
+            while guid in taken or guid in entries or guid in reserved:
+                guid = guid_from(key, guid)
         content = row.content
         old = take(guid, None)
         if old is None:
@@ -221,7 +352,6 @@ def identify_rows(
             updated.append(guid)
             if old.text == row.text:
                 moved.append(guid)
-        mods[guid] = mod
         entries[guid] = Entry(key, row.kind, row.model, row.identity, row.path, content, mod, row.text)
         guids.append(guid)
     retired = [g for g, e in old_entries.items() if g not in entries and e.path not in keep_paths]
@@ -233,7 +363,30 @@ def identify_rows(
         retired=tuple(retired), retired_entries=tuple(old_entries[g] for g in retired),
     )
     make = cards if cards is not None else (lambda guids: ())
-    return Identified(lambda: make(guids), mods, State(entries), changes, guids)
+    return Identified(lambda: make(guids), _Mods(entries, guids), State(entries), changes, guids)
+
+
+class _Mods(Mapping[str, int]):
+    """guid -> modification time of the cards of a build, read from their state entries.
+
+    Why not a dict: one more 170,000-entry table at the build's peak, for values the
+    entries hold already.
+    """
+
+    __slots__ = ("_entries", "_guids")
+
+    def __init__(self, entries: Mapping[str, Entry], guids: Sequence[str]) -> None:
+        self._entries = entries
+        self._guids = guids
+
+    def __getitem__(self, guid: str) -> int:
+        return self._entries[guid].mod
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._guids)
+
+    def __len__(self) -> int:
+        return len(self._guids)
 
 
 def _match_edited(rows: Sequence[Row], guids: list[str | None], previous: State, taken: set[str]) -> None:

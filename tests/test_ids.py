@@ -72,3 +72,15 @@ def test_modification_time_moves_only_with_content() -> None:
     # a clock behind the last build still yields a newer time, or Anki would skip the edit
     third = identify([card("Q1?", back="newer"), card("Q2?")], second.state, now=150)
     assert third.mods[third.cards[0].guid] == 201
+
+
+def test_a_new_card_never_takes_the_guid_an_edited_card_kept() -> None:
+    # "lnoger" fixed: the card keeps the GUID of its old text. Later another note asks
+    # the old text again: its hash is that GUID, but the GUID (and its reviews) stay.
+    first = identify([card("Why do answers grow lnoger?", path="z.md")], State(), now=1)
+    second = identify([card("Why do answers grow longer?", path="z.md")], first.state, now=2)
+    kept = second.cards[0].guid
+    assert kept == first.cards[0].guid == guid_from("cards/1", "basic", "qa", "why do answers grow lnoger?")
+    third = identify([card("Why do answers grow lnoger?", path="a.md"), card("Why do answers grow longer?", path="z.md")], second.state, now=3)
+    assert third.cards[1].guid == kept and third.cards[0].guid != kept
+    assert third.changes.added == (third.cards[0].guid,) and not third.changes.updated

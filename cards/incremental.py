@@ -1,0 +1,244 @@
+"""A rebuild that changed a few notes: patch the last deck instead of writing it again.
+
+Why: with one note of 10,000 edited, a full rebuild loaded every cached note, the
+170,000-card state, identified every card and inserted every note into a new
+collection: ten seconds for one changed card. Everything it needs to know about the
+other notes is already on disk: their GUIDs and per-note summaries in the cache's
+manifest, their state entries on their own lines of the state file, their notes and
+cards in the last deck's collection kept in the cache. So only the *touched* notes
+(changed, added, deleted, or whose images changed) are parsed and identified; their
+state lines are spliced; their rows in the collection are replaced.
+
+The result is the full build's result, by construction and by test
+(tests/test_incremental.py). Where the two could differ, the patch is not tried and
+the full build runs:
+
+* anything out of step: the deck, the state or the kept collection is not the one
+  the last build wrote, the state is older than version 3, the tool or templates
+  changed, more than one vault, a note that cannot be hashed;
+* a note with an error, in this build or the last (their entries are kept, which
+  the full identify handles);
+* a text a touched card shares with an untouched card (the same natural key,
+  ids.unique_keys) lost the touched card that kept its plain key: who keeps it now
+  is a decision over the whole vault (see :func:`_shared_keys`);
+* more than :data:`MAX_SHARE` of the notes touched: then writing from scratch is no
+  slower.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import Manifest, NoteCache, NoteInfo, db_path, file_stamp, inputs_hash, summary_of
+from .collect import Collected, Plan, Progress, gather, recheck_images
+from .note import NoteResult
+from .ids import guid_from, key_of
+from .rows import Row
+from .state import Changes, NoteEntries, State, identify_rows, read_notes, splice, state_path
+
+log = logging.getLogger("cards")
+#: Patch only when at most this share of the notes is touched.
+MAX_SHARE = 0.1
+#: ... but always when no more than this many are.
+MIN_NOTES = 16
+
+
+def note_info(result: NoteResult) -> NoteInfo:
+    kinds = Counter(row.kind for row in result.rows)
+    return NoteInfo(
+        result.path.as_posix(), tuple(sorted(kinds.items())), result.error, result.warnings, result.reflowed,
+        tuple(sorted({name for row in result.rows for name in row.media})), tuple(sorted({row.deck for row in result.rows})),
+    )
+
+
+def natural_table(hashed: Iterable[str]) -> str:
+    """The manifest's ``natural``: every card's hashed natural key (Row.hashed), sorted.
+
+    Why: whether a touched card's text is on an untouched card too, and how often,
+    decides its key (ids.unique_keys); this answers it without the other notes.
+    """
+    return "\n".join(sorted(hashed))
+
+
+def _count(table: Sequence[str], hashed: str) -> int:
+    return bisect_right(table, hashed) - bisect_left(table, hashed)
+
+
+@dataclass(frozen=True, slots=True)
+class Patched:
+    """What a patching build did: build.py reports it as a BuildResult."""
+
+    collected: Collected
+    changes: Changes
+    written: bool  # False: the touched notes gave the cards they gave, the deck stays
+
+
+def patch(
+    plan: Plan, store: NoteCache, output: Path, *, now: int, deck: str, templates_dir: Path | None,
+    jobs: int | None, progress: Progress | None, full: Callable[[], Collected],
+) -> Patched | None:
+    """Patch the last deck for the notes that changed since; None: build it in full.
+
+    ``deck`` is this build's deck fingerprint (cache.deck_fingerprint); ``full``
+    collects every note, for a caller that asks the result for all its cards.
+    """
+    last = store.manifest()
+    state_file, db = state_path(output), db_path(store.root)
+    if (
+        last is None or last.summary is None or last.summary.errors or len(last.notes) != len(last.keys)
+        or last.deck != deck or len(plan.vaults) != 1 or any(k is None for k in plan.keys)
+        or last.db is None or last.db != file_stamp(db)
+        or last.output != file_stamp(output) or last.state != file_stamp(state_file)
+    ):
+        return _full("the last build's files are not in step, or more than one vault")
+    keys: list[str] = [k for k in plan.keys if k is not None]
+    where = {key: index for index, key in enumerate(last.keys)}
+    touched: list[int] = []  # slots to parse
+    media: dict[str, Path] = {}
+    for slot, key in enumerate(keys):
+        if key not in where:
+            touched.append(slot)
+            continue
+        lookups = last.images.get(key)
+        if lookups:
+            shown = recheck_images(plan, slot, lookups)
+            if shown is None:
+                touched.append(slot)  # an image it shows changed
+            else:
+                media.update(shown)
+    now_keys = set(keys)
+    gone = [index for index, key in enumerate(last.keys) if key not in now_keys]
+    if not (touched or gone) or len(touched) + len(gone) > max(MIN_NOTES, MAX_SHARE * len(keys)):
+        return _full(f"{len(touched)} notes to parse, {len(gone)} gone")
+    paths = {plan.notes[slot][1].path.as_posix() for slot in touched} | {last.notes[index].path for index in gone}
+    old_entries = read_notes(state_file, paths)
+    if old_entries is None:
+        return _full("the state file cannot be read by note")
+    previous = State({guid: entry for items in old_entries.values() for guid, entry in items})
+    removed = frozenset(previous.entries)
+    old_hashed = [guid_from(key_of(e.model, e.kind, e.identity)) for e in previous.entries.values()]
+
+    collected = gather(plan, store, jobs, progress, only=touched)
+    if collected.errors:
+        return _full("a note has an error")  # parsed and cached: the full build reuses them
+    rows = collected.light_rows()
+    table = last.natural.split("\n") if last.natural else []
+    outside = _shared_keys(table, previous, rows)
+    if outside is None:
+        return _full("a text shared with an untouched card lost the card that kept it")
+    untouched = set(last.guids) - removed
+    identified = identify_rows(rows, previous, now=now, consume=True, outside=outside, reserved=untouched)
+
+    # The new manifest: untouched notes as they were, touched ones from their results.
+    starts, at = [], 0
+    for info in last.notes:
+        starts.append(at)
+        at += info.cards
+    fresh: dict[int, tuple[NoteInfo, Sequence[str]]] = {}
+    at = 0
+    for slot, result in zip(touched, collected.light):
+        fresh[slot] = (note_info(result), identified.guids[at : at + len(result.rows)])
+        at += len(result.rows)
+    notes: list[NoteInfo] = []
+    guids: list[str] = []
+    for slot, key in enumerate(keys):
+        if slot in fresh:
+            info, segment = fresh[slot]
+        else:
+            index = where[key]
+            info, segment = last.notes[index], last.guids[starts[index] : starts[index] + last.notes[index].cards]
+        notes.append(info)
+        guids.extend(segment)
+    media.update(collected.media)
+    used = {name for info in notes for name in info.media}
+    if not used <= media.keys():
+        return _full("an image is not found again")
+    refreshed = set(collected.keys)
+    images = {key: found for key, found in last.images.items() if key in now_keys and key not in refreshed}
+    images.update(collected.images)
+    natural = Counter(table)
+    natural.subtract(old_hashed)
+    natural.update(row.hashed for row in rows)
+    summary = summary_of(notes)
+    changes = identified.changes
+    written = bool(changes.added or changes.updated or changes.retired)
+    if written:  # else the touched notes gave the cards they gave: deck and state stay
+        from .package import patch_rows
+
+        scratch = db.with_name(db.name + ".new")
+        patch_rows(
+            db, scratch, output, remove=removed, rows=rows, guids=identified.guids, mods=identified.mods,
+            decks={name for info in notes for name in info.decks}, media={name: media[name] for name in sorted(used)},
+            templates_dir=templates_dir, fields=collected.fields_of(),
+        )
+        lines: dict[str, NoteEntries] = {path: [] for path in paths}
+        for guid, entry in identified.state.entries.items():
+            lines[entry.path].append((guid, entry))
+        splice(state_file, lines)
+        os.replace(scratch, db)
+    fingerprint = inputs_hash(keys)
+    store.save(
+        Manifest(
+            fingerprint, deck, _stamp(output), _stamp(state_file), tuple(guids), tuple(keys), summary, images, tuple(notes),
+            natural_table(natural.elements()), file_stamp(db),
+        ),
+        previous=last,
+    )
+    changed = {*changes.added, *changes.updated}
+    changes = Changes(
+        changes.added, changes.updated, changes.moved, tuple(g for g in guids if g not in changed), changes.retired, changes.retired_entries,
+    )
+    done = Collected(
+        None, {name: media[name] for name in sorted(used)}, parsed=collected.parsed, cached=len(keys) - collected.parsed,
+        fingerprint=fingerprint, keys=tuple(keys), images=images, load=full, summary=summary,
+    )
+    return Patched(done, changes, written)
+
+
+def _shared_keys(table: Sequence[str], previous: State, rows: Sequence[Row]) -> set[str] | None:
+    """The natural keys of touched cards whose plain form an untouched card keeps
+    (ids.unique_keys ``outside``); None when the patch cannot know who keeps one.
+
+    A natural key K of the touched cards, old or new, that untouched cards have too
+    (the table counts K over the last build; the touched notes' old cards are taken
+    off): the last build gave the plain K to one card, whose entry has key K. If that
+    card is untouched, it keeps K and every touched card with K is salted. If it is
+    touched and its note still has K, that note keeps it as the full build would. If
+    its note lost K, the full build gives K to the first card in path order, which may
+    be an untouched one: only a full build can say.
+    """
+    old_keys = Counter(key_of(e.model, e.kind, e.identity) for e in previous.entries.values())
+    owners = {e.key: e.path for e in previous.entries.values()}
+    hashed = {key: guid_from(key) for key in old_keys} | {row.key: row.hashed for row in rows}
+    outside: set[str] = set()
+    for key, digest in hashed.items():
+        others = _count(table, digest) - old_keys[key]
+        if others < 0:
+            return None  # the table is not the last build's
+        if not others:
+            continue
+        owner = owners.get(key)
+        if owner is None:
+            outside.add(key)
+        elif not any(row.key == key and row.path == owner for row in rows):
+            return None
+    return outside
+
+
+def _full(why: str) -> Patched | None:
+    """None, the patch declined, saying why (logged at DEBUG level)."""
+    log.debug("not patching the last deck: %s", why)
+    return None
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    stamp = file_stamp(path)
+    if stamp is None:
+        raise FileNotFoundError(path)
+    return stamp
