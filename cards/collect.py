@@ -37,7 +37,7 @@ from .config import Config
 from .errors import CardsError
 from .media import MediaIndex
 from .model import Card
-from .note import NoteResult, Vault, WarningCapture, log, process_note
+from .note import NoteResult, Vault, log, process_note
 from .read import NoteFile, decode_note, read_note
 from .rows import Row, card_of
 
@@ -178,17 +178,13 @@ class _Images:
         self.index = index
         self.lookups: dict[str, ImageLookup] = {}
 
-    def resolver(self, note: PurePosixPath, text: str) -> Callable[[str], str | None]:
+    def resolver(self, note: PurePosixPath, text: str | Callable[[], str]) -> Callable[[str], str | None]:
         inner = self.index.resolver(note, text)
 
         def resolve(target: str) -> str | None:
-            capture = WarningCapture()
-            log.addHandler(capture)
-            try:
-                out = inner(target)
-            finally:
-                log.removeHandler(capture)
-            self.lookups.setdefault(target, (target, out, tuple(capture.messages)))
+            seen = len(inner.warned)
+            out = inner(target)
+            self.lookups.setdefault(target, (target, out, tuple(inner.warned[seen:])))
             return out
 
         return resolve
@@ -197,7 +193,7 @@ class _Images:
         return {out: self.index.files[out] for _, out, _ in self.lookups.values() if out is not None and out in self.index.files}
 
 
-def _still_valid(lookups: Sequence[ImageLookup], index: MediaIndex, note: NoteFile, text: str) -> dict[str, Path] | None:
+def _still_valid(lookups: Sequence[ImageLookup], index: MediaIndex, note: NoteFile, text: str | Callable[[], str]) -> dict[str, Path] | None:
     """Resolve a note's image targets again: same names and warnings, or None."""
     images = _Images(index)
     resolve = images.resolver(note.path, text)
@@ -218,11 +214,12 @@ def recheck_images(plan: Plan, slot: int, lookups: Sequence[ImageLookup]) -> dic
     """The images a cached note shows (name -> file) if its targets resolve as they did
     when it was parsed, else None (the note must be parsed again)."""
     vault_no, note = plan.notes[slot]
+    data = plan.data[slot]
     try:
-        text = _read(note, plan.data[slot])
+        # the text only names a warning's line: read only when a warning is made
+        return _still_valid(lookups, plan.indexes[vault_no], note, lambda: _read(note, data))
     except CardsError:
         return None
-    return _still_valid(lookups, plan.indexes[vault_no], note, text)
 
 
 def _read(note: NoteFile, data: bytes | None) -> str:
@@ -417,10 +414,7 @@ def gather(plan: Plan, cache: NoteCache | None, jobs: int | None, progress: Prog
         if entry is not None:
             used: dict[str, Path] | None = {}
             if entry.images:
-                try:
-                    used = _still_valid(entry.images, indexes[vault_no], note, _read(note, data))
-                except CardsError:
-                    used = None
+                used = recheck_images(plan, slot, entry.images)
             if used is not None:
                 assert cache is not None and key is not None
                 cache.hits += 1

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
@@ -30,6 +31,8 @@ class MediaIndex:
     files: dict[str, Path] = field(default_factory=dict)
     _by_name: dict[str, list[Path]] | None = None
     _names: dict[Path, str] = field(default_factory=dict)
+    _located: dict[tuple[PurePosixPath, str], tuple[Path | None, str | None]] = field(default_factory=dict)
+    _root: Path | None = None
 
     def _index(self) -> dict[str, list[Path]]:
         """Obsidian's ``![[name.png]]`` may point at a file in any folder of the vault."""
@@ -51,17 +54,55 @@ class MediaIndex:
             self.files[name] = path
         return self._names[path]
 
-    def resolver(self, note: PurePosixPath, text: str) -> "NoteImages":
+    def resolver(self, note: PurePosixPath, text: str | Callable[[], str]) -> "NoteImages":
+        """``text``: the note's text, or a function that reads it (only a warning needs
+        it, for its line number)."""
         return NoteImages(self, note, text)
+
+    def locate(self, folder: PurePosixPath, target: str) -> tuple[Path | None, str | None]:
+        """The file a note in ``folder`` means by ``target``, or why there is none.
+
+        Remembered for the life of the index (one build): checking the images of
+        thousands of cached notes asked the filesystem the same questions again.
+        """
+        key = (folder, target)
+        found = self._located.get(key)
+        if found is None:
+            found = self._located[key] = self._locate(folder, target)
+        return found
+
+    def _locate(self, folder: PurePosixPath, target: str) -> tuple[Path | None, str | None]:
+        if self._root is None:
+            self._root = self.root.resolve()
+        root = self._root
+        bare = "/" not in target and "\\" not in target
+        candidates = [(root / folder / target), (root / target.lstrip("/"))]
+        for candidate in candidates:
+            resolved = candidate.resolve()
+            if not resolved.is_relative_to(root):
+                return None, "image path leads outside the vault; it is not packaged"
+            if resolved.is_file():
+                if resolved.suffix.lower() not in IMAGE_SUFFIXES:
+                    return None, "not an image file; it is not packaged"
+                return resolved, None
+        if bare:
+            matches = self._index().get(target.lower(), [])
+            if matches:
+                return matches[0].resolve(), None
+        return None, "image not found in the vault; the card shows its name instead"
 
 
 @dataclass(slots=True)
 class NoteImages:
-    """Resolves the image targets of one note (callable as render.ImageResolver)."""
+    """Resolves the image targets of one note (callable as render.ImageResolver).
+
+    Each warning is logged and also kept in ``warned`` (for the cache, which records
+    what every lookup said)."""
 
     index: MediaIndex
     note: PurePosixPath
-    text: str
+    text: str | Callable[[], str]
+    warned: list[str] = field(default_factory=list)
 
     def __call__(self, target: str) -> str | None:
         target = target.strip()
@@ -70,32 +111,17 @@ class NoteImages:
         if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):
             self._warn(target, "only local files and http(s) images are shown; this image is left out")
             return None
-        path = self._locate(unquote(target.split("#")[0].split("?")[0]))
+        clean = unquote(target.split("#")[0].split("?")[0])
+        path, problem = self.index.locate(self.note.parent, clean)
         if path is None:
+            self._warn(clean, problem or "image not found")
             return None
         return self.index.name_for(path)
 
-    def _locate(self, target: str) -> Path | None:
-        root = self.index.root.resolve()
-        bare = "/" not in target and "\\" not in target
-        candidates = [(root / self.note.parent / target), (root / target.lstrip("/"))]
-        for candidate in candidates:
-            resolved = candidate.resolve()
-            if not resolved.is_relative_to(root):
-                self._warn(target, "image path leads outside the vault; it is not packaged")
-                return None
-            if resolved.is_file():
-                if resolved.suffix.lower() not in IMAGE_SUFFIXES:
-                    self._warn(target, "not an image file; it is not packaged")
-                    return None
-                return resolved
-        if bare:
-            matches = self.index._index().get(target.lower(), [])
-            if matches:
-                return matches[0].resolve()
-        self._warn(target, "image not found in the vault; the card shows its name instead")
-        return None
-
     def _warn(self, target: str, message: str) -> None:
+        if callable(self.text):
+            self.text = self.text()
         line = next((n for n, text in enumerate(self.text.splitlines(), 1) if target in text), 1)
-        log.warning("%s", CardsError(Source(self.note, line), f"{target}: {message}"))
+        error = CardsError(Source(self.note, line), f"{target}: {message}")
+        self.warned.append(str(error))
+        log.warning("%s", error)
