@@ -2,8 +2,10 @@
 
 ``collect`` (collect.py) gives every note's cards; ``build`` identifies them against the
 state of the last build of the same output (state.py) and writes the deck (package.py),
-holding the output's lock, or leaves the deck alone when nothing changed. The CLI is a
-thin layer over ``collect`` and ``build``; a script can call them the same way.
+holding the output's lock. Three ways through, fastest first: nothing changed (the deck
+is left alone); some notes changed (incremental.py patches the last deck with just
+those notes); else the full build. The CLI is a thin layer over ``collect`` and
+``build``; a script can call them the same way.
 """
 
 from __future__ import annotations
@@ -116,9 +118,10 @@ def build(
 
     Holds the output's lock (lock.py; raises ``LockTimeout``) for the whole build. With
     ``cache`` the per-note results live in ``<output>.cards-cache/`` (cache.py): only
-    changed notes are parsed, and when no note, image, config or template changed and
-    the deck and its state are as this tool last wrote them, nothing is identified or
-    written at all.
+    changed notes are parsed; when no note, image, config or template changed and the
+    deck and its state are as this tool last wrote them, nothing is identified or
+    written at all; when some notes changed, the last deck is patched with just those
+    (incremental.py), giving what the full build would.
     """
     with output_lock(output, timeout=lock_timeout), _gc_paused():
         store = NoteCache.open(cache_dir(output)) if cache and collected is None else None

@@ -245,3 +245,18 @@ def test_real_anki_imports_a_patched_deck_as_the_full_one(tmp_path: Path, writes
     finally:
         for col in cols.values():
             col.close()
+
+
+def test_a_state_from_an_older_version_means_one_full_build(tmp_path: Path, writes: list[str]) -> None:
+    """A version 2 state (one slice of entries per line) cannot be read by note: the
+    next build is a full one, writes version 3, and the build after it patches."""
+    vault, deck = _start(tmp_path)
+    state = json.loads(state_path(deck).read_bytes())
+    entries = [[guid, key, kind, model, identity, note, content, mod, text] for note, rows in state["notes"] for guid, key, kind, model, identity, content, mod, text in rows]
+    state_path(deck).write_text(json.dumps({"version": 2, "entries": sorted(entries)}), "utf-8")
+    for step, expected in enumerate((FULL, PATCH)):
+        _edit("a.md", "makes", f"makes {step}")(vault)
+        writes.clear()
+        build([vault], deck, now=1_700_000_100 + step)
+        assert writes == expected
+        assert json.loads(state_path(deck).read_bytes())["version"] == 3
