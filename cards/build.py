@@ -24,7 +24,8 @@ from .config import Config
 from .incremental import patch
 from .lock import output_lock
 from .note import NoteResult, Vault, process_note
-from .state import Changes, Identified, State, identify_rows, state_path
+from .atomic import atomic_file
+from .state import Changes, Identified, NoteEntries, State, StateWriter, identify_rows, state_path
 
 # genanki loads only when a deck is written: a build that finds nothing changed starts
 # in a fraction of the time.
@@ -69,11 +70,28 @@ class BuildResult:
         return f"BuildResult(output={self.output!r}, written={self.written}, notes={len(self.collected.results)})"
 
 
-def identify_cards(collected: Collected, output: Path | None, *, now: int | None = None) -> Identified:
-    """GUIDs and modification times against the state of the last build of ``output``."""
+def identify_cards(
+    collected: Collected, output: Path | None, *, now: int | None = None, sink: Callable[[str, NoteEntries], None] | None = None,
+) -> Identified:
+    """GUIDs and modification times against the state of the last build of ``output``
+    (``sink``: see state.identify_rows)."""
     previous = State.load(state_path(output)) if output is not None else State()
     failed = frozenset(r.path.as_posix() for r in collected.light if r.error)
-    return identify_rows(collected.light_rows(), previous, now=now or build_time(), keep_paths=failed, cards=collected.cards_with, consume=True)
+    return identify_rows(
+        collected.light_rows(), previous, now=now or build_time(), keep_paths=failed, cards=collected.cards_with, consume=True, sink=sink,
+    )
+
+
+def _streams(collected: Collected) -> bool:
+    """Whether the state can be written a note at a time as cards are identified: no
+    note failed (their old entries are kept) and the notes come in path order once
+    each (one vault; notes are found sorted)."""
+    paths = [r.path.as_posix() for r in collected.light if r.rows or r.error]
+    return not any(r.error for r in collected.light) and all(a < b for a, b in zip(paths, paths[1:]))
+
+
+class _Unchanged(Exception):
+    """The deck would be what it is: keep the old state file too (nothing is written)."""
 
 
 @contextmanager
@@ -152,41 +170,62 @@ def build(
             assert store is not None
             store.save(previous, previous=previous, manifest_changed=False)
             return BuildResult(collected, lambda: identify_cards(collected, output, now=now), output, False, changes=Changes(unchanged=previous.guids))
-        identified = identify_cards(collected, output, now=now)
-        changes = identified.changes
-        unchanged_deck = not (changes.added or changes.updated or changes.retired)
-        stale_faces = previous is not None and previous.deck != deck_fp
-        written = False
         db = db_path(store.root) if store is not None else None
-        if stale_faces or not (unchanged_deck and output.exists() and state_path(output).exists() and (db is None or db.exists())):
+        written = False
+        state_file = state_path(output)
+        stale_faces = previous is not None and previous.deck != deck_fp
+
+        def must_write(changes: Changes) -> bool:
+            unchanged_deck = not (changes.added or changes.updated or changes.retired)
+            return stale_faces or not (unchanged_deck and output.exists() and state_file.exists() and (db is None or db.exists()))
+
+        def write_deck(identified: Identified) -> None:
             from .package import write_rows
 
             rows = collected.light_rows()  # without their fields: write_rows reads them a note at a time
             used = {name for row in rows for name in row.media}
             media = {name: path for name, path in collected.media.items() if name in used}
-            scratch = None
             if db is not None:
                 db.parent.mkdir(parents=True, exist_ok=True)
-                scratch = db.with_name(db.name + ".new")  # becomes the kept collection once all is written
-            # The state is encoded first, into a temporary file that replaces the old
-            # state only once the deck is written (a state must never describe a deck
-            # that failed to write). Its entries are let go before the deck is
-            # written: the two never sit in memory together (at 170,000 cards they
-            # were the build's peak, ~60 MiB over it).
-            guids = identified.guids
-            mods = {guid: identified.mods[guid] for guid in guids}
-
-            def write_deck() -> None:
-                identified.state.entries.clear()
-                identified.mods = mods
-                write_rows(
-                    rows, guids, mods, output, media=media, templates_dir=templates_dir, fields=collected.fields_of(), keep_db=scratch,
-                )
-
-            identified.state.save(state_path(output), ready=write_deck)
+            scratch = db.with_name(db.name + ".new") if db is not None else None  # the kept collection, once all is written
+            write_rows(
+                rows, identified.guids, identified.mods, output, media=media, templates_dir=templates_dir,
+                fields=collected.fields_of(), keep_db=scratch,
+            )
             if db is not None and scratch is not None:
                 os.replace(scratch, db)
-            written = True
+
+        if _streams(collected):
+            # The state is written as the cards are identified, a note at a time, into
+            # a temporary file that replaces the old state only once the deck is
+            # written (a state must never describe a deck that failed to write); no
+            # card's entry is held meanwhile.
+            try:
+                with atomic_file(state_file) as handle:
+                    writer = StateWriter(handle)
+                    identified = identify_cards(collected, output, now=now, sink=writer.note)
+                    if not must_write(identified.changes):
+                        raise _Unchanged
+                    writer.finish()
+                    write_deck(identified)
+                    written = True
+            except _Unchanged:
+                pass
+        else:
+            identified = identify_cards(collected, output, now=now)
+            if must_write(identified.changes):
+                # The state is encoded first and its entries let go before the deck is
+                # written: the two never sit in memory together.
+                guids = identified.guids
+                mods = {guid: identified.mods[guid] for guid in guids}
+
+                def release_and_write() -> None:
+                    identified.state.entries.clear()
+                    identified.mods = mods
+                    write_deck(identified)
+
+                identified.state.save(state_file, ready=release_and_write)
+                written = True
         if store is not None:
             manifest = None
             out_stamp, state_stamp = file_stamp(output), file_stamp(state_path(output))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -145,9 +146,9 @@ def _start(tmp_path: Path) -> tuple[Path, Path]:
     return vault, deck
 
 
-def _fresh(tmp_path: Path, vault: Path, state: bytes, now: int) -> tuple[Path, BuildResult]:
+def _fresh(tmp_path: Path, vault: Path, state: bytes, now: int, name: str = "fresh") -> tuple[Path, BuildResult]:
     """A full build from scratch, from the state file ``state``."""
-    fresh = tmp_path / f"fresh-{now}" / "deck.apkg"
+    fresh = tmp_path / f"{name}-{now}" / "deck.apkg"
     fresh.parent.mkdir()
     state_path(fresh).write_bytes(state)
     return fresh, build([vault], fresh, now=now, cache=False)
@@ -260,3 +261,19 @@ def test_a_state_from_an_older_version_means_one_full_build(tmp_path: Path, writ
         build([vault], deck, now=1_700_000_100 + step)
         assert writes == expected
         assert json.loads(state_path(deck).read_bytes())["version"] == 3
+
+
+def test_a_state_written_a_note_at_a_time_is_the_state_saved_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full build writes the state as it identifies the cards (build._streams); the
+    same build holding every entry and saving them at once writes the same bytes."""
+    vault, deck = _start(tmp_path)
+    _several(vault)
+    _edit("a.md", "What is **osmosis**?", "What is **osmossis**?")(vault)  # a typo fix: the state carries the GUID
+    state = state_path(deck).read_bytes()
+    out = {}
+    for streams in (True, False):
+        monkeypatch.setattr(sys.modules["cards.build"], "_streams", lambda collected, _s=streams: _s)
+        fresh, result = _fresh(tmp_path, vault, state, 1_700_000_100, name=f"streams-{streams}")
+        assert result.written and result.changes.updated and result.changes.added and result.changes.retired
+        out[streams] = (state_path(fresh).read_bytes(), fresh.read_bytes(), result.changes)
+    assert out[True] == out[False]
