@@ -62,13 +62,27 @@ def key_of(model: str, kind: str, identity: str) -> str:
 
 def natural_keys(cards: Sequence[Card], owners: Mapping[str, str] | None = None) -> list[str]:
     """One key per card, unique within the build (see :func:`unique_keys`)."""
-    return unique_keys([natural_key(c) for c in cards], lambda i: (cards[i].source.path.as_posix(), cards[i].context), owners)
+    keys = unique_keys([natural_key(c) for c in cards], lambda i: (cards[i].source.path.as_posix(), cards[i].context), owners)
+    return [key_text(k) for k in keys]
+
+
+#: A salted key, not yet spelled out: (natural key, note path, context, rank).
+Salted = tuple[str, str, tuple[str, ...], int]
+
+
+def key_text(key: str | Salted) -> str:
+    """A key of :func:`unique_keys` as text (what the state file stores)."""
+    if isinstance(key, str):
+        return key
+    natural, path, context, rank = key
+    salted = "\x1f".join((natural, path, " › ".join(context)))
+    return salted if rank == 1 else f"{salted}\x1f#{rank}"
 
 
 def unique_keys(
     keys: Sequence[str], where: Callable[[int], tuple[str, tuple[str, ...]]], owners: Mapping[str, str] | None = None,
     outside: Collection[str] = (),
-) -> list[str]:
+) -> list[str | Salted]:
     """Make the natural ``keys`` of a build unique; ``where(i)`` is card i's (note path, context).
 
     Two cards naming the same text (a step called "Setup" in two notes) are different
@@ -79,8 +93,11 @@ def unique_keys(
     key depends on its own note only). ``outside``: keys whose plain form a card not
     in ``keys`` keeps (a build that patches a few notes, incremental.py): all of their
     cards here are salted.
+
+    A salted key comes back as a :data:`Salted` tuple, spelled out by :func:`key_text`
+    when needed: a vault that repeats many texts held ~40 MiB of salted keys at once.
     """
-    unique = list(keys)
+    unique: list[str | Salted] = list(keys)
     counts = Counter(keys)  # at C speed; only the repeated keys are grouped below
     shared = {key for key in outside if key in counts}
     if len(counts) == len(keys) and not shared:
@@ -94,14 +111,14 @@ def unique_keys(
     for key, members in groups.items():
         owner_path = (owners or {}).get(key)
         owner = -1 if key in shared else next((i for i in members if where(i)[0] == owner_path), members[0])
-        seen: Counter[str] = Counter()
+        seen: Counter[tuple[str, str]] = Counter()  # (path, context text): one salted text
         for i in members:
             if i == owner:
                 continue
             path, context = where(i)
-            salted = "\x1f".join((key, path, " › ".join(context)))
-            seen[salted] += 1
-            unique[i] = salted if seen[salted] == 1 else f"{salted}\x1f#{seen[salted]}"
+            place = (path, " › ".join(context))
+            seen[place] += 1
+            unique[i] = (key, path, context, seen[place])
     return unique
 
 

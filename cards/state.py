@@ -22,7 +22,7 @@ from typing import IO, Any, NamedTuple
 
 from .atomic import atomic_file
 from .folding import normalise
-from .ids import guid_from, unique_keys
+from .ids import guid_from, key_text, unique_keys
 from .model import Card
 from .rows import Row, row_of
 
@@ -318,7 +318,7 @@ def identify_rows(
     by_key = {e.key: g for g, e in previous.entries.items()}
     owners = {e.key: e.path for e in previous.entries.values()}
     keys = unique_keys([r.key for r in rows], lambda i: (rows[i].path, rows[i].context), owners, outside)
-    found: list[str | None] = [by_key.get(k) for k in keys]
+    found: list[str | None] = [by_key.get(key_text(k)) for k in keys] if by_key else [None] * len(keys)
     del by_key, owners
     taken = {g for g in found if g}
     if len(taken) < len(rows):
@@ -331,7 +331,8 @@ def identify_rows(
     old_entries = previous.entries
     take = old_entries.pop if consume else old_entries.get
     note = ""
-    for index, (row, key, guid) in enumerate(zip(rows, keys, found)):
+    for index, (row, salted, guid) in enumerate(zip(rows, keys, found)):
+        key = key_text(salted)
         if sink is not None and row.path != note:
             if row.path < note or keep_paths:
                 raise ValueError("a sink needs rows in note path order and no kept notes")
