@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import os
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -162,9 +162,13 @@ def patch(
     refreshed = set(collected.keys)
     images = {key: found for key, found in last.images.items() if key in now_keys and key not in refreshed}
     images.update(collected.images)
-    natural = Counter(table)
-    natural.subtract(old_hashed)
-    natural.update(row.hashed for row in rows)
+    for digest in old_hashed:  # the table with the touched notes' cards swapped: a few edits
+        at = bisect_left(table, digest)
+        if at == len(table) or table[at] != digest:
+            return _full("the natural key table is not the last build's")
+        del table[at]
+    for row in rows:
+        insort(table, row.hashed)
     summary = summary_of(notes)
     changes = identified.changes
     written = bool(changes.added or changes.updated or changes.retired)
@@ -186,7 +190,7 @@ def patch(
     store.save(
         Manifest(
             fingerprint, deck, _stamp(output), _stamp(state_file), tuple(guids), tuple(keys), summary, images, tuple(notes),
-            natural_table(natural.elements()), file_stamp(db),
+            "\n".join(table), file_stamp(db),
         ),
         previous=last,
     )

@@ -152,6 +152,9 @@ def _line_path(line: bytes) -> str:
         end = line.find(b'",[', end + 1)
     if not line.startswith(b'["') or end < 0:
         raise ValueError("malformed note line")
+    raw = line[2:end]
+    if b"\\" not in raw:  # nothing escaped (the usual path): the bytes are the text
+        return raw.decode("utf-8")
     path: str = json.loads(line[1 : end + 1])
     return path
 
