@@ -35,12 +35,28 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import Manifest, NoteCache, NoteInfo, db_path, file_stamp, inputs_hash, summary_of
+from .cache import (
+    Manifest,
+    NoteCache,
+    NoteInfo,
+    db_path,
+    file_stamp,
+    inputs_hash,
+    summary_of,
+)
 from .collect import Collected, Plan, Progress, gather, recheck_images
-from .note import NoteResult
 from .ids import guid_from, key_of
+from .note import NoteResult
 from .rows import Row
-from .state import Changes, NoteEntries, State, identify_rows, read_notes, splice, state_path
+from .state import (
+    Changes,
+    NoteEntries,
+    State,
+    identify_rows,
+    read_notes,
+    splice,
+    state_path,
+)
 
 log = logging.getLogger("cards")
 #: Patch only when at most this share of the notes is touched.
@@ -98,22 +114,7 @@ def patch(
     ):
         return _full("the last build's files are not in step, or more than one vault")
     keys: list[str] = [k for k in plan.keys if k is not None]
-    where = {key: index for index, key in enumerate(last.keys)}
-    touched: list[int] = []  # slots to parse
-    media: dict[str, Path] = {}
-    for slot, key in enumerate(keys):
-        if key not in where:
-            touched.append(slot)
-            continue
-        lookups = last.images.get(key)
-        if lookups:
-            shown = recheck_images(plan, slot, lookups)
-            if shown is None:
-                touched.append(slot)  # an image it shows changed
-            else:
-                media.update(shown)
-    now_keys = set(keys)
-    gone = [index for index, key in enumerate(last.keys) if key not in now_keys]
+    touched, gone, media = _touched(plan, last, keys)
     if not (touched or gone) or len(touched) + len(gone) > max(MIN_NOTES, MAX_SHARE * len(keys)):
         return _full(f"{len(touched)} notes to parse, {len(gone)} gone")
     paths = {plan.notes[slot][1].path.as_posix() for slot in touched} | {last.notes[index].path for index in gone}
@@ -127,49 +128,22 @@ def patch(
     collected = gather(plan, store, jobs, progress, only=touched)
     if collected.errors:
         return _full("a note has an error")  # parsed and cached: the full build reuses them
+    if collected.keys != tuple(keys[slot] for slot in touched):
+        return _full("a note changed while it was read")
     rows = collected.light_rows()
     table = last.natural.split("\n") if last.natural else []
     outside = _shared_keys(table, previous, rows)
     if outside is None:
         return _full("a text shared with an untouched card lost the card that kept it")
-    untouched = set(last.guids) - removed
-    identified = identify_rows(rows, previous, now=now, consume=True, outside=outside, reserved=untouched)
-
-    # The new manifest: untouched notes as they were, touched ones from their results.
-    starts, at = [], 0
-    for info in last.notes:
-        starts.append(at)
-        at += info.cards
-    fresh: dict[int, tuple[NoteInfo, Sequence[str]]] = {}
-    at = 0
-    for slot, result in zip(touched, collected.light):
-        fresh[slot] = (note_info(result), identified.guids[at : at + len(result.rows)])
-        at += len(result.rows)
-    notes: list[NoteInfo] = []
-    guids: list[str] = []
-    for slot, key in enumerate(keys):
-        if slot in fresh:
-            info, segment = fresh[slot]
-        else:
-            index = where[key]
-            info, segment = last.notes[index], last.guids[starts[index] : starts[index] + last.notes[index].cards]
-        notes.append(info)
-        guids.extend(segment)
+    identified = identify_rows(rows, previous, now=now, consume=True, outside=outside, reserved=set(last.guids) - removed)
+    if not _swap(table, old_hashed, rows):
+        return _full("the natural key table is not the last build's")
+    notes, guids = _in_order(last, keys, touched, collected, identified.guids)
     media.update(collected.media)
-    used = {name for info in notes for name in info.media}
-    if not used <= media.keys():
+    used = sorted({name for info in notes for name in info.media})
+    if not set(used) <= media.keys():
         return _full("an image is not found again")
-    refreshed = set(collected.keys)
-    images = {key: found for key, found in last.images.items() if key in now_keys and key not in refreshed}
-    images.update(collected.images)
-    for digest in old_hashed:  # the table with the touched notes' cards swapped: a few edits
-        at = bisect_left(table, digest)
-        if at == len(table) or table[at] != digest:
-            return _full("the natural key table is not the last build's")
-        del table[at]
-    for row in rows:
-        insort(table, row.hashed)
-    summary = summary_of(notes)
+    media = {name: media[name] for name in used}
     changes = identified.changes
     written = bool(changes.added or changes.updated or changes.retired)
     if written:  # else the touched notes gave the cards they gave: deck and state stay
@@ -178,14 +152,18 @@ def patch(
         scratch = db.with_name(db.name + ".new")
         patch_rows(
             db, scratch, output, remove=removed, rows=rows, guids=identified.guids, mods=identified.mods,
-            decks={name for info in notes for name in info.decks}, media={name: media[name] for name in sorted(used)},
-            templates_dir=templates_dir, fields=collected.fields_of(),
+            decks={name for info in notes for name in info.decks}, media=media, templates_dir=templates_dir,
+            fields=collected.fields_of(),
         )
         lines: dict[str, NoteEntries] = {path: [] for path in paths}
         for guid, entry in identified.state.entries.items():
             lines[entry.path].append((guid, entry))
         splice(state_file, lines)
         os.replace(scratch, db)
+    kept, refreshed = set(keys), set(collected.keys)
+    images = {key: found for key, found in last.images.items() if key in kept and key not in refreshed}
+    images.update(collected.images)
+    summary = summary_of(notes)
     fingerprint = inputs_hash(keys)
     store.save(
         Manifest(
@@ -199,10 +177,72 @@ def patch(
         changes.added, changes.updated, changes.moved, tuple(g for g in guids if g not in changed), changes.retired, changes.retired_entries,
     )
     done = Collected(
-        None, {name: media[name] for name in sorted(used)}, parsed=collected.parsed, cached=len(keys) - collected.parsed,
+        None, media, parsed=collected.parsed, cached=len(keys) - collected.parsed,
         fingerprint=fingerprint, keys=tuple(keys), images=images, load=full, summary=summary,
     )
     return Patched(done, changes, written)
+
+
+def _touched(plan: Plan, last: Manifest, keys: Sequence[str]) -> tuple[list[int], list[int], dict[str, Path]]:
+    """The slots of the notes to parse (new bytes, or an image they show changed), the
+    indexes in the last build of the notes gone, and the images the others show."""
+    known = {key: index for index, key in enumerate(last.keys)}
+    touched: list[int] = []
+    media: dict[str, Path] = {}
+    for slot, key in enumerate(keys):
+        if key not in known:
+            touched.append(slot)
+            continue
+        lookups = last.images.get(key)
+        if lookups:
+            shown = recheck_images(plan, slot, lookups)
+            if shown is None:
+                touched.append(slot)
+            else:
+                media.update(shown)
+    now = set(keys)
+    return touched, [index for index, key in enumerate(last.keys) if key not in now], media
+
+
+def _swap(table: list[str], old: Iterable[str], rows: Iterable[Row]) -> bool:
+    """The natural key table with the touched notes' old cards taken out and their new
+    ones put in, in place (a few edits of a sorted list); False if an old one is missing."""
+    for digest in old:
+        at = bisect_left(table, digest)
+        if at == len(table) or table[at] != digest:
+            return False
+        del table[at]
+    for row in rows:
+        insort(table, row.hashed)
+    return True
+
+
+def _in_order(
+    last: Manifest, keys: Sequence[str], touched: Sequence[int], collected: Collected, new_guids: Sequence[str],
+) -> tuple[list[NoteInfo], list[str]]:
+    """Every note's info and every card's GUID in note order: the untouched ones as the
+    last build had them, the touched ones from this build."""
+    starts, at = {}, 0
+    for key, info in zip(last.keys, last.notes):
+        starts[key] = at
+        at += info.cards
+    fresh: dict[int, tuple[NoteInfo, Sequence[str]]] = {}
+    at = 0
+    for slot, result in zip(touched, collected.light):
+        fresh[slot] = (note_info(result), new_guids[at : at + len(result.rows)])
+        at += len(result.rows)
+    index = {key: i for i, key in enumerate(last.keys)}
+    notes: list[NoteInfo] = []
+    guids: list[str] = []
+    for slot, key in enumerate(keys):
+        if slot in fresh:
+            info, segment = fresh[slot]
+        else:
+            info = last.notes[index[key]]
+            segment = last.guids[starts[key] : starts[key] + info.cards]
+        notes.append(info)
+        guids.extend(segment)
+    return notes, guids
 
 
 def _shared_keys(table: Sequence[str], previous: State, rows: Sequence[Row]) -> set[str] | None:
