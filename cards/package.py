@@ -15,7 +15,6 @@ import re
 import shutil
 import sqlite3
 import tempfile
-import zipfile
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
@@ -33,11 +32,8 @@ from .model import BASIC, CLOZE, Card
 from .render import FIELD_NAMES
 from .rows import Row, cloze_ords, row_of
 from .templating import deck_css, model_templates
+from .zipping import ZipWriter
 
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-#: Deflate level of every zip entry. Level 1 compresses the ~110 MB collection of a
-#: 10,000-note vault in a third of the default level's time for ~15 % more bytes.
-ZIP_LEVEL = 1
 # genanki's schema, split: tables first, indexes once the rows are in.
 _TABLES = "\n".join(line for line in APKG_SCHEMA.splitlines() if not line.lstrip().upper().startswith("CREATE INDEX"))
 _INDEXES = "\n".join(line for line in APKG_SCHEMA.splitlines() if line.lstrip().upper().startswith("CREATE INDEX"))
@@ -313,30 +309,10 @@ def _ords(model: genanki.Model) -> Callable[[Row, Sequence[str]], Sequence[int]]
 
 def _zip(db_path: Path, media: Mapping[str, Path], output: Path) -> None:
     with atomic_file(output) as handle:
-        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
-            _add_file(archive, "collection.anki2", db_path)
-            names = sorted(media)
-            _add(archive, "media", json.dumps({str(i): n for i, n in enumerate(names)}).encode())
-            for i, name in enumerate(names):
-                _add(archive, str(i), media[name].read_bytes())
-
-
-def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
-    archive.writestr(_info(name), data, compresslevel=ZIP_LEVEL)
-
-
-def _info(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, ZIP_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    return info
-
-
-def _add_file(archive: zipfile.ZipFile, name: str, path: Path) -> None:
-    """A big entry copied in slices: the collection never sits in memory whole."""
-    info = _info(name)
-    info.file_size = path.stat().st_size  # decides zip64 up front, as writestr would
-    info._compresslevel = ZIP_LEVEL  # type: ignore[attr-defined]  # ZipFile.open(ZipInfo) reads it from here
-    with path.open("rb") as source, archive.open(info, "w") as target:
-        while chunk := source.read(1 << 20):
-            target.write(chunk)
+        archive = ZipWriter(handle)
+        archive.add_file("collection.anki2", db_path)
+        names = sorted(media)
+        archive.add_bytes("media", json.dumps({str(i): n for i, n in enumerate(names)}).encode())
+        for i, name in enumerate(names):
+            archive.add_bytes(str(i), media[name].read_bytes())
+        archive.close()

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import cards.package
+import cards.zipping
 from cards.build import build, collect
 from cards.cli import main
 from cards.state import state_path
@@ -106,21 +107,30 @@ def test_image_outside_the_vault_is_refused(vault: Path, tmp_path: Path) -> None
         assert archive.read("media") == b"{}"
 
 
-def test_a_failed_write_leaves_the_old_deck_whole(vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("cache", [True, False], ids=["patching the last deck", "full build"])
+def test_a_failed_write_leaves_the_old_deck_whole(vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: bool) -> None:
     out = tmp_path / "deck.apkg"
     build([vault], out, now=1_700_000_000)
-    before = out.read_bytes()
+    before, state = out.read_bytes(), state_path(out).read_bytes()
     (vault / "good.md").write_text(GOOD + "\n- What now?\n  - this edit never lands\n", "utf-8")
 
     def boom(*args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(cards.package, "_add", boom)
-    with pytest.raises(OSError):
-        build([vault], out, now=1_700_000_100)
-    assert out.read_bytes() == before
+    with monkeypatch.context() as patched:
+        patched.setattr(cards.zipping.ZipWriter, "add_bytes", boom)  # the zip fails after the collection is in
+        with pytest.raises(OSError):
+            build([vault], out, now=1_700_000_100, cache=cache)
+    assert out.read_bytes() == before and state_path(out).read_bytes() == state
     assert [p.name for p in out.parent.iterdir() if p.name.endswith(".tmp")] == []
-    assert state_path(out).exists()
+    # the next build lands the edit, as if the failed one never ran
+    result = build([vault], out, now=1_700_000_200, cache=cache)
+    assert result.written and len(result.changes.added) == 1 and b"this edit never lands" in _collection(out)
+
+
+def _collection(apkg: Path) -> bytes:
+    with zipfile.ZipFile(apkg) as archive:
+        return archive.read("collection.anki2")
 
 
 def test_reflowed_note_is_reported(tmp_path: Path) -> None:

@@ -1,0 +1,113 @@
+"""The .apkg's zip, written by hand: fixed entry times, and big entries deflated on
+every core.
+
+Why not ``zipfile``: it deflates an entry in one stream on one core, and the
+collection of a 10,000-note deck (~110 MB) took 0.7 s of a 2-second rebuild. Here a
+big entry is cut into slices deflated in parallel threads (zlib releases the GIL), as
+pigz does: each slice is a raw deflate stream primed with the 32 KiB before it
+(``zdict``) and ended by a sync flush, so the slices join into one valid stream, and
+the output is a function of the bytes alone (the same file gives the same zip). The
+format is the plain one (no zip64: an entry or archive of 4 GiB or more is refused,
+far above any deck) that every zip reader, Anki included, reads.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import BinaryIO
+
+#: Deflate level of every entry. Level 1 compresses the ~110 MB collection of a
+#: 10,000-note vault in a third of the default level's time for ~15 % more bytes.
+LEVEL = 1
+#: Slice of a big entry deflated by one thread.
+SLICE = 4 << 20
+#: zlib's window: the bytes before a slice that it may refer back to.
+WINDOW = 32 << 10
+_DOS_DATE = (1 << 5) | 1  # 1980-01-01, the earliest a zip can say
+_DOS_TIME = 0
+_LIMIT = 0xFFFFFFFF
+#: A final empty block: ends a stream of sync-flushed slices.
+_END = zlib.compressobj(LEVEL, zlib.DEFLATED, -15).flush()
+
+
+class ZipWriter:
+    """Entries appended one after another to a seekable binary file; ``close`` writes
+    the central directory. Entries get mode 0644 and the time 1980-01-01 00:00."""
+
+    def __init__(self, handle: BinaryIO, *, threads: int | None = None) -> None:
+        self._handle = handle
+        self._start = handle.tell()
+        self._entries: list[tuple[bytes, int, int, int, int]] = []  # name, crc, packed, size, offset
+        self._threads = threads or min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+    def add_bytes(self, name: str, data: bytes) -> None:
+        compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+        self._entry(name, iter([compressor.compress(data) + compressor.flush()]), lambda: (zlib.crc32(data), len(data)))
+
+    def add_file(self, name: str, path: Path) -> None:
+        """A file deflated a slice per thread, read a slice at a time (never whole)."""
+        state = [0, 0]  # crc, size: known once every slice is read
+
+        def packed() -> Iterator[bytes]:
+            with path.open("rb") as source, ThreadPoolExecutor(self._threads) as pool:
+                running: deque[Future[bytes]] = deque()
+                tail = b""
+                while chunk := source.read(SLICE):
+                    state[0] = zlib.crc32(chunk, state[0])
+                    state[1] += len(chunk)
+                    running.append(pool.submit(_deflate, chunk, tail))
+                    tail = chunk[-WINDOW:]
+                    while len(running) > self._threads:
+                        yield running.popleft().result()
+                while running:
+                    yield running.popleft().result()
+            yield _END
+
+        self._entry(name, packed(), lambda: (state[0], state[1]))
+
+    def _entry(self, name: str, packed: Iterator[bytes], crc_and_size: Callable[[], tuple[int, int]]) -> None:
+        raw = name.encode("ascii")
+        handle = self._handle
+        offset = handle.tell() - self._start
+        handle.write(_local(raw, 0, 0, 0))  # sizes and crc follow the data: written over once known
+        written = 0
+        for piece in packed:
+            handle.write(piece)
+            written += len(piece)
+        crc, size = crc_and_size()
+        if max(written, size, offset) >= _LIMIT:
+            raise ValueError(f"{name}: 4 GiB or more does not fit a plain zip")
+        end = handle.tell()
+        handle.seek(self._start + offset)
+        handle.write(_local(raw, crc, written, size))
+        handle.seek(end)
+        self._entries.append((raw, crc, written, size, offset))
+
+    def close(self) -> None:
+        handle = self._handle
+        directory = handle.tell() - self._start
+        for raw, crc, packed, size, offset in self._entries:
+            handle.write(
+                struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, 0, 8, _DOS_TIME, _DOS_DATE, crc, packed, size,
+                            len(raw), 0, 0, 0, 0, 0o644 << 16, offset) + raw
+            )
+        length = handle.tell() - self._start - directory
+        count = len(self._entries)
+        handle.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, length, directory, 0))
+
+
+def _local(raw: bytes, crc: int, packed: int, size: int) -> bytes:
+    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, _DOS_TIME, _DOS_DATE, crc, packed, size, len(raw), 0) + raw
+
+
+def _deflate(chunk: bytes, tail: bytes) -> bytes:
+    """One slice as a raw deflate stream that may refer back into ``tail`` (the bytes
+    before it), ended by a sync flush so that the next slice can follow it."""
+    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15, zdict=tail) if tail else zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    return compressor.compress(chunk) + compressor.flush(zlib.Z_SYNC_FLUSH)
