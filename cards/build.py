@@ -179,6 +179,8 @@ def build(
             unchanged_deck = not (changes.added or changes.updated or changes.retired)
             return stale_faces or not (unchanged_deck and output.exists() and state_file.exists() and (db is None or db.exists()))
 
+        deflated: list[tuple[int, tuple[int, ...], int]] = []  # where the new deck holds its collection's slices
+
         def write_deck(identified: Identified) -> None:
             from .package import write_rows
 
@@ -188,10 +190,11 @@ def build(
             if db is not None:
                 db.parent.mkdir(parents=True, exist_ok=True)
             scratch = db.with_name(db.name + ".new") if db is not None else None  # the kept collection, once all is written
-            write_rows(
+            made = write_rows(
                 rows, identified.guids, identified.mods, output, media=media, templates_dir=templates_dir,
                 fields=collected.fields_of(), keep_db=scratch,
             )
+            deflated.append((made.offset, made.lengths, made.slice))
             if db is not None and scratch is not None:
                 os.replace(scratch, db)
 
@@ -237,6 +240,7 @@ def build(
                     collected.fingerprint, deck_fp, out_stamp, state_stamp, tuple(identified.guids), collected.keys,
                     collected.summary, collected.images, tuple(note_info(r) for r in collected.light),
                     natural_table(row.hashed for r in collected.light for row in r.rows), file_stamp(db),
+                    deflated[-1] if deflated else previous.deflated if previous is not None else None,
                 )
             store.save(manifest, previous=previous)
         return BuildResult(collected, identified, output, written)

@@ -276,6 +276,7 @@ class Manifest:
     notes: tuple[NoteInfo, ...] = ()  # in the order of ``keys``
     natural: str = ""  # every card's natural key hashed (Row.hashed), sorted, one per line
     db: tuple[int, int, int] | None = None  # file_stamp of the deck's collection kept in the cache (db_path)
+    deflated: tuple[int, tuple[int, ...], int] | None = None  # zipping.Deflated of the deck's collection, as a tuple
 
 
 @dataclass(slots=True)
@@ -367,10 +368,10 @@ class NoteCache:
             raw = pickle.loads((self.root / "manifest.pickle").read_bytes())
             if not (isinstance(raw, tuple) and raw[0] == SCHEMA):
                 return None
-            inputs, deck, output, state, guids, keys, summary, images, notes, natural, db = raw[1:]
+            inputs, deck, output, state, guids, keys, summary, images, notes, natural, db, deflated = raw[1:]
             return Manifest(
                 inputs, deck, output, state, tuple(guids.split("\n")) if guids else (), keys, Summary(*summary) if summary is not None else None, images,
-                tuple(NoteInfo._make(n) for n in notes), natural, db,
+                tuple(NoteInfo._make(n) for n in notes), natural, db, deflated,
             )
         except FileNotFoundError:
             return None
@@ -401,7 +402,7 @@ class NoteCache:
         fields = (
             # the GUIDs as one string: 170,000 string objects took pickle's memo ~20 MiB
             manifest.inputs, manifest.deck, manifest.output, manifest.state, "\n".join(manifest.guids), manifest.keys, summary, manifest.images,
-            tuple(tuple(n) for n in manifest.notes), manifest.natural, manifest.db,
+            tuple(tuple(n) for n in manifest.notes), manifest.natural, manifest.db, manifest.deflated,
         )
         write_file(self.root / "manifest.pickle", pickle.dumps((SCHEMA, *fields), protocol=pickle.HIGHEST_PROTOCOL))
 

@@ -146,15 +146,18 @@ def patch(
     media = {name: media[name] for name in used}
     changes = identified.changes
     written = bool(changes.added or changes.updated or changes.retired)
+    deflated = last.deflated
     if written:  # else the touched notes gave the cards they gave: deck and state stay
         from .package import patch_rows
+        from .zipping import Deflated
 
         scratch = db.with_name(db.name + ".new")
-        patch_rows(
+        made = patch_rows(
             db, scratch, output, remove=removed, rows=rows, guids=identified.guids, mods=identified.mods,
             decks={name for info in notes for name in info.decks}, media=media, templates_dir=templates_dir,
-            fields=collected.fields_of(),
+            fields=collected.fields_of(), deflated=Deflated(*deflated) if deflated is not None else None,
         )
+        deflated = (made.offset, made.lengths, made.slice)
         lines: dict[str, NoteEntries] = {path: [] for path in paths}
         for guid, entry in identified.state.entries.items():
             lines[entry.path].append((guid, entry))
@@ -168,7 +171,7 @@ def patch(
     store.save(
         Manifest(
             fingerprint, deck, _stamp(output), _stamp(state_file), tuple(guids), tuple(keys), summary, images, tuple(notes),
-            "\n".join(table), file_stamp(db),
+            "\n".join(table), file_stamp(db), deflated,
         ),
         previous=last,
     )

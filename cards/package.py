@@ -32,7 +32,7 @@ from .model import BASIC, CLOZE, Card
 from .render import FIELD_NAMES
 from .rows import Row, cloze_ords, row_of
 from .templating import deck_css, model_templates
-from .zipping import ZipWriter
+from .zipping import Deflated, Reuse, ZipWriter
 
 # genanki's schema, split: tables first, indexes once the rows are in.
 _TABLES = "\n".join(line for line in APKG_SCHEMA.splitlines() if not line.lstrip().upper().startswith("CREATE INDEX"))
@@ -91,7 +91,7 @@ def write_rows(
     rows_in: Callable[[], object] | None = None,
     fields: Callable[[int], tuple[str, ...]] | None = None,
     keep_db: Path | None = None,
-) -> None:
+) -> Deflated:
     """Write the deck atomically: readers see the old file or the new one, never half of it.
 
     ``rows_in`` is called once every row is inserted: what remains (the indexes, the
@@ -133,7 +133,7 @@ def write_rows(
             conn.commit()
         finally:
             conn.close()
-        _zip(db_path, media, output)
+        return _zip(db_path, media, output)
 
 
 def patch_rows(
@@ -149,7 +149,8 @@ def patch_rows(
     media: Mapping[str, Path],
     templates_dir: Path | None = None,
     fields: Callable[[int], tuple[str, ...]] | None = None,
-) -> None:
+    deflated: Deflated | None = None,
+) -> Deflated:
     """The next deck from the last one's collection ``db``: its notes with the GUIDs
     ``remove`` go, ``rows`` come in, and the zip is written to ``output`` atomically.
 
@@ -185,7 +186,8 @@ def patch_rows(
         conn.commit()
     finally:
         conn.close()
-    _zip(scratch, media, output)
+    # ``deflated``: where the last deck (``output``, made from ``db``) holds its slices
+    return _zip(scratch, media, output, Reuse(db, output, deflated) if deflated is not None else None)
 
 
 def deck_order(rows: Sequence[Row], guids: Sequence[str]) -> list[int]:
@@ -307,12 +309,15 @@ def _ords(model: genanki.Model) -> Callable[[Row, Sequence[str]], Sequence[int]]
     return lambda row, fields: list(cloze_ords(*(fields[i] if i >= 0 else "" for i in indexes)))
 
 
-def _zip(db_path: Path, media: Mapping[str, Path], output: Path) -> None:
+def _zip(db_path: Path, media: Mapping[str, Path], output: Path, reuse: Reuse | None = None) -> Deflated:
+    """The .apkg: the collection, the media index, the media; where the collection's
+    deflated slices sit in it (for the next build's ``reuse``)."""
     with atomic_file(output) as handle:
         archive = ZipWriter(handle)
-        archive.add_file("collection.anki2", db_path)
+        deflated = archive.add_file("collection.anki2", db_path, reuse=reuse)
         names = sorted(media)
         archive.add_bytes("media", json.dumps({str(i): n for i, n in enumerate(names)}).encode())
         for i, name in enumerate(names):
             archive.add_bytes(str(i), media[name].read_bytes())
         archive.close()
+    return deflated

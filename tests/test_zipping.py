@@ -48,3 +48,42 @@ def test_zip_readers_read_it_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_a_compressible_file_is_compressed(tmp_path: Path) -> None:
     data = _archive(tmp_path, b"abc" * 1_000_000, threads=2)
     assert len(data) < 60_000
+
+
+def test_a_rezip_reuses_the_unchanged_slices_and_gives_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cards.zipping import Reuse
+
+    monkeypatch.setattr(zipping, "SLICE", 64 << 10)
+    rng = random.Random(7)
+    old_bytes = b"".join(rng.choice([b"What is osmosis? Water crossing a membrane. ", os.urandom(30)]) for _ in range(40_000))
+    new_bytes = bytearray(old_bytes)
+    new_bytes[300_000:300_010] = b"0123456789"  # one slice changed (and the next one's zdict)
+    new_bytes += b"appended " * 5000  # and a longer file
+    old_file, new_file, old_zip = tmp_path / "old.bin", tmp_path / "new.bin", tmp_path / "old.zip"
+    old_file.write_bytes(old_bytes)
+    new_file.write_bytes(bytes(new_bytes))
+    with old_zip.open("wb") as handle:
+        writer = ZipWriter(handle, threads=2)
+        writer.add_bytes("first", b"an entry before, so the offset is not 0")
+        deflated = writer.add_file("collection.anki2", old_file)
+        writer.close()
+
+    calls: list[int] = []
+    real = zipping._deflate
+    monkeypatch.setattr(zipping, "_deflate", lambda chunk, tail: calls.append(1) or real(chunk, tail))
+
+    def zip_new(reuse: Reuse | None) -> bytes:
+        out = io.BytesIO()
+        writer = ZipWriter(out, threads=2)
+        writer.add_file("collection.anki2", new_file, reuse=reuse)
+        writer.close()
+        return out.getvalue()
+
+    fresh = zip_new(None)
+    slices = len(calls)
+    calls.clear()
+    reused = zip_new(Reuse(old_file, old_zip, deflated))
+    assert reused == fresh
+    assert len(calls) <= 2 + (len(new_bytes) - len(old_bytes)) // (64 << 10) + 2 < slices  # only the changed and the new slices
+    with zipfile.ZipFile(io.BytesIO(reused)) as archive:
+        assert archive.read("collection.anki2") == bytes(new_bytes)
