@@ -9,6 +9,8 @@ peak memory is the child's ``ru_maxrss`` (from ``os.wait4``, which on Linux also
 the worker processes the build waited for). The floor is what the job cannot avoid:
 markdown-it-py parsing the same files on one core (``cards.markdown.markdown().parse``)
 plus plain genanki writing as many notes, in one deck, with ``Package.write_to_file``.
+The cold build runs ``--repeat`` times (default 2) from scratch and the fastest counts:
+the machine is shared, and noise only ever adds time.
 A last build after a cards.toml edit (every note parsed again, identified against the
 state) is shown too, without a target. Targets (from issue 6): cold/floor <= 0.6, 2,000 folders vs 1 folder <= +10 %,
 no-op/cold <= 5 %, one-changed/cold <= 10 %, peak memory <= 300 MiB at 10,000, and
@@ -144,14 +146,19 @@ def watch_latency(vault: Path, out: Path, note: Path, rounds: int = 3) -> float:
             proc.kill()
 
 
-def bench(n: int, work: Path, *, folders_check: bool = True) -> Result:
+def bench(n: int, work: Path, *, folders_check: bool = True, repeat: int = 2) -> Result:
     result = Result(n)
     vault = work / f"vault-{n}"
     make_vault(n, vault, seed=1)
     out = work / f"deck-{n}.apkg"
-    cold = run(cards("build", str(vault), "-o", str(out)))
-    assert cold.code in (0, 1), cold.stdout
-    result.cold, result.rss, result.cards = cold.seconds, cold.maxrss_mib, count_cards(cold.stdout)
+    colds = []
+    for _ in range(max(1, repeat)):  # the fastest of a few: the machine is shared, noise only adds
+        for leftover in work.glob(f"deck-{n}.apkg*"):
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+        colds.append(run(cards("build", str(vault), "-o", str(out))))
+        assert colds[-1].code in (0, 1), colds[-1].stdout
+    cold = min(colds, key=lambda r: r.seconds)
+    result.cold, result.rss, result.cards = cold.seconds, max(r.maxrss_mib for r in colds), count_cards(cold.stdout)
     result.noop = run(cards("build", str(vault), "-o", str(out), "-q")).seconds
     note = sorted(vault.rglob("*.md"))[n // 2]
     edit(note, "one")
@@ -222,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one small vault (N=300)")
     parser.add_argument("--no-folders", action="store_true", help="skip the 1-folder vs 2,000-folder builds")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--repeat", type=int, default=2, help="cold builds per size; the fastest counts (default 2)")
     args = parser.parse_args(argv)
     sizes = [300] if args.quick else (args.n or [2000, 10_000])
     work = args.keep or Path(tempfile.mkdtemp(prefix="cards-bench-"))
@@ -231,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for n in sizes:
             print(f"... N = {n}", flush=True)
-            results.append(bench(n, work, folders_check=not args.no_folders))
+            results.append(bench(n, work, folders_check=not args.no_folders, repeat=args.repeat))
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,27 @@
+"""The benchmark script runs end to end (on a small vault) and prints every figure.
+
+Why: benchmarks/bench.py is how the closing notes' numbers are made; a script that
+rots unnoticed makes the next figures impossible to reproduce. Nothing here is timed.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py"
+
+
+def test_bench_prints_every_figure_and_verdict(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCH), "--n", "40", "--no-folders", "--repeat", "1", "--keep", str(tmp_path / "work")],
+        capture_output=True, text=True, timeout=600, check=True,
+    )
+    row = next(line for line in done.stdout.splitlines() if re.match(r"\s+40\s+\d+\s", line))
+    figures = row.split()
+    assert len(figures) == 12 and int(figures[1]) > 100  # N, cards, cold ... config s, its MiB
+    assert all(float(x) > 0 for x in figures[2:] if "+" not in x)  # (parse+write) is "a+b"
+    for ratio in ("cold / floor", "no-op / cold", "one-edit / cold"):
+        assert re.search(rf"\s40\s+{re.escape(ratio)}\s+[\d.]+\s+<= [\d.]+\s+(ok|MISSED)", done.stdout), ratio
