@@ -9,8 +9,9 @@ peak memory is the child's ``ru_maxrss`` (from ``os.wait4``, which on Linux also
 the worker processes the build waited for). The floor is what the job cannot avoid:
 markdown-it-py parsing the same files on one core (``cards.markdown.markdown().parse``)
 plus plain genanki writing as many notes, in one deck, with ``Package.write_to_file``.
-The cold build runs ``--repeat`` times (default 2) from scratch and the fastest counts:
-the machine is shared, and noise only ever adds time.
+The cold build, and each of the 1-folder and 2,000-folder builds, runs ``--repeat``
+times (default 2) from scratch and the fastest counts: the machine is shared, and noise
+only ever adds time.
 A last build after a cards.toml edit (every note parsed again, identified against the
 state) is shown too, without a target. Targets (from issue 6): cold/floor <= 0.6, 2,000 folders vs 1 folder <= +10 %,
 no-op/cold <= 5 %, one-changed/cold <= 10 %, peak memory <= 300 MiB at 10,000, and
@@ -175,8 +176,8 @@ def bench(n: int, work: Path, *, folders_check: bool = True, repeat: int = 2) ->
         for folders, attr in ((1, "one_folder"), (2000, "many_folders")):
             v = work / f"vault-{n}-f{folders}"
             make_vault(n, v, folders=folders, seed=1)
-            r = run(cards("build", str(v), "-o", str(work / f"f{folders}-{n}.apkg"), "-q", "--no-cache"))
-            setattr(result, attr, r.seconds)
+            best = min(run(cards("build", str(v), "-o", str(work / f"f{folders}-{n}-{i}.apkg"), "-q", "--no-cache")).seconds for i in range(max(1, repeat)))
+            setattr(result, attr, best)
             shutil.rmtree(v)
     return result
 
