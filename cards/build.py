@@ -18,13 +18,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from .atomic import atomic_file
 from .cache import Manifest, NoteCache, cache_dir, db_path, deck_fingerprint, file_stamp
 from .collect import Collected, Progress, collect, gather, plan_notes, unchanged
 from .config import Config
 from .incremental import patch
 from .lock import output_lock
 from .note import NoteResult, Vault, process_note
-from .atomic import atomic_file
 from .state import Changes, Identified, NoteEntries, State, StateWriter, identify_rows, state_path
 
 # genanki loads only when a deck is written: a build that finds nothing changed starts
@@ -171,76 +171,92 @@ def build(
             store.save(previous, previous=previous, manifest_changed=False)
             return BuildResult(collected, lambda: identify_cards(collected, output, now=now), output, False, changes=Changes(unchanged=previous.guids))
         db = db_path(store.root) if store is not None else None
-        written = False
-        state_file = state_path(output)
         stale_faces = previous is not None and previous.deck != deck_fp
-
-        def must_write(changes: Changes) -> bool:
-            unchanged_deck = not (changes.added or changes.updated or changes.retired)
-            return stale_faces or not (unchanged_deck and output.exists() and state_file.exists() and (db is None or db.exists()))
-
-        deflated: list[tuple[int, tuple[int, ...], int]] = []  # where the new deck holds its collection's slices
-
-        def write_deck(identified: Identified) -> None:
-            from .package import write_rows
-
-            rows = collected.light_rows()  # without their fields: write_rows reads them a note at a time
-            used = {name for row in rows for name in row.media}
-            media = {name: path for name, path in collected.media.items() if name in used}
-            if db is not None:
-                db.parent.mkdir(parents=True, exist_ok=True)
-            scratch = db.with_name(db.name + ".new") if db is not None else None  # the kept collection, once all is written
-            made = write_rows(
-                rows, identified.guids, identified.mods, output, media=media, templates_dir=templates_dir,
-                fields=collected.fields_of(), keep_db=scratch,
-            )
-            deflated.append((made.offset, made.lengths, made.slice))
-            if db is not None and scratch is not None:
-                os.replace(scratch, db)
-
-        if _streams(collected):
-            # The state is written as the cards are identified, a note at a time, into
-            # a temporary file that replaces the old state only once the deck is
-            # written (a state must never describe a deck that failed to write); no
-            # card's entry is held meanwhile.
-            try:
-                with atomic_file(state_file) as handle:
-                    writer = StateWriter(handle)
-                    identified = identify_cards(collected, output, now=now, sink=writer.note)
-                    if not must_write(identified.changes):
-                        raise _Unchanged
-                    writer.finish()
-                    write_deck(identified)
-                    written = True
-            except _Unchanged:
-                pass
-        else:
-            identified = identify_cards(collected, output, now=now)
-            if must_write(identified.changes):
-                # The state is encoded first and its entries let go before the deck is
-                # written: the two never sit in memory together.
-                guids = identified.guids
-                mods = {guid: identified.mods[guid] for guid in guids}
-
-                def release_and_write() -> None:
-                    identified.state.entries.clear()
-                    identified.mods = mods
-                    write_deck(identified)
-
-                identified.state.save(state_file, ready=release_and_write)
-                written = True
+        identified, written, deflated = _identify_and_write(collected, output, db, now=now, templates_dir=templates_dir, stale_faces=stale_faces)
         if store is not None:
-            manifest = None
-            out_stamp, state_stamp = file_stamp(output), file_stamp(state_path(output))
-            if collected.fingerprint is not None and out_stamp is not None and state_stamp is not None:
-                from .incremental import natural_table, note_info
-
-                assert db is not None
-                manifest = Manifest(
-                    collected.fingerprint, deck_fp, out_stamp, state_stamp, tuple(identified.guids), collected.keys,
-                    collected.summary, collected.images, tuple(note_info(r) for r in collected.light),
-                    natural_table(row.hashed for r in collected.light for row in r.rows), file_stamp(db),
-                    deflated[-1] if deflated else previous.deflated if previous is not None else None,
-                )
-            store.save(manifest, previous=previous)
+            assert db is not None
+            kept = deflated if written else previous.deflated if previous is not None else None
+            store.save(_manifest(collected, identified, output, db, deck_fp, kept), previous=previous)
         return BuildResult(collected, identified, output, written)
+
+
+Slices = tuple[int, tuple[int, ...], int]  # zipping.Deflated as the manifest keeps it
+
+
+def _identify_and_write(
+    collected: Collected, output: Path, db: Path | None, *, now: int | None, templates_dir: Path | None, stale_faces: bool,
+) -> tuple[Identified, bool, Slices | None]:
+    """The full build: every card identified, then the deck and state written unless
+    they would come out as they are. Returns the identified cards, whether the deck
+    was written, and where it holds its collection's deflated slices."""
+    state_file = state_path(output)
+    deflated: list[Slices] = []
+
+    def must_write(changes: Changes) -> bool:
+        same = not (changes.added or changes.updated or changes.retired)
+        return stale_faces or not (same and output.exists() and state_file.exists() and (db is None or db.exists()))
+
+    def write_deck(identified: Identified) -> None:
+        from .package import write_rows
+
+        rows = collected.light_rows()  # without their fields: write_rows reads them a note at a time
+        used = {name for row in rows for name in row.media}
+        media = {name: path for name, path in collected.media.items() if name in used}
+        scratch = None
+        if db is not None:
+            db.parent.mkdir(parents=True, exist_ok=True)
+            scratch = db.with_name(db.name + ".new")  # the kept collection, once all is written
+        made = write_rows(
+            rows, identified.guids, identified.mods, output, media=media, templates_dir=templates_dir,
+            fields=collected.fields_of(), keep_db=scratch,
+        )
+        deflated.append((made.offset, made.lengths, made.slice))
+        if db is not None and scratch is not None:
+            os.replace(scratch, db)
+
+    if _streams(collected):
+        # The state is written as the cards are identified, a note at a time, into a
+        # temporary file that replaces the old state only once the deck is written (a
+        # state must never describe a deck that failed to write); no card's entry is
+        # held meanwhile.
+        try:
+            with atomic_file(state_file) as handle:
+                writer = StateWriter(handle)
+                identified = identify_cards(collected, output, now=now, sink=writer.note)
+                if not must_write(identified.changes):
+                    raise _Unchanged
+                writer.finish()
+                write_deck(identified)
+        except _Unchanged:
+            return identified, False, None
+        return identified, True, deflated[-1]
+    identified = identify_cards(collected, output, now=now)
+    if not must_write(identified.changes):
+        return identified, False, None
+    # The state is encoded first and its entries let go before the deck is written:
+    # the two never sit in memory together.
+    guids = identified.guids
+    mods = {guid: identified.mods[guid] for guid in guids}
+
+    def release_and_write() -> None:
+        identified.state.entries.clear()
+        identified.mods = mods
+        write_deck(identified)
+
+    identified.state.save(state_file, ready=release_and_write)
+    return identified, True, deflated[-1]
+
+
+def _manifest(collected: Collected, identified: Identified, output: Path, db: Path, deck_fp: str, deflated: Slices | None) -> Manifest | None:
+    """What the next build needs to know of this one (cache.Manifest); None when some
+    input was not known (a note that could not be hashed) or a file is missing."""
+    from .incremental import natural_table, note_info
+
+    out_stamp, state_stamp = file_stamp(output), file_stamp(state_path(output))
+    if collected.fingerprint is None or out_stamp is None or state_stamp is None:
+        return None
+    return Manifest(
+        collected.fingerprint, deck_fp, out_stamp, state_stamp, tuple(identified.guids), collected.keys,
+        collected.summary, collected.images, tuple(note_info(r) for r in collected.light),
+        natural_table(row.hashed for r in collected.light for row in r.rows), file_stamp(db), deflated,
+    )
