@@ -277,3 +277,16 @@ def test_a_state_written_a_note_at_a_time_is_the_state_saved_at_once(tmp_path: P
         assert result.written and result.changes.updated and result.changes.added and result.changes.retired
         out[streams] = (state_path(fresh).read_bytes(), fresh.read_bytes(), result.changes)
     assert out[True] == out[False]
+
+
+def test_excluding_a_note_in_cards_toml_patches_the_deck(tmp_path: Path, writes: list[str]) -> None:
+    """include / exclude choose files, they do not shape cards: the other notes' results
+    stand, and the excluded note's cards are retired by a patch."""
+    vault, deck = _start(tmp_path)
+    (vault / "cards.toml").write_text('exclude = ["filler/00.md"]\n', "utf-8")
+    state = state_path(deck).read_bytes()
+    writes.clear()
+    inc = build([vault], deck, now=1_700_000_100)
+    assert writes == PATCH and len(inc.changes.retired) == 1 and inc.collected.parsed == 0
+    fresh, new = _fresh(tmp_path, vault, state, 1_700_000_100)
+    assert inc.changes == new.changes and _deck(deck) == _deck(fresh)
