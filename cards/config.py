@@ -158,6 +158,8 @@ class Config:
         return self._excluded(rel)
 
     def _excluded(self, rel: PurePosixPath) -> bool:
+        if not self.exclude:
+            return False  # the usual case: no folder prefixes to make for every note
         parts = rel.parts
         prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
         return any(_glob(p).match(prefix) for p in self.exclude for prefix in prefixes)
