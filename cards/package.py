@@ -37,6 +37,9 @@ from .zipping import Deflated, Reuse, ZipWriter
 # genanki's schema, split: tables first, indexes once the rows are in.
 _TABLES = "\n".join(line for line in APKG_SCHEMA.splitlines() if not line.lstrip().upper().startswith("CREATE INDEX"))
 _INDEXES = "\n".join(line for line in APKG_SCHEMA.splitlines() if line.lstrip().upper().startswith("CREATE INDEX"))
+#: Image formats that are compressed already: packaged as they are (deflating a vault's
+#: photos again costs seconds on every build and saves nothing).
+COMPRESSED_IMAGES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
 #: Note type names and template names are part of the released format: never change them.
 MODEL_NAMES = {CLOZE: "cards: cloze", BASIC: "cards: basic"}
 TEMPLATE_NAMES = {CLOZE: "Cloze", BASIC: "Card 1"}
@@ -318,6 +321,6 @@ def _zip(db_path: Path, media: Mapping[str, Path], output: Path, reuse: Reuse | 
         names = sorted(media)
         archive.add_bytes("media", json.dumps({str(i): n for i, n in enumerate(names)}).encode())
         for i, name in enumerate(names):
-            archive.add_bytes(str(i), media[name].read_bytes())
+            archive.add_bytes(str(i), media[name].read_bytes(), store=Path(name).suffix.lower() in COMPRESSED_IMAGES)
         archive.close()
     return deflated

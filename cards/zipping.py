@@ -35,6 +35,7 @@ WINDOW = 32 << 10
 _DOS_DATE = (1 << 5) | 1  # 1980-01-01, the earliest a zip can say
 _DOS_TIME = 0
 _LIMIT = 0xFFFFFFFF
+_STORED, _DEFLATED = 0, 8  # zip compression methods
 #: A final empty block: ends a stream of sync-flushed slices.
 _END = zlib.compressobj(LEVEL, zlib.DEFLATED, -15).flush()
 
@@ -68,10 +69,15 @@ class ZipWriter:
     def __init__(self, handle: BinaryIO, *, threads: int | None = None) -> None:
         self._handle = handle
         self._start = handle.tell()
-        self._entries: list[tuple[bytes, int, int, int, int]] = []  # name, crc, packed, size, offset
+        self._entries: list[tuple[bytes, int, int, int, int, int]] = []  # name, method, crc, packed, size, offset
         self._threads = threads or min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
-    def add_bytes(self, name: str, data: bytes) -> None:
+    def add_bytes(self, name: str, data: bytes, *, store: bool = False) -> None:
+        """``store``: as they are, not deflated (for bytes that are compressed already,
+        a PNG or a JPEG: deflate would spend time to gain nothing)."""
+        if store:
+            self._entry(name, iter([data]), lambda: (zlib.crc32(data), len(data)), method=_STORED)
+            return
         compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
         self._entry(name, iter([compressor.compress(data) + compressor.flush()]), lambda: (zlib.crc32(data), len(data)))
 
@@ -117,12 +123,12 @@ class ZipWriter:
         offset = self._entry(name, packed(), lambda: (state[0], state[1]))
         return Deflated(offset, tuple(lengths[:-1]), SLICE)  # the last piece is _END
 
-    def _entry(self, name: str, packed: Iterator[bytes], crc_and_size: Callable[[], tuple[int, int]]) -> int:
+    def _entry(self, name: str, packed: Iterator[bytes], crc_and_size: Callable[[], tuple[int, int]], method: int = _DEFLATED) -> int:
         """Write an entry; the offset of its data in the zip."""
         raw = name.encode("ascii")
         handle = self._handle
         offset = handle.tell() - self._start
-        handle.write(_local(raw, 0, 0, 0))  # sizes and crc follow the data: written over once known
+        handle.write(_local(raw, method, 0, 0, 0))  # sizes and crc follow the data: written over once known
         written = 0
         for piece in packed:
             handle.write(piece)
@@ -132,17 +138,17 @@ class ZipWriter:
             raise ValueError(f"{name}: 4 GiB or more does not fit a plain zip")
         end = handle.tell()
         handle.seek(self._start + offset)
-        handle.write(_local(raw, crc, written, size))
+        handle.write(_local(raw, method, crc, written, size))
         handle.seek(end)
-        self._entries.append((raw, crc, written, size, offset))
-        return offset + len(_local(raw, 0, 0, 0))
+        self._entries.append((raw, method, crc, written, size, offset))
+        return offset + len(_local(raw, method, 0, 0, 0))
 
     def close(self) -> None:
         handle = self._handle
         directory = handle.tell() - self._start
-        for raw, crc, packed, size, offset in self._entries:
+        for raw, method, crc, packed, size, offset in self._entries:
             handle.write(
-                struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, 0, 8, _DOS_TIME, _DOS_DATE, crc, packed, size,
+                struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, 0, method, _DOS_TIME, _DOS_DATE, crc, packed, size,
                             len(raw), 0, 0, 0, 0, 0o644 << 16, offset) + raw
             )
         length = handle.tell() - self._start - directory
@@ -156,8 +162,8 @@ def _done(piece: Future[bytes] | bytes, lengths: list[int]) -> bytes:
     return out
 
 
-def _local(raw: bytes, crc: int, packed: int, size: int) -> bytes:
-    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, _DOS_TIME, _DOS_DATE, crc, packed, size, len(raw), 0) + raw
+def _local(raw: bytes, method: int, crc: int, packed: int, size: int) -> bytes:
+    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, _DOS_TIME, _DOS_DATE, crc, packed, size, len(raw), 0) + raw
 
 
 def _deflate(chunk: bytes, tail: bytes) -> bytes:

@@ -87,3 +87,15 @@ def test_a_rezip_reuses_the_unchanged_slices_and_gives_the_same_bytes(tmp_path: 
     assert len(calls) <= 2 + (len(new_bytes) - len(old_bytes)) // (64 << 10) + 2 < slices  # only the changed and the new slices
     with zipfile.ZipFile(io.BytesIO(reused)) as archive:
         assert archive.read("collection.anki2") == bytes(new_bytes)
+
+
+def test_bytes_compressed_already_are_stored_as_they_are(tmp_path: Path) -> None:
+    photo = os.urandom(50_000)  # as good as a JPEG: deflate gains nothing
+    out = io.BytesIO()
+    archive = ZipWriter(out)
+    archive.add_bytes("0", photo, store=True)
+    archive.add_bytes("media", b'{"0": "photo.jpg"}')
+    archive.close()
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as read:
+        assert read.testzip() is None and read.read("0") == photo
+        assert read.getinfo("0").compress_type == zipfile.ZIP_STORED and read.getinfo("media").compress_type == zipfile.ZIP_DEFLATED
