@@ -320,7 +320,7 @@ def plan_notes(paths: Sequence[Path], deck: str | None, config: Config | None, c
     for path in paths:
         vault = Vault.open(path, deck=deck, config=config)
         plan.vaults.append(vault)
-        plan.indexes.append(MediaIndex(vault.root))
+        plan.indexes.append(MediaIndex(vault.root, digest=_image_digest(cache, vault.root.resolve()) if cache else None))
         fp = config_fingerprint(vault.config, deck=vault.deck, obsidian=vault.obsidian, vault_name=vault.root.resolve().name)
         plan.prints.append(fp)
         root = vault.root.resolve()
@@ -339,6 +339,19 @@ def plan_notes(paths: Sequence[Path], deck: str | None, config: Config | None, c
             plan.data.append(data)
             plan.digests.append(digest)
     return plan
+
+
+def _image_digest(cache: NoteCache, root: Path) -> Callable[[Path], str]:
+    """An image's sha256 through the cache's stat index (as for notes)."""
+
+    def digest(path: Path) -> str:
+        try:
+            rel = PurePosixPath(path.relative_to(root).as_posix())
+        except ValueError:
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+        return cache.digest(root, rel, path)[0]
+
+    return digest
 
 
 def unchanged(plan: Plan, cache: NoteCache, jobs: int | None) -> Collected | None:

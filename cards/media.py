@@ -32,6 +32,9 @@ class MediaIndex:
     _by_name: dict[str, list[Path]] | None = None
     _names: dict[Path, str] = field(default_factory=dict)
     _located: dict[tuple[PurePosixPath, str], tuple[Path | None, str | None]] = field(default_factory=dict)
+    #: sha256 (hex) of an image's bytes; the build passes the cache's, which knows an
+    #: unchanged file by its stat (a vault of photos is not read again on every build)
+    digest: Callable[[Path], str] | None = None
     _root: Path | None = None
 
     def _index(self) -> dict[str, list[Path]]:
@@ -47,7 +50,7 @@ class MediaIndex:
 
     def name_for(self, path: Path) -> str:
         if path not in self._names:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            digest = (self.digest(path) if self.digest is not None else hashlib.sha256(path.read_bytes()).hexdigest())[:12]
             stem = re.sub(r"[^\w.-]+", "_", path.stem)[:60] or "image"
             name = f"{stem}-{digest}{path.suffix.lower()}"
             self._names[path] = name
