@@ -25,3 +25,14 @@ def test_bench_prints_every_figure_and_verdict(tmp_path: Path) -> None:
     assert all(float(x) > 0 for x in figures[2:] if "+" not in x)  # (parse+write) is "a+b"
     for ratio in ("cold / floor", "no-op / cold", "one-edit / cold"):
         assert re.search(rf"\s40\s+{re.escape(ratio)}\s+[\d.]+\s+<= [\d.]+\s+(ok|MISSED)", done.stdout), ratio
+
+
+def test_phases_prints_each_phase_of_a_build(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "a.md").write_text("# A\n\n- What is **osmosis**?\n  - Water crossing a membrane.\n", "utf-8")
+    phases = BENCH.with_name("phases.py")
+    done = subprocess.run([sys.executable, str(phases), str(vault), "-o", str(tmp_path / "d.apkg"), "-q"], capture_output=True, text=True, timeout=300, check=True)
+    for phase in ("plan (stat every note)", "parse (full build)", "identify (+ state)", "write the deck", "zip", "total"):
+        assert re.search(rf"^\s+{re.escape(phase)}\s+[\d.]+ s", done.stderr, re.MULTILINE), phase
+    assert (tmp_path / "d.apkg").stat().st_size > 0
