@@ -22,7 +22,7 @@ from .atomic import atomic_file
 from .cache import Manifest, NoteCache, cache_dir, db_path, deck_fingerprint, file_stamp
 from .collect import Collected, Progress, collect, gather, plan_notes, unchanged
 from .config import Config
-from .incremental import patch
+from .incremental import natural_table, note_info, patch
 from .lock import output_lock
 from .note import NoteResult, Vault, process_note
 from .state import Changes, Identified, NoteEntries, State, StateWriter, identify_rows, state_path
@@ -233,14 +233,11 @@ def _identify_and_write(
     identified = identify_cards(collected, output, now=now)
     if not must_write(identified.changes):
         return identified, False, None
-    # The state is encoded first and its entries let go before the deck is written:
-    # the two never sit in memory together.
-    guids = identified.guids
-    mods = {guid: identified.mods[guid] for guid in guids}
+    # The state is encoded first and its entries let go before the deck is written
+    # (which needs only the GUIDs and their times): the two never sit in memory together.
 
     def release_and_write() -> None:
         identified.state.entries.clear()
-        identified.mods = mods
         write_deck(identified)
 
     identified.state.save(state_file, ready=release_and_write)
@@ -250,8 +247,6 @@ def _identify_and_write(
 def _manifest(collected: Collected, identified: Identified, output: Path, db: Path, deck_fp: str, deflated: Slices | None) -> Manifest | None:
     """What the next build needs to know of this one (cache.Manifest); None when some
     input was not known (a note that could not be hashed) or a file is missing."""
-    from .incremental import natural_table, note_info
-
     out_stamp, state_stamp = file_stamp(output), file_stamp(state_path(output))
     if collected.fingerprint is None or out_stamp is None or state_stamp is None:
         return None

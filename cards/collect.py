@@ -449,6 +449,8 @@ def gather(plan: Plan, cache: NoteCache | None, jobs: int | None, progress: Prog
                     data, key = None, None
                 keys[slot] = key
         todo.append((slot, vault_no, note.path, data, key))
+    for slot in slots:
+        plan.data[slot] = None  # what is still needed is in ``todo``; the rest is read
 
     total = len(todo)
     done = 0
@@ -468,8 +470,6 @@ def gather(plan: Plan, cache: NoteCache | None, jobs: int | None, progress: Prog
         size = max(8, min(64, total // (workers * 8) or 1))
         work = [(slot, vault_no, rel, key, digests[slot]) for slot, vault_no, rel, _, key in todo]
         todo.clear()  # the workers read the notes: no note's bytes are held here meanwhile
-        for slot in slots:
-            plan.data[slot] = None
         try:
             with _pool(workers) as pool:
                 running = {pool.submit(_work, work[i : i + size]) for i in range(0, total, size)}
@@ -497,8 +497,6 @@ def gather(plan: Plan, cache: NoteCache | None, jobs: int | None, progress: Prog
             done += 1
             if progress and (done % 16 == 0 or done == total):
                 progress(done, total)
-    for slot in slots:
-        plan.data[slot] = None  # read: only the cache's stat index is needed from now on
     collected = Collected([], parsed=total, cached=cached, packed=[packed[slot] for slot in slots])
     for slot in slots:
         result = results[slot]

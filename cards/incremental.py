@@ -225,24 +225,24 @@ def _in_order(
 ) -> tuple[list[NoteInfo], list[str]]:
     """Every note's info and every card's GUID in note order: the untouched ones as the
     last build had them, the touched ones from this build."""
-    starts, at = {}, 0
+    before: dict[str, tuple[NoteInfo, int]] = {}  # key -> its info and first card in last.guids
+    at = 0
     for key, info in zip(last.keys, last.notes):
-        starts[key] = at
+        before[key] = (info, at)
         at += info.cards
     fresh: dict[int, tuple[NoteInfo, Sequence[str]]] = {}
     at = 0
     for slot, result in zip(touched, collected.light):
         fresh[slot] = (note_info(result), new_guids[at : at + len(result.rows)])
         at += len(result.rows)
-    index = {key: i for i, key in enumerate(last.keys)}
     notes: list[NoteInfo] = []
     guids: list[str] = []
     for slot, key in enumerate(keys):
         if slot in fresh:
             info, segment = fresh[slot]
         else:
-            info = last.notes[index[key]]
-            segment = last.guids[starts[key] : starts[key] + info.cards]
+            info, start = before[key]
+            segment = last.guids[start : start + info.cards]
         notes.append(info)
         guids.extend(segment)
     return notes, guids

@@ -28,9 +28,9 @@ from genanki.apkg_schema import APKG_SCHEMA
 
 from .atomic import atomic_file
 from .ids import BASIC_MODEL_ID, CLOZE_MODEL_ID, deck_id
-from .model import BASIC, CLOZE, Card
+from .model import BASIC, CLOZE
 from .render import FIELD_NAMES
-from .rows import Row, cloze_ords, row_of
+from .rows import Row, cloze_ords
 from .templating import deck_css, model_templates
 from .zipping import Deflated, Reuse, ZipWriter
 
@@ -69,18 +69,6 @@ def _all_decks(names: Iterable[str]) -> list[str]:
         parts = name.split("::")
         found.update("::".join(parts[: i + 1]) for i in range(len(parts)))
     return sorted(found)
-
-
-def write_apkg(
-    cards: Sequence[Card],
-    mods: Mapping[str, int],
-    output: Path,
-    *,
-    media: Mapping[str, Path],
-    templates_dir: Path | None = None,
-) -> None:
-    """Write the deck of ``cards`` (with their GUIDs) atomically."""
-    write_rows([row_of(c) for c in cards], [c.guid for c in cards], mods, output, media=media, templates_dir=templates_dir)
 
 
 def write_rows(

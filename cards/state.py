@@ -74,7 +74,7 @@ class State:
                 return cls(_entries([raw["entries"]]))
             if version != STATE_VERSION:
                 raise ValueError(f"version {version!r}")
-            return cls({guid: entry for note in raw["notes"] for guid, entry in _note_entries(note)})
+            return cls({guid: entry for line in raw["notes"] for guid, entry in _note_entries(line)[1]})
         except FileNotFoundError:
             return cls()
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
@@ -131,7 +131,8 @@ def _note_line(note: str, items: NoteEntries) -> bytes:
     return json.dumps([note, rows], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _note_entries(raw: object) -> NoteEntries:
+def _note_entries(raw: object) -> tuple[str, NoteEntries]:
+    """A decoded note line: the note's path and its entries."""
     if not (isinstance(raw, list) and len(raw) == 2 and isinstance(raw[0], str) and isinstance(raw[1], list)):
         raise ValueError("malformed note line")
     note: str = raw[0]
@@ -142,7 +143,7 @@ def _note_entries(raw: object) -> NoteEntries:
             raise ValueError("malformed entries")
         # kind and model repeat on every card: one string object each (~15 MiB at 170,000)
         items.append((guid, Entry(key, intern(kind), intern(model), identity, note, content, mod, text)))
-    return items
+    return note, items
 
 
 def _line_path(line: bytes) -> str:
@@ -171,8 +172,7 @@ def _raw_lines(handle: IO[bytes]) -> Iterator[bytes]:
 
 def _note_lines(handle: IO[bytes]) -> Iterator[tuple[str, NoteEntries]]:
     for line in _raw_lines(handle):
-        items = _note_entries(json.loads(line))
-        yield (items[0][1].path if items else _line_path(line)), items
+        yield _note_entries(json.loads(line))
 
 
 def read_notes(path: Path, notes: Collection[str]) -> dict[str, NoteEntries] | None:
@@ -186,9 +186,9 @@ def read_notes(path: Path, notes: Collection[str]) -> dict[str, NoteEntries] | N
                 return None
             for line in _raw_lines(handle):
                 if wanted and _line_path(line) in wanted:
-                    items = _note_entries(json.loads(line))
+                    note, items = _note_entries(json.loads(line))
                     if items:
-                        found[items[0][1].path] = items
+                        found[note] = items
     except (OSError, ValueError, TypeError) as exc:
         log.debug("state: cannot read notes (%s)", exc)
         return None
@@ -229,14 +229,10 @@ def splice(path: Path, notes: Mapping[str, NoteEntries], *, ready: Callable[[], 
                 ready()
 
 
-def _slices(lines: Iterable[bytes]) -> Iterator[list[list[object]]]:
+def _slices(handle: IO[bytes]) -> Iterator[list[list[object]]]:
     """The entry lists of a version 2 state file after its first line, one slice per line."""
-    for line in lines:
-        line = line.rstrip(b"\r\n")
-        if line == b"]}":
-            return
-        yield json.loads(b"[" + line.removesuffix(b",") + b"]")
-    raise ValueError("truncated")
+    for line in _raw_lines(handle):
+        yield json.loads(b"[" + line + b"]")
 
 
 def _entries(slices: Iterable[list[list[object]]]) -> dict[str, Entry]:
@@ -366,9 +362,9 @@ def identify_rows(
                 moved.append(guid)
         entries[guid] = Entry(key, row.kind, row.model, row.identity, row.path, content, mod, row.text)
         guids.append(guid)
+        mods[guid] = mod
         if sink is not None:
             assigned.add(guid)  # type: ignore[union-attr]
-            mods[guid] = mod
             keys[index] = ""  # a salted key lives on in its entry only, until its note is written
     if sink is not None and entries:
         sink(note, sorted(entries.items()))
@@ -382,7 +378,7 @@ def identify_rows(
         retired=tuple(retired), retired_entries=tuple(old_entries[g] for g in retired),
     )
     make = cards if cards is not None else (lambda guids: ())
-    return Identified(lambda: make(guids), mods if sink is not None else _Mods(entries, guids), State(entries), changes, guids)
+    return Identified(lambda: make(guids), mods, State(entries), changes, guids)
 
 
 class StateWriter:
@@ -411,29 +407,6 @@ class StateWriter:
         if self._last is not None:
             self._handle.write(self._last + b"\n")
         self._handle.write(b"]}\n")
-
-
-class _Mods(Mapping[str, int]):
-    """guid -> modification time of the cards of a build, read from their state entries.
-
-    Why not a dict: one more 170,000-entry table at the build's peak, for values the
-    entries hold already.
-    """
-
-    __slots__ = ("_entries", "_guids")
-
-    def __init__(self, entries: Mapping[str, Entry], guids: Sequence[str]) -> None:
-        self._entries = entries
-        self._guids = guids
-
-    def __getitem__(self, guid: str) -> int:
-        return self._entries[guid].mod
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._guids)
-
-    def __len__(self) -> int:
-        return len(self._guids)
 
 
 def _match_edited(rows: Sequence[Row], guids: list[str | None], previous: State, taken: set[str]) -> None:
