@@ -22,7 +22,7 @@ from .atomic import atomic_file
 from .cache import Manifest, NoteCache, cache_dir, db_path, deck_fingerprint, file_stamp
 from .collect import Collected, Progress, collect, gather, plan_notes, unchanged
 from .config import Config
-from .incremental import natural_table, note_info, patch
+from .incremental import natural_table, patch
 from .lock import output_lock
 from .note import NoteResult, Vault, process_note
 from .state import Changes, Identified, NoteEntries, State, StateWriter, identify_rows, state_path
@@ -252,6 +252,6 @@ def _manifest(collected: Collected, identified: Identified, output: Path, db: Pa
         return None
     return Manifest(
         collected.fingerprint, deck_fp, out_stamp, state_stamp, tuple(identified.guids), collected.keys,
-        collected.summary, collected.images, tuple(note_info(r) for r in collected.light),
+        collected.images, collected.infos,
         natural_table(row.hashed for r in collected.light for row in r.rows), file_stamp(db), deflated,
     )

@@ -47,20 +47,25 @@ import os
 import pickle
 import time
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .atomic import write_atomic
 from .rows import Row
 
+if TYPE_CHECKING:
+    from .note import NoteResult
+
 log = logging.getLogger("cards")
 
 #: Bump when the layout of an entry changes (2: rows, and a summary in the manifest;
-#: 3: the rows' fields apart, compressed; 4: rows carry their hashed GUID).
-SCHEMA = 4
+#: 3: the rows' fields apart, compressed; 4: rows carry their hashed GUID; 5: the
+#: manifest's summary is made from its notes).
+SCHEMA = 5
 #: A file whose mtime/ctime is this close to the scan is hashed again next time.
 RACY_NS = 2_000_000_000
 #: Config fields that choose files or the output, not what a note's cards are.
@@ -247,6 +252,15 @@ class NoteInfo(NamedTuple):
         return sum(count for _, count in self.kinds)
 
 
+def note_info(result: NoteResult) -> NoteInfo:
+    """What the manifest keeps of one note's result."""
+    kinds = Counter(row.kind for row in result.rows)
+    return NoteInfo(
+        result.path.as_posix(), tuple(sorted(kinds.items())), result.error, result.warnings, result.reflowed,
+        tuple(sorted({name for row in result.rows for name in row.media})), tuple(sorted({row.deck for row in result.rows})),
+    )
+
+
 def summary_of(notes: Iterable[NoteInfo]) -> Summary:
     """The Summary of a build from its notes, in path order."""
     notes = list(notes)
@@ -271,12 +285,16 @@ class Manifest:
     state: tuple[int, int, int]  # the same for the state file
     guids: tuple[str, ...]
     keys: tuple[str, ...]
-    summary: Summary | None = None
     images: dict[str, tuple[ImageLookup, ...]] = field(default_factory=dict)  # key -> lookups, notes with images only
     notes: tuple[NoteInfo, ...] = ()  # in the order of ``keys``
     natural: str = ""  # every card's natural key hashed (Row.hashed), sorted, one per line
     db: tuple[int, int, int] | None = None  # file_stamp of the deck's collection kept in the cache (db_path)
     deflated: tuple[int, tuple[int, ...], int] | None = None  # zipping.Deflated of the deck's collection, as a tuple
+
+    @property
+    def summary(self) -> Summary:
+        """The last build's report, made from its notes (not stored twice)."""
+        return summary_of(self.notes)
 
 
 @dataclass(slots=True)
@@ -368,9 +386,9 @@ class NoteCache:
             raw = pickle.loads((self.root / "manifest.pickle").read_bytes())
             if not (isinstance(raw, tuple) and raw[0] == SCHEMA):
                 return None
-            inputs, deck, output, state, guids, keys, summary, images, notes, natural, db, deflated = raw[1:]
+            inputs, deck, output, state, guids, keys, images, notes, natural, db, deflated = raw[1:]
             return Manifest(
-                inputs, deck, output, state, tuple(guids.split("\n")) if guids else (), keys, Summary(*summary) if summary is not None else None, images,
+                inputs, deck, output, state, tuple(guids.split("\n")) if guids else (), keys, images,
                 tuple(NoteInfo._make(n) for n in notes), natural, db, deflated,
             )
         except FileNotFoundError:
@@ -398,10 +416,9 @@ class NoteCache:
         if manifest is None:
             (self.root / "manifest.pickle").unlink(missing_ok=True)
             return
-        summary = tuple(manifest.summary) if manifest.summary is not None else None
         fields = (
             # the GUIDs as one string: 170,000 string objects took pickle's memo ~20 MiB
-            manifest.inputs, manifest.deck, manifest.output, manifest.state, "\n".join(manifest.guids), manifest.keys, summary, manifest.images,
+            manifest.inputs, manifest.deck, manifest.output, manifest.state, "\n".join(manifest.guids), manifest.keys, manifest.images,
             tuple(tuple(n) for n in manifest.notes), manifest.natural, manifest.db, manifest.deflated,
         )
         write_file(self.root / "manifest.pickle", pickle.dumps((SCHEMA, *fields), protocol=pickle.HIGHEST_PROTOCOL))

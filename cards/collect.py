@@ -21,13 +21,16 @@ from .cache import (
     Entry,
     ImageLookup,
     NoteCache,
+    NoteInfo,
     Summary,
     config_fingerprint,
     dump_entry,
     inputs_hash,
     load_entry,
+    note_info,
     note_key,
     store_entry,
+    summary_of,
     unpack_fields,
 )
 from .cache import (
@@ -59,7 +62,7 @@ class Collected:
     gives the results as held; ``results``, ``rows`` and ``cards`` unpack the fields.
     """
 
-    __slots__ = ("_results", "_load", "media", "parsed", "cached", "fingerprint", "keys", "images", "_summary", "_packed")
+    __slots__ = ("_results", "_load", "media", "parsed", "cached", "fingerprint", "keys", "images", "_summary", "_packed", "_infos")
 
     def __init__(
         self, results: list[NoteResult] | None = None, media: dict[str, Path] | None = None, *, parsed: int = 0, cached: int = 0,
@@ -76,6 +79,7 @@ class Collected:
         self.images = images if images is not None else {}  # note key -> its image lookups
         self._summary = summary
         self._packed = packed  # per note: its rows' packed fields (b"": its rows have them)
+        self._infos: tuple[NoteInfo, ...] | None = None
 
     @property
     def light(self) -> list[NoteResult]:
@@ -144,13 +148,15 @@ class Collected:
     @property
     def summary(self) -> Summary:
         if self._summary is None:
-            results = self.light
-            kinds = Counter(row.kind for r in results for row in r.rows)
-            self._summary = Summary(
-                len(results), sum(len(r.rows) for r in results), tuple(sorted(kinds.items())),
-                tuple(self.errors), tuple(self.warnings), tuple(str(r.path) for r in results if r.reflowed),
-            )
+            self._summary = summary_of(self.infos)
         return self._summary
+
+    @property
+    def infos(self) -> tuple[NoteInfo, ...]:
+        """Each note's cache.NoteInfo (its report and what a patch needs), in order."""
+        if self._infos is None:
+            self._infos = tuple(map(note_info, self.light))
+        return self._infos
 
     def cards_with(self, guids: Sequence[str]) -> tuple[Card, ...]:
         """The cards, in order, with the GUIDs identify gave them."""
@@ -359,7 +365,7 @@ def unchanged(plan: Plan, cache: NoteCache, jobs: int | None) -> Collected | Non
     the images those notes show resolve as they did. Then the last build's summary is
     this build's, and no entry needs loading (``results`` loads them if asked for)."""
     manifest = cache.manifest()
-    if manifest is None or manifest.summary is None or any(k is None for k in plan.keys):
+    if manifest is None or len(manifest.notes) != len(manifest.keys) or any(k is None for k in plan.keys):
         return None
     keys = tuple(k for k in plan.keys if k is not None)
     fingerprint = inputs_hash(keys)

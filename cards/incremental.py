@@ -42,11 +42,11 @@ from .cache import (
     db_path,
     file_stamp,
     inputs_hash,
+    note_info,
     summary_of,
 )
 from .collect import Collected, Plan, Progress, gather, recheck_images
 from .ids import guid_from, key_of
-from .note import NoteResult
 from .rows import Row
 from .state import (
     Changes,
@@ -63,14 +63,6 @@ log = logging.getLogger("cards")
 MAX_SHARE = 0.5
 #: ... but always when no more than this many are.
 MIN_NOTES = 16
-
-
-def note_info(result: NoteResult) -> NoteInfo:
-    kinds = Counter(row.kind for row in result.rows)
-    return NoteInfo(
-        result.path.as_posix(), tuple(sorted(kinds.items())), result.error, result.warnings, result.reflowed,
-        tuple(sorted({name for row in result.rows for name in row.media})), tuple(sorted({row.deck for row in result.rows})),
-    )
 
 
 def natural_table(hashed: Iterable[str]) -> str:
@@ -107,7 +99,7 @@ def patch(
     last = store.manifest()
     state_file, db = state_path(output), db_path(store.root)
     if (
-        last is None or last.summary is None or last.summary.errors or len(last.notes) != len(last.keys)
+        last is None or len(last.notes) != len(last.keys) or last.summary.errors
         or last.deck != deck or len(plan.vaults) != 1 or any(k is None for k in plan.keys)
         or last.db is None or last.db != file_stamp(db)
         or last.output != file_stamp(output) or last.state != file_stamp(state_file)
@@ -170,7 +162,7 @@ def patch(
     fingerprint = inputs_hash(keys)
     store.save(
         Manifest(
-            fingerprint, deck, _stamp(output), _stamp(state_file), tuple(guids), tuple(keys), summary, images, tuple(notes),
+            fingerprint, deck, _stamp(output), _stamp(state_file), tuple(guids), tuple(keys), images, tuple(notes),
             "\n".join(table), file_stamp(db), deflated,
         ),
         previous=last,
