@@ -115,7 +115,8 @@ def patch(
         return _full("the state file cannot be read by note")
     previous = State({guid: entry for items in old_entries.values() for guid, entry in items})
     removed = frozenset(previous.entries)
-    old_hashed = [guid_from(key_of(e.model, e.kind, e.identity)) for e in previous.entries.values()]
+    old_keys = Counter(key_of(e.model, e.kind, e.identity) for e in previous.entries.values())  # natural keys
+    old_hashed = {key: guid_from(key) for key in old_keys}
 
     collected = gather(plan, store, jobs, progress, only=touched)
     if collected.errors:
@@ -124,11 +125,11 @@ def patch(
         return _full("a note changed while it was read")
     rows = collected.light_rows()
     table = last.natural.split("\n") if last.natural else []
-    outside = _shared_keys(table, previous, rows)
+    outside = _shared_keys(table, previous, rows, old_keys, old_hashed)
     if outside is None:
         return _full("a text shared with an untouched card lost the card that kept it")
     identified = identify_rows(rows, previous, now=now, consume=True, outside=outside, reserved=set(last.guids) - removed)
-    if not _swap(table, old_hashed, rows):
+    if not _swap(table, (old_hashed[key] for key in old_keys.elements()), rows):
         return _full("the natural key table is not the last build's")
     notes, guids = _in_order(last, keys, touched, collected, identified.guids)
     media.update(collected.media)
@@ -150,9 +151,8 @@ def patch(
             fields=collected.fields_of(), deflated=Deflated(*deflated) if deflated is not None else None,
         )
         deflated = (made.offset, made.lengths, made.slice)
-        lines: dict[str, NoteEntries] = {path: [] for path in paths}
-        for guid, entry in identified.state.entries.items():
-            lines[entry.path].append((guid, entry))
+        lines: dict[str, NoteEntries] = {path: [] for path in paths}  # a touched note left with no card: its line goes
+        lines.update(identified.state.by_note())
         splice(state_file, lines)
         os.replace(scratch, db)
     kept, refreshed = set(keys), set(collected.keys)
@@ -240,9 +240,13 @@ def _in_order(
     return notes, guids
 
 
-def _shared_keys(table: Sequence[str], previous: State, rows: Sequence[Row]) -> set[str] | None:
+def _shared_keys(
+    table: Sequence[str], previous: State, rows: Sequence[Row], old_keys: Counter[str], old_hashed: dict[str, str],
+) -> set[str] | None:
     """The natural keys of touched cards whose plain form an untouched card keeps
     (ids.unique_keys ``outside``); None when the patch cannot know who keeps one.
+    ``old_keys`` counts the natural keys of the touched notes' old cards (``previous``),
+    ``old_hashed`` gives each its hash (as the table holds it).
 
     A natural key K of the touched cards, old or new, that untouched cards have too
     (the table counts K over the last build; the touched notes' old cards are taken
@@ -252,9 +256,8 @@ def _shared_keys(table: Sequence[str], previous: State, rows: Sequence[Row]) -> 
     its note lost K, the full build gives K to the first card in path order, which may
     be an untouched one: only a full build can say.
     """
-    old_keys = Counter(key_of(e.model, e.kind, e.identity) for e in previous.entries.values())
     owners = {e.key: e.path for e in previous.entries.values()}
-    hashed = {key: guid_from(key) for key in old_keys} | {row.key: row.hashed for row in rows}
+    hashed = old_hashed | {row.key: row.hashed for row in rows}
     outside: set[str] = set()
     for key, digest in hashed.items():
         others = _count(table, digest) - old_keys[key]
