@@ -11,7 +11,6 @@ those notes); else the full build. The CLI is a thin layer over ``collect`` and
 from __future__ import annotations
 
 import gc
-import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -31,8 +30,6 @@ from .state import Changes, Identified, NoteEntries, State, StateWriter, identif
 # in a fraction of the time.
 
 __all__ = ["BuildResult", "Collected", "NoteResult", "Vault", "build", "build_time", "collect", "identify_cards", "process_note"]
-
-log = logging.getLogger("cards")
 
 
 class BuildResult:
@@ -67,7 +64,8 @@ class BuildResult:
         return self._changes if self._changes is not None else self.identified.changes
 
     def __repr__(self) -> str:
-        return f"BuildResult(output={self.output!r}, written={self.written}, notes={len(self.collected.results)})"
+        # from the summary: the no-op and patching builds would load every card for a count
+        return f"BuildResult(output={self.output!r}, written={self.written}, notes={self.collected.summary.notes})"
 
 
 def identify_cards(
@@ -86,8 +84,9 @@ def _streams(collected: Collected) -> bool:
     """Whether the state can be written a note at a time as cards are identified: no
     note failed (their old entries are kept) and the notes come in path order once
     each (one vault; notes are found sorted)."""
-    paths = [r.path.as_posix() for r in collected.light if r.rows or r.error]
-    return not any(r.error for r in collected.light) and all(a < b for a, b in zip(paths, paths[1:]))
+    infos = collected.infos
+    paths = [info.path for info in infos if info.cards]
+    return not any(info.error for info in infos) and all(a < b for a, b in zip(paths, paths[1:]))
 
 
 class _Unchanged(Exception):
