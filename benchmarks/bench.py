@@ -7,7 +7,7 @@
 Every build runs as a user runs it, ``python -m cards build`` in a child process; its
 peak memory is the child's ``ru_maxrss`` (from ``os.wait4``, which on Linux also covers
 the worker processes the build waited for). The floor is what the job cannot avoid:
-markdown-it-py parsing the same files on one core (``cards.markdown.markdown().parse``)
+markdown-it-py parsing the same files on one core (``cards.notes.markdown.markdown().parse``)
 plus plain genanki writing as many notes, in one deck, with ``Package.write_to_file``.
 The cold build, and each of the 1-folder and 2,000-folder builds, runs ``--repeat``
 times (default 2) from scratch and the fastest counts: the machine is shared, and noise
@@ -67,7 +67,7 @@ def cards(*args: str) -> list[str]:
 FLOOR = textwrap.dedent(
     """
     import sys, time, pathlib, tempfile, genanki
-    from cards.markdown import markdown
+    from cards.notes.markdown import markdown
     root, n_cards = pathlib.Path(sys.argv[1]), int(sys.argv[2])
     files = sorted(p for p in root.rglob("*") if p.suffix in (".md", ".markdown") and not any(x.startswith(".") for x in p.relative_to(root).parts))
     texts = [p.read_text("utf-8", errors="replace") for p in files]

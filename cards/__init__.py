@@ -5,16 +5,16 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .build import BuildResult, Collected, build, collect
+from .build.pipeline import BuildResult, Collected, build, collect
 from .model import Card, Note, Source
 
 if TYPE_CHECKING:
     from .extract import EXTRACTORS, extract_cards
-    from .parse import parse_note
+    from .notes.parse import parse_note
 
 # The parser and extractors load on first use, not with the package: ``cards build``
 # with nothing to parse never needs markdown-it.
-_LAZY = {"EXTRACTORS": ".extract", "extract_cards": ".extract", "parse_note": ".parse"}
+_LAZY = {"EXTRACTORS": ".extract", "extract_cards": ".extract", "parse_note": ".notes.parse"}
 
 
 def __getattr__(name: str) -> Any:

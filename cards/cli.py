@@ -1,4 +1,4 @@
-"""The ``cards`` command: thin click commands over cards.build and cards.preview.
+"""The ``cards`` command: thin click commands over the build (cards.build) and the preview (cards.preview).
 
 Exit codes (``build``; ``watch`` uses 0, 2 and 130):
 
@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .build import BuildResult, Collected, build, build_time, collect, identify_cards
+from .build.pipeline import BuildResult, Collected, build, build_time, collect, identify_cards
 from .config import KINDS, Config, ConfigError, load_config
 from .errors import CardsError
-from .state import Changes, state_path
+from .deck.state import Changes, state_path
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -138,8 +138,8 @@ def build_cmd(
     cache is <output>.cards-cache/); when nothing changed the deck is left untouched.
     Safe to run from cron or a systemd timer: two builds of one output take turns.
     """
-    from .lock import LockTimeout
-    from .progress import BuildProgress
+    from .build.lock import LockTimeout
+    from .build.progress import BuildProgress
 
     config = _config(paths, deck=deck)
     output = _output(paths, output, config)
@@ -179,7 +179,7 @@ def watch(paths: tuple[Path, ...], output: Path | None, deck: str | None, templa
     with an error is reported and left out; the watcher keeps running. cards.toml is
     read again on every rebuild. Ctrl-C (or SIGTERM) stops it (exit 0).
     """
-    from .watch import watch as run_watch
+    from .build.watch import watch as run_watch
 
     output = _output(paths, output, _config(paths, deck=deck))
 
@@ -217,8 +217,8 @@ def preview(
     """
     from rich.console import Console
 
-    from .preview import card_objects, select
-    from .terminal import print_changes, print_cards
+    from .preview.json_view import card_objects, select
+    from .preview.terminal import print_changes, print_cards
 
     if sum((as_json, html_file is not None, changed)) > 1:
         raise click.UsageError("--json, --html and --changed each choose an output; use one of them")
@@ -235,7 +235,7 @@ def preview(
     if as_json:
         click.echo(json.dumps(card_objects(cards, templates_dir=templates_dir, roots=roots), ensure_ascii=False, indent=2))
     elif html_file is not None:
-        from .preview_html import write_html_preview
+        from .preview.html_page import write_html_preview
 
         count = write_html_preview(cards, html_file, media=collected.media, templates_dir=templates_dir, roots=roots)
         click.echo(f"wrote {html_file} ({count} cards)")

@@ -113,7 +113,7 @@ class Card:
     ``front``/``back`` hold HTML: for a cloze card ``front`` is the Text field (with its
     ``{{c1::...}}``) and ``back`` the Extra field; for a basic card they are Front and Back.
     ``identity`` is the plain text that names the fact (never the answer of a Q/A card);
-    ids.py hashes it into the GUID. ``guid`` is empty until ids.assign_guids runs.
+    deck/ids.py hashes it into the GUID. ``guid`` is empty until ids.assign_guids runs.
     """
 
     kind: str

@@ -9,7 +9,7 @@ import pytest
 
 from cards.extract import Context, extract_cards
 from cards.model import Card, Note
-from cards.parse import parse_note
+from cards.notes.parse import parse_note
 
 
 def parse(text: str, path: str = "note.md") -> Note:

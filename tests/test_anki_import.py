@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from ankiclient import TEMPLATE_ERRORS, import_deck, open_collection, rendered, strip_tags
-from cards.build import build
+from cards.build.pipeline import build
 from cards.cli import main
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_notes"

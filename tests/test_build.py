@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cards.package
-import cards.zipping
-from cards.build import build, collect
+import cards.deck.package
+import cards.deck.zipping
+from cards.build.pipeline import build, collect
 from cards.cli import main
-from cards.state import state_path
+from cards.deck.state import state_path
 
 GOOD = "# Facts\n\n- Why is the sky blue?\n  - Rayleigh scattering favours **short wavelengths** of light.\n"
 
@@ -118,7 +118,7 @@ def test_a_failed_write_leaves_the_old_deck_whole(vault: Path, tmp_path: Path, m
         raise OSError("disk full")
 
     with monkeypatch.context() as patched:
-        patched.setattr(cards.zipping.ZipWriter, "add_bytes", boom)  # the zip fails after the collection is in
+        patched.setattr(cards.deck.zipping.ZipWriter, "add_bytes", boom)  # the zip fails after the collection is in
         with pytest.raises(OSError):
             build([vault], out, now=1_700_000_100, cache=cache)
     assert out.read_bytes() == before and state_path(out).read_bytes() == state

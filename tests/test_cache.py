@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cards.build import build, collect
-from cards.cache import NoteCache, cache_dir
+from cards.build.pipeline import build, collect
+from cards.build.cache import NoteCache, cache_dir
 from cards.cli import main
-from cards.state import state_path
+from cards.deck.state import state_path
 
 NOTES = {
     "a.md": "# Pipeline\n\n1. **Collect** data\n2. **Train** the model\n3. **Ship** it\n",
@@ -103,7 +103,7 @@ def test_same_size_same_mtime_edit_is_still_seen(vault: Path, tmp_path: Path) ->
 def test_stat_fast_path_skips_reading_old_files(vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "deck.apkg"
     # ctime cannot be set back, so shrink the racy window instead of ageing the files
-    monkeypatch.setattr("cards.cache.RACY_NS", 0)
+    monkeypatch.setattr(sys.modules["cards.build.cache"], "RACY_NS", 0)
     time.sleep(0.05)
     build([vault], out, now=1_700_000_000)
     reads: list[Path] = []
@@ -186,7 +186,7 @@ def test_parallel_build_equals_serial_build(tmp_path: Path, monkeypatch: pytest.
         sys.path.pop(0)
     vault = tmp_path / "big"
     synthetic(240, vault, folders=12, seed=3)
-    monkeypatch.setattr(sys.modules["cards.collect"], "PARALLEL_MIN", 50)
+    monkeypatch.setattr(sys.modules["cards.build.collect"], "PARALLEL_MIN", 50)
     serial = build([vault], tmp_path / "serial.apkg", now=1_700_000_000, jobs=1, cache=False)
     parallel = build([vault], tmp_path / "parallel.apkg", now=1_700_000_000, jobs=2, cache=True)
     assert serial.collected.parsed == parallel.collected.parsed == 240

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cards.build import collect
+from cards.build.pipeline import collect
 
 NOTE = "- What is a ribosome?\n  - The machine that builds proteins.\n"
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from cards.build import collect
+from cards.build.pipeline import collect
 from cards.extract import EXTRACTORS
 from cards.extract.shapes import ends_with_question, fold, normalise
-from cards.ids import natural_key
-from cards.preview import card_objects
-from cards.state import State, identify
+from cards.deck.ids import natural_key
+from cards.preview.json_view import card_objects
+from cards.deck.state import State, identify
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_notes"
 
@@ -90,7 +90,7 @@ def test_lists_that_are_not_pipelines(cards_from, markdown: str) -> None:
 
 def test_step_images_are_media_of_every_card(cards_from, note_from) -> None:
     from cards.extract import Context, extract_cards
-    from cards.render import Renderer
+    from cards.deck.render import Renderer
 
     note = note_from("1. ![](a.png) look\n2. **Two**\n")
     cards = extract_cards(note, ctx=Context(renderer=Renderer(resolve_image=lambda t: t)))

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from cards.faces import FaceError, cloze_ordinals, render_faces
-from cards.templating import deck_css, model_templates
+from cards.preview.faces import FaceError, cloze_ordinals, render_faces
+from cards.deck.templating import deck_css, model_templates
 
 pytestmark = pytest.mark.anki
 

@@ -15,8 +15,8 @@ import pytest
 
 from cards.extract import Context, extract_cards
 from cards.model import Card
-from cards.parse import parse_note
-from cards.render import Renderer
+from cards.notes.parse import parse_note
+from cards.deck.render import Renderer
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(GOLDEN.glob("*/*.md"))

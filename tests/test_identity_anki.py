@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from ankiclient import TEMPLATE_ERRORS, import_deck, note_id_for_guid, open_collection, rendered, reviews, study_everything
-from cards.build import build
-from cards.state import state_path
+from cards.build.pipeline import build
+from cards.deck.state import state_path
 
 pytestmark = pytest.mark.anki
 

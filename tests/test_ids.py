@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import PurePosixPath
 
-from cards.ids import BASIC_MODEL_ID, CLOZE_MODEL_ID, deck_id, guid_from, natural_keys
+from cards.deck.ids import BASIC_MODEL_ID, CLOZE_MODEL_ID, deck_id, guid_from, natural_keys
 from cards.model import BASIC, CLOZE, Card, Source
-from cards.state import State, identify
+from cards.deck.state import State, identify
 
 
 def card(identity: str, *, kind: str = "qa", back: str = "answer", path: str = "a.md", line: int = 1, context: tuple[str, ...] = ("a",)) -> Card:

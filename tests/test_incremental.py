@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 
-from cards import package
-from cards.build import BuildResult, build
-from cards.cache import cache_dir
-from cards.state import state_path
+from cards.deck import package
+from cards.build.pipeline import BuildResult, build
+from cards.build.cache import cache_dir
+from cards.deck.state import state_path
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -272,7 +272,7 @@ def test_a_state_written_a_note_at_a_time_is_the_state_saved_at_once(tmp_path: P
     state = state_path(deck).read_bytes()
     out = {}
     for streams in (True, False):
-        monkeypatch.setattr(sys.modules["cards.build"], "_streams", lambda collected, _s=streams: _s)
+        monkeypatch.setattr(sys.modules["cards.build.pipeline"], "_streams", lambda collected, _s=streams: _s)
         fresh, result = _fresh(tmp_path, vault, state, 1_700_000_100, name=f"streams-{streams}")
         assert result.written and result.changes.updated and result.changes.added and result.changes.retired
         out[streams] = (state_path(fresh).read_bytes(), fresh.read_bytes(), result.changes)

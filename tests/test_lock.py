@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cards.lock import LockTimeout, lock_path, output_lock
+from cards.build.lock import LockTimeout, lock_path, output_lock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from make_vault import make_vault  # noqa: E402
@@ -80,7 +80,7 @@ def test_lock_is_exclusive_and_released(tmp_path: Path) -> None:
     with output_lock(out) as path:
         assert path == lock_path(out)
         probe = subprocess.run(
-            [sys.executable, "-c", "import sys; from pathlib import Path; from cards.lock import output_lock\n"
+            [sys.executable, "-c", "import sys; from pathlib import Path; from cards.build.lock import output_lock\n"
              "try:\n    with output_lock(Path(sys.argv[1]), timeout=0.2): sys.exit(0)\n"
              "except Exception as e: print(type(e).__name__); sys.exit(3)", str(out)],
             capture_output=True, text=True, timeout=60,

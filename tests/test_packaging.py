@@ -22,4 +22,4 @@ def test_wheel_ships_templates(tmp_path: Path) -> None:
     assert shipped, "templates/ is empty"
     assert {f"cards/{name}" for name in shipped} <= names
     assert "cards/py.typed" in names
-    assert "cards/templating.py" in names and "cards/cli.py" in names
+    assert "cards/deck/templating.py" in names and "cards/cli.py" in names

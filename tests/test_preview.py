@@ -21,11 +21,11 @@ from click.testing import CliRunner
 from rich.console import Console
 
 import cards.cli
-from cards.build import build, collect
+from cards.build.pipeline import build, collect
 from cards.cli import main
-from cards.preview import JSON_KEYS, JSON_VERSION
-from cards.terminal import print_cards, render_card, wrap_offsets
-from cards.state import state_path
+from cards.preview.json_view import JSON_KEYS, JSON_VERSION
+from cards.preview.terminal import print_cards, render_card, wrap_offsets
+from cards.deck.state import state_path
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_notes"
 ESC = "\x1b["

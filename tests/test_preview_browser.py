@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from cards.preview_html import render_html
-from cards.templating import deck_css
+from cards.preview.html_page import render_html
+from cards.deck.templating import deck_css
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from cards.build import collect
+from cards.build.pipeline import collect
 from cards.cli import main
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")

@@ -1,4 +1,4 @@
-"""Tests for cards.reflow: collapsed notes get their structure back, others stay as is."""
+"""Tests for cards.notes.reflow: collapsed notes get their structure back, others stay as is."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from cards.reflow import Reflow, reflow
+from cards.notes.reflow import Reflow, reflow
 
 HERE = Path(__file__).parent / "reflow"
 KEEP = sorted((HERE / "keep").glob("*.md"))

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from cards.build import NoteResult, collect
+from cards.build.pipeline import NoteResult, collect
 from cards.extract.shapes import normalise
 from cards.model import Card
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from cards.render import Renderer, text
+from cards.deck.render import Renderer, text
 
 
 def field(cards_from, markdown: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cards.state import Entry, State, read_notes, splice
+from cards.deck.state import Entry, State, read_notes, splice
 
 
 def _entry(i: int, note: str | None = None) -> Entry:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cards import zipping
-from cards.zipping import ZipWriter
+from cards.deck import zipping
+from cards.deck.zipping import ZipWriter
 
 
 def _archive(tmp_path: Path, big: bytes, threads: int) -> bytes:
@@ -51,7 +51,7 @@ def test_a_compressible_file_is_compressed(tmp_path: Path) -> None:
 
 
 def test_a_rezip_reuses_the_unchanged_slices_and_gives_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cards.zipping import Reuse
+    from cards.deck.zipping import Reuse
 
     monkeypatch.setattr(zipping, "SLICE", 64 << 10)
     rng = random.Random(7)

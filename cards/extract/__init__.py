@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from ..model import Block, Card, ListBlock, ListItem, Note, Paragraph, Section, Source
-from ..render import Renderer
+from ..deck.render import Renderer
 
 
 @dataclass(slots=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import CLOZE, Card, Inline, ListBlock, Note, Paragraph
-from ..parse import plain_text
+from ..notes.parse import plain_text
 from . import Context, Visit, breadcrumb, make_card, walk
 from .shapes import has_cloze, is_image_only, is_links_only, span_text, spans
 from .steps import step_title

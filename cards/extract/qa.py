@@ -25,9 +25,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..markdown import markdown
+from ..notes.markdown import markdown
 from ..model import BASIC, Block, Card, Inline, ListBlock, ListItem, Note, Paragraph
-from ..parse import plain_text
+from ..notes.parse import plain_text
 from . import Context, Visit, breadcrumb, make_card, walk
 from .shapes import ends_with_question, fold, has_cloze, is_image_only, is_links_only, without_tasks
 from .steps import is_pipeline, step_title

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..folding import fold as fold, normalise as normalise  # re-exported for the extractors
+from ..notes.folding import fold as fold, normalise as normalise  # re-exported for the extractors
 from ..model import Block, Inline, ListBlock
-from ..parse import plain_text
+from ..notes.parse import plain_text
 
 if TYPE_CHECKING:
     from markdown_it.token import Token

@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import CLOZE, Card, Inline, ListBlock, ListItem, Note
-from ..parse import plain_text
-from ..render import Renderer
+from ..notes.parse import plain_text
+from ..deck.render import Renderer
 from . import Context, breadcrumb, make_card, walk
 from .shapes import has_cloze, is_image_only, is_links_only, leading_span
 

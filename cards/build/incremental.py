@@ -46,9 +46,9 @@ from .cache import (
     summary_of,
 )
 from .collect import Collected, Plan, Progress, gather, recheck_images
-from .ids import guid_from, key_of
-from .rows import Row
-from .state import (
+from ..deck.ids import guid_from, key_of
+from ..deck.rows import Row
+from ..deck.state import (
     Changes,
     NoteEntries,
     State,
@@ -80,7 +80,7 @@ def _count(table: Sequence[str], hashed: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Patched:
-    """What a patching build did: build.py reports it as a BuildResult."""
+    """What a patching build did: pipeline.py reports it as a BuildResult."""
 
     collected: Collected
     changes: Changes
@@ -141,8 +141,8 @@ def patch(
     written = bool(changes.added or changes.updated or changes.retired)
     deflated = last.deflated
     if written:  # else the touched notes gave the cards they gave: deck and state stay
-        from .package import patch_rows
-        from .zipping import Deflated
+        from ..deck.package import patch_rows
+        from ..deck.zipping import Deflated
 
         scratch = db.with_name(db.name + ".new")
         made = patch_rows(

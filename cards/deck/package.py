@@ -26,9 +26,9 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from .atomic import atomic_file
+from ..atomic import atomic_file
 from .ids import BASIC_MODEL_ID, CLOZE_MODEL_ID, deck_id
-from .model import BASIC, CLOZE
+from ..model import BASIC, CLOZE
 from .render import FIELD_NAMES
 from .rows import Row, cloze_ords
 from .templating import deck_css, model_templates

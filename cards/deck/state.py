@@ -20,10 +20,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from .atomic import atomic_file
-from .folding import normalise
+from ..atomic import atomic_file
+from ..notes.folding import normalise
 from .ids import guid_from, key_text, unique_keys
-from .model import Card
+from ..model import Card
 from .rows import Row, row_of
 
 log = logging.getLogger("cards")
@@ -307,7 +307,7 @@ def identify_rows(
     """:func:`identify` on rows; ``cards(guids)`` makes the Card objects when asked for.
 
     ``outside``: see ids.unique_keys; ``reserved``: GUIDs of cards not in ``rows``
-    that keep them (a build that patches a few notes, incremental.py). ``sink``: each
+    that keep them (a build that patches a few notes, build/incremental.py). ``sink``: each
     note's entries go to it (a StateWriter) once its rows are done, and are not kept
     (``state`` comes back empty; rows must come in path order, and ``keep_paths`` be
     empty). ``consume``: take each entry of ``previous`` out of it once a card has its GUID

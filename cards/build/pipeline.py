@@ -1,7 +1,7 @@
 """The pipeline as a library: paths in, a deck out.
 
 ``collect`` (collect.py) gives every note's cards; ``build`` identifies them against the
-state of the last build of the same output (state.py) and writes the deck (package.py),
+state of the last build of the same output (deck/state.py) and writes the deck (deck/package.py),
 holding the output's lock. Three ways through, fastest first: nothing changed (the deck
 is left alone); some notes changed (incremental.py patches the last deck with just
 those notes); else the full build. The CLI is a thin layer over ``collect`` and
@@ -17,14 +17,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .atomic import atomic_file
+from ..atomic import atomic_file
 from .cache import Manifest, NoteCache, cache_dir, db_path, deck_fingerprint, file_stamp
 from .collect import Collected, Progress, collect, gather, plan_notes, unchanged
-from .config import Config
+from ..config import Config
 from .incremental import natural_table, patch
 from .lock import output_lock
-from .note import NoteResult, Vault, process_note
-from .state import Changes, Identified, NoteEntries, State, StateWriter, identify_rows, state_path
+from .per_note import NoteResult, Vault, process_note
+from ..deck.state import Changes, Identified, NoteEntries, State, StateWriter, identify_rows, state_path
 
 # genanki loads only when a deck is written: a build that finds nothing changed starts
 # in a fraction of the time.
@@ -196,7 +196,7 @@ def _identify_and_write(
         return stale_faces or not (same and output.exists() and state_file.exists() and (db is None or db.exists()))
 
     def write_deck(identified: Identified) -> None:
-        from .package import write_rows
+        from ..deck.package import write_rows
 
         rows = collected.light_rows()  # without their fields: write_rows reads them a note at a time
         used = {name for row in rows for name in row.media}

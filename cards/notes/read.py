@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import CardsError
-from .model import Source
+from ..errors import CardsError
+from ..model import Source
 
 NOTE_SUFFIXES = (".md", ".markdown")
 SKIPPED_DIRS = frozenset({".obsidian", ".trash", ".git", "node_modules", "__pycache__"})

@@ -77,7 +77,7 @@ def _shipped_root() -> Traversable | Path:
             return packaged
     except (ModuleNotFoundError, TypeError):  # pragma: no cover - odd importers
         pass
-    checkout = Path(__file__).resolve().parent.parent / "templates"
+    checkout = Path(__file__).resolve().parents[2] / "templates"
     if checkout.is_dir():
         return checkout
     raise TemplateNotFound(
@@ -119,7 +119,7 @@ def anki_template(name: str, templates_dir: Path | None = None) -> str:
 
 
 def model_templates(model: str, templates_dir: Path | None = None) -> tuple[str, str]:
-    """``(qfmt, afmt)`` of a note type, as package.py and faces.py both need them."""
+    """``(qfmt, afmt)`` of a note type, as package.py and preview/faces.py both need them."""
     try:
         front, back = MODEL_FILES[model]
     except KeyError:

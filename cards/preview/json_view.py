@@ -1,9 +1,9 @@
 """Cards -> what a script reads before importing: the ``--json`` objects, and the filters.
 
-The question and answer go through :mod:`cards.faces`, the same rendering Anki applies
+The question and answer go through :mod:`cards.preview.faces`, the same rendering Anki applies
 to our note types, so they are the ones Anki will show. The JSON objects
 (:func:`card_objects`) are a documented, versioned interface (README, "Preview and the
-JSON schema"); the terminal view for people lives in :mod:`cards.terminal`.
+JSON schema"); the terminal view for people lives in :mod:`cards.preview.terminal`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 
 
 from .faces import cloze_ordinals, render_faces, strip_html
-from .model import CLOZE, Card
-from .render import card_fields
+from ..model import CLOZE, Card
+from ..deck.render import card_fields
 
 __all__ = [
     "JSON_KEYS",

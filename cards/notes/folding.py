@@ -1,6 +1,6 @@
 """Width- and case-folding of text, apart from the Markdown modules.
 
-Identity (ids.py, state.py) needs these two functions on every build, including a
+Identity (deck/ids.py, deck/state.py) needs these two functions on every build, including a
 no-op one; keeping them here lets those modules load without the Markdown parser.
 """
 

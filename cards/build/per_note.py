@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-from .config import Config, load_config
-from .errors import CardsError
-from .media import MediaIndex
-from .model import Card, Source
-from .read import NoteFile, find_notes
-from .rows import Row, card_of
+from ..config import Config, load_config
+from ..errors import CardsError
+from ..notes.media import MediaIndex
+from ..model import Card, Source
+from ..notes.read import NoteFile, find_notes
+from ..deck.rows import Row, card_of
 
 # The parser, extractors and renderer load only when a note is parsed (process_note):
 # a build that finds nothing changed never imports them.
@@ -28,7 +28,7 @@ _SCRIPT = re.compile(r"<\s*script\b", re.IGNORECASE)
 
 
 class NoteResult:
-    """What one note gave: its cards (as rows, see rows.py), or the error that stopped
+    """What one note gave: its cards (as rows, see deck/rows.py), or the error that stopped
     it, and its warnings. ``cards`` makes the Card objects on first use."""
 
     __slots__ = ("path", "rows", "error", "warnings", "reflowed", "_cards")
@@ -105,11 +105,11 @@ class WarningCapture(logging.Handler):
 
 def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex) -> NoteResult:
     """Text of one note -> its cards. Problems become messages that name file and line."""
-    from .extract import Context, extract_cards
-    from .parse import parse_note
-    from .reflow import reflow
-    from .render import Renderer
-    from .rows import row_of, shared
+    from ..extract import Context, extract_cards
+    from ..notes.parse import parse_note
+    from ..notes.reflow import reflow
+    from ..deck.render import Renderer
+    from ..deck.rows import row_of, shared
 
     capture = WarningCapture()
     # The note's warnings travel in its result (the CLI prints them once, after the

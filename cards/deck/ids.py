@@ -18,8 +18,8 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 
-from .folding import normalise
-from .model import Card
+from ..notes.folding import normalise
+from ..model import Card
 
 SCHEME = "cards/1"
 
@@ -91,7 +91,7 @@ def unique_keys(
     new note that repeats a title never takes the GUID of an old card. The others are
     told apart by note path and section, then by rank in source order (so a salted
     key depends on its own note only). ``outside``: keys whose plain form a card not
-    in ``keys`` keeps (a build that patches a few notes, incremental.py): all of their
+    in ``keys`` keeps (a build that patches a few notes, build/incremental.py): all of their
     cards here are salted.
 
     A salted key comes back as a :data:`Salted` tuple, spelled out by :func:`key_text`

@@ -2,7 +2,7 @@
 
 ``cards preview --html out.html`` exists so a user can check a deck before importing
 it. The page is only honest if it uses the deck's own templates and CSS, so faces come
-from :func:`cards.faces.render_faces` (which matches Anki's renderer byte for byte)
+from :func:`cards.preview.faces.render_faces` (which matches Anki's renderer byte for byte)
 and the deck's ``style.css`` is inlined unchanged. The page must open anywhere,
 offline, from a file: no CDN, no network; local images are embedded as ``data:`` URIs.
 One ``<article class="card">`` per Anki card, with ``.front`` and ``.back`` children.
@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from cards.faces import FaceError, cloze_ordinals, render_faces
-from cards.templating import preview_environment
+from cards.preview.faces import FaceError, cloze_ordinals, render_faces
+from cards.deck.templating import preview_environment
 
 __all__ = ["PREVIEW_TEMPLATE", "embed_media", "render_html"]
 
@@ -170,9 +170,9 @@ def write_html_preview(
     roots: Sequence[Path] = (),
 ) -> int:
     """Render ``cards`` (model Cards) to one offline page at ``path``; return the card count."""
-    from cards.preview import card_objects
+    from cards.preview.json_view import card_objects
     from cards.atomic import write_atomic
-    from cards.templating import deck_css
+    from cards.deck.templating import deck_css
 
     objects = card_objects(cards, templates_dir=templates_dir, media=dict(media), roots=roots)
     page = render_html(objects, deck_css(templates_dir), title=title, templates_dir=templates_dir)

@@ -15,9 +15,9 @@ from typing import Any
 import yaml
 from markdown_it.token import Token
 
-from .errors import CardsError
+from ..errors import CardsError
 from .markdown import markdown
-from .model import Block, Code, Inline, ListBlock, ListItem, Note, Paragraph, Section, Source, Table
+from ..model import Block, Code, Inline, ListBlock, ListItem, Note, Paragraph, Section, Source, Table
 
 _CALLOUT = re.compile(r"^\[![\w-]+\][+-]?(?:[ \t]|$)", re.MULTILINE)
 _TASK = re.compile(r"^\[([ xX])\](?:\s|$)")

@@ -26,9 +26,9 @@ from rich.table import Table
 from rich.text import Text
 
 from .faces import cloze_filter
-from .model import CLOZE, Card
-from .preview import note_uri, ordinals, select, source_uri
-from .render import card_fields
+from ..model import CLOZE, Card
+from .json_view import note_uri, ordinals, select, source_uri
+from ..deck.render import card_fields
 
 # ------------------------------------------------------------------ terminal
 
@@ -375,7 +375,7 @@ def print_changes(
     roots: Sequence[Path] = (),
 ) -> None:
     """What a rebuild of ``output`` would add, update and retire (``identified``:
-    :class:`cards.state.Identified` against the state of its last build).
+    :class:`cards.deck.state.Identified` against the state of its last build).
 
     Added and updated cards are drawn as the learner will see them, with ``file:line``;
     a retired card has no line any more, so it shows its note and the fact it held.

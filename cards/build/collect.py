@@ -36,13 +36,13 @@ from .cache import (
 from .cache import (
     light as light_entry,
 )
-from .config import Config
-from .errors import CardsError
-from .media import MediaIndex
-from .model import Card
-from .note import NoteResult, Vault, log, process_note
-from .read import NoteFile, decode_note, read_note
-from .rows import Row, card_of
+from ..config import Config
+from ..errors import CardsError
+from ..notes.media import MediaIndex
+from ..model import Card
+from .per_note import NoteResult, Vault, log, process_note
+from ..notes.read import NoteFile, decode_note, read_note
+from ..deck.rows import Row, card_of
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor

@@ -3,7 +3,7 @@
 watchfiles reports a burst of saves (an editor writing a temp file and renaming it,
 a sync client touching ten notes) as one set once the burst has been quiet for
 :data:`STEP_MS`, and at most :data:`DEBOUNCE_MS` after it began; each set is one
-rebuild. A rebuild is an ordinary :func:`cards.build.build` (same lock, same cache, so
+rebuild. A rebuild is an ordinary :func:`cards.build.pipeline.build` (same lock, same cache, so
 it parses only the notes that changed and replaces the deck atomically) and prints
 one line. A note with an error is reported and left out, a broken ``cards.toml`` is
 reported and the last good deck stays; the watcher keeps running either way. The
@@ -19,10 +19,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .build import BuildResult, build
+from .pipeline import BuildResult, build
 from .cache import cache_dir
 from .lock import lock_path
-from .state import state_path
+from ..deck.state import state_path
 
 DEBOUNCE_MS = 800
 STEP_MS = 50

@@ -38,7 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Union
 
-from cards.templating import MODEL_FILES, model_templates
+from cards.deck.templating import MODEL_FILES, model_templates
 
 __all__ = [
     "FaceError",

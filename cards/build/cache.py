@@ -54,11 +54,11 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .atomic import write_atomic
-from .rows import Row
+from ..atomic import write_atomic
+from ..deck.rows import Row
 
 if TYPE_CHECKING:
-    from .note import NoteResult
+    from .per_note import NoteResult
 
 log = logging.getLogger("cards")
 
@@ -88,7 +88,7 @@ def db_path(root: Path) -> Path:
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """A hash of the package's own files: a changed tool never reuses an old result."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # the whole cards package
     digest = hashlib.sha256(f"cards-cache/{SCHEMA}".encode())
     roots = [package, package.parent / "templates"]
     for root in roots:
@@ -134,7 +134,7 @@ def note_key(config_fp: str, path: PurePosixPath, digest: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One note's cached result: its cards as rows (rows.py, GUIDs not yet given)."""
+    """One note's cached result: its cards as rows (deck/rows.py, GUIDs not yet given)."""
 
     key: str
     path: PurePosixPath

@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
 from .ids import content_hash, guid_from, natural_key
-from .model import Card, Source
+from ..model import Card, Source
 from .render import card_fields
 
 #: genanki's pattern for the cloze numbers of a field (package.py writes one card per number).

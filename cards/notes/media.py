@@ -16,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-from .errors import CardsError
-from .model import Source
+from ..errors import CardsError
+from ..model import Source
 
 log = logging.getLogger("cards")
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif"})

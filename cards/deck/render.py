@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-from .model import Block, Card, Code, Inline, ListBlock, ListItem, Paragraph, Table
+from ..model import Block, Card, Code, Inline, ListBlock, ListItem, Paragraph, Table
 
 #: Given an image target from a note, return the ``src`` to use, or None to drop it.
 ImageResolver = Callable[[str], "str | None"]
