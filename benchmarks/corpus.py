@@ -4,7 +4,7 @@
 
 For each repository listed in corpus.toml, finds its local clone under MIRROR (a bare
 git directory at ``MIRROR/<owner>+<name>/repo`` or ``MIRROR/<owner>+<name>``, or a
-normal clone there), and writes the files of the pinned commit (only its ``subfolder``
+normal clone at either place), and writes the files of the pinned commit (only its ``subfolder``
 when one is given) into ``OUT/<owner>+<name>/``, with ``git archive``. It never
 downloads anything: a repository without a local clone, or whose clone lacks the
 pinned commit, is reported and skipped (exit status 1). A clone may lack some large
@@ -77,7 +77,7 @@ def load_entries(path: Path = DEFAULT_LIST) -> list[Entry]:
 def git_dir(mirror: Path, entry: Entry) -> Path | None:
     """The local git directory of ``entry`` under ``mirror``, or None."""
     base = mirror / entry.slug
-    for candidate in (base / "repo", base, base / ".git"):
+    for candidate in (base / "repo", base / "repo" / ".git", base, base / ".git"):
         if (candidate / "objects").is_dir() and (candidate / "HEAD").exists():
             return candidate
     return None

@@ -200,9 +200,10 @@ def _is_label_text(text: str) -> str | None:
 
 
 def label(card: CardView) -> str | None:
-    """The hidden text is a label: ends with or is followed by a colon, a label word
-    (``Note``, ``优点``), an ordinal (``方式一``), a section number (``3.4 Descriptor``),
-    or an ALL-CAPS word alone. For a basic card, its front is such a label.
+    """The hidden text is a label: ends with or is followed by a colon, or leads its line
+    and is a label word (``Note``, ``优点``), an ordinal (``方式一``) or a section number
+    (``3.4 Descriptor``), or is an ALL-CAPS word alone. For a basic card, its front
+    (at most 40 characters) is such a label.
 
     >>> label(CardView("phrases", "cloze", "[...] the cell divides.", "", ("Note:",), (" th",)))
     'hidden "Note:" ends with a colon'
@@ -220,9 +221,11 @@ def label(card: CardView) -> str | None:
     if card.model == "basic":
         reason = _is_label_text(card.front)
         return f'front "{card.front}" is {reason}' if reason and len(card.front) <= 40 else None
-    for hidden, after in zip(card.hidden, card.after):
+    befores = card.front.split(GAP)[: len(card.hidden)]
+    for hidden, after, before in zip(card.hidden, card.after, befores):
         reason = _is_label_text(hidden)
-        if reason:
+        leads = not re.sub(r"[\W_]+", "", before)  # a label leads its line: nothing but punctuation before it
+        if reason and (reason == "ends with a colon" or leads):
             return f'hidden "{hidden}" {"ends with a colon" if reason == "ends with a colon" else "is " + reason}'
         if after.lstrip(" *").startswith(_COLONS):
             return f'hidden "{hidden}" is followed by a colon'
