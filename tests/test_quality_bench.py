@@ -160,7 +160,7 @@ def _quality(*args: str) -> str:
 def test_quality_measures_sample_notes() -> None:
     sample = str(ROOT / "sample_notes")
     figures = json.loads(_quality(sample, "--json", "--jobs", "1"))["vaults"][0]
-    assert figures["notes"] == 5 and figures["cards"] >= 50 and figures["anki_notes"] <= figures["cards"]
+    assert figures["notes"] == 6 and figures["cards"] >= 50 and figures["anki_notes"] <= figures["cards"]
     assert sum(figures["kinds"].values()) == figures["cards"] and set(figures["kinds"]) >= {"steps", "phrases", "qa", "figure"}
     assert set(figures["defects"]) == {*defects.CLASSES, "any"}
     assert figures["defects"]["any"]["count"] <= sum(d["count"] for name, d in figures["defects"].items() if name != "any")

@@ -114,14 +114,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def config_fingerprint(config: Any, *, deck: str, obsidian: bool, vault_name: str) -> str:
-    """Everything outside a note's bytes that shapes its cards."""
+def config_fingerprint(config: Any, *, deck: str, obsidian: bool, vault_name: str, plugins: object = None) -> str:
+    """Everything outside a note's bytes that shapes its cards (``plugins``: the vault's
+    flashcard plugin settings, notes/plugins.py)."""
     shaping = {
         f.name: _plain(getattr(config, f.name))
         for f in dataclasses.fields(config)
         if f.name not in _NOT_CARD_SHAPING
     }
-    text = repr((code_fingerprint(), sorted(shaping.items()), deck, obsidian, vault_name if obsidian else ""))
+    text = repr((code_fingerprint(), sorted(shaping.items()), deck, obsidian, vault_name if obsidian else "", plugins))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -327,7 +327,7 @@ def plan_notes(paths: Sequence[Path], deck: str | None, config: Config | None, c
         vault = Vault.open(path, deck=deck, config=config)
         plan.vaults.append(vault)
         plan.indexes.append(MediaIndex(vault.root, digest=_image_digest(cache, vault.root.resolve()) if cache else None))
-        fp = config_fingerprint(vault.config, deck=vault.deck, obsidian=vault.obsidian, vault_name=vault.root.resolve().name)
+        fp = config_fingerprint(vault.config, deck=vault.deck, obsidian=vault.obsidian, vault_name=vault.root.resolve().name, plugins=vault.plugins)
         plan.prints.append(fp)
         root = vault.root.resolve()
         for note in vault.notes(path if path.is_file() else None):
