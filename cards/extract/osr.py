@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 
 from ..errors import CardsError
 from ..model import BASIC, CLOZE, REVERSED, Card, Note, Source
-from ..notes.plugins import SpacedRepetition
+from ..notes.plugins import Plugins, SpacedRepetition
 from . import Context, breadcrumb, make_card, section_at
 from .lines import HEADING, SR_COMMENT, Line, dedent_lines, find_outside_code, note_lines, render_piece, strip_lead
 from .clozes import Deletion, cloze_text, find_deletions
@@ -58,8 +58,12 @@ def is_flashcard_note(note: Note, settings: SpacedRepetition) -> bool:
     """Whether the plugin reads this note for cards: it carries a flashcard tag (in its
     text or its front matter), or the settings make every folder a deck.
 
-    >>> is_flashcard_note(Note(PurePosixPath("a.md"), "a", {}, [], "V", (), text="#flashcards\\nQ::A"), SpacedRepetition())
+    >>> from pathlib import PurePosixPath
+    >>> from cards.notes.parse import parse_note
+    >>> is_flashcard_note(parse_note("#flashcards/bio\\nQ::A", PurePosixPath("a.md"), deck="V"), SpacedRepetition())
     True
+    >>> is_flashcard_note(parse_note("Q::A", PurePosixPath("a.md"), deck="V"), SpacedRepetition())
+    False
     """
     if settings.folders_to_decks:
         return True
@@ -69,6 +73,17 @@ def is_flashcard_note(note: Note, settings: SpacedRepetition) -> bool:
     listed = front if isinstance(front, list) else str(front or "").replace(",", " ").split()
     tags += [f"#{str(t).lstrip('#')}" for t in listed]
     return any(_deck_of(tag, names) is not None for tag in tags)
+
+
+def minable_marks(note: Note, plugins: Plugins) -> tuple[bool, bool]:
+    """Whether other kinds may cloze ``**bold**`` and ``==highlights==`` in this note.
+
+    Not in a flashcard note: there the writer's clozes are the plugin's, read above.
+    Elsewhere, as the vault's plugin settings say (both, without the plugin).
+    """
+    if is_flashcard_note(note, plugins.osr):
+        return False, False
+    return plugins.bold_clozes, plugins.highlight_clozes
 
 
 def _deck_of(tag: str, names: list[str]) -> str | None:
