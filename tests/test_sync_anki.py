@@ -30,27 +30,9 @@ from cards.cli import main
 from cards.deliver.contents import read_deck
 from cards.deliver.record import record_path
 from fake_ankiconnect import FakeAnkiConnect
+from test_identity_anki import PIPELINE as RL
 
 pytestmark = pytest.mark.anki
-
-RL = """\
-# Training notes
-
-## Pipeline
-1. **Collect data** from forums
-   - crawl public pages
-2. **Clean data**
-   - drop duplicates
-3. **Train the model**
-   - GRPO with rule rewards
-
-## Facts
-- Why do answers grow lnoger during RL?
-  - The model learns to think before it answers.
-
-Q: What does SFT stand for?
-A: Supervised fine-tuning.
-"""
 
 GEO = """\
 # Capitals
@@ -235,8 +217,8 @@ def test_everyday_edits_reach_anki_with_every_review_kept(mode: str, tmp_path: P
         assert second.exit_code == 0, second.output
         after = read_deck(out)
         moved = [g for g, n in after.notes.items() if n.deck == "vault::archive::2025" and g in deck.notes]
-        assert len(moved) == 5  # every old note of rl.md: 3 steps, the typo-fixed question, the Q/A
-        assert ": 1 added, " in second.output and ", 1 retired, 0 revived, 5 moved" in second.output
+        assert len(moved) == 7  # every old note of rl.md: 3 steps, a phrase, 2 questions (one typo-fixed), the Q/A
+        assert ": 1 added, " in second.output and ", 1 retired, 0 revived, 7 moved" in second.output
         assert guid_of(out, "grow longer") == typo
 
         with anki.col() as col:
