@@ -15,6 +15,8 @@ to know; ``calls`` lists every action asked for, in order.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import threading
 import warnings
@@ -127,11 +129,11 @@ class FakeAnkiConnect:
         return result
 
     def import_package(self, path: str) -> bool:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "deprecated": it is what the add-on calls
-            from anki.importing import AnkiPackageImporter  # the add-on's importer
-
-            AnkiPackageImporter(self.col, path).run()
+        # the add-on's importer; anki prints "deprecated" on stdout when it is looked up
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            from anki.importing import AnkiPackageImporter
+        AnkiPackageImporter(self.col, path).run()
         return True
 
     def find_notes(self, query: str | None = None) -> list[int]:

@@ -364,6 +364,14 @@ def test_without_a_flag_sync_finds_the_running_anki_else_the_default_profile(tmp
         assert "importPackage" in fake.calls
     finally:
         fake.stop()
+    # Anki closed again; the profile named: the same collection, straight
+    (vault / "facts" / "geo.md").write_text(GEO, "utf-8")
+    result = CliRunner().invoke(main, ["sync", str(vault), "-o", str(out), "--profile", "User 1"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"synced {out} into collection {col_path}: 0 added, 0 updated, 1 retired, 0 revived, 0 moved (backup in " in result.output
+    wrong = CliRunner().invoke(main, ["sync", str(vault), "-o", str(out), "--profile", "Nobody"])
+    assert wrong.exit_code == 2
+    assert f"Error: no Anki profile 'Nobody' in {base} (profiles: User 1)" in wrong.output
 
 
 def test_two_vaults_in_one_collection_never_retire_each_other(tmp_path: Path) -> None:

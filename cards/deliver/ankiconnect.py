@@ -25,7 +25,7 @@ from typing import Any
 
 from ..deck.ids import MODEL_IDS
 from .contents import fingerprint
-from .target import REFUSED, UNREACHABLE, AnkiCard, AnkiNote, DeliveryError, plain
+from .target import REFUSED, UNREACHABLE, AnkiCard, AnkiNote, DeliveryError
 
 DEFAULT_URL = "http://127.0.0.1:8765"
 ADDON_CODE = "2055492159"
@@ -167,7 +167,7 @@ class AnkiConnectTarget:
                 raise DeliveryError(f"AnkiConnect at {self.client.url} answered notesInfo without the notes' cards: update the add-on", REFUSED)
             fields = [f["value"] for f in sorted(info["fields"].values(), key=lambda f: f["order"])]
             cards = tuple(AnkiCard(cid, deck_of.get(cid, ""), cid in suspended) for cid in info["cards"])
-            notes.append(AnkiNote(info["noteId"], None, fingerprint(fields), tuple(info["tags"]), cards, plain(fields[0]) if fields else ""))
+            notes.append(AnkiNote(info["noteId"], None, fingerprint(fields), tuple(info["tags"]), cards, fields[0] if fields else ""))
         return notes
 
     def before_import(self) -> str | None:

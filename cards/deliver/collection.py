@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ..deck.ids import MODEL_IDS
 from .ankiconnect import ADDON_CODE
 from .contents import fingerprint
-from .target import REFUSED, UNREACHABLE, AnkiCard, AnkiNote, DeliveryError, plain
+from .target import REFUSED, UNREACHABLE, AnkiCard, AnkiNote, DeliveryError
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -76,7 +76,7 @@ class CollectionTarget:
         notes = []
         for nid, guid, flds, tags in db.all(f"SELECT id, guid, flds, tags FROM notes WHERE mid IN ({marks})"):
             fields = flds.split("\x1f")
-            notes.append(AnkiNote(nid, guid, fingerprint(fields), tuple(tags.split()), tuple(cards.get(nid, ())), plain(fields[0])))
+            notes.append(AnkiNote(nid, guid, fingerprint(fields), tuple(tags.split()), tuple(cards.get(nid, ())), fields[0]))
         return notes
 
     def before_import(self) -> str | None:

@@ -34,7 +34,11 @@ class DeckNote:
     guid: str
     deck: str | None  # None for a note that gives no card (Anki adds no card for it)
     fingerprint: str
-    text: str = ""  # the first field, HTML stripped (target.plain)
+    first: str = ""  # the first field
+
+    @property
+    def text(self) -> str:
+        return plain(self.first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +59,9 @@ def file_digest(path: Path) -> str:
     return sha.hexdigest()
 
 
-def read_deck(apkg: Path) -> DeckContents:
-    """The notes of our note types in ``apkg``; DeliveryError if it is not a deck."""
+def read_deck(apkg: Path, digest: str | None = None) -> DeckContents:
+    """The notes of our note types in ``apkg`` (whose :func:`file_digest` is ``digest``,
+    if known); DeliveryError if it is not a deck."""
     try:
         with tempfile.TemporaryDirectory(prefix="cards-deliver-") as tmp:
             db = Path(tmp) / "collection.anki2"
@@ -71,9 +76,9 @@ def read_deck(apkg: Path) -> DeckContents:
                 notes = {}
                 for nid, guid, flds in conn.execute(f"SELECT id, guid, flds FROM notes WHERE mid IN ({marks})", MODEL_IDS):
                     fields = flds.split("\x1f")
-                    notes[guid] = DeckNote(guid, names.get(deck_of[nid]) if nid in deck_of else None, fingerprint(fields), plain(fields[0]))
+                    notes[guid] = DeckNote(guid, names.get(deck_of[nid]) if nid in deck_of else None, fingerprint(fields), fields[0])
             finally:
                 conn.close()
     except (OSError, KeyError, ValueError, sqlite3.Error, zipfile.BadZipFile) as exc:
         raise DeliveryError(f"{apkg}: not a deck this tool can deliver ({exc}); build it again with cards build") from None
-    return DeckContents(notes, file_digest(apkg))
+    return DeckContents(notes, digest or file_digest(apkg))

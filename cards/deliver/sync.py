@@ -24,7 +24,7 @@ from ..build.pipeline import BuildResult, build
 from ..deck.state import state_path
 from .ankiconnect import ADDON_CODE, DEFAULT_URL, AnkiConnect, AnkiConnectTarget
 from .collection import NO_ANKIWEB, CollectionTarget
-from .contents import read_deck
+from .contents import file_digest, read_deck
 from .profiles import anki_base, profile_collection
 from .reconcile import RETIRED_TAG, Plan, plan
 from .record import Record, record_path
@@ -101,10 +101,11 @@ def open_target(choice: Choice, *, delete: bool = False, ankiweb: bool = False) 
 
 def deliver(apkg: Path, target: Target, record_file: Path, options: Options = Options(), *, confirm: Confirm | None = None) -> Delivery:
     """Deliver ``apkg`` into ``target`` and reconcile (see the module doc)."""
-    contents = read_deck(apkg)
     record = Record.load(record_file)
-    if not (options.force or options.dry_run) and record.targets.get(target.key) == contents.digest:
+    digest = file_digest(apkg)
+    if not (options.force or options.dry_run) and record.targets.get(target.key) == digest:
         return Delivery(target.where, Plan(), delivered=False)
+    contents = read_deck(apkg, digest)
     if options.ankiweb and not target.ankiweb:
         raise DeliveryError(NO_ANKIWEB, 2)
     the_plan = plan(contents, record, target.notes(), delete_retired=options.delete_retired)

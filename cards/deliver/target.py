@@ -44,7 +44,12 @@ class AnkiNote:
     fingerprint: str  # reconcile.fingerprint of its fields
     tags: tuple[str, ...]
     cards: tuple[AnkiCard, ...]
-    text: str = ""  # the first field, HTML stripped: how the note is named to the user
+    first: str = ""  # the first field as Anki holds it
+
+    @property
+    def text(self) -> str:
+        """How the note is named to the user (made only for the few shown)."""
+        return plain(self.first)
 
 
 def plain(field_html: str, limit: int = 70) -> str:
