@@ -470,3 +470,18 @@ def test_direct_mode_without_the_anki_package_says_how_to_get_it(tmp_path: Path,
     result = sync(Direct(col_path), make_vault(tmp_path), tmp_path / "v.apkg")
     assert result.exit_code == 1
     assert "Error: direct mode needs the anki package: pip install 'cards[anki]' (or pip install anki); or start Anki with the AnkiConnect add-on (code 2055492159)" in result.output
+
+
+def test_a_package_anki_refuses_is_an_error_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from anki.errors import AnkiException
+
+    def refuse(self: Collection, request: Any) -> None:
+        raise AnkiException("the file is not a valid .apkg file")
+
+    col_path = tmp_path / "collection.anki2"
+    Collection(str(col_path)).close()
+    monkeypatch.setattr(Collection, "import_anki_package", refuse)
+    result = sync(Direct(col_path), make_vault(tmp_path), tmp_path / "v.apkg")
+    assert result.exit_code == 5
+    assert f"Error: Anki could not import {tmp_path / 'v.apkg'} into {col_path}: the file is not a valid .apkg file" in result.output
+    assert "Traceback" not in result.output

@@ -87,7 +87,10 @@ class CollectionTarget:
     def import_package(self, apkg: Path) -> None:
         from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-        self.col.import_anki_package(ImportAnkiPackageRequest(package_path=str(apkg.resolve()), options=ImportAnkiPackageOptions()))
+        try:
+            self.col.import_anki_package(ImportAnkiPackageRequest(package_path=str(apkg.resolve()), options=ImportAnkiPackageOptions()))
+        except Exception as exc:  # noqa: BLE001 - Anki's own refusal, said as such (the backup stays)
+            raise DeliveryError(f"Anki could not import {apkg} into {self.path}: {exc}", REFUSED) from None
 
     def move(self, card_ids: Sequence[int], deck: str) -> None:
         from anki.cards import CardId
