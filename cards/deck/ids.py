@@ -27,6 +27,9 @@ SCHEME = "cards/1"
 CLOZE_MODEL_ID = 1_742_931_207
 BASIC_MODEL_ID = 1_742_931_208
 REVERSED_MODEL_ID = 1_742_931_209
+#: Every note type this tool writes: delivery (cards/deliver) touches notes of these
+#: types only. A new note type's id goes here too (tests/test_deliver_plan.py checks).
+MODEL_IDS: tuple[int, ...] = (CLOZE_MODEL_ID, BASIC_MODEL_ID, REVERSED_MODEL_ID)
 
 _ALPHABET = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
