@@ -1,4 +1,5 @@
-"""Shared helpers: parse a Markdown string into a note, or straight into its cards."""
+"""Shared helpers: parse a Markdown string into a note, or straight into its cards;
+every test's build cache in its own temporary folder, never the user's."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 
 import pytest
+
+from cards.build.cache import CACHE_ENV
 
 from cards.extract import Context, extract_cards
 from cards.model import Card, Note
@@ -30,3 +33,10 @@ def note_from() -> Callable[..., Note]:
 def cards_from() -> Callable[..., list[Card]]:
     """``cards_from(text, path="note.md")``: every card of the note, kinds in registry order."""
     return extract
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds cache into a fresh temporary folder, not the user's cache folder; set in
+    the environment, so subprocesses (``python -m cards ...``) inherit it."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("cards-cache")))
