@@ -234,7 +234,7 @@ def test_excludes_folder_prunes_walks() -> None:
         ),
         (
             'output = "build/vault.zip"\n',
-            'cards.toml:1: "output" must end in .apkg (Anki imports only that); write output = "build/vault.apkg"',
+            'cards.toml:1: "output" must end in .apkg (Anki imports only that); write output = "~/Anki/vault.apkg"',
         ),
         (
             'deck = "V"\n[decks]\n"lectures/bio" = "Biology"\n"lectures/chem" = ""\n',

@@ -16,7 +16,7 @@ def test_wheel_ships_templates(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    (wheel,) = tmp_path.glob("cards-*.whl")
+    (wheel,) = tmp_path.glob("cards_anki-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {p.relative_to(ROOT).as_posix() for p in (ROOT / "templates").rglob("*") if p.is_file()}
     assert shipped, "templates/ is empty"
