@@ -125,23 +125,6 @@ def test_an_unwritable_cache_only_costs_time(tmp_path: Path, monkeypatch: pytest
     assert out.is_file()
 
 
-def test_a_held_lock_names_its_holder_once_then_gives_up(tmp_path: Path) -> None:
-    vault = tmp_path / "vault"
-    vault.mkdir()
-    (vault / "a.md").write_text("Q: two plus two?\nA: four\n", "utf-8")
-    out = tmp_path / "deck.apkg"
-    with output_lock(out):
-        done = cards("build", str(vault), "-o", str(out), "--lock-timeout", "1")
-        quiet = cards("build", str(vault), "-o", str(out), "--lock-timeout", "0.5", "-q")
-    assert done.returncode == 3 and quiet.returncode == 3
-    me = f"pid {os.getpid()} ("
-    assert done.stderr.count("waiting for another cards build writing") == 1
-    assert f"waiting for another cards build writing {out}: {me}" in done.stderr
-    assert f"Error: another cards build is writing {out}: {me}" in done.stderr
-    assert "raise --lock-timeout" in done.stderr and "slow disk" not in done.stderr
-    assert "waiting" not in quiet.stderr and me in quiet.stderr
-
-
 def test_a_lock_whose_holder_is_gone_is_taken_over(tmp_path: Path) -> None:
     """What an orphaned worker of an older version did: hold the lock's descriptor after
     the build that took it (and wrote itself into the file) was gone."""

@@ -27,6 +27,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
+import contextlib
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -46,28 +47,11 @@ class Terminated(KeyboardInterrupt):
 
 
 @contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """Within the block, SIGTERM raises :class:`Terminated` (a KeyboardInterrupt)."""
-
-    def handler(signum: int, frame: object) -> None:
-        raise Terminated
-
+def _handlers(handlers: dict[signal.Signals, Any]) -> Iterator[None]:
+    """These signal handlers within the block, the old ones after (outside the main
+    thread, where Python cannot set them, the block runs as it is)."""
     try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextmanager
-def signals_ignored() -> Iterator[None]:
-    """Ctrl-C and SIGTERM are ignored within the block (a clean-up that must finish)."""
-    try:
-        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+        previous = {sig: signal.signal(sig, handler) for sig, handler in handlers.items()}
     except ValueError:  # not the main thread
         yield
         return
@@ -76,6 +60,20 @@ def signals_ignored() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def sigterm_as_interrupt() -> contextlib.AbstractContextManager[None]:
+    """Within the block, SIGTERM raises :class:`Terminated` (a KeyboardInterrupt)."""
+    return _handlers({signal.SIGTERM: _terminated})
+
+
+def signals_ignored() -> contextlib.AbstractContextManager[None]:
+    """Ctrl-C and SIGTERM are ignored within the block (a clean-up that must finish)."""
+    return _handlers({signal.SIGINT: signal.SIG_IGN, signal.SIGTERM: signal.SIG_IGN})
 
 
 def ignore_further_interrupts() -> None:
