@@ -3,7 +3,7 @@ every test's build cache in its own temporary folder, never the user's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 
 import pytest
@@ -35,8 +35,12 @@ def cards_from() -> Callable[..., list[Card]]:
     return extract
 
 
-@pytest.fixture(autouse=True)
-def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Builds cache into a fresh temporary folder, not the user's cache folder; set in
-    the environment, so subprocesses (``python -m cards ...``) inherit it."""
-    monkeypatch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("cards-cache")))
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Builds cache into a temporary folder, never the user's cache folder. Set in the
+    environment, so subprocesses (``python -m cards ...``) inherit it, and for the whole
+    session, so module-scoped fixtures that build have it too (each output has its own
+    sub-folder there, keyed by its path)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("cards-cache")))
+        yield
