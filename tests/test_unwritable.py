@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import re
 import os
 import shutil
 import subprocess
@@ -146,4 +147,30 @@ def test_a_full_disk_is_one_line_and_the_old_deck_stays(tmp_path: Path, monkeypa
         assert result.exit_code == 1, result.output
         assert f"Error: {out}: cannot write (no space left on device); the disk is full: free some space and run again" in result.output
         assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert out.read_bytes() == before and state_path(out).read_bytes() == state
+
+
+def test_a_full_disk_while_making_the_collection_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    import cards.deck.package
+
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "a.md").write_text("Q: two plus two?\nA: four\n", "utf-8")
+    out = tmp_path / "deck.apkg"
+    assert CliRunner().invoke(main, ["build", str(vault), "-o", str(out)]).exit_code == 0
+    before, state = out.read_bytes(), state_path(out).read_bytes()
+    (vault / "a.md").write_text("Q: two plus three?\nA: five\n", "utf-8")
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(cards.deck.package, "_insert", full)
+    for extra in ([], ["--no-cache"]):  # patching the kept collection, and a full build's
+        result = CliRunner().invoke(main, ["build", str(vault), "-o", str(out), *extra])
+        assert result.exit_code == 1, result.output
+        # names the collection being made (in the cache folder, or a temporary one)
+        assert re.search(r"/collection\.anki2(\.new)?: cannot write \(database or disk is full\); the disk is full: free some space and run again", result.output)
+        assert result.output.startswith("Error: ") and "Traceback" not in result.output
         assert out.read_bytes() == before and state_path(out).read_bytes() == state
