@@ -12,6 +12,7 @@ writing after all. As another user they run as they are.
 from __future__ import annotations
 
 import ctypes
+import sqlite3
 import errno
 import re
 import os
@@ -24,6 +25,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import cards.deck.package
 import cards.deck.zipping
 from cards.cli import main
 from cards.deck.state import state_path
@@ -129,7 +131,29 @@ def test_a_sub_folder_it_cannot_read_is_named(place: dict[str, Path], tmp_path: 
     assert f"Warning: {locked}: cannot read the folder (permission denied); its notes are left out" in done.stderr
 
 
-def test_a_full_disk_is_one_line_and_the_old_deck_stays(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _zip_full(*args: object) -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def _sqlite_full(*args: object, **kwargs: object) -> None:
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+@pytest.mark.parametrize(
+    ("where", "fail", "line"),
+    [
+        # the zip of the deck itself
+        ((cards.deck.zipping.ZipWriter, "add_bytes"), _zip_full,
+         r"^Error: {out}: cannot write \(no space left on device\); the disk is full: free some space and run again$"),
+        # the deck's collection, made in the cache folder (or a temporary one)
+        ((cards.deck.package, "_insert"), _sqlite_full,
+         r"^Error: .*/collection\.anki2(\.new)?: cannot write \(database or disk is full\); the disk is full: free some space and run again$"),
+    ],
+    ids=["zip", "collection"],
+)
+def test_a_full_disk_is_one_line_and_the_old_deck_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: tuple[object, str], fail: object, line: str,
+) -> None:
     vault = tmp_path / "vault"
     vault.mkdir()
     (vault / "a.md").write_text("Q: two plus two?\nA: four\n", "utf-8")
@@ -137,40 +161,11 @@ def test_a_full_disk_is_one_line_and_the_old_deck_stays(tmp_path: Path, monkeypa
     assert CliRunner().invoke(main, ["build", str(vault), "-o", str(out)]).exit_code == 0
     before, state = out.read_bytes(), state_path(out).read_bytes()
     (vault / "a.md").write_text("Q: two plus three?\nA: five\n", "utf-8")
-
-    def full(*args: object) -> None:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setattr(cards.deck.zipping.ZipWriter, "add_bytes", full)
-    for extra in ([], ["--no-cache"]):
+    monkeypatch.setattr(*where, fail)
+    for extra in ([], ["--no-cache"]):  # patching the last deck, and a full build
         result = CliRunner().invoke(main, ["build", str(vault), "-o", str(out), *extra])
         assert result.exit_code == 1, result.output
-        assert f"Error: {out}: cannot write (no space left on device); the disk is full: free some space and run again" in result.output
-        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert re.search(line.format(out=re.escape(str(out))), result.output, re.M), result.output
+        assert "Traceback" not in result.output
         assert out.read_bytes() == before and state_path(out).read_bytes() == state
-
-
-def test_a_full_disk_while_making_the_collection_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sqlite3
-
-    import cards.deck.package
-
-    vault = tmp_path / "vault"
-    vault.mkdir()
-    (vault / "a.md").write_text("Q: two plus two?\nA: four\n", "utf-8")
-    out = tmp_path / "deck.apkg"
-    assert CliRunner().invoke(main, ["build", str(vault), "-o", str(out)]).exit_code == 0
-    before, state = out.read_bytes(), state_path(out).read_bytes()
-    (vault / "a.md").write_text("Q: two plus three?\nA: five\n", "utf-8")
-
-    def full(*args: object, **kwargs: object) -> None:
-        raise sqlite3.OperationalError("database or disk is full")
-
-    monkeypatch.setattr(cards.deck.package, "_insert", full)
-    for extra in ([], ["--no-cache"]):  # patching the kept collection, and a full build's
-        result = CliRunner().invoke(main, ["build", str(vault), "-o", str(out), *extra])
-        assert result.exit_code == 1, result.output
-        # names the collection being made (in the cache folder, or a temporary one)
-        assert re.search(r"/collection\.anki2(\.new)?: cannot write \(database or disk is full\); the disk is full: free some space and run again", result.output)
-        assert result.output.startswith("Error: ") and "Traceback" not in result.output
-        assert out.read_bytes() == before and state_path(out).read_bytes() == state
+        assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
