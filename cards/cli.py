@@ -11,6 +11,13 @@ Exit codes (``build``; ``watch`` uses 0, 2 and 130):
 - 130: interrupted (Ctrl-C), 143: terminated (SIGTERM) before the build finished; the
   deck and state on disk are the old ones.
 
+``sync`` adds (cards.deliver.target):
+
+- 4: the deck could not reach Anki: Anki is not running (AnkiConnect does not answer),
+  the collection is in use (Anki is open) or missing; nothing in Anki was changed;
+- 5: Anki answered but refused: a wrong or missing API key, an add-on too old for an
+  action, an error inside Anki.
+
 No command shows a traceback for a problem of the machine (an unwritable or full disk,
 a vanished folder): :class:`_Commands` turns it into ``Error: PATH: cannot write
 (reason); what to do``.
@@ -23,9 +30,10 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -190,10 +198,15 @@ def _no_notes(exc: NoNotesError, output: Path) -> click.ClickException:
 
 output_option = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The .apkg to write (default: cards.toml's output, else <folder>.apkg).")
 templates_option = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="A folder whose card faces / CSS override the shipped ones.")
-no_cache_option = click.option("--no-cache", is_flag=True, help="Parse every note again; ignore and do not update <output>.cards-cache/.")
+no_cache_option = click.option("--no-cache", is_flag=True, help="Parse every note again; ignore and do not update the build cache (in the user cache folder).")
 jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: one per CPU when 200+ notes need parsing; 1: none).")
 allow_empty_option = click.option("--allow-empty", is_flag=True, help="Build even when a PATH holds no notes (an empty deck; every card retired).")
 lock_timeout_option = click.option("--lock-timeout", type=click.FloatRange(min=0), default=120.0, show_default=True, help="Seconds to wait while another build of the same output runs (then exit 3).")
+anki_connect_option = click.option("--anki-connect", "anki_connect", metavar="URL", help="Deliver through AnkiConnect at URL (default: try http://127.0.0.1:8765, then the default profile's collection).")
+api_key_option = click.option("--api-key", help="The apiKey of AnkiConnect's config, if it has one.")
+collection_option = click.option("--collection", type=click.Path(dir_okay=False, path_type=Path), help="Deliver straight into this collection.anki2 (Anki must be closed).")
+profile_option = click.option("--profile", help="Deliver straight into this Anki profile's collection (Anki must be closed).")
+ankiweb_option = click.option("--ankiweb", is_flag=True, help="Then ask Anki to sync with AnkiWeb (AnkiConnect only).")
 
 
 @main.command()
@@ -263,21 +276,44 @@ build_cmd.name = "build"
 @jobs_option
 @lock_timeout_option
 @allow_empty_option
+@click.option("--sync", "sync_anki", is_flag=True, help="After each rebuild, deliver the deck into Anki as cards sync does.")
+@anki_connect_option
+@api_key_option
+@collection_option
+@profile_option
+@ankiweb_option
 def watch(
     paths: tuple[Path, ...], output: Path | None, deck: str | None, templates_dir: Path | None, jobs: int | None, lock_timeout: float,
-    allow_empty: bool,
+    allow_empty: bool, sync_anki: bool, anki_connect: str | None, api_key: str | None, collection: Path | None, profile: str | None,
+    ankiweb: bool,
 ) -> None:
     """Build the deck, then rebuild it within a second of every save under PATHS.
 
     Prints one line per rebuild (notes changed; cards added, updated, retired). A note
     with an error is reported and left out; the watcher keeps running. cards.toml is
-    read again on every rebuild. Ctrl-C (or SIGTERM) stops it (exit 0).
+    read again on every rebuild. With --sync each rebuild is delivered into Anki (a
+    failed delivery is in the line, and retried on the next rebuild). Ctrl-C (or
+    SIGTERM) stops it (exit 0).
     """
     from .build.watch import watch as run_watch
 
     output = _output(paths, output, _config(paths, deck=deck))
     _warn_if_inside(paths, output)
     _check_templates(templates_dir)
+    after = None
+    if sync_anki:
+        from .deliver.sync import Options, deliver_output
+        from .deliver.sync import summary as sync_summary
+
+        choice = _choice(anki_connect, api_key, collection, profile)
+
+        def deliver_now(result: BuildResult) -> str:
+            delivery = deliver_output(output, choice, Options(ankiweb=ankiweb), lock_timeout=lock_timeout)
+            return "; " + sync_summary(delivery, output)
+
+        after = deliver_now
+    elif any((anki_connect, api_key, collection, profile, ankiweb)):
+        raise click.UsageError("--anki-connect, --api-key, --collection, --profile and --ankiweb go with --sync")
 
     def rebuild() -> BuildResult:
         config = _config(paths, deck=deck)
@@ -286,11 +322,109 @@ def watch(
 
     click.echo(f"watching {', '.join(str(p) for p in paths)} -> {output} (Ctrl-C to stop)", err=True)
     try:
-        run_watch(paths, output, rebuild=rebuild, echo=click.echo, problem=lambda line: click.echo(line, err=True))
+        run_watch(paths, output, rebuild=rebuild, echo=click.echo, problem=lambda line: click.echo(line, err=True), after=after)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
     except NoNotesError as exc:  # the first build's: later ones are reported and watching goes on
         raise _no_notes(exc, output) from None
+
+
+
+
+def _choice(anki_connect: str | None, api_key: str | None, collection: Path | None, profile: str | None) -> Any:
+    from .deliver.sync import Choice
+
+    if sum(x is not None for x in (anki_connect, collection, profile)) > 1:
+        raise click.UsageError("--anki-connect, --collection and --profile each name an Anki; use one of them")
+    return Choice(anki_connect=anki_connect, api_key=api_key, collection=collection, profile=profile)
+
+
+def _confirm_delete(yes: bool) -> Callable[[Sequence[Any]], bool]:
+    from .deliver.target import DeliveryError
+
+    def confirm(notes: Sequence[Any]) -> bool:
+        if yes:
+            return True
+        for note in notes:
+            click.echo(f"  delete: {note.text}", err=True)
+        if not sys.stdin.isatty():
+            raise DeliveryError(f"--delete-retired would delete {len(notes)} note(s) from Anki: pass --yes to confirm (no terminal to ask on)")
+        return click.confirm(f"Delete these {len(notes)} retired note(s) and their reviews from Anki?", default=False, err=True)
+
+    return confirm
+
+
+@main.command()
+@paths_argument
+@output_option
+@deck_option
+@templates_option
+@anki_connect_option
+@api_key_option
+@collection_option
+@profile_option
+@click.option("--delete-retired", is_flag=True, help="Delete the notes of vanished facts instead of suspending them (lists them and asks).")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask before --delete-retired deletes.")
+@ankiweb_option
+@click.option("--dry-run", is_flag=True, help="Print what would be added, updated, retired, revived and moved; change nothing (not even the deck).")
+@click.option("--force", is_flag=True, help="Deliver even when this Anki has this very deck already.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@no_cache_option
+@jobs_option
+@lock_timeout_option
+def sync(
+    paths: tuple[Path, ...], output: Path | None, deck: str | None, templates_dir: Path | None, anki_connect: str | None,
+    api_key: str | None, collection: Path | None, profile: str | None, delete_retired: bool, yes: bool, ankiweb: bool,
+    dry_run: bool, force: bool, quiet: bool, no_cache: bool, jobs: int | None, lock_timeout: float,
+) -> None:
+    """Build the deck as cards build does, then deliver it into Anki and reconcile it.
+
+    Into a running Anki through the AnkiConnect add-on, or straight into the collection
+    while Anki is closed (a backup is made first). Then, on the notes this tool made
+    only: cards whose fact vanished are tagged cards::retired and suspended (or
+    deleted), returning ones revived, cards whose deck changed moved. Exit codes as
+    build's, plus 4 (Anki not reachable, collection in use) and 5 (Anki refused).
+    """
+    from .build.lock import LockTimeout
+    from .build.progress import BuildProgress
+    from .deliver.sync import Options, deliver_output, dry_build, plan_lines
+    from .deliver.sync import summary as sync_summary
+    from .deliver.target import DeliveryError
+
+    choice = _choice(anki_connect, api_key, collection, profile)
+    config = _config(paths, deck=deck)
+    output = _output(paths, output, config)
+    options = Options(delete_retired=delete_retired, dry_run=dry_run, ankiweb=ankiweb, force=force)
+    kwargs: dict[str, Any] = dict(deck=deck, config=config, templates_dir=templates_dir, jobs=jobs, lock_timeout=lock_timeout)
+    try:
+        with ExitStack() as stack:
+            if dry_run:
+                result = stack.enter_context(dry_build(paths, output, **kwargs))
+            else:
+                with BuildProgress(enabled=None if not quiet else False) as progress:
+                    result = build(list(paths), output, cache=not no_cache, progress=progress, on_wait=_waiting(quiet), **kwargs)
+            report_problems(result.collected, quiet=quiet)
+            if not quiet and not dry_run:
+                click.echo(summary(result))
+            delivery = deliver_output(output, choice, options, confirm=_confirm_delete(yes), lock_timeout=lock_timeout, apkg=result.output)
+    except LockTimeout as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(3)
+    except KeyboardInterrupt:
+        click.echo("interrupted; the sync did not finish (the next one completes it)", err=True)
+        sys.exit(130)
+    except DeliveryError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.code)
+    except (CardsError, ConfigError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if not quiet or dry_run:
+        click.echo(sync_summary(delivery, output))
+    if dry_run:
+        for line in plan_lines(delivery):
+            click.echo(line)
+    if result.collected.errors:
+        sys.exit(1)
 
 
 @main.command()

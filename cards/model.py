@@ -30,10 +30,15 @@ class Source:
 
 @dataclass(slots=True)
 class Inline:
-    """Inline Markdown: its raw source and markdown-it's inline tokens for it."""
+    """Inline Markdown: its raw source and markdown-it's inline tokens for it.
+
+    ``tags``: the ``#tags`` that ended it, taken off (they tag the note; a Logseq
+    ``#card`` among them makes the block a card).
+    """
 
     source: str
     tokens: list[Token]
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -75,7 +80,22 @@ class ListBlock:
     items: list[ListItem]
 
 
-Block = Union[Paragraph, Code, Table, ListBlock]
+@dataclass(slots=True)
+class Callout:
+    """An Obsidian callout: ``> [!question]- Title`` and the quoted blocks under it.
+
+    ``kind`` is the callout type, lower-cased (``question``, ``faq``, ``note``); ``title``
+    the text after the marker (None when there is none); ``fold`` is ``+``, ``-`` or "".
+    """
+
+    line: int
+    kind: str
+    title: Inline | None
+    fold: str
+    blocks: list[Block]
+
+
+Block = Union[Paragraph, Code, Table, ListBlock, Callout]
 
 
 @dataclass(slots=True)
@@ -98,12 +118,19 @@ class Note:
     deck: str
     tags: tuple[str, ...]
     reflowed: bool = False
+    #: the text the tree was parsed from (line-based card syntaxes read it)
+    text: str = ""
+    #: 1-based lines of code blocks: part of a card's text, never a card's syntax
+    code_lines: frozenset[int] = frozenset()
+    #: 1-based lines of front matter and HTML comment blocks: never part of a card
+    hidden_lines: frozenset[int] = frozenset()
 
 
 # ---------------------------------------------------------------- cards
 
 CLOZE = "cloze"  # note type: fields Text, Extra, Context, Source
 BASIC = "basic"  # note type: fields Front, Back, Context, Source
+REVERSED = "reversed"  # note type: fields as basic, two cards (front -> back, back -> front)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from ankiclient import TEMPLATE_ERRORS, import_deck, open_collection, rendered, strip_tags
 from cards.build.pipeline import build
 from cards.cli import main
+from cards.config import KINDS
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_notes"
 pytestmark = pytest.mark.anki
@@ -65,7 +66,7 @@ def test_sample_deck_imports_and_every_card_renders(vault: Path, tmp_path: Path)
 
         # decks by folder, kinds all present
         kinds = Counter(c["kind"] for c in expected)
-        assert set(kinds) == {"steps", "phrases", "qa", "figure"}
+        assert set(kinds) == set(KINDS)
         names = {d.name for d in col.decks.all_names_and_ids()}
         assert {c["deck"] for c in expected} <= names
     finally:

@@ -36,3 +36,14 @@ def test_phases_prints_each_phase_of_a_build(tmp_path: Path) -> None:
     for phase in ("plan (stat every note)", "parse (full build)", "identify (+ state)", "write the deck", "zip", "total"):
         assert re.search(rf"^\s+{re.escape(phase)}\s+[\d.]+ s", done.stderr, re.MULTILINE), phase
     assert (tmp_path / "d.apkg").stat().st_size > 0
+
+
+def test_sync_bench_prints_each_step_for_both_ways_in() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCH.with_name("sync.py")), "--n", "20"], capture_output=True, text=True, timeout=600, check=True,
+    )
+    rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines()[1:] if line.strip()}
+    assert set(rows) == {"direct", "ankiconnect"}
+    for figures in rows.values():
+        assert figures[0] == "20" and int(figures[1]) > 100
+        assert len(figures) == 8 and all(f.endswith("s") and float(f[:-1]) >= 0 for f in figures[2:])

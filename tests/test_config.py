@@ -68,7 +68,7 @@ qa = true
     assert config.include == ("notes/**/*.md",)
     assert config.exclude == ("drafts/**", "templates/**")
     assert config.tag_prefix == "cards"
-    assert config.kinds == frozenset({"steps", "phrases", "qa"})
+    assert config.kinds == frozenset(KINDS) - {"figure"}
     assert dict(config.decks) == {"lectures/bio": "Biology", "lectures/chem": "Chemistry"}
     assert isinstance(config.decks, MappingProxyType)
     assert config.path == tmp_path / "cards.toml"
@@ -76,7 +76,7 @@ qa = true
 
 def test_inline_and_dotted_tables(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, 'kinds = { figure = false, steps = false }\ndecks.bio = "Bio"\n'))
-    assert config.kinds == frozenset({"phrases", "qa"})
+    assert config.kinds == frozenset(KINDS) - {"figure", "steps"}
     assert dict(config.decks) == {"bio": "Bio"}
 
 
@@ -228,7 +228,7 @@ def test_excludes_folder_prunes_walks() -> None:
         ),
         (
             "[kinds]\nzzz = true\n",
-            'cards.toml:2: unknown card kind "zzz" in [kinds]; known: steps, phrases, qa, figure',
+            'cards.toml:2: unknown card kind "zzz" in [kinds]; known: o2a, osr, details, callouts, logseq, qa, figure, steps, phrases',
         ),
         (
             '# my vault\ndeck = "   "\n',

@@ -188,13 +188,16 @@ def test_build_and_preview_count_the_same_cards(tmp_path: Path) -> None:
     vault = tmp_path / "vault"
     vault.mkdir()
     (vault / "two.md").write_text("- The {{c1::mitochondria}} makes {{c2::ATP}}.\n- Q: two plus two?\n  A: four\n", "utf-8")
+    (vault / "pair.md").write_text("#flashcards\n\nHund:::dog\n", "utf-8")  # a reversed pair
+    # a note with two clozes is two Anki cards, and so is a reversed pair
     (vault / "copy.md").write_text((SAMPLE / "networking" / "tcp.md").read_text("utf-8"), "utf-8")
     built = CliRunner().invoke(main, ["build", str(vault), "-o", str(tmp_path / "d.apkg")])
     shown = CliRunner().invoke(main, ["preview", str(vault), "--json"])
     assert built.exit_code == 0 and shown.exit_code == 0, built.output + shown.output
     count = len(json.loads(shown.stdout))
     notes = len({card["guid"] for card in json.loads(shown.stdout)})
-    assert count > notes  # a note with two clozes is two cards
+    assert {card["note_type"] for card in json.loads(shown.stdout)} >= {"cloze", "reversed"}
+    assert count > notes  # a note with two clozes is two cards, and so is a reversed pair
     assert f"-> {count} cards (" in built.output and f"in {notes} Anki notes" in built.output
     table = CliRunner().invoke(main, ["preview", str(vault), "--no-pager"])
-    assert f"{count} cards from 2 notes" in table.output
+    assert f"{count} cards from 3 notes" in table.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import PurePosixPath
 
-from cards.deck.ids import BASIC_MODEL_ID, CLOZE_MODEL_ID, deck_id, guid_from, natural_keys
+from cards.deck.ids import BASIC_MODEL_ID, CLOZE_MODEL_ID, REVERSED_MODEL_ID, deck_id, guid_from, natural_keys
 from cards.model import BASIC, CLOZE, Card, Source
 from cards.deck.state import State, identify
 
@@ -19,7 +19,7 @@ def card(identity: str, *, kind: str = "qa", back: str = "answer", path: str = "
 
 def test_pinned_values() -> None:
     # Changing any of these makes Anki treat every note (or deck) as new: never do it.
-    assert (CLOZE_MODEL_ID, BASIC_MODEL_ID) == (1_742_931_207, 1_742_931_208)
+    assert (CLOZE_MODEL_ID, BASIC_MODEL_ID, REVERSED_MODEL_ID) == (1_742_931_207, 1_742_931_208, 1_742_931_209)
     assert guid_from("cards/1", "basic", "qa", "what is rlhf?") == "u(!pqT,L?6"
     assert deck_id("Vault::sub") == 1_173_608_859
     assert all((1 << 30) <= deck_id(n) < (1 << 31) for n in ("a", "b", "Vault", "中文"))

@@ -44,7 +44,7 @@ def test_every_module_sits_in_a_stage() -> None:
     top = {p.name for p in PACKAGE.glob("*.py")}
     assert top == {"__init__.py", "__main__.py", "atomic.py", "cli.py", "config.py", "errors.py", "model.py"}
     stages = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
-    assert stages == {"notes", "extract", "deck", "build", "preview"}
+    assert stages == {"notes", "extract", "deck", "build", "preview", "deliver"}
     for stage in stages:
         assert not (PACKAGE / stage / f"{stage}.py").exists(), f"cards/{stage}/{stage}.py: name a module after its job"
         doc = (PACKAGE / stage / "__init__.py").read_text("utf-8")

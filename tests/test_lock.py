@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -91,6 +92,7 @@ def test_lock_is_exclusive_and_released(tmp_path: Path) -> None:
     out = tmp_path / "deck.apkg"
     with output_lock(out) as path:
         assert path == lock_path(out)
+        assert json.loads(path.read_text("utf-8"))["pid"] == os.getpid()  # the holder says who it is
         probe = subprocess.run(
             [sys.executable, "-c", "import sys; from pathlib import Path; from cards.build.lock import output_lock\n"
              "try:\n    with output_lock(Path(sys.argv[1]), timeout=0.2): sys.exit(0)\n"
@@ -98,6 +100,7 @@ def test_lock_is_exclusive_and_released(tmp_path: Path) -> None:
             capture_output=True, text=True, timeout=60,
         )
         assert probe.returncode == 3 and "LockTimeout" in probe.stdout
+    assert lock_path(out).read_bytes() == b""  # only while held
     with output_lock(out, timeout=0):
         pass
     with pytest.raises(LockTimeout):

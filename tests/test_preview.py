@@ -26,6 +26,7 @@ from cards.cli import main
 from cards.preview.json_view import JSON_KEYS, JSON_VERSION
 from cards.preview.terminal import print_cards, render_card, wrap_offsets
 from cards.deck.state import state_path
+from cards.config import KINDS
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_notes"
 ESC = "\x1b["
@@ -67,6 +68,45 @@ Water is made of {{c1::hydrogen}} and {{c2::oxygen::element}}.
 """
 
 
+WRITTEN = """\
+# Cards written for other tools
+
+#flashcards/tea
+Which tea is fermented?::pu-erh
+Matcha:::powdered green tea
+
+What makes oolong differ?
+?
+It is partly oxidised.
+
+The ==leaf grade== says how whole the leaves are.
+
+START
+Basic
+Where does Darjeeling grow?
+Back: In the Himalayan foothills of West Bengal.
+END
+
+START
+Cloze
+Assam is a {{c1::black}} tea from {{c2::India}}.
+END
+
+- What is a gaiwan? #card
+  - A lidded bowl for brewing.
+
+> [!question] Why rinse the leaves?
+> It wakes them and washes off dust.
+
+<details>
+<summary>What is a tea ceremony called in Japan?</summary>
+
+Chanoyu.
+
+</details>
+"""
+
+
 def write_png(path: Path, width: int = 8, height: int = 6) -> None:
     def chunk(tag: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
@@ -76,18 +116,27 @@ def write_png(path: Path, width: int = 8, height: int = 6) -> None:
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
-def all_kinds_vault(root: Path) -> Path:
-    """A small vault with every card kind, a local image, hand clozes c1/c2, a hint, math, CJK."""
+def all_kinds_vault(root: Path, *, written: bool = True) -> Path:
+    """A small vault with every card kind (a reversed pair among them), a local image, hand clozes c1/c2, a hint, math, CJK."""
     (root / "kitchen").mkdir(parents=True)
     (root / "kitchen" / "tea.md").write_text(PIPELINE, "utf-8")
     write_png(root / "kitchen" / "brew.png")
     (root / "chemistry.md").write_text(EXPLICIT, "utf-8")
+    if written:
+        (root / "written.md").write_text(WRITTEN, "utf-8")
     return root
 
 
 @pytest.fixture()
 def vault(tmp_path: Path) -> Path:
-    return all_kinds_vault(tmp_path / "vault")
+    """The mined kinds only (the tests below count its cards); ``every_kind`` adds the
+    cards written for other tools."""
+    return all_kinds_vault(tmp_path / "vault", written=False)
+
+
+@pytest.fixture()
+def every_kind(tmp_path: Path) -> Path:
+    return all_kinds_vault(tmp_path / "every")
 
 
 @pytest.fixture(autouse=True)
@@ -112,15 +161,15 @@ def preview_json(*args: str | Path) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ filters
 
 
-def test_every_kind_is_found(vault: Path) -> None:
-    kinds = {obj["kind"] for obj in preview_json(vault)}
-    assert kinds == {"steps", "phrases", "qa", "figure"}
+def test_every_kind_is_found(every_kind: Path) -> None:
+    kinds = {obj["kind"] for obj in preview_json(every_kind)}
+    assert kinds == set(KINDS)
 
 
-@pytest.mark.parametrize("kind", ["steps", "phrases", "qa", "figure"])
-def test_kind_filter(vault: Path, kind: str) -> None:
-    every = preview_json(vault)
-    only = preview_json(vault, "--kind", kind)
+@pytest.mark.parametrize("kind", KINDS)
+def test_kind_filter(every_kind: Path, kind: str) -> None:
+    every = preview_json(every_kind)
+    only = preview_json(every_kind, "--kind", kind)
     assert only and {o["kind"] for o in only} == {kind}
     assert len(only) == sum(o["kind"] == kind for o in every)
 
@@ -176,9 +225,9 @@ def _check_types(obj: dict[str, Any]) -> None:
     assert set(obj) == set(JSON_KEYS), sorted(set(obj) ^ set(JSON_KEYS))
     for key, kind in JSON_KEYS.items():
         assert type(obj[key]) is kind, (key, obj[key])
-    assert obj["kind"] in {"steps", "phrases", "qa", "figure"}
-    assert obj["note_type"] in {"cloze", "basic"}
-    assert obj["ordinal"] >= 1 and (obj["note_type"] == "cloze" or obj["ordinal"] == 1)
+    assert obj["kind"] in KINDS
+    assert obj["note_type"] in {"cloze", "basic", "reversed"}
+    assert obj["ordinal"] >= 1 and (obj["note_type"] == "cloze" or obj["ordinal"] <= (2 if obj["note_type"] == "reversed" else 1))
     names = ["Text", "Extra", "Context", "Source"] if obj["note_type"] == "cloze" else ["Front", "Back", "Context", "Source"]
     assert list(obj["fields"]) == names and all(type(v) is str for v in obj["fields"].values())
     assert all(type(c) is str for c in obj["context"]) and obj["context"][0] == obj["note"]

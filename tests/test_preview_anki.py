@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from ankiclient import TEMPLATE_ERRORS, import_deck, open_collection, strip_tags
 from cards.cli import main
+from cards.config import KINDS
 from test_preview import all_kinds_vault
 
 pytestmark = pytest.mark.anki
@@ -43,7 +44,7 @@ def test_preview_question_and_answer_equal_what_anki_renders(vault: Path, tmp_pa
     out = tmp_path / "deck.apkg"
     _cli("build", vault, "-o", out)
     objects = json.loads(_cli("preview", vault, "--json", "-o", out).stdout)
-    assert {o["kind"] for o in objects} == {"steps", "phrases", "qa", "figure"}
+    assert {o["kind"] for o in objects} == set(KINDS)
     preview = {(o["guid"], o["ordinal"]): o for o in objects}
     assert len(preview) == len(objects), "two preview objects for one Anki card"
 

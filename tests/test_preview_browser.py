@@ -17,6 +17,7 @@ import pytest
 
 from cards.preview.html_page import render_html
 from cards.deck.templating import deck_css
+from cards.config import KINDS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -314,7 +315,7 @@ def test_cli_page_has_one_article_per_json_card(sample_page: Any, sample_page_da
     )
     assert got == [[o["guid"], o["ordinal"], o["kind"]] for o in objects]
     assert sample_page.locator("#count").inner_text() == f"{len(objects)} cards"
-    assert {k for _, _, k in got} == {"steps", "phrases", "qa", "figure"}
+    assert {k for _, _, k in got} == set(KINDS)
 
 
 def test_cli_page_cloze_fronts_hide_their_text(sample_page: Any, sample_page_data: tuple[Path, list[dict[str, Any]]]) -> None:

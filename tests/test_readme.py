@@ -33,7 +33,7 @@ def test_readme_commands_are_the_real_ones() -> None:
     assert "bash .ci/run" in README and "python -m pytest" in README
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text("utf-8")
     assert "python -m pytest" in ci
-    for command in ("build", "preview", "watch"):
+    for command in ("build", "preview", "watch", "sync"):
         result = CliRunner().invoke(main, [command, "--help"])
         assert result.exit_code == 0
         assert f"cards {command}" in README

@@ -35,3 +35,12 @@ def test_kind_module_shows_its_markdown(kind: str) -> None:
     assert module.KIND == kind
     assert module.extract is EXTRACTORS[kind]
     assert module.__doc__ and "\n    " in module.__doc__, "the docstring shows the Markdown it recognises, indented"
+
+
+def test_config_knows_every_kind_in_table_order() -> None:
+    """cards.toml's [kinds] and ``preview --kind`` name the registry's kinds (config.py
+    sits below extract/ and cannot import the table, so it keeps a copy: this test
+    keeps the copy true)."""
+    from cards.config import KINDS
+
+    assert KINDS == tuple(EXTRACTORS)

@@ -19,9 +19,9 @@ TIMEOUT = 60.0
 
 
 class Watcher:
-    def __init__(self, vault: Path, out: Path) -> None:
+    def __init__(self, vault: Path, out: Path, *extra: str) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "cards", "watch", str(vault), "-o", str(out)],
+            [sys.executable, "-m", "cards", "watch", str(vault), "-o", str(out), *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
         )
         self.lines: queue.Queue[tuple[str, str]] = queue.Queue()
@@ -134,4 +134,49 @@ def test_sigterm_also_stops_cleanly(vault: Path, tmp_path: Path) -> None:
     watcher.proc.send_signal(signal.SIGTERM)
     code, output = watcher.stop()
     assert code == 0, output
+    assert "Traceback" not in output
+
+
+@pytest.mark.anki
+def test_watch_sync_delivers_each_rebuild_and_retries_a_failed_delivery(vault: Path, tmp_path: Path) -> None:
+    from anki.collection import Collection
+
+    from fake_ankiconnect import FakeAnkiConnect
+
+    col_path = tmp_path / "collection.anki2"
+    Collection(str(col_path)).close()
+    fake = FakeAnkiConnect(col_path)
+    port = int(fake.url.rsplit(":", 1)[1])
+    out = vault / "deck.apkg"  # inside the vault: the delivery record must not loop the watcher either
+    watcher = Watcher(vault, out, "--sync", "--anki-connect", fake.url)
+    try:
+        line = watcher.wait_for(lambda n, l: n == "out" and "synced" in l, "the first delivery")
+        assert f"; synced {out} into Anki via AnkiConnect ({fake.url}): 2 added, 0 updated, 0 retired" in line
+        with fake.lock:
+            assert fake.col.note_count() == 2
+
+        fake.stop()  # Anki quits: the rebuild still happens, the delivery fails and says so
+        (vault / "a.md").write_text("Q: two plus two?\nA: four, not five\n", "utf-8")
+        line = watcher.wait_for(lambda n, l: n == "out" and "1 updated" in l, "the rebuild while Anki is closed")
+        assert f"; sync failed: Anki is not running at {fake.url} (connection refused)" in line
+        assert line.endswith("(retried on the next rebuild)")
+        assert watcher.proc.poll() is None
+
+        fake = FakeAnkiConnect(col_path, port=port)  # Anki is back
+        (vault / "b.md").write_text("# Facts\n\n- What is the capital of France?\n  - Paris, on the Seine\n", "utf-8")
+        line = watcher.wait_for(lambda n, l: n == "out" and "synced" in l, "the delivery after Anki came back")
+        assert ": 0 added, 2 updated, 0 retired, 0 revived, 0 moved" in line  # the missed edit too
+        with fake.lock:
+            shown = " ".join(fake.col.get_note(n).joined_fields() for n in fake.col.find_notes(""))
+        assert "four, not five" in shown and "on the Seine" in shown
+
+        count = len([1 for n, l in watcher.seen if n == "out"])
+        time.sleep(1.5)  # its own record, beside the deck in the vault, triggers nothing
+        while not watcher.lines.empty():
+            watcher.seen.append(watcher.lines.get())
+        assert len([1 for n, l in watcher.seen if n == "out"]) == count, watcher.seen
+    finally:
+        code, output = watcher.stop()
+        fake.stop()
+    assert code in (0, 130), output
     assert "Traceback" not in output

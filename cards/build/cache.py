@@ -62,6 +62,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..atomic import write_atomic
 from ..deck.rows import Row
+from ..deck.notetypes import note_type
 from ..model import CLOZE
 
 if TYPE_CHECKING:
@@ -183,14 +184,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def config_fingerprint(config: Any, *, deck: str, obsidian: bool, vault_name: str) -> str:
-    """Everything outside a note's bytes that shapes its cards."""
+def config_fingerprint(config: Any, *, deck: str, obsidian: bool, vault_name: str, plugins: object = None) -> str:
+    """Everything outside a note's bytes that shapes its cards (``plugins``: the vault's
+    flashcard plugin settings, notes/plugins.py)."""
     shaping = {
         f.name: _plain(getattr(config, f.name))
         for f in dataclasses.fields(config)
         if f.name not in _NOT_CARD_SHAPING
     }
-    text = repr((code_fingerprint(), sorted(shaping.items()), deck, obsidian, vault_name if obsidian else ""))
+    text = repr((code_fingerprint(), sorted(shaping.items()), deck, obsidian, vault_name if obsidian else "", plugins))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -333,7 +335,7 @@ def note_info(result: NoteResult) -> NoteInfo:
     kinds = Counter(row.kind for row in result.rows)
     anki: Counter[str] = Counter()
     for row in result.rows:
-        anki[row.kind] += len(row.ords) if row.model == CLOZE else 1
+        anki[row.kind] += len(row.ords) if row.model == CLOZE else len(note_type(row.model).templates)
     return NoteInfo(
         result.path.as_posix(), tuple(sorted(kinds.items())), result.error, result.warnings, result.reflowed,
         tuple(sorted({name for row in result.rows for name in row.media})), tuple(sorted({row.deck for row in result.rows})),

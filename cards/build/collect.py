@@ -339,7 +339,7 @@ def plan_notes(
             log.warning("%s; the deck has no cards from it (--allow-empty)", message.split(" (looked for")[0])
         plan.vaults.append(vault)
         plan.indexes.append(MediaIndex(vault.root, digest=_image_digest(cache, vault.root.resolve()) if cache else None))
-        fp = config_fingerprint(vault.config, deck=vault.deck, obsidian=vault.obsidian, vault_name=vault.root.resolve().name)
+        fp = config_fingerprint(vault.config, deck=vault.deck, obsidian=vault.obsidian, vault_name=vault.root.resolve().name, plugins=vault.plugins)
         plan.prints.append(fp)
         root = vault.root.resolve()
         for note in found:

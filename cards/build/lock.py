@@ -13,7 +13,7 @@ inherit it): they close it first thing (:func:`held_descriptors`, collect.py) an
 with their parent.
 
 The holder writes who it is into the file (pid, the process's start time, command
-and since when). A build that finds the lock taken reads that: if the holder is gone
+and since when), and empties it again before letting go. A build that finds the lock taken reads that: if the holder is gone
 (no such process, or its pid now names another process), what holds the lock is
 something the holder left behind (a worker of an older version that outlived it),
 and the waiting build takes the lock over with a note saying so, by replacing the
@@ -149,6 +149,10 @@ def output_lock(output: Path, *, timeout: float | None = None, on_wait: OnWait |
         yield path
     finally:
         _HELD.discard(fd)
+        try:
+            os.ftruncate(fd, 0)  # who held it is said only while held: an idle lock file is empty
+        except OSError:
+            pass
         os.close(fd)  # closing the descriptor releases the flock
 
 

@@ -10,13 +10,14 @@ import logging
 import os
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from ..config import Config, load_config
 from ..errors import CardsError
 from ..notes.media import MediaIndex
+from ..notes.plugins import Plugins, load_plugins
 from ..model import Card, Source
 from ..notes.read import NoteFile, find_notes
 from ..deck.rows import Row, card_of
@@ -70,13 +71,14 @@ class Vault:
     config: Config
     deck: str
     obsidian: bool
+    plugins: Plugins = field(default_factory=Plugins)
 
     @classmethod
     def open(cls, path: Path, *, deck: str | None = None, config: Config | None = None) -> Vault:
         root = path if path.is_dir() else path.parent
         config = config if config is not None else load_config(root)
         name = deck or config.deck or root.resolve().name or "cards"
-        return cls(root, config, name, (root / ".obsidian").is_dir())
+        return cls(root, config, name, (root / ".obsidian").is_dir(), load_plugins(root))
 
     def notes(self, single: Path | None = None, *, skip: Collection[PurePosixPath] = ()) -> list[NoteFile]:
         """The vault's notes (or just ``single``); ``skip``: vault-relative paths never read."""
@@ -138,7 +140,8 @@ def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex) -> 
                             reflowed=flowed.reflowed, warn=lambda e: log.warning("%s", e))
         if config.tag_prefix:
             parsed.tags = tuple(dict.fromkeys(_prefixed(t, config.tag_prefix) for t in parsed.tags))
-        ctx = Context(renderer=Renderer(resolve_image=media.resolver(note.path, text)), source_link=vault.source_link)
+        ctx = Context(renderer=Renderer(resolve_image=media.resolver(note.path, text)), source_link=vault.source_link,
+                      plugins=vault.plugins, root_deck=vault.deck)
         cards = extract_cards(parsed, kinds=config.kinds, ctx=ctx)
         if flowed.reflowed:
             cards = [_at_line_one(c) for c in cards]

@@ -51,6 +51,8 @@ def make_filter(paths: Sequence[Path], output: Path) -> Callable[[Any, str], boo
             return False
         if path.parent == out_dir and path.name.startswith((f".{out_name}.", f".{state_path(output).name}.")):
             return False  # the temporary files of an atomic write
+        if path.parent == out_dir and path.name.startswith(f"{out_name}.cards-"):
+            return False  # any other file the tool keeps beside the deck (the delivery record)
         for root in roots:
             if path.is_relative_to(root):
                 rel = path.relative_to(root).parts
@@ -81,11 +83,17 @@ def watch(
     problem: Echo = print,
     debounce_ms: int = DEBOUNCE_MS,
     stop_event: Any = None,
+    after: Callable[[BuildResult], str] | None = None,
     **build_options: Any,
 ) -> None:
     """Build once, then once per burst of changes, until Ctrl-C (KeyboardInterrupt) or
     ``stop_event`` is set. ``rebuild`` defaults to ``build(paths, output, **build_options)``;
-    the CLI passes one that re-reads cards.toml each time."""
+    the CLI passes one that re-reads cards.toml each time.
+
+    ``after`` runs after each rebuild (``cards watch --sync`` delivers the deck into
+    Anki); what it returns ends the rebuild's line. If it raises, the line says so and
+    the watcher keeps going: the next rebuild runs it again.
+    """
     from watchfiles import watch as watch_changes
 
     run = rebuild or (lambda: build(list(paths), output, **build_options))
@@ -113,7 +121,15 @@ def watch(
             if line not in shown:
                 problem(line)
         shown = set(problems)
-        echo(describe(result, time.monotonic() - started))
+        line = describe(result, time.monotonic() - started)
+        if after is not None:
+            try:
+                line += after(result)
+            except KeyboardInterrupt:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a failed delivery is reported, then retried
+                line += f"; sync failed: {exc} (retried on the next rebuild)"
+        echo(line)
 
     with sigterm_as_interrupt():
         armed = False

@@ -19,13 +19,17 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 
 from ..notes.folding import normalise
-from ..model import Card
+from ..model import CLOZE, Card
 
 SCHEME = "cards/1"
 
 #: Note type ids, fixed forever: changing one makes Anki treat every note as new.
 CLOZE_MODEL_ID = 1_742_931_207
 BASIC_MODEL_ID = 1_742_931_208
+REVERSED_MODEL_ID = 1_742_931_209
+#: Every note type this tool writes: delivery (cards/deliver) touches notes of these
+#: types only. A new note type's id goes here too (tests/test_deliver_plan.py checks).
+MODEL_IDS: tuple[int, ...] = (CLOZE_MODEL_ID, BASIC_MODEL_ID, REVERSED_MODEL_ID)
 
 _ALPHABET = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
@@ -55,9 +59,27 @@ def natural_key(card: Card) -> str:
     return key_of(card.model, card.kind, card.identity)
 
 
+#: Kinds whose cards the writer wrote as cards, in another tool's syntax (extract/).
+#: Their fact is the question or the clozed text whatever the syntax, so they are keyed
+#: as the mined kind of the same shape: rewriting ``Q::A`` as a question bullet with its
+#: answer nested under it, or an Obsidian_to_Anki block as ``Q:``/``A:``, keeps reviews.
+WRITTEN_KINDS = frozenset({"osr", "o2a", "logseq", "callouts", "details"})
+
+
+def fact_kind(kind: str, model: str) -> str:
+    """The kind a card's identity is keyed by (see :data:`WRITTEN_KINDS`).
+
+    >>> fact_kind("osr", "basic"), fact_kind("o2a", "cloze"), fact_kind("steps", "cloze")
+    ('qa', 'phrases', 'steps')
+    """
+    if kind in WRITTEN_KINDS:
+        return "phrases" if model == CLOZE else "qa"
+    return kind
+
+
 def key_of(model: str, kind: str, identity: str) -> str:
     """The natural key of a card of this note type, kind and identity text."""
-    return "\x1f".join((SCHEME, model, kind, normalise(identity)))
+    return "\x1f".join((SCHEME, model, fact_kind(kind, model), normalise(identity)))
 
 
 def natural_keys(cards: Sequence[Card], owners: Mapping[str, str] | None = None) -> list[str]:

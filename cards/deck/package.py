@@ -29,9 +29,8 @@ from genanki.apkg_schema import APKG_SCHEMA
 
 from ..atomic import atomic_file
 from ..errors import WriteError, cannot_write
-from .ids import BASIC_MODEL_ID, CLOZE_MODEL_ID, deck_id
-from ..model import BASIC, CLOZE
-from .render import FIELD_NAMES
+from .ids import deck_id
+from .notetypes import NOTE_TYPES
 from .rows import Row, cloze_ords
 from .templating import deck_css, model_templates
 from .zipping import Deflated, Reuse, ZipWriter
@@ -42,23 +41,22 @@ _INDEXES = "\n".join(line for line in APKG_SCHEMA.splitlines() if line.lstrip().
 #: Image formats that are compressed already: packaged as they are (deflating a vault's
 #: photos again costs seconds on every build and saves nothing).
 COMPRESSED_IMAGES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
-#: Note type names and template names are part of the released format: never change them.
-MODEL_NAMES = {CLOZE: "cards: cloze", BASIC: "cards: basic"}
-TEMPLATE_NAMES = {CLOZE: "Cloze", BASIC: "Card 1"}
-
-
 def note_models(templates_dir: Path | None = None) -> dict[str, genanki.Model]:
+    """Our note types (notetypes.py) as genanki models, with the card faces and CSS."""
     css = deck_css(templates_dir)
     models = {}
-    for kind, model_id, model_type in ((CLOZE, CLOZE_MODEL_ID, genanki.Model.CLOZE), (BASIC, BASIC_MODEL_ID, genanki.Model.FRONT_BACK)):
-        qfmt, afmt = model_templates(kind, templates_dir)
-        models[kind] = genanki.Model(
-            model_id,
-            MODEL_NAMES[kind],
-            fields=[{"name": name} for name in FIELD_NAMES[kind]],
-            templates=[{"name": TEMPLATE_NAMES[kind], "qfmt": qfmt, "afmt": afmt}],
+    for key, kind in NOTE_TYPES.items():
+        templates = []
+        for number, template in enumerate(kind.templates):
+            qfmt, afmt = model_templates(key, templates_dir, number)
+            templates.append({"name": template.name, "qfmt": qfmt, "afmt": afmt})
+        models[key] = genanki.Model(
+            kind.id,
+            kind.name,
+            fields=[{"name": name} for name in kind.fields],
+            templates=templates,
             css=css,
-            model_type=model_type,
+            model_type=genanki.Model.CLOZE if kind.cloze else genanki.Model.FRONT_BACK,
             sort_field_index=0,
         )
     return models

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-from ..model import Block, Card, Code, Inline, ListBlock, ListItem, Paragraph, Table
+from ..model import Block, Callout, Card, Code, Inline, ListBlock, ListItem, Paragraph, Table
+from .notetypes import NOTE_TYPES
 
 #: Given an image target from a note, return the ``src`` to use, or None to drop it.
 ImageResolver = Callable[[str], "str | None"]
@@ -59,11 +60,13 @@ class Renderer:
 
     # ------------------------------------------------------------- inline
 
-    def inline(self, inline: Inline | None, *, cloze: Token | None = None, handwritten: bool = False) -> str:
-        """HTML for an inline; ``handwritten`` keeps its ``{{cN::...}}`` as real deletions."""
+    def inline(self, inline: Inline | None, *, cloze: Token | None = None, handwritten: bool | None = None) -> str:
+        """HTML for an inline; ``handwritten`` keeps its ``{{cN::...}}`` as real deletions
+        (None: as the renderer is set, see :meth:`handwritten_blocks`)."""
         if inline is None:
             return ""
-        self.handwritten, before = handwritten, self.handwritten
+        before = self.handwritten
+        self.handwritten = before if handwritten is None else handwritten
         try:
             return self.tokens(inline.tokens, cloze=cloze).strip()
         finally:
@@ -146,6 +149,14 @@ class Renderer:
     def blocks(self, blocks: Sequence[Block]) -> str:
         return "".join(self.block(b) for b in blocks)
 
+    def handwritten_blocks(self, blocks: Sequence[Block]) -> str:
+        """Blocks whose ``{{cN::...}}`` stay deletions (a cloze card's Text field)."""
+        before, self.handwritten = self.handwritten, True
+        try:
+            return self.blocks(blocks)
+        finally:
+            self.handwritten = before
+
     def block(self, block: Block) -> str:
         if isinstance(block, Paragraph):
             return f"<p>{self.inline(block.inline)}</p>"
@@ -157,6 +168,9 @@ class Renderer:
         if isinstance(block, Table):
             rows = "".join("<tr>" + "".join(f"<td>{self.inline(c)}</td>" for c in row) + "</tr>" for row in block.rows)
             return f"<table>{rows}</table>"
+        if isinstance(block, Callout):
+            title = f'<div class="callout-title">{self.inline(block.title)}</div>' if block.title is not None else ""
+            return f'<div class="callout">{title}{self.blocks(block.blocks)}</div>'
         return ""
 
     def item(self, item: ListItem) -> str:
@@ -169,7 +183,7 @@ class Renderer:
 # ----------------------------------------------------------------- card fields
 
 #: Field names per note type, fixed forever (Anki treats a renamed field as a new note type).
-FIELD_NAMES = {"cloze": ("Text", "Extra", "Context", "Source"), "basic": ("Front", "Back", "Context", "Source")}
+FIELD_NAMES = {key: kind.fields for key, kind in NOTE_TYPES.items()}
 
 
 def card_fields(card: Card) -> dict[str, str]:

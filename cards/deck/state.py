@@ -22,7 +22,7 @@ from typing import IO, Any, NamedTuple
 
 from ..atomic import atomic_file
 from ..notes.folding import normalise
-from .ids import guid_from, key_text, unique_keys
+from .ids import fact_kind, guid_from, key_text, unique_keys
 from ..model import Card
 from .rows import Row, row_of
 
@@ -421,7 +421,7 @@ def _match_edited(rows: Sequence[Row], guids: list[str | None], previous: State,
             continue
         mine = normalise(card.identity)
         for old_guid, entry in orphans.items():
-            if entry.kind != card.kind or entry.model != card.model:
+            if fact_kind(entry.kind, entry.model) != fact_kind(card.kind, card.model) or entry.model != card.model:
                 continue
             same_note = entry.path == card.path
             theirs = normalise(entry.identity)

@@ -25,6 +25,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from .notetypes import NOTE_TYPES, note_type
+
 if TYPE_CHECKING:
     import jinja2
 
@@ -44,13 +46,10 @@ __all__ = [
 ANKI_DIR = "anki"
 CSS_FILE = "style.css"
 
-# note type -> (question file, answer file). The Anki template *names* ("Cloze",
-# "Card 1") are fixed by package.py; these are only the file names of their text.
+# note type -> (question file, answer file) of its first card. The Anki template
+# *names* and the other cards' files are in notetypes.py.
 MODEL_FILES: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {
-        "cloze": ("cloze_front.html", "cloze_back.html"),
-        "basic": ("basic_front.html", "basic_back.html"),
-    }
+    {key: (kind.templates[0].front, kind.templates[0].back) for key, kind in NOTE_TYPES.items()}
 )
 
 
@@ -118,15 +117,11 @@ def anki_template(name: str, templates_dir: Path | None = None) -> str:
     return read_template(f"{ANKI_DIR}/{name}", templates_dir)
 
 
-def model_templates(model: str, templates_dir: Path | None = None) -> tuple[str, str]:
-    """``(qfmt, afmt)`` of a note type, as package.py and preview/faces.py both need them."""
-    try:
-        front, back = MODEL_FILES[model]
-    except KeyError:
-        raise ValueError(
-            f"unknown note type {model!r}; expected one of {sorted(MODEL_FILES)}"
-        ) from None
-    return anki_template(front, templates_dir), anki_template(back, templates_dir)
+def model_templates(model: str, templates_dir: Path | None = None, card: int = 0) -> tuple[str, str]:
+    """``(qfmt, afmt)`` of card ``card`` (0-based) of a note type, as package.py and
+    preview/faces.py both need them."""
+    template = note_type(model).templates[card]
+    return anki_template(template.front, templates_dir), anki_template(template.back, templates_dir)
 
 
 def deck_css(templates_dir: Path | None = None) -> str:
@@ -160,8 +155,8 @@ def preview_environment(templates_dir: Path | None = None) -> jinja2.Environment
 def template_files() -> tuple[str, ...]:
     """Every file a ``--templates DIR`` may override, by its path under ``templates/``
     (it may also sit flat in DIR: ``DIR/cloze_front.html``)."""
-    anki = [name for pair in MODEL_FILES.values() for name in pair] + [CSS_FILE]
-    return (*(f"{ANKI_DIR}/{name}" for name in anki), "preview.html.j2")
+    faces = {name: None for kind in NOTE_TYPES.values() for t in kind.templates for name in (t.front, t.back)}
+    return (*(f"{ANKI_DIR}/{name}" for name in [*faces, CSS_FILE]), "preview.html.j2")
 
 
 def check_templates(templates_dir: Path) -> list[str]:

@@ -2,7 +2,10 @@
 
 Each kind is one module with one ``extract(note, ctx)``. Earlier kinds win a contested
 node: ``ctx.claim(node)`` marks a list item or paragraph as used, and later kinds skip
-claimed nodes, so a Q/A bullet does not also become a key-phrase cloze.
+claimed nodes, so a Q/A bullet does not also become a key-phrase cloze. The explicit
+syntaxes (cards the author wrote for another tool) come first and read the note's
+lines; ``ctx.claim_lines`` marks a card's lines, and every node that starts on one is
+claimed: explicit beats implicit, and nothing the author wrote as a card is mined again.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from ..model import Block, Card, ListBlock, ListItem, Note, Paragraph, Section, Source
+from ..model import Block, Callout, Card, ListBlock, ListItem, Note, Paragraph, Section, Source
 from ..deck.render import Renderer
+from ..notes.plugins import Plugins
 
 
 @dataclass(slots=True)
@@ -22,12 +26,32 @@ class Context:
     renderer: Renderer = field(default_factory=Renderer)
     claimed: set[int] = field(default_factory=set)
     source_link: Callable[[Source], str] = lambda source: ""
+    #: the vault's flashcard plugin settings (notes/plugins.py)
+    plugins: Plugins = field(default_factory=Plugins)
+    #: the vault's root deck, for decks a card names (``#flashcards/a/b`` -> ``Root::a::b``)
+    root_deck: str = ""
+    claimed_lines: set[int] = field(default_factory=set)
 
     def claim(self, node: object) -> None:
         self.claimed.add(id(node))
 
+    def claim_blocks(self, blocks: Iterable[Block]) -> None:
+        """Claim these blocks and everything inside them (an answer is not mined again)."""
+        for block in blocks:
+            self.claim(block)
+            if isinstance(block, ListBlock):
+                for item in block.items:
+                    self.claim(item)
+                    self.claim_blocks(item.children)
+            elif isinstance(block, Callout):
+                self.claim_blocks(block.blocks)
+
+    def claim_lines(self, first: int, last: int) -> None:
+        """Lines ``first``..``last`` (1-based) belong to an explicit card."""
+        self.claimed_lines.update(range(first, last + 1))
+
     def is_claimed(self, node: object) -> bool:
-        return id(node) in self.claimed
+        return id(node) in self.claimed or getattr(node, "line", None) in self.claimed_lines
 
     def take_media(self) -> tuple[str, ...]:
         media, self.renderer.media = tuple(dict.fromkeys(self.renderer.media)), []
@@ -41,21 +65,25 @@ class Visit:
     block: Block
     section: Section
     parents: tuple[ListItem, ...]  # enclosing list items, outermost first
+    siblings: list[Block]  # the blocks this one sits among (a section's, an item's, a callout's)
 
 
 def walk(note: Note) -> Iterator[Visit]:
-    """Every block of the note, depth first, in source order. Task items are pruned."""
+    """Every block of the note, depth first, in source order. Task items are pruned;
+    a callout is visited, then the blocks inside it."""
     for section in note.sections:
         yield from _walk_blocks(section.blocks, section, ())
 
 
-def _walk_blocks(blocks: Iterable[Block], section: Section, parents: tuple[ListItem, ...]) -> Iterator[Visit]:
+def _walk_blocks(blocks: list[Block], section: Section, parents: tuple[ListItem, ...]) -> Iterator[Visit]:
     for block in blocks:
-        yield Visit(block, section, parents)
+        yield Visit(block, section, parents, blocks)
         if isinstance(block, ListBlock):
             for item in block.items:
                 if item.task is None:
                     yield from _walk_blocks(item.children, section, (*parents, item))
+        elif isinstance(block, Callout):
+            yield from _walk_blocks(block.blocks, section, parents)
 
 
 def make_card(
@@ -69,7 +97,10 @@ def make_card(
     context: tuple[str, ...],
     identity: str,
     line: int,
+    deck: str = "",
+    tags: tuple[str, ...] = (),
 ) -> Card:
+    """A card of ``note``; ``deck`` and ``tags`` (added to the note's) when the card names its own."""
     source = Source(note.path, line)
     return Card(
         kind=kind,
@@ -79,8 +110,8 @@ def make_card(
         context=tuple(c for c in context if c),
         identity=identity,
         source=source,
-        deck=note.deck,
-        tags=note.tags,
+        deck=deck or note.deck,
+        tags=tuple(dict.fromkeys((*note.tags, *tags))) if tags else note.tags,
         note_title=note.title,
         media=ctx.take_media(),
         source_link=ctx.source_link(source),
@@ -91,12 +122,27 @@ def breadcrumb(note: Note, section: Section, *more: str) -> tuple[str, ...]:
     return (note.title, *section.path, *more)
 
 
+def section_at(note: Note, line: int) -> Section:
+    """The section a source line falls in (for cards found by line, not by the tree)."""
+    found = Section(1, (), [])
+    for section in note.sections:
+        if section.line <= line:
+            found = section
+    return found
+
+
 Extractor = Callable[[Note, Context], Iterable[Card]]
 
-from . import figure, phrases, qa, steps  # noqa: E402  (the modules use the helpers above)
+from . import callouts, details, figure, logseq, o2a, osr, phrases, qa, steps  # noqa: E402  (the modules use the helpers above)
 
 EXTRACTORS: Mapping[str, Extractor] = MappingProxyType(
     {
+        # cards written for other tools come first: their lines are never mined again
+        "o2a": o2a.extract,
+        "osr": osr.extract,
+        "details": details.extract,
+        "callouts": callouts.extract,
+        "logseq": logseq.extract,
         "qa": qa.extract,  # explicit Q/A and question bullets claim their nodes first
         "figure": figure.extract,
         "steps": steps.extract,

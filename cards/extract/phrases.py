@@ -18,6 +18,7 @@ from ..model import CLOZE, Card, Inline, ListBlock, Note, Paragraph
 from ..notes.parse import plain_text
 from . import Context, Visit, breadcrumb, make_card, walk
 from .shapes import has_cloze, is_image_only, is_links_only, span_text, spans
+from .osr import minable_marks
 from .steps import step_title
 
 KIND = "phrases"
@@ -35,6 +36,8 @@ def _sentences(visit: Visit) -> Iterator[tuple[object, Inline, int]]:
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Card]:
+    bold, highlight = minable_marks(note, ctx.plugins)
+    allowed = {kind for kind, on in (("strong_open", bold), ("mark_open", highlight)) if on}
     for visit in walk(note):
         parent = step_title(visit.parents[-1]) if visit.parents else ""
         context = breadcrumb(note, visit.section, parent)
@@ -50,6 +53,8 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                 continue
             sentence = plain_text(inline)
             for span in spans(inline):
+                if inline.tokens[span[0]].type not in allowed:
+                    continue
                 phrase = span_text(inline, span)
                 if len(phrase.strip()) < 1 or len(sentence) - len(phrase) < MIN_CONTEXT_CHARS:
                     continue

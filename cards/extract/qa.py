@@ -6,7 +6,6 @@ Explicit forms::
     A: The critic model.             答：价值模型。
 
     Q: one line works too A: like this
-    RLHF :: reinforcement learning from human feedback
 
 Bullets whose children answer them::
 
@@ -38,7 +37,6 @@ _A = r"(?:A|Answer|答|答案)\s*[:：]"
 _ONE_LINE = re.compile(rf"^\s*{_Q}\s*(?P<q>.+?)\s+{_A}\s*(?P<a>.+?)\s*$", re.DOTALL | re.IGNORECASE)
 _Q_ONLY = re.compile(rf"^\s*{_Q}\s*(?P<q>.+?)\s*$", re.DOTALL | re.IGNORECASE)
 _A_ONLY = re.compile(rf"^\s*{_A}\s*(?P<a>.+?)\s*$", re.DOTALL | re.IGNORECASE)
-_DOUBLE_COLON = re.compile(r"^(?P<q>[^\n]+?)\s+::\s+(?P<a>[^\n]+)$")
 _CASE = re.compile(
     r"^(?:\[[^\]]*\]\([^)]*\)\s*)?(?:案例|例子|例|Case|Example|Exercise|Problem|Q)\s*(?:\d+\s*[:.]|:)",
     re.IGNORECASE,
@@ -55,8 +53,8 @@ def _explicit(source: str) -> tuple[Inline, Inline] | None:
     """(question, answer) of a one-block explicit card, if the text is one."""
     if "{{c" in source:
         return None
-    match = _ONE_LINE.match(source) or _DOUBLE_COLON.match(source)
-    if match and match["q"].count("`") % 2 == 0:  # a "::" inside `code` is not a separator
+    match = _ONE_LINE.match(source)
+    if match:
         return _inline(match["q"]), _inline(match["a"])
     return None
 
@@ -87,7 +85,9 @@ def _is_term(item: ListItem, answer: list[Block]) -> bool:
     if len(answer) != 1 or not isinstance(answer[0], ListBlock):
         return False
     only = answer[0].items
-    return len(only) == 1 and only[0].inline is not None and not only[0].children and not is_links_only(only[0].inline)
+    if len(only) != 1 or only[0].inline is None or only[0].children or is_links_only(only[0].inline):
+        return False
+    return fold(plain_text(only[0].inline)).strip().casefold() != text.casefold()  # "level" under "level" explains nothing
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Card]:
@@ -120,7 +120,7 @@ def _paragraph(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iter
     question = _question_only(block.inline)
     if question is None:
         return
-    siblings = visit.section.blocks if not visit.parents else visit.parents[-1].children
+    siblings = visit.siblings
     index = next((i for i, b in enumerate(siblings) if b is block), -1)
     following = siblings[index + 1] if 0 <= index < len(siblings) - 1 else None
     answer = _answer_only(following.inline) if isinstance(following, Paragraph) else None

@@ -1,10 +1,11 @@
 """The one MarkdownIt setup, with the few inline rules Obsidian notes need.
 
 markdown-it-py parses CommonMark; mdit-py-plugins adds front matter and ``$math$``.
-Three small inline rules are ours because no maintained plugin covers them:
-``==highlight==`` (mark), ``[[Page|alias]]`` / ``![[image.png]]`` (wikilinks) and a
-hand-written ``{{c1::text::hint}}`` cloze, which must reach Anki as a deletion rather
-than as text whose braces get escaped.
+A few small inline rules are ours because no maintained plugin covers them:
+``==highlight==`` and Logseq's ``^^highlight^^`` (mark), ``[[Page|alias]]`` /
+``![[image.png]]`` (wikilinks), and a hand-written cloze, Anki's
+``{{c1::text::hint}}`` or Logseq's ``{{cloze text}}``, which must reach Anki as a
+deletion rather than as text whose braces get escaped.
 """
 
 from __future__ import annotations
@@ -21,18 +22,47 @@ _CLOZE_START = re.compile(r"\{\{c(\d{1,3})::")
 
 
 def _mark(state: StateInline, silent: bool) -> bool:
+    """``==highlight==`` (Obsidian) and ``^^highlight^^`` (Logseq)."""
     src, pos = state.src, state.pos
-    if not src.startswith("==", pos) or src.startswith("===", pos):
+    delimiter = src[pos : pos + 2]
+    if delimiter not in ("==", "^^") or src.startswith(delimiter[0], pos + 2):
         return False
-    end = src.find("==", pos + 2)
+    end = src.find(delimiter, pos + 2, state.posMax)
     if end <= pos + 2 or src[pos + 2].isspace() or src[end - 1].isspace():
         return False
     if not silent:
         old_max = state.posMax
-        state.push("mark_open", "mark", 1).markup = "=="
+        state.push("mark_open", "mark", 1).markup = delimiter
         state.pos, state.posMax = pos + 2, end
         state.md.inline.tokenize(state)
-        state.push("mark_close", "mark", -1).markup = "=="
+        state.push("mark_close", "mark", -1).markup = delimiter
+        state.posMax = old_max
+    state.pos = end + 2
+    return True
+
+
+_LOGSEQ_CLOZE = re.compile(r"\{\{cloze[ \t]+")
+
+
+def _logseq_cloze(state: StateInline, silent: bool) -> bool:
+    """Logseq's ``{{cloze answer}}`` (``{{cloze answer \\ hint}}`` with a hint): a deletion
+    that Logseq hides together with the block's other clozes, so all take number 1."""
+    match = _LOGSEQ_CLOZE.match(state.src, state.pos)
+    if not match:
+        return False
+    end = state.src.find("}}", match.end(), state.posMax)
+    if end < 0:
+        return False
+    body = state.src[match.end() : end]
+    answer, _, hint = body.partition(" \\\\ ")
+    if not answer.strip():
+        return False
+    if not silent:
+        old_max = state.posMax
+        state.push("cloze_open", "", 1).meta = {"ordinal": 1, "hint": hint.strip()}
+        state.pos, state.posMax = match.end(), match.end() + len(answer.rstrip())
+        state.md.inline.tokenize(state)
+        state.push("cloze_close", "", -1).meta = {"hint": hint.strip()}
         state.posMax = old_max
     state.pos = end + 2
     return True
@@ -155,6 +185,7 @@ def markdown() -> MarkdownIt:
         .use(dollarmath_plugin, double_inline=True)
     )
     md.inline.ruler.before("emphasis", "cloze", _cloze)
+    md.inline.ruler.before("emphasis", "logseq_cloze", _logseq_cloze)
     md.inline.ruler.before("link", "wikilink", _wikilink)
     md.inline.ruler.before("emphasis", "mark", _mark)
     md.inline.ruler.before("emphasis", "strong", _strong)

@@ -17,9 +17,9 @@ from markdown_it.token import Token
 
 from ..errors import CardsError
 from .markdown import markdown
-from ..model import Block, Code, Inline, ListBlock, ListItem, Note, Paragraph, Section, Source, Table
+from ..model import Block, Callout, Code, Inline, ListBlock, ListItem, Note, Paragraph, Section, Source, Table
 
-_CALLOUT = re.compile(r"^\[![\w-]+\][+-]?(?:[ \t]|$)", re.MULTILINE)
+_CALLOUT = re.compile(r"^\[!(?P<kind>[\w-]+)\](?P<fold>[+-]?)(?:[ \t]+|(?=\n)|$)")
 _TASK = re.compile(r"^\[([ xX])\](?:\s|$)")
 _TAG_NAME = r"(?:[^\W\d_][\w/-]*|\d+[^\W\d][\w/-]*)"
 _INLINE_TAG = re.compile(rf"(?<![\w&#/\\])#({_TAG_NAME})")
@@ -41,6 +41,7 @@ def parse_note(
     too_deep = next((t for t in tokens if t.level >= md.options["maxNesting"] - 1 and t.map), None)
     if too_deep is not None and warn:
         warn(CardsError(Source(path, _line(too_deep)), f"nested more than {md.options['maxNesting'] // 2} levels deep; the rest of the note is skipped"))
+    code, hidden = _special_lines(tokens)
     front: dict[str, Any] = {}
     if tokens and tokens[0].type == "front_matter":
         front = _front_matter(tokens[0], path, warn)
@@ -57,7 +58,57 @@ def parse_note(
         deck=note_deck,
         tags=tuple(dict.fromkeys(_clean_tag(t) for t in all_tags if _clean_tag(t))),
         reflowed=reflowed,
+        text=text,
+        code_lines=code,
+        hidden_lines=hidden,
     )
+
+
+def _special_lines(tokens: list[Token]) -> tuple[frozenset[int], frozenset[int]]:
+    """1-based lines of code blocks, and of front matter and HTML comment blocks: a card
+    syntax found in either is an example or a comment, not a card."""
+    code: set[int] = set()
+    hidden: set[int] = set()
+    for token in tokens:
+        if not token.map:
+            continue
+        if token.type in ("fence", "code_block"):
+            code.update(range(token.map[0] + 1, token.map[1] + 1))
+        elif token.type == "front_matter" or (token.type == "html_block" and token.content.lstrip().startswith("<!--")):
+            hidden.update(range(token.map[0] + 1, token.map[1] + 1))
+    return frozenset(code), frozenset(hidden)
+
+
+def parse_fragment(text: str) -> list[Block]:
+    """The blocks of a piece of Markdown that is part of a card (the answer lines of a
+    ``?`` card, the fields of an Obsidian_to_Anki block); headings read as paragraphs."""
+    blocks: list[Block] = []
+    for section in _sections(markdown().parse(text)):
+        if section.path and section.line:
+            heading = markdown().parseInline(section.path[-1])
+            blocks.append(Paragraph(section.line, Inline(section.path[-1], heading[0].children or [] if heading else [])))
+        blocks.extend(section.blocks)
+    return blocks
+
+
+def plain_blocks(blocks: Sequence[Block]) -> str:
+    """The words of some blocks, without markup, one space between blocks."""
+    parts: list[str] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            parts.append(plain_text(block.inline))
+        elif isinstance(block, Code):
+            parts.append(block.text.strip())
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                parts.append(plain_text(item.inline))
+                parts.append(plain_blocks(item.children))
+        elif isinstance(block, Table):
+            parts.extend(plain_text(cell) for row in block.rows for cell in row)
+        elif isinstance(block, Callout):
+            parts.append(plain_text(block.title))
+            parts.append(plain_blocks(block.blocks))
+    return " ".join(p for p in parts if p)
 
 
 def _front_matter(token: Token, path: PurePosixPath, warn: Any) -> dict[str, Any]:
@@ -84,13 +135,17 @@ def _front_tags(front: dict[str, Any]) -> list[str]:
     return []
 
 
+#: Tags that mark a card for a flashcard tool rather than say what a note is about.
+_CARD_MARKERS = frozenset({"card"})  # Logseq's #card
+
+
 def _inline_tags(tokens: list[Token]) -> list[str]:
     found: list[str] = []
     for token in tokens:
         if token.type == "inline":
             for child in token.children or []:
                 if child.type == "text":
-                    found += _INLINE_TAG.findall(child.content)
+                    found += [t for t in _INLINE_TAG.findall(child.content) if t.lower() not in _CARD_MARKERS]
     return found
 
 
@@ -155,10 +210,37 @@ def _close_index(tokens: list[Token], i: int) -> int:
     return len(tokens) - 1
 
 
+_PROPERTY = re.compile(r"^[A-Za-z][\w-]*::(?:[ \t]|$)")
+
+
+def _without_properties(children: list[Token], source: str) -> tuple[list[Token], str]:
+    """An inline without its property lines (Logseq's ``collapsed:: true`` and
+    ``card-repeats:: 2`` under a block, Dataview's ``rating:: 4``): metadata, not words."""
+    lines: list[list[Token]] = [[]]
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            lines.append([])
+        else:
+            lines[-1].append(child)
+    keep = [not (line and line[0].type == "text" and _PROPERTY.match(line[0].content)) for line in lines]
+    if all(keep):
+        return children, source
+    kept: list[Token] = []
+    breaks = [c for c in children if c.type in ("softbreak", "hardbreak")]
+    for n, line in enumerate(lines):
+        if keep[n]:
+            if kept and n > 0:
+                kept.append(breaks[n - 1])
+            kept.extend(line)
+    text = "\n".join(part for part in source.split("\n") if not _PROPERTY.match(part.strip()))
+    return kept, text
+
+
 def _inline(token: Token) -> Inline:
-    """An inline without its trailing ``#tags``: they tag the note, they are not its words."""
-    children = list(token.children or [])
-    stripped = False
+    """An inline without its property lines and its trailing ``#tags``: they tag the
+    note, they are not its words (the inline keeps their names in ``tags``)."""
+    children, content = _without_properties(list(token.children or []), token.content)
+    stripped: list[str] = []
     while children:
         last = children[-1]
         if stripped and last.type in ("softbreak", "hardbreak"):
@@ -167,12 +249,14 @@ def _inline(token: Token) -> Inline:
         kept = _TRAILING_TAGS.sub("", last.content) if last.type == "text" else last.content
         if last.type != "text" or kept == last.content:
             break
-        stripped = True
+        stripped = _INLINE_TAG.findall(last.content[len(kept):]) + stripped
         if kept.strip():
             children[-1] = last.copy(content=kept)
             break
         children.pop()
-    return Inline(_TRAILING_TAGS.sub("", token.content) if stripped else token.content, children)
+    if not stripped:
+        return Inline(content, children)
+    return Inline(_TRAILING_TAGS.sub("", content), children, tuple(stripped))
 
 
 def _block(tokens: list[Token], i: int) -> tuple[list[Block], int]:
@@ -183,7 +267,8 @@ def _block(tokens: list[Token], i: int) -> tuple[list[Block], int]:
     token = tokens[i]
     kind = token.type
     if kind == "paragraph_open":
-        return [Paragraph(_line(token), _inline(tokens[i + 1]))], i + 3
+        inline = _inline(tokens[i + 1])
+        return ([Paragraph(_line(token), inline)] if inline.tokens else []), i + 3
     if kind in ("fence", "code_block"):
         return [Code(_line(token), token.info.strip(), token.content)], i + 1
     if kind == "math_block":
@@ -191,29 +276,51 @@ def _block(tokens: list[Token], i: int) -> tuple[list[Block], int]:
     if kind in ("bullet_list_open", "ordered_list_open"):
         end = _close_index(tokens, i)
         items = [_item(tokens, j, _close_index(tokens, j)) for j in _children_starts(tokens, i + 1, end)]
+        items = [item for item in items if item.inline is not None or item.children]  # an empty bullet says nothing
+        if not items:
+            return [], end + 1
         return [ListBlock(_line(token), kind == "ordered_list_open", items)], end + 1
     if kind == "table_open":
         end = _close_index(tokens, i)
         return [Table(_line(token), _table_rows(tokens[i:end]))], end + 1
     if kind == "blockquote_open":
         end = _close_index(tokens, i)
-        return _without_callout_marker(_blocks(tokens, i + 1, end)), end + 1
+        return _callout(_line(token), _blocks(tokens, i + 1, end)), end + 1
     if kind.endswith("_open"):
         return [], _close_index(tokens, i) + 1
     return [], i + 1  # hr, html_block, front matter leftovers: never cards
 
 
-def _without_callout_marker(blocks: list[Block]) -> list[Block]:
-    """An Obsidian callout's first line (``[!note] Title``) is a label, not a fact."""
+def _callout(line: int, blocks: list[Block]) -> list[Block]:
+    """A block quote: an Obsidian callout (``> [!note] Title``) when its first line is
+    the marker, else its blocks as plain siblings (quoted notes hold ordinary facts)."""
     first = blocks[0] if blocks else None
-    if not isinstance(first, Paragraph) or not _CALLOUT.match(first.inline.source):
+    match = _CALLOUT.match(first.inline.source) if isinstance(first, Paragraph) else None
+    if match is None or not isinstance(first, Paragraph):
         return blocks
     tokens = first.inline.tokens
     cut = next((k for k, t in enumerate(tokens) if t.type in ("softbreak", "hardbreak")), len(tokens))
-    if cut >= len(tokens) - 1:
-        return blocks[1:]
-    rest = first.inline.source.split("\n", 1)[1]
-    return [Paragraph(first.line + 1, Inline(rest, tokens[cut + 1 :])), *blocks[1:]]
+    title_tokens = _drop_prefix(tokens[:cut], match.end())
+    title = None
+    if any(t.type != "text" or t.content.strip() for t in title_tokens):
+        title = Inline(first.inline.source.split("\n", 1)[0][match.end():].strip(), title_tokens, first.inline.tags if cut >= len(tokens) else ())
+    body = list(blocks[1:])
+    if cut < len(tokens) - 1:
+        rest = first.inline.source.split("\n", 1)[1]
+        body.insert(0, Paragraph(first.line + 1, Inline(rest, tokens[cut + 1 :], first.inline.tags)))
+    return [Callout(line, match["kind"].lower(), title, match["fold"], body)]
+
+
+def _drop_prefix(tokens: list[Token], length: int) -> list[Token]:
+    """``tokens`` without their first ``length`` characters of text (the callout marker)."""
+    kept = list(tokens)
+    while kept and length > 0 and kept[0].type == "text":
+        first = kept.pop(0)
+        if len(first.content) > length:
+            kept.insert(0, first.copy(content=first.content[length:].lstrip()))
+            break
+        length -= len(first.content)
+    return kept
 
 
 def _math_token(token: Token) -> Token:

@@ -38,7 +38,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Union
 
-from cards.deck.templating import MODEL_FILES, model_templates
+from cards.deck.notetypes import NOTE_TYPES, note_type
+from cards.deck.templating import model_templates
 
 __all__ = [
     "FaceError",
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 MAX_OPEN_CLOZES = 10  # Anki ignores cloze openers nested deeper than this
-CLOZE_MODELS = frozenset({"cloze"})
+CLOZE_MODELS = frozenset(key for key, kind in NOTE_TYPES.items() if kind.cloze)
 
 
 class FaceError(ValueError):
@@ -293,13 +294,16 @@ def render_faces(
 ) -> tuple[str, str]:
     """``(question_html, answer_html)`` of one card, without CSS, as Anki renders it.
 
-    ``model`` is ``"cloze"`` or ``"basic"``; ``ordinal`` is the 1-based cloze number
-    (always 1 for a basic card). Equal to ``card.render_output().question_text`` and
-    ``.answer_text`` of the same note in Anki (see tests/test_faces_anki.py).
+    ``model`` is a note type of notetypes.py (``"cloze"``, ``"basic"``, ``"reversed"``);
+    ``ordinal`` is the 1-based cloze number of a cloze card, else the 1-based card of
+    the note type (2 is the reverse card). Equal to ``card.render_output().question_text``
+    and ``.answer_text`` of the same note in Anki (see tests/test_faces_anki.py).
     """
-    if model not in MODEL_FILES:
-        raise ValueError(f"unknown note type {model!r}; expected one of {sorted(MODEL_FILES)}")
-    qfmt, afmt = model_templates(model, templates_dir)
+    kind = note_type(model)
+    card = 0 if kind.cloze else ordinal - 1
+    if not 0 <= card < len(kind.templates):
+        raise ValueError(f"note type {model!r} has no card {ordinal}")
+    qfmt, afmt = model_templates(model, templates_dir, card)
     return render_template_pair(
         qfmt, afmt, fields, ordinal, is_cloze=model in CLOZE_MODELS, special=special
     )

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from cards.deck.notetypes import NOTE_TYPES
 from cards.preview.faces import FaceError, cloze_ordinals, render_faces
 from cards.deck.templating import preview_environment
 
@@ -86,6 +87,8 @@ def _ordinals(card: Mapping[str, Any]) -> list[int]:
         return [int(card["ordinal"])]
     if card.get("note_type") == "cloze" and not (card.get("question") and card.get("answer")):
         return cloze_ordinals(*card.get("fields", {}).values()) or [1]
+    if card.get("note_type") in NOTE_TYPES and not (card.get("question") and card.get("answer")):
+        return list(range(1, len(NOTE_TYPES[card["note_type"]].templates) + 1))
     return [1]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 
 from .faces import cloze_ordinals, render_faces, strip_html
+from ..deck.notetypes import note_type
 from ..model import CLOZE, Card
 from ..deck.render import card_fields
 
@@ -50,12 +51,13 @@ JSON_KEYS: Mapping[str, type] = {
 
 
 def ordinals(card: Card) -> list[int]:
-    """The Anki cards a note gives: one per cloze number, or the one basic card.
+    """The Anki cards a note gives: one per cloze number, else one per card of its
+    note type (a reversed pair gives 1 and 2).
 
     Anki counts a cloze number in *any* field of a cloze note, so all fields count.
     """
     if card.model != CLOZE:
-        return [1]
+        return list(range(1, len(note_type(card.model).templates) + 1))
     return cloze_ordinals(*card_fields(card).values()) or [1]
 
 

@@ -271,13 +271,16 @@ def render_card(card: Card, ordinal: int, *, link: str = "", mark: Text | None =
         answer: list[Line | int] = [line for line in revealed if line.gap] or list(revealed)
         extra: list[Line | int] = list(face_lines(fields["Extra"]))
     else:
-        question = list(face_lines(fields["Front"]))
-        answer = list(face_lines(fields["Back"]))
+        front, back = (fields["Back"], fields["Front"]) if ordinal == 2 else (fields["Front"], fields["Back"])
+        question = list(face_lines(front))
+        answer = list(face_lines(back))
         extra = []
     head = (mark + Text("  ")) if mark is not None else Text()
     head.append(card.kind, style=KIND)
     if card.model == CLOZE and len(ordinals(card)) > 1:
         head.append(f" c{ordinal}", style=KIND)
+    elif ordinal == 2:
+        head.append(" reverse", style=KIND)
     head.append("  ")
     head.append(str(card.source), style=Style(dim=True, link=link or None))
     rows: list[tuple[str, list[Line | int], Style | None]] = [("Q", question, None), ("A", answer, None)]

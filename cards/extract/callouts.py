@@ -1,0 +1,63 @@
+"""callouts: an Obsidian callout that asks a question is a question/answer card.
+
+    > [!question] What does the Golgi apparatus do?
+    > It modifies, sorts and packages proteins for secretion.
+
+    > [!faq]- Why is the sky blue?
+    > Rayleigh scattering: shorter wavelengths scatter more.
+
+gives two cards: the title is the question, the callout's body the answer. A callout
+of type ``question``, ``faq`` or ``help`` (Obsidian's names for one kind), or any
+callout whose title ends in ``?``/``？``, is a question; a question callout without a
+title asks its body's first paragraph when that ends in ``?``. A question callout
+with nothing to answer it is reported; other callouts are ordinary text (their facts
+are mined like any other).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from ..errors import CardsError
+from ..model import BASIC, Callout, Card, Inline, Note, Paragraph, Source
+from ..notes.parse import plain_text
+from . import Context, breadcrumb, make_card, walk
+from .shapes import ends_with_question, without_tasks
+from .steps import step_title
+
+KIND = "callouts"
+log = logging.getLogger("cards")
+QUESTION_TYPES = frozenset({"question", "faq", "help"})
+
+
+def asks(callout: Callout) -> bool:
+    """Whether a callout is a question: its type says so, or its title ends in ``?``."""
+    return callout.kind in QUESTION_TYPES or ends_with_question(plain_text(callout.title))
+
+
+def extract(note: Note, ctx: Context) -> Iterator[Card]:
+    for visit in walk(note):
+        callout = visit.block
+        if not isinstance(callout, Callout) or ctx.is_claimed(callout) or not asks(callout):
+            continue
+        question: Inline | None = callout.title
+        body = without_tasks(callout.blocks)
+        if question is None and body and isinstance(body[0], Paragraph) and ends_with_question(plain_text(body[0].inline)):
+            question, body = body[0].inline, body[1:]
+        ctx.claim(callout)
+        ctx.claim_blocks(callout.blocks)
+        if question is None or not plain_text(question):
+            log.warning("%s", CardsError(Source(note.path, callout.line), f"a [!{callout.kind}] callout with no question in its title; it gives no card"))
+            continue
+        answer = ctx.renderer.blocks(body)
+        if not body or not answer.strip():
+            ctx.take_media()
+            log.warning("%s", CardsError(Source(note.path, callout.line), f"a [!{callout.kind}] callout with nothing under its question to answer it; it gives no card"))
+            continue
+        parent = step_title(visit.parents[-1]) if visit.parents else ""
+        front = ctx.renderer.inline(question)
+        yield make_card(
+            note, ctx, kind=KIND, model=BASIC, front=front, back=answer,
+            context=breadcrumb(note, visit.section, parent), identity=plain_text(question), line=callout.line,
+        )

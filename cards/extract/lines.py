@@ -1,0 +1,85 @@
+"""What the line-based card syntaxes share: a note's lines, and Markdown pieces of them as card fields.
+
+Cards written for other tools (Spaced Repetition's ``?`` and ``::``, Obsidian_to_Anki's
+``START``/``END``, ``<details>``) are defined by lines, not by the Markdown tree: a
+question is "the lines above the separator". These helpers cut such a piece out of
+the note and render it as our other cards are rendered (one Markdown parser, one
+renderer), so an explicit card looks like a mined one.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..model import Block, Note, Paragraph
+from ..notes.parse import parse_fragment, plain_blocks
+from . import Context
+
+#: A list marker (``-``, ``*``, ``+``, ``1.``, ``1)``), a task box, or a quote marker at a line's start.
+_LEAD = re.compile(r"^\s*(?:>\s*)*(?:(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?)?")
+#: Spaced Repetition's scheduling comment, kept beside a card (``<!--SR:!2024-01-01,3,250-->``).
+SR_COMMENT = re.compile(r"<!--SR:.*?-->")
+#: An Obsidian block id ending a line (``... ^a1b2c3``): an anchor, not text.
+_BLOCK_ID = re.compile(r"\s\^[\w-]+\s*$")
+HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    number: int  # 1-based, as in the note
+    text: str
+
+
+def note_lines(note: Note) -> list[Line]:
+    """The note's lines, front matter and HTML comment blocks left out."""
+    return [Line(n, text) for n, text in enumerate(note.text.split("\n"), 1) if n not in note.hidden_lines]
+
+
+def strip_lead(text: str) -> str:
+    """A line without its list or quote marker: ``- [ ] Q::A`` -> ``Q::A``."""
+    return text[_LEAD.match(text).end():] if _LEAD.match(text) else text  # type: ignore[union-attr]
+
+
+def clean(text: str) -> str:
+    """Card text without scheduling comments and block ids."""
+    lines = [_BLOCK_ID.sub("", SR_COMMENT.sub("", line)).rstrip() for line in text.split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+def in_inline_code(text: str, index: int) -> bool:
+    """Whether ``text[index]`` lies inside a backtick code span (an odd number of
+    backticks before it on the line)."""
+    return text.count("`", 0, index) % 2 == 1
+
+
+def find_outside_code(text: str, needle: str, start: int = 0) -> int:
+    """The first index of ``needle`` in ``text`` outside inline code, or -1."""
+    index = text.find(needle, start)
+    while index >= 0 and in_inline_code(text, index):
+        index = text.find(needle, index + 1)
+    return index
+
+
+def dedent_lines(lines: Iterable[str]) -> str:
+    return textwrap.dedent("\n".join(lines)).strip("\n")
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A piece of Markdown made into a card field: its HTML and its plain words."""
+
+    html: str
+    text: str
+
+
+def render_piece(ctx: Context, markdown_text: str, *, handwritten: bool = False) -> Piece:
+    """A piece of a note as a field: one paragraph renders inline (as a Q/A bullet's
+    question does), anything else as blocks."""
+    blocks: list[Block] = parse_fragment(clean(markdown_text))
+    if len(blocks) == 1 and isinstance(blocks[0], Paragraph):
+        return Piece(ctx.renderer.inline(blocks[0].inline, handwritten=handwritten), plain_blocks(blocks))
+    html = ctx.renderer.handwritten_blocks(blocks) if handwritten else ctx.renderer.blocks(blocks)
+    return Piece(html, plain_blocks(blocks))

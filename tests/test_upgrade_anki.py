@@ -1,0 +1,60 @@
+"""A deck built by an earlier release updates in place after the upgrade, reviews kept.
+
+``tests/fixtures/upgrade/deck.apkg`` and its state file were built from
+``tests/fixtures/upgrade/notes/`` by the release before the card syntaxes of other tools
+were read (commit 3dd6c3f: ``SOURCE_DATE_EPOCH=1700000000 cards build notes -o deck.apkg
+--no-cache``). A user who studied that deck, upgrades and rebuilds must see every card
+updated in place (a new note type joined the deck; ours kept their ids, fields and
+templates), none duplicated, none conflicting, and every review kept.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ankiclient import TEMPLATE_ERRORS, import_deck, open_collection, rendered, strip_tags, study_everything
+from cards.build.pipeline import build
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "upgrade"
+pytestmark = pytest.mark.anki
+
+
+def test_a_deck_from_the_last_release_updates_in_place_with_reviews_kept(tmp_path: Path) -> None:
+    notes = shutil.copytree(FIXTURE / "notes", tmp_path / "notes")
+    out = tmp_path / "out" / "deck.apkg"
+    out.parent.mkdir()
+    shutil.copy(FIXTURE / "deck.apkg", out)
+    shutil.copy(FIXTURE / "deck.apkg.cards-state.json", out.parent / "deck.apkg.cards-state.json")
+
+    col = open_collection(tmp_path)
+    try:
+        first = import_deck(col, out)
+        assert first.new == col.note_count() == 20 and col.card_count() == 21
+        studied = study_everything(col)  # a cloze note's second card is buried until tomorrow
+        reviews = {(col.get_note(c.nid).guid, c.ord): (c.reps, c.ivl, c.type) for c in map(col.get_card, col.find_cards(""))}
+        assert studied >= 20 and sum(reps == 1 for reps, _, _ in reviews.values()) == studied
+
+        result = build([notes], out, now=1_700_000_000 + 86_400)
+        assert not result.changes.added and not result.changes.retired
+        second = import_deck(col, out)  # every note known by its GUID: none new, none conflicting
+        assert (second.new, second.conflicting, second.updated + second.duplicate) == (0, 0, 20)
+        explicit = notes / "explicit.md"
+        explicit.write_text(explicit.read_text("utf-8").replace("The critic model.", "The critic (value) model."), "utf-8")
+        result = build([notes], out, now=1_700_000_000 + 2 * 86_400)
+        assert len(result.changes.updated) == 1 and not result.changes.added
+        third = import_deck(col, out)
+        assert (third.new, third.updated, third.conflicting) == (0, 1, 0)
+        assert col.note_count() == 20 and col.card_count() == 21
+        after = {(col.get_note(c.nid).guid, c.ord): (c.reps, c.ivl, c.type) for c in map(col.get_card, col.find_cards(""))}
+        assert after == reviews
+        for card_id in col.find_cards(""):
+            question, answer = rendered(col, card_id)
+            assert strip_tags(question) and strip_tags(answer)
+            assert not TEMPLATE_ERRORS.search(question + answer)
+        ours = sorted(m["name"] for m in col.models.all() if m["name"].startswith("cards:"))
+        assert ours == ["cards: basic", "cards: cloze"]  # no "cards: basic+" copy: the note types did not change
+    finally:
+        col.close()
