@@ -7,7 +7,9 @@ up, so the cache can store its result and worker processes can run it in paralle
 from __future__ import annotations
 
 import logging
+import os
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
@@ -78,10 +80,18 @@ class Vault:
         name = deck or config.deck or root.resolve().name or "cards"
         return cls(root, config, name, (root / ".obsidian").is_dir(), load_plugins(root))
 
-    def notes(self, single: Path | None = None) -> list[NoteFile]:
+    def notes(self, single: Path | None = None, *, skip: Collection[PurePosixPath] = ()) -> list[NoteFile]:
+        """The vault's notes (or just ``single``); ``skip``: vault-relative paths never read."""
         if single is not None and single.is_file():
             return [NoteFile(self.root, PurePosixPath(single.name))]
-        return find_notes(self.root, include=self.config.is_included)
+        return find_notes(self.root, include=self.config.is_included, skip=skip)
+
+    def inside(self, paths: Iterable[Path]) -> tuple[PurePosixPath, ...]:
+        """Those of ``paths`` that lie inside the vault, vault-relative."""
+        root = self.root.resolve()
+        return tuple(
+            PurePosixPath(p.relative_to(root).as_posix()) for p in (Path(os.path.abspath(q)).resolve() for q in paths) if p.is_relative_to(root) and p != root
+        )
 
     def folder_tags(self, path: PurePosixPath) -> tuple[str, ...]:
         folder = "::".join(path.parent.parts)
