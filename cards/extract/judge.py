@@ -347,6 +347,18 @@ def vague_term(card: Seen) -> str | None:
     return None
 
 
+def lead_in_gap(card: Seen) -> str | None:
+    """A sentence that ends in a colon introduces what follows (a list, a formula): the
+    fact is below it, so a gap in it asks for half a thought.
+
+    >>> lead_in_gap(Seen("phrases", "The [...] has three stages:", "Krebs cycle"))
+    'the sentence introduces what follows'
+    """
+    if card.kind == "phrases" and card.front.rstrip().endswith((":", "：")):
+        return "the sentence introduces what follows"
+    return None
+
+
 LONG_FRONT = 300
 
 
@@ -430,6 +442,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         "emphasis_gap": emphasis_gap,
         "answer_shown": answer_shown,
         "vague_term": vague_term,
+        "lead_in_gap": lead_in_gap,
         "thin_context": thin_context,
         "long_front": long_front,
         "empty_answer": empty_answer,

@@ -165,6 +165,33 @@ def sentences(inline: Inline) -> list[Inline]:
     return [Inline("", tokens) for tokens in found if any(t.type != "text" or t.content.strip() for t in tokens)]
 
 
+_REFERS_BACK = re.compile(
+    r"^(?:this|these|that|those|it|its|they|their|them|such|here|thus|therefore|hence|so|then|also|moreover|however|"
+    r"in this case|as a result|for this reason|the above|as mentioned)\b"
+    r"|^(?:这|该|此|其|它|上述|上面|上方|以上|前面|这些|这样|因此|所以|于是|但是|然而|同时|另外|此外|那么)",
+    re.IGNORECASE,
+)
+
+
+def refers_back(sentence: str) -> bool:
+    """Whether a sentence leans on the one before it (``It stores …``, ``这样 …``): shown
+    alone on a card, it would not say what it is about.
+
+    >>> refers_back("It stores energy for muscles."), refers_back("这样就解决了缓存污染。"), refers_back("ATP stores energy.")
+    (True, True, False)
+    """
+    return bool(_REFERS_BACK.match(sentence.strip()))
+
+
+def joined(first: Inline, second: Inline) -> Inline:
+    """Two sentences as one inline, a space between them."""
+    from markdown_it.token import Token
+
+    space = Token("text", "", 0)
+    space.content = " "
+    return Inline("", [*first.tokens, space, *second.tokens])
+
+
 def has_cloze(inline: Inline | None) -> bool:
     return inline is not None and any(t.type == "cloze_open" for t in inline.tokens)
 
