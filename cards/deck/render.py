@@ -94,7 +94,7 @@ class Renderer:
     def _token(self, token: Token) -> str:
         kind = token.type
         if kind == "text":
-            return text(token.content)
+            return text(token.content.replace("**", ""))  # an unmatched "**" is markup, never words
         if kind in ("softbreak", "hardbreak"):
             return "<br>"
         if kind == "em_open":

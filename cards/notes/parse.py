@@ -155,6 +155,13 @@ def _clean_tag(tag: str) -> str:
     return re.sub(r"\s+", "_", tag)
 
 
+def inline_of(source: str) -> Inline:
+    """A piece of one paragraph's Markdown (the question after ``Q:``) as an inline,
+    cleaned as every inline of a note is (tags and property lines taken off)."""
+    tokens = markdown().parseInline(source.strip())
+    return _inline(tokens[0]) if tokens else Inline("", [])
+
+
 def plain_text(inline: Inline | None) -> str:
     """The words of an inline, without markup: what identities and breadcrumbs use."""
     if inline is None:
@@ -254,9 +261,38 @@ def _inline(token: Token) -> Inline:
             children[-1] = last.copy(content=kept)
             break
         children.pop()
-    if not stripped:
+    children, inner = _without_line_tags(children)
+    if not stripped and not inner:
         return Inline(content, children)
-    return Inline(_TRAILING_TAGS.sub("", content), children, tuple(stripped))
+    return Inline(_TRAILING_TAGS.sub("", content), children, tuple(inner + stripped))
+
+
+_LEADING_TAGS = re.compile(rf"^\s*#{_TAG_NAME}(?:\s+#{_TAG_NAME})*\s+(?=\S)")
+
+
+def _without_line_tags(children: list[Token]) -> tuple[list[Token], list[str]]:
+    """Tags that open or close a line inside an inline (``#AI The flip-flop …``,
+    ``How is this possible? #exam`` followed by another line) are the note's tags, not
+    its words; tags inside a sentence stay (``I learn #python daily``)."""
+    found: list[str] = []
+    kept = list(children)
+    for k, token in enumerate(kept):
+        if token.type != "text":
+            continue
+        text = token.content
+        if k == 0 or kept[k - 1].type in ("softbreak", "hardbreak"):
+            lead = _LEADING_TAGS.match(text)
+            if lead:
+                found += _INLINE_TAG.findall(lead.group(0))
+                text = text[lead.end():]
+        if k + 1 < len(kept) and kept[k + 1].type in ("softbreak", "hardbreak"):
+            trimmed = _TRAILING_TAGS.sub("", text)
+            if trimmed.strip() and trimmed != text:
+                found += _INLINE_TAG.findall(text[len(trimmed):])
+                text = trimmed
+        if text != token.content:
+            kept[k] = token.copy(content=text)
+    return kept, found
 
 
 def _block(tokens: list[Token], i: int) -> tuple[list[Block], int]:
@@ -347,6 +383,9 @@ def _blocks(tokens: list[Token], start: int, end: int) -> list[Block]:
 
 
 def _item(tokens: list[Token], start: int, end: int) -> ListItem:
+    if start + 2 < end and tokens[start + 1].type == "heading_open":
+        # Logseq's "- ## Title": a heading written as a bullet, its children under it
+        return ListItem(_line(tokens[start]), _inline(tokens[start + 2]), _blocks(tokens, start + 4, end), None, heading=True)
     children = _blocks(tokens, start + 1, end)
     inline: Inline | None = None
     if children and isinstance(children[0], Paragraph) and children[0].line == _line(tokens[start]):
