@@ -10,6 +10,8 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import CardsError
 from ..model import Source
+from .layout import Layout
+from .skip import skip_file
 
 NOTE_SUFFIXES = (".md", ".markdown")
 SKIPPED_DIRS = frozenset({".obsidian", ".trash", ".git", "node_modules", "__pycache__"})
@@ -18,29 +20,46 @@ MAX_NOTE_BYTES = 5 * 1024 * 1024  # a "note" bigger than this is a data dump, no
 
 @dataclass(frozen=True, slots=True)
 class NoteFile:
+    """A note of the vault. ``skipped``: why the walk did not read it (a template, a
+    folder the app hides); such a note is reported, never read (notes/skip.py)."""
+
     root: Path
     path: PurePosixPath  # relative to root
+    skipped: str | None = None
 
     @property
     def absolute(self) -> Path:
         return self.root / self.path
 
 
-def find_notes(root: Path, *, include: Callable[[PurePosixPath], bool] | None = None) -> list[NoteFile]:
-    """Every note under ``root`` (or ``root`` itself when it is a file), sorted by path."""
+def find_notes(root: Path, *, include: Callable[[PurePosixPath], bool] | None = None, layout: Layout | None = None) -> list[NoteFile]:
+    """Every note under ``root`` (or ``root`` itself when it is a file), sorted by path.
+
+    ``layout`` (notes/layout.py): the app's own folders are not walked (Logseq's
+    ``logseq/``, like ``.obsidian/``), and notes in its templates or hidden folders
+    come back with the reason they are ``skipped``.
+    """
     if root.is_file():
         return [NoteFile(root.parent, PurePosixPath(root.name))]
     found: list[NoteFile] = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIPPED_DIRS)
         rel_dir = PurePosixPath(Path(dirpath).relative_to(root).as_posix())
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if not d.startswith(".") and d not in SKIPPED_DIRS and not (layout is not None and layout.is_ignored(_child(rel_dir, d)))
+        )
         for name in filenames:
             if name.startswith(".") or not name.lower().endswith(NOTE_SUFFIXES):
                 continue
-            rel = rel_dir / name if str(rel_dir) != "." else PurePosixPath(name)
+            rel = _child(rel_dir, name)
             if include is None or include(rel):
-                found.append(NoteFile(root, rel))
+                skip = skip_file(rel, layout) if layout is not None else None
+                found.append(NoteFile(root, rel, str(skip) if skip else None))
     return sorted(found, key=lambda f: f.path.as_posix())
+
+
+def _child(folder: PurePosixPath, name: str) -> PurePosixPath:
+    return folder / name if str(folder) != "." else PurePosixPath(name)
 
 
 def decode_note(data: bytes, path: PurePosixPath) -> str:
