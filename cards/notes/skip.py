@@ -33,7 +33,8 @@ from .layout import Layout
 
 __all__ = ["Skip", "skip_file", "skip_note", "opt_in", "TASKS_SHARE", "LINKS_SHARE"]
 
-#: A note is a task list when more than this share of its items and lines are tasks.
+#: A note is a task list when more than this share of its items and lines are tasks
+#: (and the tasks' text outweighs the rest of its words).
 TASKS_SHARE = 0.5
 #: A note is a table of contents when at least this share of its items and lines are
 #: only links (and their visible text outweighs the rest of its words).
@@ -118,8 +119,8 @@ def skip_note(note: Note, *, layout: Layout, only_tagged: Sequence[str] = ()) ->
         return Skip("journal", where, written=True)
     if daily_name(note.path):
         return Skip("journal", "named by a date", written=True)
-    tasks, items = task_share(note)
-    if tasks > 1 and tasks > TASKS_SHARE * items:
+    tasks, items, task_text, other_text = task_share(note)
+    if tasks > 1 and tasks > TASKS_SHARE * items and task_text >= other_text:
         return Skip("tasks", f"{tasks} of {items} items are tasks", written=True)
     links, lines, link_text, other_text = link_share(note)
     if links >= LINKS_MIN and links >= LINKS_SHARE * lines and link_text >= other_text:
@@ -196,22 +197,24 @@ def daily_name(path: PurePosixPath) -> bool:
 # ---------------------------------------------------------------- tasks and links
 
 
-def _units(blocks: Sequence[Block]) -> Iterator[tuple[ListItem | None, list[Any]]]:
+def _units(blocks: Sequence[Block], task: bool = False) -> Iterator[tuple[ListItem | None, list[Any], bool]]:
     """Every list item and every line of a paragraph (a callout's title and body too),
-    as (the item or None, its inline tokens): what the two share rules count."""
+    as (the item or None, its inline tokens, whether it is a task or inside one): what
+    the two share rules count."""
     for block in blocks:
         if isinstance(block, Paragraph):
             for line in _lines(block.inline.tokens):
-                yield None, line
+                yield None, line, task
         elif isinstance(block, ListBlock):
             for item in block.items:
+                inside = task or item.task is not None
                 if item.inline is not None:
-                    yield item, list(item.inline.tokens)
-                yield from _units(item.children)
+                    yield item, list(item.inline.tokens), inside
+                yield from _units(item.children, inside)
         elif isinstance(block, Callout):
             if block.title is not None:
-                yield None, list(block.title.tokens)
-            yield from _units(block.blocks)
+                yield None, list(block.title.tokens), task
+            yield from _units(block.blocks, task)
 
 
 def _lines(tokens: Sequence[Any]) -> Iterator[list[Any]]:
@@ -225,39 +228,35 @@ def _lines(tokens: Sequence[Any]) -> Iterator[list[Any]]:
     yield line
 
 
-def _all_units(note: Note) -> Iterator[tuple[ListItem | None, list[Any]]]:
+def _all_units(note: Note) -> Iterator[tuple[ListItem | None, list[Any], bool]]:
     for section in note.sections:
         yield from _units(section.blocks)
 
 
-def task_share(note: Note) -> tuple[int, int]:
-    """(task items, items and lines) of the note; a task's own sub-items are not counted
-    (they belong to the task).
+_TASK_BOX = re.compile(r"^\[[ xX]\]\s*")
+
+
+def task_share(note: Note) -> tuple[int, int, int, int]:
+    """(task items, items and lines, characters of the tasks' text, characters of the
+    rest). What sits under a task is the task's: not counted as an item, its text
+    counted as the task's.
 
     >>> from cards.notes.parse import parse_note
     >>> task_share(parse_note("- [ ] milk\\n- [x] call Ana\\n  - she is away\\n- bread is 2 EUR\\n", PurePosixPath("n.md"), deck="D"))
-    (2, 3)
+    (2, 3, 23, 14)
     """
-    tasks = items = 0
-    inside: set[int] = set()
-    for item, _ in _all_units(note):
-        if item is not None and id(item) in inside:
-            continue
-        items += 1
-        if item is not None and item.task is not None:
-            tasks += 1
-            inside.update(id(i) for i in _items_under(item.children))
-    return tasks, items
-
-
-def _items_under(blocks: Sequence[Block]) -> Iterator[ListItem]:
-    for block in blocks:
-        if isinstance(block, ListBlock):
-            for item in block.items:
-                yield item
-                yield from _items_under(item.children)
-        elif isinstance(block, Callout):
-            yield from _items_under(block.blocks)
+    tasks = items = task_text = other_text = 0
+    for item, tokens, in_task in _all_units(note):
+        size = len(_TASK_BOX.sub("", "".join(t.content for t in tokens).strip()))
+        if in_task:
+            task_text += size
+            if item is not None and item.task is not None:
+                tasks += 1
+                items += 1
+        else:
+            other_text += size
+            items += 1
+    return tasks, items, task_text, other_text
 
 
 _LINK_TOKENS = frozenset({"wikilink", "wikiembed", "image"})
@@ -275,7 +274,7 @@ def link_share(note: Note) -> tuple[int, int, int, int]:
     (2, 3, 15, 17)
     """
     links = lines = link_text = other_text = 0
-    for _, tokens in _all_units(note):
+    for _, tokens, _ in _all_units(note):
         words, inside, linked = _split_link_text(tokens)
         if not words and not inside.strip() and not linked:
             continue  # an empty line
