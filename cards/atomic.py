@@ -2,7 +2,9 @@
 
 Every file the tool writes (the deck, its state, its cache entries, the preview page)
 goes through here: a temporary file in the same folder, flushed to disk, then renamed
-over the target. The new file gets the permissions a plain ``open()`` would give it
+over the target. A write that fails (no permission, a read-only or full disk, a folder
+that vanished) raises errors.WriteError naming the target, and leaves the old file as
+it was and no temporary file behind. The new file gets the permissions a plain ``open()`` would give it
 (mkstemp's private 0600 would hide a shared deck from other users).
 """
 
@@ -14,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+from .errors import WRITE_ERRNOS, cannot_write
 
 
 def _read_umask() -> int:
@@ -31,18 +35,31 @@ def atomic_file(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
     """Open a temporary file beside ``path``; on a clean exit it replaces ``path``.
 
     ``durable=False`` skips the fsync: for cache files, which a crash may lose at the
-    cost of a re-parse only.
+    cost of a re-parse only. An OSError of the write itself (see errors.WRITE_ERRNOS,
+    also when the body's writes raise it) becomes errors.WriteError naming ``path``;
+    any other error of the body passes through as it is.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise cannot_write(path, exc) from exc
+    ours = False  # whether the error came from our own steps, not the body
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
+            ours = True
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
+        ours = True  # closing flushes, and may be where a full disk shows
         os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if ours or exc.errno in WRITE_ERRNOS:
+            raise cannot_write(path, exc) from exc
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

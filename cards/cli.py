@@ -4,10 +4,12 @@ Exit codes (``build``; ``watch`` uses 0, 2 and 130):
 
 - 0: every note built (the deck was written, or was already up to date);
 - 1: some note had an error (the others were still built and written), or another
-  error that stopped the build (click's ``Error: ...``: bad cards.toml, unwritable output);
+  error that stopped the build (click's ``Error: ...``: bad cards.toml, unwritable output,
+  no notes under a PATH);
 - 2: usage error (click's own: unknown option, missing PATH);
 - 3: another build of the same output held its lock for longer than ``--lock-timeout``;
-- 130: interrupted (Ctrl-C) before the build finished; the deck on disk is the old one.
+- 130: interrupted (Ctrl-C), 143: terminated (SIGTERM) before the build finished; the
+  deck and state on disk are the old ones.
 
 ``sync`` adds (cards.deliver.target):
 
@@ -15,12 +17,17 @@ Exit codes (``build``; ``watch`` uses 0, 2 and 130):
   the collection is in use (Anki is open) or missing; nothing in Anki was changed;
 - 5: Anki answered but refused: a wrong or missing API key, an add-on too old for an
   action, an error inside Anki.
+
+No command shows a traceback for a problem of the machine (an unwritable or full disk,
+a vanished folder): :class:`_Commands` turns it into ``Error: PATH: cannot write
+(reason); what to do``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -32,11 +39,13 @@ import click
 
 from .build.pipeline import BuildResult, Collected, build, build_time, collect, identify_cards
 from .config import KINDS, Config, ConfigError, load_config
-from .errors import CardsError
+from .errors import CardsError, NoNotesError, ReadError, WriteError, reason
 from .deck.state import Changes, state_path
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from .build.lock import Holder
 
 # rich and the preview load only for ``cards preview``: ``cards build`` starts faster.
 
@@ -72,15 +81,21 @@ def _config(paths: Sequence[Path], **flags: object) -> Config | None:
 
 
 def report_problems(collected: Collected, *, quiet: bool = False, verbose: bool = False) -> None:
-    """Warnings and errors, the notes reflowed, and with ``verbose`` every note skipped
-    as having nothing to learn, with why (the summary line only counts them)."""
+    """Warnings and errors, then (unless ``quiet``) how many notes were reflowed and, with
+    ``verbose``, which, and every note skipped as having nothing to learn, with why (the
+    summary line counts them)."""
     for warning in collected.warnings:
         click.echo(f"Warning: {warning}", err=True)
     for error in collected.errors:
         click.echo(f"Error: {error}", err=True)
-    if not quiet:
-        for path in collected.summary.reflowed:
-            click.echo(f"{path}: line breaks were lost; structure restored by reflow", err=True)
+    reflowed = collected.summary.reflowed
+    if reflowed and not quiet:
+        many = len(reflowed) != 1
+        more = "" if verbose else " (-v lists them)"
+        click.echo(f"{len(reflowed)} note{'s' if many else ''} had lost {'their' if many else 'its'} line breaks; structure restored{more}", err=True)
+        if verbose:
+            for path in reflowed:
+                click.echo(f"  {path}", err=True)
     if verbose:
         for path, why in collected.summary.skipped:
             click.echo(f"{path}: skipped, {why}", err=True)
@@ -107,22 +122,44 @@ def changes_updated(changes: Changes) -> str:
 
 
 def summary(result: BuildResult) -> str:
+    """The build's one line. Cards are Anki's cards (a note with clozes c1 and c2 is
+    two), as ``cards preview`` counts them; added / updated / retired count Anki notes."""
     collected, changes = result.collected, result.changes
     done = collected.summary
-    kinds = dict(done.kinds)
+    kinds = dict(done.anki_kinds)
     by_kind = ", ".join(f"{kinds[k]} {k}" for k in sorted(kinds)) or "no cards"
     errors = len(done.errors)
     status = f"wrote {result.output}" if result.written else f"{result.output} is up to date"
     reflowed = len(done.reflowed)
     return (
         f"{done.notes} notes ({errors} with errors{f', {reflowed} reflowed' if reflowed else ''}{skipped_counts(collected)}) -> "
-        f"{done.cards} cards ({by_kind}); "
+        f"{done.anki_cards} cards ({by_kind}) in {done.cards} Anki notes; "
         f"{len(changes.added)} added, {changes_updated(changes)}, {len(changes.retired)} retired; {status}"
     )
 
 
-@click.group(context_settings=CONTEXT)
-@click.version_option(package_name="cards")
+#: The distribution's name on PyPI (the command and the import package are ``cards``;
+#: the name ``cards`` on PyPI belongs to an unrelated project).
+DISTRIBUTION = "cards-anki"
+
+
+class _Commands(click.Group):
+    """Every command's problems of the machine as one ``Error:`` line, exit 1, never a
+    traceback: an output that cannot be written, a PATH that cannot be read, a PATH
+    without notes, and any other OSError (a folder that vanished mid-run)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (WriteError, ReadError, NoNotesError) as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{reason(exc)}; check the path and the disk, then run again") from None
+
+
+@click.group(cls=_Commands, context_settings=CONTEXT)
+@click.version_option(package_name=DISTRIBUTION, message="%(prog)s (%(package)s), version %(version)s")
 def main() -> None:
     """Turn a folder of Markdown notes into Anki flashcards, and keep the deck in step."""
     _setup_logging()
@@ -136,16 +173,59 @@ def _output(paths: Sequence[Path], output: Path | None, config: Config | None) -
     return Path(f"{(paths[0] if paths[0].is_dir() else paths[0].parent).resolve().name}.apkg")
 
 
+def _warn_if_inside(paths: Sequence[Path], output: Path) -> None:
+    """A deck written into the vault travels with the notes (Obsidian Sync, iCloud, git):
+    allowed, with a warning (the walk never reads the build's own files)."""
+    target = Path(os.path.abspath(output)).resolve()
+    for path in paths:
+        root = (path if path.is_dir() else path.parent).resolve()
+        if target.is_relative_to(root):
+            click.echo(
+                f"Warning: {output} is inside the notes folder {path}: the deck and its state "
+                f"({state_path(output).name}) travel with the notes (sync, git); write it elsewhere with -o "
+                "or cards.toml's output (the build never reads them as notes)",
+                err=True,
+            )
+            return
+
+
+def _check_templates(templates_dir: Path | None) -> None:
+    if templates_dir is not None:
+        from .deck.templating import check_templates
+
+        for warning in check_templates(templates_dir):
+            click.echo(f"Warning: {warning}", err=True)
+
+
+def _waiting(quiet: bool) -> Callable[[Path, Holder | None], None] | None:
+    """What a build says, once, when another build of its output holds the lock."""
+    if quiet:
+        return None
+
+    def say(output: Path, holder: Holder | None) -> None:
+        who = holder.describe() if holder is not None else "a process that did not say who it is"
+        click.echo(f"waiting for another cards build writing {output}: {who}", err=True)
+
+    return say
+
+
+def _no_notes(exc: NoNotesError, output: Path) -> click.ClickException:
+    """The error for a PATH without notes; a deck built before may be emptied on purpose."""
+    hint = f"; to empty {output} on purpose, pass --allow-empty" if state_path(output).exists() else ""
+    return click.ClickException(f"{exc}{hint}")
+
+
 output_option = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The .apkg to write (default: cards.toml's output, else <folder>.apkg).")
 templates_option = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="A folder whose card faces / CSS override the shipped ones.")
-no_cache_option = click.option("--no-cache", is_flag=True, help="Parse every note again; ignore and do not update <output>.cards-cache/.")
+no_cache_option = click.option("--no-cache", is_flag=True, help="Parse every note again; ignore and do not update the build cache (in the user cache folder).")
 jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: one per CPU when 200+ notes need parsing; 1: none).")
+allow_empty_option = click.option("--allow-empty", is_flag=True, help="Build even when a PATH holds no notes (an empty deck; every card retired).")
 lock_timeout_option = click.option("--lock-timeout", type=click.FloatRange(min=0), default=120.0, show_default=True, help="Seconds to wait while another build of the same output runs (then exit 3).")
 anki_connect_option = click.option("--anki-connect", "anki_connect", metavar="URL", help="Deliver through AnkiConnect at URL (default: try http://127.0.0.1:8765, then the default profile's collection).")
 api_key_option = click.option("--api-key", help="The apiKey of AnkiConnect's config, if it has one.")
 collection_option = click.option("--collection", type=click.Path(dir_okay=False, path_type=Path), help="Deliver straight into this collection.anki2 (Anki must be closed).")
 profile_option = click.option("--profile", help="Deliver straight into this Anki profile's collection (Anki must be closed).")
-verbose_option = click.option("-v", "--verbose", is_flag=True, help="Also list the notes skipped as having nothing to learn (journals, templates, task lists ...), with why.")
+verbose_option = click.option("-v", "--verbose", is_flag=True, help="Also list the notes whose line breaks were restored, and the notes skipped as having nothing to learn (journals, templates, task lists ...) with why.")
 ankiweb_option = click.option("--ankiweb", is_flag=True, help="Then ask Anki to sync with AnkiWeb (AnkiConnect only).")
 
 
@@ -159,33 +239,43 @@ ankiweb_option = click.option("--ankiweb", is_flag=True, help="Then ask Anki to 
 @no_cache_option
 @jobs_option
 @lock_timeout_option
+@allow_empty_option
 def build_cmd(
-    paths: tuple[Path, ...], output: Path | None, deck: str | None, templates_dir: Path | None, quiet: bool, verbose: bool,
-    no_cache: bool, jobs: int | None, lock_timeout: float,
+    paths: tuple[Path, ...], output: Path | None, deck: str | None, templates_dir: Path | None, quiet: bool,
+    verbose: bool, no_cache: bool, jobs: int | None, lock_timeout: float, allow_empty: bool,
 ) -> None:
     """Build an Anki deck (.apkg) from notes under PATHS.
 
     Re-importing a rebuilt deck updates the cards already in Anki and keeps their
     reviews. Notes with errors are reported and left out; the rest is still built
     (exit code 1). Only notes changed since the last build are parsed again (the
-    cache is <output>.cards-cache/); when nothing changed the deck is left untouched.
+    cache is in the user's cache folder); when nothing changed the deck is left untouched.
     Safe to run from cron or a systemd timer: two builds of one output take turns.
     """
     from .build.lock import LockTimeout
+    from .build.processes import Terminated, ignore_further_interrupts, sigterm_as_interrupt
     from .build.progress import BuildProgress
 
     config = _config(paths, deck=deck)
     output = _output(paths, output, config)
+    if not quiet:
+        _warn_if_inside(paths, output)
+    _check_templates(templates_dir)
     try:
-        with BuildProgress(enabled=None if not quiet else False) as progress:
+        with sigterm_as_interrupt(), BuildProgress(enabled=None if not quiet else False) as progress:
             result = build(list(paths), output, deck=deck, config=config, templates_dir=templates_dir,
-                           cache=not no_cache, jobs=jobs, lock_timeout=lock_timeout, progress=progress)
+                           cache=not no_cache, jobs=jobs, lock_timeout=lock_timeout, progress=progress,
+                           on_wait=_waiting(quiet), allow_empty=allow_empty)
     except LockTimeout as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(3)
-    except KeyboardInterrupt:
-        click.echo("interrupted; the deck was not changed", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        ignore_further_interrupts()
+        how = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        click.echo(f"{how}; the deck and its state were not changed", err=True)
+        sys.exit(143 if isinstance(exc, Terminated) else 130)
+    except NoNotesError as exc:
+        raise _no_notes(exc, output) from None
     except (CardsError, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
     report_problems(result.collected, quiet=quiet, verbose=verbose)
@@ -205,6 +295,7 @@ build_cmd.name = "build"
 @templates_option
 @jobs_option
 @lock_timeout_option
+@allow_empty_option
 @click.option("--sync", "sync_anki", is_flag=True, help="After each rebuild, deliver the deck into Anki as cards sync does.")
 @anki_connect_option
 @api_key_option
@@ -213,7 +304,8 @@ build_cmd.name = "build"
 @ankiweb_option
 def watch(
     paths: tuple[Path, ...], output: Path | None, deck: str | None, templates_dir: Path | None, jobs: int | None, lock_timeout: float,
-    sync_anki: bool, anki_connect: str | None, api_key: str | None, collection: Path | None, profile: str | None, ankiweb: bool,
+    allow_empty: bool, sync_anki: bool, anki_connect: str | None, api_key: str | None, collection: Path | None, profile: str | None,
+    ankiweb: bool,
 ) -> None:
     """Build the deck, then rebuild it within a second of every save under PATHS.
 
@@ -226,6 +318,8 @@ def watch(
     from .build.watch import watch as run_watch
 
     output = _output(paths, output, _config(paths, deck=deck))
+    _warn_if_inside(paths, output)
+    _check_templates(templates_dir)
     after = None
     if sync_anki:
         from .deliver.sync import Options, deliver_output
@@ -243,13 +337,16 @@ def watch(
 
     def rebuild() -> BuildResult:
         config = _config(paths, deck=deck)
-        return build(list(paths), output, deck=deck, config=config, templates_dir=templates_dir, jobs=jobs, lock_timeout=lock_timeout)
+        return build(list(paths), output, deck=deck, config=config, templates_dir=templates_dir, jobs=jobs, lock_timeout=lock_timeout,
+                     on_wait=_waiting(False), allow_empty=allow_empty)
 
     click.echo(f"watching {', '.join(str(p) for p in paths)} -> {output} (Ctrl-C to stop)", err=True)
     try:
         run_watch(paths, output, rebuild=rebuild, echo=click.echo, problem=lambda line: click.echo(line, err=True), after=after)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
+    except NoNotesError as exc:  # the first build's: later ones are reported and watching goes on
+        raise _no_notes(exc, output) from None
 
 
 
@@ -326,7 +423,7 @@ def sync(
                 result = stack.enter_context(dry_build(paths, output, **kwargs))
             else:
                 with BuildProgress(enabled=None if not quiet else False) as progress:
-                    result = build(list(paths), output, cache=not no_cache, progress=progress, **kwargs)
+                    result = build(list(paths), output, cache=not no_cache, progress=progress, on_wait=_waiting(quiet), **kwargs)
             report_problems(result.collected, quiet=quiet, verbose=verbose)
             if not quiet and not dry_run:
                 click.echo(summary(result))
@@ -380,6 +477,7 @@ def preview(
 
     if sum((as_json, html_file is not None, changed)) > 1:
         raise click.UsageError("--json, --html and --changed each choose an output; use one of them")
+    _check_templates(templates_dir)
     config = _config(paths, deck=deck)
     collected = collect(list(paths), deck=deck, config=config)
     if output is None and config is not None and config.output is not None:

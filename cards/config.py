@@ -5,7 +5,7 @@ every time, whoever runs it; CLI flags override the file for one run. Every key 
 optional and a vault without ``cards.toml`` builds with the defaults::
 
     deck = "My Vault"             # root deck (default: the vault folder's name)
-    output = "build/vault.apkg"   # relative to the vault root
+    output = "~/Anki/vault.apkg"  # relative to the vault root; ~ is your home
     include = ["**/*.md"]
     exclude = ["drafts/**"]       # added to the built-in excludes (hidden folders)
     tag_prefix = "cards"
@@ -35,12 +35,9 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["KINDS", "WRITTEN_KINDS", "CONFIG_NAME", "Config", "ConfigError", "load_config"]
+__all__ = ["KINDS", "CONFIG_NAME", "Config", "ConfigError", "load_config"]
 
 KINDS: tuple[str, ...] = ("o2a", "osr", "details", "callouts", "logseq", "qa", "figure", "steps", "phrases")
-#: The kinds an author writes as cards (other tools' syntaxes): what a note with nothing
-#: to learn (a journal, a task list) still gives, while nothing is mined from it.
-WRITTEN_KINDS: frozenset[str] = frozenset({"o2a", "osr", "details", "callouts", "logseq"})
 CONFIG_NAME = "cards.toml"
 DEFAULT_INCLUDE: tuple[str, ...] = ("**/*.md", "**/*.markdown")
 
@@ -48,7 +45,7 @@ DEFAULT_INCLUDE: tuple[str, ...] = ("**/*.md", "**/*.markdown")
 _KEYS: Mapping[str, str] = MappingProxyType(
     {
         "deck": 'deck = "My Vault"',
-        "output": 'output = "build/vault.apkg"',
+        "output": 'output = "~/Anki/vault.apkg"',
         "include": 'include = ["**/*.md"]',
         "exclude": 'exclude = ["drafts/**"]',
         "tag_prefix": 'tag_prefix = "cards"',
@@ -322,7 +319,7 @@ def _validate(raw: dict[str, Any], path: Path, root: Path, text: str) -> Config:
             raise fail(("output",), f'"output" must be a file path string; write {_KEYS["output"]}')
         if not output.strip().lower().endswith(".apkg"):
             raise fail(("output",), f'"output" must end in .apkg (Anki imports only that); write {_KEYS["output"]}')
-        values["output"] = root / output.strip()
+        values["output"] = root / Path(output.strip()).expanduser()  # an absolute path replaces root
 
     for key in ("include", "exclude"):
         if key in raw:

@@ -157,3 +157,6 @@ class Card:
     guid: str = ""
     source_link: str = ""  # obsidian:// link when the vault is an Obsidian vault
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: the writer wrote this card as a card (another tool's syntax, Q:/A:, {{c1::…}}):
+    #: the judge's rules never drop it (extract/judge.py)
+    written: bool = field(default=False, compare=False, hash=False)

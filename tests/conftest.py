@@ -1,11 +1,14 @@
-"""Shared helpers: parse a Markdown string into a note, or straight into its cards."""
+"""Shared helpers: parse a Markdown string into a note, or straight into its cards;
+every test's build cache in its own temporary folder, never the user's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 
 import pytest
+
+from cards.build.cache import CACHE_ENV
 
 from cards.extract import Context, extract_cards
 from cards.model import Card, Note
@@ -30,3 +33,14 @@ def note_from() -> Callable[..., Note]:
 def cards_from() -> Callable[..., list[Card]]:
     """``cards_from(text, path="note.md")``: every card of the note, kinds in registry order."""
     return extract
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Builds cache into a temporary folder, never the user's cache folder. Set in the
+    environment, so subprocesses (``python -m cards ...``) inherit it, and for the whole
+    session, so module-scoped fixtures that build have it too (each output has its own
+    sub-folder there, keyed by its path)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("cards-cache")))
+        yield

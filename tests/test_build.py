@@ -138,10 +138,18 @@ def test_reflowed_note_is_reported(tmp_path: Path) -> None:
     root.mkdir()
     collapsed = "# what ## Pipeline 1. **Tokenize** the text - split on spaces 2. **Embed** tokens - look up vectors 3. **Attend** - mix context # refs - [ ] read the paper"
     (root / "one-line.md").write_text(collapsed, "utf-8")
+    (root / "two.md").write_text(collapsed.replace("Tokenize", "Split"), "utf-8")
+    (root / "plain.md").write_text("Q: two plus two?\nA: four\n", "utf-8")
     result = CliRunner().invoke(main, ["build", str(root), "-o", str(tmp_path / "d.apkg")])
     assert result.exit_code == 0, result.output
-    assert "one-line.md: line breaks were lost; structure restored by reflow" in result.output
-    assert "1 reflowed" in result.output
+    # one line for all of them, not one per note (a large vault has hundreds)
+    assert "2 notes had lost their line breaks; structure restored (-v lists them)\n" in result.output
+    assert "one-line.md" not in result.output and "2 reflowed" in result.output
+    verbose = CliRunner().invoke(main, ["build", str(root), "-o", str(tmp_path / "d.apkg"), "-v"])
+    assert verbose.exit_code == 0, verbose.output
+    assert "2 notes had lost their line breaks; structure restored\n  one-line.md\n  two.md\n" in verbose.output
+    quiet = CliRunner().invoke(main, ["build", str(root), "-o", str(tmp_path / "d.apkg"), "-q"])
+    assert quiet.exit_code == 0 and quiet.output == ""
 
 
 def test_outputs_get_ordinary_permissions(vault: Path, tmp_path: Path) -> None:

@@ -63,6 +63,8 @@ qa = true
     )
     assert config.deck == "My Vault"
     assert config.output == tmp_path / "build" / "vault.apkg"
+    home = load_config(write(tmp_path, 'output = "~/Anki/vault.apkg"\n'))
+    assert home.output == Path.home() / "Anki" / "vault.apkg"  # ~ is the user's home, not a folder in the vault
     assert config.include == ("notes/**/*.md",)
     assert config.exclude == ("drafts/**", "templates/**")
     assert config.tag_prefix == "cards"
@@ -234,7 +236,7 @@ def test_excludes_folder_prunes_walks() -> None:
         ),
         (
             'output = "build/vault.zip"\n',
-            'cards.toml:1: "output" must end in .apkg (Anki imports only that); write output = "build/vault.apkg"',
+            'cards.toml:1: "output" must end in .apkg (Anki imports only that); write output = "~/Anki/vault.apkg"',
         ),
         (
             'deck = "V"\n[decks]\n"lectures/bio" = "Biology"\n"lectures/chem" = ""\n',

@@ -41,7 +41,8 @@ def test_cards_toml_deck_mapping_and_tag_prefix(tmp_path: Path) -> None:
 def test_disabled_kind_gives_no_cards(tmp_path: Path) -> None:
     root = tmp_path / "Vault"
     root.mkdir()
-    (root / "n.md").write_text(NOTE + "\n1. **Boil** water\n2. **Steep** leaves\n", "utf-8")
+    (root / "n.md").write_text(NOTE + "\n## How to brew\n\n1. **Boil** the water for the green tea\n2. **Steep** the leaves in the pot\n", "utf-8")
+    assert "steps" in {c.kind for c in collect([root]).cards}
     (root / "cards.toml").write_text("[kinds]\nsteps = false\n", "utf-8")
     # the step titles are still bold phrases, so they become key-phrase cards instead
     assert {c.kind for c in collect([root]).cards} == {"qa", "phrases"}

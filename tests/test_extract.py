@@ -92,7 +92,7 @@ def test_step_images_are_media_of_every_card(cards_from, note_from) -> None:
     from cards.extract import Context, extract_cards
     from cards.deck.render import Renderer
 
-    note = note_from("1. ![](a.png) look\n2. **Two**\n")
+    note = note_from("## Steps\n\n1. ![](a.png) look\n2. **Two**\n")
     cards = extract_cards(note, ctx=Context(renderer=Renderer(resolve_image=lambda t: t)))
     assert [c.media for c in cards] == [("a.png",), ("a.png",)]
 
@@ -143,8 +143,8 @@ def test_front_matter_tags_and_title(cards_from) -> None:
 
 
 def test_wikilink_anchor_reads_as_obsidian_shows_it(cards_from) -> None:
-    (card,) = cards_from("- See [[Cell#Nucleus]] and [[Cell#^x1]] for the **key** here\n")
-    assert card.front == "See Cell &gt; Nucleus and Cell for the {{c1::key}} here"
+    (card,) = cards_from("- See [[Cell#Nucleus]] and [[Cell#^x1]] for the **nucleolus** here\n")
+    assert card.front == "See Cell &gt; Nucleus and Cell for the {{c1::nucleolus}} here"
 
 
 # ------------------------------------------------------------ sample_notes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +19,10 @@ sys.path.pop(0)
 
 
 def _build(vault: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
+    """``cards build`` (quiet unless ``-v`` is among ``extra``)."""
+    quiet = [] if "-v" in extra else ["-q"]
     return subprocess.Popen(
-        [sys.executable, "-m", "cards", "build", str(vault), "-o", str(out), "-q", *extra],
+        [sys.executable, "-m", "cards", "build", str(vault), "-o", str(out), *quiet, *(e for e in extra if e != "-v")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
@@ -65,10 +69,19 @@ def test_a_held_lock_makes_the_build_wait_then_exit_3(tmp_path: Path) -> None:
     (vault / "a.md").write_text("Q: two plus two?\nA: four\n", "utf-8")
     out = tmp_path / "deck.apkg"
     with output_lock(out):
-        run = _build(vault, out, "--lock-timeout", "0.5")
+        run = _build(vault, out, "--lock-timeout", "1", "-v")
         _, stderr = run.communicate(timeout=120)
-    assert run.returncode == 3
-    assert "another cards build is writing" in stderr and "Traceback" not in stderr
+        quiet = _build(vault, out, "--lock-timeout", "0.5")
+        _, quiet_err = quiet.communicate(timeout=120)
+    assert run.returncode == 3 and quiet.returncode == 3
+    assert "Traceback" not in stderr
+    # who holds it (this test's process), said once while waiting and again on giving up
+    me = f"pid {os.getpid()} ("
+    assert stderr.count("waiting for another cards build writing") == 1
+    assert f"waiting for another cards build writing {out}: {me}" in stderr
+    assert f"Error: another cards build is writing {out}: {me}" in stderr
+    assert "raise --lock-timeout" in stderr and "slow disk" not in stderr
+    assert "waiting" not in quiet_err and me in quiet_err  # -q: only the problem
     assert not out.exists()
     # once the lock is free the same command succeeds
     run = _build(vault, out, "--lock-timeout", "5")
@@ -79,6 +92,7 @@ def test_lock_is_exclusive_and_released(tmp_path: Path) -> None:
     out = tmp_path / "deck.apkg"
     with output_lock(out) as path:
         assert path == lock_path(out)
+        assert json.loads(path.read_text("utf-8"))["pid"] == os.getpid()  # the holder says who it is
         probe = subprocess.run(
             [sys.executable, "-c", "import sys; from pathlib import Path; from cards.build.lock import output_lock\n"
              "try:\n    with output_lock(Path(sys.argv[1]), timeout=0.2): sys.exit(0)\n"
@@ -86,6 +100,7 @@ def test_lock_is_exclusive_and_released(tmp_path: Path) -> None:
             capture_output=True, text=True, timeout=60,
         )
         assert probe.returncode == 3 and "LockTimeout" in probe.stdout
+    assert lock_path(out).read_bytes() == b""  # only while held
     with output_lock(out, timeout=0):
         pass
     with pytest.raises(LockTimeout):

@@ -16,10 +16,14 @@ def test_wheel_ships_templates(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    (wheel,) = tmp_path.glob("cards-*.whl")
+    (wheel,) = tmp_path.glob("cards_anki-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {p.relative_to(ROOT).as_posix() for p in (ROOT / "templates").rglob("*") if p.is_file()}
     assert shipped, "templates/ is empty"
     assert {f"cards/{name}" for name in shipped} <= names
     assert "cards/py.typed" in names
     assert "cards/deck/templating.py" in names and "cards/cli.py" in names
+    # every module of every stage, cards/build/ included (a ".gitignore" line "build/"
+    # once kept that whole stage out of the wheel)
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "cards").rglob("*.py")}
+    assert modules and modules <= names, sorted(modules - names)

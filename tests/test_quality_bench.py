@@ -193,11 +193,13 @@ def test_quality_sample_is_reproducible_and_shows_sources() -> None:
 def test_quality_lists_one_defect_class_and_missed_facts(tmp_path: Path) -> None:
     vault = tmp_path / "v"
     vault.mkdir()
-    (vault / "n.md").write_text("# N\n\n## Kernel\n\nThe **kernel** boots first; the kernel then starts init.\n\n| term | meaning |\n|---|---|\n| ATP | energy |\n| NADH | carrier |\n", "utf-8")
+    # a card written for Spaced Repetition is kept whatever it asks (the judge drops only
+    # mined cards), so it stands for a defective card here
+    (vault / "n.md").write_text("# N #flashcards\n\nThe kernel boots first::kernel\n\n| term | meaning |\n|---|---|\n| ATP | energy |\n| NADH | carrier |\n", "utf-8")
     listed = _quality(str(vault), "--defect", "shown", "--jobs", "1")
-    assert "1 shown cards of 1" in listed and 'hidden "kernel" is elsewhere on the front' in listed
+    assert "1 shown cards of 1" in listed and 'the back "kernel" is on the front' in listed
     missed = _quality(str(vault), "--missed", "5", "--jobs", "1")
-    assert "2 of 2 missed facts" in missed and "table_row n.md:9-9" in missed and "    9| | ATP | energy |" in missed
+    assert "2 of 2 missed facts" in missed and "table_row n.md:7-7" in missed and "    7| | ATP | energy |" in missed
 
 
 # ------------------------------------------------------------------ the corpus

@@ -17,33 +17,33 @@ def field(cards_from, markdown: str) -> str:
 @pytest.mark.parametrize(
     "markdown",
     [
-        "- a **key** with <script>alert(1)</script> inline",
-        "- a **key** with <img src=x onerror=alert(1)> inline",
-        "- a **key** with <a href=\"javascript:alert(1)\">link</a> inline",
-        "- a **key** with <b onclick=\"alert(1)\">bold</b> inline",
-        "- a **key** with <iframe src=\"https://example.org\"></iframe> inline",
+        "- a **enzyme** with <script>alert(1)</script> inline",
+        "- a **enzyme** with <img src=x onerror=alert(1)> inline",
+        "- a **enzyme** with <a href=\"javascript:alert(1)\">link</a> inline",
+        "- a **enzyme** with <b onclick=\"alert(1)\">bold</b> inline",
+        "- a **enzyme** with <iframe src=\"https://example.org\"></iframe> inline",
     ],
 )
 def test_raw_html_is_escaped(cards_from, markdown: str) -> None:
     html = field(cards_from, markdown)
-    assert "{{c1::key}}" in html
+    assert "{{c1::enzyme}}" in html
     assert not re.search(r"<(script|img|a|iframe)\b", html)
     assert "<b onclick" not in html
     assert "&lt;" in html
 
 
 def test_script_block_never_reaches_a_field(cards_from) -> None:
-    cards = cards_from('<script>alert("x")</script>\n\n- a **key** phrase here\n')
-    assert [c.front for c in cards] == ["a {{c1::key}} phrase here"]
+    cards = cards_from('<script>alert("x")</script>\n\n- a **enzyme** phrase here\n')
+    assert [c.front for c in cards] == ["a {{c1::enzyme}} phrase here"]
 
 
 @pytest.mark.parametrize("tag", ["b", "i", "u", "sup", "sub", "mark", "kbd", "code"])
 def test_harmless_formatting_tags_pass(cards_from, tag: str) -> None:
-    assert f"x<{tag}>2</{tag}>" in field(cards_from, f"- the **key** of x<{tag}>2</{tag}> here")
+    assert f"x<{tag}>2</{tag}>" in field(cards_from, f"- the **enzyme** of x<{tag}>2</{tag}> here")
 
 
 def test_br_passes(cards_from) -> None:
-    assert "one<br>two" in field(cards_from, "- the **key** is one<br>two")
+    assert "one<br>two" in field(cards_from, "- the **enzyme** is one<br>two")
 
 
 @pytest.mark.parametrize(
@@ -51,12 +51,12 @@ def test_br_passes(cards_from) -> None:
     ["[x](javascript:alert(1))", "<javascript:alert(1)>", "[x](vbscript:msgbox)", "[x](data:text/html,<b>)"],
 )
 def test_unsafe_link_schemes_never_become_links(cards_from, link: str) -> None:
-    html = field(cards_from, f"- the **key** and {link} here")
+    html = field(cards_from, f"- the **enzyme** and {link} here")
     assert "href" not in html and "<a" not in html
 
 
 def test_unknown_scheme_keeps_the_text_and_drops_the_href(cards_from) -> None:
-    assert "<a>x</a>" in field(cards_from, "- the **key** and [x](ftp://example.org/f) here")
+    assert "<a>x</a>" in field(cards_from, "- the **enzyme** and [x](ftp://example.org/f) here")
 
 
 @pytest.mark.parametrize(
@@ -68,14 +68,14 @@ def test_unknown_scheme_keeps_the_text_and_drops_the_href(cards_from) -> None:
     ],
 )
 def test_safe_links_keep_their_href(cards_from, link: str, href: str) -> None:
-    assert f'<a href="{href}">x</a>' in field(cards_from, f"- the **key** and {link} here")
+    assert f'<a href="{href}">x</a>' in field(cards_from, f"- the **enzyme** and {link} here")
 
 
 def test_braces_and_double_colons_are_escaped_outside_our_cloze(cards_from) -> None:
-    (card,) = cards_from("- code `{{c1::x}}` and }} and std::move with the **key** here")
+    (card,) = cards_from("- code `{{c1::x}}` and }} and std::move with the **enzyme** here")
     assert card.front == (
         "code <code>&#123;&#123;c1&#58;&#58;x&#125;&#125;</code> and &#125;&#125; "
-        "and std&#58;&#58;move with the {{c1::key}} here"
+        "and std&#58;&#58;move with the {{c1::enzyme}} here"
     )
     assert card.front.count("{{") == 1 and card.front.count("}}") == 1
 
@@ -91,13 +91,13 @@ def test_cloze_hint_is_escaped(cards_from) -> None:
 
 
 def test_math_becomes_mathjax(cards_from) -> None:
-    (card,) = cards_from("- Inline $a^{2}$ and display $$b_{1}$$ beside the **key** here")
-    assert card.front == r"Inline \(a^&#123;2&#125;\) and display \[b_&#123;1&#125;\] beside the {{c1::key}} here"
+    (card,) = cards_from("- Inline $a^{2}$ and display $$b_{1}$$ beside the **enzyme** here")
+    assert card.front == r"Inline \(a^&#123;2&#125;\) and display \[b_&#123;1&#125;\] beside the {{c1::enzyme}} here"
 
 
 def test_wikilinks_show_their_alias(cards_from) -> None:
-    (card,) = cards_from("- See [[Page|the alias]] and [[Other]] for the **key** here")
-    assert card.front == "See the alias and Other for the {{c1::key}} here"
+    (card,) = cards_from("- See [[Page|the alias]] and [[Other]] for the **enzyme** here")
+    assert card.front == "See the alias and Other for the {{c1::enzyme}} here"
 
 
 def test_text_escapes_html_and_cloze_syntax() -> None:

@@ -38,13 +38,15 @@ def test_a_deck_from_the_last_release_updates_in_place_with_reviews_kept(tmp_pat
         assert studied >= 20 and sum(reps == 1 for reps, _, _ in reviews.values()) == studied
 
         result = build([notes], out, now=1_700_000_000 + 86_400)
-        assert not result.changes.added and not result.changes.retired
+        # the judge now drops a step whose answer the breadcrumb shows: it is reported
+        # retired, and Anki keeps it (imports never delete) with its reviews
+        assert not result.changes.added and len(result.changes.retired) == 1
         second = import_deck(col, out)  # every note known by its GUID: none new, none conflicting
-        assert (second.new, second.conflicting, second.updated + second.duplicate) == (0, 0, 20)
+        assert (second.new, second.conflicting, second.updated + second.duplicate) == (0, 0, 19)
         explicit = notes / "explicit.md"
         explicit.write_text(explicit.read_text("utf-8").replace("The critic model.", "The critic (value) model."), "utf-8")
         result = build([notes], out, now=1_700_000_000 + 2 * 86_400)
-        assert len(result.changes.updated) == 1 and not result.changes.added
+        assert len(result.changes.updated) == 1 and not result.changes.added and not result.changes.retired
         third = import_deck(col, out)
         assert (third.new, third.updated, third.conflicting) == (0, 1, 0)
         assert col.note_count() == 20 and col.card_count() == 21

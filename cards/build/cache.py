@@ -1,8 +1,14 @@
-"""The per-note cache beside the output: a rebuild parses only the notes that changed.
+"""The per-note cache of an output: a rebuild parses only the notes that changed.
 
-``deck.apkg`` gets ``deck.apkg.cards-cache/``, never anything in the notes::
+It lives in the user's cache folder, never beside the deck nor in the notes: the
+deck is often written into the vault or a synced folder, and the cache is several
+times the size of the notes. ``platformdirs`` gives the folder by each system's
+convention (``~/.cache/cards`` or ``$XDG_CACHE_HOME/cards`` on Linux,
+``~/Library/Caches/cards`` on macOS, ``%LOCALAPPDATA%\\cards\\Cache`` on Windows);
+``CARDS_CACHE_DIR`` overrides it. Each output has its own sub-folder, named by the
+deck's file name and a hash of its absolute path (:func:`cache_dir`)::
 
-    deck.apkg.cards-cache/
+    <cache folder>/decks/deck.apkg-1f0e…/
       stat.pickle          path -> (size, mtime_ns, ctime_ns, inode, sha256 of the bytes)
       manifest.pickle      what the last build of the deck was made from, and its summary
       collection.anki2     the last deck's collection, uncompressed (patched by the next build)
@@ -56,6 +62,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..atomic import write_atomic
 from ..deck.rows import Row
+from ..deck.notetypes import note_type
+from ..model import CLOZE
 
 if TYPE_CHECKING:
     from .per_note import NoteResult
@@ -64,9 +72,9 @@ log = logging.getLogger("cards")
 
 #: Bump when the layout of an entry changes (2: rows, and a summary in the manifest;
 #: 3: the rows' fields apart, compressed; 4: rows carry their hashed GUID; 5: the
-#: manifest's summary is made from its notes; 6: why a note was skipped, and the
-#: Logseq block references a note resolved among its lookups).
-SCHEMA = 6
+#: manifest's summary is made from its notes; 6: notes count their Anki cards; 7: why a
+#: note was skipped, and the Logseq block references a note resolved among its lookups).
+SCHEMA = 7
 #: A file whose mtime/ctime is this close to the scan is hashed again next time.
 RACY_NS = 2_000_000_000
 #: Config fields that choose files or the output, not what a note's cards are.
@@ -78,8 +86,70 @@ _NOT_CARD_SHAPING = frozenset({"include", "exclude", "output", "path"})
 ImageLookup = tuple[str, "str | None", tuple[str, ...]]
 
 
+#: Set to a folder to keep the caches there instead of the user's cache folder.
+CACHE_ENV = "CARDS_CACHE_DIR"
+
+
+def cache_home() -> Path:
+    """Where every output's cache lives: ``$CARDS_CACHE_DIR``, else the user's cache folder."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("cards", appauthor=False))
+
+
 def cache_dir(output: Path) -> Path:
+    """The cache folder of one output, keyed by its absolute path (two decks of the
+    same name in different folders have their own)."""
+    target = Path(os.path.abspath(output)).resolve()
+    digest = hashlib.sha256(os.fsencode(target)).hexdigest()[:16]
+    return cache_home() / "decks" / f"{target.name}-{digest}"
+
+
+def legacy_cache_dir(output: Path) -> Path:
+    """Where versions before 0.2 kept the cache: beside the deck."""
     return output.with_name(output.name + ".cards-cache")
+
+
+def adopt_legacy_cache(output: Path) -> None:
+    """Move a cache an older version left beside the deck to :func:`cache_dir` (or
+    remove it when it cannot move: a cache only saves time). Hold the output's lock."""
+    old = legacy_cache_dir(output)
+    if not (old.is_dir() and any((old / name).exists() for name in ("manifest.pickle", "stat.pickle", "notes"))):
+        return
+    new = cache_dir(output)
+    try:
+        if new.exists():
+            raise FileExistsError(new)
+        new.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(old, new)
+        log.warning("moved the cache from %s to %s (caches now live in the user's cache folder)", old, new)
+    except OSError:
+        import shutil
+
+        shutil.rmtree(old, ignore_errors=True)
+        if not old.exists():
+            log.warning("removed the old cache %s (caches now live in %s)", old, new.parent)
+
+
+def usable_cache_dir(output: Path) -> Path | None:
+    """:func:`cache_dir` made ready, or None (with a warning) when it cannot be written:
+    then the build runs without a cache, which costs time, not correctness."""
+    root = cache_dir(output)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        probe = root / f".probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        log.warning(
+            "cannot use the cache folder %s (%s); building without a cache. Set %s to a folder you can write to",
+            root, exc.strerror or exc, CACHE_ENV,
+        )
+        return None
+    return root
 
 
 def db_path(root: Path) -> Path:
@@ -231,7 +301,11 @@ StatValue = tuple[int, int, int, int, str]  # size, mtime_ns, ctime_ns, inode, s
 
 
 class Summary(NamedTuple):
-    """What a build's notes gave, for its report: enough to say it without the cards."""
+    """What a build's notes gave, for its report: enough to say it without the cards.
+
+    ``cards``/``kinds`` count the build's cards as it carries them (one per Anki note);
+    ``anki_cards``/``anki_kinds`` count the cards Anki will show (a note with clozes
+    c1 and c2 is two), which is what the summary and ``cards preview`` report."""
 
     notes: int
     cards: int
@@ -239,6 +313,8 @@ class Summary(NamedTuple):
     errors: tuple[str, ...]
     warnings: tuple[str, ...]
     reflowed: tuple[str, ...]  # paths of the notes whose line breaks were restored
+    anki_cards: int = 0
+    anki_kinds: tuple[tuple[str, int], ...] = ()  # (kind, Anki cards), by kind
     skipped: tuple[tuple[str, str], ...] = ()  # (path, why) of the notes with nothing to learn
 
 
@@ -253,6 +329,7 @@ class NoteInfo(NamedTuple):
     reflowed: bool
     media: tuple[str, ...]  # packaged names of the images its cards show
     decks: tuple[str, ...]  # the decks its cards go to
+    anki: tuple[tuple[str, int], ...]  # (kind, Anki cards), by kind: a cloze note makes one per number
     skipped: str | None = None  # why it has nothing to learn (notes/skip.py)
 
     @property
@@ -263,9 +340,13 @@ class NoteInfo(NamedTuple):
 def note_info(result: NoteResult) -> NoteInfo:
     """What the manifest keeps of one note's result."""
     kinds = Counter(row.kind for row in result.rows)
+    anki: Counter[str] = Counter()
+    for row in result.rows:
+        anki[row.kind] += len(row.ords) if row.model == CLOZE else len(note_type(row.model).templates)
     return NoteInfo(
         result.path.as_posix(), tuple(sorted(kinds.items())), result.error, result.warnings, result.reflowed,
         tuple(sorted({name for row in result.rows for name in row.media})), tuple(sorted({row.deck for row in result.rows})),
+        tuple(sorted(anki.items())),
         result.skipped,
     )
 
@@ -273,13 +354,15 @@ def note_info(result: NoteResult) -> NoteInfo:
 def summary_of(notes: Iterable[NoteInfo]) -> Summary:
     """The Summary of a build from its notes, in path order."""
     notes = list(notes)
-    kinds: dict[str, int] = {}
+    kinds: Counter[str] = Counter()
+    anki: Counter[str] = Counter()
     for info in notes:
-        for kind, count in info.kinds:
-            kinds[kind] = kinds.get(kind, 0) + count
+        kinds.update(dict(info.kinds))
+        anki.update(dict(info.anki))
     return Summary(
         len(notes), sum(kinds.values()), tuple(sorted(kinds.items())), tuple(i.error for i in notes if i.error),
         tuple(w for i in notes for w in i.warnings), tuple(i.path for i in notes if i.reflowed),
+        sum(anki.values()), tuple(sorted(anki.items())),
         tuple((i.path, i.skipped) for i in notes if i.skipped),
     )
 

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .cache import (
     Entry,
@@ -37,16 +37,14 @@ from .cache import (
     light as light_entry,
 )
 from ..config import Config
-from ..errors import CardsError
+from ..errors import CardsError, NoNotesError
 from ..notes.blocks import BlockIndex
 from ..notes.media import MediaIndex
 from ..model import Card
 from .per_note import NoteResult, Vault, log, process_note
-from ..notes.read import NoteFile, decode_note, read_note
+from .processes import die_with_parent, worker_pool
+from ..notes.read import NoteFile, decode_note, no_notes_message, read_note
 from ..deck.rows import Row, card_of
-
-if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
 
 class Collected:
     """Every note's result, in path order, and the images the cards use.
@@ -282,10 +280,12 @@ def _result(entry: Entry) -> NoteResult:
 _WORK: dict[str, Any] = {}
 
 
-def _work_init() -> None:
+def _work_init(parent: int) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (processes.Terminated)
+    die_with_parent(parent)
     log.handlers = []  # a worker's warnings travel back in its results
     _WORK["indexes"] = {}
     _WORK["blocks"] = {}
@@ -350,10 +350,22 @@ class Plan:
     digests: list[str | None] = field(default_factory=list)  # sha256 of the bytes each key names
 
 
-def plan_notes(paths: Sequence[Path], deck: str | None, config: Config | None, cache: NoteCache | None) -> Plan:
+def plan_notes(
+    paths: Sequence[Path], deck: str | None, config: Config | None, cache: NoteCache | None, *,
+    outputs: Sequence[Path] = (), allow_empty: bool = False,
+) -> Plan:
+    """Every note of ``paths`` with its cache key. ``outputs``: the build's own files,
+    never read as notes where they sit inside a vault. A PATH with no note raises
+    errors.NoNotesError (a typo must not look like success) unless ``allow_empty``."""
     plan = Plan()
     for path in paths:
         vault = Vault.open(path, deck=deck, config=config)
+        found = vault.notes(path if path.is_file() else None, skip=vault.inside(outputs))
+        if not found:
+            message = no_notes_message(path, configured=(vault.root / "cards.toml").is_file())
+            if not allow_empty:
+                raise NoNotesError(message)
+            log.warning("%s; the deck has no cards from it (--allow-empty)", message.split(" (looked for")[0])
         plan.vaults.append(vault)
         plan.indexes.append(MediaIndex(vault.root, digest=_image_digest(cache, vault.root.resolve()) if cache else None))
         plan.blocks.append(BlockIndex(vault.root))
@@ -362,7 +374,7 @@ def plan_notes(paths: Sequence[Path], deck: str | None, config: Config | None, c
         )
         plan.prints.append(fp)
         root = vault.root.resolve()
-        for note in vault.notes(path if path.is_file() else None):
+        for note in found:
             plan.notes.append((len(plan.vaults) - 1, note))
             key: str | None = None
             data: bytes | None = None
@@ -432,6 +444,7 @@ def collect(
     cache: NoteCache | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
+    allow_empty: bool = False,
 ) -> Collected:
     """Read, reflow, parse and extract every note under ``paths``.
 
@@ -440,7 +453,7 @@ def collect(
     (None: one per CPU, when there are at least :data:`PARALLEL_MIN` of them; 1: none);
     the result is the same either way.
     """
-    plan = plan_notes(paths, deck, config, cache)
+    plan = plan_notes(paths, deck, config, cache, allow_empty=allow_empty)
     if cache is not None:
         found = unchanged(plan, cache, jobs)
         if found is not None:
@@ -518,7 +531,7 @@ def gather(plan: Plan, cache: NoteCache | None, jobs: int | None, progress: Prog
         work = [(slot, vault_no, rel, key, digests[slot]) for slot, vault_no, rel, _, key in todo]
         todo.clear()  # the workers read the notes: no note's bytes are held here meanwhile
         try:
-            with _pool(workers) as pool:
+            with worker_pool(workers, _work_init, (os.getpid(),)) as pool:
                 running = {pool.submit(_work, work[i : i + size]) for i in range(0, total, size)}
                 del work
                 while running:
@@ -555,11 +568,5 @@ def gather(plan: Plan, cache: NoteCache | None, jobs: int | None, progress: Prog
         collected.fingerprint = inputs_hash(collected.keys)
         collected.images = images
     return collected
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_work_init)
 
 

@@ -7,12 +7,14 @@ up, so the cache can store its result and worker processes can run it in paralle
 from __future__ import annotations
 
 import logging
+import os
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-from ..config import WRITTEN_KINDS, Config, load_config
+from ..config import Config, load_config
 from ..errors import CardsError
 from ..notes.layout import Layout, load_layout
 from ..notes.media import MediaIndex
@@ -90,10 +92,18 @@ class Vault:
         name = deck or config.deck or root.resolve().name or "cards"
         return cls(root, config, name, (root / ".obsidian").is_dir(), load_plugins(root), load_layout(root))
 
-    def notes(self, single: Path | None = None) -> list[NoteFile]:
+    def notes(self, single: Path | None = None, *, skip: Collection[PurePosixPath] = ()) -> list[NoteFile]:
+        """The vault's notes (or just ``single``); ``skip``: vault-relative paths never read."""
         if single is not None and single.is_file():
             return [NoteFile(self.root, PurePosixPath(single.name))]
-        return find_notes(self.root, include=self.config.is_included, layout=self.layout)
+        return find_notes(self.root, include=self.config.is_included, skip=skip, layout=self.layout)
+
+    def inside(self, paths: Iterable[Path]) -> tuple[PurePosixPath, ...]:
+        """Those of ``paths`` that lie inside the vault, vault-relative."""
+        root = self.root.resolve()
+        return tuple(
+            PurePosixPath(p.relative_to(root).as_posix()) for p in (Path(os.path.abspath(q)).resolve() for q in paths) if p.is_relative_to(root) and p != root
+        )
 
     def folder_tags(self, path: PurePosixPath) -> tuple[str, ...]:
         folder = "::".join(path.parent.parts)
@@ -153,8 +163,10 @@ def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex, blo
             parsed.tags = tuple(dict.fromkeys(_prefixed(t, config.tag_prefix) for t in parsed.tags))
         ctx = Context(renderer=Renderer(resolve_image=media.resolver(note.path, text)), source_link=vault.source_link,
                       plugins=vault.plugins, root_deck=vault.deck)
-        kinds = config.kinds if skip is None else config.kinds & WRITTEN_KINDS
-        cards = [c for c in extract_cards(parsed, kinds=kinds, ctx=ctx) if not _shows_missing_block(c, MISSING_BLOCK)]
+        cards = [
+            c for c in extract_cards(parsed, kinds=config.kinds, ctx=ctx)
+            if not _shows_missing_block(c, MISSING_BLOCK) and (skip is None or c.written)  # a journal: only what was written as cards
+        ]
         if flowed.reflowed:
             cards = [_at_line_one(c) for c in cards]
         return NoteResult(note.path, shared(tuple(row_of(c) for c in cards)), None, tuple(capture.messages), flowed.reflowed, str(skip) if skip else None)

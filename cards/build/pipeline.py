@@ -18,11 +18,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..atomic import atomic_file
-from .cache import Manifest, NoteCache, cache_dir, db_path, deck_fingerprint, file_stamp
+from .cache import Manifest, NoteCache, adopt_legacy_cache, db_path, deck_fingerprint, file_stamp, legacy_cache_dir, usable_cache_dir
 from .collect import Collected, Progress, collect, gather, plan_notes, unchanged
 from ..config import Config
 from .incremental import natural_table, patch
-from .lock import output_lock
+from .lock import OnWait, lock_path, output_lock
 from .per_note import NoteResult, Vault, process_note
 from ..deck.state import Changes, Identified, NoteEntries, State, StateWriter, identify_rows, state_path
 
@@ -111,6 +111,12 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def output_files(output: Path) -> tuple[Path, ...]:
+    """The files a build writes beside the deck (and where older versions kept the
+    cache): never notes, even when they sit inside the vault."""
+    return (output, state_path(output), lock_path(output), legacy_cache_dir(output))
+
+
 def build_time() -> int:
     """Now, or ``SOURCE_DATE_EPOCH`` for reproducible builds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -130,21 +136,28 @@ def build(
     jobs: int | None = None,
     lock_timeout: float | None = None,
     progress: Progress | None = None,
+    on_wait: OnWait | None = None,
+    allow_empty: bool = False,
 ) -> BuildResult:
     """Build the deck at ``output`` and the state beside it; skip the write when unchanged.
 
-    Holds the output's lock (lock.py; raises ``LockTimeout``) for the whole build. With
-    ``cache`` the per-note results live in ``<output>.cards-cache/`` (cache.py): only
+    Holds the output's lock (lock.py; raises ``LockTimeout``, and tells ``on_wait``
+    once if it has to wait) for the whole build. A PATH without notes raises
+    errors.NoNotesError unless ``allow_empty``; an output that cannot be written raises
+    errors.WriteError, with the old deck and state left whole. With ``cache`` the
+    per-note results live in the user's cache folder (cache.py): only
     changed notes are parsed; when no note, image, config or template changed and the
     deck and its state are as this tool last wrote them, nothing is identified or
     written at all; when some notes changed, the last deck is patched with just those
     (incremental.py), giving what the full build would.
     """
-    with output_lock(output, timeout=lock_timeout), _gc_paused():
-        store = NoteCache.open(cache_dir(output)) if cache and collected is None else None
+    with output_lock(output, timeout=lock_timeout, on_wait=on_wait), _gc_paused():
+        adopt_legacy_cache(output)
+        root = usable_cache_dir(output) if cache and collected is None else None
+        store = NoteCache.open(root) if root is not None else None
         deck_fp = deck_fingerprint(templates_dir)
         if collected is None:
-            plan = plan_notes(paths, deck, config, store)
+            plan = plan_notes(paths, deck, config, store, outputs=output_files(output), allow_empty=allow_empty)
             collected = unchanged(plan, store, jobs) if store is not None else None
             if collected is None and store is not None:
                 when = now or build_time()

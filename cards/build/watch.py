@@ -7,21 +7,23 @@ rebuild. A rebuild is an ordinary :func:`cards.build.pipeline.build` (same lock,
 it parses only the notes that changed and replaces the deck atomically) and prints
 one line. A note with an error is reported and left out, a broken ``cards.toml`` is
 reported and the last good deck stays; the watcher keeps running either way. The
-deck, its state, lock and cache may sit inside the vault: changes to them are ignored.
+deck, its state and lock may sit inside the vault: changes to them are ignored. The
+first build must succeed in writing: an unwritable output or a PATH without notes
+stops the watcher (the CLI says why, exit 1); later failures (a full disk) are reported
+and the next save tries again.
 """
 
 from __future__ import annotations
 
-import signal
+import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .pipeline import BuildResult, build
-from .cache import cache_dir
-from .lock import lock_path
+from ..errors import NoNotesError
+from .pipeline import BuildResult, build, output_files
+from .processes import sigterm_as_interrupt
 from ..deck.state import state_path
 
 DEBOUNCE_MS = 800
@@ -30,11 +32,6 @@ STEP_MS = 50
 ARM_MS = 250
 
 Echo = Callable[[str], None]
-
-
-def output_files(output: Path) -> tuple[Path, ...]:
-    """Files a build writes beside the deck (and the folder of its cache)."""
-    return (output, state_path(output), lock_path(output), cache_dir(output))
 
 
 def make_filter(paths: Sequence[Path], output: Path) -> Callable[[Any, str], bool]:
@@ -64,24 +61,6 @@ def make_filter(paths: Sequence[Path], output: Path) -> Callable[[Any, str], boo
         return True
 
     return accept
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """systemd stops a service with SIGTERM: leave as cleanly as on Ctrl-C."""
-
-    def handler(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def describe(result: BuildResult, seconds: float) -> str:
@@ -119,17 +98,24 @@ def watch(
 
     run = rebuild or (lambda: build(list(paths), output, **build_options))
     shown: set[str] = set()
+    built = False
 
     def once() -> None:
-        nonlocal shown
+        nonlocal shown, built
         started = time.monotonic()
         try:
             result = run()
         except KeyboardInterrupt:
             raise
+        except (OSError, NoNotesError):
+            if not built:
+                raise  # the first build: an unwritable output or a PATH without notes stops the watcher
+            problem(f"{time.strftime('%H:%M:%S')} Error: {sys.exc_info()[1]}")
+            return
         except Exception as exc:  # noqa: BLE001 - a watcher reports and keeps going
             problem(f"{time.strftime('%H:%M:%S')} rebuild failed: {exc}")
             return
+        built = True
         problems = [f"Error: {e}" for e in result.collected.errors] + [f"Warning: {w}" for w in result.collected.warnings]
         for line in problems:
             if line not in shown:
@@ -145,7 +131,7 @@ def watch(
                 line += f"; sync failed: {exc} (retried on the next rebuild)"
         echo(line)
 
-    with _sigterm_as_interrupt():
+    with sigterm_as_interrupt():
         armed = False
         # The first (empty) yield comes once the watcher is armed: build then, so a
         # save made while the first build runs is seen and gives a second rebuild.

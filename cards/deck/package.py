@@ -10,6 +10,7 @@ the number of decks.
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 import shutil
@@ -17,7 +18,7 @@ import sqlite3
 import tempfile
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from ..atomic import atomic_file
+from ..errors import WriteError, cannot_write
 from .ids import deck_id
 from .notetypes import NOTE_TYPES
 from .rows import Row, cloze_ords
@@ -108,7 +110,8 @@ def write_rows(
         else:
             db_path = keep_db
             db_path.unlink(missing_ok=True)
-        conn = sqlite3.connect(db_path)
+        with _collection_writes(db_path):
+            conn = sqlite3.connect(db_path)
         try:
             cursor = conn.cursor()
             _scratch(cursor)
@@ -120,6 +123,8 @@ def write_rows(
                 rows_in()
             cursor.executescript(_INDEXES)  # built once, after the rows: a third of the insert time
             conn.commit()
+        except sqlite3.OperationalError as exc:
+            raise _write_error(db_path, exc) from exc
         finally:
             conn.close()
         return _zip(db_path, media, output)
@@ -157,8 +162,9 @@ def patch_rows(
     """
     models = note_models(templates_dir)
     order = deck_order(rows, guids)
-    shutil.copyfile(db, scratch)
-    conn = sqlite3.connect(scratch)
+    with _collection_writes(scratch):
+        shutil.copyfile(db, scratch)
+        conn = sqlite3.connect(scratch)
     try:
         cursor = conn.cursor()
         _scratch(cursor)
@@ -173,6 +179,8 @@ def patch_rows(
                 first_due=0 if last is None else last + 1)
         _set_col(cursor, decks, models, _one(cursor, "SELECT max(mod) FROM notes") or 1)
         conn.commit()
+    except sqlite3.OperationalError as exc:
+        raise _write_error(scratch, exc) from exc
     finally:
         conn.close()
     # ``deflated``: where the last deck (``output``, made from ``db``) holds its slices
@@ -200,6 +208,24 @@ def deck_order(rows: Sequence[Row], guids: Sequence[str]) -> list[int]:
     for _, _, a, b in sorted(runs):
         order.extend(sorted(range(a, b), key=lambda i: (rows[i].line, guids[i])))
     return order
+
+
+def _write_error(path: Path, exc: sqlite3.Error) -> WriteError:
+    """sqlite's "database or disk is full" and the like, as the OSError they stand for."""
+    text = str(exc)
+    code = errno.ENOSPC if "full" in text else errno.EROFS if "readonly" in text else errno.EACCES if "unable to open" in text else errno.EIO
+    return cannot_write(path, OSError(code, text))
+
+
+@contextmanager
+def _collection_writes(path: Path) -> Iterator[None]:
+    """Making the deck's collection at ``path``: a failure is errors.WriteError naming it."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        raise _write_error(path, exc) from exc
+    except OSError as exc:
+        raise cannot_write(path, exc) from exc
 
 
 def _one(cursor: sqlite3.Cursor, sql: str) -> Any:

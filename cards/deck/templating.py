@@ -150,3 +150,30 @@ def preview_environment(templates_dir: Path | None = None) -> jinja2.Environment
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+
+
+def template_files() -> tuple[str, ...]:
+    """Every file a ``--templates DIR`` may override, by its path under ``templates/``
+    (it may also sit flat in DIR: ``DIR/cloze_front.html``)."""
+    faces = {name: None for kind in NOTE_TYPES.values() for t in kind.templates for name in (t.front, t.back)}
+    return (*(f"{ANKI_DIR}/{name}" for name in [*faces, CSS_FILE]), "preview.html.j2")
+
+
+def check_templates(templates_dir: Path) -> list[str]:
+    """What is wrong with a ``--templates`` folder, as warnings: each file in it that
+    cards never reads (a typo in its name would otherwise be ignored silently), and a
+    folder that overrides nothing at all."""
+    known = set(template_files())
+    flat = {name.rsplit("/", 1)[-1] for name in known}
+    used: list[str] = []
+    unknown: list[str] = []
+    for path in sorted(templates_dir.rglob("*")):
+        rel = path.relative_to(templates_dir).as_posix()
+        if not path.is_file() or any(part.startswith(".") for part in rel.split("/")):
+            continue
+        (used if rel in known or rel in flat else unknown).append(rel)
+    names = ", ".join(sorted(known))
+    warnings = [f"{templates_dir / rel}: --templates reads no file of this name (it reads {names}); ignored" for rel in unknown]
+    if not used:
+        warnings.append(f"{templates_dir}: holds none of the files --templates reads ({names}); the shipped ones are used")
+    return warnings

@@ -99,6 +99,8 @@ def make_card(
     line: int,
     deck: str = "",
     tags: tuple[str, ...] = (),
+    written: bool = False,
+    extra: Mapping[str, str] | None = None,
 ) -> Card:
     """A card of ``note``; ``deck`` and ``tags`` (added to the note's) when the card names its own."""
     source = Source(note.path, line)
@@ -115,6 +117,8 @@ def make_card(
         note_title=note.title,
         media=ctx.take_media(),
         source_link=ctx.source_link(source),
+        written=written,
+        extra=dict(extra or {}),
     )
 
 
@@ -134,6 +138,7 @@ def section_at(note: Note, line: int) -> Section:
 Extractor = Callable[[Note, Context], Iterable[Card]]
 
 from . import callouts, details, figure, logseq, o2a, osr, phrases, qa, steps  # noqa: E402  (the modules use the helpers above)
+from .judge import Dropped, judge_cards  # noqa: E402
 
 EXTRACTORS: Mapping[str, Extractor] = MappingProxyType(
     {
@@ -151,14 +156,17 @@ EXTRACTORS: Mapping[str, Extractor] = MappingProxyType(
 )
 
 
-def extract_cards(note: Note, *, kinds: Collection[str] | None = None, ctx: Context | None = None) -> list[Card]:
-    """All cards of one note, kinds in table order, each kind's cards in source order."""
+def extract_cards(
+    note: Note, *, kinds: Collection[str] | None = None, ctx: Context | None = None, dropped: list[Dropped] | None = None,
+) -> list[Card]:
+    """All cards of one note that pass the judge (judge.py), kinds in table order, each
+    kind's cards in source order; the candidates the judge dropped go to ``dropped``."""
     ctx = ctx or Context()
     cards: list[Card] = []
     for name, extractor in EXTRACTORS.items():
         if kinds is None or name in kinds:
             cards.extend(extractor(note, ctx))
-    return cards
+    return judge_cards(cards, dropped)
 
 
 __all__ = ["EXTRACTORS", "Context", "Visit", "extract_cards", "walk", "make_card", "breadcrumb", "Paragraph"]

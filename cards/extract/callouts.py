@@ -59,5 +59,5 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
         front = ctx.renderer.inline(question)
         yield make_card(
             note, ctx, kind=KIND, model=BASIC, front=front, back=answer,
-            context=breadcrumb(note, visit.section, parent), identity=plain_text(question), line=callout.line,
+            context=breadcrumb(note, visit.section, parent), identity=plain_text(question), line=callout.line, written=True,
         )

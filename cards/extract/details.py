@@ -61,7 +61,7 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
             continue
         yield make_card(
             note, ctx, kind=KIND, model=BASIC, front=question.html, back=answer.html,
-            context=breadcrumb(note, section_at(note, line.number)), identity=question.text, line=line.number,
+            context=breadcrumb(note, section_at(note, line.number)), identity=question.text, line=line.number, written=True,
         )
 
 

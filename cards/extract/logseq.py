@@ -61,7 +61,7 @@ def _card(note: Note, ctx: Context, visit: Visit, item: ListItem) -> Iterator[Ca
     parent = step_title(visit.parents[-1]) if visit.parents else ""
     yield make_card(
         note, ctx, kind=KIND, model=BASIC, front=question, back=ctx.renderer.blocks(answer),
-        context=breadcrumb(note, visit.section, parent), identity=plain_text(_without_card_tag(item)), line=item.line,
+        context=breadcrumb(note, visit.section, parent), identity=plain_text(_without_card_tag(item)), line=item.line, written=True,
     )
 
 

@@ -205,7 +205,7 @@ def _card(
             return
         extra = render_piece(ctx, values.get("Back Extra", ""))
         yield make_card(note, ctx, kind=KIND, model=CLOZE, front=front.html, back=extra.html, context=context,
-                        identity=front.text, line=line, deck=deck, tags=clean_tags)
+                        identity=front.text, line=line, deck=deck, tags=clean_tags, written=True)
         return
     front, back = render_piece(ctx, values.get("Front", "")), render_piece(ctx, values.get("Back", ""))
     if not front.text.strip() and "<img" not in front.html:
@@ -219,7 +219,7 @@ def _card(
     if values.get("Add Reverse", "").strip():
         model = REVERSED
     yield make_card(note, ctx, kind=KIND, model=model, front=front.html, back=back.html, context=context,
-                    identity=front.text, line=line, deck=deck, tags=clean_tags)
+                    identity=front.text, line=line, deck=deck, tags=clean_tags, written=True)
 
 
 _CURLY = re.compile(r"(?<!\{)\{(?:(?:c?(?P<number>\d+))[:|])?(?P<answer>[^{}\n]+)\}(?!\})")

@@ -304,7 +304,7 @@ def _basic(note: Note, ctx: Context, front_md: str, back_md: str, line: int, dec
         return
     yield make_card(
         note, ctx, kind=KIND, model=REVERSED if reverse else BASIC, front=front.html, back=back.html,
-        context=breadcrumb(note, section_at(note, line)), identity=front.text, line=line, deck=deck,
+        context=breadcrumb(note, section_at(note, line)), identity=front.text, line=line, deck=deck, written=True,
     )
 
 
@@ -327,13 +327,13 @@ def cloze_cards(note: Note, ctx: Context, markdown_text: str, deletions: list[De
     plain = render_piece(ctx, cloze_text(markdown_text, deletions, ask=())).text
     if any(d.number is not None for d in deletions):
         piece = render_piece(ctx, cloze_text(markdown_text, deletions, ask=deletions, numbered=True), handwritten=True)
-        yield make_card(note, ctx, kind=KIND, model=CLOZE, front=piece.html, back="", context=context, identity=plain, line=line, deck=deck)
+        yield make_card(note, ctx, kind=KIND, model=CLOZE, front=piece.html, back="", context=context, identity=plain, line=line, deck=deck, written=True)
         return
     for deletion in deletions:
         piece = render_piece(ctx, cloze_text(markdown_text, deletions, ask=(deletion,)), handwritten=True)
         yield make_card(
             note, ctx, kind=KIND, model=CLOZE, front=piece.html, back="", context=context,
-            identity=f"{plain}\x1f{deletion.answer}", line=line, deck=deck,
+            identity=f"{plain}\x1f{deletion.answer}", line=line, deck=deck, written=True,
         )
 
 

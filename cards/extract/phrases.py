@@ -4,10 +4,13 @@ thing to remember, so the sentence becomes a cloze with that phrase as the gap.
     - GRPO drops the critic and scores a **group of sampled answers** instead.
 
 gives ``GRPO drops the critic and scores a {{c1::group of sampled answers}} instead.``
-with the heading path (and the step the bullet sits under) as context. A sentence with
-three phrases gives three cards, one gap each, so no cloze number can ever move onto
-another fact. A sentence holding hand-written ``{{c1::...}}`` passes through as one
-card with the writer's own numbers.
+with the heading path (and the step the bullet sits under) as context. The card shows
+the phrase's sentence only; when the paragraph says more, the whole paragraph goes to
+Extra (the answer side), where it cannot give the gap away. A sentence with three
+phrases gives three cards, one gap each, so no cloze number can ever move onto another
+fact. A sentence holding hand-written ``{{c1::...}}`` passes through as one card with
+the writer's own numbers. The judge (judge.py) drops a phrase that is a label, a
+clause, emphasis, one letter, or shown elsewhere on the card.
 """
 
 from __future__ import annotations
@@ -17,12 +20,11 @@ from collections.abc import Iterator
 from ..model import CLOZE, Card, Inline, ListBlock, Note, Paragraph
 from ..notes.parse import plain_text
 from . import Context, Visit, breadcrumb, make_card, walk
-from .shapes import has_cloze, is_image_only, is_links_only, span_text, spans
+from .shapes import has_cloze, is_image_only, is_links_only, sentences, span_text, spans
 from .osr import minable_marks
 from .steps import step_title
 
 KIND = "phrases"
-MIN_CONTEXT_CHARS = 4  # a sentence that is only the phrase has nothing to cloze it in
 
 
 def _sentences(visit: Visit) -> Iterator[tuple[object, Inline, int]]:
@@ -48,19 +50,22 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                 ctx.claim(node)
                 yield make_card(
                     note, ctx, kind=KIND, model=CLOZE, front=ctx.renderer.inline(inline, handwritten=True), back="",
-                    context=context, identity=plain_text(inline), line=line,
+                    context=context, identity=plain_text(inline), line=line, written=True,
                 )
                 continue
-            sentence = plain_text(inline)
-            for span in spans(inline):
-                if inline.tokens[span[0]].type not in allowed:
-                    continue
-                phrase = span_text(inline, span)
-                if len(phrase.strip()) < 1 or len(sentence) - len(phrase) < MIN_CONTEXT_CHARS:
-                    continue
-                ctx.claim(node)
-                yield make_card(
-                    note, ctx, kind=KIND, model=CLOZE,
-                    front=ctx.renderer.inline(inline, cloze=inline.tokens[span[0]]), back="",
-                    context=context, identity=f"{sentence}\x1f{phrase}", line=line,
-                )
+            whole = plain_text(inline)  # the identity keeps the paragraph: GUIDs made before sentences stay
+            parts = sentences(inline)
+            for sentence in parts:
+                for span in spans(sentence):
+                    if sentence.tokens[span[0]].type not in allowed:
+                        continue
+                    phrase = span_text(sentence, span)
+                    if not phrase.strip():
+                        continue
+                    ctx.claim(node)
+                    extra = f"<p>{ctx.renderer.inline(inline)}</p>" if len(parts) > 1 else ""
+                    yield make_card(
+                        note, ctx, kind=KIND, model=CLOZE,
+                        front=ctx.renderer.inline(sentence, cloze=sentence.tokens[span[0]]), back=extra,
+                        context=context, identity=f"{whole}\x1f{phrase}", line=line,
+                    )

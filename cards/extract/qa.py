@@ -29,7 +29,7 @@ from ..model import BASIC, Block, Card, Inline, ListBlock, ListItem, Note, Parag
 from ..notes.parse import plain_text
 from . import Context, Visit, breadcrumb, make_card, walk
 from .shapes import ends_with_question, fold, has_cloze, is_image_only, is_links_only, without_tasks
-from .steps import is_pipeline, step_title
+from .steps import is_pipeline, procedure_reason, step_title
 
 KIND = "qa"
 _Q = r"(?:Q|Question|问|问题)\s*[:：]"
@@ -95,17 +95,18 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
         block = visit.block
         if isinstance(block, Paragraph):
             yield from _paragraph(note, ctx, visit, block)
-        elif isinstance(block, ListBlock) and not is_pipeline(block):
+        elif isinstance(block, ListBlock) and not (is_pipeline(block) and procedure_reason(block, visit, note) is None):
             yield from _bullets(note, ctx, visit, block)
 
 
-def _card(note: Note, ctx: Context, visit: Visit, question: Inline, answer_html: str, line: int) -> Card:
+def _card(note: Note, ctx: Context, visit: Visit, question: Inline, answer_html: str, line: int, *, written: bool) -> Card:
+    """A question card; ``written``: the writer marked it as one (``Q:``/``A:``)."""
     parent = step_title(visit.parents[-1]) if visit.parents else ""
     return make_card(
         note, ctx, kind=KIND, model=BASIC,
         front=ctx.renderer.inline(question), back=answer_html,
         context=breadcrumb(note, visit.section, parent),
-        identity=plain_text(question), line=line,
+        identity=plain_text(question), line=line, written=written,
     )
 
 
@@ -115,7 +116,7 @@ def _paragraph(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iter
     pair = _explicit(block.inline.source)
     if pair:
         ctx.claim(block)
-        yield _card(note, ctx, visit, pair[0], ctx.renderer.inline(pair[1]), block.line)
+        yield _card(note, ctx, visit, pair[0], ctx.renderer.inline(pair[1]), block.line, written=True)
         return
     question = _question_only(block.inline)
     if question is None:
@@ -127,7 +128,7 @@ def _paragraph(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iter
     if answer is not None:
         ctx.claim(block)
         ctx.claim(following)
-        yield _card(note, ctx, visit, question, ctx.renderer.inline(answer), block.line)
+        yield _card(note, ctx, visit, question, ctx.renderer.inline(answer), block.line, written=True)
 
 
 def _bullets(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> Iterator[Card]:
@@ -141,14 +142,14 @@ def _bullets(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> Iterat
         if pair:
             ctx.claim(item)
             answer_html = ctx.renderer.inline(pair[1]) + ctx.renderer.blocks(item.children)
-            yield _card(note, ctx, visit, pair[0], answer_html, item.line)
+            yield _card(note, ctx, visit, pair[0], answer_html, item.line, written=True)
             continue
         question = _question_only(item.inline)
         if question is not None:
             answer = _explicit_answer(item, items[index + 1] if index + 1 < len(items) else None, ctx)
             if answer is not None:
                 ctx.claim(item)
-                yield _card(note, ctx, visit, question, answer, item.line)
+                yield _card(note, ctx, visit, question, answer, item.line, written=True)
             continue
         answer_blocks = without_tasks(item.children)
         if not answer_blocks:
@@ -160,7 +161,7 @@ def _bullets(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> Iterat
                 if isinstance(child, ListBlock):
                     for grandchild in child.items:
                         ctx.claim(grandchild)
-            yield _card(note, ctx, visit, item.inline, ctx.renderer.blocks(answer_blocks), item.line)
+            yield _card(note, ctx, visit, item.inline, ctx.renderer.blocks(answer_blocks), item.line, written=False)
 
 
 def _explicit_answer(item: ListItem, next_item: ListItem | None, ctx: Context) -> str | None:

@@ -102,6 +102,52 @@ def span_text(inline: Inline, span: tuple[int, int]) -> str:
     return plain_text(Inline("", inline.tokens[span[0] + 1 : span[1]]))
 
 
+#: Words whose full stop ends no sentence.
+_ABBREVIATIONS = frozenset("e.g i.e etc vs cf al fig figs eq eqs no nos dr mr mrs ms prof st approx ca resp incl sec ch vol p pp".split())
+_SENTENCE_END = re.compile(r"[。！？]+[」』”’）)]*|[.!?]+[\"'”’)\]]*(?=\s)")
+
+
+def _sentence_ends(text: str) -> list[int]:
+    """Offsets in ``text`` just after each sentence end: ``。！？`` anywhere, ``.!?`` before
+    a space and not after an abbreviation (``e.g.``) or a single letter (``J. Smith``)."""
+    ends = []
+    for match in _SENTENCE_END.finditer(text):
+        if match.group(0)[0] == ".":
+            word = re.search(r"([\w.]+)$", text[: match.start()])
+            if word and (word.group(1).casefold().rstrip(".") in _ABBREVIATIONS or len(word.group(1)) == 1):
+                continue
+        ends.append(match.end())
+    return ends
+
+
+def sentences(inline: Inline) -> list[Inline]:
+    """The sentences of an inline, split in its top-level text (never inside bold, a
+    link or code), each as an inline of its own tokens.
+
+    >>> from cards.notes.markdown import markdown
+    >>> tokens = markdown().parseInline("Cells make **ATP**. It stores energy, e.g. for muscles.")[0].children
+    >>> [plain_text(s) for s in sentences(Inline("", tokens))]
+    ['Cells make ATP.', 'It stores energy, e.g. for muscles.']
+    """
+    found: list[list[Token]] = [[]]
+    depth = 0
+    for token in inline.tokens:
+        if depth == 0 and token.type == "text":
+            start = 0
+            for end in _sentence_ends(token.content):
+                found[-1].append(token.copy(content=token.content[start:end]))
+                found.append([])
+                start = end
+            if token.content[start:].strip() or not found[-1]:
+                found[-1].append(token.copy(content=token.content[start:].lstrip() if not found[-1] else token.content[start:]))
+            continue
+        if depth == 0 and not found[-1] and token.type in ("softbreak", "hardbreak"):
+            continue
+        found[-1].append(token)
+        depth += token.nesting
+    return [Inline("", tokens) for tokens in found if any(t.type != "text" or t.content.strip() for t in tokens)]
+
+
 def has_cloze(inline: Inline | None) -> bool:
     return inline is not None and any(t.type == "cloze_open" for t in inline.tokens)
 

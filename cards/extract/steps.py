@@ -1,4 +1,4 @@
-"""Steps: an ordered list of two or more items is a pipeline to recall step by step.
+"""Steps: a numbered procedure is a pipeline to recall step by step.
 
     ## Training pipeline
     1. **Cold start** with a few thousand long CoT samples
@@ -13,16 +13,27 @@ step's details (its whole line and its sub-bullets) in Extra, never on the quest
 side where they could give it away. A step's title is its leading bold phrase, else
 its first line. Task items and bullets that are only links or an image are not steps;
 a list holding hand-written ``{{c1::...}}`` clozes is left to the phrases kind.
+
+Only a procedure is drilled as a sequence: "recall item 3 of this list" is a poor
+question for a list of properties, advantages or a syllabus. A list is a procedure when
+its heading, its lead-in or the bullet it sits under says so (steps, process, pipeline,
+how to, 步骤, 流程, 过程 …), when most of its items start with an instruction (Install,
+Deploy, Switch …), or when they read in sequence (then, finally, 然后, 最后); a lead-in
+that names an enumeration (advantages, types, 优点, 特点 …) wins over a weak sign. A
+bulleted list under a lead-in that names steps is a procedure too. The judge drops the
+candidates of any other list (rule ``not_a_procedure``), and their items stay free for
+the other kinds.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from ..model import CLOZE, Card, Inline, ListBlock, ListItem, Note
+from ..model import CLOZE, Card, Inline, ListBlock, ListItem, Note, Paragraph
 from ..notes.parse import plain_text
 from ..deck.render import Renderer
-from . import Context, breadcrumb, make_card, walk
+from . import Context, Visit, breadcrumb, make_card, walk
 from .shapes import has_cloze, is_image_only, is_links_only, leading_span
 
 KIND = "steps"
@@ -72,9 +83,71 @@ def _is_step(item: ListItem) -> bool:
 
 
 def is_pipeline(block: ListBlock) -> bool:
-    if not block.ordered or any(has_cloze(i.inline) for i in block.items):
+    """A list shaped like a pipeline: two or more steps, no hand-written clozes."""
+    if any(has_cloze(i.inline) for i in block.items):
         return False
     return sum(_is_step(i) for i in block.items) >= 2
+
+
+_PROCEDURE = re.compile(
+    r"(?<![\w-])(?:steps?|procedures?|process(?:es)?|pipelines?|workflows?|algorithms?|how to|how do|how does|stages?|phases?|"
+    r"life ?cycles?|cycles?|sequence|in order|flow|recipe|protocol|instructions?|install(?:ation)?|set ?up|configur\w*|deploy\w*|"
+    r"pathway|mechanism|cascade|circulation|routine|method|recipe|passaggi|procedura|processo|fasi|metodo)(?![\w-])"
+    r"|步骤|流程|过程|阶段|顺序|如何|怎么|怎样|操作|执行|机制|周期|工作原理|通路|环节",
+    re.IGNORECASE,
+)
+_STRONG_PROCEDURE = re.compile(r"(?<![\w-])(?:steps?|procedures?|process|pipeline|workflow|how to|instructions?)(?![\w-])|步骤|流程|过程", re.IGNORECASE)
+_ENUMERATION = re.compile(
+    r"(?<![\w-])(?:advantages?|disadvantages?|pros|cons|benefits?|drawbacks?|features?|properties|characteristics?|types?|kinds?|"
+    r"examples?|reasons?|causes?|symptoms?|signs?|differences?|components?|parts?|principles?|rules?|tips?|goals?|requirements?|"
+    r"uses?|applications?|functions?|roles?|limitations?|problems?|challenges?|categories|classes|factors?|elements?|attributes?|"
+    r"options?|models?|layers?|levels?|aspects?|points?|members?|ways?|topics?|chapters?|contents?|syllabus|outline|agenda|"
+    r"vantaggi|svantaggi|caratteristiche|proprietà|tipi|esempi)(?![\w-])"
+    r"|优点|缺点|优势|劣势|特点|特性|特征|类型|种类|分类|原因|作用|区别|功能|组成|方式|例子|示例|原则|注意|问题|症状|表现|应用|场景|因素|属性|要点|目录",
+    re.IGNORECASE,
+)
+_SEQUENCE = re.compile(r"(?<![\w-])(?:then|next|after|afterwards|finally|subsequently|until|once)(?![\w-])|然后|接着|之后|随后|最后|直到|首先|再", re.IGNORECASE)
+#: Instructions a procedure's steps start with (the first word, case-folded).
+_VERBS = frozenset(
+    """add allocate apply ask assign build calculate call change check choose clean click close collect combine compare
+    compile compute configure connect convert copy count create cut decide decode define delete deploy design determine
+    divide do download draw drop edit enable enter establish estimate evaluate execute extract fetch fill filter find fit
+    fix follow form generate get give go heat identify implement import initialise initialize insert install iterate join
+    keep label launch learn let link list load lock log look make map mark measure merge mix move multiply normalise
+    normalize note obtain open order parse pass pick place plan plot pour prepare press print process push put read record
+    reduce register release remove repeat replace request reset resolve restart return review rinse run save scan
+    select send serve set shift sign simplify smoke-test solve sort split start stir stop store submit subtract switch
+    take test train transfer transform translate type unlock update upload use validate verify wait wash write
+    rest fold knead bake preheat cook chop slice boil fry roast whisk pour season grind bring drain cover remove""".split()
+)
+
+
+def procedure_reason(block: ListBlock, visit: Visit, note: Note) -> str | None:
+    """Why a list is not a procedure, or None when it is one (see the module's doc)."""
+    lead = _lead_in(visit)
+    heading = visit.section.path[-1] if visit.section.path else note.title
+    named = f"{lead} {heading}"
+    titles = [step_title(i) for i in block.items if _is_step(i)]
+    verbs = sum(1 for t in titles if t.split() and t.split()[0].casefold().strip(".,:") in _VERBS)
+    sequence = sum(1 for i in block.items if i.inline is not None and _SEQUENCE.search(plain_text(i.inline)))
+    strong = verbs * 2 >= len(titles) or sequence >= 2
+    if not block.ordered:
+        return None if _STRONG_PROCEDURE.search(lead) else "a bulleted list, not introduced as steps"
+    enumeration = _ENUMERATION.search(lead) or (not lead and _ENUMERATION.search(heading))
+    if enumeration and not strong:
+        return f'a list of {enumeration.group(0)}, not a procedure'
+    if _PROCEDURE.search(named) or strong:
+        return None
+    return "nothing says it is a procedure (steps, process, first … then, instructions)"
+
+
+def _lead_in(visit: Visit) -> str:
+    """What introduces a list: the bullet it sits under, else the paragraph right before it."""
+    if visit.parents and visit.parents[-1].children and visit.parents[-1].children[0] is visit.block:
+        return plain_text(visit.parents[-1].inline)
+    index = next((k for k, b in enumerate(visit.siblings) if b is visit.block), 0)
+    before = visit.siblings[index - 1] if index > 0 else None
+    return plain_text(before.inline) if isinstance(before, Paragraph) else ""
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Card]:
@@ -82,12 +155,16 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
         block = visit.block
         if not isinstance(block, ListBlock) or not is_pipeline(block):
             continue
+        reason = procedure_reason(block, visit, note)
+        if reason is not None and not block.ordered:
+            continue  # a bulleted list: no candidate to explain
         steps = [i for i in block.items if _is_step(i)]
         parent = step_title(visit.parents[-1]) if visit.parents else ""
         for k, item in enumerate(steps):
             if ctx.is_claimed(item):
                 continue
-            ctx.claim(item)
+            if reason is None:
+                ctx.claim(item)  # a procedure's items are its steps; a mere list's stay free
             titles = [_title_html(ctx.renderer, s) for s in steps]  # per card: each card owns its images
             rows = "".join(f"<li>{'{{c1::' + t + '}}' if j == k else t}</li>" for j, t in enumerate(titles))
             yield make_card(
@@ -100,4 +177,5 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                 context=breadcrumb(note, visit.section, parent),
                 identity=step_title(item),
                 line=item.line,
+                extra={"not_procedure": reason} if reason else None,
             )

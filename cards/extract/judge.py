@@ -1,0 +1,466 @@
+"""judge: the rules every mined card must pass, in one place.
+
+The extractors propose candidates generously; these rules keep a candidate, or drop it
+and say why, so a learner never reviews junk for years and a user can ask why a fact
+gave no card (``cards preview --explain``). Each rule is a small function of one
+candidate, as the learner would see it (:class:`Seen`), returning the reason to drop
+it or None; the first rule that objects drops the card. Then two rules look at a
+note's cards together (:data:`NOTE_RULES`).
+
+Cards the writer wrote as cards (``Card.written``: another tool's syntax, ``Q:``/``A:``,
+a hand-written ``{{c1::…}}``) are theirs: no rule drops them.
+
+A rule's examples are its specification, and run as tests (tests/test_docstring_examples.py).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from ..model import CLOZE, Card
+
+GAP = "[...]"
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A candidate card in plain text: what a rule reads.
+
+    ``front``: the question with this card's gap as ``[...]``; ``hidden``: what the gap
+    hides ("" for a question/answer card); ``back``: the answer (a cloze: its Extra);
+    ``crumbs``: the breadcrumb, one string per level; ``after``: what follows the gap.
+    """
+
+    kind: str
+    front: str
+    hidden: str = ""
+    back: str = ""
+    crumbs: tuple[str, ...] = ()
+    cloze: bool = True
+    #: what the extractor knew of the candidate (``Card.extra``), e.g. why a list is no procedure
+    facts: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def after(self) -> str:
+        return self.front.split(GAP, 1)[1] if GAP in self.front else ""
+
+    @property
+    def before(self) -> str:
+        return self.front.split(GAP, 1)[0] if GAP in self.front else self.front
+
+    @property
+    def rest(self) -> str:
+        """The front without its gap: the context the learner recalls from."""
+        return self.front.replace(GAP, " ")
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """A candidate a rule dropped: the card it would have been, the rule, the reason."""
+
+    card: Card
+    rule: str
+    reason: str
+
+
+# ------------------------------------------------------------------ plain text
+
+_CLOZE = re.compile(r"\{\{c1::(.*?)(?:::[^{}]*?)?\}\}", re.S)
+_BLOCK = re.compile(r"<br\s*/?>|</?(?:p|li|ul|ol|div|tr|td|th|table|blockquote|pre)\b[^>]*>", re.I)
+_CODE = re.compile(r"<code>.*?</code>|<pre>.*?</pre>", re.S)
+_MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.S)
+
+
+def text_of(fragment: str) -> str:
+    """Visible text of a field: tags out, blocks apart, entities decoded, an image as
+    ``[image]``.
+
+    >>> text_of("<b>ATP</b> is made in <ol><li>glycolysis</li><li>the Krebs&#32;cycle</li></ol>")
+    'ATP is made in glycolysis the Krebs cycle'
+    """
+    fragment = re.sub(r"<img\b[^>]*>", " [image] ", fragment)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", _BLOCK.sub(" ", fragment))).split())
+
+
+def seen(card: Card) -> Seen:
+    """What the learner sees of a candidate (a mined cloze has one gap, ``c1``)."""
+    if card.model == CLOZE:
+        found = _CLOZE.search(card.front)
+        hidden = text_of(found.group(1)) if found else ""
+        front = text_of(_CLOZE.sub(GAP, card.front, count=1)) if found else text_of(card.front)
+        return Seen(card.kind, front, hidden, text_of(card.back), card.context, cloze=True, facts=card.extra)
+    return Seen(card.kind, text_of(card.front), "", text_of(card.back), card.context, cloze=False, facts=card.extra)
+
+
+def fold(text: str) -> str:
+    """Width- and case-folded, spaces collapsed: ``ＡＴＰ`` is ``atp``."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def width(text: str) -> int:
+    """Characters as a reader counts them: a CJK character is two.
+
+    >>> width("ATP"), width("进程"), width(" \\\\(x\\\\) ")
+    (3, 4, 1)
+    """
+    core = re.sub(r"^\\\(|\\\)$", "", text.strip()).strip()
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in core)
+
+
+def _han(text: str) -> int:
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3040" <= ch <= "\u30ff" or "\uac00" <= ch <= "\ud7af")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z\u00c0-\u024f0-9][\w'’\-]*", text)
+
+
+def _occurs(haystack: str, needle: str) -> bool:
+    """``needle`` in ``haystack`` as a whole word (a CJK needle anywhere)."""
+    if not needle:
+        return False
+    if _han(needle):
+        return needle in haystack
+    return re.search(rf"(?<![\w-]){re.escape(needle)}(?![\w-])", haystack) is not None
+
+
+# ------------------------------------------------------------------ card rules
+
+
+def not_a_procedure(card: Seen) -> str | None:
+    """A numbered list that is not a procedure gives no steps cards: "recall item 3"
+    of a list of properties, advantages or chapters is a poor question (steps.py says
+    why the list is not a procedure).
+
+    >>> not_a_procedure(Seen("steps", "1. [...] 2. Durability", "Atomicity", facts={"not_procedure": "a list of properties"}))
+    'a list of properties'
+    """
+    return card.facts.get("not_procedure") or None
+
+
+def tiny_gap(card: Seen) -> str | None:
+    """A gap of at most two characters (a letter, a symbol, one CJK character) asks
+    nothing worth remembering: the bold initials of ``**D**ictionary **O**f **K**eys``,
+    a bold variable.
+
+    >>> tiny_gap(Seen("phrases", "[...]ictionary Of Keys", "D"))
+    'hides "D", 1 character'
+    >>> tiny_gap(Seen("phrases", "A [...] is a running program.", "进程")) is None
+    True
+    """
+    if card.cloze and width(card.hidden) <= 2:
+        return f'hides "{card.hidden}", {width(card.hidden)} character{"s" * (width(card.hidden) != 1)}'
+    return None
+
+
+#: Words that head a passage rather than state a fact (folded).
+LABEL_WORDS = frozenset(
+    """note notes nb tip tips hint hints warning caution important remark remarks example examples e.g eg
+    solution solutions answer answers question questions definition definitions proof theorem lemma corollary
+    summary recap overview introduction conclusion conclusions result results output input outputs inputs
+    step steps reason reasons cause causes effect effects advantage advantages disadvantage disadvantages pros cons
+    pro con benefit benefits drawback drawbacks limitation limitations problem problems issue issues exercise
+    exercises task tasks todo goal goals idea ideas source sources reference references etiology
+    pathophysiology presentation diagnosis treatment management prognosis epidemiology complications symptoms
+    signs investigations workup takeaway takeaways background context method methods usage
+    syntax description purpose function functions features feature properties property types type case cases
+    attention nota esempio esempi osservazione definizione teorema dimostrazione soluzione
+    注意 注 备注 提示 优点 缺点 优势 劣势 特点 特性 原因 结果 结论 总结 小结 定义 定理 证明 解 答 问 例 例如 比如
+    举例 示例 例子 方法 步骤 作用 功能 用途 目的 原理 区别 问题 答案 思路 分析 背景 概述 简介 说明 场景 应用""".split()
+) | frozenset({"see also", "key points", "key point", "side effects", "adverse effects", "risk factors", "in short", "for example"})
+_ORDINAL = re.compile(
+    r"^(?:方式|方法|步骤|第|情况|情形|类型|方案|阶段|练习|例题|习题|例|定理|定义|引理|推论|性质|"
+    r"case|step|type|method|way|option|example|exercise|problem|part|phase|stage|theorem|lemma|definition|rule|esempio|esercizio)"
+    r"\s*[0-9一二三四五六七八九十百]+(?:\.[0-9]+)*\s*[步种点类个条章节]?\.?$",
+    re.I,
+)
+_SECTION = re.compile(r"^\d+(?:\.\d+)*\.?\s+\S")
+
+
+def label_gap(card: Seen) -> str | None:
+    """A gap that hides a label (a word that heads a passage) instead of a fact: it ends
+    with a colon or is followed by one, is a label word (``Note``, ``Solution``,
+    ``优点``), an ordinal (``方式一``, ``Step 2``) or a section number (``3.4 Descriptor``).
+    A ``**term**: definition`` line is a definition, made into a question by its own kind.
+
+    >>> label_gap(Seen("phrases", "[...] check the sign first.", "Note:"))
+    'hides the label "Note:"'
+    >>> label_gap(Seen("phrases", "[...]: water crossing a membrane", "Osmosis"))
+    'hides "Osmosis", followed by a colon'
+    >>> label_gap(Seen("phrases", "[...] uses a hash table.", "方式一"))
+    'hides the label "方式一"'
+    >>> label_gap(Seen("phrases", "Glucose is split by [...].", "glycolysis")) is None
+    True
+    """
+    if not card.cloze:
+        return None
+    hidden = card.hidden.strip()
+    core = fold(hidden.rstrip(":：").strip())
+    if hidden.endswith((":", "：")) or core in LABEL_WORDS or _ORDINAL.match(core) or _SECTION.match(hidden):
+        return f'hides the label "{hidden}"'
+    leads = len(_words(card.before)) <= 2 and _han(card.before) <= 4
+    if leads and card.after.lstrip(" *").startswith((":", "：")):
+        return f'hides "{hidden}", followed by a colon'
+    return None
+
+
+def clause_gap(card: Seen) -> str | None:
+    """A gap that hides a clause or a whole sentence asks the learner to recite prose,
+    not to recall a fact: more than six words or twelve CJK characters, a clause break
+    (a comma, a full stop) inside more than four words or eight CJK characters, or four
+    words or more that outweigh the rest of the sentence (a long name is one word). A
+    translation in parentheses does not count. A step may be a longer instruction (ten
+    words, twenty CJK characters).
+
+    >>> clause_gap(Seen("phrases", "所以，[...]。", "TCP 会重传报文，直到收到确认"))
+    'hides a clause (TCP 会重传报文，直到收到确认)'
+    >>> clause_gap(Seen("phrases", "TCP gives applications a [...] on top of IP.", "reliable, ordered byte stream")) is None
+    True
+    >>> clause_gap(Seen("steps", "1. SFT 2. [...] 3. 拒绝采样", "推理取向的强化学习 (Reasoning Oriented RL，GRPO)")) is None
+    True
+    """
+    if not card.cloze:
+        return None
+    hidden = card.hidden.strip()
+    core = re.sub(r"\([^()]*\)|（[^（）]*）", " ", hidden)
+    words, han = len([t for t in core.split() if re.search(r"[A-Za-z0-9\u00c0-\u024f]", t)]), _han(core)
+    inner = re.search(r"[,，;；。]|[.!?](?:\s|$)", core.strip().rstrip(".。!！?？"))
+    if card.kind != "phrases":  # a step is an instruction: longer, and commas are fine
+        return f"hides a sentence ({hidden[:40]})" if words > 10 or han > 20 else None
+    if words > 6 or han > 12 or (inner and (words > 4 or han > 8)) or ((words >= 4 or han >= 8) and width(core) > width(card.rest)):
+        return f"hides a clause ({hidden[:40]})"
+    return None
+
+
+#: Words that stress rather than state: a gap hiding only these tests nothing.
+EMPHASIS = frozenset(
+    """not no never always only all must very really important key main both each every none any more less most
+    least much many few can cannot can't should shouldn't don't doesn't isn't aren't do does is are was were be
+    the a an and or of to in on for with this that these those it they we you i
+    不 不是 没有 不能 不会 一定 必须 很 非常 重要 关键 都 只 也 最 更 要 会 能 是 的 了 和 与 或""".split()
+)
+
+
+def emphasis_gap(card: Seen) -> str | None:
+    """A gap that hides only emphasis (``not``, ``always``, ``一定``): bold used to
+    stress a sentence, not to mark its fact.
+
+    >>> emphasis_gap(Seen("phrases", "Antibiotics do [...] treat viral infections.", "not"))
+    'hides emphasis only ("not")'
+    >>> emphasis_gap(Seen("phrases", "Antibiotics do not treat [...] infections.", "viral")) is None
+    True
+    """
+    if not card.cloze:
+        return None
+    tokens = _words(fold(card.hidden)) or [card.hidden.strip()]
+    if all(t in EMPHASIS for t in tokens):
+        return f'hides emphasis only ("{card.hidden.strip()}")'
+    return None
+
+
+def _acronym(text: str) -> str:
+    parts = [w for w in re.split(r"[\s\-/]+", text) if w[:1].isalpha()]
+    return "".join(w[0] for w in parts).casefold() if len(parts) >= 2 else ""
+
+
+def answer_shown(card: Seen) -> str | None:
+    """The answer is on the front already: the hidden text again elsewhere in the
+    question or in the breadcrumb, its acronym beside the gap, or (a question/answer
+    card) the whole answer inside the question.
+
+    >>> answer_shown(Seen("phrases", "[...] splits memory into pages.", "Paging", crumbs=("OS", "Paging")))
+    'the breadcrumb shows "Paging"'
+    >>> answer_shown(Seen("phrases", "[...] (DHCP) hands out addresses.", "Dynamic Host Configuration Protocol"))
+    'the front shows its acronym DHCP'
+    >>> answer_shown(Seen("qa", "What is TCP?", back="TCP", cloze=False))
+    'the question shows the answer "TCP"'
+    >>> answer_shown(Seen("phrases", "Cells make [...] in mitochondria.", "ATP")) is None
+    True
+    """
+    if not card.cloze:
+        back = fold(card.back)
+        if back and (_occurs(fold(card.front), back) or any(_occurs(fold(c), back) for c in card.crumbs)):
+            return f'the question shows the answer "{card.back[:40]}"'
+        return None
+    needle = fold(card.hidden)
+    if width(needle) < 2:
+        return None
+    if _occurs(fold(card.rest), needle):
+        return f'the front shows "{card.hidden}" again'
+    if any(_occurs(fold(c), needle) for c in card.crumbs):
+        return f'the breadcrumb shows "{card.hidden}"'
+    acronym = _acronym(card.hidden)
+    if len(acronym) >= 2 and re.search(rf"[(（]\s*{re.escape(acronym)}s?\s*[)）]", fold(card.front)):
+        return f"the front shows its acronym {acronym.upper()}"
+    bare = card.hidden.strip()
+    if 2 <= len(bare) <= 8 and bare.isupper() and bare.isalpha():
+        spelled = r"[\s\-/]+".join(rf"{re.escape(ch)}\w*" for ch in bare.casefold())
+        if re.search(rf"(?<!\w){spelled}", fold(card.rest)):
+            return f"the front spells out {bare}"
+    return None
+
+
+LONG_FRONT = 300
+
+
+def long_front(card: Seen) -> str | None:
+    """A question of over 300 characters is a paragraph to read, not a question to
+    answer (a phrase card already shows only its sentence).
+
+    >>> long_front(Seen("phrases", "x" * 301, "y"))
+    'the front is 301 characters'
+    """
+    size = len(card.front.replace(GAP, card.hidden))
+    return f"the front is {size} characters" if size > LONG_FRONT else None
+
+
+def thin_context(card: Seen) -> str | None:
+    """A phrase with almost nothing around it cannot be recalled from its sentence: fewer
+    than two words (four CJK characters) besides the gap. (A step's context is its
+    list and its heading path.)
+
+    >>> thin_context(Seen("phrases", "[...] :point_down:", "HTTP 篇"))
+    'too little around the gap to recall it from'
+    >>> thin_context(Seen("phrases", "Mitochondria make [...].", "ATP")) is None
+    True
+    """
+    if not card.cloze or card.kind != "phrases":
+        return None
+    rest = re.sub(r":[a-z_]+:", " ", card.rest)  # :emoji: shortcodes say nothing
+    if len(_words(rest)) < 2 and _han(rest) < 4 and not (_han(rest) >= 2 and _words(rest)):
+        return "too little around the gap to recall it from"
+    return None
+
+
+_LINK_ONLY = re.compile(r"^(?:https?://\S+|[^\w\[\]])*$")
+
+
+def empty_answer(card: Seen) -> str | None:
+    """A question card whose answer says nothing (empty, only links, or only an image)
+    cannot be checked.
+
+    >>> empty_answer(Seen("qa", "What is the plan?", back="https://example.org/plan", cloze=False))
+    'the answer says nothing'
+    >>> empty_answer(Seen("qa", "What is ATP?", back="The energy currency of the cell.", cloze=False)) is None
+    True
+    """
+    if card.cloze or card.kind == "figure":
+        return None
+    if not card.back.strip() or _LINK_ONLY.match(card.back.strip()):
+        return "the answer says nothing"
+    return None
+
+
+_RAW = re.compile(r"\*\*|==|\^\^|\[\[|\]\]|<!--|\{:|\(\(|\)\)|(?<![\w\\])\$(?!\s)|(?<![\w-])(?:TODO|DONE|DOING|LATER|WAITING|CANCEL+ED)(?![\w-])")
+
+
+def markup_left(card: Seen) -> str | None:
+    """Raw markup a learner should never see (``**``, ``==``, ``[[``, ``((``, ``$``, a
+    task marker) left on a side or in the breadcrumb after rendering: the note wrote
+    something the renderer could not read, so the card would show noise.
+
+    >>> markup_left(Seen("qa", "What is ((64a1-ff))?", back="x", cloze=False))
+    'shows raw "(("'
+    >>> markup_left(Seen("qa", "What is TCP?", back="A protocol", cloze=False)) is None
+    True
+    """
+    for side in (card.front, card.back, *card.crumbs):
+        found = _RAW.search(_MATH.sub(" ", side))
+        if found:
+            return f'shows raw "{found.group(0)}"'
+    return None
+
+
+Rule = Callable[[Seen], "str | None"]
+
+#: The rules for one card, in the order they are asked.
+RULES: Mapping[str, Rule] = MappingProxyType(
+    {
+        "not_a_procedure": not_a_procedure,
+        "tiny_gap": tiny_gap,
+        "label_gap": label_gap,
+        "clause_gap": clause_gap,
+        "emphasis_gap": emphasis_gap,
+        "answer_shown": answer_shown,
+        "thin_context": thin_context,
+        "long_front": long_front,
+        "empty_answer": empty_answer,
+        "markup_left": markup_left,
+    }
+)
+
+
+# ------------------------------------------------------------------ note rules
+
+MAX_PER_SENTENCE = 3
+
+
+def crowded_sentence(cards: Sequence[tuple[Card, Seen]]) -> dict[int, str]:
+    """More than three gaps in one sentence mark a list of bold items, not a few key
+    terms: none of them is asked (``**A**, **B**, **C** and **D** are ...``).
+
+    Returns the indexes to drop, with the reason.
+    """
+    groups: dict[tuple[str, int, str], list[int]] = {}
+    for index, (card, view) in enumerate(cards):
+        if view.cloze and card.kind == "phrases":
+            groups.setdefault((card.source.path.as_posix(), card.source.line, view.front.replace(GAP, view.hidden)), []).append(index)
+    return {i: f"one of {len(group)} gaps in one sentence" for group in groups.values() if len(group) > MAX_PER_SENTENCE for i in group}
+
+
+def near_duplicate(cards: Sequence[tuple[Card, Seen]]) -> dict[int, str]:
+    """A note asks each thing once: a card with the same question and answer as an
+    earlier one of the note is dropped."""
+    first: dict[tuple[str, str, str], int] = {}
+    found: dict[int, str] = {}
+    for index, (_, view) in enumerate(cards):
+        key = (fold(view.front), fold(view.hidden), fold(view.back))
+        if key in first:
+            found[index] = "asks what an earlier card of the note asks"
+        else:
+            first[key] = index
+    return found
+
+
+NoteRule = Callable[[Sequence[tuple[Card, Seen]]], dict[int, str]]
+NOTE_RULES: Mapping[str, NoteRule] = MappingProxyType({"crowded_sentence": crowded_sentence, "near_duplicate": near_duplicate})
+
+
+# ------------------------------------------------------------------ the judge
+
+
+def verdict(card: Card) -> tuple[str, str] | None:
+    """(rule, reason) of the first rule that drops ``card``, or None to keep it."""
+    if card.written:
+        return None
+    view = seen(card)
+    for name, rule in RULES.items():
+        reason = rule(view)
+        if reason:
+            return name, reason
+    return None
+
+
+def judge_cards(cards: Iterable[Card], dropped: list[Dropped] | None = None) -> list[Card]:
+    """The cards that pass every rule, in order; the others go to ``dropped`` (if given)."""
+    kept: list[tuple[Card, Seen]] = []
+    for card in cards:
+        found = verdict(card)
+        if found is None:
+            kept.append((card, seen(card)))
+        elif dropped is not None:
+            dropped.append(Dropped(card, *found))
+    for name, rule in NOTE_RULES.items():
+        mined = [(c, v) for c, v in kept if not c.written]
+        out = rule(mined)
+        if out:
+            gone = {id(mined[i][0]): reason for i, reason in out.items()}
+            if dropped is not None:
+                dropped.extend(Dropped(c, name, gone[id(c)]) for c, _ in kept if id(c) in gone)
+            kept = [(c, v) for c, v in kept if id(c) not in gone]
+    return [card for card, _ in kept]
