@@ -245,3 +245,13 @@ def test_parallel_workers_resolve_references_and_skips_as_one_process_does(tmp_p
     assert [(r.skipped, r.warnings) for r in serial.collected.results] == [(r.skipped, r.warnings) for r in parallel.collected.results]
     assert sum("mitochondrion makes most" in strip_tags(c.back) for c in parallel.collected.cards) == 111
     assert (tmp_path / "serial.apkg").read_bytes() == (tmp_path / "parallel.apkg").read_bytes()
+
+
+def test_the_readme_shows_what_building_the_graph_prints(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    shown = re.search(r"```text\n\$ cards build my-graph -o my-graph.apkg -v .*?\n(.*?)```", readme, re.S)
+    assert shown, "README lost the example of -v"
+    shutil.copytree(FIXTURE, tmp_path / "my-graph")
+    result = CliRunner().invoke(main, ["build", str(tmp_path / "my-graph"), "-o", str(tmp_path / "my-graph.apkg"), "-v"], catch_exceptions=False)
+    printed = (result.stderr + result.stdout).replace(str(tmp_path / "my-graph.apkg"), "my-graph.apkg")
+    assert printed.splitlines() == shown.group(1).splitlines()
