@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .metadata import PROPERTY, TASK_MARKER, metadata_lines
+from .metadata import PROPERTY, TASK_MARKER, TRAILING_TAGS, metadata_lines
 from .read import NOTE_SUFFIXES, SKIPPED_DIRS
 
 __all__ = ["BlockIndex", "BlockText", "block_texts"]
@@ -83,7 +83,7 @@ def block_texts(text: str, page: str = "") -> dict[str, str]:
     """Every ``id::`` of one note's text -> the words of the block it sits in.
     ``page``: the note's file name without ``.md``.
 
-    >>> block_texts("- **Shape** matters\\n  id:: 605C4B6F-ABEF-4C73-A5E0-C31197183AD0\\n\\t- child\\n")
+    >>> block_texts("- **Shape** matters #card\\n  id:: 605C4B6F-ABEF-4C73-A5E0-C31197183AD0\\n\\t- child\\n")
     {'605c4b6f-abef-4c73-a5e0-c31197183ad0': '**Shape** matters'}
 
     An area highlight of a PDF (a block of a ``hls__`` page with ``hl-type:: area``)
@@ -152,7 +152,7 @@ def _block_words(lines: list[str], at: int, indent: int) -> tuple[str, dict[str,
     words: list[str] = []
     for line, dropped in zip(body, metadata_lines(body)):
         if not dropped:
-            words.append(line.strip())
+            words.append(TRAILING_TAGS.sub("", line.strip()))  # a #card block referenced elsewhere is words there
         elif PROPERTY.match(line.strip()):
             key, _, value = line.strip().partition("::")
             properties.setdefault(key.strip().lower(), value.strip())

@@ -4,8 +4,8 @@
 Logseq and Dataview keep data inside a note's text: property lines (``collapsed::
 true``, ``id:: 605c…``, ``card-repeats:: 2``, ``logseq.order-list-type:: number``,
 ``rating:: 4``), a task's marker (``TODO``, ``DONE`` …), its planning lines
-(``SCHEDULED: <2023-02-16 Thu>``) and its ``:LOGBOOK:`` … ``:END:`` drawer. None of
-it is ever a card's words.
+(``SCHEDULED: <2023-02-16 Thu>``) and its ``:LOGBOOK:`` … ``:END:`` drawer, and the
+``#tags`` that end a line. None of it is ever a card's words.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["PROPERTY", "TASK_MARKER", "CLOSED_MARKERS", "metadata_lines"]
+__all__ = ["PROPERTY", "TASK_MARKER", "CLOSED_MARKERS", "TAG_NAME", "TRAILING_TAGS", "metadata_lines"]
 
 PROPERTY = re.compile(r"^[A-Za-z][\w.-]*::(?:[ \t]|$)")
 _PLANNING = re.compile(r"^(?:SCHEDULED|DEADLINE):[ \t]*<")
@@ -22,6 +22,11 @@ _DRAWER = re.compile(r"^:[A-Z][A-Z_-]*:$")
 TASK_MARKER = re.compile(r"^(TODO|DOING|DONE|LATER|NOW|WAITING|WAIT|CANCELED|CANCELLED|STARTED|IN-PROGRESS)(?:[ \t]+(?:\[#[A-C]\][ \t]*)?|$)")
 #: The markers of a task that is over (shown ☑, as ``- [x]``).
 CLOSED_MARKERS = frozenset({"DONE", "CANCELED", "CANCELLED"})
+#: A tag's name (``#exam``, ``#bio/cells``, ``#2024b``; not ``#1`` nor ``#``).
+TAG_NAME = r"(?:[^\W\d_][\w/-]*|\d+[^\W\d][\w/-]*)"
+#: The ``#tags`` that end a line (``... reverse. #exam #bio``): they tag the block (and
+#: Logseq's ``#card`` makes it a card), they are not its words.
+TRAILING_TAGS = re.compile(rf"(?:^|\s+)#{TAG_NAME}(?:\s+#{TAG_NAME})*\s*$")
 
 
 def metadata_lines(lines: Sequence[str]) -> list[bool]:

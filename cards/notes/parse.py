@@ -18,14 +18,12 @@ from markdown_it.token import Token
 from ..errors import CardsError
 from .blocks import BlockText
 from .markdown import markdown
-from .metadata import CLOSED_MARKERS, TASK_MARKER, metadata_lines
+from .metadata import CLOSED_MARKERS, TAG_NAME, TASK_MARKER, TRAILING_TAGS, metadata_lines
 from ..model import Block, Callout, Code, Inline, ListBlock, ListItem, Note, Paragraph, Section, Source, Table
 
 _CALLOUT = re.compile(r"^\[!(?P<kind>[\w-]+)\](?P<fold>[+-]?)(?:[ \t]+|(?=\n)|$)")
 _TASK = re.compile(r"^\[([ xX])\](?:\s|$)")
-_TAG_NAME = r"(?:[^\W\d_][\w/-]*|\d+[^\W\d][\w/-]*)"
-_INLINE_TAG = re.compile(rf"(?<![\w&#/\\])#({_TAG_NAME})")
-_TRAILING_TAGS = re.compile(rf"(?:^|\s+)#{_TAG_NAME}(?:\s+#{_TAG_NAME})*\s*$")  # "... reverse. #exam #bio"
+_INLINE_TAG = re.compile(rf"(?<![\w&#/\\])#({TAG_NAME})")
 
 
 def parse_note(
@@ -365,7 +363,7 @@ def _inline(token: Token) -> Inline:
         if stripped and last.type in ("softbreak", "hardbreak"):
             children.pop()
             continue
-        kept = _TRAILING_TAGS.sub("", last.content) if last.type == "text" else last.content
+        kept = TRAILING_TAGS.sub("", last.content) if last.type == "text" else last.content
         if last.type != "text" or kept == last.content:
             break
         stripped = _INLINE_TAG.findall(last.content[len(kept):]) + stripped
@@ -375,7 +373,7 @@ def _inline(token: Token) -> Inline:
         children.pop()
     if not stripped:
         return Inline(content, children)
-    return Inline(_TRAILING_TAGS.sub("", content), children, tuple(stripped))
+    return Inline(TRAILING_TAGS.sub("", content), children, tuple(stripped))
 
 
 def _block(tokens: list[Token], i: int) -> tuple[list[Block], int]:
