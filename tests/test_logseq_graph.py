@@ -8,6 +8,7 @@ assets, ``logseq/config.edn``, a backup under ``logseq/bak``, a hidden folder).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -255,3 +256,13 @@ def test_the_readme_shows_what_building_the_graph_prints(tmp_path: Path) -> None
     result = CliRunner().invoke(main, ["build", str(tmp_path / "my-graph"), "-o", str(tmp_path / "my-graph.apkg"), "-v"], catch_exceptions=False)
     printed = (result.stderr + result.stdout).replace(str(tmp_path / "my-graph.apkg"), "my-graph.apkg")
     assert printed.splitlines() == shown.group(1).splitlines()
+
+
+def test_explain_names_the_card_left_out_for_a_missing_block(tmp_path: Path) -> None:
+    root = graph(tmp_path)
+    result = CliRunner().invoke(main, ["preview", str(root), "--json", "--explain"], catch_exceptions=False)
+    objects = json.loads(result.stdout)
+    missing = [d for d in objects["dropped"] if d["rule"] == "missing_block"]
+    assert [(d["source"]["path"], d["source"]["line"]) for d in missing] == [("pages/enzymes.md", 5)]
+    assert not any(d["rule"] == "missing_block" and "mitochondrion" in d["answer"] for d in objects["dropped"])  # a resolved one is a card
+    assert any("The mitochondrion makes most of the cell's ATP." in strip_tags(c["answer"]) for c in objects["cards"])

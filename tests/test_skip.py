@@ -300,3 +300,17 @@ def test_the_reasons_survive_the_cache_and_a_patched_rebuild(tmp_path: Path) -> 
     third = build([vault], out)
     assert dict(third.collected.summary.skipped)["notes/biology.md"] == "tasks (2 of 2 items are tasks)"
     assert len(third.changes.retired) == 2
+
+
+def test_explain_lists_a_skipped_notes_candidates_under_nothing_to_learn(tmp_path: Path) -> None:
+    vault = shutil.copytree(FIXTURES / "vault", tmp_path / "vault")
+    result = CliRunner().invoke(main, ["preview", str(vault), "--json", "--explain"], catch_exceptions=False)
+    dropped = json.loads(result.stdout)["dropped"]
+    mine = {(d["source"]["path"], d["question"]): d["reason"] for d in dropped if d["rule"] == "nothing_to_learn"}
+    assert mine[("Daily/2024-05-21.md", "Learned that [...] happens in the cytoplasm.")] == (
+        "the note is skipped: journal (in the daily notes folder of .obsidian/daily-notes.json)"
+    )
+    assert any(path == "Templates/Daily.md" and reason.endswith("template (in the templates folder of .obsidian/templates.json)") for (path, _), reason in mine.items())
+    assert any(path == "notes/private.md" for path, _ in mine)  # opted out: every candidate, with why
+    assert not any(path == "notes/biology.md" for path, _ in mine)
+    assert not any("What does glycolysis produce" in question for _, question in mine)  # the written card is a card

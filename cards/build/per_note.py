@@ -12,6 +12,7 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..config import Config, load_config
@@ -23,6 +24,9 @@ from ..notes.plugins import Plugins, load_plugins
 from ..model import CLOZE, Card, Source
 from ..notes.read import NoteFile, find_notes
 from ..deck.rows import Row, card_of
+
+if TYPE_CHECKING:
+    from ..extract.judge import Dropped
 
 # The parser, extractors and renderer load only when a note is parsed (process_note):
 # a build that finds nothing changed never imports them.
@@ -127,6 +131,56 @@ class WarningCapture(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def note_cards(
+    vault: Vault, note: NoteFile, text: str, media: MediaIndex, dropped: list[Dropped] | None = None, blocks: BlockText | None = None,
+) -> tuple[list[Card], bool, str | None]:
+    """Text of one note -> its cards, whether its line breaks were restored, and why it
+    has nothing to learn (notes/skip.py; None: it has): reflow, parse, skip, extract,
+    judge. ``dropped`` collects the candidates left out, with the rule and why (for
+    ``preview --explain``): the judge's, ``nothing_to_learn`` for the mined candidates
+    of a skipped note, ``missing_block`` for a card that would show a Logseq block the
+    graph lacks. ``blocks``: the text of a block by its id, for ``((block refs))``
+    (notes/blocks.py). Problems are logged or raised as CardsError."""
+    from ..extract import Context, extract_cards
+    from ..notes.parse import clean_tag, parse_note
+    from ..notes.reflow import reflow
+    from ..notes.skip import skip_note
+    from ..deck.render import MISSING_BLOCK, Renderer
+    from ..extract.judge import Dropped as Left
+
+    flowed = reflow(text)
+    script = _SCRIPT.search(text)
+    if script:
+        line = text.count("\n", 0, script.start()) + 1
+        log.warning("%s", CardsError(Source(note.path, line), "raw <script> never reaches a card: it is shown as text or left out"))
+    config = vault.config
+    deck = config.deck_for_folder(note.path.parent, vault.deck)
+    parsed = parse_note(flowed.text, note.path, deck=deck, reflowed=flowed.reflowed, warn=lambda e: log.warning("%s", e), blocks=blocks)
+    skip = skip_note(parsed, layout=vault.layout, only_tagged=config.only_tagged)  # its own tags, not its folder's
+    why, written = (note.skipped, False) if note.skipped else (str(skip), skip.written) if skip else (None, True)
+    if why is not None and not written and dropped is None:
+        return [], flowed.reflowed, why  # nothing comes: no need to extract
+    parsed.tags = tuple(dict.fromkeys(t for t in map(clean_tag, (*vault.folder_tags(note.path), *parsed.tags)) if t))
+    if config.tag_prefix:
+        parsed.tags = tuple(dict.fromkeys(_prefixed(t, config.tag_prefix) for t in parsed.tags))
+    ctx = Context(renderer=Renderer(resolve_image=media.resolver(note.path, text)), source_link=vault.source_link,
+                  plugins=vault.plugins, root_deck=vault.deck)
+    cards: list[Card] = []
+    for card in extract_cards(parsed, kinds=config.kinds, ctx=ctx, dropped=dropped):
+        if why is not None and not (written and card.written):  # a journal gives what was written as cards
+            left = Left(card, "nothing_to_learn", f"the note is skipped: {why}")
+        elif _shows_missing_block(card, MISSING_BLOCK):
+            left = Left(card, "missing_block", "it would show a Logseq block reference the graph lacks (reported at its line)")
+        else:
+            cards.append(card)
+            continue
+        if dropped is not None:
+            dropped.append(left)
+    if flowed.reflowed:
+        cards = [_at_line_one(c) for c in cards]
+    return cards, flowed.reflowed, why
+
+
 def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex, blocks: BlockText | None = None) -> NoteResult:
     """Text of one note -> its cards. Problems become messages that name file and line.
 
@@ -134,11 +188,6 @@ def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex, blo
     ``((block refs))``; a card whose question or answer would show one the graph lacks is
     left out.
     """
-    from ..extract import Context, extract_cards
-    from ..notes.parse import clean_tag, parse_note
-    from ..notes.reflow import reflow
-    from ..notes.skip import skip_note
-    from ..deck.render import MISSING_BLOCK, Renderer
     from ..deck.rows import row_of, shared
 
     capture = WarningCapture()
@@ -147,29 +196,8 @@ def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex, blo
     handlers, log.handlers = log.handlers, [capture]
     log.propagate, propagate = False, log.propagate
     try:
-        flowed = reflow(text)
-        script = _SCRIPT.search(text)
-        if script:
-            line = text.count("\n", 0, script.start()) + 1
-            log.warning("%s", CardsError(Source(note.path, line), "raw <script> never reaches a card: it is shown as text or left out"))
-        config = vault.config
-        deck = config.deck_for_folder(note.path.parent, vault.deck)
-        parsed = parse_note(flowed.text, note.path, deck=deck, reflowed=flowed.reflowed, warn=lambda e: log.warning("%s", e), blocks=blocks)
-        skip = skip_note(parsed, layout=vault.layout, only_tagged=config.only_tagged)  # its own tags, not its folder's
-        if skip is not None and not skip.written:
-            return NoteResult(note.path, (), None, tuple(capture.messages), flowed.reflowed, str(skip))
-        parsed.tags = tuple(dict.fromkeys(t for t in map(clean_tag, (*vault.folder_tags(note.path), *parsed.tags)) if t))
-        if config.tag_prefix:
-            parsed.tags = tuple(dict.fromkeys(_prefixed(t, config.tag_prefix) for t in parsed.tags))
-        ctx = Context(renderer=Renderer(resolve_image=media.resolver(note.path, text)), source_link=vault.source_link,
-                      plugins=vault.plugins, root_deck=vault.deck)
-        cards = [
-            c for c in extract_cards(parsed, kinds=config.kinds, ctx=ctx)
-            if not _shows_missing_block(c, MISSING_BLOCK) and (skip is None or c.written)  # a journal: only what was written as cards
-        ]
-        if flowed.reflowed:
-            cards = [_at_line_one(c) for c in cards]
-        return NoteResult(note.path, shared(tuple(row_of(c) for c in cards)), None, tuple(capture.messages), flowed.reflowed, str(skip) if skip else None)
+        cards, reflowed, skipped = note_cards(vault, note, text, media, blocks=blocks)
+        return NoteResult(note.path, shared(tuple(row_of(c) for c in cards)), None, tuple(capture.messages), reflowed, skipped)
     except CardsError as error:
         return NoteResult(note.path, (), str(error), tuple(capture.messages))
     except RecursionError:
