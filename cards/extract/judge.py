@@ -201,7 +201,7 @@ _ORDINAL = re.compile(
     r"\s*[0-9一二三四五六七八九十百]+(?:\.[0-9]+)*\s*[步种点类个条章节]?\.?$",
     re.I,
 )
-_SECTION = re.compile(r"^\d+(?:\.\d+)*\.?\s+\S")
+_SECTION = re.compile(r"^\d+(?:\.\d+)+\.?\s+\S|^\d+\.\s+\S")  # "3.4 Descriptor", "2. Methods"; not "50 steps"
 
 
 def label_gap(card: Seen) -> str | None:
