@@ -349,8 +349,9 @@ def answer_shown(card: Seen) -> str | None:
 
 
 def label_question(card: Seen) -> str | None:
-    """A mined question that is only a label (``Remarks``, ``Problem``, ``Def``, ``注``)
-    asks nothing unless the breadcrumb names what it is about.
+    """A mined question that is only a label (``Remarks``, ``Problem``, ``Proof``, ``注``)
+    asks nothing; only ``Def`` under a breadcrumb that names the thing asks for its
+    definition.
 
     >>> label_question(Seen("qa", "Remarks", back="At most one index is zero.", crumbs=("Electrodynamics",), cloze=False))
     'the question is the label "Remarks"'
@@ -361,8 +362,11 @@ def label_question(card: Seen) -> str | None:
         return None
     core = fold(card.front.rstrip(":：?？ ."))
     if core in LABEL_WORDS or core in {"def", "defs", "thm", "prop", "rmk", "ex", "eg", "pf", "idea", "key idea", "training", "problem"}:
+        # "Manifold › Def" asks for the definition of what the breadcrumb names; a proof,
+        # remarks or examples of it ask for nothing in particular
+        defines = core in {"def", "defs", "definition", "definitions", "定义", "definizione"}
         named = len(card.crumbs) >= 2 and len(_words(card.crumbs[-1])) <= 5 and fold(card.crumbs[-1]) not in LABEL_WORDS
-        if not named:
+        if not (defines and named):
             return f'the question is the label "{card.front}"'
     return None
 
