@@ -148,6 +148,87 @@ def test_lost_or_corrupt_cache_only_costs_time(vault: Path, tmp_path: Path, dama
     assert first.written and second.written
 
 
+def _fresh_deck(vault: Path, tmp_path: Path, now: int) -> list[tuple[str, str]]:
+    fresh = tmp_path / "fresh" / "deck.apkg"
+    build([vault], fresh, now=now, cache=False)
+    return deck_notes(fresh, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "first half", "pages scribbled", "header only"])
+def test_a_damaged_cache_file_is_made_anew(vault: Path, tmp_path: Path, damage: str) -> None:
+    """The cache is one SQLite file: damaged in any way, it is made anew and the deck
+    is the one a build without a cache writes."""
+    out = tmp_path / "deck.apkg"
+    build([vault], out, now=1_700_000_000)
+    path = cache_dir(out) / "cache.sqlite"
+    data = path.read_bytes()
+    assert len(data) >= 4096 * 3
+    if damage == "garbage":
+        path.write_bytes(b"garbage" * 1000)
+    elif damage == "first half":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "pages scribbled":
+        path.write_bytes(data[:4096] + bytes(range(256)) * ((len(data) - 4096) // 256))
+    else:
+        path.write_bytes(data[:100])
+    (vault / "a.md").write_text(NOTES["a.md"] + "4. **Monitor** it\n", "utf-8")
+    second = build([vault], out, now=1_700_000_100)
+    assert deck_notes(out, tmp_path) == _fresh_deck(vault, tmp_path, 1_700_000_100)
+    assert second.written and len(second.changes.added) == 1 and not second.changes.retired
+    third = build([vault], out, now=1_700_000_200)  # the cache works again
+    assert not third.written and third.collected.parsed == 0
+
+
+def test_a_cache_deleted_while_the_build_runs_only_costs_time(vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "deck.apkg"
+    build([vault], out, now=1_700_000_000)
+    (vault / "b.md").write_text(NOTES["b.md"].replace("Paris", "Paris, on the Seine"), "utf-8")
+    pipeline = sys.modules["cards.build.pipeline"]
+    inner = pipeline.gather
+
+    def gather_then_delete(*args: object, **kwargs: object) -> object:
+        found = inner(*args, **kwargs)
+        shutil.rmtree(cache_dir(out), ignore_errors=True)  # the whole folder, mid-way: the kept collection too
+        return found
+
+    monkeypatch.setattr(pipeline, "gather", gather_then_delete)
+    monkeypatch.setattr(sys.modules["cards.build.incremental"], "gather", gather_then_delete)
+    second = build([vault], out, now=1_700_000_100)
+    monkeypatch.undo()
+    assert second.written and len(second.changes.updated) == 1
+    assert deck_notes(out, tmp_path) == _fresh_deck(vault, tmp_path, 1_700_000_100)
+    third = build([vault], out, now=1_700_000_200)
+    assert third.collected.parsed == 4 and not third.changes.updated and not third.changes.added
+    assert deck_notes(out, tmp_path) == _fresh_deck(vault, tmp_path, 1_700_000_200)
+    assert not build([vault], out, now=1_700_000_300).written
+
+
+def test_the_cache_is_one_file_beside_the_kept_collection(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        from make_vault import make_vault as synthetic
+    finally:
+        sys.path.pop(0)
+    vault = tmp_path / "big"
+    synthetic(60, vault, folders=6, seed=2)
+    out = tmp_path / "deck.apkg"
+    # an older version's folder of one file per note is cleared on the way
+    old = cache_dir(out) / "notes" / "ab"
+    old.mkdir(parents=True)
+    (old / "ab12.pickle").write_bytes(b"old")
+    (cache_dir(out) / "stat.pickle").write_bytes(b"old")
+    first = build([vault], out, now=1_700_000_000)
+    assert first.collected.parsed == 60
+    assert sorted(p.name for p in cache_dir(out).iterdir()) == ["cache.sqlite", "collection.anki2"]
+    with sqlite3.connect(cache_dir(out) / "cache.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM notes").fetchone()[0] == 60
+    # a note deleted: its entry goes with the next build
+    sorted(vault.rglob("*.md"))[0].unlink()
+    build([vault], out, now=1_700_000_100)
+    with sqlite3.connect(cache_dir(out) / "cache.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM notes").fetchone()[0] == 59
+
+
 def test_changed_image_invalidates_the_notes_that_show_it(vault: Path, tmp_path: Path) -> None:
     out = tmp_path / "deck.apkg"
     first = build([vault], out, now=1_700_000_000)

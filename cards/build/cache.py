@@ -1,4 +1,4 @@
-"""The per-note cache of an output: a rebuild parses only the notes that changed.
+"""The cache of an output: a rebuild parses only the notes that changed.
 
 It lives in the user's cache folder, never beside the deck nor in the notes: the
 deck is often written into the vault or a synced folder, and the cache is several
@@ -6,13 +6,19 @@ times the size of the notes. ``platformdirs`` gives the folder by each system's
 convention (``~/.cache/cards`` or ``$XDG_CACHE_HOME/cards`` on Linux,
 ``~/Library/Caches/cards`` on macOS, ``%LOCALAPPDATA%\\cards\\Cache`` on Windows);
 ``CARDS_CACHE_DIR`` overrides it. Each output has its own sub-folder, named by the
-deck's file name and a hash of its absolute path (:func:`cache_dir`)::
+deck's file name and a hash of its absolute path (:func:`cache_dir`), holding two files::
 
     <cache folder>/decks/deck.apkg-1f0e…/
-      stat.pickle          path -> (size, mtime_ns, ctime_ns, inode, sha256 of the bytes)
-      manifest.pickle      what the last build of the deck was made from, and its summary
-      collection.anki2     the last deck's collection, uncompressed (patched by the next build)
-      notes/ab/abcd….pickle  one note's result, named by its key
+      cache.sqlite       one SQLite file: every note's result (``notes``), what the
+                         preview made of it (``views``), the stat index and the
+                         manifest of the last build (``meta``)
+      collection.anki2   the last deck's collection, uncompressed (patched by the next build)
+
+Why one SQLite file and not a file per note: 10,000 small files cost seconds of
+system time to write and to delete on every cold build. The build's parent process
+writes every entry (the workers send theirs back packed) in one transaction that
+commits when the build ends, so a build that dies leaves the cache as the last
+build left it.
 
 **The key** of a note is the sha256 of: the cache schema and a hash of the tool's own
 source (a new version, or an edited checkout, never reuses an old result), the config
@@ -20,16 +26,17 @@ values that shape a note's cards (every ``Config`` field except the ones that on
 choose files or the output: deck mapping, tag prefix, kinds, … plus the root deck name
 and the Obsidian flag and vault name, which the source links carry), the vault-relative
 path, and the sha256 of the note's bytes. So the key names everything a note's result
-is a function of, except the images it shows: those are checked when the entry is
-used. Each entry records every image target the note asked for, what it resolved to
-(the media name embeds a hash of the image's bytes) and the warnings it gave; the
-entry is used only if resolving those targets again gives the same answers.
+is a function of, except the images it shows and the Logseq blocks it refers to: those
+are checked when the entry is used. Each entry records every image target the note
+asked for, what it resolved to (the media name embeds a hash of the image's bytes) and
+the warnings it gave, and the text of every block it showed; the entry is used only
+if resolving those again gives the same answers. It keeps the note's skip reason too.
 
 **The whole-build fast path**: when every note's key is the one the manifest lists and
 the images those notes show resolve as before, the build is reported from the
 manifest's summary and no entry is loaded (they load only if someone asks for cards).
 
-**The fast path** in front of the content hash: ``stat.pickle`` remembers each note's
+**The fast path** in front of the content hash: the stat index remembers each note's
 (size, mtime_ns, ctime_ns, inode) with the sha256 of its bytes, and a note whose stat
 is unchanged is not read. ``ctime`` changes on every write and cannot be set back by
 ``touch``, so an editor or a script that restores the mtime is still seen. A stat is
@@ -37,11 +44,13 @@ only remembered when the file's times are older than :data:`RACY_NS` before the 
 started: a file written in the same clock tick as the scan (coarse filesystem clocks)
 could change again without its stat changing, so such a file is hashed next time too.
 
-Losing or corrupting any of these files costs time, never correctness: an unreadable
-entry is a miss, an unreadable stat index means every note is hashed, an unreadable
-manifest means the deck is checked card by card. Files are written to a temporary
-name and renamed, and the build lock (lock.py) keeps two builds out of each other's
-way.
+Losing or corrupting the file costs time, never correctness: a file SQLite cannot
+read is deleted and made anew, an unreadable entry is a miss, an unreadable stat
+index means every note is hashed, an unreadable manifest means the deck is checked
+card by card, and any SQLite error while the build runs turns the cache off for the
+rest of that build. The build lock (lock.py) keeps two builds out of each other's way;
+``cards preview`` (which never takes the lock) only adds entries and views, which
+are true for their keys whoever writes them.
 """
 
 from __future__ import annotations
@@ -51,6 +60,7 @@ import hashlib
 import logging
 import os
 import pickle
+import sqlite3
 import time
 import zlib
 from collections import Counter
@@ -60,7 +70,6 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..atomic import write_atomic
 from ..deck.rows import Row
 from ..deck.notetypes import note_type
 from ..model import CLOZE
@@ -73,8 +82,11 @@ log = logging.getLogger("cards")
 #: Bump when the layout of an entry changes (2: rows, and a summary in the manifest;
 #: 3: the rows' fields apart, compressed; 4: rows carry their hashed GUID; 5: the
 #: manifest's summary is made from its notes; 6: notes count their Anki cards; 7: why a
-#: note was skipped, and the Logseq block references a note resolved among its lookups).
-SCHEMA = 7
+#: note was skipped, and the Logseq block references a note resolved among its lookups;
+#: 8: one SQLite file instead of a file per note).
+SCHEMA = 8
+#: The cache's one file in its folder.
+FILE = "cache.sqlite"
 #: A file whose mtime/ctime is this close to the scan is hashed again next time.
 RACY_NS = 2_000_000_000
 #: Config fields that choose files or the output, not what a note's cards are.
@@ -113,25 +125,22 @@ def legacy_cache_dir(output: Path) -> Path:
     return output.with_name(output.name + ".cards-cache")
 
 
-def adopt_legacy_cache(output: Path) -> None:
-    """Move a cache an older version left beside the deck to :func:`cache_dir` (or
-    remove it when it cannot move: a cache only saves time). Hold the output's lock."""
+def drop_legacy_cache(output: Path) -> None:
+    """Remove a cache an older version left beside the deck (``OUT.apkg.cards-cache/``,
+    one file per note): its format is not read any more, and it may sit in a synced
+    vault. Hold the output's lock."""
     old = legacy_cache_dir(output)
-    if not (old.is_dir() and any((old / name).exists() for name in ("manifest.pickle", "stat.pickle", "notes"))):
+    if not (old.is_dir() and any((old / name).exists() for name in _LEGACY_FILES)):
         return
-    new = cache_dir(output)
-    try:
-        if new.exists():
-            raise FileExistsError(new)
-        new.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(old, new)
-        log.warning("moved the cache from %s to %s (caches now live in the user's cache folder)", old, new)
-    except OSError:
-        import shutil
+    import shutil
 
-        shutil.rmtree(old, ignore_errors=True)
-        if not old.exists():
-            log.warning("removed the old cache %s (caches now live in %s)", old, new.parent)
+    shutil.rmtree(old, ignore_errors=True)
+    if not old.exists():
+        log.warning("removed the old cache %s (caches now live in %s)", old, cache_dir(output).parent)
+
+
+#: What versions before the single-file cache kept in a cache folder.
+_LEGACY_FILES = ("manifest.pickle", "stat.pickle", "notes")
 
 
 def usable_cache_dir(output: Path) -> Path | None:
@@ -273,26 +282,6 @@ def load_entry(data: bytes, *, light: bool = False) -> Entry:
     return _unpack(pickle.loads(data), light)
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Atomic replace without fsync: a cache file lost in a crash is only a miss."""
-    write_atomic(path, data, durable=False)
-
-
-def entry_path(root: Path, key: str) -> Path:
-    return root / "notes" / key[:2] / f"{key}.pickle"
-
-
-def store_entry(root: Path, entry: Entry, data: bytes | None = None) -> None:
-    """Write one entry (also called from worker processes); ``data`` is
-    ``dump_entry(entry)`` when the caller has it already."""
-    path = entry_path(root, entry.key)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_file(path, data if data is not None else dump_entry(entry))
-    except OSError as exc:
-        log.debug("cache: cannot write %s: %s", path, exc)
-
-
 # ---------------------------------------------------------------- the cache
 
 
@@ -390,9 +379,37 @@ class Manifest:
         return summary_of(self.notes)
 
 
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS notes (key TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS views (key TEXT NOT NULL, kind TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (key, kind));
+"""
+
+
+def _connect(path: Path, *, busy: float) -> sqlite3.Connection:
+    """The cache file, made when missing; one of another schema is emptied first.
+    Raises sqlite3.Error (a file that is not a database, a full disk)."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=busy)
+    try:
+        # a cache only costs time when lost: no fsync, and its pages stay small
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("PRAGMA cache_size = -4096")
+        conn.executescript(_TABLES)
+        row = conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+        if row is None or row[0] != SCHEMA:
+            conn.executescript("BEGIN; DELETE FROM meta; DELETE FROM notes; DELETE FROM views; COMMIT;")
+            conn.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA,))
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 @dataclass(slots=True)
 class NoteCache:
-    """The cache folder of one output; hold the output's lock while using it."""
+    """The cache of one output (its folder, ``root``). A build holds the output's lock
+    while it uses it; whatever it adds is written in one transaction, by :meth:`save`
+    (or :meth:`close`, which keeps the entries of a build that failed)."""
 
     root: Path
     stats: dict[StatKey, StatValue] = field(default_factory=dict)
@@ -400,25 +417,111 @@ class NoteCache:
     scan_ns: int = 0
     hits: int = 0
     misses: int = 0
+    _db: sqlite3.Connection | None = None
+    _writes: bool = True  # False once closed: a build's result read later only reads
     _manifest: Manifest | None = None
     _manifest_read: bool = False
-    _notes: str = ""  # str(root / "notes"), see get
-
-    def __post_init__(self) -> None:
-        self._notes = os.fspath(self.root / "notes")
 
     @classmethod
-    def open(cls, root: Path) -> NoteCache:
+    def open(cls, root: Path, *, busy: float = 30.0) -> NoteCache:
+        """``busy``: seconds to wait for another process writing the file (a preview)."""
         cache = cls(root, scan_ns=time.time_ns())
-        try:
-            raw = pickle.loads((root / "stat.pickle").read_bytes())
-            if isinstance(raw, tuple) and len(raw) == 2 and raw[0] == (SCHEMA, code_fingerprint()) and isinstance(raw[1], dict):
-                cache.stats = raw[1]
-        except FileNotFoundError:
-            pass
-        except Exception as exc:  # noqa: BLE001 - any damage only costs a re-hash
-            log.debug("cache: stat index unreadable (%s); hashing every note", exc)
+        for name in _LEGACY_FILES:  # a folder an older version wrote: its files are not read
+            old = root / name
+            if old.is_dir():
+                import shutil
+
+                shutil.rmtree(old, ignore_errors=True)
+            elif old.exists():
+                old.unlink(missing_ok=True)
+        path = root / FILE
+        for _ in range(2):
+            try:
+                cache._db = _connect(path, busy=busy)
+                break
+            except sqlite3.OperationalError as exc:  # locked, full, cannot open: go on without
+                log.debug("cache: %s unusable (%s); building without it", path, exc)
+                break
+            except sqlite3.Error as exc:  # not a database, or damaged: made anew
+                log.debug("cache: %s damaged (%s); starting it afresh", path, exc)
+                _remove(path)
+        raw = cache._meta("stats")
+        if raw is not None:
+            try:
+                stats = pickle.loads(raw)
+                if isinstance(stats, dict):
+                    cache.stats = stats
+            except Exception as exc:  # noqa: BLE001 - any damage only costs a re-hash
+                log.debug("cache: stat index unreadable (%s); hashing every note", exc)
         return cache
+
+    # -- the file -------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection | None:
+        """The open file; after :meth:`close`, opened again to read (a build's result
+        asked for its cards later loads them from here), never to write."""
+        if self._db is None and not self._writes:
+            try:
+                self._db = sqlite3.connect(self.root / FILE, isolation_level=None, timeout=1.0)
+            except sqlite3.Error:
+                return None
+        return self._db
+
+    def _meta(self, name: str) -> bytes | None:
+        db = self._conn()
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return None
+        return bytes(row[0]) if row is not None else None
+
+    def _write(self, sql: str, rows: Iterable[tuple[Any, ...]] | tuple[Any, ...] = (), *, many: bool = False) -> None:
+        """A write inside the build's one transaction (begun on the first write)."""
+        db = self._db
+        if db is None or not self._writes:
+            return
+        try:
+            if not db.in_transaction:
+                db.execute("BEGIN")
+            if many:
+                db.executemany(sql, rows)
+            else:
+                db.execute(sql, rows)  # type: ignore[arg-type]
+        except sqlite3.Error as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: sqlite3.Error) -> None:
+        """Any SQLite error turns the cache off for the rest of this build (a damaged
+        file is made anew by the next one): it only ever costs time."""
+        log.debug("cache: %s; going on without the cache", exc)
+        db, self._db = self._db, None
+        if db is not None:
+            try:
+                db.close()
+            except sqlite3.Error:
+                pass
+            if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+                _remove(self.root / FILE)
+
+    def commit(self) -> None:
+        """Write what this build added; the cache stays open."""
+        if self._db is not None and self._writes and self._db.in_transaction:
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._failed(exc)
+
+    def close(self) -> None:
+        """Commit what was added (entries are true for their keys even if the build
+        failed afterwards) and let go of the file."""
+        self.commit()
+        self._writes = False
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     # -- note digests ---------------------------------------------------
 
@@ -448,23 +551,51 @@ class NoteCache:
     # -- entries --------------------------------------------------------
 
     def get(self, key: str, *, light: bool = False) -> Entry | None:
-        # Plain string paths and open(): a one-edit rebuild of 10,000 notes loads every
-        # entry, and pathlib's joining cost a third of that.
-        path = f"{self._notes}/{key[:2]}/{key}.pickle"
+        data = self.get_packed(key)
+        if data is None:
+            return None
         try:
-            with open(path, "rb") as handle:
-                entry = load_entry(handle.read(), light=light)
+            entry = load_entry(data, light=light)
             if entry.key != key:
                 raise ValueError("key mismatch")
             return entry
-        except FileNotFoundError:
-            return None
         except Exception as exc:  # noqa: BLE001 - a damaged entry is a miss
-            log.debug("cache: entry %s unreadable (%s)", path, exc)
+            log.debug("cache: entry %s unreadable (%s)", key, exc)
             return None
 
-    def put(self, entry: Entry) -> None:
-        store_entry(self.root, entry)
+    def get_packed(self, key: str) -> bytes | None:
+        db = self._conn()
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT data FROM notes WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return None
+        return bytes(row[0]) if row is not None else None
+
+    def put(self, entry: Entry, data: bytes | None = None) -> None:
+        """Keep one note's result; ``data`` is ``dump_entry(entry)`` when the caller has it."""
+        self.put_packed(entry.key, data if data is not None else dump_entry(entry))
+
+    def put_packed(self, key: str, data: bytes) -> None:
+        self._write("INSERT OR REPLACE INTO notes VALUES (?, ?)", (key, data))
+
+    # -- views: what a reader made of a note (cards preview), by kind ------
+
+    def view(self, key: str, kind: str) -> bytes | None:
+        db = self._conn()
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT data FROM views WHERE key = ? AND kind = ?", (key, kind)).fetchone()
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return None
+        return bytes(row[0]) if row is not None else None
+
+    def put_view(self, key: str, kind: str, data: bytes) -> None:
+        self._write("INSERT OR REPLACE INTO views VALUES (?, ?, ?)", (key, kind, data))
 
     # -- the manifest -----------------------------------------------------
 
@@ -475,46 +606,53 @@ class NoteCache:
         return self._manifest
 
     def _read_manifest(self) -> Manifest | None:
+        data = self._meta("manifest")
+        if data is None:
+            return None
         try:
-            raw = pickle.loads((self.root / "manifest.pickle").read_bytes())
-            if not (isinstance(raw, tuple) and raw[0] == SCHEMA):
-                return None
-            inputs, deck, output, state, guids, keys, images, notes, natural, db, deflated = raw[1:]
+            raw = pickle.loads(data)
+            inputs, deck, output, state, guids, keys, images, notes, natural, db, deflated = raw
             return Manifest(
                 inputs, deck, output, state, tuple(guids.split("\n")) if guids else (), keys, images,
                 tuple(NoteInfo._make(n) for n in notes), natural, db, deflated,
             )
-        except FileNotFoundError:
-            return None
         except Exception as exc:  # noqa: BLE001
             log.debug("cache: manifest unreadable (%s)", exc)
             return None
 
-    def save(self, manifest: Manifest | None, *, previous: Manifest | None = None, manifest_changed: bool = True) -> None:
-        """Write the stat index (when it changed) and the manifest (unless told it did not
-        change); drop entries the last build used and this one does not."""
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            if self.new_stats != self.stats:
-                write_file(self.root / "stat.pickle", pickle.dumps(((SCHEMA, code_fingerprint()), self.new_stats), protocol=pickle.HIGHEST_PROTOCOL))
-            if manifest_changed:
-                self._write_manifest(manifest)
-            if previous is not None and manifest is not None:
-                for key in set(previous.keys) - set(manifest.keys):
-                    entry_path(self.root, key).unlink(missing_ok=True)
-        except OSError as exc:
-            log.debug("cache: cannot save (%s)", exc)
+    def save(self, manifest: Manifest | None, *, manifest_changed: bool = True) -> None:
+        """Write the stat index (when it changed) and the manifest (unless told it did
+        not change); drop the entries and views of notes this build does not have; commit."""
+        if self.new_stats != self.stats:
+            self._write("INSERT OR REPLACE INTO meta VALUES ('stats', ?)", (pickle.dumps(self.new_stats, protocol=pickle.HIGHEST_PROTOCOL),))
+        if manifest_changed:
+            if manifest is None:
+                self._write("DELETE FROM meta WHERE name = 'manifest'")
+            else:
+                self._write("INSERT OR REPLACE INTO meta VALUES ('manifest', ?)", (_dump_manifest(manifest),))
+                self._write("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+                self._write("DELETE FROM keep")
+                self._write("INSERT OR IGNORE INTO keep VALUES (?)", ((key,) for key in manifest.keys), many=True)
+                self._write("DELETE FROM notes WHERE key NOT IN (SELECT key FROM keep)")
+                self._write("DELETE FROM views WHERE key NOT IN (SELECT key FROM keep)")
+        self.commit()
 
-    def _write_manifest(self, manifest: Manifest | None) -> None:
-        if manifest is None:
-            (self.root / "manifest.pickle").unlink(missing_ok=True)
-            return
-        fields = (
-            # the GUIDs as one string: 170,000 string objects took pickle's memo ~20 MiB
-            manifest.inputs, manifest.deck, manifest.output, manifest.state, "\n".join(manifest.guids), manifest.keys, manifest.images,
-            tuple(tuple(n) for n in manifest.notes), manifest.natural, manifest.db, manifest.deflated,
-        )
-        write_file(self.root / "manifest.pickle", pickle.dumps((SCHEMA, *fields), protocol=pickle.HIGHEST_PROTOCOL))
+
+def _dump_manifest(manifest: Manifest) -> bytes:
+    fields = (
+        # the GUIDs as one string: 170,000 string objects took pickle's memo ~20 MiB
+        manifest.inputs, manifest.deck, manifest.output, manifest.state, "\n".join(manifest.guids), manifest.keys, manifest.images,
+        tuple(tuple(n) for n in manifest.notes), manifest.natural, manifest.db, manifest.deflated,
+    )
+    return pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _remove(path: Path) -> None:
+    for name in (path, path.with_name(path.name + "-journal")):
+        try:
+            name.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def file_stamp(path: Path) -> tuple[int, int, int] | None:

@@ -29,7 +29,6 @@ from .cache import (
     load_entry,
     note_info,
     note_key,
-    store_entry,
     summary_of,
     unpack_fields,
 )
@@ -291,14 +290,15 @@ def _work_init(parent: int) -> None:
     _WORK["blocks"] = {}
 
 
-def _work(chunk: list[tuple[int, int, PurePosixPath, str | None, str | None]]) -> list[tuple[int, bytes, dict[str, str]]]:
+def _work(chunk: list[tuple[int, int, PurePosixPath, str | None, str | None]]) -> list[tuple[int, bytes, dict[str, str], bool]]:
     """Parse a chunk of notes: (slot, vault, path, key, sha256 the key names) each.
 
-    The worker reads each note itself (the parent holds no note's bytes meanwhile); a
-    note whose bytes are no longer the ones the key names is parsed but not cached.
+    The worker reads each note itself (the parent holds no note's bytes meanwhile) and
+    sends back each result packed as the cache keeps it, and whether it may be kept
+    (the parent writes the cache: one file, one transaction). A note whose bytes are no
+    longer the ones the key names is parsed but not cached.
     """
     vaults: list[Vault] = _WORK["vaults"]
-    cache_root: Path | None = _WORK["cache"]
     indexes: dict[int, MediaIndex] = _WORK["indexes"]
     blocks: dict[int, BlockIndex] = _WORK["blocks"]
     out = []
@@ -314,10 +314,7 @@ def _work(chunk: list[tuple[int, int, PurePosixPath, str | None, str | None]]) -
         if data is None or digest is None or hashlib.sha256(data).hexdigest() != digest:
             key = None
         entry, media, cacheable = _process(vault, NoteFile(vault.root, rel), data, index, key, graph)
-        packed = dump_entry(entry)
-        if cacheable and key is not None and cache_root is not None:
-            store_entry(cache_root, entry, packed)
-        out.append((slot, packed, {name: str(path) for name, path in media.items()}))
+        out.append((slot, dump_entry(entry), {name: str(path) for name, path in media.items()}, cacheable and key is not None))
     return out
 
 
@@ -526,7 +523,7 @@ def gather(plan: Plan, cache: NoteCache | None, jobs: int | None, progress: Prog
     if workers > 1:
         from concurrent.futures import FIRST_COMPLETED, wait
 
-        _WORK.update(vaults=vaults, cache=cache.root if cache else None)
+        _WORK.update(vaults=vaults)
         size = max(8, min(64, total // (workers * 8) or 1))
         work = [(slot, vault_no, rel, key, digests[slot]) for slot, vault_no, rel, _, key in todo]
         todo.clear()  # the workers read the notes: no note's bytes are held here meanwhile
@@ -539,8 +536,11 @@ def gather(plan: Plan, cache: NoteCache | None, jobs: int | None, progress: Prog
                     # rows, pickled) are not held until the last chunk is in.
                     ready, running = wait(running, return_when=FIRST_COMPLETED)
                     for future in ready:
-                        for slot, data, names in future.result():
-                            finished(slot, load_entry(data, light=True), {name: Path(p) for name, p in names.items()})
+                        for slot, data, names, keep in future.result():
+                            entry = load_entry(data, light=True)
+                            if keep and cache is not None:
+                                cache.put(entry, data)
+                            finished(slot, entry, {name: Path(p) for name, p in names.items()})
                             done += 1
                     del ready, future
                     if progress:

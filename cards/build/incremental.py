@@ -47,6 +47,7 @@ from .cache import (
 )
 from .collect import Collected, Plan, Progress, gather, recheck_images
 from ..deck.ids import guid_from, key_of
+from ..errors import WriteError
 from ..deck.rows import Row
 from ..deck.state import (
     Changes,
@@ -145,11 +146,16 @@ def patch(
         from ..deck.zipping import Deflated
 
         scratch = db.with_name(db.name + ".new")
-        made = patch_rows(
-            db, scratch, output, remove=removed, rows=rows, guids=identified.guids, mods=identified.mods,
-            decks={name for info in notes for name in info.decks}, media=media, templates_dir=templates_dir,
-            fields=collected.fields_of(), deflated=Deflated(*deflated) if deflated is not None else None,
-        )
+        try:
+            made = patch_rows(
+                db, scratch, output, remove=removed, rows=rows, guids=identified.guids, mods=identified.mods,
+                decks={name for info in notes for name in info.decks}, media=media, templates_dir=templates_dir,
+                fields=collected.fields_of(), deflated=Deflated(*deflated) if deflated is not None else None,
+            )
+        except WriteError:
+            if db.exists() and db.parent.is_dir():
+                raise  # the output cannot be written: the full build could not either
+            return _full("the kept collection vanished")  # the cache was deleted: it costs time only
         deflated = (made.offset, made.lengths, made.slice)
         lines: dict[str, NoteEntries] = {path: [] for path in paths}  # a touched note left with no card: its line goes
         lines.update(identified.state.by_note())
@@ -165,7 +171,6 @@ def patch(
             fingerprint, deck, _stamp(output), _stamp(state_file), tuple(guids), tuple(keys), images, tuple(notes),
             "\n".join(table), file_stamp(db), deflated,
         ),
-        previous=last,
     )
     changed = {*changes.added, *changes.updated}
     changes = Changes(

@@ -14,11 +14,11 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from ..atomic import atomic_file
-from .cache import Manifest, NoteCache, adopt_legacy_cache, db_path, deck_fingerprint, file_stamp, legacy_cache_dir, usable_cache_dir
+from .cache import Manifest, NoteCache, db_path, drop_legacy_cache, deck_fingerprint, file_stamp, legacy_cache_dir, usable_cache_dir
 from .collect import Collected, Progress, collect, gather, plan_notes, unchanged
 from ..config import Config
 from .incremental import natural_table, patch
@@ -151,10 +151,12 @@ def build(
     written at all; when some notes changed, the last deck is patched with just those
     (incremental.py), giving what the full build would.
     """
-    with output_lock(output, timeout=lock_timeout, on_wait=on_wait), _gc_paused():
-        adopt_legacy_cache(output)
+    with output_lock(output, timeout=lock_timeout, on_wait=on_wait), _gc_paused(), ExitStack() as stack:
+        drop_legacy_cache(output)
         root = usable_cache_dir(output) if cache and collected is None else None
         store = NoteCache.open(root) if root is not None else None
+        if store is not None:
+            stack.callback(store.close)
         deck_fp = deck_fingerprint(templates_dir)
         if collected is None:
             plan = plan_notes(paths, deck, config, store, outputs=output_files(output), allow_empty=allow_empty)
@@ -180,7 +182,7 @@ def build(
             and previous.state == file_stamp(state_path(output))
         ):
             assert store is not None
-            store.save(previous, previous=previous, manifest_changed=False)
+            store.save(previous, manifest_changed=False)
             return BuildResult(collected, lambda: identify_cards(collected, output, now=now), output, False, changes=Changes(unchanged=previous.guids))
         db = db_path(store.root) if store is not None else None
         stale_faces = previous is not None and previous.deck != deck_fp
@@ -188,7 +190,7 @@ def build(
         if store is not None:
             assert db is not None
             kept = deflated if written else previous.deflated if previous is not None else None
-            store.save(_manifest(collected, identified, output, db, deck_fp, kept), previous=previous)
+            store.save(_manifest(collected, identified, output, db, deck_fp, kept))
         return BuildResult(collected, identified, output, written)
 
 
