@@ -482,15 +482,46 @@ def preview(
         raise click.UsageError("--json, --html and --changed each choose an output; use one of them")
     _check_templates(templates_dir)
     config = _config(paths, deck=deck)
-    collected = collect(list(paths), deck=deck, config=config)
     if output is None and config is not None and config.output is not None:
         output = config.output
     if changed and output is None:
         raise click.UsageError("--changed compares with the last build of a deck: pass -o OUT.apkg")
-    identified = identify_cards(collected, output, now=build_time())
-    cards = select(identified.cards, kinds=kinds, note=note, grep=grep)
+    from .build.cache import deck_fingerprint
+    from .build.reading import read_vault
+
+    target = _output(paths, output, config)  # whose cache and state the preview reads (it writes neither deck nor state)
     roots = [p if p.is_dir() else p.parent for p in paths]
-    report_problems(collected, verbose=verbose)
+    with read_vault(list(paths), target, deck=deck, config=config) as reading:
+        collected = reading.collected
+        report_problems(collected, verbose=verbose)
+        if as_json and not explain and not grep:
+            from .preview.json_view import note_view, write_json
+
+            views = reading.views(f"json/{deck_fingerprint(templates_dir)}", lambda found: note_view(found, templates_dir=templates_dir))
+            guids = reading.guids()
+            write_json(views, guids, sys.stdout, kinds=kinds, note=note, roots=roots)
+        else:
+            _preview_cards(
+                paths, reading.collected, target, deck=deck, config=config, as_json=as_json, html_file=html_file, kinds=kinds, note=note,
+                grep=grep, changed=changed, templates_dir=templates_dir, pager=pager, explain=explain, roots=roots,
+            )
+    if collected.errors:
+        sys.exit(1)
+
+
+def _preview_cards(
+    paths: Sequence[Path], collected: Collected, target: Path, *, deck: str | None, config: Config | None, as_json: bool,
+    html_file: Path | None, kinds: tuple[str, ...], note: str | None, grep: str | None, changed: bool, templates_dir: Path | None,
+    pager: bool | None, explain: bool, roots: list[Path],
+) -> None:
+    """Every preview but the plain ``--json``: from the cards themselves."""
+    from rich.console import Console
+
+    from .preview.json_view import card_objects, select
+    from .preview.terminal import print_changes, print_cards, print_dropped
+
+    identified = identify_cards(collected, target, now=build_time())
+    cards = select(identified.cards, kinds=kinds, note=note, grep=grep)
     dropped = _explained(paths, deck, config, kinds=kinds, note=note, grep=grep) if explain else None
     if as_json and dropped is not None:
         from .preview.json_view import JSON_VERSION, dropped_objects
@@ -507,9 +538,8 @@ def preview(
     else:
         console = Console(highlight=False)
         if changed:
-            assert output is not None
-            known = state_path(output).exists()
-            _show(console, pager, lambda c: print_changes(c, identified, output, known=known, kinds=kinds, note=note, grep=grep, roots=roots))
+            known = state_path(target).exists()
+            _show(console, pager, lambda c: print_changes(c, identified, target, known=known, kinds=kinds, note=note, grep=grep, roots=roots))
         else:
             def draw(c: Console) -> None:
                 print_cards(c, cards, roots=roots)
@@ -517,8 +547,6 @@ def preview(
                     print_dropped(c, dropped, roots=roots)
 
             _show(console, pager, draw)
-    if collected.errors:
-        sys.exit(1)
 
 
 def _explained(paths: Sequence[Path], deck: str | None, config: Config | None, *, kinds: Sequence[str], note: str | None, grep: str | None) -> list[Explained]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 import re
 import struct
 import zlib
@@ -556,3 +557,53 @@ def test_html_page_from_the_cli(vault: Path, tmp_path: Path) -> None:
     assert 'src="data:image/png;base64,' in text
     assert "http://" not in text and "https://" not in text
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------ through the build's cache
+
+
+def _expected_json(vault: Path, out: Path, **filters: Any) -> str:
+    """What ``--json`` printed before it read the cache: every card rendered afresh."""
+    from cards.build.pipeline import identify_cards
+    from cards.preview.json_view import card_objects, select
+
+    cards = select(identify_cards(collect([vault]), out).cards, **filters)
+    return json.dumps(card_objects(cards, roots=[vault]), ensure_ascii=False, indent=2) + "\n"
+
+
+def test_json_through_the_cache_is_the_same_text_and_renders_nothing_again(every_kind: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out" / "deck.apkg"
+    build([every_kind], out, now=1_700_000_000)
+    expected = _expected_json(every_kind, out)
+    assert run("preview", every_kind, "--json", "-o", out).stdout == expected  # views made and kept
+
+    def boom(*args: object, **kwargs: object) -> Any:
+        raise AssertionError("a warm preview parses and renders nothing")
+
+    monkeypatch.setattr("cards.preview.json_view.render_faces", boom)
+    monkeypatch.setattr(sys.modules["cards.build.collect"], "process_note", boom)
+    assert run("preview", every_kind, "--json", "-o", out).stdout == expected
+    for filters in ({"kinds": ("qa",)}, {"note": "kitchen/*"}, {"kinds": ("steps", "figure"), "note": "*.md"}, {"note": "nothing*"}):
+        args: list[str | Path] = [f"--kind={k}" for k in filters.get("kinds", ())]  # type: ignore[union-attr]
+        if "note" in filters:
+            args += ["--note", str(filters["note"])]
+        monkeypatch.undo()
+        want = _expected_json(every_kind, out, **filters)
+        monkeypatch.setattr("cards.preview.json_view.render_faces", boom)
+        assert run("preview", every_kind, "--json", "-o", out, *args).stdout == want, filters
+
+
+def test_preview_fills_the_cache_but_writes_no_deck_and_no_state(vault: Path, tmp_path: Path) -> None:
+    from cards.build.cache import cache_dir
+
+    out = tmp_path / "out" / "deck.apkg"
+    first = run("preview", vault, "--json", "-o", out)
+    assert first.exit_code == 0 and json.loads(first.stdout)
+    assert not out.parent.exists()  # no deck, no state, no lock beside it
+    assert (cache_dir(out) / "cache.sqlite").is_file()
+    built = build([vault], out, now=1_700_000_000)
+    assert built.collected.parsed == 0 and built.written  # the notes came from the preview's entries
+    # an edited note: parsed once by the preview, its cards those a build gives
+    (vault / "kitchen" / "tea.md").write_text(PIPELINE.replace("Tannin", "Tannins"), "utf-8")
+    assert run("preview", vault, "--json", "-o", out).stdout == _expected_json(vault, out)
+    assert build([vault], out, now=1_700_000_100).collected.parsed == 0

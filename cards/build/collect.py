@@ -89,6 +89,17 @@ class Collected:
         return self._results
 
     @property
+    def loaded(self) -> bool:
+        """Whether the notes are held (not only named by the last build's manifest)."""
+        return self._results is not None
+
+    def note(self, index: int) -> NoteResult:
+        """Note ``index``'s result with its rows' fields, unpacking no other note."""
+        result = self.light[index]
+        packed = self._packed[index] if self._packed is not None else b""
+        return _with_fields(result, packed)
+
+    @property
     def results(self) -> list[NoteResult]:
         results = self.light
         if self._packed is not None:

@@ -8,10 +8,15 @@ JSON schema"); the terminal view for people lives in :mod:`cards.preview.termina
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import json
+import pickle
+import struct
+import zlib
+from json.encoder import encode_basestring
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 
 from .faces import cloze_ordinals, render_faces, strip_html
@@ -27,9 +32,12 @@ __all__ = [
     "JSON_VERSION",
     "card_objects",
     "note_uri",
+    "note_view",
     "ordinals",
     "select",
     "source_uri",
+    "view_rows",
+    "write_json",
 ]
 
 #: The JSON schema version; bump it only with a documented, breaking change.
@@ -87,18 +95,30 @@ def dropped_objects(dropped: Iterable[Explained]) -> list[dict[str, Any]]:
 
 def note_uri(card: Card, roots: Sequence[Path] = ()) -> str:
     """``file://`` URI of the note a card came from (the first root that holds it)."""
-    for root in roots:
-        candidate = root / card.source.path
-        if candidate.exists():
-            return candidate.resolve().as_uri()
-    if roots:
-        return (roots[0] / card.source.path).resolve().as_uri()
-    return ""
+    return _file_uri(card.source.path.as_posix(), roots)
 
 
 def source_uri(card: Card, roots: Sequence[Path] = ()) -> str:
     """Where a click on the card's source should go: its obsidian:// link, else the file."""
     return card.source_link or note_uri(card, roots)
+
+
+def _object(card: Card, fields: dict[str, str], ordinal: int, templates_dir: Path | None) -> dict[str, Any]:
+    """One Anki card's JSON object, without ``source_link`` and ``guid`` (they follow)."""
+    question, answer = render_faces(card.model, fields, ordinal, templates_dir)
+    return {
+        "kind": card.kind,
+        "note_type": card.model,
+        "ordinal": ordinal,
+        "fields": fields,
+        "question": question,
+        "answer": answer,
+        "context": list(card.context),
+        "note": card.note_title,
+        "deck": card.deck,
+        "tags": list(card.tags),
+        "source": {"path": card.source.path.as_posix(), "line": card.source.line},
+    }
 
 
 def card_objects(
@@ -117,26 +137,126 @@ def card_objects(
     for card in cards:
         fields = card_fields(card)
         for ordinal in ordinals(card):
-            question, answer = render_faces(card.model, fields, ordinal, templates_dir)
-            obj: dict[str, Any] = {
-                "kind": card.kind,
-                "note_type": card.model,
-                "ordinal": ordinal,
-                "fields": fields,
-                "question": question,
-                "answer": answer,
-                "context": list(card.context),
-                "note": card.note_title,
-                "deck": card.deck,
-                "tags": list(card.tags),
-                "source": {"path": card.source.path.as_posix(), "line": card.source.line},
-                "source_link": source_uri(card, roots),
-                "guid": card.guid,
-            }
+            obj = _object(card, fields, ordinal, templates_dir)
+            obj["source_link"] = source_uri(card, roots)
+            obj["guid"] = card.guid
             if media is not None:
                 obj["media"] = {name: str(media[name]) for name in card.media if name in media}
             objects.append(obj)
     return objects
+
+
+# ------------------------------------------------------------------ the cached view
+#
+# ``cards preview --json`` of an unchanged vault must cost about a no-op build, so the
+# slow part, each card's faces rendered and encoded, is kept per note in the build's
+# cache (a "view", build/reading.py) and only the parts that are not a function of the
+# note (the GUID, and a source link that names the vault's folder) are added as the
+# list is written. The text is exactly what ``json.dumps(card_objects(...),
+# ensure_ascii=False, indent=2)`` prints (tests/test_preview.py).
+
+#: Ends each Anki card's text inside a view's body (JSON text never holds a raw NUL).
+_END = b"\x00"
+#: Deflate a view's body: a tenth of the bytes to keep for a little time to read.
+COMPRESS = True
+
+
+def note_view(cards: Sequence[Card], *, templates_dir: Path | None = None) -> bytes:
+    """One note's cards as the JSON preview prints them, less GUIDs and file links.
+
+    A head (per card its kind, obsidian:// link or "", and number of Anki cards) and a
+    body: each Anki card's object, opened by ``,\\n`` and left open where its
+    ``source_link`` and ``guid`` go, then :data:`_END`.
+    """
+    head: list[tuple[str, str, int]] = []
+    body: list[str] = []
+    for card in cards:
+        fields = card_fields(card)
+        numbers = ordinals(card)
+        head.append((card.kind, card.source_link, len(numbers)))
+        for ordinal in numbers:
+            text = json.dumps(_object(card, fields, ordinal, templates_dir), ensure_ascii=False, indent=2)[:-2].replace("\n", "\n  ")
+            body.append(",\n  " + text + "\x00")
+    if not head:
+        return b""
+    packed = "".join(body).encode("utf-8")
+    top = pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)
+    return struct.pack("<I?", len(top), COMPRESS) + top + (zlib.compress(packed, 1) if COMPRESS else packed)
+
+
+def view_rows(view: bytes) -> tuple[list[tuple[str, str, int]], list[bytes]]:
+    """A note's view: the head (per card: kind, obsidian link, Anki cards) and the text
+    of each Anki card (``,\\n`` first, ``source_link`` and ``guid`` still to come)."""
+    if not view:
+        return [], []
+    size, packed = struct.unpack_from("<I?", view)
+    start = struct.calcsize("<I?")
+    head: list[tuple[str, str, int]] = pickle.loads(view[start : start + size])
+    body = view[start + size :]
+    return head, (zlib.decompress(body) if packed else body).split(_END)[:-1]
+
+
+def write_json(
+    notes: Iterable[tuple[str, bytes]], guids: Iterable[str], out: IO[str], *, kinds: Sequence[str] = (), note: str | None = None,
+    roots: Sequence[Path] = (),
+) -> int:
+    """The ``--json`` list from each note's view (note path, :func:`note_view`) and the
+    cards' GUIDs in order, written as it goes; returns the Anki cards written. The
+    ``--kind`` and ``--note`` filters apply as :func:`select` applies them. The text is
+    ``json.dumps(card_objects(...), ensure_ascii=False, indent=2)`` and a newline."""
+    found = iter(guids)
+    binary: IO[bytes] | None = getattr(out, "buffer", None)
+    if binary is not None:
+        out.flush()
+    write: Callable[[bytes], object] = binary.write if binary is not None else (lambda data: out.write(data.decode("utf-8")))
+    quote = encode_basestring  # json.dumps of one string, ensure_ascii=False, without its overhead
+    links: dict[str, bytes] = {}
+    written = 0
+    write(b"[")
+    for path, view in notes:
+        wanted = not note or fnmatch(path, note) or fnmatch(path.rsplit("/", 1)[-1], note)
+        head, texts = view_rows(view)
+        if not wanted:
+            for _ in head:
+                next(found)
+            continue
+        uri: str | None = None
+        pieces: list[bytes] = []
+        at = 0
+        for kind, link, count in head:
+            guid = next(found)
+            if kinds and kind not in kinds:
+                at += count
+                continue
+            if not link:
+                if uri is None:
+                    uri = _file_uri(path, roots)
+                link = uri
+            lead = links.get(link)
+            if lead is None:
+                lead = links[link] = (',\n    "source_link": ' + quote(link) + ',\n    "guid": ').encode("utf-8")
+            tail = lead + (quote(guid) + "\n  }").encode("utf-8")
+            for text in texts[at : at + count]:
+                pieces.append(text)
+                pieces.append(tail)
+            at += count
+        if pieces:
+            if not written:
+                pieces[0] = pieces[0][1:]  # the first object has no comma before it
+            written += len(pieces) // 2
+            write(b"".join(pieces))
+    write(b"\n]\n" if written else b"]\n")
+    if binary is not None:
+        binary.flush()
+    return written
+
+
+def _file_uri(path: str, roots: Sequence[Path]) -> str:
+    for root in roots:
+        candidate = root / path
+        if candidate.exists():
+            return candidate.resolve().as_uri()
+    return (roots[0] / path).resolve().as_uri() if roots else ""
 
 
 def select(cards: Iterable[Card], *, kinds: Sequence[str] = (), note: str | None = None, grep: str | None = None) -> list[Card]:

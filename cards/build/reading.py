@@ -1,0 +1,102 @@
+"""The cards of a vault for a reader (``cards preview``), through the build's cache.
+
+Why: a preview parsed every note again and rendered every card's faces, so looking
+at the cards of a 3,000-note vault cost 20 seconds, whatever the last build knew.
+Here the notes are read as a build reads them, from the cache of the same output
+(the output is known without building: ``-o``, cards.toml's ``output``, else
+``<folder>.apkg``): an unchanged vault loads no note at all, the GUIDs come from the
+last build's manifest when its state file is the one beside the deck, and what a
+reader makes of a note (its *view*, e.g. the JSON text of its cards) is kept in the
+cache beside the note's entry, keyed by the note and the view's kind, so that the
+next preview of an unchanged note only reads it back.
+
+A reader never writes the deck, its state or the manifest, and takes no lock: it
+only adds entries and views, which are true for their keys whoever wrote them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Config
+from ..deck.state import state_path
+from ..model import Card
+from .cache import NoteCache, file_stamp, usable_cache_dir
+from .collect import Collected, Plan, gather, plan_notes, unchanged
+from .per_note import NoteResult
+from .pipeline import identify_cards, output_files
+
+__all__ = ["Reading", "read_vault"]
+
+#: Seconds a reader waits for a build writing the cache before it goes on without it.
+BUSY = 1.0
+
+
+@dataclass(slots=True)
+class Reading:
+    """The notes under some paths, for a reader: ``collected`` as a build collects them."""
+
+    collected: Collected
+    output: Path | None
+    plan: Plan
+    store: NoteCache | None
+    fast: bool  # nothing changed since the last build: its manifest describes these notes
+
+    def guids(self) -> Sequence[str]:
+        """Every card's GUID, in card order, as the next build of ``output`` gives them."""
+        manifest = self.store.manifest() if self.store is not None else None
+        if self.fast and manifest is not None and self.output is not None and manifest.state == file_stamp(state_path(self.output)):
+            return manifest.guids
+        return identify_cards(self.collected, self.output).guids
+
+    def cards(self) -> list[Card]:
+        """Every card (without GUIDs), loaded from the cache where it has them."""
+        return self.collected.cards
+
+    def views(self, kind: str, make: Callable[[Sequence[Card]], bytes]) -> Iterator[tuple[str, bytes]]:
+        """Each note's path and view of ``kind`` (``make`` of its cards), in note order:
+        from the cache when it has it, else made and kept there."""
+        keys = self.collected.keys
+        if self.store is None or not keys or len(keys) != len(self.plan.notes):
+            for result in self.collected.results:
+                yield result.path.as_posix(), make(result.cards)
+            return
+        store = self.store
+        loaded = self.collected.loaded
+        for slot, key in enumerate(keys):
+            path = self.plan.notes[slot][1].path.as_posix()
+            view = store.view(key, kind)
+            if view is None:
+                result = (self.collected.note(slot) if loaded else _entry_result(store, key)) or self.collected.note(slot)
+                view = make(result.cards)
+                store.put_view(key, kind, view)
+            yield path, view
+
+
+def _entry_result(store: NoteCache, key: str) -> NoteResult | None:
+    entry = store.get(key)
+    if entry is None:
+        return None
+    return NoteResult(entry.path, entry.rows, entry.error, entry.warnings, entry.reflowed, entry.skipped)
+
+
+@contextmanager
+def read_vault(
+    paths: Sequence[Path], output: Path | None, *, deck: str | None = None, config: Config | None = None, jobs: int | None = None,
+    cache: bool = True,
+) -> Iterator[Reading]:
+    """The notes under ``paths`` read through the cache of ``output`` (parsed where it
+    does not know them); what was added to the cache is kept when the block ends."""
+    root = usable_cache_dir(output) if cache and output is not None else None
+    store = NoteCache.open(root, busy=BUSY) if root is not None else None
+    try:
+        plan = plan_notes(paths, deck, config, store, outputs=output_files(output) if output is not None else ())
+        found = unchanged(plan, store, jobs) if store is not None else None
+        collected = found if found is not None else gather(plan, store, jobs, None)
+        yield Reading(collected, output, plan, store, found is not None)
+    finally:
+        if store is not None:
+            store.close()
