@@ -494,12 +494,21 @@ def preview(
     with read_vault(list(paths), target, deck=deck, config=config) as reading:
         collected = reading.collected
         report_problems(collected, verbose=verbose)
-        if as_json and not explain and not grep:
-            from .preview.json_view import note_view, write_json
+        if (as_json or html_file is not None) and not explain and not grep:
+            from .preview.json_view import note_view, view_objects, write_json
 
             views = reading.views(f"json/{deck_fingerprint(templates_dir)}", lambda found: note_view(found, templates_dir=templates_dir))
             guids = reading.guids()
-            write_json(views, guids, sys.stdout, kinds=kinds, note=note, roots=roots)
+            if as_json:
+                write_json(views, guids, sys.stdout, kinds=kinds, note=note, roots=roots)
+            else:
+                assert html_file is not None
+                from .preview.html_page import write_html_pages
+
+                held = list(views)  # counted first: each page links to the others
+                total = sum(1 for _ in view_objects(held, guids, kinds=kinds, note=note, roots=roots))
+                objects = ({**obj, "media": collected.media} for obj in view_objects(held, guids, kinds=kinds, note=note, roots=roots))
+                _wrote(html_file, total, write_html_pages(objects, total, html_file, templates_dir=templates_dir))
         else:
             _preview_cards(
                 paths, reading.collected, target, deck=deck, config=config, as_json=as_json, html_file=html_file, kinds=kinds, note=note,
@@ -533,8 +542,7 @@ def _preview_cards(
     elif html_file is not None:
         from .preview.html_page import write_html_preview
 
-        count = write_html_preview(cards, html_file, media=collected.media, templates_dir=templates_dir, roots=roots)
-        click.echo(f"wrote {html_file} ({count} cards)")
+        _wrote(html_file, *write_html_preview(cards, html_file, media=collected.media, templates_dir=templates_dir, roots=roots))
     else:
         console = Console(highlight=False)
         if changed:
@@ -547,6 +555,15 @@ def _preview_cards(
                     print_dropped(c, dropped, roots=roots)
 
             _show(console, pager, draw)
+
+
+def _wrote(html_file: Path, count: int, pages: int) -> None:
+    if pages == 1:
+        click.echo(f"wrote {html_file} ({count} cards)")
+        return
+    from .preview.html_page import page_path
+
+    click.echo(f"wrote {html_file} ({count} cards on {pages} pages: {html_file.name}, {page_path(html_file, 2).name} … {page_path(html_file, pages).name})")
 
 
 def _explained(paths: Sequence[Path], deck: str | None, config: Config | None, *, kinds: Sequence[str], note: str | None, grep: str | None) -> list[Explained]:

@@ -391,3 +391,64 @@ def test_cli_page_search(sample_page: Any, sample_page_data: tuple[Path, list[di
     assert visible() == 1
     sample_page.fill("#search", "")
     assert visible() == len(objects)
+
+
+# ------------------------------------------------------------------ a large vault: pages
+
+
+def test_a_large_vault_is_paged_and_every_page_opens(browser: Any, tmp_path: Path) -> None:
+    """A vault of thousands of cards gives pages of PAGE_SIZE cards, each a small
+    self-contained page that opens, links its neighbours and says how to filter;
+    together they hold every card of ``--json``, in order."""
+    import json
+    import sys
+
+    from click.testing import CliRunner
+
+    from cards.cli import main
+    from cards.preview.html_page import PAGE_SIZE, page_path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        from make_vault import make_vault
+    finally:
+        sys.path.pop(0)
+    vault = tmp_path / "vault"
+    make_vault(160, vault, seed=4)
+    out = tmp_path / "deck.apkg"
+    runner = CliRunner()
+    objects = json.loads(runner.invoke(main, ["preview", str(vault), "--json", "-o", str(out)], catch_exceptions=False).stdout)
+    pages = -(-len(objects) // PAGE_SIZE)
+    assert pages >= 3, len(objects)
+    first = tmp_path / "html" / "preview.html"
+    first.parent.mkdir()
+    result = runner.invoke(main, ["preview", str(vault), "--html", str(first), "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"({len(objects)} cards on {pages} pages: preview.html, preview-2.html … preview-{pages}.html)" in result.stdout
+    assert sorted(p.name for p in first.parent.iterdir()) == sorted(page_path(first, n).name for n in range(1, pages + 1))
+    seen: list[str] = []
+    tab_iter = open_page(browser, first, 1100)
+    tab = next(tab_iter)
+    try:
+        for number in range(1, pages + 1):
+            assert tab.url.endswith(page_path(first, number).name)
+            assert page_path(first, number).stat().st_size < 8 * 1024 * 1024
+            assert tab.locator("#page-of").inner_text() == f"Page {number} of {pages}"
+            note = tab.locator("#filter-note").inner_text()
+            assert f"{len(objects)} cards" in note and "--note" in note and "--kind" in note and "--grep" in note
+            articles = tab.locator("article.card")
+            assert articles.count() == (PAGE_SIZE if number < pages else len(objects) - PAGE_SIZE * (pages - 1))
+            seen += tab.evaluate("() => Array.from(document.querySelectorAll('article.card')).map(a => a.dataset.guid)")
+            assert tab.locator("#prev-page").count() == (number > 1)
+            if number < pages:
+                tab.click("#next-page")
+                tab.wait_for_load_state("load")
+            else:
+                assert tab.locator("#next-page").count() == 0
+        tab.click("#prev-page")
+        tab.wait_for_load_state("load")
+        assert tab.locator("#page-of").inner_text() == f"Page {pages - 1} of {pages}"
+    finally:
+        for _ in tab_iter:
+            pass
+    assert seen == [o["guid"] for o in objects]

@@ -14,7 +14,8 @@ import base64
 import html
 import mimetypes
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,12 @@ from cards.deck.notetypes import NOTE_TYPES
 from cards.preview.faces import FaceError, cloze_ordinals, render_faces
 from cards.deck.templating import preview_environment
 
-__all__ = ["PREVIEW_TEMPLATE", "embed_media", "render_html"]
+__all__ = ["PAGE_SIZE", "PREVIEW_TEMPLATE", "embed_media", "page_path", "render_html", "write_html_pages"]
 
 PREVIEW_TEMPLATE = "preview.html.j2"
+#: Anki cards on one page. Why pages: a 3,000-note vault made one 73 MB page that a
+#: browser could not open within two minutes; a page of 1,000 cards is a few MB.
+PAGE_SIZE = 1000
 
 # an <img>/<source>/... src or data attribute: quoted either way or bare, as Anki finds them
 _MEDIA_ATTR = re.compile(
@@ -136,6 +140,18 @@ def _inline_css(css: str) -> str:
     return re.sub(r"</(style)", r"<\\/\1", css, flags=re.IGNORECASE)
 
 
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """Where a page sits among the pages of one preview (the template's ``paging``)."""
+
+    page: int  # 1-based
+    pages: int
+    total: int  # Anki cards on every page
+    size: int  # cards per page
+    prev_href: str
+    next_href: str
+
+
 def render_html(
     cards: Sequence[Mapping[str, Any]],
     css: str,
@@ -143,13 +159,15 @@ def render_html(
     title: str = "Cards preview",
     lang: str = "en",
     templates_dir: Path | None = None,
+    paging: Paging | None = None,
 ) -> str:
     """The whole preview page for ``cards`` (dicts as ``cards preview --json`` prints).
 
     A card dict gives ``note_type`` and ``fields`` (faces are rendered here), or
     ready ``question``/``answer`` HTML; ``media`` maps a field's bare file name to
     an absolute path to embed. A cloze note with several numbers becomes several
-    articles, one per Anki card, unless the dict names its ``ordinal``.
+    articles, one per Anki card, unless the dict names its ``ordinal``. ``paging``:
+    the page's place among several (links to the others, and how to filter).
     """
     from markupsafe import Markup
 
@@ -160,7 +178,55 @@ def render_html(
         deck_css=Markup(_inline_css(css)),
         title=title,
         lang=lang,
+        paging=paging,
     )
+
+
+def page_path(path: Path, page: int) -> Path:
+    """Page ``page`` of the preview written to ``path``: ``preview.html``, then
+    ``preview-2.html``, ``preview-3.html`` … beside it."""
+    return path if page == 1 else path.with_name(f"{path.stem}-{page}{path.suffix}")
+
+
+def write_html_pages(
+    objects: Iterable[Mapping[str, Any]],
+    total: int,
+    path: Path,
+    *,
+    templates_dir: Path | None = None,
+    title: str = "Cards preview",
+    size: int = PAGE_SIZE,
+) -> int:
+    """Write ``total`` card objects (as ``--json`` gives them, with ``media``) to
+    :func:`page_path` pages of ``size`` cards, each page self-contained; return the
+    number of pages. A page is written as soon as its cards are in: only one page's
+    cards are held at a time."""
+    from cards.atomic import write_atomic
+    from cards.deck.templating import deck_css
+
+    css = deck_css(templates_dir)
+    pages = max(1, -(-total // size))
+    batch: list[Mapping[str, Any]] = []
+    page = 1
+
+    def flush() -> None:
+        paging = None
+        if pages > 1:
+            prev_href = page_path(path, page - 1).name if page > 1 else ""
+            next_href = page_path(path, page + 1).name if page < pages else ""
+            paging = Paging(page, pages, total, size, prev_href, next_href)
+        page_title = title if pages == 1 else f"{title} ({page} of {pages})"
+        text = render_html(batch, css, title=page_title, templates_dir=templates_dir, paging=paging)
+        write_atomic(page_path(path, page), text.encode("utf-8"))
+
+    for obj in objects:
+        batch.append(obj)
+        if len(batch) == size and page < pages:
+            flush()
+            batch.clear()
+            page += 1
+    flush()
+    return pages
 
 
 def write_html_preview(
@@ -171,13 +237,10 @@ def write_html_preview(
     templates_dir: Path | None = None,
     title: str = "Cards preview",
     roots: Sequence[Path] = (),
-) -> int:
-    """Render ``cards`` (model Cards) to one offline page at ``path``; return the card count."""
+) -> tuple[int, int]:
+    """Render ``cards`` (model Cards) to offline pages at ``path`` (:func:`write_html_pages`);
+    return the Anki cards and the pages written."""
     from cards.preview.json_view import card_objects
-    from cards.atomic import write_atomic
-    from cards.deck.templating import deck_css
 
     objects = card_objects(cards, templates_dir=templates_dir, media=dict(media), roots=roots)
-    page = render_html(objects, deck_css(templates_dir), title=title, templates_dir=templates_dir)
-    write_atomic(path, page.encode("utf-8"))
-    return len(objects)
+    return len(objects), write_html_pages(objects, len(objects), path, templates_dir=templates_dir, title=title)

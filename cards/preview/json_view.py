@@ -13,7 +13,7 @@ import pickle
 import struct
 import zlib
 from json.encoder import encode_basestring
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -36,6 +36,7 @@ __all__ = [
     "ordinals",
     "select",
     "source_uri",
+    "view_objects",
     "view_rows",
     "write_json",
 ]
@@ -196,27 +197,17 @@ def view_rows(view: bytes) -> tuple[list[tuple[str, str, int]], list[bytes]]:
     return head, (zlib.decompress(body) if packed else body).split(_END)[:-1]
 
 
-def write_json(
-    notes: Iterable[tuple[str, bytes]], guids: Iterable[str], out: IO[str], *, kinds: Sequence[str] = (), note: str | None = None,
-    roots: Sequence[Path] = (),
-) -> int:
-    """The ``--json`` list from each note's view (note path, :func:`note_view`) and the
-    cards' GUIDs in order, written as it goes; returns the Anki cards written. The
-    ``--kind`` and ``--note`` filters apply as :func:`select` applies them. The text is
-    ``json.dumps(card_objects(...), ensure_ascii=False, indent=2)`` and a newline."""
+def _selected(
+    notes: Iterable[tuple[str, bytes]], guids: Iterable[str], *, kinds: Sequence[str], note: str | None, roots: Sequence[Path],
+) -> Iterator[list[bytes]]:
+    """Per note that passes the filters, the texts of its Anki cards that do (each
+    followed by its tail, the ``source_link``, the ``guid`` and the closing brace)."""
     found = iter(guids)
-    binary: IO[bytes] | None = getattr(out, "buffer", None)
-    if binary is not None:
-        out.flush()
-    write: Callable[[bytes], object] = binary.write if binary is not None else (lambda data: out.write(data.decode("utf-8")))
     quote = encode_basestring  # json.dumps of one string, ensure_ascii=False, without its overhead
     links: dict[str, bytes] = {}
-    written = 0
-    write(b"[")
     for path, view in notes:
-        wanted = not note or fnmatch(path, note) or fnmatch(path.rsplit("/", 1)[-1], note)
         head, texts = view_rows(view)
-        if not wanted:
+        if note and not (fnmatch(path, note) or fnmatch(path.rsplit("/", 1)[-1], note)):
             for _ in head:
                 next(found)
             continue
@@ -241,14 +232,43 @@ def write_json(
                 pieces.append(tail)
             at += count
         if pieces:
-            if not written:
-                pieces[0] = pieces[0][1:]  # the first object has no comma before it
-            written += len(pieces) // 2
-            write(b"".join(pieces))
+            yield pieces
+
+
+def write_json(
+    notes: Iterable[tuple[str, bytes]], guids: Iterable[str], out: IO[str], *, kinds: Sequence[str] = (), note: str | None = None,
+    roots: Sequence[Path] = (),
+) -> int:
+    """The ``--json`` list from each note's view (note path, :func:`note_view`) and the
+    cards' GUIDs in order, written as it goes; returns the Anki cards written. The
+    ``--kind`` and ``--note`` filters apply as :func:`select` applies them. The text is
+    ``json.dumps(card_objects(...), ensure_ascii=False, indent=2)`` and a newline."""
+    binary: IO[bytes] | None = getattr(out, "buffer", None)
+    if binary is not None:
+        out.flush()
+    write: Callable[[bytes], object] = binary.write if binary is not None else (lambda data: out.write(data.decode("utf-8")))
+    written = 0
+    write(b"[")
+    for pieces in _selected(notes, guids, kinds=kinds, note=note, roots=roots):
+        if not written:
+            pieces[0] = pieces[0][1:]  # the first object has no comma before it
+        written += len(pieces) // 2
+        write(b"".join(pieces))
     write(b"\n]\n" if written else b"]\n")
     if binary is not None:
         binary.flush()
     return written
+
+
+def view_objects(
+    notes: Iterable[tuple[str, bytes]], guids: Iterable[str], *, kinds: Sequence[str] = (), note: str | None = None,
+    roots: Sequence[Path] = (),
+) -> Iterator[dict[str, Any]]:
+    """The objects :func:`write_json` writes, one at a time (for the HTML pages)."""
+    for pieces in _selected(notes, guids, kinds=kinds, note=note, roots=roots):
+        for text, tail in zip(pieces[::2], pieces[1::2]):
+            obj: dict[str, Any] = json.loads(text[1:] + tail)
+            yield obj
 
 
 def _file_uri(path: str, roots: Sequence[Path]) -> str:
