@@ -470,8 +470,10 @@ def preview(
 ) -> None:
     """Show the cards notes under PATHS give, before building a deck.
 
-    Nothing is written except the --html page: not the deck, not its state. With
-    --explain, also why a fact gave no card: every candidate a quality rule dropped.
+    Neither the deck nor its state is written: only the --html pages, and the cache
+    of the deck a build would write (in the user cache folder), which makes the next
+    preview of unchanged notes quick. With --explain, also why a fact gave no card:
+    every candidate a quality rule dropped.
     """
     from rich.console import Console
 

