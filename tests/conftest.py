@@ -3,8 +3,10 @@ every test's build cache in its own temporary folder, never the user's."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pytest
 
@@ -44,3 +46,15 @@ def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("cards-cache")))
         yield
+
+
+@pytest.fixture()
+def synthetic() -> Any:
+    """benchmarks/make_vault.py's ``make_vault(n, root, *, folders=..., seed=...)``: a
+    deterministic vault of ``n`` notes in the benchmark's shapes."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        from make_vault import make_vault
+    finally:
+        sys.path.pop(0)
+    return make_vault

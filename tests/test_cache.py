@@ -11,6 +11,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -203,12 +204,7 @@ def test_a_cache_deleted_while_the_build_runs_only_costs_time(vault: Path, tmp_p
     assert not build([vault], out, now=1_700_000_300).written
 
 
-def test_the_cache_is_one_file_beside_the_kept_collection(tmp_path: Path) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    try:
-        from make_vault import make_vault as synthetic
-    finally:
-        sys.path.pop(0)
+def test_the_cache_is_one_file_beside_the_kept_collection(tmp_path: Path, synthetic: Any) -> None:
     vault = tmp_path / "big"
     synthetic(60, vault, folders=6, seed=2)
     out = tmp_path / "deck.apkg"

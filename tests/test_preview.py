@@ -607,3 +607,31 @@ def test_preview_fills_the_cache_but_writes_no_deck_and_no_state(vault: Path, tm
     (vault / "kitchen" / "tea.md").write_text(PIPELINE.replace("Tannin", "Tannins"), "utf-8")
     assert run("preview", vault, "--json", "-o", out).stdout == _expected_json(vault, out)
     assert build([vault], out, now=1_700_000_100).collected.parsed == 0
+
+
+def test_views_made_in_worker_processes_are_the_same_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, synthetic: Any) -> None:
+    """A first preview of many notes renders their cards in worker processes, which
+    read the notes' entries from the cache file: the same text as one process makes."""
+    vault = tmp_path / "big"
+    synthetic(120, vault, seed=5)
+    out = tmp_path / "out" / "deck.apkg"
+    build([vault], out, now=1_700_000_000)
+    import cards.build.reading
+
+    reading = sys.modules["cards.build.reading"]
+    monkeypatch.setattr(sys.modules["cards.build.collect"], "PARALLEL_MIN", 50)
+    monkeypatch.setattr(reading, "_parallel_jobs", lambda jobs, todo: 2)
+    inner = reading._made_in_workers
+    made: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        for found in inner(*args, **kwargs):
+            made.append(found[0])
+            yield found
+
+    monkeypatch.setattr(reading, "_made_in_workers", counted)
+    first = run("preview", vault, "--json", "-o", out).stdout
+    assert sorted(made) == list(range(120))  # every note's view came from a worker
+    assert first == _expected_json(vault, out)
+    made.clear()
+    assert run("preview", vault, "--json", "-o", out).stdout == first and made == []

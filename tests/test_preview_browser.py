@@ -396,25 +396,19 @@ def test_cli_page_search(sample_page: Any, sample_page_data: tuple[Path, list[di
 # ------------------------------------------------------------------ a large vault: pages
 
 
-def test_a_large_vault_is_paged_and_every_page_opens(browser: Any, tmp_path: Path) -> None:
+def test_a_large_vault_is_paged_and_every_page_opens(browser: Any, tmp_path: Path, synthetic: Any) -> None:
     """A vault of thousands of cards gives pages of PAGE_SIZE cards, each a small
     self-contained page that opens, links its neighbours and says how to filter;
     together they hold every card of ``--json``, in order."""
     import json
-    import sys
 
     from click.testing import CliRunner
 
     from cards.cli import main
     from cards.preview.html_page import PAGE_SIZE, page_path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    try:
-        from make_vault import make_vault
-    finally:
-        sys.path.pop(0)
     vault = tmp_path / "vault"
-    make_vault(160, vault, seed=4)
+    synthetic(160, vault, seed=4)
     out = tmp_path / "deck.apkg"
     runner = CliRunner()
     objects = json.loads(runner.invoke(main, ["preview", str(vault), "--json", "-o", str(out)], catch_exceptions=False).stdout)

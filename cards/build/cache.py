@@ -87,6 +87,8 @@ log = logging.getLogger("cards")
 SCHEMA = 8
 #: The cache's one file in its folder.
 FILE = "cache.sqlite"
+#: Seconds a reader of the file waits for a writer.
+BUSY_READ = 5.0
 #: A file whose mtime/ctime is this close to the scan is hashed again next time.
 RACY_NS = 2_000_000_000
 #: Config fields that choose files or the output, not what a note's cards are.
@@ -455,6 +457,20 @@ class NoteCache:
                 log.debug("cache: stat index unreadable (%s); hashing every note", exc)
         return cache
 
+    @classmethod
+    def reader(cls, path: Path) -> NoteCache:
+        """The cache file opened to read entries only (a worker making views)."""
+        cache = cls(path.parent, _writes=False)
+        try:
+            cache._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=BUSY_READ)
+        except sqlite3.Error as exc:
+            log.debug("cache: cannot read %s (%s)", path, exc)
+        return cache
+
+    @property
+    def file(self) -> Path:
+        return self.root / FILE
+
     # -- the file -------------------------------------------------------
 
     def _conn(self) -> sqlite3.Connection | None:
@@ -467,16 +483,20 @@ class NoteCache:
                 return None
         return self._db
 
-    def _meta(self, name: str) -> bytes | None:
+    def _one(self, sql: str, args: tuple[str, ...]) -> bytes | None:
+        """The one blob ``sql`` selects, or None (none, or no usable file)."""
         db = self._conn()
         if db is None:
             return None
         try:
-            row = db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+            row = db.execute(sql, args).fetchone()
         except sqlite3.Error as exc:
             self._failed(exc)
             return None
         return bytes(row[0]) if row is not None else None
+
+    def _meta(self, name: str) -> bytes | None:
+        return self._one("SELECT value FROM meta WHERE name = ?", (name,))
 
     def _write(self, sql: str, rows: Iterable[tuple[Any, ...]] | tuple[Any, ...] = (), *, many: bool = False) -> None:
         """A write inside the build's one transaction (begun on the first write)."""
@@ -564,15 +584,7 @@ class NoteCache:
             return None
 
     def get_packed(self, key: str) -> bytes | None:
-        db = self._conn()
-        if db is None:
-            return None
-        try:
-            row = db.execute("SELECT data FROM notes WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error as exc:
-            self._failed(exc)
-            return None
-        return bytes(row[0]) if row is not None else None
+        return self._one("SELECT data FROM notes WHERE key = ?", (key,))
 
     def put(self, entry: Entry, data: bytes | None = None) -> None:
         """Keep one note's result; ``data`` is ``dump_entry(entry)`` when the caller has it."""
@@ -584,15 +596,18 @@ class NoteCache:
     # -- views: what a reader made of a note (cards preview), by kind ------
 
     def view(self, key: str, kind: str) -> bytes | None:
+        return self._one("SELECT data FROM views WHERE key = ? AND kind = ?", (key, kind))
+
+    def view_keys(self, kind: str) -> set[str]:
+        """The notes that have a view of ``kind``."""
         db = self._conn()
         if db is None:
-            return None
+            return set()
         try:
-            row = db.execute("SELECT data FROM views WHERE key = ? AND kind = ?", (key, kind)).fetchone()
+            return {key for (key,) in db.execute("SELECT key FROM views WHERE kind = ?", (kind,))}
         except sqlite3.Error as exc:
             self._failed(exc)
-            return None
-        return bytes(row[0]) if row is not None else None
+            return set()
 
     def put_view(self, key: str, kind: str, data: bytes) -> None:
         self._write("INSERT OR REPLACE INTO views VALUES (?, ?, ?)", (key, kind, data))

@@ -16,17 +16,20 @@ only adds entries and views, which are true for their keys whoever wrote them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..config import Config
 from ..deck.state import state_path
 from ..model import Card
 from .cache import NoteCache, file_stamp, usable_cache_dir
-from .collect import Collected, Plan, gather, plan_notes, unchanged
+from .collect import Collected, Plan, _parallel_jobs, _work_init, gather, plan_notes, unchanged
 from .per_note import NoteResult
+from .processes import worker_pool
 from .pipeline import identify_cards, output_files
 
 __all__ = ["Reading", "read_vault"]
@@ -56,24 +59,82 @@ class Reading:
         """Every card (without GUIDs), loaded from the cache where it has them."""
         return self.collected.cards
 
-    def views(self, kind: str, make: Callable[[Sequence[Card]], bytes]) -> Iterator[tuple[str, bytes]]:
+    def views(self, kind: str, make: Callable[[Sequence[Card]], bytes], *, jobs: int | None = None) -> Iterator[tuple[str, bytes]]:
         """Each note's path and view of ``kind`` (``make`` of its cards), in note order:
-        from the cache when it has it, else made and kept there."""
+        from the cache when it has it, else made (in worker processes when there are
+        enough to make, see collect.PARALLEL_MIN) and kept there."""
         keys = self.collected.keys
-        if self.store is None or not keys or len(keys) != len(self.plan.notes):
+        paths = [note.path.as_posix() for _, note in self.plan.notes]
+        if self.store is None or not keys or len(keys) != len(paths):
             for result in self.collected.results:
                 yield result.path.as_posix(), make(result.cards)
             return
         store = self.store
-        loaded = self.collected.loaded
+        known = store.view_keys(kind)
+        missing = [slot for slot, key in enumerate(keys) if key not in known]
+        made: dict[int, bytes] = {}
+        pending = iter(_made_in_workers(store, keys, missing, kind, make, jobs)) if missing else iter(())
         for slot, key in enumerate(keys):
-            path = self.plan.notes[slot][1].path.as_posix()
-            view = store.view(key, kind)
+            view = store.view(key, kind) if key in known else None
+            while view is None and slot not in made:
+                found = next(pending, None)
+                if found is None:
+                    break
+                made[found[0]] = found[1]
+                if found[1]:
+                    store.put_view(keys[found[0]], kind, found[1])
             if view is None:
-                result = (self.collected.note(slot) if loaded else _entry_result(store, key)) or self.collected.note(slot)
+                view = made.pop(slot, None)
+            if view is None:  # not made by a worker (no pool, or its entry is not cached)
+                result = (self.collected.note(slot) if self.collected.loaded else _entry_result(store, key)) or self.collected.note(slot)
                 view = make(result.cards)
                 store.put_view(key, kind, view)
-            yield path, view
+            yield paths[slot], view
+
+
+def _made_in_workers(
+    store: NoteCache, keys: Sequence[str], slots: Sequence[int], kind: str, make: Callable[[Sequence[Card]], bytes], jobs: int | None,
+) -> Iterator[tuple[int, bytes]]:
+    """(slot, view) of the notes of ``slots`` made in worker processes, in the order
+    they finish (a view of b"": the worker could not read the note's entry). Nothing when
+    there are too few to pay for the workers. The workers read the entries from the
+    cache file, so what this process added to it is committed first."""
+    workers = _parallel_jobs(jobs, len(slots))
+    if workers <= 1:
+        return
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    store.commit()
+    size = max(8, min(64, len(slots) // (workers * 8) or 1))
+    _VIEWS.update(path=store.file, kind=kind, make=make)
+    try:
+        with worker_pool(workers, _views_init, (os.getpid(),)) as pool:
+            running = {pool.submit(_make_views, [(slot, keys[slot]) for slot in slots[i : i + size]]) for i in range(0, len(slots), size)}
+            while running:
+                ready, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in ready:
+                    yield from future.result()
+    finally:
+        _VIEWS.clear()
+
+
+# Worker side: the pool is forked after these are set.
+_VIEWS: dict[str, Any] = {}
+
+
+def _views_init(parent: int) -> None:
+    _work_init(parent)
+    _VIEWS["cache"] = NoteCache.reader(_VIEWS["path"])
+
+
+def _make_views(chunk: list[tuple[int, str]]) -> list[tuple[int, bytes]]:
+    cache: NoteCache = _VIEWS["cache"]
+    make: Callable[[Sequence[Card]], bytes] = _VIEWS["make"]
+    out = []
+    for slot, key in chunk:
+        result = _entry_result(cache, key)
+        out.append((slot, make(result.cards) if result is not None else b""))
+    return out
 
 
 def _entry_result(store: NoteCache, key: str) -> NoteResult | None:
