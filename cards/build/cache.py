@@ -17,8 +17,9 @@ deck's file name and a hash of its absolute path (:func:`cache_dir`), holding tw
 Why one SQLite file and not a file per note: 10,000 small files cost seconds of
 system time to write and to delete on every cold build. The build's parent process
 writes every entry (the workers send theirs back packed) in one transaction that
-commits when the build ends, so a build that dies leaves the cache as the last
-build left it.
+commits when the build ends. A build that fails or is interrupted still commits the
+entries it made (each is true for its key) but never a manifest: the next build
+starts from the last one's; a build that is killed commits nothing.
 
 **The key** of a note is the sha256 of: the cache schema and a hash of the tool's own
 source (a new version, or an edited checkout, never reuses an old result), the config
@@ -87,8 +88,6 @@ log = logging.getLogger("cards")
 SCHEMA = 8
 #: The cache's one file in its folder.
 FILE = "cache.sqlite"
-#: Seconds a reader of the file waits for a writer.
-BUSY_READ = 5.0
 #: A file whose mtime/ctime is this close to the scan is hashed again next time.
 RACY_NS = 2_000_000_000
 #: Config fields that choose files or the output, not what a note's cards are.
@@ -425,8 +424,9 @@ class NoteCache:
     _manifest_read: bool = False
 
     @classmethod
-    def open(cls, root: Path, *, busy: float = 30.0) -> NoteCache:
-        """``busy``: seconds to wait for another process writing the file (a preview)."""
+    def open(cls, root: Path, *, busy: float = 5.0) -> NoteCache:
+        """``busy``: seconds to wait for another process writing the file (a preview
+        adding what it made); past that the build goes on without the cache."""
         cache = cls(root, scan_ns=time.time_ns())
         for name in _LEGACY_FILES:  # a folder an older version wrote: its files are not read
             old = root / name
@@ -456,20 +456,6 @@ class NoteCache:
             except Exception as exc:  # noqa: BLE001 - any damage only costs a re-hash
                 log.debug("cache: stat index unreadable (%s); hashing every note", exc)
         return cache
-
-    @classmethod
-    def reader(cls, path: Path) -> NoteCache:
-        """The cache file opened to read entries only (a worker making views)."""
-        cache = cls(path.parent, _writes=False)
-        try:
-            cache._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=BUSY_READ)
-        except sqlite3.Error as exc:
-            log.debug("cache: cannot read %s (%s)", path, exc)
-        return cache
-
-    @property
-    def file(self) -> Path:
-        return self.root / FILE
 
     # -- the file -------------------------------------------------------
 

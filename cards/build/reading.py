@@ -26,8 +26,8 @@ from typing import Any
 from ..config import Config
 from ..deck.state import state_path
 from ..model import Card
-from .cache import NoteCache, file_stamp, usable_cache_dir
-from .collect import Collected, Plan, _parallel_jobs, _work_init, gather, plan_notes, unchanged
+from .cache import NoteCache, file_stamp, load_entry, usable_cache_dir
+from .collect import Collected, Plan, _parallel_jobs, _result, _work_init, gather, plan_notes, unchanged
 from .per_note import NoteResult
 from .processes import worker_pool
 from .pipeline import identify_cards, output_files
@@ -55,10 +55,6 @@ class Reading:
             return manifest.guids
         return identify_cards(self.collected, self.output).guids
 
-    def cards(self) -> list[Card]:
-        """Every card (without GUIDs), loaded from the cache where it has them."""
-        return self.collected.cards
-
     def views(self, kind: str, make: Callable[[Sequence[Card]], bytes], *, jobs: int | None = None) -> Iterator[tuple[str, bytes]]:
         """Each note's path and view of ``kind`` (``make`` of its cards), in note order:
         from the cache when it has it, else made (in worker processes when there are
@@ -72,8 +68,8 @@ class Reading:
         store = self.store
         known = store.view_keys(kind)
         missing = [slot for slot, key in enumerate(keys) if key not in known]
-        made: dict[int, bytes] = {}
-        pending = iter(_made_in_workers(store, keys, missing, kind, make, jobs)) if missing else iter(())
+        made: dict[int, bytes | None] = {}
+        pending = iter(_made_in_workers(store, keys, missing, make, jobs)) if missing else iter(())
         for slot, key in enumerate(keys):
             view = store.view(key, kind) if key in known else None
             while view is None and slot not in made:
@@ -81,7 +77,7 @@ class Reading:
                 if found is None:
                     break
                 made[found[0]] = found[1]
-                if found[1]:
+                if found[1] is not None:
                     store.put_view(keys[found[0]], kind, found[1])
             if view is None:
                 view = made.pop(slot, None)
@@ -93,55 +89,70 @@ class Reading:
 
 
 def _made_in_workers(
-    store: NoteCache, keys: Sequence[str], slots: Sequence[int], kind: str, make: Callable[[Sequence[Card]], bytes], jobs: int | None,
-) -> Iterator[tuple[int, bytes]]:
+    store: NoteCache, keys: Sequence[str], slots: Sequence[int], make: Callable[[Sequence[Card]], bytes], jobs: int | None,
+) -> Iterator[tuple[int, bytes | None]]:
     """(slot, view) of the notes of ``slots`` made in worker processes, in the order
-    they finish (a view of b"": the worker could not read the note's entry). Nothing when
-    there are too few to pay for the workers. The workers read the entries from the
-    cache file, so what this process added to it is committed first."""
+    they finish (a view of None: the note's entry is not in the cache). Nothing when
+    there are too few to pay for the workers.
+
+    This process reads each chunk's entries and sends them along: a forked worker
+    must not open the SQLite file this process holds open (SQLite's locks do not
+    survive a fork; a worker that tried hung)."""
     workers = _parallel_jobs(jobs, len(slots))
     if workers <= 1:
         return
-    from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures import FIRST_COMPLETED, Future, wait
 
-    store.commit()
     size = max(8, min(64, len(slots) // (workers * 8) or 1))
-    _VIEWS.update(path=store.file, kind=kind, make=make)
+    chunks = iter(range(0, len(slots), size))
+    _VIEWS.update(make=make)
+
+    def submit(pool: Any) -> Future[list[tuple[int, bytes | None]]] | None:
+        start = next(chunks, None)
+        if start is None:
+            return None
+        work = [(slot, store.get_packed(keys[slot]) or b"") for slot in slots[start : start + size]]
+        future: Future[list[tuple[int, bytes | None]]] = pool.submit(_make_views, work)
+        return future
+
     try:
-        with worker_pool(workers, _views_init, (os.getpid(),)) as pool:
-            running = {pool.submit(_make_views, [(slot, keys[slot]) for slot in slots[i : i + size]]) for i in range(0, len(slots), size)}
+        with worker_pool(workers, _work_init, (os.getpid(),)) as pool:
+            # a few chunks in flight per worker: the entries are read as they are needed
+            running = {f for f in (submit(pool) for _ in range(workers * 2)) if f is not None}
             while running:
                 ready, running = wait(running, return_when=FIRST_COMPLETED)
                 for future in ready:
                     yield from future.result()
+                    more = submit(pool)
+                    if more is not None:
+                        running.add(more)
     finally:
         _VIEWS.clear()
 
 
-# Worker side: the pool is forked after these are set.
+# Worker side: the pool is forked after this is set.
 _VIEWS: dict[str, Any] = {}
 
 
-def _views_init(parent: int) -> None:
-    _work_init(parent)
-    _VIEWS["cache"] = NoteCache.reader(_VIEWS["path"])
-
-
-def _make_views(chunk: list[tuple[int, str]]) -> list[tuple[int, bytes]]:
-    cache: NoteCache = _VIEWS["cache"]
+def _make_views(chunk: list[tuple[int, bytes]]) -> list[tuple[int, bytes | None]]:
     make: Callable[[Sequence[Card]], bytes] = _VIEWS["make"]
-    out = []
-    for slot, key in chunk:
-        result = _entry_result(cache, key)
-        out.append((slot, make(result.cards) if result is not None else b""))
+    out: list[tuple[int, bytes | None]] = []
+    for slot, packed in chunk:
+        view = None
+        if packed:
+            try:
+                entry = load_entry(packed)
+            except Exception:  # noqa: BLE001 - a damaged entry: the parent makes this view
+                entry = None
+            if entry is not None:
+                view = make(_result(entry).cards)
+        out.append((slot, view))
     return out
 
 
 def _entry_result(store: NoteCache, key: str) -> NoteResult | None:
     entry = store.get(key)
-    if entry is None:
-        return None
-    return NoteResult(entry.path, entry.rows, entry.error, entry.warnings, entry.reflowed, entry.skipped)
+    return _result(entry) if entry is not None else None
 
 
 @contextmanager
