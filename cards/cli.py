@@ -41,6 +41,7 @@ from .build.pipeline import BuildResult, Collected, build, build_time, collect, 
 from .config import KINDS, Config, ConfigError, load_config
 from .errors import CardsError, NoNotesError, ReadError, WriteError, reason
 from .deck.state import Changes, state_path
+from .model import Card
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -497,19 +498,23 @@ def preview(
         collected = reading.collected
         report_problems(collected, verbose=verbose)
         if (as_json or html_file is not None) and not explain and not grep:
-            from .preview.json_view import note_view, view_objects, write_json
+            from .preview.json_view import file_uri, note_view, view_objects, write_json
 
-            views = reading.views(f"json/{deck_fingerprint(templates_dir)}", lambda found: note_view(found, templates_dir=templates_dir))
-            guids = reading.guids()
+            roots_key = "\n".join(str(p.resolve()) for p in roots)  # the file:// links name the folders
+
+            def make(path: str, found: Sequence[Card], guids: Sequence[str]) -> bytes:
+                return note_view(found, guids, uri=file_uri(path, roots), templates_dir=templates_dir)
+
+            views = reading.views(f"json/{deck_fingerprint(templates_dir)}/{roots_key}", make)
             if as_json:
-                write_json(views, guids, sys.stdout, kinds=kinds, note=note, roots=roots)
+                write_json(views, sys.stdout, kinds=kinds, note=note)
             else:
                 assert html_file is not None
                 from .preview.html_page import write_html_pages
 
                 held = list(views)  # counted first: each page links to the others
-                total = sum(1 for _ in view_objects(held, guids, kinds=kinds, note=note, roots=roots))
-                objects = ({**obj, "media": collected.media} for obj in view_objects(held, guids, kinds=kinds, note=note, roots=roots))
+                total = sum(1 for _ in view_objects(held, kinds=kinds, note=note))
+                objects = ({**obj, "media": collected.media} for obj in view_objects(held, kinds=kinds, note=note))
                 _wrote(html_file, total, write_html_pages(objects, total, html_file, templates_dir=templates_dir))
         else:
             _preview_cards(

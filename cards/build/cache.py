@@ -10,8 +10,8 @@ deck's file name and a hash of its absolute path (:func:`cache_dir`), holding tw
 
     <cache folder>/decks/deck.apkg-1f0e…/
       cache.sqlite       one SQLite file: every note's result (``notes``), what the
-                         preview made of it (``views``), the stat index and the
-                         manifest of the last build (``meta``)
+                         preview made of it (``views``, by kind, tagged with the note's
+                         GUIDs), the stat index and the manifest of the last build (``meta``)
       collection.anki2   the last deck's collection, uncompressed (patched by the next build)
 
 Why one SQLite file and not a file per note: 10,000 small files cost seconds of
@@ -84,8 +84,8 @@ log = logging.getLogger("cards")
 #: 3: the rows' fields apart, compressed; 4: rows carry their hashed GUID; 5: the
 #: manifest's summary is made from its notes; 6: notes count their Anki cards; 7: why a
 #: note was skipped, and the Logseq block references a note resolved among its lookups;
-#: 8: one SQLite file instead of a file per note).
-SCHEMA = 8
+#: 8, 9: one SQLite file instead of a file per note, with views).
+SCHEMA = 9
 #: The cache's one file in its folder.
 FILE = "cache.sqlite"
 #: A file whose mtime/ctime is this close to the scan is hashed again next time.
@@ -383,7 +383,7 @@ class Manifest:
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS notes (key TEXT PRIMARY KEY, data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS views (key TEXT NOT NULL, kind TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (key, kind));
+CREATE TABLE IF NOT EXISTS views (key TEXT NOT NULL, kind TEXT NOT NULL, tag TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (key, kind));
 """
 
 
@@ -397,8 +397,9 @@ def _connect(path: Path, *, busy: float) -> sqlite3.Connection:
         conn.execute("PRAGMA cache_size = -4096")
         conn.executescript(_TABLES)
         row = conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
-        if row is None or row[0] != SCHEMA:
-            conn.executescript("BEGIN; DELETE FROM meta; DELETE FROM notes; DELETE FROM views; COMMIT;")
+        if row is None or row[0] != SCHEMA:  # made by another version: made anew
+            conn.executescript("BEGIN; DROP TABLE meta; DROP TABLE notes; DROP TABLE views; COMMIT;")
+            conn.executescript(_TABLES)
             conn.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA,))
     except BaseException:
         conn.close()
@@ -584,19 +585,20 @@ class NoteCache:
     def view(self, key: str, kind: str) -> bytes | None:
         return self._one("SELECT data FROM views WHERE key = ? AND kind = ?", (key, kind))
 
-    def view_keys(self, kind: str) -> set[str]:
-        """The notes that have a view of ``kind``."""
+    def view_tags(self, kind: str) -> dict[str, str]:
+        """The notes that have a view of ``kind``, each with the tag it was made under."""
         db = self._conn()
         if db is None:
-            return set()
+            return {}
         try:
-            return {key for (key,) in db.execute("SELECT key FROM views WHERE kind = ?", (kind,))}
+            return dict(db.execute("SELECT key, tag FROM views WHERE kind = ?", (kind,)))
         except sqlite3.Error as exc:
             self._failed(exc)
-            return set()
+            return {}
 
-    def put_view(self, key: str, kind: str, data: bytes) -> None:
-        self._write("INSERT OR REPLACE INTO views VALUES (?, ?, ?)", (key, kind, data))
+    def put_view(self, key: str, kind: str, tag: str, data: bytes) -> None:
+        """Keep a view of a note (its key); ``tag`` names what else it was made from."""
+        self._write("INSERT OR REPLACE INTO views VALUES (?, ?, ?, ?)", (key, kind, tag, data))
 
     # -- the manifest -----------------------------------------------------
 

@@ -16,6 +16,7 @@ only adds entries and views, which are true for their keys whoever wrote them.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -55,41 +56,58 @@ class Reading:
             return manifest.guids
         return identify_cards(self.collected, self.output).guids
 
-    def views(self, kind: str, make: Callable[[Sequence[Card]], bytes], *, jobs: int | None = None) -> Iterator[tuple[str, bytes]]:
-        """Each note's path and view of ``kind`` (``make`` of its cards), in note order:
-        from the cache when it has it, else made (in worker processes when there are
-        enough to make, see collect.PARALLEL_MIN) and kept there."""
+    def views(self, kind: str, make: Make, *, jobs: int | None = None) -> Iterator[tuple[str, bytes]]:
+        """Each note's path and view of ``kind``, in note order: ``make(path, cards,
+        guids)`` of the note, kept in the cache under the note's key, tagged with its
+        GUIDs (a view made with other GUIDs is made again). Views are made in worker
+        processes when there are enough to make (see collect.PARALLEL_MIN)."""
+        guids = self.guids()
+        manifest = self.store.manifest() if self.store is not None else None
+        infos = manifest.notes if self.fast and manifest is not None else self.collected.infos
+        paths = [info.path for info in infos]
+        mine, at = [], 0
+        for info in infos:
+            mine.append(guids[at : at + info.cards])
+            at += info.cards
         keys = self.collected.keys
-        paths = [note.path.as_posix() for _, note in self.plan.notes]
         if self.store is None or not keys or len(keys) != len(paths):
-            for result in self.collected.results:
-                yield result.path.as_posix(), make(result.cards)
+            for slot, result in enumerate(self.collected.results):
+                yield paths[slot], make(paths[slot], result.cards, mine[slot])
             return
         store = self.store
-        known = store.view_keys(kind)
-        missing = [slot for slot, key in enumerate(keys) if key not in known]
+        tags = [_tag(found) for found in mine]
+        known = store.view_tags(kind)
+        missing = [slot for slot, key in enumerate(keys) if known.get(key) != tags[slot]]
         made: dict[int, bytes | None] = {}
-        pending = iter(_made_in_workers(store, keys, missing, make, jobs)) if missing else iter(())
+        pending = iter(_made_in_workers(store, keys, missing, paths, mine, make, jobs)) if missing else iter(())
         for slot, key in enumerate(keys):
-            view = store.view(key, kind) if key in known else None
+            view = store.view(key, kind) if known.get(key) == tags[slot] else None
             while view is None and slot not in made:
-                found = next(pending, None)
-                if found is None:
+                done = next(pending, None)
+                if done is None:
                     break
-                made[found[0]] = found[1]
-                if found[1] is not None:
-                    store.put_view(keys[found[0]], kind, found[1])
+                made[done[0]] = done[1]
+                if done[1] is not None:
+                    store.put_view(keys[done[0]], kind, tags[done[0]], done[1])
             if view is None:
                 view = made.pop(slot, None)
-            if view is None:  # not made by a worker (no pool, or its entry is not cached)
+            if view is None:  # not made by a worker (none ran, or its entry is not cached)
                 result = (self.collected.note(slot) if self.collected.loaded else _entry_result(store, key)) or self.collected.note(slot)
-                view = make(result.cards)
-                store.put_view(key, kind, view)
+                view = make(paths[slot], result.cards, mine[slot])
+                store.put_view(key, kind, tags[slot], view)
             yield paths[slot], view
 
 
+def _tag(guids: Sequence[str]) -> str:
+    return hashlib.sha1("\n".join(guids).encode("utf-8")).hexdigest()
+
+
+#: Make a view: (note path, its cards, their GUIDs) -> bytes.
+Make = Callable[[str, Sequence[Card], Sequence[str]], bytes]
+
+
 def _made_in_workers(
-    store: NoteCache, keys: Sequence[str], slots: Sequence[int], make: Callable[[Sequence[Card]], bytes], jobs: int | None,
+    store: NoteCache, keys: Sequence[str], slots: Sequence[int], paths: Sequence[str], guids: Sequence[Sequence[str]], make: Make, jobs: int | None,
 ) -> Iterator[tuple[int, bytes | None]]:
     """(slot, view) of the notes of ``slots`` made in worker processes, in the order
     they finish (a view of None: the note's entry is not in the cache). Nothing when
@@ -111,7 +129,7 @@ def _made_in_workers(
         start = next(chunks, None)
         if start is None:
             return None
-        work = [(slot, store.get_packed(keys[slot]) or b"") for slot in slots[start : start + size]]
+        work = [(slot, paths[slot], tuple(guids[slot]), store.get_packed(keys[slot]) or b"") for slot in slots[start : start + size]]
         future: Future[list[tuple[int, bytes | None]]] = pool.submit(_make_views, work)
         return future
 
@@ -134,10 +152,10 @@ def _made_in_workers(
 _VIEWS: dict[str, Any] = {}
 
 
-def _make_views(chunk: list[tuple[int, bytes]]) -> list[tuple[int, bytes | None]]:
-    make: Callable[[Sequence[Card]], bytes] = _VIEWS["make"]
+def _make_views(chunk: list[tuple[int, str, tuple[str, ...], bytes]]) -> list[tuple[int, bytes | None]]:
+    make: Make = _VIEWS["make"]
     out: list[tuple[int, bytes | None]] = []
-    for slot, packed in chunk:
+    for slot, path, guids, packed in chunk:
         view = None
         if packed:
             try:
@@ -145,7 +163,7 @@ def _make_views(chunk: list[tuple[int, bytes]]) -> list[tuple[int, bytes | None]
             except Exception:  # noqa: BLE001 - a damaged entry: the parent makes this view
                 entry = None
             if entry is not None:
-                view = make(_result(entry).cards)
+                view = make(path, _result(entry).cards, guids)
         out.append((slot, view))
     return out
 

@@ -31,13 +31,14 @@ __all__ = [
     "JSON_KEYS",
     "JSON_VERSION",
     "card_objects",
+    "file_uri",
     "note_uri",
     "note_view",
     "ordinals",
     "select",
     "source_uri",
     "view_objects",
-    "view_rows",
+    "view_texts",
     "write_json",
 ]
 
@@ -96,7 +97,7 @@ def dropped_objects(dropped: Iterable[Explained]) -> list[dict[str, Any]]:
 
 def note_uri(card: Card, roots: Sequence[Path] = ()) -> str:
     """``file://`` URI of the note a card came from (the first root that holds it)."""
-    return _file_uri(card.source.path.as_posix(), roots)
+    return file_uri(card.source.path.as_posix(), roots)
 
 
 def source_uri(card: Card, roots: Sequence[Path] = ()) -> str:
@@ -156,92 +157,58 @@ def card_objects(
 # list is written. The text is exactly what ``json.dumps(card_objects(...),
 # ensure_ascii=False, indent=2)`` prints (tests/test_preview.py).
 
-#: Ends each Anki card's text inside a view's body (JSON text never holds a raw NUL).
-_END = b"\x00"
-#: Deflate a view's body: a tenth of the bytes to keep for a little time to read.
-COMPRESS = True
+#: Deflate a view's body: a tenth of the bytes to keep, for a little time to read.
+COMPRESS = False
+_HEAD = struct.Struct("<I?")
 
 
-def note_view(cards: Sequence[Card], *, templates_dir: Path | None = None) -> bytes:
-    """One note's cards as the JSON preview prints them, less GUIDs and file links.
-
-    A head (per card its kind, obsidian:// link or "", and number of Anki cards) and a
-    body: each Anki card's object, opened by ``,\\n`` and left open where its
-    ``source_link`` and ``guid`` go, then :data:`_END`.
-    """
-    head: list[tuple[str, str, int]] = []
-    body: list[str] = []
-    for card in cards:
-        fields = card_fields(card)
-        numbers = ordinals(card)
-        head.append((card.kind, card.source_link, len(numbers)))
-        for ordinal in numbers:
-            text = json.dumps(_object(card, fields, ordinal, templates_dir), ensure_ascii=False, indent=2)[:-2].replace("\n", "\n  ")
-            body.append(",\n  " + text + "\x00")
-    if not head:
-        return b""
-    packed = "".join(body).encode("utf-8")
-    top = pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)
-    return struct.pack("<I?", len(top), COMPRESS) + top + (zlib.compress(packed, 1) if COMPRESS else packed)
-
-
-def view_rows(view: bytes) -> tuple[list[tuple[str, str, int]], list[bytes]]:
-    """A note's view: the head (per card: kind, obsidian link, Anki cards) and the text
-    of each Anki card (``,\\n`` first, ``source_link`` and ``guid`` still to come)."""
-    if not view:
-        return [], []
-    size, packed = struct.unpack_from("<I?", view)
-    start = struct.calcsize("<I?")
-    head: list[tuple[str, str, int]] = pickle.loads(view[start : start + size])
-    body = view[start + size :]
-    return head, (zlib.decompress(body) if packed else body).split(_END)[:-1]
-
-
-def _selected(
-    notes: Iterable[tuple[str, bytes]], guids: Iterable[str], *, kinds: Sequence[str], note: str | None, roots: Sequence[Path],
-) -> Iterator[list[bytes]]:
-    """Per note that passes the filters, the texts of its Anki cards that do (each
-    followed by its tail, the ``source_link``, the ``guid`` and the closing brace)."""
-    found = iter(guids)
+def note_view(cards: Sequence[Card], guids: Sequence[str], *, uri: str = "", templates_dir: Path | None = None) -> bytes:
+    """One note's cards as the JSON preview prints them: their objects' text, each
+    opened by ``,\\n`` (the list's first object drops the comma), after a head that
+    gives each object's kind and end. ``uri``: the note's ``file://`` URI, the source
+    link of a card without an obsidian:// link."""
     quote = encode_basestring  # json.dumps of one string, ensure_ascii=False, without its overhead
-    links: dict[str, bytes] = {}
-    for path, view in notes:
-        head, texts = view_rows(view)
-        if note and not (fnmatch(path, note) or fnmatch(path.rsplit("/", 1)[-1], note)):
-            for _ in head:
-                next(found)
-            continue
-        uri: str | None = None
-        pieces: list[bytes] = []
-        at = 0
-        for kind, link, count in head:
-            guid = next(found)
-            if kinds and kind not in kinds:
-                at += count
-                continue
-            if not link:
-                if uri is None:
-                    uri = _file_uri(path, roots)
-                link = uri
-            lead = links.get(link)
-            if lead is None:
-                lead = links[link] = (',\n    "source_link": ' + quote(link) + ',\n    "guid": ').encode("utf-8")
-            tail = lead + (quote(guid) + "\n  }").encode("utf-8")
-            for text in texts[at : at + count]:
-                pieces.append(text)
-                pieces.append(tail)
-            at += count
-        if pieces:
-            yield pieces
+    kinds: list[tuple[str, int]] = []  # per Anki card: its kind, where its text ends
+    body: list[bytes] = []
+    at = 0
+    for card, guid in zip(cards, guids, strict=True):
+        fields = card_fields(card)
+        tail = ',\n    "source_link": ' + quote(card.source_link or uri) + ',\n    "guid": ' + quote(guid) + "\n  }"
+        for ordinal in ordinals(card):
+            text = json.dumps(_object(card, fields, ordinal, templates_dir), ensure_ascii=False, indent=2)[:-2].replace("\n", "\n  ")
+            data = (",\n  " + text + tail).encode("utf-8")
+            body.append(data)
+            at += len(data)
+            kinds.append((card.kind, at))
+    if not kinds:
+        return b""
+    packed = b"".join(body)
+    top = pickle.dumps(kinds, protocol=pickle.HIGHEST_PROTOCOL)
+    return _HEAD.pack(len(top), COMPRESS) + top + (zlib.compress(packed, 1) if COMPRESS else packed)
 
 
-def write_json(
-    notes: Iterable[tuple[str, bytes]], guids: Iterable[str], out: IO[str], *, kinds: Sequence[str] = (), note: str | None = None,
-    roots: Sequence[Path] = (),
-) -> int:
-    """The ``--json`` list from each note's view (note path, :func:`note_view`) and the
-    cards' GUIDs in order, written as it goes; returns the Anki cards written. The
-    ``--kind`` and ``--note`` filters apply as :func:`select` applies them. The text is
+def view_texts(view: bytes, kinds: Sequence[str] = ()) -> bytes:
+    """The text of a note's Anki cards (those of ``kinds``, else all), each opened by ``,\\n``."""
+    if not view:
+        return b""
+    size, packed = _HEAD.unpack_from(view)
+    start = _HEAD.size + size
+    body = zlib.decompress(view[start:]) if packed else view[start:]
+    if not kinds:
+        return body
+    ends: list[tuple[str, int]] = pickle.loads(view[_HEAD.size : start])
+    pieces, at = [], 0
+    for kind, end in ends:
+        if kind in kinds:
+            pieces.append(body[at:end])
+        at = end
+    return b"".join(pieces)
+
+
+def write_json(notes: Iterable[tuple[str, bytes]], out: IO[str], *, kinds: Sequence[str] = (), note: str | None = None) -> int:
+    """The ``--json`` list from each note's view (note path, :func:`note_view`), written
+    as it goes; returns the bytes of objects written. The ``--kind`` and ``--note``
+    filters apply as :func:`select` applies them. The text is
     ``json.dumps(card_objects(...), ensure_ascii=False, indent=2)`` and a newline."""
     binary: IO[bytes] | None = getattr(out, "buffer", None)
     if binary is not None:
@@ -249,29 +216,32 @@ def write_json(
     write: Callable[[bytes], object] = binary.write if binary is not None else (lambda data: out.write(data.decode("utf-8")))
     written = 0
     write(b"[")
-    for pieces in _selected(notes, guids, kinds=kinds, note=note, roots=roots):
-        if not written:
-            pieces[0] = pieces[0][1:]  # the first object has no comma before it
-        written += len(pieces) // 2
-        write(b"".join(pieces))
+    for path, view in notes:
+        if note and not (fnmatch(path, note) or fnmatch(path.rsplit("/", 1)[-1], note)):
+            continue
+        text = view_texts(view, kinds)
+        if text:
+            write(text[1:] if not written else text)  # the first object has no comma before it
+            written += len(text)
     write(b"\n]\n" if written else b"]\n")
     if binary is not None:
         binary.flush()
     return written
 
 
-def view_objects(
-    notes: Iterable[tuple[str, bytes]], guids: Iterable[str], *, kinds: Sequence[str] = (), note: str | None = None,
-    roots: Sequence[Path] = (),
-) -> Iterator[dict[str, Any]]:
+def view_objects(notes: Iterable[tuple[str, bytes]], *, kinds: Sequence[str] = (), note: str | None = None) -> Iterator[dict[str, Any]]:
     """The objects :func:`write_json` writes, one at a time (for the HTML pages)."""
-    for pieces in _selected(notes, guids, kinds=kinds, note=note, roots=roots):
-        for text, tail in zip(pieces[::2], pieces[1::2]):
-            obj: dict[str, Any] = json.loads(text[1:] + tail)
-            yield obj
+    for path, view in notes:
+        if note and not (fnmatch(path, note) or fnmatch(path.rsplit("/", 1)[-1], note)):
+            continue
+        text = view_texts(view, kinds)
+        if text:
+            items: list[dict[str, Any]] = json.loads(b"[" + text[1:] + b"]")
+            yield from items
 
 
-def _file_uri(path: str, roots: Sequence[Path]) -> str:
+def file_uri(path: str, roots: Sequence[Path]) -> str:
+    """``file://`` URI of the note at vault-relative ``path`` (the first root that holds it)."""
     for root in roots:
         candidate = root / path
         if candidate.exists():
