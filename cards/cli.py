@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from .build.lock import Holder
+    from .extract.judge import Explained
 
 # rich and the preview load only for ``cards preview``: ``cards build`` starts faster.
 
@@ -440,19 +441,21 @@ def sync(
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="A folder whose card faces / CSS override the shipped ones.")
 @click.option("--pager/--no-pager", default=None, help="Page the terminal view (default: only when it is longer than the terminal).")
 @click.option("-v", "--verbose", is_flag=True, help="Also list the notes whose line breaks were restored.")
+@click.option("--explain", is_flag=True, help="Also list the candidate cards a quality rule dropped, with the rule and why (terminal and --json).")
 def preview(
     paths: tuple[Path, ...], deck: str | None, as_json: bool, html_file: Path | None, kinds: tuple[str, ...],
     note: str | None, grep: str | None, changed: bool, output: Path | None, templates_dir: Path | None,
-    pager: bool | None, verbose: bool,
+    pager: bool | None, verbose: bool, explain: bool,
 ) -> None:
     """Show the cards notes under PATHS give, before building a deck.
 
-    Nothing is written except the --html page: not the deck, not its state.
+    Nothing is written except the --html page: not the deck, not its state. With
+    --explain, also why a fact gave no card: every candidate a quality rule dropped.
     """
     from rich.console import Console
 
     from .preview.json_view import card_objects, select
-    from .preview.terminal import print_changes, print_cards
+    from .preview.terminal import print_changes, print_cards, print_dropped
 
     if sum((as_json, html_file is not None, changed)) > 1:
         raise click.UsageError("--json, --html and --changed each choose an output; use one of them")
@@ -467,7 +470,13 @@ def preview(
     cards = select(identified.cards, kinds=kinds, note=note, grep=grep)
     roots = [p if p.is_dir() else p.parent for p in paths]
     report_problems(collected, verbose=verbose)
-    if as_json:
+    dropped = _explained(paths, deck, config, kinds=kinds, note=note, grep=grep) if explain else None
+    if as_json and dropped is not None:
+        from .preview.json_view import JSON_VERSION, dropped_objects
+
+        objects = {"version": JSON_VERSION, "cards": card_objects(cards, templates_dir=templates_dir, roots=roots), "dropped": dropped_objects(dropped)}
+        click.echo(json.dumps(objects, ensure_ascii=False, indent=2))
+    elif as_json:
         click.echo(json.dumps(card_objects(cards, templates_dir=templates_dir, roots=roots), ensure_ascii=False, indent=2))
     elif html_file is not None:
         from .preview.html_page import write_html_preview
@@ -481,9 +490,29 @@ def preview(
             known = state_path(output).exists()
             _show(console, pager, lambda c: print_changes(c, identified, output, known=known, kinds=kinds, note=note, grep=grep, roots=roots))
         else:
-            _show(console, pager, lambda c: print_cards(c, cards, roots=roots))
+            def draw(c: Console) -> None:
+                print_cards(c, cards, roots=roots)
+                if dropped is not None:
+                    print_dropped(c, dropped, roots=roots)
+
+            _show(console, pager, draw)
     if collected.errors:
         sys.exit(1)
+
+
+def _explained(paths: Sequence[Path], deck: str | None, config: Config | None, *, kinds: Sequence[str], note: str | None, grep: str | None) -> list[Explained]:
+    """The dropped candidates under ``paths`` that pass the preview's filters."""
+    from fnmatch import fnmatch
+
+    from .build.explain import explain
+
+    wanted = (grep or "").casefold()
+    return [
+        d for d in explain(list(paths), deck=deck, config=config)
+        if (not kinds or d.kind in kinds)
+        and (note is None or fnmatch(d.path, note) or fnmatch(d.path.rsplit("/", 1)[-1], note))
+        and (not wanted or wanted in f"{d.front} {d.answer}".casefold())
+    ]
 
 
 def _show(console: Console, pager: bool | None, draw: Callable[[Console], None]) -> None:

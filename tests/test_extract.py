@@ -47,7 +47,7 @@ def test_fold_reads_full_width_as_half_width() -> None:
 
 def test_a_label_ending_in_a_full_width_comma_is_not_a_term(cards_from) -> None:
     assert cards_from("- 软推理能力，\n  - 不是解释") == []
-    assert kinds(cards_from("- 软推理能力\n  - 是解释")) == ["qa"]
+    assert kinds(cards_from("- 软推理能力\n  - 没有标准答案时的推理能力")) == ["qa"]
 
 
 # ------------------------------------------------------------ steps
@@ -62,7 +62,7 @@ def test_step_title_is_the_leading_bold_phrase_else_the_first_line(cards_from) -
 
 
 def test_step_details_stay_off_the_question_side(cards_from) -> None:
-    cards = cards_from("1. **Cold start**\n   - a few thousand CoT samples\n2. **Reasoning RL**\n   - rule-based rewards\n")
+    cards = cards_from("## Training pipeline\n\n1. **Cold start**\n   - a few thousand CoT samples\n2. **Reasoning RL**\n   - rule-based rewards\n")
     for card in cards:
         assert "samples" not in card.front and "rewards" not in card.front
     assert "a few thousand CoT samples" in cards[0].back

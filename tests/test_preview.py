@@ -279,15 +279,15 @@ def test_json_golden_object(tmp_path: Path) -> None:
             "fields": {
                 "Front": "Why rest the dough?",
                 "Back": "<ul><li>Gluten relaxes.</li></ul>",
-                "Context": '<span class="crumbs">bread › Bread</span>',
+                "Context": '<span class="crumbs">bread</span>',
                 "Source": "bread.md:8",
             },
-            "question": '<div class="context"><span class="crumbs">bread › Bread</span></div>\n'
+            "question": '<div class="context"><span class="crumbs">bread</span></div>\n'
             '<div class="question">Why rest the dough?</div>\n',
-            "answer": '<div class="context"><span class="crumbs">bread › Bread</span></div>\n'
+            "answer": '<div class="context"><span class="crumbs">bread</span></div>\n'
             '<div class="question">Why rest the dough?</div>\n\n<hr id="answer">\n'
             '<div class="answer"><ul><li>Gluten relaxes.</li></ul></div>\n<div class="source">bread.md:8</div>\n',
-            "context": ["bread", "Bread"],
+            "context": ["bread"],
             "note": "bread",
             "deck": "tiny",
             "tags": ["baking"],
@@ -302,15 +302,15 @@ def test_json_golden_object(tmp_path: Path) -> None:
             "fields": {
                 "Text": "Dough needs {{c1::time}} to rise.",
                 "Extra": "",
-                "Context": '<span class="crumbs">bread › Bread</span>',
+                "Context": '<span class="crumbs">bread</span>',
                 "Source": "bread.md:6",
             },
-            "question": '<div class="context"><span class="crumbs">bread › Bread</span></div>\n'
+            "question": '<div class="context"><span class="crumbs">bread</span></div>\n'
             '<div class="question">Dough needs <span class="cloze" data-cloze="time" data-ordinal="1">[...]</span> to rise.</div>\n',
-            "answer": '<div class="context"><span class="crumbs">bread › Bread</span></div>\n'
+            "answer": '<div class="context"><span class="crumbs">bread</span></div>\n'
             '<div class="question">Dough needs <span class="cloze" data-ordinal="1">time</span> to rise.</div>\n\n'
             '<div class="source">bread.md:6</div>\n',
-            "context": ["bread", "Bread"],
+            "context": ["bread"],
             "note": "bread",
             "deck": "tiny",
             "tags": ["baking"],
@@ -356,7 +356,7 @@ def test_terminal_view_of_a_pipeline(vault: Path) -> None:
     out = run("preview", vault, "--note", "kitchen/*", "--kind", "steps").stdout
     lines = out.splitlines()
     assert lines[0].startswith("tea  kitchen/tea.md ─")
-    assert lines[1] == "Tea › Brewing"
+    assert lines[1] == "Brewing"  # the H1 "Tea" repeats the title "tea": not in the breadcrumb
     blocks = out.split("\n\n")
     first = blocks[0].splitlines()[2:]
     assert first == [
@@ -386,7 +386,8 @@ def test_terminal_view_of_a_pipeline(vault: Path) -> None:
 def test_terminal_groups_by_note_and_section_in_line_order(vault: Path) -> None:
     out = run("preview", vault).stdout
     headings = [l.rstrip() for l in out.splitlines() if l and not l.startswith(" ") and "─" not in l]
-    assert headings[:5] == ["Chemistry", "Tea › Brewing", "Tea › Terms", "Tea › Figures", "14 cards from 2 notes"]
+    # each note's H1 repeats its title, so the breadcrumb leaves it out
+    assert headings[:4] == ["Brewing", "Terms", "Figures", "14 cards from 2 notes"]
     assert out.index("chemistry.md ─") < out.index("kitchen/tea.md ─")
     for where in ("chemistry.md:3", "chemistry.md:6", "kitchen/tea.md:4", "kitchen/tea.md:20"):
         assert f"  {where}" in out

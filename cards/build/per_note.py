@@ -12,6 +12,7 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..config import Config, load_config
@@ -21,6 +22,9 @@ from ..notes.plugins import Plugins, load_plugins
 from ..model import Card, Source
 from ..notes.read import NoteFile, find_notes
 from ..deck.rows import Row, card_of
+
+if TYPE_CHECKING:
+    from ..extract.judge import Dropped
 
 # The parser, extractors and renderer load only when a note is parsed (process_note):
 # a build that finds nothing changed never imports them.
@@ -115,12 +119,36 @@ class WarningCapture(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex) -> NoteResult:
-    """Text of one note -> its cards. Problems become messages that name file and line."""
+def note_cards(vault: Vault, note: NoteFile, text: str, media: MediaIndex, dropped: list[Dropped] | None = None) -> tuple[list[Card], bool]:
+    """Text of one note -> its cards and whether its line breaks were restored: reflow,
+    parse, extract, judge. ``dropped`` collects the candidates the judge dropped (for
+    ``preview --explain``). Problems are logged or raised as CardsError."""
     from ..extract import Context, extract_cards
     from ..notes.parse import parse_note
     from ..notes.reflow import reflow
     from ..deck.render import Renderer
+
+    flowed = reflow(text)
+    script = _SCRIPT.search(text)
+    if script:
+        line = text.count("\n", 0, script.start()) + 1
+        log.warning("%s", CardsError(Source(note.path, line), "raw <script> never reaches a card: it is shown as text or left out"))
+    config = vault.config
+    deck = config.deck_for_folder(note.path.parent, vault.deck)
+    parsed = parse_note(flowed.text, note.path, deck=deck, tags=vault.folder_tags(note.path),
+                        reflowed=flowed.reflowed, warn=lambda e: log.warning("%s", e))
+    if config.tag_prefix:
+        parsed.tags = tuple(dict.fromkeys(_prefixed(t, config.tag_prefix) for t in parsed.tags))
+    ctx = Context(renderer=Renderer(resolve_image=media.resolver(note.path, text)), source_link=vault.source_link,
+                  plugins=vault.plugins, root_deck=vault.deck)
+    cards = extract_cards(parsed, kinds=config.kinds, ctx=ctx, dropped=dropped)
+    if flowed.reflowed:
+        cards = [_at_line_one(c) for c in cards]
+    return cards, flowed.reflowed
+
+
+def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex) -> NoteResult:
+    """Text of one note -> its cards. Problems become messages that name file and line."""
     from ..deck.rows import row_of, shared
 
     capture = WarningCapture()
@@ -129,23 +157,8 @@ def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex) -> 
     handlers, log.handlers = log.handlers, [capture]
     log.propagate, propagate = False, log.propagate
     try:
-        flowed = reflow(text)
-        script = _SCRIPT.search(text)
-        if script:
-            line = text.count("\n", 0, script.start()) + 1
-            log.warning("%s", CardsError(Source(note.path, line), "raw <script> never reaches a card: it is shown as text or left out"))
-        config = vault.config
-        deck = config.deck_for_folder(note.path.parent, vault.deck)
-        parsed = parse_note(flowed.text, note.path, deck=deck, tags=vault.folder_tags(note.path),
-                            reflowed=flowed.reflowed, warn=lambda e: log.warning("%s", e))
-        if config.tag_prefix:
-            parsed.tags = tuple(dict.fromkeys(_prefixed(t, config.tag_prefix) for t in parsed.tags))
-        ctx = Context(renderer=Renderer(resolve_image=media.resolver(note.path, text)), source_link=vault.source_link,
-                      plugins=vault.plugins, root_deck=vault.deck)
-        cards = extract_cards(parsed, kinds=config.kinds, ctx=ctx)
-        if flowed.reflowed:
-            cards = [_at_line_one(c) for c in cards]
-        return NoteResult(note.path, shared(tuple(row_of(c) for c in cards)), None, tuple(capture.messages), flowed.reflowed)
+        cards, reflowed = note_cards(vault, note, text, media)
+        return NoteResult(note.path, shared(tuple(row_of(c) for c in cards)), None, tuple(capture.messages), reflowed)
     except CardsError as error:
         return NoteResult(note.path, (), str(error), tuple(capture.messages))
     except RecursionError:

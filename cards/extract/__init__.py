@@ -10,12 +10,15 @@ claimed: explicit beats implicit, and nothing the author wrote as a card is mine
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from types import MappingProxyType
 
 from ..model import Block, Callout, Card, ListBlock, ListItem, Note, Paragraph, Section, Source
 from ..deck.render import Renderer
+from ..notes.folding import normalise
 from ..notes.plugins import Plugins
 
 
@@ -123,7 +126,25 @@ def make_card(
 
 
 def breadcrumb(note: Note, section: Section, *more: str) -> tuple[str, ...]:
-    return (note.title, *section.path, *more)
+    """Where a card sits: the note's title, the heading path, then ``more`` (the bullet
+    a list hangs under). The first heading is left out when it repeats the title (a
+    note ``cell.md`` whose H1 is "Cell"), and math reads as MathJax, not ``$...$``.
+
+    >>> breadcrumb(Note(PurePosixPath("cell.md"), "cell", {}, [], "V", ()), Section(3, ("Cell", "The $n$-th division"), []))
+    ('cell', 'The \\\\(n\\\\)-th division')
+    """
+    path = section.path
+    if path and normalise(path[0]) == normalise(note.title):
+        path = path[1:]
+    return tuple(_mathjax(part) for part in (note.title, *path, *more))
+
+
+def _mathjax(text: str) -> str:
+    """``$x$`` and ``$$x$$`` in a heading as MathJax delimiters, which render in any field."""
+    if "$" not in text:
+        return text
+    text = re.sub(r"\$\$(.+?)\$\$", lambda m: f"\\[{m.group(1)}\\]", text)
+    return re.sub(r"(?<![\\\w])\$(?!\s)(.+?)(?<!\s)\$(?!\w)", lambda m: f"\\({m.group(1)}\\)", text)
 
 
 def section_at(note: Note, line: int) -> Section:

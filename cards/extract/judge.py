@@ -67,6 +67,28 @@ class Dropped:
     rule: str
     reason: str
 
+    def explained(self) -> Explained:
+        view = seen(self.card)
+        source = self.card.source
+        return Explained(source.path.as_posix(), source.line, self.card.kind, view.front, view.hidden or view.back,
+                         self.rule, self.reason, self.card.source_link)
+
+
+@dataclass(frozen=True, slots=True)
+class Explained:
+    """A dropped candidate in plain text, as ``preview --explain`` shows it: where it came
+    from, what it would have asked (the gap as ``[...]``) and answered, which rule
+    dropped it and why."""
+
+    path: str
+    line: int
+    kind: str
+    front: str
+    answer: str
+    rule: str
+    reason: str
+    source_link: str = ""
+
 
 # ------------------------------------------------------------------ plain text
 
@@ -190,7 +212,7 @@ _ORDINAL = re.compile(
     r"\s*[0-9一二三四五六七八九十百]+(?:\.[0-9]+)*\s*[步种点类个条章节]?\.?$",
     re.I,
 )
-_SECTION = re.compile(r"^\d+(?:\.\d+)*\.?\s+\S")
+_SECTION = re.compile(r"^\d+(?:\.\d+)+\.?\s+\S|^\d+\.\s+\S")  # "3.4 Descriptor", "2. Methods"; not "50 steps"
 
 
 def is_label(text: str) -> bool:
@@ -335,6 +357,38 @@ def answer_shown(card: Seen) -> str | None:
     return None
 
 
+def vague_term(card: Seen) -> str | None:
+    """A short bullet with one short child is not always a term and its definition
+    (``drivers`` → ``nvidia drivers``, a journal bullet and its note): a term card needs
+    an explanation of three words (six CJK characters) or more that is not the term
+    again with a word added.
+
+    >>> vague_term(Seen("qa", "drivers", back="nvidia drivers", cloze=False, facts={"shape": "term"}))
+    'the answer does not explain "drivers"'
+    >>> vague_term(Seen("qa", "Competitive inhibitor", back="Binds the active site and competes with the substrate.", cloze=False, facts={"shape": "term"})) is None
+    True
+    """
+    if card.facts.get("shape") != "term":
+        return None
+    answer, term = fold(card.back), fold(card.front)
+    short = len(_words(answer)) < 3 and _han(answer) < 6
+    if short or (term in answer and len(_words(answer)) <= len(_words(term)) + 2 and _han(answer) <= _han(term) + 4):
+        return f'the answer does not explain "{card.front}"'
+    return None
+
+
+def lead_in_gap(card: Seen) -> str | None:
+    """A sentence that ends in a colon introduces what follows (a list, a formula): the
+    fact is below it, so a gap in it asks for half a thought.
+
+    >>> lead_in_gap(Seen("phrases", "The [...] has three stages:", "Krebs cycle"))
+    'the sentence introduces what follows'
+    """
+    if card.kind == "phrases" and card.front.rstrip().endswith((":", "：")):
+        return "the sentence introduces what follows"
+    return None
+
+
 LONG_FRONT = 300
 
 
@@ -379,7 +433,7 @@ def empty_answer(card: Seen) -> str | None:
     >>> empty_answer(Seen("qa", "What is ATP?", back="The energy currency of the cell.", cloze=False)) is None
     True
     """
-    if card.cloze or card.kind == "figure":
+    if card.cloze:
         return None
     if not card.back.strip() or _LINK_ONLY.match(card.back.strip()):
         return "the answer says nothing"
@@ -418,6 +472,8 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         "clause_gap": clause_gap,
         "emphasis_gap": emphasis_gap,
         "answer_shown": answer_shown,
+        "vague_term": vague_term,
+        "lead_in_gap": lead_in_gap,
         "thin_context": thin_context,
         "long_front": long_front,
         "empty_answer": empty_answer,

@@ -5,8 +5,9 @@ thing to remember, so the sentence becomes a cloze with that phrase as the gap.
 
 gives ``GRPO drops the critic and scores a {{c1::group of sampled answers}} instead.``
 with the heading path (and the step the bullet sits under) as context. The card shows
-the phrase's sentence only; when the paragraph says more, the whole paragraph goes to
-Extra (the answer side), where it cannot give the gap away. A sentence with three
+the phrase's sentence only (and the one before it, when the sentence leans on it: "It
+…", "这样 …"); when the paragraph says more, the whole paragraph goes to Extra (the
+answer side), where it cannot give the gap away. A sentence with three
 phrases gives three cards, one gap each, so no cloze number can ever move onto another
 fact. A sentence holding hand-written ``{{c1::...}}`` passes through as one card with
 the writer's own numbers. The judge (judge.py) drops a phrase that is a label, a
@@ -20,7 +21,7 @@ from collections.abc import Iterator
 from ..model import CLOZE, Card, Inline, ListBlock, Note, Paragraph
 from ..notes.parse import plain_text
 from . import Context, Visit, breadcrumb, make_card, walk
-from .shapes import has_cloze, is_image_only, is_links_only, sentences, span_text, spans
+from .shapes import has_cloze, is_image_only, is_links_only, joined, refers_back, sentences, span_text, spans
 from .osr import minable_marks
 from .steps import step_title
 
@@ -55,7 +56,9 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                 continue
             whole = plain_text(inline)  # the identity keeps the paragraph: GUIDs made before sentences stay
             parts = sentences(inline)
-            for sentence in parts:
+            for k, sentence in enumerate(parts):
+                # a sentence that leans on the one before it is shown with it
+                shown = joined(parts[k - 1], sentence) if k and refers_back(plain_text(sentence)) else sentence
                 for span in spans(sentence):
                     if sentence.tokens[span[0]].type not in allowed:
                         continue
@@ -66,6 +69,6 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                     extra = f"<p>{ctx.renderer.inline(inline)}</p>" if len(parts) > 1 else ""
                     yield make_card(
                         note, ctx, kind=KIND, model=CLOZE,
-                        front=ctx.renderer.inline(sentence, cloze=sentence.tokens[span[0]]), back=extra,
+                        front=ctx.renderer.inline(shown, cloze=sentence.tokens[span[0]]), back=extra,
                         context=context, identity=f"{whole}\x1f{phrase}", line=line,
                     )

@@ -99,14 +99,17 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
             yield from _bullets(note, ctx, visit, block)
 
 
-def _card(note: Note, ctx: Context, visit: Visit, question: Inline, answer_html: str, line: int, *, written: bool) -> Card:
-    """A question card; ``written``: the writer marked it as one (``Q:``/``A:``)."""
+def _card(
+    note: Note, ctx: Context, visit: Visit, question: Inline, answer_html: str, line: int, *, written: bool, shape: str = "",
+) -> Card:
+    """A question card; ``written``: the writer marked it as one (``Q:``/``A:``); ``shape``:
+    how a mined one was recognised (``question``, ``case``, ``term``), for the judge."""
     parent = step_title(visit.parents[-1]) if visit.parents else ""
     return make_card(
         note, ctx, kind=KIND, model=BASIC,
         front=ctx.renderer.inline(question), back=answer_html,
         context=breadcrumb(note, visit.section, parent),
-        identity=plain_text(question), line=line, written=written,
+        identity=plain_text(question), line=line, written=written, extra={"shape": shape} if shape else None,
     )
 
 
@@ -154,14 +157,15 @@ def _bullets(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> Iterat
         answer_blocks = without_tasks(item.children)
         if not answer_blocks:
             continue
-        if ends_with_question(plain_text(item.inline)) or _is_case(item.inline) or _is_term(item, answer_blocks):
+        shape = "question" if ends_with_question(plain_text(item.inline)) else "case" if _is_case(item.inline) else "term" if _is_term(item, answer_blocks) else ""
+        if shape:
             ctx.claim(item)
             for child in item.children:
                 ctx.claim(child)
                 if isinstance(child, ListBlock):
                     for grandchild in child.items:
                         ctx.claim(grandchild)
-            yield _card(note, ctx, visit, item.inline, ctx.renderer.blocks(answer_blocks), item.line, written=False)
+            yield _card(note, ctx, visit, item.inline, ctx.renderer.blocks(answer_blocks), item.line, written=False, shape=shape)
 
 
 def _explicit_answer(item: ListItem, next_item: ListItem | None, ctx: Context) -> str | None:

@@ -120,6 +120,17 @@ def _sentence_ends(text: str) -> list[int]:
     return ends
 
 
+def _line_ends_sentence(before: list[Token], after: list[Token], index: int) -> bool:
+    """Whether a line break ends a sentence: the line ended with sentence punctuation
+    (or a colon), or the next line opens with bold or a highlight, as a line of a
+    glossary does (``**Deep**: far from the surface``). A hard-wrapped sentence goes on."""
+    last = next((t for t in reversed(before) if t.type != "softbreak" and (t.type != "text" or t.content.strip())), None)
+    if last is not None and last.type == "text" and re.search(r"[.!?。！？:：;；]\s*$", last.content):
+        return True
+    following = next((t for t in after[index + 1 :] if t.type != "text" or t.content.strip()), None)
+    return following is not None and following.type in ("strong_open", "mark_open")
+
+
 def sentences(inline: Inline) -> list[Inline]:
     """The sentences of an inline, split in its top-level text (never inside bold, a
     link or code), each as an inline of its own tokens.
@@ -128,10 +139,13 @@ def sentences(inline: Inline) -> list[Inline]:
     >>> tokens = markdown().parseInline("Cells make **ATP**. It stores energy, e.g. for muscles.")[0].children
     >>> [plain_text(s) for s in sentences(Inline("", tokens))]
     ['Cells make ATP.', 'It stores energy, e.g. for muscles.']
+    >>> tokens = markdown().parseInline("**Deep**: far from the surface\\n**Superficial**: close to it\\nand hard\\nwrapped.")[0].children
+    >>> [plain_text(s) for s in sentences(Inline("", tokens))]
+    ['Deep: far from the surface', 'Superficial: close to it and hard wrapped.']
     """
     found: list[list[Token]] = [[]]
     depth = 0
-    for token in inline.tokens:
+    for index, token in enumerate(inline.tokens):
         if depth == 0 and token.type == "text":
             start = 0
             for end in _sentence_ends(token.content):
@@ -141,11 +155,41 @@ def sentences(inline: Inline) -> list[Inline]:
             if token.content[start:].strip() or not found[-1]:
                 found[-1].append(token.copy(content=token.content[start:].lstrip() if not found[-1] else token.content[start:]))
             continue
-        if depth == 0 and not found[-1] and token.type in ("softbreak", "hardbreak"):
-            continue
+        if depth == 0 and token.type in ("softbreak", "hardbreak"):
+            if found[-1] and _line_ends_sentence(found[-1], inline.tokens, index):
+                found.append([])
+            if not found[-1]:
+                continue
         found[-1].append(token)
         depth += token.nesting
     return [Inline("", tokens) for tokens in found if any(t.type != "text" or t.content.strip() for t in tokens)]
+
+
+_REFERS_BACK = re.compile(
+    r"^(?:this|these|that|those|it|its|they|their|them|such|here|thus|therefore|hence|so|then|also|moreover|however|"
+    r"in this case|as a result|for this reason|the above|as mentioned)\b"
+    r"|^(?:这|该|此|其|它|上述|上面|上方|以上|前面|这些|这样|因此|所以|于是|但是|然而|同时|另外|此外|那么)",
+    re.IGNORECASE,
+)
+
+
+def refers_back(sentence: str) -> bool:
+    """Whether a sentence leans on the one before it (``It stores …``, ``这样 …``): shown
+    alone on a card, it would not say what it is about.
+
+    >>> refers_back("It stores energy for muscles."), refers_back("这样就解决了缓存污染。"), refers_back("ATP stores energy.")
+    (True, True, False)
+    """
+    return bool(_REFERS_BACK.match(sentence.strip()))
+
+
+def joined(first: Inline, second: Inline) -> Inline:
+    """Two sentences as one inline, a space between them."""
+    from markdown_it.token import Token
+
+    space = Token("text", "", 0)
+    space.content = " "
+    return Inline("", [*first.tokens, space, *second.tokens])
 
 
 def has_cloze(inline: Inline | None) -> bool:

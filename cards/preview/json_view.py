@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 
 from .faces import cloze_ordinals, render_faces, strip_html
 from ..deck.notetypes import note_type
 from ..model import CLOZE, Card
+
+if TYPE_CHECKING:
+    from ..extract.judge import Explained
 from ..deck.render import card_fields
 
 __all__ = [
@@ -59,6 +62,27 @@ def ordinals(card: Card) -> list[int]:
     if card.model != CLOZE:
         return list(range(1, len(note_type(card.model).templates) + 1))
     return cloze_ordinals(*card_fields(card).values()) or [1]
+
+
+#: Every key of a ``cards preview --json --explain`` dropped candidate (pinned by tests).
+DROPPED_KEYS: Mapping[str, type] = {
+    "kind": str,
+    "source": dict,
+    "source_link": str,
+    "question": str,
+    "answer": str,
+    "rule": str,
+    "reason": str,
+}
+
+
+def dropped_objects(dropped: Iterable[Explained]) -> list[dict[str, Any]]:
+    """The candidates the judge dropped, as ``--json --explain`` prints them."""
+    return [
+        {"kind": d.kind, "source": {"path": d.path, "line": d.line}, "source_link": d.source_link,
+         "question": d.front, "answer": d.answer, "rule": d.rule, "reason": d.reason}
+        for d in dropped
+    ]
 
 
 def note_uri(card: Card, roots: Sequence[Path] = ()) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatch
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from rich.cells import cell_len
@@ -29,6 +29,9 @@ from .faces import cloze_filter
 from ..model import CLOZE, Card
 from .json_view import note_uri, ordinals, select, source_uri
 from ..deck.render import card_fields
+
+if TYPE_CHECKING:
+    from ..extract.judge import Explained
 
 # ------------------------------------------------------------------ terminal
 
@@ -328,6 +331,48 @@ def print_cards(
             console.print(render_card(card, ordinal, link=link))
             console.print()
     counts_table(console, cards)
+
+
+def print_dropped(console: Console, dropped: Sequence[Explained], *, roots: Sequence[Path] = ()) -> None:
+    """The candidates the judge dropped, by note, each with its rule and reason, then a
+    count per rule: why a fact gave no card (``preview --explain``)."""
+    console.print()
+    if not dropped:
+        console.print(Text("No candidate was dropped.", style=DIM))
+        return
+    console.rule(Text(f"Dropped: {len(dropped)} candidate{'s' * (len(dropped) != 1)} no card was made of", style="bold"), align="left")
+    note = None
+    for item in dropped:
+        if item.path != note:
+            note = item.path
+            console.print(Text(note, style="bold"))
+        head = Text("  ")
+        head.append(item.rule, style=KIND)
+        head.append(f"  {item.kind}  ")
+        head.append(f"{item.path}:{item.line}", style=Style(dim=True, link=item.source_link or _file_link(roots, item.path) or None))
+        console.print(head)
+        console.print(Text(f"    why  {item.reason}", style=DIM))
+        console.print(Text(f"    Q    {_short(item.front)}"))
+        if item.answer:
+            console.print(Text(f"    A    {_short(item.answer)}"))
+    table = Table(title="dropped by rule", title_justify="left", box=None)
+    table.add_column("rule")
+    table.add_column("candidates", justify="right")
+    for rule, count in Counter(item.rule for item in dropped).most_common():
+        table.add_row(rule, str(count))
+    console.print()
+    console.print(table)
+
+
+def _short(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _file_link(roots: Sequence[Path], path: str) -> str:
+    for root in roots:
+        if (root / path).exists():
+            return (root / path).resolve().as_uri()
+    return ""
 
 
 def counts_table(console: Console, cards: Sequence[Card]) -> None:

@@ -1,0 +1,46 @@
+"""Why a fact gave no card: the candidates the judge dropped, note by note.
+
+``cards preview --explain`` shows them. They are found by running every note through
+the same per-note pipeline as a build (per_note.note_cards), without the cache (the
+cache keeps the cards, not the candidates), so an explanation always matches the
+rules of the tool that gives it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from pathlib import Path
+
+from ..config import Config
+from ..errors import CardsError
+from ..notes.media import MediaIndex
+from ..notes.read import read_note
+from .per_note import Vault, log, note_cards
+
+if TYPE_CHECKING:
+    from ..extract.judge import Explained
+
+
+def explain(paths: Sequence[Path], *, deck: str | None = None, config: Config | None = None) -> list[Explained]:
+    """Every candidate the judge dropped under ``paths``, in note and line order."""
+    from ..extract.judge import Dropped
+
+    found: list[Explained] = []
+    quiet = logging.Handler(logging.CRITICAL + 1)  # the build reports warnings; here only the candidates
+    for path in paths:
+        vault = Vault.open(path, deck=deck, config=config)
+        media = MediaIndex(vault.root)
+        for note in vault.notes(path if path.is_file() else None):
+            handlers, log.handlers = log.handlers, [quiet]
+            propagate, log.propagate = log.propagate, False
+            try:
+                dropped: list[Dropped] = []
+                note_cards(vault, note, read_note(note), media, dropped)
+            except (CardsError, RecursionError):
+                continue  # the note's error is the build's to report
+            finally:
+                log.handlers, log.propagate = handlers, propagate
+            found.extend(item.explained() for item in dropped)
+    return found
