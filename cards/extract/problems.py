@@ -138,8 +138,8 @@ def _quoted_question(note: Note, ctx: Context, visit: Visit, block: Paragraph) -
     for after in visit.siblings[_index(visit) + 1 :]:
         if not isinstance(after, (Paragraph, ListBlock)) or ctx.is_claimed(after):
             break
-        if isinstance(after, Paragraph) and _quoted(note, after.line):
-            break  # the next question
+        if isinstance(after, Paragraph) and (_quoted(note, after.line) or label(_PROBLEM, after.inline.source) or label(_SOLUTION, after.inline.source)):
+            break  # the next question, or a worked problem of its own
         if answer and (len(answer) >= ANSWER_BLOCKS or len(plain_blocks([*answer, after])) > ANSWER_CHARS):
             break
         answer.append(after)
