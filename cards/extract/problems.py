@@ -112,11 +112,12 @@ def _says(blocks: list[Block]) -> bool:
     return bool(blocks) and bool(re.search(r"[^\W_]", text) or any(isinstance(b, Paragraph) and b.inline.tokens for b in blocks))
 
 
-def _card(note: Note, ctx: Context, visit: Visit, question: str, answer: list[Block], line: int, identity: str) -> Card:
+def _card(note: Note, ctx: Context, visit: Visit, question: str, answer: list[Block], line: int, identity: str, *, reason: str | None = None) -> Card:
     parent = step_title(visit.parents[-1]) if visit.parents else ""
     return make_card(
         note, ctx, kind=KIND, model=BASIC, front=question, back=ctx.renderer.blocks(answer),
         context=breadcrumb(note, visit.section, parent), identity=identity, line=line,
+        extra={"not_fact": reason} if reason else None,
     )
 
 
@@ -164,12 +165,16 @@ def _problem_callout(note: Note, ctx: Context, visit: Visit, callout: Callout) -
     solution = callout.blocks[1:]
     if not solution:
         solution = _until_heading(visit.siblings, _index(visit) + 1)
-    if not _fits(solution) or not _says(solution) or any(ctx.is_claimed(b) for b in solution):
+    if not _says(solution) or any(ctx.is_claimed(b) for b in solution):
         return
-    ctx.claim(callout)
-    ctx.claim_blocks([*callout.blocks, *solution])
+    reason = None
+    if not _fits(solution):
+        reason = f"a solution of {len(solution)} blocks and {len(plain_blocks(solution))} characters: a chapter to read, not an answer to recall"
+    else:
+        ctx.claim(callout)
+        ctx.claim_blocks([*callout.blocks, *solution])
     front = ctx.renderer.inline(statement.inline)
-    yield _card(note, ctx, visit, front, solution, callout.line, plain_text(statement.inline))
+    yield _card(note, ctx, visit, front, solution, callout.line, plain_text(statement.inline), reason=reason)
 
 
 def _without_label(inline: Inline, pattern: re.Pattern[str]) -> Inline:
