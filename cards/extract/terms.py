@@ -40,7 +40,7 @@ from ..notes.parse import plain_blocks, plain_text
 from ..deck.render import text as escape
 from . import Context, Visit, breadcrumb, make_card, walk
 from .naming import generic_heading, is_aspect, is_metadata, is_passage_label, personal, prose, term_problem
-from .shapes import has_cloze, is_image_only, is_links_only, sentences, spans
+from .shapes import has_cloze, is_image_only, is_links_only, matching_close, sentences, spans
 from .steps import step_title
 
 KIND = "terms"
@@ -79,15 +79,6 @@ def _text(tokens: list[Token]) -> str:
     return plain_text(Inline("", tokens)).strip()
 
 
-def _close(tokens: list[Token], start: int) -> int | None:
-    depth = 0
-    for k in range(start, len(tokens)):
-        depth += tokens[k].nesting
-        if depth == 0:
-            return k
-    return None
-
-
 def _colon(content: str) -> re.Match[str] | None:
     return re.search(r"[:：]", content)
 
@@ -117,7 +108,7 @@ def split_term(tokens: list[Token]) -> tuple[list[Token], list[Token], bool] | N
     first = tokens[start]
     marked = first.type in ("strong_open", "em_open", "code_inline")
     if first.type in ("strong_open", "em_open"):
-        close = _close(tokens, start)
+        close = matching_close(tokens, start)
         if close is not None:
             inner = tokens[start + 1 : close]
             if _text(inner).endswith((":", "：")) and not _text(inner).endswith("::"):
@@ -267,8 +258,8 @@ def _term_card(note: Note, ctx: Context, visit: Visit, entry: Entry) -> Card:
     )
 
 
-def _children_hold_terms(item: ListItem) -> bool:
-    for child in item.children:
+def _children_hold_terms(children: list[Block]) -> bool:
+    for child in children:
         if isinstance(child, ListBlock):
             for sub in child.items:
                 if sub.inline is not None and _entries(sub.inline.tokens, sub.line):
@@ -280,30 +271,31 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
     for visit in walk(note):
         block = visit.block
         if isinstance(block, Paragraph):
-            if ctx.is_claimed(block) or has_cloze(block.inline):
-                continue
-            entries = _entries(block.inline.tokens, block.line)
-            if any(e.reason is None for e in entries):
-                ctx.claim(block)
-            for entry in entries:
-                yield _term_card(note, ctx, visit, entry)
-            if not entries:
-                yield from _defined(note, ctx, visit, block, block.inline, block.line)
+            if not ctx.is_claimed(block) and not has_cloze(block.inline):
+                yield from _node(note, ctx, visit, block, _entries(block.inline.tokens, block.line), [])
         elif isinstance(block, ListBlock):
             dashes = _dash_entries(block)
             for index, item in enumerate(block.items):
                 if item.task is not None or item.inline is None or ctx.is_claimed(item) or has_cloze(item.inline):
                     continue
                 entries = [dashes[index]] if index in dashes else _entries(item.inline.tokens, item.line)
-                if entries and entries[-1].reason is None and item.children and not _children_hold_terms(item) and len(plain_blocks(item.children)) <= CHILDREN_CHARS:
-                    entries[-1].more = item.children
-                    ctx.claim_blocks(item.children)
-                if any(e.reason is None for e in entries):
-                    ctx.claim(item)
-                for entry in entries:
-                    yield _term_card(note, ctx, visit, entry)
-                if not entries:
-                    yield from _defined(note, ctx, visit, item, item.inline, item.line)
+                yield from _node(note, ctx, visit, item, entries, item.children)
+
+
+def _node(note: Note, ctx: Context, visit: Visit, node: Paragraph | ListItem, entries: list[Entry], children: list[Block]) -> Iterator[Card]:
+    """The cards of one paragraph or bullet: its terms (a bullet's short sub-bullets on
+    the last one's back), else the names its sentences define."""
+    inline = node.inline
+    assert inline is not None
+    if entries and entries[-1].reason is None and children and not _children_hold_terms(children) and len(plain_blocks(children)) <= CHILDREN_CHARS:
+        entries[-1].more = children
+        ctx.claim_blocks(children)
+    if any(e.reason is None for e in entries):
+        ctx.claim(node)
+    for entry in entries:
+        yield _term_card(note, ctx, visit, entry)
+    if not entries:
+        yield from _defined(note, ctx, visit, node, inline, node.line)
 
 
 # ------------------------------------------------------------------ definitional sentences
@@ -352,7 +344,7 @@ def _gap(tokens: list[Token]) -> tuple[list[Token], Token, str] | None:
                     return _wrap(tokens, k, found.end() + begin, found.end() + len(rest[:stop].rstrip()))
                 after = tokens[k + 1] if k + 1 < len(tokens) else None
                 if after is not None and after.type == "em_open":
-                    close = _close(tokens, k + 1)
+                    close = matching_close(tokens, k + 1)
                     if close is not None:
                         opener = Token("strong_open", "strong", 1)
                         wrapped = [*tokens[: k + 1], opener, *tokens[k + 2 : close], Token("strong_close", "strong", -1), *tokens[close + 1 :]]
