@@ -19,7 +19,7 @@ Each answer is a reason (a short phrase for ``preview --explain``) or None.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .judge import LABEL_WORDS, fold, is_label, is_ordinal
@@ -34,7 +34,7 @@ PASSAGE_LABELS = frozenset(
     introduction conclusion conclusions takeaway takeaways attention ps p.s update edit edited aside
     see also key points in short for example tldr tl;dr important note side note fun fact key point core point main point
     main idea key idea big idea intuition motivation observation claim proof sketch recall reminder caveat insight lesson
-    def defn thought thoughts first thought comment comments question idea todo fixme xxx
+    def defn thought thoughts first thought comment comments question idea todo fixme xxx trick tricks
     nota esempio esempi osservazione soluzione attenzione obs observação exemplo exemplos solução resumo
     注意 注 备注 提示 例 例如 比如 举例 示例 例子 答 解 问 答案 问题 思路 总结 小结 说明 补充 ps 题目 解析 分析 重点 要点 核心 关键
     注意事项 小贴士 划重点 tips""".split()
@@ -70,8 +70,8 @@ METADATA_KEYS = frozenset(
     password user host hostname port ip server account login pwd item type
     作者 日期 时间 标签 来源 链接 地址 参考 参考资料 参考文献 状态 分类 类型 出处 原文 网址 更新 创建 版本 课程
     老师 讲师 上一层级 属性 相关 论文 代码 视频 博客 文章 官网 主页 邮箱 评分 下载 书籍 单位 时长
-    autore fonte stato tipo data fonti riferimenti corso professore autor fonte estado tipo referências""".split()
-)
+    autore fonte stato tipo data fonti riferimenti corso professore autor fonte estado tipo referências citekey""".split()
+) | frozenset({"cite key", "citation key", "item type", "date added", "date modified", "access date", "last modified"})
 
 #: Headings whose text is about the note, not a fact of the subject (folded).
 GENERIC_HEADINGS = frozenset(
@@ -84,11 +84,12 @@ GENERIC_HEADINGS = frozenset(
     思考 想法 笔记 读书笔记 问题 讨论 作业 介绍 简介 概述 导读 写在前面 最后 结语 后记 致谢
     introduzione riassunto conclusione conclusioni riferimenti bibliografia esempio esempi esercizi esercizio note
     indice sommario introdução resumo conclusão referências exemplo exemplos exercícios notas índice
-    ipotesi tesi dimostrazione hypothesis thesis proof lemma 假设 结论 关注作者 关于作者 作者""".split()
+    ipotesi tesi dimostrazione hypothesis thesis proof lemma 假设 结论 关注作者 关于作者 作者 day days giorno giorni dia dias""".split()
 ) | frozenset({"further reading", "see also", "table of contents", "q & a", "to do", "key takeaways", "写在前面",
                "caso base", "passo induttivo", "base case", "inductive step", "induction step", "about me", "about the author"})
 _GENERIC_AFFIX = re.compile(
     r"^(?:introduction|intro|overview|summary|notes?|references?|outline)\s+(?:to|of|on|for)\b|"
+    r"^(?:chapter|section|part|subheading|heading|lecture|lesson|unit|week|day|capitolo|lezione|aula|unidade|parte)\s*\d+\b|"
     r"(?:介绍|简介|概述|概要|总结|小结|笔记|思考|参考|前言|导读|目录|汇总|资料|链接|推荐|心得|感想)$",
     re.IGNORECASE,
 )
@@ -145,7 +146,8 @@ def is_aspect(text: str) -> bool:
     (True, True, False, False)
     """
     core = _core(text)
-    return not is_passage_label(text) and (is_label(core) or core in LABEL_WORDS or core in ASPECT_WORDS)
+    singular = core[:-1] if core.endswith("s") and len(core) > 4 else core  # Treatments, Causes
+    return not is_passage_label(text) and any(is_label(c) or c in LABEL_WORDS or c in ASPECT_WORDS for c in (core, singular))
 
 
 def is_metadata(text: str) -> bool:
@@ -196,9 +198,12 @@ _ZH_CLAUSE = re.compile(
 #: How a Chinese clause starts (a condition, a connective, "let x …") or ends (a verb
 #: waiting for its object: 则有, 可得, 记为).
 _ZH_EDGE = re.compile(
-    r"^(?:对于|假设|假如|特殊地|特别地|一般地|同理|其中|此时|这时|只有|只要|为了|由于|于是|从而|因此|注意到|可知|易知|显然|可见|即|"
-    r"[令设若当则取记对由因故有在将把]\s*[$\\A-Za-z(（])|(?:有|得|为|是|如下|以下|即|则|如|于)$"
+    r"^(?:对于|假设|假如|特殊地|特别地|一般地|同理|其中|此时|这时|只有|只要|为了|由于|于是|从而|因此|注意到|可知|易知|显然|可见|"
+    r"即|则|故|先|再|然后|首先|最后|得|[令设若当取记对由因有在将把]\s*[$\\A-Za-z(（])|(?:有|得|为|是|如下|以下|即|则|如|于|可知)$"
 )
+#: A label in two words or more: ``Example of …``, ``Motivating problem``, ``Dirty way`` (folded).
+_LABEL_HEADS = frozenset("eg e.g ex example examples esempio esempi exemplo note nota remark hint tip another two three four five six several many".split())
+_LABEL_TAILS = frozenset("problem problems question questions way ways case idea ideas thought thoughts point points remark remarks example examples note notes trick tricks hint hints tip tips issue issues".split())
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f0-9][\w'’\-.]*")
 _HAN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 TERM_WORDS = 6
@@ -208,7 +213,7 @@ TERM_CHARS = 60
 
 _NUMBERED = re.compile(
     r"^(?:案例|例子|示例|实验|作业|题|情况|场景|条件|版本|unit|lecture|lesson|chapter|section|figure|fig|table|question|q|task|"
-    r"item|point|note|exercise|esercizio|esempio|exemplo|caso|passo)\s*[0-9一二三四五六七八九十]+(?:\.\d+)*[.)]?$",
+    r"item|point|note|exercise|esercizio|esempio|exemplo|caso|passo|subheading|heading|level|stage|phase|round|version)\s*[0-9一二三四五六七八九十]+(?:\.\d+)*[.)]?$",
     re.IGNORECASE,
 )
 
@@ -235,8 +240,8 @@ def term_problem(text: str, *, marked: bool = False) -> str | None:
     ('metadata (Date)', 'a label (Note)', 'reads as a clause, not a term')
     >>> term_problem("从网上看到一个"), term_problem("2 factors"), term_problem("One two three four five six seven")
     ('reads as a clause, not a term', 'starts with a number', 'too long for a term')
-    >>> term_problem("图中橙色部分"), term_problem("兼容性(surface format")
-    ('points at a figure', 'reads as a clause, not a term')
+    >>> term_problem("图中橙色部分"), term_problem("兼容性(surface format"), term_problem("Motivating problem")
+    ('points at a figure', 'reads as a clause, not a term', 'a label (Motivating problem)')
     """
     core = " ".join(text.split())
     if not core or not re.search(r"[^\W\d_]", core):
@@ -265,6 +270,8 @@ def term_problem(text: str, *, marked: bool = False) -> str | None:
     tokens = [w.casefold() for w in _WORD.findall(core)]
     if clause_edge(core) or any(t in _CLAUSE_VERB for t in tokens) or _ZH_CLAUSE.search(core):
         return "reads as a clause, not a term"
+    if len(tokens) >= 2 and (tokens[0].rstrip(".") in _LABEL_HEADS or tokens[-1].rstrip(".") in _LABEL_TAILS):
+        return f"a label ({core})"
     return None
 
 
@@ -278,7 +285,8 @@ def clause_edge(text: str) -> bool:
     text = " ".join(text.split())
     tokens = [w.casefold() for w in _WORD.findall(text)]
     first = tokens[0] if tokens and re.match(r"^\W*[A-Za-z\u00c0-\u024f]", text) else ""
-    return first in _CLAUSE_START or bool(_ZH_EDGE.search(text))
+    gerund = len(first) > 6 and first.endswith(("ando", "endo")) and len(tokens) > 1  # Sostituendo l'ipotesi …
+    return first in _CLAUSE_START or gerund or bool(_ZH_EDGE.search(text))
 
 
 def prose(tokens: Sequence[Token], *, links: bool = True) -> str:
@@ -332,7 +340,39 @@ def personal(text: str) -> bool:
     return bool(_PERSONAL.search(text))
 
 
+def is_title(text: str) -> bool:
+    """Words in Title Case (a paper's or a book's title): names a work, defines nothing.
+
+    >>> is_title("On the Fairness of Detection and Re-Identification in Multiple Object Tracking")
+    True
+    >>> is_title("a protease that carries out apoptosis")
+    False
+    """
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text)]
+    small = {"a", "an", "the", "of", "for", "and", "or", "in", "on", "to", "via", "with", "by", "at", "from", "is", "all", "you", "need"}
+    big = [w for w in words if w.casefold() not in small]
+    return len(words) >= 4 and len(big) >= 3 and sum(w[0].isupper() for w in big) >= 0.8 * len(big) and not re.search(r"[.;。]\s", text)
+
+
+def is_drawing(front_matter: Mapping[str, object]) -> bool:
+    """An Excalidraw drawing saved as Markdown (its text elements are labels on a canvas)."""
+    return any(str(key).startswith("excalidraw") for key in front_matter)
+
+
+_POINTER = re.compile(r"^\s*(?:see(?:\s+(?:here|also|the|this|:))?|refer\s+to|cf\.?|vedi|veja|siehe|参考|参见|详见|见|请看|具体见)(?:\s|[:：]|$)", re.IGNORECASE)
+
+
+def is_pointer(text: str) -> bool:
+    """Text that only sends the reader elsewhere (``See here: Drug Metabolism``,
+    ``refer to advance_c++_skills.md``, ``详见 …``): no answer to recall.
+
+    >>> is_pointer("See here: Drug Metabolism"), is_pointer("详见 TCP 篇"), is_pointer("Seeds germinate in spring.")
+    (True, True, False)
+    """
+    return bool(_POINTER.match(text)) and len(text) < 120
+
+
 __all__ = [
     "GENERIC_HEADINGS", "METADATA_KEYS", "PASSAGE_LABELS", "generic_heading", "is_aspect", "is_metadata",
-    "clause_edge", "is_numbered", "is_passage_label", "is_question", "personal", "prose", "says_something", "term_problem",
+    "clause_edge", "is_drawing", "is_numbered", "is_pointer", "is_title", "is_passage_label", "is_question", "personal", "prose", "says_something", "term_problem",
 ]

@@ -43,7 +43,7 @@ from ..model import BASIC, Block, Callout, Card, Inline, ListBlock, Note, Paragr
 from ..notes.markdown import markdown
 from ..notes.parse import plain_blocks, plain_text
 from . import Context, Visit, breadcrumb, make_card, walk
-from .naming import personal
+from .naming import is_drawing, personal
 from .shapes import ends_with_question, has_cloze, is_image_only, is_links_only
 from .steps import step_title
 
@@ -218,6 +218,8 @@ def _solved(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterato
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Card]:
+    if is_drawing(note.front_matter):
+        return  # an Excalidraw drawing: labels on a canvas, not prose
     for visit in walk(note):
         block = visit.block
         if isinstance(block, Callout) and not ctx.is_claimed(block):

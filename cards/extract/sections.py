@@ -43,7 +43,7 @@ from ..notes.markdown import markdown
 from ..notes.parse import plain_text
 from ..deck.render import text as escape
 from . import Context, breadcrumb, make_card
-from .naming import clause_edge, generic_heading, is_aspect, is_metadata, is_passage_label, is_question, personal, prose, says_something, term_problem
+from .naming import clause_edge, is_drawing, is_pointer, generic_heading, is_aspect, is_metadata, is_passage_label, is_question, personal, prose, says_something, term_problem
 from .shapes import has_cloze, is_image_only, is_links_only, span_text, spans
 from .terms import split_term
 
@@ -55,18 +55,19 @@ _NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVXivx]+\.|[A-Za-z]\))\s+(?=\S)"
 
 def _heading(text: str) -> Inline:
     """A heading's text as an inline again (the tree keeps it as plain text, math as ``$…$``),
-    without its section number and a colon that ends it."""
+    without its section number, its ``#tags`` and a colon that ends it."""
     text = _NUMBER.sub("", text, count=1).rstrip().rstrip(":：").rstrip()
+    text = " ".join(re.sub(r"(?<![\w&/])#[^\s#$]+", " ", text).split())  # a #tag tags the note, it is no word of the question
     tokens = markdown().parseInline(text)
     return Inline(text, tokens[0].children or [] if tokens else [])
 
 
 def is_formula(block: Block) -> bool:
-    """A paragraph that is one display formula (``$$…$$`` on its own)."""
+    """A paragraph that is only formulas (``$$…$$`` on its own, or ``$…$``)."""
     if not isinstance(block, Paragraph):
         return False
     kinds = [t.type for t in block.inline.tokens if not (t.type == "text" and not t.content.strip()) and t.type not in ("softbreak", "hardbreak")]
-    return bool(kinds) and all(k in ("math_block_inline", "math_inline_double") for k in kinds)
+    return bool(kinds) and all(k in ("math_block_inline", "math_inline_double", "math_inline") for k in kinds)
 
 
 def _prose_and_formulas(blocks: list[Block]) -> tuple[Paragraph | None, list[Paragraph]] | None:
@@ -106,8 +107,8 @@ def _problem(paragraph: Paragraph | None, formulas: list[Paragraph]) -> str | No
     text = plain_text(paragraph.inline)
     if is_links_only(paragraph.inline) or is_image_only(paragraph.inline) or not says_something(prose(paragraph.inline.tokens)):
         return "says nothing"
-    if personal(text):
-        return "a personal remark"
+    if personal(text) or is_pointer(text):
+        return "a personal remark or a pointer elsewhere"
     if _marked(paragraph.inline):
         return "its bold phrases are the writer's own gaps (phrases kind)"
     if len(text) > SECTION_CHARS:
@@ -203,6 +204,8 @@ def _labelled(note: Note, ctx: Context, section: Section) -> Iterator[Card]:
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Card]:
+    if is_drawing(note.front_matter):
+        return  # an Excalidraw drawing: labels on a canvas, not prose
     for section in note.sections:
         yield from _headed(note, ctx, section)
         yield from _labelled(note, ctx, section)

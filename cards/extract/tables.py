@@ -33,6 +33,7 @@ from ..model import BASIC, Card, Inline, Note, Table
 from ..notes.parse import plain_text
 from ..deck.render import text as escape
 from . import Context, Visit, breadcrumb, make_card, walk
+from .naming import is_drawing
 from .shapes import is_image_only, is_links_only
 from .steps import step_title
 
@@ -106,6 +107,8 @@ def _row_card(note: Note, ctx: Context, visit: Visit, table: Table, index: int, 
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Card]:
+    if is_drawing(note.front_matter):
+        return  # an Excalidraw drawing: labels on a canvas, not prose
     for visit in walk(note):
         table = visit.block
         if not isinstance(table, Table) or ctx.is_claimed(table):

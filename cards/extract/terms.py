@@ -39,7 +39,7 @@ from ..model import BASIC, CLOZE, Block, Card, Inline, ListBlock, ListItem, Note
 from ..notes.parse import plain_blocks, plain_text
 from ..deck.render import text as escape
 from . import Context, Visit, breadcrumb, make_card, walk
-from .naming import generic_heading, is_aspect, is_metadata, is_passage_label, personal, prose, term_problem
+from .naming import generic_heading, is_aspect, is_drawing, is_metadata, is_passage_label, is_pointer, is_title, personal, prose, term_problem
 from .shapes import has_cloze, is_image_only, is_links_only, matching_close, sentences, spans
 from .steps import step_title
 
@@ -160,8 +160,12 @@ def judge_entry(term: list[Token], definition: list[Token], marked: bool) -> tup
         return False, None
     if name[-1:].isdigit() and value[:1].isdigit():  # a time, a ratio, a verse
         return False, None
-    if not _says_something(definition) or value.endswith((":", "：")) or personal(value):
-        return False, None
+    if not _says_something(definition) or value.endswith((":", "：", "?", "？")) or personal(value):
+        return False, None  # nothing after the colon, a lead-in, a question, a remark
+    if not marked and not re.search(r"[^\W\d_]{4,}|[\u4e00-\u9fff]", value) and not any(t.type.startswith("math") for t in definition):
+        return False, None  # a setting's value (容量: 30000, schedule: 80k), not a definition
+    if is_title(value) or is_pointer(value):
+        return False, None  # a paper's title after its short name; "see …"
     problem = term_problem(name, marked=marked)
     if problem is None:
         return True, None
@@ -268,18 +272,42 @@ def _children_hold_terms(children: list[Block]) -> bool:
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Card]:
+    if is_drawing(note.front_matter):
+        return
     for visit in walk(note):
         block = visit.block
         if isinstance(block, Paragraph):
             if not ctx.is_claimed(block) and not has_cloze(block.inline):
-                yield from _node(note, ctx, visit, block, _entries(block.inline.tokens, block.line), [])
+                entries = _entries(block.inline.tokens, block.line)
+                yield from _node(note, ctx, visit, block, _sure(entries, len(entries)), [])
         elif isinstance(block, ListBlock):
             dashes = _dash_entries(block)
-            for index, item in enumerate(block.items):
-                if item.task is not None or item.inline is None or ctx.is_claimed(item) or has_cloze(item.inline):
-                    continue
-                entries = [dashes[index]] if index in dashes else _entries(item.inline.tokens, item.line)
-                yield from _node(note, ctx, visit, item, entries, item.children)
+            found = {
+                index: [dashes[index]] if index in dashes else _entries(item.inline.tokens, item.line)
+                for index, item in enumerate(block.items)
+                if item.task is None and item.inline is not None and not ctx.is_claimed(item) and not has_cloze(item.inline)
+            }
+            run = sum(1 for entries in found.values() if any(e.reason is None for e in entries))
+            for index, entries in found.items():
+                item = block.items[index]
+                yield from _node(note, ctx, visit, item, _sure(entries, run), item.children)
+
+
+def _sure(entries: list[Entry], run: int) -> list[Entry]:
+    """The entries to make cards of. A plain term alone (not bold, not one of a run of
+    term lines, a glossary) must define at length: ``近似: …`` or ``Trick: …`` in a
+    derivation is a note to self more often than a term."""
+    if run >= 2:
+        return entries
+    kept = []
+    for entry in entries:
+        value, name = _text(entry.definition), _text(entry.term)
+        long_enough = len(re.findall(r"[^\W\d_]{2,}", value)) >= 3 or len(re.findall(r"[\u4e00-\u9fff]", value)) >= 6
+        formula = any(t.type.startswith("math") for t in entry.definition)
+        short_han = len(re.findall(r"[\u4e00-\u9fff]", name)) <= 2 and not re.search(r"[A-Za-z]", name)
+        if entry.marked or entry.reason is not None or ((long_enough or formula) and not short_han):
+            kept.append(entry)
+    return kept
 
 
 def _node(note: Note, ctx: Context, visit: Visit, node: Paragraph | ListItem, entries: list[Entry], children: list[Block]) -> Iterator[Card]:
@@ -368,6 +396,25 @@ def _wrap(tokens: list[Token], k: int, start: int, end: int) -> tuple[list[Token
     return [*tokens[:k], *(p for p in pieces if p.type != "text" or p.content), *tokens[k + 1 :]], opener, name
 
 
+_PREPOSITION = frozenset("of to in on at by for from with between into onto over under than as and or the a an".split())
+
+
+def _cut_short(tokens: list[Token], opener: Token, name: str) -> bool:
+    """A name the gap would cut off: it ends on a preposition (``a homotopy between``),
+    or runs into a formula or a link with no break between (``called a map $f$``), or
+    does not read as a term (``Note that a symmetry``)."""
+    words = name.casefold().split()
+    if words and words[-1] in _PREPOSITION:
+        return True
+    if re.search(r"[A-Za-z]", name) and term_problem(name, marked=True) is None and term_problem(name) is not None and name.split()[0][:1].isupper():
+        return True
+    index = next(k for k, t in enumerate(tokens) if t is opener)
+    after = tokens[index + 3] if index + 3 < len(tokens) else None  # opener, name, closer, then what follows
+    if after is not None and after.type != "text":
+        return after.type not in ("softbreak", "hardbreak")
+    return after is not None and not re.match(r"\s*(?:[,.;:()，。；：（）、!?！？「」“”\"《》＂]|$|\s+\w)", after.content)
+
+
 def _defined(note: Note, ctx: Context, visit: Visit, node: object, inline: Inline, line: int) -> Iterator[Card]:
     """Clozes of the names a paragraph or bullet defines in plain words. A sentence with
     bold or highlighted phrases is left to the phrases kind."""
@@ -383,7 +430,7 @@ def _defined(note: Note, ctx: Context, visit: Visit, node: object, inline: Inlin
             continue
         tokens, opener, name = found
         words, han = len(name.split()), len(re.findall(r"[\u4e00-\u9fff]", name))
-        if words > NAME_WORDS or han > NAME_HAN or is_metadata(name) or name.endswith("的"):
+        if words > NAME_WORDS or han > NAME_HAN or is_metadata(name) or name.endswith("的") or _cut_short(tokens, opener, name):
             continue
         parent = step_title(visit.parents[-1]) if visit.parents else ""
         extra = f"<p>{ctx.renderer.inline(inline)}</p>" if len(parts) > 1 else ""
