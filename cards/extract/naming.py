@@ -199,7 +199,7 @@ _ZH_CLAUSE = re.compile(
 #: waiting for its object: 则有, 可得, 记为).
 _ZH_EDGE = re.compile(
     r"^(?:对于|假设|假如|特殊地|特别地|一般地|同理|其中|此时|这时|只有|只要|为了|由于|于是|从而|因此|注意到|可知|易知|显然|可见|"
-    r"即|则|故|先|再|然后|首先|最后|得|[令设若当取记对由因有在将把]\s*[$\\A-Za-z(（])|(?:有|得|为|是|如下|以下|即|则|如|于|可知)$"
+    r"即|则|故|先|再|然后|首先|最后|得|或者|或|亦即|也就是|[令设若当取记对由因有在将把]\s*[$\\A-Za-z(（])|(?:有|得|为|是|如下|以下|即|则|如|于|可知)$"
 )
 #: A label in two words or more: ``Example of …``, ``Motivating problem``, ``Dirty way`` (folded).
 _LABEL_HEADS = frozenset("eg e.g ex example examples esempio esempi exemplo note nota remark hint tip another two three four five six several many".split())
@@ -218,15 +218,24 @@ _NUMBERED = re.compile(
 )
 
 
-def is_numbered(text: str) -> bool:
-    """A numbered label (``案例4``, ``Step 2``, ``Figure 3``, ``定理 4``): names a place
-    in the note, not a thing.
+_ORDINAL_WORD = re.compile(r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|last|next|final|primo|secondo|terzo|primeiro|segundo|terceiro)$", re.IGNORECASE)
 
-    >>> is_numbered("案例4"), is_numbered("Figure 3."), is_numbered("Python 3")
-    (True, True, False)
+
+def is_numbered(text: str) -> bool:
+    """A numbered label (``案例4``, ``Step 2``, ``Figure 3``, ``定理 4``, ``2nd``): names
+    a place in the note, not a thing.
+
+    >>> is_numbered("案例4"), is_numbered("Figure 3."), is_numbered("2nd"), is_numbered("Python 3")
+    (True, True, True, False)
     """
     core = _core(text)
-    return is_ordinal(core) or bool(_NUMBERED.match(core))
+    return is_ordinal(core) or bool(_NUMBERED.match(core)) or bool(_ORDINAL_WORD.match(core))
+
+
+def dated(path: Sequence[str]) -> bool:
+    """Whether a heading path runs through a date (``2023-05-01``, ``giorno 3``, ``Day 2``):
+    what stands under it is a log of that day, not a fact to learn."""
+    return any(generic_heading(heading) == "a date" for heading in path)
 
 
 def term_problem(text: str, *, marked: bool = False) -> str | None:
@@ -362,17 +371,20 @@ def is_drawing(front_matter: Mapping[str, object]) -> bool:
 _POINTER = re.compile(r"^\s*(?:see(?:\s+(?:here|also|the|this|:))?|refer\s+to|cf\.?|vedi|veja|siehe|参考|参见|详见|见|请看|具体见)(?:\s|[:：]|$)", re.IGNORECASE)
 
 
+_POINTER_INSIDE = re.compile(r"(?<![\w])(?:see here|see also|refer to|详见|参见|请参考)(?![\w])", re.IGNORECASE)
+
+
 def is_pointer(text: str) -> bool:
     """Text that only sends the reader elsewhere (``See here: Drug Metabolism``,
     ``refer to advance_c++_skills.md``, ``详见 …``): no answer to recall.
 
-    >>> is_pointer("See here: Drug Metabolism"), is_pointer("详见 TCP 篇"), is_pointer("Seeds germinate in spring.")
+    >>> is_pointer("See here: Drug Metabolism"), is_pointer("For classification, see here: Glands"), is_pointer("Seeds germinate in spring.")
     (True, True, False)
     """
-    return bool(_POINTER.match(text)) and len(text) < 120
+    return len(text) < 120 and bool(_POINTER.match(text) or _POINTER_INSIDE.search(text))
 
 
 __all__ = [
     "GENERIC_HEADINGS", "METADATA_KEYS", "PASSAGE_LABELS", "generic_heading", "is_aspect", "is_metadata",
-    "clause_edge", "is_drawing", "is_numbered", "is_pointer", "is_title", "is_passage_label", "is_question", "personal", "prose", "says_something", "term_problem",
+    "clause_edge", "dated", "is_drawing", "is_numbered", "is_pointer", "is_title", "is_passage_label", "is_question", "personal", "prose", "says_something", "term_problem",
 ]

@@ -43,7 +43,7 @@ from ..notes.markdown import markdown
 from ..notes.parse import plain_text
 from ..deck.render import text as escape
 from . import Context, breadcrumb, make_card
-from .naming import clause_edge, is_drawing, is_pointer, generic_heading, is_aspect, is_metadata, is_passage_label, is_question, personal, prose, says_something, term_problem
+from .naming import clause_edge, dated, is_drawing, is_pointer, generic_heading, is_aspect, is_metadata, is_passage_label, is_question, personal, prose, says_something, term_problem
 from .shapes import has_cloze, is_image_only, is_links_only, span_text, spans
 from .terms import split_term
 
@@ -149,7 +149,7 @@ def _card(note: Note, ctx: Context, front_inline: Inline, blocks: list[Block], *
 
 def _headed(note: Note, ctx: Context, section: Section) -> Iterator[Card]:
     """The card of a heading and its one paragraph (or formula)."""
-    if not section.path or not section.blocks or any(ctx.is_claimed(b) for b in section.blocks):
+    if not section.path or not section.blocks or any(ctx.is_claimed(b) for b in section.blocks) or dated(section.path[:-1]):
         return
     found = _prose_and_formulas(section.blocks)
     if found is None or _problem(*found) is not None:

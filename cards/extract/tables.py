@@ -43,6 +43,10 @@ MAX_ROWS = 40
 _SYMBOLIC = re.compile(r"^[\s\d.,:;%+\-−–×x*/~()\[\]<>=≈±°$€¥£#'\"^_|\\]*$|^\S$")
 
 
+#: A file name, a path or a CONSTANT_NAME: a code reference table's first column.
+_IDENTIFIER = re.compile(r"[\w./-]+\.(?:c|cc|cpp|cxx|h|hh|hpp|py|js|ts|java|go|rs|glsl|hlsl|cs|m|mm|md|json|yaml|yml)|[\w./]*/[\w./]+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?:\[\d+\])?")
+
+
 def _symbolic(cell: Inline) -> bool:
     """A cell of numbers, symbols or one character (``0``, ``3 s``, ``V``, ``✓``, a bare formula)."""
     text = plain_text(cell)
@@ -76,8 +80,11 @@ def table_problem(table: Table) -> str | None:
         return "a table of links or images"
     if sum(1 for c in answers if _symbolic(c)) * 2 > len(answers):
         return "a table of numbers or symbols"
-    if not _names_terms([plain_text(row[0]) if row else "" for row in body]):
+    firsts = [plain_text(row[0]) if row else "" for row in body]
+    if not _names_terms(firsts):
         return "its first column names no terms"
+    if len(header) >= 3 and sum(1 for f in firsts if _IDENTIFIER.fullmatch(f)) * 2 > len(firsts):
+        return "a code reference (file names, constants): look it up, do not learn it"
     return None
 
 

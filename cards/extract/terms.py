@@ -39,8 +39,8 @@ from ..model import BASIC, CLOZE, Block, Card, Inline, ListBlock, ListItem, Note
 from ..notes.parse import plain_blocks, plain_text
 from ..deck.render import text as escape
 from . import Context, Visit, breadcrumb, make_card, walk
-from .naming import generic_heading, is_aspect, is_drawing, is_metadata, is_passage_label, is_pointer, is_title, personal, prose, term_problem
-from .shapes import has_cloze, is_image_only, is_links_only, matching_close, sentences, spans
+from .naming import dated, generic_heading, is_aspect, is_drawing, is_metadata, is_passage_label, is_pointer, is_title, personal, prose, term_problem
+from .shapes import has_cloze, is_image_only, is_links_only, joined, matching_close, refers_back, sentences, spans
 from .steps import step_title
 
 KIND = "terms"
@@ -164,6 +164,8 @@ def judge_entry(term: list[Token], definition: list[Token], marked: bool) -> tup
         return False, None  # nothing after the colon, a lead-in, a question, a remark
     if not marked and not re.search(r"[^\W\d_]{4,}|[\u4e00-\u9fff]", value) and not any(t.type.startswith("math") for t in definition):
         return False, None  # a setting's value (容量: 30000, schedule: 80k), not a definition
+    if not marked and re.fullmatch(r"\S*[\\/]\S*", value):
+        return False, None  # a path (D:\exec\bin, /usr/include): a setting
     if is_title(value) or is_pointer(value):
         return False, None  # a paper's title after its short name; "see …"
     problem = term_problem(name, marked=marked)
@@ -276,6 +278,8 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
         return
     for visit in walk(note):
         block = visit.block
+        if dated(visit.section.path):
+            continue  # what is written under a date is a log of that day
         if isinstance(block, Paragraph):
             if not ctx.is_claimed(block) and not has_cloze(block.inline):
                 entries = _entries(block.inline.tokens, block.line)
@@ -342,7 +346,7 @@ _NAME_BEFORE = re.compile(
     r"|(?:(?:the|a|an)\s+)?(?P<en>[^\s,.;:()][^,.;:()]{1,58}?)\s+(?:is|are)\s+defined\s+(?:as|to\s+be)\b)",
     re.IGNORECASE,
 )
-_NAME_END = re.compile(r"[,.;:()，。；：（）、!?！？「」“”\"《》]|\s+(?:and|or|because|if|when|which|since|while|for|in|of|by|to|that|e|ou|o|che|que)\b|的")
+_NAME_END = re.compile(r"[,.;:()，。；：（）、!?！？「」“”\"《》]|\s+(?:and|or|because|if|when|which|since|while|for|in|of|by|to|that|e|ou|o|che|que|de|da|do|di|del|della|dos|das|em|per|para)\b|的")
 _ARTICLE = re.compile(r"^(?:(?:the|a|an|o|os|as|il|lo|la|i|gli|le|un|uno|una|um|uma)\s+)", re.IGNORECASE)
 _QUOTES = "\"'＂“”‘’「」『』《》"
 NAME_WORDS = 5
@@ -396,7 +400,8 @@ def _wrap(tokens: list[Token], k: int, start: int, end: int) -> tuple[list[Token
     return [*tokens[:k], *(p for p in pieces if p.type != "text" or p.content), *tokens[k + 1 :]], opener, name
 
 
-_PREPOSITION = frozenset("of to in on at by for from with between into onto over under than as and or the a an".split())
+_PREPOSITION = frozenset("""of to in on at by for from with between into onto over under than as and or the a an
+    de da do das dos di del della dei degli em no na nos nas en per para con com su tra fra entre e o y""".split())
 
 
 def _cut_short(tokens: list[Token], opener: Token, name: str) -> bool:
@@ -422,13 +427,15 @@ def _defined(note: Note, ctx: Context, visit: Visit, node: object, inline: Inlin
         return
     parts = sentences(inline)
     made = False
-    for sentence in parts:
+    for k, sentence in enumerate(parts):
         if spans(sentence):
             continue
         found = _gap(sentence.tokens)
         if found is None:
             continue
         tokens, opener, name = found
+        if k and refers_back(plain_text(sentence)):  # "This is referred to as …": the sentence before says what
+            tokens = joined(parts[k - 1], Inline("", tokens)).tokens
         words, han = len(name.split()), len(re.findall(r"[\u4e00-\u9fff]", name))
         if words > NAME_WORDS or han > NAME_HAN or is_metadata(name) or name.endswith("的") or _cut_short(tokens, opener, name):
             continue
