@@ -37,7 +37,7 @@ PASSAGE_LABELS = frozenset(
     def defn thought thoughts first thought comment comments question idea todo fixme xxx trick tricks
     nota esempio esempi osservazione soluzione attenzione obs observação exemplo exemplos solução resumo
     注意 注 备注 提示 例 例如 比如 举例 示例 例子 答 解 问 答案 问题 思路 总结 小结 说明 补充 ps 题目 解析 分析 重点 要点 核心 关键
-    注意事项 小贴士 划重点 tips""".split()
+    注意事项 小贴士 划重点 tips 重点掌握 掌握 熟记 记住 必背 做题思路 解题思路""".split()
 ) | frozenset({"see also", "key points", "in short", "for example", "side note", "fun fact", "important note", "key point",
                "core point", "main point", "main idea", "key idea", "big idea", "proof sketch", "first thought"})
 
@@ -56,8 +56,9 @@ ASPECT_WORDS = frozenset(
     principle general principle simple way usage test tests benefit benefits drawback drawbacks
     目标 任务 测试 基础 方法 办法 解决办法 解决方案 方案 思想 基本思想 核心思想 主要思想 思路 本质 特点 特性 优化 改进 创新点 贡献
     动机 输入 输出 结果 效果 作用 功能 用途 原因 原理 目的 场景 区别 缺点 优点 优势 劣势 不足 挑战 难点 问题
-    concetto proprietà definizione struttura conceito propriedades definição estrutura""".split()
-)
+    concetto proprietà definizione struttura conceito propriedades definição estrutura manifestations""".split()
+) | frozenset({"clinical manifestations", "clinical features", "clinical presentation", "key features", "key clinical features",
+               "signs and symptoms", "risk factors", "side effects", "adverse effects", "mechanism of action"})
 
 #: Keys whose value describes the note, not its subject (folded).
 METADATA_KEYS = frozenset(
@@ -181,7 +182,7 @@ def generic_heading(text: str) -> str | None:
 
 #: Words that start a clause, not a name (folded).
 _CLAUSE_START = frozenset(
-    """we i you they he she it this that these those there here let let's lets so but and or if when then first firstly
+    """we i you they he she it this that these those there here let let's lets so but and or if when then first firstly in
     secondly finally also now thus hence therefore however because since although while where which who
     noi io voi loro questo questa quindi poi se quando allora nós eu você eles isso esta este então depois se quando""".split()
 )
@@ -202,8 +203,11 @@ _ZH_EDGE = re.compile(
     r"即|则|故|先|再|然后|首先|最后|得|或者|或|亦即|也就是|[令设若当取记对由因有在将把]\s*[$\\A-Za-z(（])|(?:有|得|为|是|如下|以下|即|则|如|于|可知)$"
 )
 #: A label in two words or more: ``Example of …``, ``Motivating problem``, ``Dirty way`` (folded).
-_LABEL_HEADS = frozenset("eg e.g ex example examples esempio esempi exemplo note nota remark hint tip another two three four five six several many".split())
+_LABEL_HEADS = frozenset("""eg e.g ex example examples esempio esempi exemplo note nota remark hint tip another two three four five six
+    several many problem question solution answer idea""".split())
 _LABEL_TAILS = frozenset("problem problems question questions way ways case idea ideas thought thoughts point points remark remarks example examples note notes trick tricks hint hints tip tips issue issues".split())
+#: A Chinese count before a classifier: what follows lists things, the words before name none.
+_COUNT = re.compile(r"[一二两三四五六七八九十几多]\s*[种个点类条步项大]")
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f0-9][\w'’\-.]*")
 _HAN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 TERM_WORDS = 6
@@ -251,6 +255,8 @@ def term_problem(text: str, *, marked: bool = False) -> str | None:
     ('reads as a clause, not a term', 'starts with a number', 'too long for a term')
     >>> term_problem("图中橙色部分"), term_problem("兼容性(surface format"), term_problem("Motivating problem")
     ('points at a figure', 'reads as a clause, not a term', 'a label (Motivating problem)')
+    >>> term_problem("Geometrically"), term_problem("实现方案有两种"), term_problem("Supply") is None
+    ('a label (Geometrically)', 'a count (两种, 三点), not a term', True)
     """
     core = " ".join(text.split())
     if not core or not re.search(r"[^\W\d_]", core):
@@ -281,6 +287,10 @@ def term_problem(text: str, *, marked: bool = False) -> str | None:
         return "reads as a clause, not a term"
     if len(tokens) >= 2 and (tokens[0].rstrip(".") in _LABEL_HEADS or tokens[-1].rstrip(".") in _LABEL_TAILS):
         return f"a label ({core})"
+    if len(tokens) == 1 and re.search(r"(?:ally|ively|ently|antly|ously|arly|ately|ibly|ably|ctly|ssly|efly|ughly)$", tokens[0]) and not _HAN.search(core):
+        return f"a label ({core})"  # Geometrically, Intuitively: a way of seeing, not a thing
+    if _COUNT.search(core):
+        return "a count (两种, 三点), not a term"
     return None
 
 
