@@ -34,7 +34,7 @@ PASSAGE_LABELS = frozenset(
     introduction conclusion conclusions takeaway takeaways attention ps p.s update edit edited aside
     see also key points in short for example tldr tl;dr important note side note fun fact key point core point main point
     main idea key idea big idea intuition motivation observation claim proof sketch recall reminder caveat insight lesson
-    def defn thought thoughts first thought comment comments question idea todo fixme xxx trick tricks
+    def defn thought thoughts first thought comment comments question idea todo fixme xxx trick tricks original es ex
     nota esempio esempi osservazione soluzione attenzione obs observação exemplo exemplos solução resumo
     注意 注 备注 提示 例 例如 比如 举例 示例 例子 答 解 问 答案 问题 思路 总结 小结 说明 补充 ps 题目 解析 分析 重点 要点 核心 关键
     注意事项 小贴士 划重点 tips 重点掌握 掌握 熟记 记住 必背 做题思路 解题思路""".split()
@@ -52,7 +52,7 @@ ASPECT_WORDS = frozenset(
     特征 影响 应用场景 使用场景 适用场景 性能 复杂度 时间复杂度 空间复杂度 代价 成本 局限 局限性 条件 前提 适用条件 推导 证明思路
     goal goals aim task tasks approach method methods idea core idea key idea basic idea contribution contributions novelty
     input inputs output outputs pipeline architecture result results limitation limitations dataset datasets metric metrics
-    loss baseline setup training inference evaluation experiment experiments motivation challenge challenges original
+    loss baseline setup training inference evaluation experiment experiments motivation challenge challenges
     principle general principle simple way usage test tests benefit benefits drawback drawbacks
     目标 任务 测试 基础 方法 办法 解决办法 解决方案 方案 思想 基本思想 核心思想 主要思想 思路 本质 特点 特性 优化 改进 创新点 贡献
     动机 输入 输出 结果 效果 作用 功能 用途 原因 原理 目的 场景 区别 缺点 优点 优势 劣势 不足 挑战 难点 问题
@@ -71,8 +71,10 @@ METADATA_KEYS = frozenset(
     password user host hostname port ip server account login pwd item type
     作者 日期 时间 标签 来源 链接 地址 参考 参考资料 参考文献 状态 分类 类型 出处 原文 网址 更新 创建 版本 课程
     老师 讲师 上一层级 属性 相关 论文 代码 视频 博客 文章 官网 主页 邮箱 评分 下载 书籍 单位 时长
-    autore fonte stato tipo data fonti riferimenti corso professore autor fonte estado tipo referências citekey""".split()
-) | frozenset({"cite key", "citation key", "item type", "date added", "date modified", "access date", "last modified"})
+    autore fonte stato tipo data fonti riferimenti corso professore autor fonte estado tipo referências citekey textbook
+    教材 参考书 推荐书籍 推荐阅读""".split()
+) | frozenset({"cite key", "citation key", "item type", "date added", "date modified", "access date", "last modified",
+               "libro consigliato", "libri consigliati", "recommended book", "recommended books", "recommended reading"})
 
 #: Headings whose text is about the note, not a fact of the subject (folded).
 GENERIC_HEADINGS = frozenset(
@@ -304,7 +306,8 @@ def clause_edge(text: str) -> bool:
     text = " ".join(text.split())
     tokens = [w.casefold() for w in _WORD.findall(text)]
     first = tokens[0] if tokens and re.match(r"^\W*[A-Za-z\u00c0-\u024f]", text) else ""
-    gerund = len(first) > 6 and first.endswith(("ando", "endo")) and len(tokens) > 1  # Sostituendo l'ipotesi …
+    # Sostituendo l'ipotesi …, Combiniamo i termini: a gerund or a "we" verb opens a clause
+    gerund = len(first) > 6 and first.endswith(("ando", "endo", "iamo", "emos", "amos")) and len(tokens) > 1
     return first in _CLAUSE_START or gerund or bool(_ZH_EDGE.search(text))
 
 

@@ -143,7 +143,10 @@ def _says_something(tokens: list[Token]) -> bool:
         return False
     if any(t.type.startswith("math") or t.type == "code_inline" for t in tokens):
         return True
-    return bool(re.search(r"[^\W_]", re.sub(r"(?:https?://|www\.)\S*", " ", prose(tokens, links=False))))
+    text = prose(tokens, links=False)
+    if re.search(r"#\+[A-Z_]+", text):
+        return False  # org-mode directives (#+END_IMPORTANT): markup, not a definition
+    return bool(re.search(r"[^\W_]", re.sub(r"(?:https?://|www\.)\S*", " ", text)))
 
 
 #: The most a bullet's sub-bullets may say to ride on its term's card (plain characters):
