@@ -40,6 +40,7 @@ import defects  # noqa: E402  (beside this script)
 import facts  # noqa: E402
 
 from cards import collect  # noqa: E402
+from cards.notes.skip import kind_of  # noqa: E402
 from cards.preview.json_view import card_objects  # noqa: E402
 
 
@@ -54,6 +55,7 @@ class VaultReport:
     views: list[defects.CardView] = field(default_factory=list)
     found: dict[str, list[tuple[defects.CardView, str]]] = field(default_factory=dict)  # class -> (card, reason)
     facts: list[tuple[str, facts.Fact, bool]] = field(default_factory=list)  # (note path, fact, carded)
+    skipped: Counter[str] = field(default_factory=Counter)  # notes with nothing to learn, per reason (notes/skip.py)
     seconds: float = 0.0
 
     @property
@@ -87,6 +89,7 @@ def measure(root: Path, *, jobs: int | None = None) -> VaultReport:
     results = collected.results
     report.notes = len(results)
     report.errors = sum(1 for r in results if r.error)
+    report.skipped = Counter(kind_of(r.skipped) for r in results if r.skipped)
     lines_by_note: dict[str, list[int]] = {}
     for result in results:
         cards = list(result.cards)
@@ -128,6 +131,7 @@ def as_json(reports: Sequence[VaultReport]) -> dict[str, Any]:
             "cards": r.cards,
             "cards_per_note": round(r.cards / r.notes, 2) if r.notes else 0.0,
             "kinds": dict(sorted(r.kinds().items())),
+            "skipped": dict(sorted(r.skipped.items())),
             "defects": {
                 name: {"count": len(found), "share": round(_share(len(found), r.cards), 2)}
                 for name, found in [*r.found.items(), ("any", [None] * r.any_defect())]
@@ -156,6 +160,15 @@ def print_tables(reports: Sequence[VaultReport]) -> None:
         counts.add_row(r.name, str(r.notes), str(r.errors), str(r.anki_notes), str(r.cards),
                        f"{r.cards / r.notes:.2f}" if r.notes else "-", *(str(k.get(x, 0)) for x in kinds), f"{r.seconds:.1f}")
     console.print(counts)
+
+    reasons = sorted({k for r in reports for k in r.skipped})
+    if reasons:
+        skipped = Table(title="Notes skipped as having nothing to learn (notes/skip.py)")
+        for col in ("vault", "notes", *reasons, "all"):
+            skipped.add_column(col, justify="left" if col == "vault" else "right")
+        for r in reports:
+            skipped.add_row(r.name, str(r.notes), *(str(r.skipped.get(x, 0)) for x in reasons), str(sum(r.skipped.values())))
+        console.print(skipped)
 
     table = Table(title="Defects (% of cards)")
     table.add_column("vault")

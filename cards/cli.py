@@ -82,6 +82,9 @@ def _config(paths: Sequence[Path], **flags: object) -> Config | None:
 
 
 def report_problems(collected: Collected, *, quiet: bool = False, verbose: bool = False) -> None:
+    """Warnings and errors, then (unless ``quiet``) how many notes were reflowed and, with
+    ``verbose``, which, and every note skipped as having nothing to learn, with why (the
+    summary line counts them)."""
     for warning in collected.warnings:
         click.echo(f"Warning: {warning}", err=True)
     for error in collected.errors:
@@ -94,6 +97,22 @@ def report_problems(collected: Collected, *, quiet: bool = False, verbose: bool 
         if verbose:
             for path in reflowed:
                 click.echo(f"  {path}", err=True)
+    if verbose:
+        for path, why in collected.summary.skipped:
+            click.echo(f"{path}: skipped, {why}", err=True)
+
+
+def skipped_counts(collected: Collected) -> str:
+    """``, 20 skipped: 14 journal, 6 contents`` (empty when none was)."""
+    from .notes.skip import kind_of
+
+    skipped = collected.summary.skipped
+    if not skipped:
+        return ""
+    kinds: dict[str, int] = {}
+    for _, why in skipped:
+        kinds[kind_of(why)] = kinds.get(kind_of(why), 0) + 1
+    return f", {len(skipped)} skipped: " + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def changes_updated(changes: Changes) -> str:
@@ -114,7 +133,7 @@ def summary(result: BuildResult) -> str:
     status = f"wrote {result.output}" if result.written else f"{result.output} is up to date"
     reflowed = len(done.reflowed)
     return (
-        f"{done.notes} notes ({errors} with errors{f', {reflowed} reflowed' if reflowed else ''}) -> "
+        f"{done.notes} notes ({errors} with errors{f', {reflowed} reflowed' if reflowed else ''}{skipped_counts(collected)}) -> "
         f"{done.anki_cards} cards ({by_kind}) in {done.cards} Anki notes; "
         f"{len(changes.added)} added, {changes_updated(changes)}, {len(changes.retired)} retired; {status}"
     )
@@ -207,6 +226,7 @@ anki_connect_option = click.option("--anki-connect", "anki_connect", metavar="UR
 api_key_option = click.option("--api-key", help="The apiKey of AnkiConnect's config, if it has one.")
 collection_option = click.option("--collection", type=click.Path(dir_okay=False, path_type=Path), help="Deliver straight into this collection.anki2 (Anki must be closed).")
 profile_option = click.option("--profile", help="Deliver straight into this Anki profile's collection (Anki must be closed).")
+verbose_option = click.option("-v", "--verbose", is_flag=True, help="Also list the notes whose line breaks were restored, and the notes skipped as having nothing to learn (journals, templates, task lists ...) with why.")
 ankiweb_option = click.option("--ankiweb", is_flag=True, help="Then ask Anki to sync with AnkiWeb (AnkiConnect only).")
 
 
@@ -216,7 +236,7 @@ ankiweb_option = click.option("--ankiweb", is_flag=True, help="Then ask Anki to 
 @deck_option
 @templates_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
-@click.option("-v", "--verbose", is_flag=True, help="Also list the notes whose line breaks were restored.")
+@verbose_option
 @no_cache_option
 @jobs_option
 @lock_timeout_option
@@ -370,13 +390,14 @@ def _confirm_delete(yes: bool) -> Callable[[Sequence[Any]], bool]:
 @click.option("--dry-run", is_flag=True, help="Print what would be added, updated, retired, revived and moved; change nothing (not even the deck).")
 @click.option("--force", is_flag=True, help="Deliver even when this Anki has this very deck already.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@verbose_option
 @no_cache_option
 @jobs_option
 @lock_timeout_option
 def sync(
     paths: tuple[Path, ...], output: Path | None, deck: str | None, templates_dir: Path | None, anki_connect: str | None,
     api_key: str | None, collection: Path | None, profile: str | None, delete_retired: bool, yes: bool, ankiweb: bool,
-    dry_run: bool, force: bool, quiet: bool, no_cache: bool, jobs: int | None, lock_timeout: float,
+    dry_run: bool, force: bool, quiet: bool, verbose: bool, no_cache: bool, jobs: int | None, lock_timeout: float,
 ) -> None:
     """Build the deck as cards build does, then deliver it into Anki and reconcile it.
 
@@ -404,7 +425,7 @@ def sync(
             else:
                 with BuildProgress(enabled=None if not quiet else False) as progress:
                     result = build(list(paths), output, cache=not no_cache, progress=progress, on_wait=_waiting(quiet), **kwargs)
-            report_problems(result.collected, quiet=quiet)
+            report_problems(result.collected, quiet=quiet, verbose=verbose)
             if not quiet and not dry_run:
                 click.echo(summary(result))
             delivery = deliver_output(output, choice, options, confirm=_confirm_delete(yes), lock_timeout=lock_timeout, apkg=result.output)
@@ -440,7 +461,7 @@ def sync(
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The deck to compare with (--changed) and take card ids from (default: cards.toml's output).")
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="A folder whose card faces / CSS override the shipped ones.")
 @click.option("--pager/--no-pager", default=None, help="Page the terminal view (default: only when it is longer than the terminal).")
-@click.option("-v", "--verbose", is_flag=True, help="Also list the notes whose line breaks were restored.")
+@verbose_option
 @click.option("--explain", is_flag=True, help="Also list the candidate cards a quality rule dropped, with the rule and why (terminal and --json).")
 def preview(
     paths: tuple[Path, ...], deck: str | None, as_json: bool, html_file: Path | None, kinds: tuple[str, ...],

@@ -9,6 +9,7 @@ optional and a vault without ``cards.toml`` builds with the defaults::
     include = ["**/*.md"]
     exclude = ["drafts/**"]       # added to the built-in excludes (hidden folders)
     tag_prefix = "cards"
+    only_tagged = ["anki"]        # only notes tagged #anki (or #anki/...) give cards
 
     [kinds]
     figure = false
@@ -48,6 +49,7 @@ _KEYS: Mapping[str, str] = MappingProxyType(
         "include": 'include = ["**/*.md"]',
         "exclude": 'exclude = ["drafts/**"]',
         "tag_prefix": 'tag_prefix = "cards"',
+        "only_tagged": 'only_tagged = ["anki"]',
         "kinds": "[kinds] with lines like figure = false",
         "decks": '[decks] with lines like "lectures/bio" = "Biology"',
     }
@@ -81,6 +83,9 @@ class Config:
     include: tuple[str, ...] = DEFAULT_INCLUDE
     exclude: tuple[str, ...] = ()
     tag_prefix: str = ""
+    #: Only notes carrying one of these tags give cards (empty: every note); tags as
+    #: the note's Anki tags spell them (``bio::cells`` for ``#bio/cells``), no ``#``.
+    only_tagged: tuple[str, ...] = ()
     kinds: frozenset[str] = frozenset(KINDS)
     # hash=False: a mapping proxy is unhashable, and a Config should still be usable as a key.
     decks: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
@@ -104,7 +109,7 @@ class Config:
                 continue
             if name in ("output", "path"):
                 value = Path(value)
-            elif name in ("include", "exclude"):
+            elif name in ("include", "exclude", "only_tagged"):
                 value = (value,) if isinstance(value, str) else tuple(value)
             elif name == "kinds":
                 value = frozenset(value)
@@ -333,6 +338,9 @@ def _validate(raw: dict[str, Any], path: Path, root: Path, text: str) -> Config:
             raise fail(("tag_prefix",), '"tag_prefix" contains a space, which Anki tags cannot; use "_" or "::" instead')
         values["tag_prefix"] = prefix.strip(":")
 
+    if "only_tagged" in raw:
+        values["only_tagged"] = _validate_only_tagged(raw["only_tagged"], fail)
+
     if "kinds" in raw:
         values["kinds"] = _validate_kinds(raw["kinds"], fail)
 
@@ -340,6 +348,21 @@ def _validate(raw: dict[str, Any], path: Path, root: Path, text: str) -> Config:
         values["decks"] = _validate_decks(raw["decks"], fail)
 
     return Config(**values)
+
+
+def _validate_only_tagged(tags: Any, fail: _Fail) -> tuple[str, ...]:
+    """Tags written as in a note (``#anki``, ``anki``, ``bio/cells``) -> as Anki spells them."""
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise fail(("only_tagged",), f'"only_tagged" must be a list of tags; write {_KEYS["only_tagged"]}')
+    cleaned = []
+    for tag in tags:
+        name = tag.strip().lstrip("#").replace("/", "::")
+        if not name:
+            raise fail(("only_tagged",), f'"only_tagged" holds an empty tag; write {_KEYS["only_tagged"]} or remove the line')
+        if any(ch.isspace() for ch in name):
+            raise fail(("only_tagged",), f"tag {_q(tag)} in \"only_tagged\" contains a space, which a tag cannot; write it as in your notes, e.g. {_KEYS['only_tagged']}")
+        cleaned.append(name)
+    return tuple(dict.fromkeys(cleaned))
 
 
 def _validate_kinds(table: Any, fail: _Fail) -> frozenset[str]:

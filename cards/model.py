@@ -71,6 +71,9 @@ class ListItem:
     inline: Inline | None
     children: list[Block]
     task: bool | None = None
+    #: the bullet is a heading (Logseq's ``- ## Title``): its children sit under it as
+    #: under a heading, and it joins their breadcrumb
+    heading: bool = False
 
 
 @dataclass(slots=True)

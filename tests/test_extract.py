@@ -126,13 +126,13 @@ def test_trailing_tags_tag_the_note_and_leave_the_text(cards_from) -> None:
 
 
 def test_a_tag_inside_the_sentence_stays(cards_from) -> None:
-    (card,) = cards_from("I learn #python with **spaced repetition** daily.\n")
-    assert card.front == "I learn #python with {{c1::spaced repetition}} daily."
+    (card,) = cards_from("Engineers learn #python with **spaced repetition** daily.\n")
+    assert card.front == "Engineers learn #python with {{c1::spaced repetition}} daily."
 
 
 def test_callout_marker_is_not_part_of_the_card(cards_from) -> None:
-    (card,) = cards_from("> [!tip] Remember\n> Use **spaced repetition** daily.\n")
-    assert card.front == "Use {{c1::spaced repetition}} daily."
+    (card,) = cards_from("> [!tip] Remember\n> Use **spaced repetition** to review daily.\n")
+    assert card.front == "Use {{c1::spaced repetition}} to review daily."
     assert card.source.line == 2
 
 

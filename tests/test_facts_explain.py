@@ -13,9 +13,9 @@ from test_explain import run
 
 #: A note per kind: a real fact (a card) and a look-alike (dropped), and the rule and reason.
 NOTES = {
-    "terms.md": ("# Cells\n\nDate: 2023-01-01\n\n- **Osmosis**: water crossing a membrane\n", "terms", "not_a_fact", "metadata (Date)"),
-    "sections.md": ("# Cells\n\n## References\nSee the textbook, chapter four.\n\n## RNA polymerase I\nMakes ribosomal RNA.\n",
-                    "sections", "not_a_fact", "a generic heading (References)"),
+    "terms.md": ("# Cells\n\nAuthor: Ana Lima\n\n- **Osmosis**: water crossing a membrane\n", "terms", "not_a_fact", "metadata (Author)"),
+    "sections.md": ("# Cells\n\n## Summary\nWe compared the two enzymes in detail.\n\n## RNA polymerase I\nMakes ribosomal RNA.\n",
+                    "sections", "not_a_fact", "a generic heading (Summary)"),
     "tables.md": ("# Logic\n\n| p | q | p and q |\n|---|---|---|\n| V | V | V |\n| V | F | F |\n\n## Storage\n\n"
                   "| Kubernetes | Linstor |\n|---|---|\n| pod | resource |\n| container | volume |\n",
                   "tables", "not_a_fact", "a table of numbers or symbols"),

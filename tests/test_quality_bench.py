@@ -164,10 +164,18 @@ def test_quality_measures_sample_notes() -> None:
     assert sum(figures["kinds"].values()) == figures["cards"] and set(figures["kinds"]) >= {"steps", "phrases", "qa", "figure"}
     assert set(figures["defects"]) == {*defects.CLASSES, "any"}
     assert figures["defects"]["any"]["count"] <= sum(d["count"] for name, d in figures["defects"].items() if name != "any")
+    assert figures["skipped"] == {}
     assert set(figures["recall"]) == set(facts.CLASSES)
     assert all(0 <= r["carded"] <= r["facts"] for r in figures["recall"].values())
     table = _quality(sample, "--jobs", "1")
     assert "Defects (% of cards)" in table and "Recall" in table and "sample_notes" in table
+
+
+def test_quality_counts_the_notes_skipped_per_reason() -> None:
+    vault = str(ROOT / "tests" / "fixtures" / "vault")
+    figures = json.loads(_quality(vault, "--json", "--jobs", "1"))["vaults"][0]
+    assert figures["skipped"] == {"contents": 1, "journal": 1, "opted out": 1, "tasks": 1, "template": 4}
+    assert "Notes skipped as having nothing to learn" in _quality(vault, "--jobs", "1")
 
 
 def test_quality_sample_is_reproducible_and_shows_sources() -> None:

@@ -72,14 +72,17 @@ log = logging.getLogger("cards")
 
 #: Bump when the layout of an entry changes (2: rows, and a summary in the manifest;
 #: 3: the rows' fields apart, compressed; 4: rows carry their hashed GUID; 5: the
-#: manifest's summary is made from its notes; 6: notes count their Anki cards).
-SCHEMA = 6
+#: manifest's summary is made from its notes; 6: notes count their Anki cards; 7: why a
+#: note was skipped, and the Logseq block references a note resolved among its lookups).
+SCHEMA = 7
 #: A file whose mtime/ctime is this close to the scan is hashed again next time.
 RACY_NS = 2_000_000_000
 #: Config fields that choose files or the output, not what a note's cards are.
 _NOT_CARD_SHAPING = frozenset({"include", "exclude", "output", "path"})
 
-# An image lookup a note made while rendering: (target, media name or None, warnings).
+# A lookup a note made outside its own text: (target, answer, warnings). An image
+# target gives its media name or None; a Logseq block reference, whose target is
+# ``((uuid))``, gives the block's text or None (notes/blocks.py).
 ImageLookup = tuple[str, "str | None", tuple[str, ...]]
 
 
@@ -184,15 +187,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def config_fingerprint(config: Any, *, deck: str, obsidian: bool, vault_name: str, plugins: object = None) -> str:
+def config_fingerprint(config: Any, *, deck: str, obsidian: bool, vault_name: str, plugins: object = None, layout: object = None) -> str:
     """Everything outside a note's bytes that shapes its cards (``plugins``: the vault's
-    flashcard plugin settings, notes/plugins.py)."""
+    flashcard plugin settings, notes/plugins.py; ``layout``: its journals and templates
+    folders, notes/layout.py)."""
     shaping = {
         f.name: _plain(getattr(config, f.name))
         for f in dataclasses.fields(config)
         if f.name not in _NOT_CARD_SHAPING
     }
-    text = repr((code_fingerprint(), sorted(shaping.items()), deck, obsidian, vault_name if obsidian else "", plugins))
+    text = repr((code_fingerprint(), sorted(shaping.items()), deck, obsidian, vault_name if obsidian else "", plugins, layout))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -215,6 +219,7 @@ class Entry:
     reflowed: bool
     images: tuple[ImageLookup, ...] = ()
     fields: bytes = b""  # a light entry's packed fields (see light), else b""
+    skipped: str | None = None  # why the note has nothing to learn (notes/skip.py)
 
 
 #: Where a row's Anki fields sit in its tuple (see ``light``).
@@ -245,18 +250,18 @@ def _pack(entry: Entry) -> tuple[Any, ...]:
     # plain tuples pickle smaller and load faster than NamedTuples
     entry = light(entry)
     rows = tuple(tuple(row) for row in entry.rows)
-    return (SCHEMA, entry.key, entry.path.as_posix(), rows, entry.error, entry.warnings, entry.reflowed, entry.images, entry.fields)
+    return (SCHEMA, entry.key, entry.path.as_posix(), rows, entry.error, entry.warnings, entry.reflowed, entry.images, entry.fields, entry.skipped)
 
 
 def _unpack(data: tuple[Any, ...], light: bool = False) -> Entry:
-    schema, key, path_text, rows, error, warnings, reflowed, images, packed = data
+    schema, key, path_text, rows, error, warnings, reflowed, images, packed, skipped = data
     if schema != SCHEMA:
         raise ValueError(f"schema {schema!r}")
     make = Row._make
     if not light:
         rows = [(*row[:_FIELDS], fields, *row[_FIELDS + 1 :]) for row, fields in zip(rows, unpack_fields(packed))]
         packed = b""
-    return Entry(key, PurePosixPath(path_text), tuple(map(make, rows)), error, tuple(warnings), bool(reflowed), tuple(images), packed)
+    return Entry(key, PurePosixPath(path_text), tuple(map(make, rows)), error, tuple(warnings), bool(reflowed), tuple(images), packed, skipped)
 
 
 def dump_entry(entry: Entry) -> bytes:
@@ -310,6 +315,7 @@ class Summary(NamedTuple):
     reflowed: tuple[str, ...]  # paths of the notes whose line breaks were restored
     anki_cards: int = 0
     anki_kinds: tuple[tuple[str, int], ...] = ()  # (kind, Anki cards), by kind
+    skipped: tuple[tuple[str, str], ...] = ()  # (path, why) of the notes with nothing to learn
 
 
 class NoteInfo(NamedTuple):
@@ -324,6 +330,7 @@ class NoteInfo(NamedTuple):
     media: tuple[str, ...]  # packaged names of the images its cards show
     decks: tuple[str, ...]  # the decks its cards go to
     anki: tuple[tuple[str, int], ...]  # (kind, Anki cards), by kind: a cloze note makes one per number
+    skipped: str | None = None  # why it has nothing to learn (notes/skip.py)
 
     @property
     def cards(self) -> int:
@@ -340,6 +347,7 @@ def note_info(result: NoteResult) -> NoteInfo:
         result.path.as_posix(), tuple(sorted(kinds.items())), result.error, result.warnings, result.reflowed,
         tuple(sorted({name for row in result.rows for name in row.media})), tuple(sorted({row.deck for row in result.rows})),
         tuple(sorted(anki.items())),
+        result.skipped,
     )
 
 
@@ -355,6 +363,7 @@ def summary_of(notes: Iterable[NoteInfo]) -> Summary:
         len(notes), sum(kinds.values()), tuple(sorted(kinds.items())), tuple(i.error for i in notes if i.error),
         tuple(w for i in notes for w in i.warnings), tuple(i.path for i in notes if i.reflowed),
         sum(anki.values()), tuple(sorted(anki.items())),
+        tuple((i.path, i.skipped) for i in notes if i.skipped),
     )
 
 

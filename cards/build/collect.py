@@ -38,6 +38,7 @@ from .cache import (
 )
 from ..config import Config
 from ..errors import CardsError, NoNotesError
+from ..notes.blocks import BlockIndex
 from ..notes.media import MediaIndex
 from ..model import Card
 from .per_note import NoteResult, Vault, log, process_note
@@ -166,7 +167,7 @@ def _with_fields(result: NoteResult, packed: bytes) -> NoteResult:
     if not packed:
         return result
     rows = tuple(row._replace(fields=fields) for row, fields in zip(result.rows, unpack_fields(packed)))
-    return NoteResult(result.path, rows, result.error, result.warnings, result.reflowed)
+    return NoteResult(result.path, rows, result.error, result.warnings, result.reflowed, result.skipped)
 
 
 #: Progress callback: (notes done, notes to do); called from the building thread.
@@ -176,11 +177,18 @@ PARALLEL_MIN = 200
 
 
 class _Images:
-    """A MediaIndex stand-in for process_note that records every image lookup."""
+    """A MediaIndex stand-in for process_note that records every image lookup, and every
+    Logseq block reference it resolves (``block``; recorded under ``((uuid))``)."""
 
-    def __init__(self, index: MediaIndex) -> None:
+    def __init__(self, index: MediaIndex, blocks: BlockIndex | None = None) -> None:
         self.index = index
+        self.blocks = blocks
         self.lookups: dict[str, ImageLookup] = {}
+
+    def block(self, uuid: str) -> str | None:
+        text = self.blocks.text(uuid) if self.blocks is not None else None
+        self.lookups.setdefault(f"(({uuid}))", (f"(({uuid}))", text, ()))
+        return text
 
     def resolver(self, note: PurePosixPath, text: str | Callable[[], str]) -> Callable[[str], str | None]:
         inner = self.index.resolver(note, text)
@@ -194,18 +202,31 @@ class _Images:
         return resolve
 
     def media(self) -> dict[str, Path]:
-        return {out: self.index.files[out] for _, out, _ in self.lookups.values() if out is not None and out in self.index.files}
+        return {
+            out: self.index.files[out] for target, out, _ in self.lookups.values()
+            if out is not None and not _is_block(target) and out in self.index.files
+        }
 
 
-def _still_valid(lookups: Sequence[ImageLookup], index: MediaIndex, note: NoteFile, text: str | Callable[[], str]) -> dict[str, Path] | None:
-    """Resolve a note's image targets again: same names and warnings, or None."""
-    images = _Images(index)
+def _is_block(target: str) -> bool:
+    return target.startswith("((")
+
+
+def _still_valid(
+    lookups: Sequence[ImageLookup], index: MediaIndex, note: NoteFile, text: str | Callable[[], str], blocks: BlockIndex | None = None,
+) -> dict[str, Path] | None:
+    """Resolve a note's image targets and block references again: same names, texts and
+    warnings, or None."""
+    images = _Images(index, blocks)
     resolve = images.resolver(note.path, text)
     handlers, log.handlers = log.handlers, []
     propagate, log.propagate = log.propagate, False
     try:
         for target, out, warnings in lookups:
-            resolve(target)
+            if _is_block(target):
+                images.block(target[2:-2])
+            else:
+                resolve(target)
             if images.lookups[target][1:] != (out, warnings):
                 return None
     finally:
@@ -221,7 +242,7 @@ def recheck_images(plan: Plan, slot: int, lookups: Sequence[ImageLookup]) -> dic
     data = plan.data[slot]
     try:
         # the text only names a warning's line: read only when a warning is made
-        return _still_valid(lookups, plan.indexes[vault_no], note, lambda: _read(note, data))
+        return _still_valid(lookups, plan.indexes[vault_no], note, lambda: _read(note, data), plan.blocks[vault_no])
     except CardsError:
         return None
 
@@ -232,21 +253,25 @@ def _read(note: NoteFile, data: bytes | None) -> str:
     return decode_note(data, note.path)
 
 
-def _process(vault: Vault, note: NoteFile, data: bytes | None, index: MediaIndex, key: str | None) -> tuple[Entry, dict[str, Path], bool]:
+def _process(
+    vault: Vault, note: NoteFile, data: bytes | None, index: MediaIndex, key: str | None, blocks: BlockIndex | None = None,
+) -> tuple[Entry, dict[str, Path], bool]:
     """Bytes of one note -> its result (as a cache entry), the images it uses, and
     whether the entry may be cached (not when the note could not be read at all)."""
     try:
         text = _read(note, data)
     except CardsError as error:
         return Entry(key or "", note.path, (), str(error), (), False), {}, data is not None
-    images = _Images(index)
-    result = process_note(vault, note, text, images)  # type: ignore[arg-type]
-    entry = Entry(key or "", note.path, result.rows, result.error, result.warnings, result.reflowed, tuple(images.lookups.values()))
+    images = _Images(index, blocks)
+    result = process_note(vault, note, text, images, images.block)  # type: ignore[arg-type]
+    entry = Entry(
+        key or "", note.path, result.rows, result.error, result.warnings, result.reflowed, tuple(images.lookups.values()), skipped=result.skipped,
+    )
     return entry, images.media(), True
 
 
 def _result(entry: Entry) -> NoteResult:
-    return NoteResult(entry.path, entry.rows, entry.error, entry.warnings, entry.reflowed)
+    return NoteResult(entry.path, entry.rows, entry.error, entry.warnings, entry.reflowed, entry.skipped)
 
 
 # Worker side of a parallel build. The pool is forked after these are set, so each
@@ -263,6 +288,7 @@ def _work_init(parent: int) -> None:
     die_with_parent(parent)
     log.handlers = []  # a worker's warnings travel back in its results
     _WORK["indexes"] = {}
+    _WORK["blocks"] = {}
 
 
 def _work(chunk: list[tuple[int, int, PurePosixPath, str | None, str | None]]) -> list[tuple[int, bytes, dict[str, str]]]:
@@ -274,10 +300,12 @@ def _work(chunk: list[tuple[int, int, PurePosixPath, str | None, str | None]]) -
     vaults: list[Vault] = _WORK["vaults"]
     cache_root: Path | None = _WORK["cache"]
     indexes: dict[int, MediaIndex] = _WORK["indexes"]
+    blocks: dict[int, BlockIndex] = _WORK["blocks"]
     out = []
     for slot, vault_no, rel, key, digest in chunk:
         vault = vaults[vault_no]
         index = indexes.setdefault(vault_no, MediaIndex(vault.root))
+        graph = blocks.setdefault(vault_no, BlockIndex(vault.root))
         data: bytes | None = None
         try:
             data = (vault.root / rel).read_bytes()
@@ -285,7 +313,7 @@ def _work(chunk: list[tuple[int, int, PurePosixPath, str | None, str | None]]) -
             pass  # _process reads it again and reports why it cannot
         if data is None or digest is None or hashlib.sha256(data).hexdigest() != digest:
             key = None
-        entry, media, cacheable = _process(vault, NoteFile(vault.root, rel), data, index, key)
+        entry, media, cacheable = _process(vault, NoteFile(vault.root, rel), data, index, key, graph)
         packed = dump_entry(entry)
         if cacheable and key is not None and cache_root is not None:
             store_entry(cache_root, entry, packed)
@@ -314,6 +342,7 @@ class Plan:
 
     vaults: list[Vault] = field(default_factory=list)
     indexes: list[MediaIndex] = field(default_factory=list)
+    blocks: list[BlockIndex] = field(default_factory=list)  # Logseq block ids per vault, read on first use
     prints: list[str] = field(default_factory=list)  # config fingerprint per vault
     notes: list[tuple[int, NoteFile]] = field(default_factory=list)  # (vault number, note)
     keys: list[str | None] = field(default_factory=list)
@@ -339,7 +368,10 @@ def plan_notes(
             log.warning("%s; the deck has no cards from it (--allow-empty)", message.split(" (looked for")[0])
         plan.vaults.append(vault)
         plan.indexes.append(MediaIndex(vault.root, digest=_image_digest(cache, vault.root.resolve()) if cache else None))
-        fp = config_fingerprint(vault.config, deck=vault.deck, obsidian=vault.obsidian, vault_name=vault.root.resolve().name, plugins=vault.plugins)
+        plan.blocks.append(BlockIndex(vault.root))
+        fp = config_fingerprint(
+            vault.config, deck=vault.deck, obsidian=vault.obsidian, vault_name=vault.root.resolve().name, plugins=vault.plugins, layout=vault.layout,
+        )
         plan.prints.append(fp)
         root = vault.root.resolve()
         for note in found:
@@ -347,6 +379,11 @@ def plan_notes(
             key: str | None = None
             data: bytes | None = None
             digest: str | None = None
+            if note.skipped:  # never read: its result is its reason, a function of its path and the layout
+                plan.keys.append(note_key(fp, note.path, "skipped"))
+                plan.data.append(None)
+                plan.digests.append(None)
+                continue
             try:
                 digest, data = cache.digest(root, note.path, note.absolute) if cache else (None, None)
                 if digest is not None:
@@ -442,6 +479,10 @@ def gather(plan: Plan, cache: NoteCache | None, jobs: int | None, progress: Prog
     for slot in slots:
         vault_no, note = plan.notes[slot]
         key, data = keys[slot], plan.data[slot]
+        if note.skipped:
+            results[slot] = NoteResult(note.path, skipped=note.skipped)
+            cached += 1
+            continue
         entry = cache.get(key, light=True) if cache is not None and key is not None else None
         if entry is not None:
             used: dict[str, Path] | None = {}
@@ -509,7 +550,7 @@ def gather(plan: Plan, cache: NoteCache | None, jobs: int | None, progress: Prog
     else:
         for slot, vault_no, rel, data, key in todo:
             vault = vaults[vault_no]
-            entry, used, cacheable = _process(vault, NoteFile(vault.root, rel), data, indexes[vault_no], key)
+            entry, used, cacheable = _process(vault, NoteFile(vault.root, rel), data, indexes[vault_no], key, plan.blocks[vault_no])
             if cache is not None and cacheable and key is not None:
                 cache.put(entry)
             finished(slot, light_entry(entry), used)

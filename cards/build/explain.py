@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import CardsError
+from ..notes.blocks import BlockIndex
 from ..notes.media import MediaIndex
 from ..notes.read import read_note
 from .per_note import Vault, log, note_cards
@@ -32,12 +33,13 @@ def explain(paths: Sequence[Path], *, deck: str | None = None, config: Config | 
     for path in paths:
         vault = Vault.open(path, deck=deck, config=config)
         media = MediaIndex(vault.root)
+        blocks = BlockIndex(vault.root)  # Logseq block references resolve as in a build
         for note in vault.notes(path if path.is_file() else None):
             handlers, log.handlers = log.handlers, [quiet]
             propagate, log.propagate = log.propagate, False
             try:
                 dropped: list[Dropped] = []
-                note_cards(vault, note, read_note(note), media, dropped)
+                note_cards(vault, note, read_note(note), media, dropped, blocks.text)
             except (CardsError, RecursionError):
                 continue  # the note's error is the build's to report
             finally:

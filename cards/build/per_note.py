@@ -17,9 +17,11 @@ from urllib.parse import quote
 
 from ..config import Config, load_config
 from ..errors import CardsError
+from ..notes.layout import Layout, load_layout
 from ..notes.media import MediaIndex
+from ..notes.blocks import BlockText
 from ..notes.plugins import Plugins, load_plugins
-from ..model import Card, Source
+from ..model import CLOZE, Card, Source
 from ..notes.read import NoteFile, find_notes
 from ..deck.rows import Row, card_of
 
@@ -36,16 +38,24 @@ _SCRIPT = re.compile(r"<\s*script\b", re.IGNORECASE)
 
 class NoteResult:
     """What one note gave: its cards (as rows, see deck/rows.py), or the error that stopped
-    it, and its warnings. ``cards`` makes the Card objects on first use."""
+    it, and its warnings. ``cards`` makes the Card objects on first use.
 
-    __slots__ = ("path", "rows", "error", "warnings", "reflowed", "_cards")
+    ``skipped``: why the note has nothing to learn (notes/skip.py), e.g. ``journal (in
+    Logseq's journals folder)``; such a note gives no card, or only the cards its author
+    wrote (``#card``, ``Q::A``, …) for a journal, a task list or a table of contents."""
 
-    def __init__(self, path: PurePosixPath, rows: tuple[Row, ...] = (), error: str | None = None, warnings: tuple[str, ...] = (), reflowed: bool = False) -> None:
+    __slots__ = ("path", "rows", "error", "warnings", "reflowed", "skipped", "_cards")
+
+    def __init__(
+        self, path: PurePosixPath, rows: tuple[Row, ...] = (), error: str | None = None, warnings: tuple[str, ...] = (),
+        reflowed: bool = False, skipped: str | None = None,
+    ) -> None:
         self.path = path
         self.rows = rows
         self.error = error
         self.warnings = warnings
         self.reflowed = reflowed
+        self.skipped = skipped
         self._cards: tuple[Card, ...] | None = None
 
     @property
@@ -55,7 +65,7 @@ class NoteResult:
         return self._cards
 
     def _fields(self) -> tuple[object, ...]:
-        return (self.path, self.rows, self.error, self.warnings, self.reflowed)
+        return (self.path, self.rows, self.error, self.warnings, self.reflowed, self.skipped)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NoteResult) and self._fields() == other._fields()
@@ -64,7 +74,7 @@ class NoteResult:
         return hash(self._fields())
 
     def __repr__(self) -> str:
-        return f"NoteResult(path={self.path!r}, cards={len(self.rows)}, error={self.error!r}, warnings={self.warnings!r}, reflowed={self.reflowed})"
+        return f"NoteResult(path={self.path!r}, cards={len(self.rows)}, error={self.error!r}, warnings={self.warnings!r}, reflowed={self.reflowed}, skipped={self.skipped!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,19 +86,21 @@ class Vault:
     deck: str
     obsidian: bool
     plugins: Plugins = field(default_factory=Plugins)
+    #: its journals and templates folders (part of every note's cache key)
+    layout: Layout = field(default_factory=Layout)
 
     @classmethod
     def open(cls, path: Path, *, deck: str | None = None, config: Config | None = None) -> Vault:
         root = path if path.is_dir() else path.parent
         config = config if config is not None else load_config(root)
         name = deck or config.deck or root.resolve().name or "cards"
-        return cls(root, config, name, (root / ".obsidian").is_dir(), load_plugins(root))
+        return cls(root, config, name, (root / ".obsidian").is_dir(), load_plugins(root), load_layout(root))
 
     def notes(self, single: Path | None = None, *, skip: Collection[PurePosixPath] = ()) -> list[NoteFile]:
         """The vault's notes (or just ``single``); ``skip``: vault-relative paths never read."""
         if single is not None and single.is_file():
             return [NoteFile(self.root, PurePosixPath(single.name))]
-        return find_notes(self.root, include=self.config.is_included, skip=skip)
+        return find_notes(self.root, include=self.config.is_included, skip=skip, layout=self.layout)
 
     def inside(self, paths: Iterable[Path]) -> tuple[PurePosixPath, ...]:
         """Those of ``paths`` that lie inside the vault, vault-relative."""
@@ -119,14 +131,22 @@ class WarningCapture(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def note_cards(vault: Vault, note: NoteFile, text: str, media: MediaIndex, dropped: list[Dropped] | None = None) -> tuple[list[Card], bool]:
-    """Text of one note -> its cards and whether its line breaks were restored: reflow,
-    parse, extract, judge. ``dropped`` collects the candidates the judge dropped (for
-    ``preview --explain``). Problems are logged or raised as CardsError."""
+def note_cards(
+    vault: Vault, note: NoteFile, text: str, media: MediaIndex, dropped: list[Dropped] | None = None, blocks: BlockText | None = None,
+) -> tuple[list[Card], bool, str | None]:
+    """Text of one note -> its cards, whether its line breaks were restored, and why it
+    has nothing to learn (notes/skip.py; None: it has): reflow, parse, skip, extract,
+    judge. ``dropped`` collects the candidates left out, with the rule and why (for
+    ``preview --explain``): the judge's, ``nothing_to_learn`` for the mined candidates
+    of a skipped note, ``missing_block`` for a card that would show a Logseq block the
+    graph lacks. ``blocks``: the text of a block by its id, for ``((block refs))``
+    (notes/blocks.py). Problems are logged or raised as CardsError."""
     from ..extract import Context, extract_cards
-    from ..notes.parse import parse_note
+    from ..notes.parse import clean_tag, parse_note
     from ..notes.reflow import reflow
-    from ..deck.render import Renderer
+    from ..notes.skip import skip_note
+    from ..deck.render import MISSING_BLOCK, Renderer
+    from ..extract.judge import Dropped as Left
 
     flowed = reflow(text)
     script = _SCRIPT.search(text)
@@ -135,20 +155,39 @@ def note_cards(vault: Vault, note: NoteFile, text: str, media: MediaIndex, dropp
         log.warning("%s", CardsError(Source(note.path, line), "raw <script> never reaches a card: it is shown as text or left out"))
     config = vault.config
     deck = config.deck_for_folder(note.path.parent, vault.deck)
-    parsed = parse_note(flowed.text, note.path, deck=deck, tags=vault.folder_tags(note.path),
-                        reflowed=flowed.reflowed, warn=lambda e: log.warning("%s", e))
+    parsed = parse_note(flowed.text, note.path, deck=deck, reflowed=flowed.reflowed, warn=lambda e: log.warning("%s", e), blocks=blocks)
+    skip = skip_note(parsed, layout=vault.layout, only_tagged=config.only_tagged)  # its own tags, not its folder's
+    why, written = (note.skipped, False) if note.skipped else (str(skip), skip.written) if skip else (None, True)
+    if why is not None and not written and dropped is None:
+        return [], flowed.reflowed, why  # nothing comes: no need to extract
+    parsed.tags = tuple(dict.fromkeys(t for t in map(clean_tag, (*vault.folder_tags(note.path), *parsed.tags)) if t))
     if config.tag_prefix:
         parsed.tags = tuple(dict.fromkeys(_prefixed(t, config.tag_prefix) for t in parsed.tags))
     ctx = Context(renderer=Renderer(resolve_image=media.resolver(note.path, text)), source_link=vault.source_link,
                   plugins=vault.plugins, root_deck=vault.deck)
-    cards = extract_cards(parsed, kinds=config.kinds, ctx=ctx, dropped=dropped)
+    cards: list[Card] = []
+    for card in extract_cards(parsed, kinds=config.kinds, ctx=ctx, dropped=dropped):
+        if why is not None and not (written and card.written):  # a journal gives what was written as cards
+            left = Left(card, "nothing_to_learn", f"the note is skipped: {why}")
+        elif _shows_missing_block(card, MISSING_BLOCK):
+            left = Left(card, "missing_block", "it would show a Logseq block reference the graph lacks (reported at its line)")
+        else:
+            cards.append(card)
+            continue
+        if dropped is not None:
+            dropped.append(left)
     if flowed.reflowed:
         cards = [_at_line_one(c) for c in cards]
-    return cards, flowed.reflowed
+    return cards, flowed.reflowed, why
 
 
-def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex) -> NoteResult:
-    """Text of one note -> its cards. Problems become messages that name file and line."""
+def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex, blocks: BlockText | None = None) -> NoteResult:
+    """Text of one note -> its cards. Problems become messages that name file and line.
+
+    ``blocks``: the text of a Logseq block by its id (notes/blocks.py), for the note's
+    ``((block refs))``; a card whose question or answer would show one the graph lacks is
+    left out.
+    """
     from ..deck.rows import row_of, shared
 
     capture = WarningCapture()
@@ -157,8 +196,8 @@ def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex) -> 
     handlers, log.handlers = log.handlers, [capture]
     log.propagate, propagate = False, log.propagate
     try:
-        cards, reflowed = note_cards(vault, note, text, media)
-        return NoteResult(note.path, shared(tuple(row_of(c) for c in cards)), None, tuple(capture.messages), reflowed)
+        cards, reflowed, skipped = note_cards(vault, note, text, media, blocks=blocks)
+        return NoteResult(note.path, shared(tuple(row_of(c) for c in cards)), None, tuple(capture.messages), reflowed, skipped)
     except CardsError as error:
         return NoteResult(note.path, (), str(error), tuple(capture.messages))
     except RecursionError:
@@ -166,6 +205,13 @@ def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex) -> 
     finally:
         log.handlers = handlers
         log.propagate = propagate
+
+
+def _shows_missing_block(card: Card, mark: str) -> bool:
+    """A card whose question or answer would show a Logseq block the graph lacks (a
+    cloze's answer is in its Text; an Extra may keep the mark): left out, the parser
+    named the reference's line."""
+    return mark in card.front or (card.model != CLOZE and mark in card.back)
 
 
 def _prefixed(tag: str, prefix: str) -> str:

@@ -26,6 +26,10 @@ from .notetypes import NOTE_TYPES
 #: Given an image target from a note, return the ``src`` to use, or None to drop it.
 ImageResolver = Callable[[str], "str | None"]
 
+#: What a Logseq block reference the graph does not hold shows; a card whose question
+#: would show it is left out (build/per_note.py), an answer or Extra keeps the mark.
+MISSING_BLOCK = '<span class="missing-block">[block not found]</span>'
+
 _SAFE_TAG = re.compile(r"^</?(b|i|u|s|em|strong|sub|sup|mark|kbd|small|br|code)\s*/?>$", re.IGNORECASE)
 _SAFE_SCHEME = re.compile(r"^(https?:|mailto:|obsidian:|zotero:|#)", re.IGNORECASE)
 _BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
@@ -94,7 +98,7 @@ class Renderer:
     def _token(self, token: Token) -> str:
         kind = token.type
         if kind == "text":
-            return text(token.content)
+            return text(token.content.replace("**", ""))  # an unmatched "**" is markup, never words
         if kind in ("softbreak", "hardbreak"):
             return "<br>"
         if kind == "em_open":
@@ -125,6 +129,10 @@ class Renderer:
             if re.search(r"\.(png|jpe?g|gif|svg|webp|bmp|avif)$", target, re.IGNORECASE):
                 return self.image(target, token.meta.get("alias", ""))
             return text(token.content)
+        if kind == "block_ref":
+            if token.meta.get("missing"):
+                return MISSING_BLOCK
+            return self.tokens(token.children or [])
         if kind == "html_inline":
             return token.content if _SAFE_TAG.match(token.content.strip()) else text(token.content)
         if kind == "cloze_open":

@@ -19,6 +19,7 @@ from types import MappingProxyType
 from ..model import Block, Callout, Card, ListBlock, ListItem, Note, Paragraph, Section, Source
 from ..deck.render import Renderer
 from ..notes.folding import normalise
+from ..notes.parse import plain_text
 from ..notes.plugins import Plugins
 
 
@@ -145,6 +146,19 @@ def _mathjax(text: str) -> str:
         return text
     text = re.sub(r"\$\$(.+?)\$\$", lambda m: f"\\[{m.group(1)}\\]", text)
     return re.sub(r"(?<![\\\w])\$(?!\s)(.+?)(?<!\s)\$(?!\w)", lambda m: f"\\({m.group(1)}\\)", text)
+
+
+def where(note: Note, visit: Visit) -> tuple[str, ...]:
+    """The breadcrumb of a block reached by the walk: the note's, then the bullets
+    written as headings above it (Logseq's ``- ## Title``), then the bullet it hangs
+    under (its title: a leading bold phrase, else its first line)."""
+    from .steps import step_title
+
+    headings = [plain_text(item.inline) for item in visit.parents[:-1] if item.heading]
+    last = visit.parents[-1] if visit.parents else None
+    if last is not None:
+        headings.append(plain_text(last.inline) if last.heading else step_title(last))
+    return breadcrumb(note, visit.section, *headings)
 
 
 def section_at(note: Note, line: int) -> Section:

@@ -22,9 +22,8 @@ from collections.abc import Iterator
 from ..errors import CardsError
 from ..model import BASIC, Callout, Card, Inline, Note, Paragraph, Source
 from ..notes.parse import plain_text
-from . import Context, breadcrumb, make_card, walk
+from . import Context, make_card, walk, where
 from .shapes import ends_with_question, without_tasks
-from .steps import step_title
 
 KIND = "callouts"
 log = logging.getLogger("cards")
@@ -55,9 +54,8 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
             ctx.take_media()
             log.warning("%s", CardsError(Source(note.path, callout.line), f"a [!{callout.kind}] callout with nothing under its question to answer it; it gives no card"))
             continue
-        parent = step_title(visit.parents[-1]) if visit.parents else ""
         front = ctx.renderer.inline(question)
         yield make_card(
             note, ctx, kind=KIND, model=BASIC, front=front, back=answer,
-            context=breadcrumb(note, visit.section, parent), identity=plain_text(question), line=callout.line, written=True,
+            context=where(note, visit), identity=plain_text(question), line=callout.line, written=True,
         )

@@ -15,9 +15,8 @@ from collections.abc import Iterator
 from markdown_it.token import Token
 
 from ..model import BASIC, Card, ListBlock, Note
-from . import Context, breadcrumb, make_card, walk
+from . import Context, make_card, walk, where
 from .shapes import is_image_only, without_tasks
-from .steps import step_title
 
 KIND = "figure"
 
@@ -35,7 +34,6 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
     for visit in walk(note):
         if not isinstance(visit.block, ListBlock):
             continue
-        parent = step_title(visit.parents[-1]) if visit.parents else ""
         for item in visit.block.items:
             if item.task is not None or ctx.is_claimed(item) or not is_image_only(item.inline) or not item.children:
                 continue
@@ -50,6 +48,6 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
             ctx.claim(item)
             yield make_card(
                 note, ctx, kind=KIND, model=BASIC, front=front, back=back,
-                context=breadcrumb(note, visit.section, parent),
+                context=where(note, visit),
                 identity="image:" + _image_target(item.inline.tokens), line=item.line,
             )

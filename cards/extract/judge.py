@@ -264,7 +264,7 @@ def label_gap(card: Seen) -> str | None:
 def clause_gap(card: Seen) -> str | None:
     """A gap that hides a clause or a whole sentence asks the learner to recite prose,
     not to recall a fact: more than six words or twelve CJK characters, a clause break
-    (a comma, a full stop) inside more than four words or eight CJK characters, or four
+    (a comma, a full stop) inside more than four words or eight CJK characters, or three
     words or more that outweigh the rest of the sentence (a long name is one word). A
     translation in parentheses does not count. A step may be a longer instruction (ten
     words, twenty CJK characters).
@@ -284,7 +284,7 @@ def clause_gap(card: Seen) -> str | None:
     inner = re.search(r"[,，;；。]|[.!?](?:\s|$)", core.strip().rstrip(".。!！?？"))
     if card.kind != "phrases":  # a step is an instruction: longer, and commas are fine
         return f"hides a sentence ({hidden[:40]})" if words > 10 or han > 20 else None
-    if words > 6 or han > 12 or (inner and (words > 4 or han > 8)) or ((words >= 4 or han >= 8) and width(core) > width(card.rest)):
+    if words > 6 or han > 12 or (inner and (words > 4 or han > 8)) or ((words >= 3 or han >= 6) and width(core) > width(card.rest)):
         return f"hides a clause ({hidden[:40]})"
     return None
 
@@ -320,9 +320,23 @@ def _acronym(text: str) -> str:
     return "".join(w[0] for w in parts).casefold() if len(parts) >= 2 else ""
 
 
+_GLOSS = re.compile(r"^\s*(?:[(（]|[,，]?\s*(?:i\.\s?e\.|aka|a\.k\.a\.|or|namely|that is|cioè|ovvero|ou seja|即|也就是|也叫|又称|又叫|亦称|简称|全称)\b)", re.IGNORECASE)
+
+
+def _parts(hidden: str) -> list[str]:
+    """A hidden text and the names inside it: ``缓冲池（Buffer Pool）`` is also ``缓冲池`` and
+    ``Buffer Pool``."""
+    found = [hidden]
+    inside = re.findall(r"[(（]([^()（）]+)[)）]", hidden)
+    outside = re.sub(r"[(（][^()（）]*[)）]", " ", hidden).strip()
+    found += [p.strip() for p in (*inside, outside) if p.strip() and p.strip() != hidden]
+    return found
+
+
 def answer_shown(card: Seen) -> str | None:
-    """The answer is on the front already: the hidden text again elsewhere in the
-    question or in the breadcrumb, its acronym beside the gap, or (a question/answer
+    """The answer is on the front already: the hidden text (or a name in it) again
+    elsewhere in the question or in the breadcrumb, its acronym or a gloss (``i.e.``,
+    ``即``, a translation in parentheses) right beside the gap, or (a question/answer
     card) the whole answer inside the question.
 
     >>> answer_shown(Seen("phrases", "[...] splits memory into pages.", "Paging", crumbs=("OS", "Paging")))
@@ -331,6 +345,10 @@ def answer_shown(card: Seen) -> str | None:
     'the front shows its acronym DHCP'
     >>> answer_shown(Seen("qa", "What is TCP?", back="TCP", cloze=False))
     'the question shows the answer "TCP"'
+    >>> answer_shown(Seen("phrases", "Innodb 设计了一个[...]。", "缓冲池（Buffer Pool）", crumbs=("为什么要有 Buffer Pool？",)))
+    'the breadcrumb shows "Buffer Pool"'
+    >>> answer_shown(Seen("phrases", "发送[...]（Echo Request）的消息", "回送请求"))
+    'a gloss beside the gap gives "回送请求" away'
     >>> answer_shown(Seen("phrases", "Cells make [...] in mitochondria.", "ATP")) is None
     True
     """
@@ -339,21 +357,43 @@ def answer_shown(card: Seen) -> str | None:
         if back and (_occurs(fold(card.front), back) or any(_occurs(fold(c), back) for c in card.crumbs)):
             return f'the question shows the answer "{card.back[:40]}"'
         return None
-    needle = fold(card.hidden)
-    if width(needle) < 2:
-        return None
-    if _occurs(fold(card.rest), needle):
-        return f'the front shows "{card.hidden}" again'
-    if any(_occurs(fold(c), needle) for c in card.crumbs):
-        return f'the breadcrumb shows "{card.hidden}"'
+    for part in _parts(card.hidden):
+        needle = fold(part)
+        if width(needle) < 2 or (part != card.hidden and width(needle) < 3):
+            continue
+        if _occurs(fold(card.rest), needle):
+            return f'the front shows "{part}" again'
+        if any(_occurs(fold(c), needle) for c in card.crumbs):
+            return f'the breadcrumb shows "{part}"'
     acronym = _acronym(card.hidden)
     if len(acronym) >= 2 and re.search(rf"[(（]\s*{re.escape(acronym)}s?\s*[)）]", fold(card.front)):
         return f"the front shows its acronym {acronym.upper()}"
+    if _GLOSS.match(card.after):
+        return f'a gloss beside the gap gives "{card.hidden}" away'
     bare = card.hidden.strip()
     if 2 <= len(bare) <= 8 and bare.isupper() and bare.isalpha():
         spelled = r"[\s\-/]+".join(rf"{re.escape(ch)}\w*" for ch in bare.casefold())
         if re.search(rf"(?<!\w){spelled}", fold(card.rest)):
             return f"the front spells out {bare}"
+    return None
+
+
+def label_question(card: Seen) -> str | None:
+    """A mined question that is only a label (``Remarks``, ``Problem``, ``Def``, ``注``)
+    asks nothing unless the breadcrumb names what it is about.
+
+    >>> label_question(Seen("qa", "Remarks", back="At most one index is zero.", crumbs=("Electrodynamics",), cloze=False))
+    'the question is the label "Remarks"'
+    >>> label_question(Seen("qa", "Def", back="A space locally like R^n.", crumbs=("Topology", "Manifold"), cloze=False)) is None
+    True
+    """
+    if card.cloze or card.kind != "qa":
+        return None
+    core = fold(card.front.rstrip(":：?？ ."))
+    if core in LABEL_WORDS or core in {"def", "defs", "thm", "prop", "rmk", "ex", "eg", "pf", "idea", "key idea", "training", "problem"}:
+        named = len(card.crumbs) >= 2 and len(_words(card.crumbs[-1])) <= 5 and fold(card.crumbs[-1]) not in LABEL_WORDS
+        if not named:
+            return f'the question is the label "{card.front}"'
     return None
 
 
@@ -377,6 +417,51 @@ def vague_term(card: Seen) -> str | None:
     return None
 
 
+_DANGLING = re.compile(
+    r"(?<![\w])(?:the (?:above|following|figure|table|picture|diagram|image)|shown (?:above|below|here)|as shown|see (?:above|below|figure)|"
+    r"(?:above|below)(?:,|\.|$)|this (?:figure|diagram|image|picture|table|equation|formula))"
+    r"|上式|上述式|上方|上面的|上图|下图|如图|见图|下面的|下式|以下|下表|上表|图中|这张图|此图",
+    re.IGNORECASE,
+)
+
+
+def dangling_reference(card: Seen) -> str | None:
+    """A sentence about something the card cannot show (``the formula above``, ``如图``,
+    ``上式称为 …``) cannot be answered from its front.
+
+    >>> dangling_reference(Seen("phrases", "上式称为 [...]。", "特征方程"))
+    'refers to something the card does not show ("上式")'
+    >>> dangling_reference(Seen("phrases", "The [...] is shown above.", "loss curve"))
+    'refers to something the card does not show ("shown above")'
+    """
+    if card.kind != "phrases":
+        return None
+    found = _DANGLING.search(_MATH.sub(" ", card.rest))
+    return f'refers to something the card does not show ("{found.group(0).strip(" ,.")}")' if found else None
+
+
+_PERSONAL = re.compile(
+    r"(?<![\w'])(?:I|I'm|I've|I'd|I'll|[Mm]y|[Mm]e|[Mm]ine|[Mm]yself|[Ll]et's|[Ll]et us|[Ww]e'll|[Ww]e will (?:discuss|look|see)|[Tt]oday we|"
+    r"[Ii]n this (?:post|article|note|chapter))(?![\w'])"
+    r"|我(?!们)|我的|今天我们|我们来|我们说说|我们看看|我们再|再来|接下来我们|下面我们|这篇文章|本文|笔者|\d+\s*分(?![钟子析布类解配])",
+)
+
+
+def personal_or_meta(card: Seen) -> str | None:
+    """A sentence about the writer, the reader or the text itself (``my plan is …``,
+    ``today we look at …``, ``再来，我们说说 …``, exam points) holds no fact to learn.
+
+    >>> personal_or_meta(Seen("phrases", "所以我的学习规划基本上是[...]的", "C++ 服务端方向"))
+    'speaks of the writer or the text ("我")'
+    >>> personal_or_meta(Seen("phrases", "The kernel schedules [...] by priority.", "threads")) is None
+    True
+    """
+    if card.kind != "phrases":
+        return None
+    found = _PERSONAL.search(_MATH.sub(" ", card.rest))
+    return f'speaks of the writer or the text ("{found.group(0)}")' if found else None
+
+
 def lead_in_gap(card: Seen) -> str | None:
     """A sentence that ends in a colon introduces what follows (a list, a formula): the
     fact is below it, so a gap in it asks for half a thought.
@@ -390,33 +475,41 @@ def lead_in_gap(card: Seen) -> str | None:
 
 
 LONG_FRONT = 300
+LONG_SENTENCE = 200  # width: a CJK character counts two
 
 
 def long_front(card: Seen) -> str | None:
     """A question of over 300 characters is a paragraph to read, not a question to
-    answer (a phrase card already shows only its sentence).
+    answer; a phrase card's sentence over 200 (a CJK character counting two: about 40
+    words or 100 characters) is one to decipher.
 
-    >>> long_front(Seen("phrases", "x" * 301, "y"))
+    >>> long_front(Seen("qa", "x" * 301, cloze=False))
     'the front is 301 characters'
+    >>> long_front(Seen("phrases", "一" * 110 + "[...]", "y"))
+    'the sentence is 221 wide'
     """
-    size = len(card.front.replace(GAP, card.hidden))
-    return f"the front is {size} characters" if size > LONG_FRONT else None
+    full = card.front.replace(GAP, card.hidden)
+    if len(full) > LONG_FRONT:
+        return f"the front is {len(full)} characters"
+    if card.kind == "phrases" and width(full) > LONG_SENTENCE:
+        return f"the sentence is {width(full)} wide"
+    return None
 
 
 def thin_context(card: Seen) -> str | None:
     """A phrase with almost nothing around it cannot be recalled from its sentence: fewer
-    than two words (four CJK characters) besides the gap. (A step's context is its
+    than three words (six CJK characters) besides the gap. (A step's context is its
     list and its heading path.)
 
     >>> thin_context(Seen("phrases", "[...] :point_down:", "HTTP 篇"))
     'too little around the gap to recall it from'
-    >>> thin_context(Seen("phrases", "Mitochondria make [...].", "ATP")) is None
+    >>> thin_context(Seen("phrases", "Mitochondria in cells make [...].", "ATP")) is None
     True
     """
     if not card.cloze or card.kind != "phrases":
         return None
     rest = re.sub(r":[a-z_]+:", " ", card.rest)  # :emoji: shortcodes say nothing
-    if len(_words(rest)) < 2 and _han(rest) < 4 and not (_han(rest) >= 2 and _words(rest)):
+    if len(_words(rest)) < 3 and _han(rest) < 6 and not (_han(rest) >= 3 and _words(rest)):
         return "too little around the gap to recall it from"
     return None
 
@@ -472,8 +565,11 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         "clause_gap": clause_gap,
         "emphasis_gap": emphasis_gap,
         "answer_shown": answer_shown,
+        "label_question": label_question,
         "vague_term": vague_term,
         "lead_in_gap": lead_in_gap,
+        "dangling_reference": dangling_reference,
+        "personal_or_meta": personal_or_meta,
         "thin_context": thin_context,
         "long_front": long_front,
         "empty_answer": empty_answer,

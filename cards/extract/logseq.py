@@ -6,7 +6,8 @@
 
 gives a question/answer card, and a cloze card (``{{cloze ...}}`` is read by the
 Markdown parser and mined as a hand-written cloze; ``^^text^^`` is a highlight like
-``==text==``). The SRS properties Logseq writes under a card (``card-repeats:: 2``)
+``==text==``). A ``#card`` block holding ``{{cloze ...}}`` is a cloze card, its child
+blocks on the answer side. The SRS properties Logseq writes under a card (``card-repeats:: 2``)
 are metadata, never text. A ``#card`` block with nothing under it is reported.
 """
 
@@ -16,11 +17,10 @@ import logging
 from collections.abc import Iterator
 
 from ..errors import CardsError
-from ..model import BASIC, Card, Inline, ListBlock, ListItem, Note, Source
+from ..model import BASIC, CLOZE, Card, Inline, ListBlock, ListItem, Note, Source
 from ..notes.parse import plain_text
-from . import Context, Visit, breadcrumb, make_card, walk
-from .shapes import without_tasks
-from .steps import step_title
+from . import Context, Visit, make_card, walk, where
+from .shapes import has_cloze, without_tasks
 
 KIND = "logseq"
 log = logging.getLogger("cards")
@@ -53,15 +53,21 @@ def _card(note: Note, ctx: Context, visit: Visit, item: ListItem) -> Iterator[Ca
     ctx.claim(item)
     answer = without_tasks(item.children)
     ctx.claim_blocks(item.children)
+    if has_cloze(item.inline):  # a #card block with {{cloze …}}: Logseq hides its clozes
+        text = ctx.renderer.inline(_without_card_tag(item), handwritten=True)
+        yield make_card(
+            note, ctx, kind=KIND, model=CLOZE, front=text, back=ctx.renderer.blocks(answer),
+            context=where(note, visit), identity=plain_text(_without_card_tag(item)), line=item.line, written=True,
+        )
+        return
     question = ctx.renderer.inline(_without_card_tag(item))
     if not answer:
         ctx.take_media()
         log.warning("%s", CardsError(Source(note.path, item.line), "a Logseq #card block with no child block under it to answer it; it gives no card"))
         return
-    parent = step_title(visit.parents[-1]) if visit.parents else ""
     yield make_card(
         note, ctx, kind=KIND, model=BASIC, front=question, back=ctx.renderer.blocks(answer),
-        context=breadcrumb(note, visit.section, parent), identity=plain_text(_without_card_tag(item)), line=item.line, written=True,
+        context=where(note, visit), identity=plain_text(_without_card_tag(item)), line=item.line, written=True,
     )
 
 

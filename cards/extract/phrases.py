@@ -20,10 +20,9 @@ from collections.abc import Iterator
 
 from ..model import CLOZE, Card, Inline, ListBlock, Note, Paragraph
 from ..notes.parse import plain_text
-from . import Context, Visit, breadcrumb, make_card, walk
+from . import Context, Visit, make_card, walk, where
 from .shapes import has_cloze, is_image_only, is_links_only, joined, refers_back, sentences, span_text, spans
 from .osr import minable_marks
-from .steps import step_title
 
 KIND = "phrases"
 
@@ -42,8 +41,7 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
     bold, highlight = minable_marks(note, ctx.plugins)
     allowed = {kind for kind, on in (("strong_open", bold), ("mark_open", highlight)) if on}
     for visit in walk(note):
-        parent = step_title(visit.parents[-1]) if visit.parents else ""
-        context = breadcrumb(note, visit.section, parent)
+        context = where(note, visit)
         for node, inline, line in _sentences(visit):
             if ctx.is_claimed(node) or is_links_only(inline) or is_image_only(inline):
                 continue

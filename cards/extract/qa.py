@@ -26,10 +26,10 @@ from collections.abc import Iterator
 
 from ..notes.markdown import markdown
 from ..model import BASIC, Block, Card, Inline, ListBlock, ListItem, Note, Paragraph
-from ..notes.parse import plain_text
-from . import Context, Visit, breadcrumb, make_card, walk
+from ..notes.parse import inline_of, plain_text
+from . import Context, Visit, make_card, walk, where
 from .shapes import ends_with_question, fold, has_cloze, is_image_only, is_links_only, without_tasks
-from .steps import is_pipeline, procedure_reason, step_title
+from .steps import is_pipeline, procedure_reason
 
 KIND = "qa"
 _Q = r"(?:Q|Question|问|问题)\s*[:：]"
@@ -45,8 +45,7 @@ TERM_MAX_CHARS = 24
 
 
 def _inline(src: str) -> Inline:
-    tokens = markdown().parseInline(src.strip())
-    return Inline(src.strip(), tokens[0].children or [] if tokens else [])
+    return inline_of(src)
 
 
 def _explicit(source: str) -> tuple[Inline, Inline] | None:
@@ -104,11 +103,10 @@ def _card(
 ) -> Card:
     """A question card; ``written``: the writer marked it as one (``Q:``/``A:``); ``shape``:
     how a mined one was recognised (``question``, ``case``, ``term``), for the judge."""
-    parent = step_title(visit.parents[-1]) if visit.parents else ""
     return make_card(
         note, ctx, kind=KIND, model=BASIC,
         front=ctx.renderer.inline(question), back=answer_html,
-        context=breadcrumb(note, visit.section, parent),
+        context=where(note, visit),
         identity=plain_text(question), line=line, written=written, extra={"shape": shape} if shape else None,
     )
 

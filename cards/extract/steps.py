@@ -33,8 +33,8 @@ from collections.abc import Iterator
 from ..model import CLOZE, Card, Inline, ListBlock, ListItem, Note, Paragraph
 from ..notes.parse import plain_text
 from ..deck.render import Renderer
-from . import Context, Visit, breadcrumb, make_card, walk
-from .shapes import has_cloze, is_image_only, is_links_only, leading_span
+from . import Context, Visit, make_card, walk, where
+from .shapes import ends_with_question, has_cloze, is_image_only, is_links_only, leading_span
 
 KIND = "steps"
 
@@ -131,6 +131,10 @@ def procedure_reason(block: ListBlock, visit: Visit, note: Note) -> str | None:
     verbs = sum(1 for t in titles if t.split() and t.split()[0].casefold().strip(".,:") in _VERBS)
     sequence = sum(1 for i in block.items if i.inline is not None and _SEQUENCE.search(plain_text(i.inline)))
     strong = verbs * 2 >= len(titles) or sequence >= 2
+    if any(ends_with_question(t) for t in titles):
+        return "a list of questions, not of steps"
+    if titles and sum(len(t) > 90 or _width(t) > 120 for t in titles) * 2 > len(titles):
+        return "its items are paragraphs, not steps with a name"
     if not block.ordered:
         return None if _STRONG_PROCEDURE.search(lead) else "a bulleted list, not introduced as steps"
     enumeration = _ENUMERATION.search(lead) or (not lead and _ENUMERATION.search(heading))
@@ -139,6 +143,10 @@ def procedure_reason(block: ListBlock, visit: Visit, note: Note) -> str | None:
     if _PROCEDURE.search(named) or strong:
         return None
     return "nothing says it is a procedure (steps, process, first … then, instructions)"
+
+
+def _width(text: str) -> int:
+    return sum(2 if "\u2e80" <= ch <= "\ufaff" else 1 for ch in text)
 
 
 def _lead_in(visit: Visit) -> str:
@@ -159,7 +167,6 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
         if reason is not None and not block.ordered:
             continue  # a bulleted list: no candidate to explain
         steps = [i for i in block.items if _is_step(i)]
-        parent = step_title(visit.parents[-1]) if visit.parents else ""
         for k, item in enumerate(steps):
             if ctx.is_claimed(item):
                 continue
@@ -174,7 +181,7 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                 model=CLOZE,
                 front=f'<ol class="steps">{rows}</ol>',
                 back=_details_html(ctx.renderer, item),
-                context=breadcrumb(note, visit.section, parent),
+                context=where(note, visit),
                 identity=step_title(item),
                 line=item.line,
                 extra={"not_procedure": reason} if reason else None,

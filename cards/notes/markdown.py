@@ -3,7 +3,8 @@
 markdown-it-py parses CommonMark; mdit-py-plugins adds front matter and ``$math$``.
 A few small inline rules are ours because no maintained plugin covers them:
 ``==highlight==`` and Logseq's ``^^highlight^^`` (mark), ``[[Page|alias]]`` /
-``![[image.png]]`` (wikilinks), and a hand-written cloze, Anki's
+``![[image.png]]`` (wikilinks), Logseq's block references ``((uuid))``, and a
+hand-written cloze, Anki's
 ``{{c1::text::hint}}`` or Logseq's ``{{cloze text}}``, which must reach Anki as a
 deletion rather than as text whose braces get escaped.
 """
@@ -14,7 +15,9 @@ import re
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
@@ -114,6 +117,40 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
     return True
 
 
+_UUID = r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+_BLOCK_REF = re.compile(r"\{\{\{?\s*embed\s+\(\(" + _UUID + r"\)\)\s*\}\}\}?|\(\(" + _UUID + r"\)\)")
+
+
+def _block_refs(state: StateCore) -> None:
+    """Logseq's block reference ``((uuid))`` and block embed ``{{embed ((uuid))}}``
+    become ``block_ref`` tokens whose ``meta["uuid"]`` names the block (parse.py gives
+    them the block's words).
+
+    A core rule over the joined text, not an inline rule: markdown-it's text rule
+    runs through ``(``, so an inline rule would never stand at a ``((``.
+    """
+    for block in state.tokens:
+        if block.type != "inline" or not block.children or "((" not in block.content:
+            continue
+        children: list[Token] = []
+        for token in block.children:
+            if token.type != "text" or "((" not in token.content:
+                children.append(token)
+                continue
+            at = 0
+            for match in _BLOCK_REF.finditer(token.content):
+                if match.start() > at:
+                    children.append(token.copy(content=token.content[at : match.start()]))
+                ref = Token("block_ref", "", 0)
+                ref.meta = {"uuid": (match.group(1) or match.group(2)).lower(), "embed": match.group(1) is not None}
+                ref.markup = match.group(0)
+                children.append(ref)
+                at = match.end()
+            if at < len(token.content):
+                children.append(token.copy(content=token.content[at:]))
+        block.children = children
+
+
 def _link_text(target: str) -> str:
     """What Obsidian shows for ``[[Page#Heading]]`` (``Page > Heading``) or ``[[Page#^block]]``."""
     page, _, anchor = target.partition("#")
@@ -187,6 +224,7 @@ def markdown() -> MarkdownIt:
     md.inline.ruler.before("emphasis", "cloze", _cloze)
     md.inline.ruler.before("emphasis", "logseq_cloze", _logseq_cloze)
     md.inline.ruler.before("link", "wikilink", _wikilink)
+    md.core.ruler.push("block_ref", _block_refs)
     md.inline.ruler.before("emphasis", "mark", _mark)
     md.inline.ruler.before("emphasis", "strong", _strong)
     return md

@@ -75,24 +75,47 @@ class MediaIndex:
         return found
 
     def _locate(self, folder: PurePosixPath, target: str) -> tuple[Path | None, str | None]:
+        """Where ``target`` is: beside the note, else from the vault root (Obsidian's
+        "shortest path", Logseq's ``/assets/x.png`` and ``assets/x.png``), else, for a
+        bare name, anywhere in the vault. A path that lies outside the vault is refused;
+        a missing file is "not found", naming where it was looked for.
+
+        >>> import tempfile; root = Path(tempfile.mkdtemp()); (root / "assets").mkdir(); _ = (root / "assets" / "x.png").write_bytes(b"png")
+        >>> index = MediaIndex(root)
+        >>> [index.locate(PurePosixPath("pages"), t)[0] == (root / "assets/x.png").resolve() for t in ("../assets/x.png", "/assets/x.png", "assets/x.png")]
+        [True, True, True]
+        >>> index.locate(PurePosixPath("pages"), "../assets/y.png")[1]
+        'image not found in the vault (looked for assets/y.png); the card shows its name instead'
+        >>> index.locate(PurePosixPath(""), "../y.png")[1]
+        'image path leads outside the vault; it is not packaged'
+        """
         if self._root is None:
             self._root = self.root.resolve()
         root = self._root
         bare = "/" not in target and "\\" not in target
-        candidates = [(root / folder / target), (root / target.lstrip("/"))]
+        if target.startswith("/"):  # Logseq: from the graph's root
+            candidates = [root / target.lstrip("/")]
+        else:
+            candidates = [root / folder / target, root / target]
+        looked: list[Path] = []
         for candidate in candidates:
             resolved = candidate.resolve()
             if not resolved.is_relative_to(root):
-                return None, "image path leads outside the vault; it is not packaged"
+                continue
             if resolved.is_file():
                 if resolved.suffix.lower() not in IMAGE_SUFFIXES:
                     return None, "not an image file; it is not packaged"
                 return resolved, None
+            if resolved not in looked:
+                looked.append(resolved)
         if bare:
             matches = self._index().get(target.lower(), [])
             if matches:
                 return matches[0].resolve(), None
-        return None, "image not found in the vault; the card shows its name instead"
+        if not looked:
+            return None, "image path leads outside the vault; it is not packaged"
+        where = f"{target} in every folder" if bare else " or ".join(path.relative_to(root).as_posix() for path in looked)
+        return None, f"image not found in the vault (looked for {where}); the card shows its name instead"
 
 
 @dataclass(slots=True)

@@ -16,14 +16,14 @@ import yaml
 from markdown_it.token import Token
 
 from ..errors import CardsError
+from .blocks import BlockText
 from .markdown import markdown
+from .metadata import CLOSED_MARKERS, TAG_NAME, TASK_MARKER, TRAILING_TAGS, metadata_lines
 from ..model import Block, Callout, Code, Inline, ListBlock, ListItem, Note, Paragraph, Section, Source, Table
 
 _CALLOUT = re.compile(r"^\[!(?P<kind>[\w-]+)\](?P<fold>[+-]?)(?:[ \t]+|(?=\n)|$)")
 _TASK = re.compile(r"^\[([ xX])\](?:\s|$)")
-_TAG_NAME = r"(?:[^\W\d_][\w/-]*|\d+[^\W\d][\w/-]*)"
-_INLINE_TAG = re.compile(rf"(?<![\w&#/\\])#({_TAG_NAME})")
-_TRAILING_TAGS = re.compile(rf"(?:^|\s+)#{_TAG_NAME}(?:\s+#{_TAG_NAME})*\s*$")  # "... reverse. #exam #bio"
+_INLINE_TAG = re.compile(rf"(?<![\w&#/\\])#({TAG_NAME})")
 
 
 def parse_note(
@@ -34,8 +34,13 @@ def parse_note(
     tags: Sequence[str] = (),
     reflowed: bool = False,
     warn: Any = None,
+    blocks: BlockText | None = None,
 ) -> Note:
-    """Parse one note. ``deck`` and ``tags`` come from the folder; front matter may override."""
+    """Parse one note. ``deck`` and ``tags`` come from the folder; front matter may override.
+
+    ``blocks`` gives the text of a Logseq block by its id, for ``((block refs))``
+    (notes/blocks.py); without it a reference is unresolved.
+    """
     md = markdown()
     tokens = md.parse(text)
     too_deep = next((t for t in tokens if t.level >= md.options["maxNesting"] - 1 and t.map), None)
@@ -46,6 +51,9 @@ def parse_note(
     if tokens and tokens[0].type == "front_matter":
         front = _front_matter(tokens[0], path, warn)
         tokens = tokens[1:]
+    for key, value in page_properties(tokens).items():
+        front.setdefault(key, value)
+    _resolve_block_refs(tokens, blocks, path, warn)
     sections = _sections(tokens)
     title = str(front.get("title") or path.stem)
     note_deck = str(front["deck"]).strip() if isinstance(front.get("deck"), str) and front["deck"].strip() else deck
@@ -56,12 +64,50 @@ def parse_note(
         front_matter=front,
         sections=sections,
         deck=note_deck,
-        tags=tuple(dict.fromkeys(_clean_tag(t) for t in all_tags if _clean_tag(t))),
+        tags=tuple(dict.fromkeys(clean_tag(t) for t in all_tags if clean_tag(t))),
         reflowed=reflowed,
         text=text,
         code_lines=code,
         hidden_lines=hidden,
     )
+
+
+#: How deep a reference inside a referenced block is followed (a cycle stops here).
+_REF_DEPTH = 4
+
+
+def _resolve_block_refs(tokens: list[Token], blocks: BlockText | None, path: PurePosixPath, warn: Any) -> None:
+    """Give each ``((uuid))`` of the note the referenced block's words, as Logseq shows
+    them: its inline tokens become the reference's children (so they render and read as
+    text, and a bold phrase in another note's block is never mined here). A reference
+    the graph does not hold is marked ``missing`` and reported at its line; the card
+    that would show it is left out (build/per_note.py)."""
+    for token in tokens:
+        if token.type != "inline" or not token.children or not any(c.type == "block_ref" for c in token.children):
+            continue
+        line = _line(token)
+        for child in token.children:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "block_ref":
+                if not _fill_ref(child, blocks, 0) and warn:
+                    warn(CardsError(Source(path, line), f"(({child.meta['uuid']})): no block with this id in the graph; a card that would show it is left out"))
+
+
+def _fill_ref(ref: Token, blocks: BlockText | None, depth: int) -> bool:
+    """Resolve one reference (and the references in its text); False when not found."""
+    text = blocks(ref.meta["uuid"]) if blocks is not None and depth < _REF_DEPTH else None
+    if text is None:
+        ref.meta["missing"] = True
+        return False
+    children = [c for t in markdown().parseInline(text) for c in t.children or []]
+    children = _without_image_attributes(children)
+    for child in children:
+        if child.type == "block_ref":
+            _fill_ref(child, blocks, depth + 1)
+    ref.children = children
+    ref.content = "".join(_plain(c) for c in children)
+    return True
 
 
 def _special_lines(tokens: list[Token]) -> tuple[frozenset[int], frozenset[int]]:
@@ -115,11 +161,64 @@ def _front_matter(token: Token, path: PurePosixPath, warn: Any) -> dict[str, Any
     try:
         data = yaml.safe_load(token.content)
     except yaml.YAMLError as exc:
+        lenient = _key_value_lines(token.content)
+        if lenient is not None:
+            return lenient
         line = 2 + (getattr(getattr(exc, "problem_mark", None), "line", 0) or 0)
         if warn:
             warn(CardsError(Source(path, line), f"front matter is not valid YAML ({_first_line(exc)}); it is ignored"))
         return {}
     return data if isinstance(data, dict) else {}
+
+
+_KEY_VALUE = re.compile(r"^([A-Za-z][\w -]*?)\s*:(?:[ \t]*(.*))?$")
+
+
+def _key_value_lines(content: str) -> dict[str, Any] | None:
+    """Front matter YAML refuses but that is plainly ``key: value`` lines, as Logseq
+    writes and reads it (``tags: [[a]], #b``); None when it is not that either.
+
+    >>> _key_value_lines("title: ASLFeat\\ntags: [[Keypoint]], #reference\\n")
+    {'title': 'ASLFeat', 'tags': ['Keypoint', 'reference']}
+    """
+    found: dict[str, Any] = {}
+    for line in content.split("\n"):
+        if not line.strip():
+            continue
+        match = _KEY_VALUE.match(line)
+        if match is None:
+            return None
+        key, value = match.group(1).strip().lower(), (match.group(2) or "").strip()
+        found.setdefault(key, _property_tags(value) if key in ("tags", "tag") else value)
+    return found or None
+
+
+_PAGE_PROPERTY = re.compile(r"^([A-Za-z][\w-]*)::(?:[ \t]+(.*))?$")
+
+
+def page_properties(tokens: list[Token]) -> dict[str, Any]:
+    """The page properties of a Logseq page (or Dataview's page fields): the
+    ``key:: value`` lines that open the note, before any block. ``tags::`` is a list.
+
+    >>> page_properties(markdown().parse("title:: Fusion\\ntags:: #physics, [[anyon model]]\\n\\n- text\\n"))
+    {'title': 'Fusion', 'tags': ['physics', 'anyon model']}
+    """
+    if len(tokens) < 2 or tokens[0].type != "paragraph_open":
+        return {}
+    found: dict[str, Any] = {}
+    for line in tokens[1].content.split("\n"):
+        match = _PAGE_PROPERTY.match(line.strip())
+        if match is None:
+            break
+        key, value = match.group(1).lower(), (match.group(2) or "").strip()
+        found.setdefault(key, _property_tags(value) if key in ("tags", "tag") else value)
+    return found
+
+
+def _property_tags(value: str) -> list[str]:
+    """``#a, [[b c]], d`` -> ``["a", "b c", "d"]`` (Logseq's way of listing tags)."""
+    parts = re.findall(r"\[\[([^\]]+)\]\]|#?([^,\s\[\]][^,\[\]]*)", value)
+    return [(linked or plain).strip().lstrip("#") for linked, plain in parts if (linked or plain).strip().lstrip("#")]
 
 
 def _first_line(exc: Exception) -> str:
@@ -149,10 +248,17 @@ def _inline_tags(tokens: list[Token]) -> list[str]:
     return found
 
 
-def _clean_tag(tag: str) -> str:
+def clean_tag(tag: str) -> str:
     """Anki tags cannot hold spaces; ``/`` nests in Obsidian and ``::`` nests in Anki."""
     tag = tag.strip().lstrip("#").replace("/", "::")
     return re.sub(r"\s+", "_", tag)
+
+
+def inline_of(source: str) -> Inline:
+    """A piece of one paragraph's Markdown (the question after ``Q:``) as an inline,
+    cleaned as every inline of a note is (tags and property lines taken off)."""
+    tokens = markdown().parseInline(source.strip())
+    return _inline(tokens[0]) if tokens else Inline("", [])
 
 
 def plain_text(inline: Inline | None) -> str:
@@ -169,8 +275,8 @@ def _plain(token: Token) -> str:
         return f"${token.content}$"
     if token.type in ("softbreak", "hardbreak"):
         return " "
-    if token.type == "image":
-        return ""
+    if token.type == "block_ref":
+        return "".join(_plain(t) for t in token.children or [])
     return ""
 
 
@@ -210,43 +316,61 @@ def _close_index(tokens: list[Token], i: int) -> int:
     return len(tokens) - 1
 
 
-_PROPERTY = re.compile(r"^[A-Za-z][\w.-]*::(?:[ \t]|$)")  # logseq.order-list-type:: number too
-
-
 def _without_properties(children: list[Token], source: str) -> tuple[list[Token], str]:
-    """An inline without its property lines (Logseq's ``collapsed:: true`` and
-    ``card-repeats:: 2`` under a block, Dataview's ``rating:: 4``): metadata, not words."""
+    """An inline without its metadata lines (notes/metadata.py): never a card's words."""
     lines: list[list[Token]] = [[]]
     for child in children:
         if child.type in ("softbreak", "hardbreak"):
             lines.append([])
         else:
             lines[-1].append(child)
-    keep = [not (line and line[0].type == "text" and _PROPERTY.match(line[0].content)) for line in lines]
-    if all(keep):
+    drop = metadata_lines(["".join(t.content for t in line) if line and line[0].type == "text" else "" for line in lines])
+    if not any(drop):
         return children, source
     kept: list[Token] = []
     breaks = [c for c in children if c.type in ("softbreak", "hardbreak")]
     for n, line in enumerate(lines):
-        if keep[n]:
+        if not drop[n]:
             if kept and n > 0:
                 kept.append(breaks[n - 1])
             kept.extend(line)
-    text = "\n".join(part for part in source.split("\n") if not _PROPERTY.match(part.strip()))
+    parts = source.split("\n")
+    text = "\n".join(part for part, dropped in zip(parts, metadata_lines(parts)) if not dropped)
     return kept, text
+
+
+def _without_image_attributes(children: list[Token]) -> list[Token]:
+    """Logseq's size of an image (``![x](a.png){:height 200, :width 300}``, also after a
+    link to one): layout for Logseq, never words on a card."""
+    if not any(t.type in ("image", "link_close") for t in children):
+        return children
+    out: list[Token] = []
+    for child in children:
+        if child.type == "text" and out and out[-1].type in ("image", "link_close"):
+            match = _IMAGE_ATTRIBUTES.match(child.content)
+            if match:
+                rest = child.content[match.end():]
+                if not rest:
+                    continue
+                child = child.copy(content=rest)
+        out.append(child)
+    return out
+
+
+_IMAGE_ATTRIBUTES = re.compile(r"\{:[^{}\n]*\}")
 
 
 def _inline(token: Token) -> Inline:
     """An inline without its property lines and its trailing ``#tags``: they tag the
     note, they are not its words (the inline keeps their names in ``tags``)."""
-    children, content = _without_properties(list(token.children or []), token.content)
+    children, content = _without_properties(_without_image_attributes(list(token.children or [])), token.content)
     stripped: list[str] = []
     while children:
         last = children[-1]
         if stripped and last.type in ("softbreak", "hardbreak"):
             children.pop()
             continue
-        kept = _TRAILING_TAGS.sub("", last.content) if last.type == "text" else last.content
+        kept = TRAILING_TAGS.sub("", last.content) if last.type == "text" else last.content
         if last.type != "text" or kept == last.content:
             break
         stripped = _INLINE_TAG.findall(last.content[len(kept):]) + stripped
@@ -254,9 +378,38 @@ def _inline(token: Token) -> Inline:
             children[-1] = last.copy(content=kept)
             break
         children.pop()
-    if not stripped:
+    children, inner = _without_line_tags(children)
+    if not stripped and not inner:
         return Inline(content, children)
-    return Inline(_TRAILING_TAGS.sub("", content), children, tuple(stripped))
+    return Inline(TRAILING_TAGS.sub("", content), children, tuple(inner + stripped))
+
+
+_LEADING_TAGS = re.compile(rf"^\s*#{TAG_NAME}(?:\s+#{TAG_NAME})*\s+(?=\S)")
+
+
+def _without_line_tags(children: list[Token]) -> tuple[list[Token], list[str]]:
+    """Tags that open or close a line inside an inline (``#AI The flip-flop …``,
+    ``How is this possible? #exam`` followed by another line) are the note's tags, not
+    its words; tags inside a sentence stay (``I learn #python daily``)."""
+    found: list[str] = []
+    kept = list(children)
+    for k, token in enumerate(kept):
+        if token.type != "text":
+            continue
+        text = token.content
+        if k == 0 or kept[k - 1].type in ("softbreak", "hardbreak"):
+            lead = _LEADING_TAGS.match(text)
+            if lead:
+                found += _INLINE_TAG.findall(lead.group(0))
+                text = text[lead.end():]
+        if k + 1 < len(kept) and kept[k + 1].type in ("softbreak", "hardbreak"):
+            trimmed = TRAILING_TAGS.sub("", text)
+            if trimmed.strip() and trimmed != text:
+                found += _INLINE_TAG.findall(text[len(trimmed):])
+                text = trimmed
+        if text != token.content:
+            kept[k] = token.copy(content=text)
+    return kept, found
 
 
 def _block(tokens: list[Token], i: int) -> tuple[list[Block], int]:
@@ -276,9 +429,8 @@ def _block(tokens: list[Token], i: int) -> tuple[list[Block], int]:
     if kind in ("bullet_list_open", "ordered_list_open"):
         end = _close_index(tokens, i)
         starts = _children_starts(tokens, i + 1, end)
-        numbered = [_numbered_property(tokens, j) for j in starts]
         items = [_item(tokens, j, _close_index(tokens, j)) for j in starts]
-        kept = [(item, n) for item, n in zip(items, numbered) if item.inline is not None or item.children]  # an empty bullet says nothing
+        kept = [(item, _numbered(tokens, j)) for item, j in zip(items, starts) if item.inline is not None or item.children]  # an empty bullet says nothing
         if not kept:
             return [], end + 1
         if kind == "bullet_list_open":
@@ -293,6 +445,16 @@ def _block(tokens: list[Token], i: int) -> tuple[list[Block], int]:
     if kind.endswith("_open"):
         return [], _close_index(tokens, i) + 1
     return [], i + 1  # hr, html_block, front matter leftovers: never cards
+
+
+_NUMBERED = re.compile(r"^[ \t]*logseq\.order-list-type::[ \t]*number[ \t]*$", re.MULTILINE)
+
+
+def _numbered(tokens: list[Token], start: int) -> bool:
+    """A Logseq block in a numbered list (``logseq.order-list-type:: number`` under it):
+    Logseq shows its list as ``1. 2. 3.``, so the tree holds it as an ordered list."""
+    first = tokens[start + 2] if start + 2 < len(tokens) and tokens[start + 1].type == "paragraph_open" else None
+    return first is not None and first.type == "inline" and bool(_NUMBERED.search(first.content))
 
 
 def _callout(line: int, blocks: list[Block]) -> list[Block]:
@@ -350,17 +512,6 @@ def _blocks(tokens: list[Token], start: int, end: int) -> list[Block]:
     return blocks
 
 
-_ORDER_PROPERTY = re.compile(r"^\s*logseq\.order-list-type::\s*number\s*$", re.MULTILINE)
-
-
-def _numbered_property(tokens: list[Token], start: int) -> bool:
-    """Whether the list item at ``tokens[start]`` carries Logseq's ``logseq.order-list-type::
-    number`` (how Logseq stores a numbered block; the property itself is dropped later)."""
-    if start + 2 < len(tokens) and tokens[start + 1].type == "paragraph_open" and tokens[start + 2].type == "inline":
-        return bool(_ORDER_PROPERTY.search(tokens[start + 2].content))
-    return False
-
-
 def _numbered_wrapper(item: ListItem) -> ListItem | None:
     """The numbered item inside a bullet written ``- 1. text`` (markdown-it reads it as a
     bullet whose first child is a one-item ordered list), with the bullet's other children."""
@@ -394,6 +545,9 @@ def _logseq_numbered(line: int, items: list[tuple[ListItem, bool]]) -> list[Bloc
 
 
 def _item(tokens: list[Token], start: int, end: int) -> ListItem:
+    if start + 2 < end and tokens[start + 1].type == "heading_open":
+        # Logseq's "- ## Title": a heading written as a bullet, its children under it
+        return ListItem(_line(tokens[start]), _inline(tokens[start + 2]), _blocks(tokens, start + 4, end), None, heading=True)
     children = _blocks(tokens, start + 1, end)
     inline: Inline | None = None
     if children and isinstance(children[0], Paragraph) and children[0].line == _line(tokens[start]):
@@ -403,7 +557,22 @@ def _item(tokens: list[Token], start: int, end: int) -> ListItem:
         match = _TASK.match(inline.source)
         if match:
             task = match.group(1) != " "
+        else:
+            marker = TASK_MARKER.match(inline.source)
+            if marker:  # a Logseq task is a task item, as ``- [ ]`` is
+                task = marker.group(1) in CLOSED_MARKERS
+                inline = _without_marker(inline, marker.end())
     return ListItem(_line(tokens[start]), inline, children, task)
+
+
+def _without_marker(inline: Inline, length: int) -> Inline | None:
+    """The task's words without its marker (the tree says it is a task)."""
+    tokens = _drop_prefix(list(inline.tokens), length)
+    while tokens and tokens[0].type in ("softbreak", "hardbreak"):
+        tokens.pop(0)
+    if not tokens:
+        return None
+    return Inline(inline.source[length:].lstrip(), tokens, inline.tags)
 
 
 def _table_rows(tokens: list[Token]) -> list[list[Inline]]:

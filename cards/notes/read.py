@@ -11,6 +11,8 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import CardsError, ReadError, reason
 from ..model import Source
+from .layout import Layout
+from .skip import skip_file
 
 NOTE_SUFFIXES = (".md", ".markdown")
 SKIPPED_DIRS = frozenset({".obsidian", ".trash", ".git", "node_modules", "__pycache__"})
@@ -20,8 +22,12 @@ MAX_NOTE_BYTES = 5 * 1024 * 1024  # a "note" bigger than this is a data dump, no
 
 @dataclass(frozen=True, slots=True)
 class NoteFile:
+    """A note of the vault. ``skipped``: why the walk did not read it (a template, a
+    folder the app hides); such a note is reported, never read (notes/skip.py)."""
+
     root: Path
     path: PurePosixPath  # relative to root
+    skipped: str | None = None
 
     @property
     def absolute(self) -> Path:
@@ -29,13 +35,16 @@ class NoteFile:
 
 
 def find_notes(
-    root: Path, *, include: Callable[[PurePosixPath], bool] | None = None, skip: Collection[PurePosixPath] = (),
+    root: Path, *, include: Callable[[PurePosixPath], bool] | None = None, skip: Collection[PurePosixPath] = (), layout: Layout | None = None,
 ) -> list[NoteFile]:
     """Every note under ``root`` (or ``root`` itself when it is a file), sorted by path.
 
     ``skip``: vault-relative files and folders never to read, whatever their names: the
     build's own outputs when they sit inside the vault. A folder that cannot be
     listed is reported (logged) and left out; the root itself raises ReadError.
+    ``layout`` (notes/layout.py): the app's own folders are not walked (Logseq's
+    ``logseq/``, like ``.obsidian/``), and notes in its templates or hidden folders
+    come back with the reason they are ``skipped``.
     """
     if root.is_file():
         return [NoteFile(root.parent, PurePosixPath(root.name))]
@@ -51,13 +60,17 @@ def find_notes(
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
         rel_dir = PurePosixPath(Path(dirpath).relative_to(root).as_posix())
         rel_of = (lambda name: rel_dir / name) if str(rel_dir) != "." else PurePosixPath
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIPPED_DIRS and rel_of(d) not in skipped)
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if not d.startswith(".") and d not in SKIPPED_DIRS and rel_of(d) not in skipped and not (layout is not None and layout.is_ignored(rel_of(d)))
+        )
         for name in filenames:
             if name.startswith(".") or not name.lower().endswith(NOTE_SUFFIXES):
                 continue
             rel = rel_of(name)
             if rel not in skipped and (include is None or include(rel)):
-                found.append(NoteFile(root, rel))
+                why = skip_file(rel, layout) if layout is not None else None
+                found.append(NoteFile(root, rel, str(why) if why else None))
     return sorted(found, key=lambda f: f.path.as_posix())
 
 
