@@ -22,6 +22,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from ..model import Inline
+from ..notes.markdown import markdown
 from .judge import LABEL_WORDS, fold, is_label, is_ordinal
 
 if TYPE_CHECKING:
@@ -115,6 +117,13 @@ _QUESTION_WORDS = re.compile(
 _ZH_QUESTION = re.compile(r"什么|为什么|为何|如何|怎么|怎样|哪些|哪个|哪种|哪里|是否|多少|几种|有何|何为|何时|吗$|呢$")
 
 
+def inline_of(text: str) -> Inline:
+    """A heading's plain text (math kept as ``$…$``) as an inline again, so a question
+    made of it shows its formulas as MathJax, never as raw ``$``."""
+    tokens = markdown().parseInline(text)
+    return Inline(text, tokens[0].children or [] if tokens else [])
+
+
 def is_question(text: str) -> bool:
     """Whether ``text`` asks something: it ends in ``?``/``？``, starts with an
     interrogative, or holds a Chinese question word.
@@ -202,7 +211,8 @@ _ZH_CLAUSE = re.compile(
 #: waiting for its object: 则有, 可得, 记为).
 _ZH_EDGE = re.compile(
     r"^(?:对于|假设|假如|特殊地|特别地|一般地|同理|其中|此时|这时|只有|只要|为了|由于|于是|从而|因此|注意到|可知|易知|显然|可见|"
-    r"即|则|故|先|再|然后|首先|最后|得|或者|或|亦即|也就是|[令设若当取记对由因有在将把]\s*[$\\A-Za-z(（])|(?:有|得|为|是|如下|以下|即|则|如|于|可知)$"
+    r"即|则|故|先|再|然后|首先|最后|得|或者|或|亦即|也就是|[令设若当取记对由因有在将把]\s*[$\\A-Za-z(（])"
+    r"|(?:则有|可得|可知|即有|记为|记作|如下|以下|(?<![规原法准细否])则|(?<![行作认称成因以])为|(?<![所拥具含没特共固私公])有|(?<![获取求记心觉])得)$"
 )
 #: A label in two words or more: ``Example of …``, ``Motivating problem``, ``Dirty way`` (folded).
 _LABEL_HEADS = frozenset("""eg e.g ex example examples esempio esempi exemplo note nota remark hint tip another two three four five six
@@ -300,8 +310,8 @@ def clause_edge(text: str) -> bool:
     """Whether ``text`` starts as a clause does (``If``, ``We``, ``若 $x$``, ``对于``) or
     ends on a verb waiting for its object (``则有``, ``记为``): a lead-in, not a name.
 
-    >>> clause_edge("若 $x$ 为整数"), clause_edge("When the list is empty"), clause_edge("Gamma 函数")
-    (True, True, False)
+    >>> clause_edge("若 $x$ 为整数"), clause_edge("When the list is empty"), clause_edge("Gamma 函数"), clause_edge("运算规则")
+    (True, True, False, False)
     """
     text = " ".join(text.split())
     tokens = [w.casefold() for w in _WORD.findall(text)]
@@ -399,5 +409,5 @@ def is_pointer(text: str) -> bool:
 
 __all__ = [
     "GENERIC_HEADINGS", "METADATA_KEYS", "PASSAGE_LABELS", "generic_heading", "is_aspect", "is_metadata",
-    "clause_edge", "dated", "is_drawing", "is_numbered", "is_pointer", "is_title", "is_passage_label", "is_question", "personal", "prose", "says_something", "term_problem",
+    "clause_edge", "dated", "inline_of", "is_drawing", "is_numbered", "is_pointer", "is_title", "is_passage_label", "is_question", "personal", "prose", "says_something", "term_problem",
 ]

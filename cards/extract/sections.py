@@ -39,11 +39,9 @@ import re
 from collections.abc import Iterator
 
 from ..model import BASIC, Block, Card, Inline, Note, Paragraph, Section
-from ..notes.markdown import markdown
 from ..notes.parse import plain_text
-from ..deck.render import text as escape
 from . import Context, breadcrumb, make_card
-from .naming import clause_edge, dated, is_drawing, is_pointer, generic_heading, is_aspect, is_metadata, is_passage_label, is_question, personal, prose, says_something, term_problem
+from .naming import clause_edge, dated, inline_of, is_drawing, is_pointer, generic_heading, is_aspect, is_metadata, is_passage_label, is_question, personal, prose, says_something, term_problem
 from .shapes import has_cloze, is_image_only, is_links_only, span_text, spans
 from .terms import split_term
 
@@ -57,9 +55,7 @@ def _heading(text: str) -> Inline:
     """A heading's text as an inline again (the tree keeps it as plain text, math as ``$…$``),
     without its section number, its ``#tags`` and a colon that ends it."""
     text = _NUMBER.sub("", text, count=1).rstrip().rstrip(":：").rstrip()
-    text = " ".join(re.sub(r"(?<![\w&/])#[^\s#$]+", " ", text).split())  # a #tag tags the note, it is no word of the question
-    tokens = markdown().parseInline(text)
-    return Inline(text, tokens[0].children or [] if tokens else [])
+    return inline_of(" ".join(re.sub(r"(?<![\w&/])#[^\s#$]+", " ", text).split()))  # a #tag tags the note, it is no word of the question
 
 
 def is_formula(block: Block) -> bool:
@@ -139,7 +135,7 @@ def _card(note: Note, ctx: Context, front_inline: Inline, blocks: list[Block], *
     front = ctx.renderer.inline(front_inline)
     identity = plain_text(front_inline)
     if subject:
-        front, identity = f"{escape(subject)} — {front}", f"{subject} — {identity}"
+        front, identity = f"{ctx.renderer.inline(inline_of(subject))} — {front}", f"{subject} — {identity}"
     return make_card(
         note, ctx, kind=KIND, model=BASIC, front=front, back=ctx.renderer.blocks(blocks),
         context=context, identity=identity, line=line,

@@ -37,9 +37,8 @@ from markdown_it.token import Token
 
 from ..model import BASIC, CLOZE, Block, Card, Inline, ListBlock, ListItem, Note, Paragraph
 from ..notes.parse import plain_blocks, plain_text
-from ..deck.render import text as escape
 from . import Context, Visit, breadcrumb, make_card, walk
-from .naming import dated, generic_heading, is_aspect, is_drawing, is_metadata, is_passage_label, is_pointer, is_title, personal, prose, term_problem
+from .naming import dated, generic_heading, inline_of, is_aspect, is_drawing, is_metadata, is_passage_label, is_pointer, is_title, personal, prose, term_problem
 from .shapes import has_cloze, is_image_only, is_links_only, joined, matching_close, refers_back, sentences, spans
 from .steps import step_title
 
@@ -255,7 +254,7 @@ def _term_card(note: Note, ctx: Context, visit: Visit, entry: Entry) -> Card:
     identity = name
     if entry.reason is None and is_aspect(name):
         subject = _subject(note, visit)
-        term_html, identity = f"{escape(subject)} — {term_html}", f"{subject} — {name}"
+        term_html, identity = f"{ctx.renderer.inline(inline_of(subject))} — {term_html}", f"{subject} — {name}"
     back = ctx.renderer.tokens(entry.definition).strip()
     if entry.more:
         back = f"<p>{back}</p>{ctx.renderer.blocks(entry.more)}"
