@@ -42,10 +42,9 @@ from collections.abc import Iterator
 from ..model import BASIC, Block, Callout, Card, Inline, ListBlock, Note, Paragraph
 from ..notes.markdown import markdown
 from ..notes.parse import plain_blocks, plain_text
-from . import Context, Visit, breadcrumb, make_card, walk
+from . import Context, Visit, make_card, walk, where
 from .naming import is_drawing, personal
 from .shapes import ends_with_question, has_cloze, is_image_only, is_links_only
-from .steps import step_title
 
 KIND = "problems"
 SOLUTION_BLOCKS = 10
@@ -113,10 +112,9 @@ def _says(blocks: list[Block]) -> bool:
 
 
 def _card(note: Note, ctx: Context, visit: Visit, question: str, answer: list[Block], line: int, identity: str, *, reason: str | None = None) -> Card:
-    parent = step_title(visit.parents[-1]) if visit.parents else ""
     return make_card(
         note, ctx, kind=KIND, model=BASIC, front=question, back=ctx.renderer.blocks(answer),
-        context=breadcrumb(note, visit.section, parent), identity=identity, line=line,
+        context=where(note, visit), identity=identity, line=line,
         extra={"not_fact": reason} if reason else None,
     )
 

@@ -158,7 +158,7 @@ def _headed(note: Note, ctx: Context, section: Section) -> Iterator[Card]:
             reason = "the heading is a clause, not a term or a question"
     labelled = heading.rstrip().endswith((":", "：")) or is_aspect(heading)
     subject = _subject(note, section) if reason is None and not is_question(heading) and labelled else ""
-    card = _card(note, ctx, _heading(heading), list(section.blocks), context=(note.title, *section.path[:-1]), line=section.line, reason=reason, subject=subject)
+    card = _card(note, ctx, _heading(heading), list(section.blocks), context=breadcrumb(note, Section(section.line, section.path[:-1], [])), line=section.line, reason=reason, subject=subject)
     if reason is None:
         ctx.claim_blocks(section.blocks)
     yield card

@@ -32,10 +32,9 @@ from collections.abc import Iterator
 from ..model import BASIC, Card, Inline, Note, Table
 from ..notes.parse import plain_text
 from ..deck.render import text as escape
-from . import Context, Visit, breadcrumb, make_card, walk
+from . import Context, Visit, make_card, walk, where
 from .naming import is_drawing
 from .shapes import is_image_only, is_links_only
-from .steps import step_title
 
 KIND = "tables"
 #: More body rows than this make a listing (a reading log, a schedule), not a glossary.
@@ -103,10 +102,9 @@ def _row_card(note: Note, ctx: Context, visit: Visit, table: Table, index: int, 
         back = ctx.renderer.inline(asked[0][1])
     else:
         back = "<ul>" + "".join(f"<li>{escape(name) + ': ' if name else ''}{ctx.renderer.inline(cell)}</li>" for name, cell in asked) + "</ul>"
-    parent = step_title(visit.parents[-1]) if visit.parents else ""
     return make_card(
         note, ctx, kind=KIND, model=BASIC, front=front, back=back,
-        context=breadcrumb(note, visit.section, parent, names[0]),
+        context=(*where(note, visit), names[0]),
         identity="\x1f".join((names[0], plain_text(row[0]), *(name for name, _ in asked))),
         line=table.line + 1 + index,  # header, delimiter row, then one line per body row
         extra={"not_fact": reason} if reason else None,

@@ -37,7 +37,7 @@ from markdown_it.token import Token
 
 from ..model import BASIC, CLOZE, Block, Card, Inline, ListBlock, ListItem, Note, Paragraph
 from ..notes.parse import plain_blocks, plain_text
-from . import Context, Visit, breadcrumb, make_card, walk
+from . import Context, Visit, make_card, walk, where
 from .naming import dated, generic_heading, inline_of, is_aspect, is_drawing, is_metadata, is_passage_label, is_pointer, is_title, personal, prose, term_problem
 from .shapes import has_cloze, is_image_only, is_links_only, joined, matching_close, refers_back, sentences, spans
 from .steps import step_title
@@ -258,10 +258,9 @@ def _term_card(note: Note, ctx: Context, visit: Visit, entry: Entry) -> Card:
     back = ctx.renderer.tokens(entry.definition).strip()
     if entry.more:
         back = f"<p>{back}</p>{ctx.renderer.blocks(entry.more)}"
-    parent = step_title(visit.parents[-1]) if visit.parents else ""
     return make_card(
         note, ctx, kind=KIND, model=BASIC, front=term_html, back=back,
-        context=breadcrumb(note, visit.section, parent), identity=identity, line=entry.line,
+        context=where(note, visit), identity=identity, line=entry.line,
         extra={"not_fact": entry.reason} if entry.reason else None,
     )
 
@@ -441,12 +440,11 @@ def _defined(note: Note, ctx: Context, visit: Visit, node: object, inline: Inlin
         words, han = len(name.split()), len(re.findall(r"[\u4e00-\u9fff]", name))
         if words > NAME_WORDS or han > NAME_HAN or is_metadata(name) or name.endswith("的") or _cut_short(tokens, opener, name):
             continue
-        parent = step_title(visit.parents[-1]) if visit.parents else ""
         extra = f"<p>{ctx.renderer.inline(inline)}</p>" if len(parts) > 1 else ""
         made = True
         yield make_card(
             note, ctx, kind=KIND, model=CLOZE, front=ctx.renderer.inline(Inline("", tokens), cloze=opener), back=extra,
-            context=breadcrumb(note, visit.section, parent), identity=f"{_text(sentence.tokens)}\x1f{name}", line=line,
+            context=where(note, visit), identity=f"{_text(sentence.tokens)}\x1f{name}", line=line,
         )
     if made and not any(spans(s) for s in parts):
         ctx.claim(node)  # nothing left in it for the phrases kind; a section card would repeat it
