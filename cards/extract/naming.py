@@ -184,6 +184,8 @@ def generic_heading(text: str) -> str | None:
     core = _core(text)
     if not core or not re.search(r"[^\W\d_]", core):
         return "a heading without words"
+    if len(core) < 2:
+        return "a heading of one letter"
     if core in GENERIC_HEADINGS or core in PASSAGE_LABELS or _GENERIC_AFFIX.search(core):
         return f"a generic heading ({text.strip()})"
     if is_numbered(core):
