@@ -166,7 +166,9 @@ def note_cards(
     ctx = Context(renderer=Renderer(resolve_image=media.resolver(note.path, text)), source_link=vault.source_link,
                   plugins=vault.plugins, root_deck=vault.deck)
     cards: list[Card] = []
-    for card in extract_cards(parsed, kinds=config.kinds, ctx=ctx, dropped=dropped):
+    # in a skipped note, what the judge would drop is left out for the note's reason too
+    judged: list[Left] | None = [] if dropped is not None and why is not None else dropped
+    for card in extract_cards(parsed, kinds=config.kinds, ctx=ctx, dropped=judged):
         if why is not None and not (written and card.written):  # a journal gives what was written as cards
             left = Left(card, "nothing_to_learn", f"the note is skipped: {why}")
         elif _shows_missing_block(card, MISSING_BLOCK):
@@ -176,6 +178,8 @@ def note_cards(
             continue
         if dropped is not None:
             dropped.append(left)
+    if dropped is not None and judged is not dropped and judged:
+        dropped.extend(Left(d.card, "nothing_to_learn", f"the note is skipped: {why}") for d in judged)
     if flowed.reflowed:
         cards = [_at_line_one(c) for c in cards]
     return cards, flowed.reflowed, why

@@ -183,11 +183,15 @@ def tiny_gap(card: Seen) -> str | None:
 
     >>> tiny_gap(Seen("phrases", "[...]ictionary Of Keys", "D"))
     'hides "D", 1 character'
+    >>> tiny_gap(Seen("phrases", "such that [...] holds", "(1)"))
+    'hides "(1)", an equation or reference number'
     >>> tiny_gap(Seen("phrases", "A [...] is a running program.", "进程")) is None
     True
     """
     if card.cloze and width(card.hidden) <= 2:
         return f'hides "{card.hidden}", {width(card.hidden)} character{"s" * (width(card.hidden) != 1)}'
+    if card.cloze and re.fullmatch(r"\s*[(\[（]\s*\d+(?:\.\d+)*\s*[)\]）]\s*", card.hidden):
+        return f'hides "{card.hidden.strip()}", an equation or reference number'
     return None
 
 
@@ -294,7 +298,8 @@ EMPHASIS = frozenset(
     """not no never always only all must very really important key main both each every none any more less most
     least much many few can cannot can't should shouldn't don't doesn't isn't aren't do does is are was were be
     the a an and or of to in on for with this that these those it they we you i
-    不 不是 没有 不能 不会 一定 必须 很 非常 重要 关键 都 只 也 最 更 要 会 能 是 的 了 和 与 或""".split()
+    不 不是 没有 不能 不会 一定 必须 很 非常 重要 关键 都 只 也 最 更 要 会 能 是 的 了 和 与 或
+    没 无 未 别 勿 非 non não nao nunca sempre mai nicht kein keine nie immer pas jamais toujours ne""".split()
 )
 
 
@@ -304,6 +309,8 @@ def emphasis_gap(card: Seen) -> str | None:
 
     >>> emphasis_gap(Seen("phrases", "Antibiotics do [...] treat viral infections.", "not"))
     'hides emphasis only ("not")'
+    >>> emphasis_gap(Seen("phrases", "L insieme delle parti [...].", "CONTIENE INSIEME VUOTO"))
+    'shouts rather than names ("CONTIENE INSIEME VUOTO")'
     >>> emphasis_gap(Seen("phrases", "Antibiotics do not treat [...] infections.", "viral")) is None
     True
     """
@@ -312,6 +319,10 @@ def emphasis_gap(card: Seen) -> str | None:
     tokens = _words(fold(card.hidden)) or [card.hidden.strip()]
     if all(t in EMPHASIS for t in tokens):
         return f'hides emphasis only ("{card.hidden.strip()}")'
+    words = card.hidden.split()
+    shouted = [w for w in words if re.fullmatch(r"[A-Z][A-Z'’\-]*[A-Z]", w.strip(".,;:!?()"))]
+    if not _han(card.hidden) and len(words) >= 2 and len(shouted) == len(words) and max(map(len, shouted)) > 4:
+        return f'shouts rather than names ("{card.hidden.strip()[:30]}")'
     return None
 
 
@@ -379,8 +390,9 @@ def answer_shown(card: Seen) -> str | None:
 
 
 def label_question(card: Seen) -> str | None:
-    """A mined question that is only a label (``Remarks``, ``Problem``, ``Def``, ``注``)
-    asks nothing unless the breadcrumb names what it is about.
+    """A mined question that is only a label (``Remarks``, ``Problem``, ``Proof``, ``注``)
+    asks nothing; only ``Def`` under a breadcrumb that names the thing asks for its
+    definition.
 
     >>> label_question(Seen("qa", "Remarks", back="At most one index is zero.", crumbs=("Electrodynamics",), cloze=False))
     'the question is the label "Remarks"'
@@ -391,8 +403,11 @@ def label_question(card: Seen) -> str | None:
         return None
     core = fold(card.front.rstrip(":：?？ ."))
     if core in LABEL_WORDS or core in {"def", "defs", "thm", "prop", "rmk", "ex", "eg", "pf", "idea", "key idea", "training", "problem"}:
+        # "Manifold › Def" asks for the definition of what the breadcrumb names; a proof,
+        # remarks or examples of it ask for nothing in particular
+        defines = core in {"def", "defs", "definition", "definitions", "定义", "definizione"}
         named = len(card.crumbs) >= 2 and len(_words(card.crumbs[-1])) <= 5 and fold(card.crumbs[-1]) not in LABEL_WORDS
-        if not named:
+        if not (defines and named):
             return f'the question is the label "{card.front}"'
     return None
 
@@ -460,6 +475,17 @@ def personal_or_meta(card: Seen) -> str | None:
         return None
     found = _PERSONAL.search(_MATH.sub(" ", card.rest))
     return f'speaks of the writer or the text ("{found.group(0)}")' if found else None
+
+
+def leans_on_before(card: Seen) -> str | None:
+    """A sentence that opens a paragraph leaning on what came before it (``It …``,
+    ``这就是 …``) needs text the card does not show (within a paragraph, the sentence
+    before it is shown with it instead).
+
+    >>> leans_on_before(Seen("phrases", "这就是所谓的[...]。", "粘包问题", facts={"leans_on_before": "这就是所谓的粘包问题。"}))
+    'opens with a reference to text before it'
+    """
+    return "opens with a reference to text before it" if card.facts.get("leans_on_before") else None
 
 
 def lead_in_gap(card: Seen) -> str | None:
@@ -568,6 +594,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         "label_question": label_question,
         "vague_term": vague_term,
         "lead_in_gap": lead_in_gap,
+        "leans_on_before": leans_on_before,
         "dangling_reference": dangling_reference,
         "personal_or_meta": personal_or_meta,
         "thin_context": thin_context,

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from ..model import CLOZE, Card, Inline, ListBlock, Note, Paragraph
 from ..notes.parse import plain_text
 from . import Context, Visit, make_card, walk, where
-from .shapes import has_cloze, is_image_only, is_links_only, joined, refers_back, sentences, span_text, spans
+from .shapes import has_cloze, is_image_only, is_links_only, joined, refers_back, refers_to_nothing_shown, sentences, span_text, spans
 from .osr import minable_marks
 
 KIND = "phrases"
@@ -65,8 +65,10 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                         continue
                     ctx.claim(node)
                     extra = f"<p>{ctx.renderer.inline(inline)}</p>" if len(parts) > 1 else ""
+                    leans = not k and refers_to_nothing_shown(plain_text(sentence))
                     yield make_card(
                         note, ctx, kind=KIND, model=CLOZE,
                         front=ctx.renderer.inline(shown, cloze=sentence.tokens[span[0]]), back=extra,
                         context=context, identity=f"{whole}\x1f{phrase}", line=line,
+                        extra={"leans_on_before": plain_text(sentence)} if leans else None,
                     )

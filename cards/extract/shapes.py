@@ -184,6 +184,24 @@ def refers_back(sentence: str) -> bool:
     return bool(_REFERS_BACK.match(sentence.strip()))
 
 
+_BARE_REFERENCE = re.compile(
+    r"^(?:it|they|them|this is|these are|that is|those are|this means|so|thus|therefore|hence|as a result)\b"
+    r"|^(?:这就是|这是|这些|这样|这时|它|其|所以|因此|于是|那么|可见)",
+    re.IGNORECASE,
+)
+
+
+def refers_to_nothing_shown(sentence: str) -> bool:
+    """Whether a sentence that opens its paragraph stands on text before the paragraph:
+    a bare pronoun or connector (``It …``, ``So …``, ``这就是 …``); a noun after "this"
+    (``This stage …``, ``这一阶段 …``) is named by the heading above.
+
+    >>> refers_to_nothing_shown("这就是所谓的粘包问题。"), refers_to_nothing_shown("这一阶段结束后形成了 R1。")
+    (True, False)
+    """
+    return bool(_BARE_REFERENCE.match(sentence.strip()))
+
+
 def joined(first: Inline, second: Inline) -> Inline:
     """Two sentences as one inline, a space between them."""
     from markdown_it.token import Token

@@ -103,7 +103,8 @@ _ENUMERATION = re.compile(
     r"uses?|applications?|functions?|roles?|limitations?|problems?|challenges?|categories|classes|factors?|elements?|attributes?|"
     r"options?|models?|layers?|levels?|aspects?|points?|members?|ways?|topics?|chapters?|contents?|syllabus|outline|agenda|"
     r"vantaggi|svantaggi|caratteristiche|proprietà|tipi|esempi)(?![\w-])"
-    r"|优点|缺点|优势|劣势|特点|特性|特征|类型|种类|分类|原因|作用|区别|功能|组成|方式|例子|示例|原则|注意|问题|症状|表现|应用|场景|因素|属性|要点|目录",
+    r"|pitfalls?|issues?|bugs?|faqs?|gotchas?|caveats?|notes?|resources?|links?|references?|tools?|libraries|commands?"
+    r"|优点|缺点|优势|劣势|特点|特性|特征|类型|种类|分类|原因|作用|区别|功能|组成|方式|例子|示例|原则|注意|问题|症状|表现|应用|场景|因素|属性|要点|目录|坑|组件|工具|资源|命令",
     re.IGNORECASE,
 )
 _SEQUENCE = re.compile(r"(?<![\w-])(?:then|next|after|afterwards|finally|subsequently|until|once)(?![\w-])|然后|接着|之后|随后|最后|直到|首先|再", re.IGNORECASE)
@@ -135,6 +136,8 @@ def procedure_reason(block: ListBlock, visit: Visit, note: Note) -> str | None:
         return "a list of questions, not of steps"
     if titles and sum(len(t) > 90 or _width(t) > 120 for t in titles) * 2 > len(titles):
         return "its items are paragraphs, not steps with a name"
+    if titles and sum(_is_sentence(t) for t in titles) * 2 > len(titles):
+        return "its items are sentences, not steps with a name"
     if not block.ordered:
         return None if _STRONG_PROCEDURE.search(lead) else "a bulleted list, not introduced as steps"
     enumeration = _ENUMERATION.search(lead) or (not lead and _ENUMERATION.search(heading))
@@ -143,6 +146,13 @@ def procedure_reason(block: ListBlock, visit: Visit, note: Note) -> str | None:
     if _PROCEDURE.search(named) or strong:
         return None
     return "nothing says it is a procedure (steps, process, first … then, instructions)"
+
+
+def _is_sentence(title: str) -> bool:
+    """A step title that reads as a sentence: a clause break inside a long CJK line, or
+    more than twelve words (``Mix flour, water and salt`` is a name for a step)."""
+    han = sum(1 for ch in title if "\u4e00" <= ch <= "\u9fff")
+    return (han >= 12 and re.search(r"[，；;]", title.rstrip("，；;。")) is not None) or len(title.split()) > 12
 
 
 def _width(text: str) -> int:
