@@ -559,7 +559,10 @@ def empty_answer(card: Seen) -> str | None:
     return None
 
 
-_RAW = re.compile(r"\*\*|==|\^\^|\[\[|\]\]|<!--|\{:|\(\(|\)\)|(?<![\w\\])\$(?!\s)|(?<![\w-])(?:TODO|DONE|DOING|LATER|WAITING|CANCEL+ED)(?![\w-])")
+_RAW = re.compile(
+    r"\*\*|==|\^\^|\[\[|\]\]|<!--|\{:|\(\(|\)\)|(?<![\w\\])\$(?!\s)|(?<![\w-])(?:TODO|DONE|DOING|LATER|WAITING|CANCEL+ED)(?![\w-])"
+    r"|#\+(?:BEGIN|END)_\w+"
+)
 
 
 def markup_left(card: Seen) -> str | None:

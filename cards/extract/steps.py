@@ -138,6 +138,8 @@ def procedure_reason(block: ListBlock, visit: Visit, note: Note) -> str | None:
         return "its items are paragraphs, not steps with a name"
     if titles and sum(_is_sentence(t) for t in titles) * 2 > len(titles):
         return "its items are sentences, not steps with a name"
+    if titles and sum(_defines(t) for t in titles) * 2 > len(titles):
+        return "its items define terms (term: meaning), they are not steps"
     if not block.ordered:
         return None if _STRONG_PROCEDURE.search(lead) else "a bulleted list, not introduced as steps"
     enumeration = _ENUMERATION.search(lead) or (not lead and _ENUMERATION.search(heading))
@@ -153,6 +155,14 @@ def _is_sentence(title: str) -> bool:
     more than twelve words (``Mix flour, water and salt`` is a name for a step)."""
     han = sum(1 for ch in title if "\u4e00" <= ch <= "\u9fff")
     return (han >= 12 and re.search(r"[，；;]", title.rstrip("，；;。")) is not None) or len(title.split()) > 12
+
+
+def _defines(title: str) -> bool:
+    """A list item that reads ``Term: what it means`` (a short name, then a colon)."""
+    head, colon, rest = title.partition(":")
+    if not colon:
+        head, colon, rest = title.partition("：")
+    return bool(colon) and 0 < len(head.split()) <= 5 and len(head) <= 40 and len(rest.split()) >= 2
 
 
 def _width(text: str) -> int:
