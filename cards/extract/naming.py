@@ -117,6 +117,24 @@ _QUESTION_WORDS = re.compile(
 _ZH_QUESTION = re.compile(r"什么|为什么|为何|如何|怎么|怎样|哪些|哪个|哪种|哪里|是否|多少|几种|有何|何为|何时|吗$|呢$")
 
 
+def subject_of(candidates: Sequence[str]) -> str | None:
+    """The first of ``candidates`` (the bullets and headings above an aspect, nearest
+    first, then the note's title) that names a thing an aspect (``Treatment``, ``优点``)
+    can be asked of: not itself an aspect, a label or a generic heading, not a clause
+    (``Labels are not facts``) and not a file name (``label_gaps``); None when none does.
+
+    >>> subject_of(["Treatment", "Atopic dermatitis", "Skin"]), subject_of(["Labels are not facts", "label_gaps"])
+    ('Atopic dermatitis', None)
+    """
+    for text in candidates:
+        name = re.sub(r"^\s*(?:\d+(?:\.\d+)*\.?)\s+", "", text).strip()
+        if not name or is_aspect(name) or is_passage_label(name) or generic_heading(name) is not None:
+            continue
+        if term_problem(name, marked=True) is None and not clause_edge(name) and not re.search(r"\b(?:is|are|was|were|not)\b|_", name):
+            return name
+    return None
+
+
 def inline_of(text: str) -> Inline:
     """A heading's plain text (math kept as ``$…$``) as an inline again, so a question
     made of it shows its formulas as MathJax, never as raw ``$``."""
@@ -411,5 +429,5 @@ def is_pointer(text: str) -> bool:
 
 __all__ = [
     "GENERIC_HEADINGS", "METADATA_KEYS", "PASSAGE_LABELS", "generic_heading", "is_aspect", "is_metadata",
-    "clause_edge", "dated", "inline_of", "is_drawing", "is_numbered", "is_pointer", "is_title", "is_passage_label", "is_question", "personal", "prose", "says_something", "term_problem",
+    "clause_edge", "dated", "inline_of", "subject_of", "is_drawing", "is_numbered", "is_pointer", "is_title", "is_passage_label", "is_question", "personal", "prose", "says_something", "term_problem",
 ]

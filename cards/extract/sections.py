@@ -41,7 +41,7 @@ from collections.abc import Iterator
 from ..model import BASIC, Block, Card, Inline, Note, Paragraph, Section
 from ..notes.parse import plain_text
 from . import Context, breadcrumb, make_card
-from .naming import clause_edge, dated, inline_of, is_drawing, is_pointer, generic_heading, is_aspect, is_metadata, is_passage_label, is_question, personal, prose, says_something, term_problem
+from .naming import clause_edge, dated, inline_of, subject_of, is_drawing, is_pointer, generic_heading, is_aspect, is_metadata, is_passage_label, is_question, personal, prose, says_something, term_problem
 from .shapes import has_cloze, is_image_only, is_links_only, span_text, spans
 from .terms import split_term
 
@@ -122,13 +122,10 @@ def _problem(paragraph: Paragraph | None, formulas: list[Paragraph]) -> str | No
     return None
 
 
-def _subject(note: Note, section: Section) -> str:
+def _subject(note: Note, section: Section) -> str | None:
     """What an aspect heading is an aspect of: the nearest heading above that names
     something, else the note's title."""
-    for text in reversed(section.path[:-1]):
-        if not is_aspect(text) and generic_heading(text) is None:
-            return _NUMBER.sub("", text, count=1)
-    return note.title
+    return subject_of([*reversed(section.path[:-1]), note.title])
 
 
 def _card(note: Note, ctx: Context, front_inline: Inline, blocks: list[Block], *, context: tuple[str, ...], line: int, reason: str | None, subject: str = "") -> Card:
@@ -157,7 +154,9 @@ def _headed(note: Note, ctx: Context, section: Section) -> Iterator[Card]:
         if term_problem(bare, marked=True) == "too long for a term" or clause_edge(bare):
             reason = "the heading is a clause, not a term or a question"
     labelled = heading.rstrip().endswith((":", "：")) or is_aspect(heading)
-    subject = _subject(note, section) if reason is None and not is_question(heading) and labelled else ""
+    subject = (_subject(note, section) or "") if reason is None and not is_question(heading) and labelled else ""
+    if reason is None and labelled and not is_question(heading) and not subject:
+        reason = f"an aspect ({heading}) with nothing named above it to ask it of"
     card = _card(note, ctx, _heading(heading), list(section.blocks), context=breadcrumb(note, Section(section.line, section.path[:-1], [])), line=section.line, reason=reason, subject=subject)
     if reason is None:
         ctx.claim_blocks(section.blocks)

@@ -38,7 +38,7 @@ from markdown_it.token import Token
 from ..model import BASIC, CLOZE, Block, Card, Inline, ListBlock, ListItem, Note, Paragraph
 from ..notes.parse import plain_blocks, plain_text
 from . import Context, Visit, make_card, walk, where
-from .naming import dated, generic_heading, inline_of, is_aspect, is_drawing, is_metadata, is_passage_label, is_pointer, is_title, personal, prose, term_problem
+from .naming import dated, inline_of, subject_of, is_aspect, is_drawing, is_metadata, is_passage_label, is_pointer, is_title, personal, prose, term_problem
 from .shapes import has_cloze, is_image_only, is_links_only, joined, matching_close, refers_back, sentences, spans
 from .steps import step_title
 
@@ -59,6 +59,7 @@ class Entry:
     marked: bool
     reason: str | None = None  # why it is no term (a label, metadata), or None
     more: list[Block] = field(default_factory=list)  # a bullet's children, on the back
+    subject: str = ""  # what an aspect (优点, Treatment) is asked of
 
 
 def _lines(tokens: list[Token]) -> list[list[Token]]:
@@ -235,14 +236,10 @@ def _dash_entries(block: ListBlock) -> dict[int, Entry]:
     return found if len(found) >= 2 else {}
 
 
-def _subject(note: Note, visit: Visit) -> str:
+def _subject(note: Note, visit: Visit) -> str | None:
     """What an aspect label (``Treatment``, ``优点``) is an aspect of: the bullet it sits
     under, else the nearest heading that names something, else the note's title."""
-    candidates = [step_title(p) for p in reversed(visit.parents)] + list(reversed(visit.section.path)) + [note.title]
-    for text in candidates:
-        if text and not is_aspect(text) and not is_passage_label(text) and generic_heading(text) is None:
-            return text
-    return note.title
+    return subject_of([*(step_title(p) for p in reversed(visit.parents)), *reversed(visit.section.path), note.title])
 
 
 def _term_card(note: Note, ctx: Context, visit: Visit, entry: Entry) -> Card:
@@ -252,9 +249,8 @@ def _term_card(note: Note, ctx: Context, visit: Visit, entry: Entry) -> Card:
         if term_html.startswith(f"<{tag}>") and term_html.endswith(f"</{tag}>") and term_html.count(f"<{tag}>") == 1:
             term_html = term_html[len(tag) + 2 : -len(tag) - 3]
     identity = name
-    if entry.reason is None and is_aspect(name):
-        subject = _subject(note, visit)
-        term_html, identity = f"{ctx.renderer.inline(inline_of(subject))} — {term_html}", f"{subject} — {name}"
+    if entry.subject:
+        term_html, identity = f"{ctx.renderer.inline(inline_of(entry.subject))} — {term_html}", f"{entry.subject} — {name}"
     back = ctx.renderer.tokens(entry.definition).strip()
     if entry.more:
         back = f"<p>{back}</p>{ctx.renderer.blocks(entry.more)}"
@@ -320,6 +316,11 @@ def _node(note: Note, ctx: Context, visit: Visit, node: Paragraph | ListItem, en
     the last one's back), else the names its sentences define."""
     inline = node.inline
     assert inline is not None
+    for entry in entries:
+        if entry.reason is None and is_aspect(_text(entry.term)):
+            entry.subject = _subject(note, visit) or ""
+            if not entry.subject:
+                entry.reason = f"a label ({_text(entry.term)}) with nothing named above it to ask it of"
     if entries and entries[-1].reason is None and children and not _children_hold_terms(children) and len(plain_blocks(children)) <= CHILDREN_CHARS:
         entries[-1].more = children
         ctx.claim_blocks(children)
