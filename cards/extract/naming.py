@@ -37,6 +37,7 @@ PASSAGE_LABELS = frozenset(
     see also key points in short for example tldr tl;dr important note side note fun fact key point core point main point
     main idea key idea big idea intuition motivation observation claim proof sketch recall reminder caveat insight lesson
     def defn thought thoughts first thought comment comments question idea todo fixme xxx trick tricks original es ex
+    argument arguments reasoning 又如 再如 如 又 比如说
     nota esempio esempi osservazione soluzione attenzione obs observação exemplo exemplos solução resumo
     注意 注 备注 提示 例 例如 比如 举例 示例 例子 答 解 问 答案 问题 思路 总结 小结 说明 补充 ps 题目 解析 分析 重点 要点 核心 关键
     注意事项 小贴士 划重点 tips 重点掌握 掌握 熟记 记住 必背 做题思路 解题思路""".split()
@@ -104,7 +105,7 @@ _DATE = re.compile(
     r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|gen|mag|giu|lug|ago|set|ott|dic)\w*\.?\s+\d{2,4}|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?\s+\d{1,2},?\s+\d{4}|"
     r"(?:day|week|giorno|settimana|lezione|lecture|class|session|dia|semana|aula|unit|unidade|unità|chapter|capitolo|capítulo|"
-    r"module|modulo|módulo|lesson|part|parte|第)\s*[\dIVX]+\s*[天周课讲章节]?|"
+    r"module|modulo|módulo|lesson|part|parte|第)\s*[\dIVX]+\s*[天周课讲章节]?|\d+\s*(?:giorno|giorni|day|days|dia|dias|tag|天)|"
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica))$",
     re.IGNORECASE,
 )
@@ -337,7 +338,7 @@ def clause_edge(text: str) -> bool:
     tokens = [w.casefold() for w in _WORD.findall(text)]
     first = tokens[0] if tokens and re.match(r"^\W*[A-Za-z\u00c0-\u024f]", text) else ""
     # Sostituendo l'ipotesi …, Combiniamo i termini: a gerund or a "we" verb opens a clause
-    gerund = len(first) > 6 and first.endswith(("ando", "endo", "iamo", "emos", "amos")) and len(tokens) > 1
+    gerund = len(first) > 6 and first.endswith(("ando", "endo", "iamo", "emos", "amos"))
     return first in _CLAUSE_START or gerund or bool(_ZH_EDGE.search(text))
 
 
