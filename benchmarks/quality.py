@@ -245,11 +245,12 @@ def print_sample(reports: Sequence[VaultReport], size: int, seed: int, kinds: Se
             print_card(r.root, n, view, flags.get(id(view), []))
 
 
-def print_defect(reports: Sequence[VaultReport], name: str) -> None:
-    """Every card of one defect class, with the reason."""
+def print_defect(reports: Sequence[VaultReport], name: str, kinds: Sequence[str] = ()) -> None:
+    """Every card of one defect class, with the reason (of ``kinds`` only, when given)."""
     for r in reports:
-        found = r.found[name]
-        print(f"===== {r.name}: {len(found)} {name} cards of {r.cards}\n")
+        found = [(v, why) for v, why in r.found[name] if not kinds or v.kind in kinds]
+        total = sum(1 for v in r.views if not kinds or v.kind in kinds)
+        print(f"===== {r.name}: {len(found)} {name} cards of {total}\n")
         for n, (view, reason) in enumerate(found, 1):
             print_card(r.root, n, view, [reason])
 
@@ -274,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--sample", type=int, metavar="N", help="print N random cards per vault, to judge by hand")
     parser.add_argument("--seed", type=int, default=1, help="seed of --sample and --missed (default 1)")
-    parser.add_argument("--kind", action="append", default=[], metavar="K", help="with --sample: only cards of kind K (repeatable)")
+    parser.add_argument("--kind", action="append", default=[], metavar="K", help="with --sample or --defect: only cards of kind K (repeatable)")
     parser.add_argument("--defect", choices=list(defects.CLASSES), help="list the cards of one defect class")
     parser.add_argument("--missed", type=int, metavar="N", help="print N random facts per vault that gave no card")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes for parsing (default: one per CPU)")
@@ -288,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.sample:
         print_sample(reports, args.sample, args.seed, args.kind)
     elif args.defect:
-        print_defect(reports, args.defect)
+        print_defect(reports, args.defect, args.kind)
     elif args.missed:
         print_missed(reports, args.missed, args.seed)
     elif args.json:

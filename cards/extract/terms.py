@@ -84,12 +84,11 @@ def _colon(content: str) -> re.Match[str] | None:
 
 
 def _strip_colon(tokens: list[Token]) -> list[Token]:
-    """``tokens`` without the colon that ends them (``**Term:**``)."""
+    """``tokens`` without the colon that ends them (``**Term:**``, ``***Term:***``)."""
     out = list(tokens)
-    while out and out[-1].type == "text" and not out[-1].content.strip():
-        out.pop()
-    if out and out[-1].type == "text":
-        out[-1] = out[-1].copy(content=out[-1].content.rstrip().rstrip(":：").rstrip())
+    last = next((k for k in range(len(out) - 1, -1, -1) if out[k].type == "text" and out[k].content.strip()), None)
+    if last is not None and all(t.type.endswith("_close") or (t.type == "text" and not t.content.strip()) for t in out[last + 1 :]):
+        out[last] = out[last].copy(content=out[last].content.rstrip().rstrip(":：").rstrip())
     return out
 
 
