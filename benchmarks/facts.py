@@ -42,12 +42,15 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 
 def body(text: str) -> list[str | None]:
     """The note's lines, with front matter and fenced code blanked out (None), so no
-    detector reads them; list index + 1 is the line number.
+    detector reads them; list index + 1 is the line number. An Excalidraw drawing is
+    blanked out whole.
 
     >>> body("---\\ntags: [a]\\n---\\n# T\\n```\\nx: 1\\n```\\nok")
     [None, None, None, '# T', None, None, None, 'ok']
     """
     lines: list[str | None] = list(text.splitlines())
+    if "excalidraw-plugin:" in text[:2000]:
+        return [None] * len(lines)  # an Excalidraw drawing: its text elements are labels of a picture
     n = 0
     if lines and lines[0] is not None and lines[0].strip() == "---":
         for end in range(1, len(lines)):
@@ -150,17 +153,56 @@ def _split_colon(text: str) -> tuple[str, str] | None:
     return None
 
 
+#: A term that is a numbered label, not a name: ``方式二``, ``原因二``, ``第一阶段``, ``Step 3``, ``Case 2``.
+_NUMBERED_LABEL = re.compile(
+    r"^(?:方式|方法|原因|条件|步骤|情况|场景|问题|阶段|第\S{1,3}|step|case|option|method|way|reason|condition|phase|stage|part)"
+    r"\s*[0-9一二三四五六七八九十]+\S{0,2}$|^第[0-9一二三四五六七八九十]+",
+    re.IGNORECASE,
+)
+#: A term that is a sentence, not a name: a clause break, or more than six words / twelve CJK characters.
+_SENTENCE_TERM = re.compile(r"[，,；;。]|“|\"")
+
+
+#: Words that head a remark rather than name a thing (folded): ``Remark: …`` states a
+#: fact, but "Remark" is not its term.
+_LABELS = frozenset(
+    """note notes nb remark remarks idea ideas conclusion summary example examples e.g eg hint tip tips warning
+    proof solution answer question problem generalization generalisation special case another problem recall
+    observation result results motivation goal goals todo ps see also reference references source sources title
+    注 注意 备注 例 例如 比如 其中 则 好处 坏处 总结 结论 提示 证明 解 答 问 问题 思路 目的 说明 原因 结果""".split()
+) | frozenset({"special case", "another problem", "see also", "key idea", "side note"})
+
+
+def _names_something(term: str) -> bool:
+    """A term reads as a name: no math (``f: X → Y`` is notation), no numbered or generic
+    label (``方式二``, ``Remark``), no image or hash id, no sentence (a quotation, a
+    clause, a line of prose before its colon).
+
+    >>> _names_something("Osmosis"), _names_something("$p$"), _names_something("方式二"), _names_something("Remark")
+    (True, False, False, False)
+    >>> _names_something("然后就会有人回答")  # prose, but nothing in its shape says so
+    True
+    """
+    core = term.strip("*_> ").casefold()
+    if "$" in term or _NUMBERED_LABEL.match(core) or core in _LABELS or "![" in term or re.fullmatch(r"[0-9a-f]{16,}", core):
+        return False
+    cjk = sum(1 for ch in term if "\u4e00" <= ch <= "\u9fff")
+    return not (_SENTENCE_TERM.search(term) or len(term.split()) > 6 or cjk > 12)
+
+
 def term_definition(lines: Sequence[str | None]) -> list[Fact]:
-    """A line or bullet ``term: definition``: the term at most 60 characters and not a
-    sentence's worth of markup, the definition saying something; not a URL, a time, a
-    ``key:: value`` property or an explicit card (``Q:``, ``Back:``), nor a label with
-    nothing after it.
+    """A line or bullet ``term: definition``: the term at most 60 characters and a name
+    (:func:`_names_something`), the definition saying something (not only math or an
+    image, not a lead-in ending in a colon); not a URL, a time, a ``key:: value``
+    property or an explicit card (``Q:``, ``Back:``), nor a label with nothing after it.
 
     >>> term_definition(body("- **Osmosis**: water crossing a membrane\\n"))
     [Fact(kind='term_definition', start=1, end=1)]
     >>> term_definition(body("`git add -p`：stage hunks one by one\\n"))
     [Fact(kind='term_definition', start=1, end=1)]
     >>> term_definition(body("Note:\\nSee https://example.org\\nQ: What is X?\\nid:: 64a1\\nat 10:30 we met\\n"))
+    []
+    >>> term_definition(body("- The map $p: X \\\\to Y$ given by\\n*方式二：调大参数*\\n迭代更新方式为: $W(x)$\\n"))
     []
     """
     facts = []
@@ -178,7 +220,9 @@ def term_definition(lines: Sequence[str | None]) -> list[Fact]:
             continue
         if term[-1].isdigit() and definition[:1].isdigit():
             continue
-        if not definition or not _says_something(definition, words=1, cjk=2):
+        if not definition or not _says_something(re.sub(r"\$[^$]*\$", " ", definition), words=1, cjk=2):
+            continue
+        if not _names_something(term) or definition.rstrip("*_ ").endswith((":", "：")):
             continue
         facts.append(Fact("term_definition", i + 1, i + 1))
     return facts
@@ -195,8 +239,8 @@ def _cells(row: str) -> list[str]:
 
 def table_row(lines: Sequence[str | None]) -> list[Fact]:
     """Body rows of a table (2+ columns, 2+ body rows) whose first cell reads as a term
-    (at most 60 characters, words not just a number or an image) and whose other cells
-    are not all empty.
+    (at most 60 characters, words not just a number, an image or a formula) and whose
+    other cells are not all empty.
 
     >>> table_row(body("| term | meaning |\\n|---|---|\\n| ATP | energy currency |\\n| NADH | electron carrier |\\n"))
     [Fact(kind='table_row', start=3, end=3), Fact(kind='table_row', start=4, end=4)]
@@ -220,6 +264,8 @@ def table_row(lines: Sequence[str | None]) -> list[Fact]:
             for r in rows:
                 cells = _cells(lines[r] or "")
                 first = re.sub(r"[*_`]", "", cells[0]) if cells else ""
+                if "$" in first:
+                    continue  # a formula heads the row: a table of values, not of terms
                 if 0 < len(first) <= 60 and _WORDY.search(_LINKS.sub(lambda m: m.group(0).strip("![]()"), first)) and any(c for c in cells[1:]):
                     facts.append(Fact("table_row", r + 1, r + 1))
         i = j + 1

@@ -2,6 +2,7 @@
 
     python benchmarks/quality.py VAULT... [--json] [--jobs N]
     python benchmarks/quality.py VAULT... --sample 25 --seed 1     # cards to judge by hand
+    python benchmarks/quality.py VAULT... --sample 10 --kind terms # ... of one kind
     python benchmarks/quality.py VAULT... --defect shown           # the cards of one class
     python benchmarks/quality.py VAULT... --missed 20 --seed 1     # facts that gave no card
 
@@ -230,23 +231,26 @@ def print_card(root: Path, n: int, view: defects.CardView, reasons: Sequence[str
     print()
 
 
-def print_sample(reports: Sequence[VaultReport], size: int, seed: int) -> None:
-    """``size`` random cards per vault (the same for the same seed and cards)."""
+def print_sample(reports: Sequence[VaultReport], size: int, seed: int, kinds: Sequence[str] = ()) -> None:
+    """``size`` random cards per vault (the same for the same seed and cards); only
+    cards of ``kinds`` when given (to judge one kind by hand)."""
     for r in reports:
-        print(f"===== {r.name}: {min(size, r.cards)} of {r.cards} cards (seed {seed})\n")
+        views = [v for v in r.views if not kinds or v.kind in kinds]
+        print(f"===== {r.name}: {min(size, len(views))} of {len(views)} cards (seed {seed})\n")
         rng = random.Random(seed)
-        picked = rng.sample(range(r.cards), min(size, r.cards))
-        flags = {id(v): [name for name, found in r.found.items() if any(v is w for w, _ in found)] for v in r.views}
+        picked = rng.sample(range(len(views)), min(size, len(views)))
+        flags = {id(v): [name for name, found in r.found.items() if any(v is w for w, _ in found)] for v in views}
         for n, index in enumerate(picked, 1):
-            view = r.views[index]
+            view = views[index]
             print_card(r.root, n, view, flags.get(id(view), []))
 
 
-def print_defect(reports: Sequence[VaultReport], name: str) -> None:
-    """Every card of one defect class, with the reason."""
+def print_defect(reports: Sequence[VaultReport], name: str, kinds: Sequence[str] = ()) -> None:
+    """Every card of one defect class, with the reason (of ``kinds`` only, when given)."""
     for r in reports:
-        found = r.found[name]
-        print(f"===== {r.name}: {len(found)} {name} cards of {r.cards}\n")
+        found = [(v, why) for v, why in r.found[name] if not kinds or v.kind in kinds]
+        total = sum(1 for v in r.views if not kinds or v.kind in kinds)
+        print(f"===== {r.name}: {len(found)} {name} cards of {total}\n")
         for n, (view, reason) in enumerate(found, 1):
             print_card(r.root, n, view, [reason])
 
@@ -271,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--sample", type=int, metavar="N", help="print N random cards per vault, to judge by hand")
     parser.add_argument("--seed", type=int, default=1, help="seed of --sample and --missed (default 1)")
+    parser.add_argument("--kind", action="append", default=[], metavar="K", help="with --sample or --defect: only cards of kind K (repeatable)")
     parser.add_argument("--defect", choices=list(defects.CLASSES), help="list the cards of one defect class")
     parser.add_argument("--missed", type=int, metavar="N", help="print N random facts per vault that gave no card")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes for parsing (default: one per CPU)")
@@ -282,9 +287,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"{root}: not a folder")
     reports = [measure(root, jobs=args.jobs) for root in args.vaults]
     if args.sample:
-        print_sample(reports, args.sample, args.seed)
+        print_sample(reports, args.sample, args.seed, args.kind)
     elif args.defect:
-        print_defect(reports, args.defect)
+        print_defect(reports, args.defect, args.kind)
     elif args.missed:
         print_missed(reports, args.missed, args.seed)
     elif args.json:

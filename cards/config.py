@@ -37,7 +37,7 @@ from typing import Any
 
 __all__ = ["KINDS", "CONFIG_NAME", "Config", "ConfigError", "load_config"]
 
-KINDS: tuple[str, ...] = ("o2a", "osr", "details", "callouts", "logseq", "qa", "figure", "steps", "phrases")
+KINDS: tuple[str, ...] = ("o2a", "osr", "details", "callouts", "logseq", "qa", "problems", "figure", "steps", "terms", "sections", "tables", "phrases")
 CONFIG_NAME = "cards.toml"
 DEFAULT_INCLUDE: tuple[str, ...] = ("**/*.md", "**/*.markdown")
 

@@ -228,7 +228,7 @@ def test_excludes_folder_prunes_walks() -> None:
         ),
         (
             "[kinds]\nzzz = true\n",
-            'cards.toml:2: unknown card kind "zzz" in [kinds]; known: o2a, osr, details, callouts, logseq, qa, figure, steps, phrases',
+            'cards.toml:2: unknown card kind "zzz" in [kinds]; known: o2a, osr, details, callouts, logseq, qa, problems, figure, steps, terms, sections, tables, phrases',
         ),
         (
             '# my vault\ndeck = "   "\n',

@@ -108,6 +108,31 @@ Chanoyu.
 """
 
 
+#: Facts stated plainly: a term, a heading and its paragraph, a glossary table, a quoted question.
+FACTS = """\
+# Tea varieties
+
+- **Sencha**: a steamed Japanese green tea
+- Gyokuro: a shaded green tea with a sweet, brothy taste
+
+## Oolong
+A partly oxidised tea, between green and black.
+
+## Origins
+
+| Tea        | Origin |
+|------------|--------|
+| Darjeeling | India  |
+| Keemun     | China  |
+
+## Bitterness
+
+> Why does green tea turn bitter in boiling water?
+
+Hot water draws out more catechins, which taste bitter.
+"""
+
+
 def write_png(path: Path, width: int = 8, height: int = 6) -> None:
     def chunk(tag: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
@@ -117,7 +142,7 @@ def write_png(path: Path, width: int = 8, height: int = 6) -> None:
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
-def all_kinds_vault(root: Path, *, written: bool = True) -> Path:
+def all_kinds_vault(root: Path, *, written: bool = True, facts: bool = True) -> Path:
     """A small vault with every card kind (a reversed pair among them), a local image, hand clozes c1/c2, a hint, math, CJK."""
     (root / "kitchen").mkdir(parents=True)
     (root / "kitchen" / "tea.md").write_text(PIPELINE, "utf-8")
@@ -125,14 +150,16 @@ def all_kinds_vault(root: Path, *, written: bool = True) -> Path:
     (root / "chemistry.md").write_text(EXPLICIT, "utf-8")
     if written:
         (root / "written.md").write_text(WRITTEN, "utf-8")
+    if facts:
+        (root / "kitchen" / "varieties.md").write_text(FACTS, "utf-8")
     return root
 
 
 @pytest.fixture()
 def vault(tmp_path: Path) -> Path:
-    """The mined kinds only (the tests below count its cards); ``every_kind`` adds the
-    cards written for other tools."""
-    return all_kinds_vault(tmp_path / "vault", written=False)
+    """The kinds mined from the tea and chemistry notes (the tests below count its cards);
+    ``every_kind`` adds the cards written for other tools and the facts stated plainly."""
+    return all_kinds_vault(tmp_path / "vault", written=False, facts=False)
 
 
 @pytest.fixture()

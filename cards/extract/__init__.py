@@ -172,7 +172,7 @@ def section_at(note: Note, line: int) -> Section:
 
 Extractor = Callable[[Note, Context], Iterable[Card]]
 
-from . import callouts, details, figure, logseq, o2a, osr, phrases, qa, steps  # noqa: E402  (the modules use the helpers above)
+from . import callouts, details, figure, logseq, o2a, osr, phrases, problems, qa, sections, steps, tables, terms  # noqa: E402  (the modules use the helpers above)
 from .judge import Dropped, judge_cards  # noqa: E402
 
 EXTRACTORS: Mapping[str, Extractor] = MappingProxyType(
@@ -184,8 +184,12 @@ EXTRACTORS: Mapping[str, Extractor] = MappingProxyType(
         "callouts": callouts.extract,
         "logseq": logseq.extract,
         "qa": qa.extract,  # explicit Q/A and question bullets claim their nodes first
+        "problems": problems.extract,  # a worked problem's solution is not mined again
         "figure": figure.extract,
         "steps": steps.extract,
+        "terms": terms.extract,  # before phrases: a bold term and its definition is one question
+        "sections": sections.extract,  # after terms: a paragraph of term lines gives a card per term
+        "tables": tables.extract,
         "phrases": phrases.extract,
     }
 )

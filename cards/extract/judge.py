@@ -165,6 +165,17 @@ def not_a_procedure(card: Seen) -> str | None:
     return card.facts.get("not_procedure") or None
 
 
+def not_a_fact(card: Seen) -> str | None:
+    """A candidate of a fact kind (terms, sections, tables, problems) in the right shape
+    that states no fact: a label or metadata before a colon, a generic heading, a table
+    of numbers (the extractor says why).
+
+    >>> not_a_fact(Seen("terms", "Date", back="2023-01-01", cloze=False, facts={"not_fact": "metadata (Date)"}))
+    'metadata (Date)'
+    """
+    return card.facts.get("not_fact") or None
+
+
 def tiny_gap(card: Seen) -> str | None:
     """A gap of at most two characters (a letter, a symbol, one CJK character) asks
     nothing worth remembering: the bold initials of ``**D**ictionary **O**f **K**eys``,
@@ -208,6 +219,26 @@ _ORDINAL = re.compile(
 _SECTION = re.compile(r"^\d+(?:\.\d+)+\.?\s+\S|^\d+\.\s+\S")  # "3.4 Descriptor", "2. Methods"; not "50 steps"
 
 
+def is_label(text: str) -> bool:
+    """A label word (``Note``, ``优点``), an ordinal (``方式一``, ``Step 2``) or a section
+    number (``3.4 Descriptor``), with or without its colon: heads a passage.
+
+    >>> is_label("Note:"), is_label("方式一"), is_label("3.4 Descriptor"), is_label("glycolysis")
+    (True, True, True, False)
+    """
+    core = fold(text.strip().rstrip(":：").strip())
+    return core in LABEL_WORDS or is_ordinal(text) or bool(_SECTION.match(text.strip()))
+
+
+def is_ordinal(text: str) -> bool:
+    """A numbered label: ``方式一``, ``Step 2``, ``定理 4``, ``例 6.3``.
+
+    >>> is_ordinal("方式一"), is_ordinal("Step 2:"), is_ordinal("Windows 10")
+    (True, True, False)
+    """
+    return bool(_ORDINAL.match(fold(text.strip().rstrip(":：").strip())))
+
+
 def label_gap(card: Seen) -> str | None:
     """A gap that hides a label (a word that heads a passage) instead of a fact: it ends
     with a colon or is followed by one, is a label word (``Note``, ``Solution``,
@@ -226,8 +257,7 @@ def label_gap(card: Seen) -> str | None:
     if not card.cloze:
         return None
     hidden = card.hidden.strip()
-    core = fold(hidden.rstrip(":：").strip())
-    if hidden.endswith((":", "：")) or core in LABEL_WORDS or _ORDINAL.match(core) or _SECTION.match(hidden):
+    if hidden.endswith((":", "：")) or is_label(hidden):
         return f'hides the label "{hidden}"'
     leads = len(_words(card.before)) <= 2 and _han(card.before) <= 4
     if leads and card.after.lstrip(" *").startswith((":", "：")):
@@ -558,6 +588,7 @@ Rule = Callable[[Seen], "str | None"]
 RULES: Mapping[str, Rule] = MappingProxyType(
     {
         "not_a_procedure": not_a_procedure,
+        "not_a_fact": not_a_fact,
         "tiny_gap": tiny_gap,
         "label_gap": label_gap,
         "clause_gap": clause_gap,

@@ -69,11 +69,12 @@ def leading_span(inline: Inline) -> tuple[int, int] | None:
         start += 1
     if start >= len(tokens) or tokens[start].type not in ("strong_open", "mark_open"):
         return None
-    close = _matching_close(tokens, start)
+    close = matching_close(tokens, start)
     return (start, close) if close is not None else None
 
 
-def _matching_close(tokens: list[Token], start: int) -> int | None:
+def matching_close(tokens: list[Token], start: int) -> int | None:
+    """Index of the token that closes the span opened at ``tokens[start]``, or None."""
     depth = 0
     for i in range(start, len(tokens)):
         depth += tokens[i].nesting
@@ -88,7 +89,7 @@ def spans(inline: Inline) -> list[tuple[int, int]]:
     i, tokens = 0, inline.tokens
     while i < len(tokens):
         if tokens[i].type in ("strong_open", "mark_open"):
-            close = _matching_close(tokens, i)
+            close = matching_close(tokens, i)
             if close is None:
                 break
             found.append((i, close))

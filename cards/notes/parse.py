@@ -437,12 +437,13 @@ def _block(tokens: list[Token], i: int) -> tuple[list[Block], int]:
     if kind in ("bullet_list_open", "ordered_list_open"):
         end = _close_index(tokens, i)
         starts = _children_starts(tokens, i + 1, end)
-        ordered = kind == "ordered_list_open" or (len(starts) > 1 and all(_numbered(tokens, j) for j in starts))
         items = [_item(tokens, j, _close_index(tokens, j)) for j in starts]
-        items = [item for item in items if item.inline is not None or item.children]  # an empty bullet says nothing
-        if not items:
+        kept = [(item, _numbered(tokens, j)) for item, j in zip(items, starts) if item.inline is not None or item.children]  # an empty bullet says nothing
+        if not kept:
             return [], end + 1
-        return [ListBlock(_line(token), ordered, items)], end + 1
+        if kind == "bullet_list_open":
+            return _logseq_numbered(_line(token), kept), end + 1
+        return [ListBlock(_line(token), True, [item for item, _ in kept])], end + 1
     if kind == "table_open":
         end = _close_index(tokens, i)
         return [Table(_line(token), _table_rows(tokens[i:end]))], end + 1
@@ -516,6 +517,38 @@ def _blocks(tokens: list[Token], start: int, end: int) -> list[Block]:
     while j < end:
         found, j = _block(tokens, j)
         blocks.extend(found)
+    return blocks
+
+
+def _numbered_wrapper(item: ListItem) -> ListItem | None:
+    """The numbered item inside a bullet written ``- 1. text`` (markdown-it reads it as a
+    bullet whose first child is a one-item ordered list), with the bullet's other children."""
+    first = item.children[0] if item.inline is None and item.children else None
+    if isinstance(first, ListBlock) and first.ordered and len(first.items) == 1:
+        inner = first.items[0]
+        return ListItem(inner.line, inner.inline, [*inner.children, *item.children[1:]], inner.task)
+    return None
+
+
+def _logseq_numbered(line: int, items: list[tuple[ListItem, bool]]) -> list[Block]:
+    """A bullet list, with each run of numbered bullets made one ordered list: Logseq
+    writes a numbered list as bullets, either ``- 1. text`` or with the property
+    ``logseq.order-list-type:: number``, and a procedure written so is still a procedure.
+
+    >>> note = parse_note("- 1. Mix\\n- 2. Bake\\n- serve warm\\n", PurePosixPath("n.md"), deck="d")
+    >>> [(b.ordered, [plain_text(i.inline) for i in b.items]) for b in note.sections[0].blocks if isinstance(b, ListBlock)]
+    [(True, ['Mix', 'Bake']), (False, ['serve warm'])]
+    """
+    runs: list[tuple[bool, list[ListItem]]] = []
+    for item, by_property in items:
+        inner = _numbered_wrapper(item)
+        numbered = by_property or inner is not None
+        if not runs or runs[-1][0] != numbered:
+            runs.append((numbered, []))
+        runs[-1][1].append(inner or item)
+    blocks: list[Block] = []
+    for numbered, run in runs:
+        blocks.append(ListBlock(line if not blocks else run[0].line, numbered, run))
     return blocks
 
 

@@ -1,0 +1,227 @@
+"""problems: a worked problem, or a quoted question and the text that answers it.
+
+    > 惰性删除策略是怎么样的？
+
+    不主动删除过期键，每次访问 key 时才检查它是否过期，过期则删除。
+
+    > [!example] 例10.2
+    > 已知摆线 $x=a(t-\\sin t)$，$y=a(1-\\cos t)$，求一拱与 $x$ 轴所围图形面积。
+
+    首先确定积分上下限 …
+
+    ## 练习 10.3
+    求 $\\int_0^1 x^2 \\, dx$。
+
+    解：$\\frac{1}{3}$。
+
+    Double bonds in fatty acids are *cis* and must be *trans* for beta oxidation.
+
+    **Solution**: the enzyme enoyl-CoA isomerase moves the double bond.
+
+gives a question/answer card for each:
+
+- a question quoted on its own (``> …?``, not a callout) is answered by the paragraph
+  after it (and the block that paragraph introduces, when it ends in a colon);
+- an ``[!example]``, ``[!exercise]`` or ``[!problem]`` callout whose text asks for
+  something (求, 计算, 证明, Find, Compute, Prove, Show that …, or a question) is the
+  problem; its own further text, or else the blocks after it up to the next heading,
+  the solution;
+- a paragraph that starts ``Solution:``, ``解：``, ``答：``, ``Soluzione:`` … answers
+  the problem stated just before it (up to three paragraphs or formulas; a label such
+  as ``Problem:``, ``练习 10.3``, ``Exercise 2.`` before the statement is dropped).
+
+A solution is at most ten blocks and 1,500 characters: a longer one is a chapter to
+read, not an answer to recall. A question with nothing after it gives no card.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..model import BASIC, Block, Callout, Card, Inline, ListBlock, Note, Paragraph
+from ..notes.markdown import markdown
+from ..notes.parse import plain_blocks, plain_text
+from . import Context, Visit, make_card, walk, where
+from .naming import is_drawing, personal
+from .shapes import ends_with_question, has_cloze, is_image_only, is_links_only
+
+KIND = "problems"
+SOLUTION_BLOCKS = 10
+SOLUTION_CHARS = 1500
+STATEMENT_BLOCKS = 3
+#: A quoted question's answer: the blocks after it up to the next question or heading,
+#: at most this many and this long (the first block always).
+ANSWER_BLOCKS = 4
+ANSWER_CHARS = 600
+PROBLEM_CALLOUTS = frozenset({"example", "exercise", "problem", "exercice", "esercizio"})
+_ASKS = re.compile(
+    r"求|计算|证明|判断|试问|试求|是否|多少|(?<![\w])(?:find|compute|calculate|prove|show\s+that|determine|evaluate|solve|derive|"
+    r"simplify|calcola|dimostra|determina|trova|risolvi|calcule|prove|mostre|determine|encontre|resolva)(?![\w])|=\s*\?|[?？]",
+    re.IGNORECASE,
+)
+_SOLUTION = re.compile(
+    r"^\s*(?:\*\*|__)?(?:解|答|解答|Solution|Solutions|Answer|Soluzione|Risposta|Solução|Resposta)\s*[:：.]?\s*(?:\*\*|__)?\s*[:：]?\s*",
+    re.IGNORECASE,
+)
+_PROBLEM = re.compile(
+    r"^\s*(?:\*\*|__)?(?:问题|题目|例题|例|练习|习题|Problem|Exercise|Question|Esercizio|Problema|Exerc[ií]cio)\s*"
+    r"(?:[0-9]+(?:\.[0-9]+)*)?\s*[:：.]?\s*(?:\*\*|__)?\s*[:：]?\s*",
+    re.IGNORECASE,
+)
+
+
+def label(pattern: re.Pattern[str], source: str) -> re.Match[str] | None:
+    """A label (``**Solution**:``, ``解：``, ``练习 10.3``) leading ``source``: it must hold
+    a colon, a number or bold, or stand alone, so ``例如`` or ``Answer the phone`` is none.
+
+    >>> bool(label(_SOLUTION, "**Solution**: the enzyme")), bool(label(_SOLUTION, "解：x = 1")), bool(label(_PROBLEM, "练习 10.3"))
+    (True, True, True)
+    >>> bool(label(_PROBLEM, "例如，TCP")), bool(label(_SOLUTION, "Answer the phone")), bool(label(_SOLUTION, "解释了原因"))
+    (False, False, False)
+    """
+    found = pattern.match(source)
+    if found is None:
+        return None
+    marked = re.search(r"[0-9:：*_]", found.group(0)) or not source[found.end() :].strip()
+    return found if marked else None
+
+
+def _quoted(note: Note, line: int) -> bool:
+    """Whether the note's source line starts a block quote (the tree keeps a plain
+    quote's blocks as ordinary ones)."""
+    lines = note.text.split("\n")
+    return 0 < line <= len(lines) and lines[line - 1].lstrip().startswith(">")
+
+
+def _index(visit: Visit) -> int:
+    return next((k for k, b in enumerate(visit.siblings) if b is visit.block), -1)
+
+
+def _lead_in(block: Block) -> bool:
+    return isinstance(block, Paragraph) and plain_text(block.inline).rstrip().endswith((":", "："))
+
+
+def _fits(blocks: list[Block]) -> bool:
+    return 0 < len(blocks) <= SOLUTION_BLOCKS and len(plain_blocks(blocks)) <= SOLUTION_CHARS
+
+
+def _says(blocks: list[Block]) -> bool:
+    text = plain_blocks(blocks)
+    return bool(blocks) and bool(re.search(r"[^\W_]", text) or any(isinstance(b, Paragraph) and b.inline.tokens for b in blocks))
+
+
+def _card(note: Note, ctx: Context, visit: Visit, question: str, answer: list[Block], line: int, identity: str, *, reason: str | None = None) -> Card:
+    return make_card(
+        note, ctx, kind=KIND, model=BASIC, front=question, back=ctx.renderer.blocks(answer),
+        context=where(note, visit), identity=identity, line=line,
+        extra={"not_fact": reason} if reason else None,
+    )
+
+
+def _until_heading(siblings: list[Block], start: int) -> list[Block]:
+    """Blocks from ``start`` to the end of the section, stopping at the next quoted
+    question or problem callout (a new problem)."""
+    out: list[Block] = []
+    for block in siblings[start:]:
+        if isinstance(block, Callout) or (isinstance(block, Paragraph) and label(_PROBLEM, block.inline.source) and out):
+            break
+        out.append(block)
+    return out
+
+
+def _quoted_question(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterator[Card]:
+    if not _quoted(note, block.line) or not ends_with_question(plain_text(block.inline)):
+        return
+    answer: list[Block] = []
+    for after in visit.siblings[_index(visit) + 1 :]:
+        if not isinstance(after, (Paragraph, ListBlock)) or ctx.is_claimed(after):
+            break
+        if isinstance(after, Paragraph) and (_quoted(note, after.line) or label(_PROBLEM, after.inline.source) or label(_SOLUTION, after.inline.source)):
+            break  # the next question, or a worked problem of its own
+        if answer and (len(answer) >= ANSWER_BLOCKS or len(plain_blocks([*answer, after])) > ANSWER_CHARS):
+            break
+        answer.append(after)
+    while answer and _lead_in(answer[-1]):
+        answer.pop()  # a lead-in whose list did not fit
+    first = answer[0] if answer else None
+    if first is None or (isinstance(first, Paragraph) and (is_links_only(first.inline) or is_image_only(first.inline))):
+        return
+    if not _says(answer) or personal(plain_blocks(answer)):
+        return
+    ctx.claim(block)
+    ctx.claim_blocks(answer)
+    yield _card(note, ctx, visit, ctx.renderer.inline(block.inline), answer, block.line, plain_text(block.inline))
+
+
+def _problem_callout(note: Note, ctx: Context, visit: Visit, callout: Callout) -> Iterator[Card]:
+    if callout.kind not in PROBLEM_CALLOUTS or not callout.blocks:
+        return
+    statement = callout.blocks[0]
+    if not isinstance(statement, Paragraph) or not _ASKS.search(plain_text(statement.inline)):
+        return
+    solution = callout.blocks[1:]
+    if not solution:
+        solution = _until_heading(visit.siblings, _index(visit) + 1)
+    if not _says(solution) or any(ctx.is_claimed(b) for b in solution):
+        return
+    reason = None
+    if not _fits(solution):
+        reason = f"a solution of {len(solution)} blocks and {len(plain_blocks(solution))} characters: a chapter to read, not an answer to recall"
+    else:
+        ctx.claim(callout)
+        ctx.claim_blocks([*callout.blocks, *solution])
+    front = ctx.renderer.inline(statement.inline)
+    yield _card(note, ctx, visit, front, solution, callout.line, plain_text(statement.inline), reason=reason)
+
+
+def _without_label(inline: Inline, pattern: re.Pattern[str]) -> Inline:
+    """The inline without its leading label (``**Solution**:``, ``练习 10.3``)."""
+    found = label(pattern, inline.source)
+    if found is None:
+        return inline
+    rest = inline.source[found.end() :]
+    tokens = markdown().parseInline(rest) if rest.strip() else []
+    return Inline(rest, tokens[0].children or [] if tokens else [])
+
+
+def _solved(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterator[Card]:
+    """A ``Solution:``/``解：`` paragraph and the statement before it."""
+    if not label(_SOLUTION, block.inline.source) or ctx.is_claimed(block):
+        return
+    index = _index(visit)
+    statement: list[Block] = []
+    for before in reversed(visit.siblings[max(0, index - STATEMENT_BLOCKS) : index]):
+        if not isinstance(before, Paragraph) or ctx.is_claimed(before) or label(_SOLUTION, before.inline.source):
+            break
+        statement.insert(0, before)
+        if label(_PROBLEM, before.inline.source):
+            break
+    if not statement or not any(isinstance(b, Paragraph) and plain_text(b.inline) for b in statement):
+        return
+    first = _without_label(statement[0].inline, _PROBLEM)  # type: ignore[union-attr]
+    answer_first = Paragraph(block.line, _without_label(block.inline, _SOLUTION))
+    rest = _until_heading(visit.siblings, index + 1)
+    solution: list[Block] = [answer_first] if plain_text(answer_first.inline) or answer_first.inline.tokens else []
+    for extra in rest:
+        if not _fits([*solution, extra]):
+            break
+        solution.append(extra)
+    if not _says(solution):
+        return
+    question_blocks: list[Block] = [Paragraph(statement[0].line, first), *statement[1:]]
+    ctx.claim_blocks([*statement, block, *solution])
+    front = ctx.renderer.blocks(question_blocks) if len(question_blocks) > 1 else ctx.renderer.inline(first)
+    yield _card(note, ctx, visit, front, solution, statement[0].line, plain_blocks(question_blocks))
+
+
+def extract(note: Note, ctx: Context) -> Iterator[Card]:
+    if is_drawing(note.front_matter):
+        return  # an Excalidraw drawing: labels on a canvas, not prose
+    for visit in walk(note):
+        block = visit.block
+        if isinstance(block, Callout) and not ctx.is_claimed(block):
+            yield from _problem_callout(note, ctx, visit, block)
+        elif isinstance(block, Paragraph) and not ctx.is_claimed(block) and not has_cloze(block.inline):
+            yield from _quoted_question(note, ctx, visit, block)
+            yield from _solved(note, ctx, visit, block)

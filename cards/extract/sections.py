@@ -1,0 +1,206 @@
+"""sections: a heading followed by one short paragraph is a question and its answer.
+
+    ## RNA polymerase I
+    Makes the large ribosomal RNAs, in the nucleolus.
+
+    ### 主从复制架构中，过期 key 如何处理？
+    主节点删除过期 key 后，向从节点发送一条 del 命令。
+
+    ## Atopic dermatitis
+    ### Treatment
+    Emollients, and topical steroids for flares.
+
+    ## Pythagoras' theorem
+    $$a^2 + b^2 = c^2$$
+
+    Euler's identity:
+
+    $$e^{i\\pi} + 1 = 0$$
+
+gives one card per section: the heading on the front (with the headings above it as
+context), the paragraph on the back. A heading that asks (``…?``, ``如何…``) is the
+question; one that names a term asks for it; one that names an aspect (``Treatment``,
+``优点``, ``Causes``) is asked with its subject (``Atopic dermatitis — Treatment``). The
+paragraph must be the section's only prose, at most 400 characters; images may follow
+it. **A formula as the fact**: a heading, or a short label line ending in a colon
+(``Euler's identity:``), whose content is a display formula gives a card with the
+formula on the back.
+
+Never a card: a generic heading (Introduction, Summary, References, TODO, Notes, 总结,
+参考, 目录 …), a date, a numbered label (``方法 1``, ``Case 2``), a paragraph that is
+only links or an image, a question with no answer, a lead-in ending in a colon with
+nothing after it, a section with a list, a table or a second paragraph (the other
+kinds read those).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..model import BASIC, Block, Card, Inline, Note, Paragraph, Section
+from ..notes.parse import plain_text
+from . import Context, breadcrumb, make_card
+from .naming import clause_edge, dated, inline_of, subject_of, is_drawing, is_pointer, generic_heading, is_aspect, is_metadata, is_passage_label, is_question, personal, prose, says_something, term_problem
+from .shapes import has_cloze, is_image_only, is_links_only, span_text, spans
+from .terms import split_term
+
+KIND = "sections"
+#: The longest paragraph a section card takes (plain characters): more is a passage to read.
+SECTION_CHARS = 400
+_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVXivx]+\.|[A-Za-z]\))\s+(?=\S)")
+
+
+def _heading(text: str) -> Inline:
+    """A heading's text as an inline again (the tree keeps it as plain text, math as ``$…$``),
+    without its section number, its ``#tags`` and a colon that ends it."""
+    text = _NUMBER.sub("", text, count=1).rstrip().rstrip(":：").rstrip()
+    return inline_of(" ".join(re.sub(r"(?<![\w&/])#[^\s#$]+", " ", text).split()))  # a #tag tags the note, it is no word of the question
+
+
+def is_formula(block: Block) -> bool:
+    """A paragraph that is only formulas (``$$…$$`` on its own, or ``$…$``)."""
+    if not isinstance(block, Paragraph):
+        return False
+    kinds = [t.type for t in block.inline.tokens if not (t.type == "text" and not t.content.strip()) and t.type not in ("softbreak", "hardbreak")]
+    return bool(kinds) and all(k in ("math_block_inline", "math_inline_double", "math_inline") for k in kinds)
+
+
+def _prose_and_formulas(blocks: list[Block]) -> tuple[Paragraph | None, list[Paragraph]] | None:
+    """(the one prose paragraph, the formulas and images after it) of a section, or
+    None when the section holds anything else."""
+    main: Paragraph | None = None
+    rest: list[Paragraph] = []
+    for block in blocks:
+        if not isinstance(block, Paragraph) or has_cloze(block.inline):
+            return None
+        if is_formula(block) or is_image_only(block.inline):
+            rest.append(block)
+        elif main is None and not rest:
+            main = block
+        else:
+            return None
+    if not any(is_formula(b) for b in rest) and main is None:
+        return None
+    return main, rest
+
+
+def _marked(inline: Inline) -> bool:
+    """A paragraph with a bold or highlighted phrase that is not a leading label: the
+    writer marked what to remember, and the phrases kind asks exactly that."""
+    for start, close in spans(inline):
+        after = inline.tokens[close + 1].content if close + 1 < len(inline.tokens) and inline.tokens[close + 1].type == "text" else ""
+        leading = all(t.type == "text" and not t.content.strip() for t in inline.tokens[:start])
+        if not (leading and (span_text(inline, (start, close)).rstrip().endswith((":", "：")) or after.lstrip().startswith((":", "：")))):
+            return True
+    return False
+
+
+def _problem(paragraph: Paragraph | None, formulas: list[Paragraph]) -> str | None:
+    """Why the content is no answer (a silent no), or None."""
+    if paragraph is None:
+        return None
+    text = plain_text(paragraph.inline)
+    if is_links_only(paragraph.inline) or is_image_only(paragraph.inline) or not says_something(prose(paragraph.inline.tokens)):
+        return "says nothing"
+    if personal(text) or is_pointer(text):
+        return "a personal remark or a pointer elsewhere"
+    if _marked(paragraph.inline):
+        return "its bold phrases are the writer's own gaps (phrases kind)"
+    if len(text) > SECTION_CHARS:
+        return "too long"
+    if text.rstrip().endswith(("?", "？")):
+        return "a question"
+    if text.rstrip().endswith((":", "：")):
+        if not any(is_formula(b) for b in formulas):
+            return "a lead-in"
+        if term_problem(text.rstrip().rstrip(":：")) is None:
+            return "a label line (its formula is a card of its own)"
+    split = split_term(paragraph.inline.tokens)
+    if split is not None and (is_metadata(plain_text(Inline("", split[0]))) or is_passage_label(plain_text(Inline("", split[0])))):
+        return "metadata"
+    return None
+
+
+def _subject(note: Note, section: Section) -> str | None:
+    """What an aspect heading is an aspect of: the nearest heading above that names
+    something, else the note's title."""
+    return subject_of([*reversed(section.path[:-1]), note.title])
+
+
+def _card(note: Note, ctx: Context, front_inline: Inline, blocks: list[Block], *, context: tuple[str, ...], line: int, reason: str | None, subject: str = "") -> Card:
+    front = ctx.renderer.inline(front_inline)
+    identity = plain_text(front_inline)
+    if subject:
+        front, identity = f"{ctx.renderer.inline(inline_of(subject))} — {front}", f"{subject} — {identity}"
+    return make_card(
+        note, ctx, kind=KIND, model=BASIC, front=front, back=ctx.renderer.blocks(blocks),
+        context=context, identity=identity, line=line,
+        extra={"not_fact": reason} if reason else None,
+    )
+
+
+def _headed(note: Note, ctx: Context, section: Section) -> Iterator[Card]:
+    """The card of a heading and its one paragraph (or formula)."""
+    if not section.path or not section.blocks or any(ctx.is_claimed(b) for b in section.blocks) or dated(section.path[:-1]):
+        return
+    found = _prose_and_formulas(section.blocks)
+    if found is None or _problem(*found) is not None:
+        return
+    heading = section.path[-1]
+    reason = generic_heading(heading)
+    if reason is None and not is_question(heading):
+        bare = _NUMBER.sub("", heading, count=1)
+        if term_problem(bare, marked=True) == "too long for a term" or clause_edge(bare):
+            reason = "the heading is a clause, not a term or a question"
+    labelled = heading.rstrip().endswith((":", "：")) or is_aspect(heading)
+    subject = (_subject(note, section) or "") if reason is None and not is_question(heading) and labelled else ""
+    if reason is None and labelled and not is_question(heading) and not subject:
+        reason = f"an aspect ({heading}) with nothing named above it to ask it of"
+    card = _card(note, ctx, _heading(heading), list(section.blocks), context=breadcrumb(note, Section(section.line, section.path[:-1], [])), line=section.line, reason=reason, subject=subject)
+    if reason is None:
+        ctx.claim_blocks(section.blocks)
+    yield card
+
+
+def _names(inline: Inline, name: str) -> bool:
+    """A label line that names its formula: set in bold or italics, or a capitalised
+    name of at most four words, or a short CJK name (not ``sendo que:``, ``则有：``)."""
+    tokens = [t for t in inline.tokens if not (t.type == "text" and not t.content.strip(": ：\t"))]
+    if tokens and tokens[0].type in ("strong_open", "em_open"):
+        return True
+    if re.search(r"[\u4e00-\u9fff]", name):
+        return len(re.findall(r"[\u4e00-\u9fff]", name)) <= 8
+    return name[:1].isupper() and len(name.split()) <= 4
+
+
+def _labelled(note: Note, ctx: Context, section: Section) -> Iterator[Card]:
+    """Cards of a short label line ending in a colon followed by display formulas."""
+    blocks = section.blocks
+    for k, block in enumerate(blocks[:-1]):
+        if not isinstance(block, Paragraph) or ctx.is_claimed(block) or not is_formula(blocks[k + 1]):
+            continue
+        label = plain_text(block.inline)
+        if not label.endswith((":", "：")) or "\n" in block.inline.source.strip():
+            continue
+        name = label.rstrip(":：").strip()
+        if term_problem(name) is not None or is_aspect(name) or not _names(block.inline, name):
+            continue
+        formulas: list[Block] = []
+        for after in blocks[k + 1 :]:
+            if not is_formula(after) or ctx.is_claimed(after):
+                break
+            formulas.append(after)
+        tokens = list(block.inline.tokens)
+        if tokens and tokens[-1].type == "text":
+            tokens[-1] = tokens[-1].copy(content=tokens[-1].content.rstrip().rstrip(":：").rstrip())
+        ctx.claim_blocks([block, *formulas])
+        yield _card(note, ctx, Inline(name, tokens), formulas, context=breadcrumb(note, section), line=block.line, reason=None)
+
+
+def extract(note: Note, ctx: Context) -> Iterator[Card]:
+    if is_drawing(note.front_matter):
+        return  # an Excalidraw drawing: labels on a canvas, not prose
+    for section in note.sections:
+        yield from _headed(note, ctx, section)
+        yield from _labelled(note, ctx, section)
