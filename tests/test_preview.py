@@ -662,3 +662,22 @@ def test_views_made_in_worker_processes_are_the_same_text(tmp_path: Path, monkey
     assert first == _expected_json(vault, out)
     made.clear()
     assert run("preview", vault, "--json", "-o", out).stdout == first and made == []
+
+
+def test_a_view_made_under_other_guids_is_made_again(tmp_path: Path) -> None:
+    """A note's view holds its cards' GUIDs, which depend on other notes too: a new note
+    that repeats a question earlier in path order takes the plain key, so the unchanged
+    note's card gets a salted GUID; its kept view must not print the old one."""
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "b.md").write_text("# Tea\n\nQ: What is tea?\nA: A drink made from leaves.\n", "utf-8")
+    out = tmp_path / "out" / "deck.apkg"
+    first = run("preview", vault, "--json", "-o", out)
+    assert first.exit_code == 0 and first.stdout == _expected_json(vault, out)
+    (vault / "a.md").write_text("# Tea\n\nQ: What is tea?\nA: Leaves in hot water.\n", "utf-8")
+    second = run("preview", vault, "--json", "-o", out)
+    assert second.stdout == _expected_json(vault, out)
+    before = {obj["note"]: obj["guid"] for obj in json.loads(first.stdout)}
+    after = {obj["note"]: obj["guid"] for obj in json.loads(second.stdout)}
+    assert list(before) == ["b"] and sorted(after) == ["a", "b"]
+    assert after["b"] != before["b"] and after["a"] == before["b"]  # the case this test is about
