@@ -65,7 +65,7 @@ import sqlite3
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -88,6 +88,8 @@ log = logging.getLogger("cards")
 SCHEMA = 9
 #: The cache's one file in its folder.
 FILE = "cache.sqlite"
+#: Keys asked for in one query (SQLite's oldest limit on a query's parameters is 999).
+BATCH = 500
 #: A file whose mtime/ctime is this close to the scan is hashed again next time.
 RACY_NS = 2_000_000_000
 #: Config fields that choose files or the output, not what a note's cards are.
@@ -582,8 +584,22 @@ class NoteCache:
 
     # -- views: what a reader made of a note (cards preview), by kind ------
 
-    def view(self, key: str, kind: str) -> bytes | None:
-        return self._one("SELECT data FROM views WHERE key = ? AND kind = ?", (key, kind))
+    def views_of(self, keys: Sequence[str], kind: str) -> dict[str, bytes]:
+        """The views of ``kind`` kept for ``keys`` (those it has), in one query per
+        :data:`BATCH` keys: a query per note cost a fifth of a warm preview."""
+        db = self._conn()
+        found: dict[str, bytes] = {}
+        if db is None:
+            return found
+        try:
+            for start in range(0, len(keys), BATCH):
+                batch = keys[start : start + BATCH]
+                marks = ",".join("?" * len(batch))
+                for key, data in db.execute(f"SELECT key, data FROM views WHERE kind = ? AND key IN ({marks})", (kind, *batch)):
+                    found[key] = bytes(data)
+        except sqlite3.Error as exc:
+            self._failed(exc)
+        return found
 
     def view_tags(self, kind: str) -> dict[str, str]:
         """The notes that have a view of ``kind``, each with the tag it was made under."""

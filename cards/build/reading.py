@@ -27,7 +27,7 @@ from typing import Any
 from ..config import Config
 from ..deck.state import state_path
 from ..model import Card
-from .cache import NoteCache, file_stamp, load_entry, usable_cache_dir
+from .cache import BATCH, NoteCache, file_stamp, load_entry, usable_cache_dir
 from .collect import Collected, Plan, _parallel_jobs, _result, _work_init, gather, plan_notes, unchanged
 from .per_note import NoteResult
 from .processes import worker_pool
@@ -80,8 +80,11 @@ class Reading:
         missing = [slot for slot, key in enumerate(keys) if known.get(key) != tags[slot]]
         made: dict[int, bytes | None] = {}
         pending = iter(_made_in_workers(store, keys, missing, paths, mine, make, jobs)) if missing else iter(())
+        kept: dict[str, bytes] = {}
         for slot, key in enumerate(keys):
-            view = store.view(key, kind) if known.get(key) == tags[slot] else None
+            if slot % BATCH == 0:  # the kept views of the next notes, read together
+                kept = store.views_of([k for at, k in enumerate(keys[slot : slot + BATCH], slot) if known.get(k) == tags[at]], kind)
+            view = kept.pop(key, None) if known.get(key) == tags[slot] else None
             while view is None and slot not in made:
                 done = next(pending, None)
                 if done is None:
