@@ -462,18 +462,24 @@ _PERSONAL = re.compile(
 )
 
 
+#: Thanks to the reader, in the gap or around it: a closing remark, never a fact.
+_THANKS = re.compile(r"谢谢|感谢(?:你|您|大家|各位|读者)|(?<![\w])(?:thanks? (?:you )?for (?:reading|watching|your support))(?![\w])", re.IGNORECASE)
+
+
 def personal_or_meta(card: Seen) -> str | None:
     """A sentence about the writer, the reader or the text itself (``my plan is …``,
     ``today we look at …``, ``再来，我们说说 …``, exam points) holds no fact to learn.
 
     >>> personal_or_meta(Seen("phrases", "所以我的学习规划基本上是[...]的", "C++ 服务端方向"))
     'speaks of the writer or the text ("我")'
+    >>> personal_or_meta(Seen("phrases", "其实主要还是[...]。", "谢谢你们的支持"))
+    'speaks of the writer or the text ("谢谢")'
     >>> personal_or_meta(Seen("phrases", "The kernel schedules [...] by priority.", "threads")) is None
     True
     """
     if card.kind != "phrases":
         return None
-    found = _PERSONAL.search(_MATH.sub(" ", card.rest))
+    found = _PERSONAL.search(_MATH.sub(" ", card.rest)) or _THANKS.search(f"{card.rest} {card.hidden}")
     return f'speaks of the writer or the text ("{found.group(0)}")' if found else None
 
 

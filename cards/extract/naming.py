@@ -378,17 +378,19 @@ def says_something(text: str, *, words: int = 2, han: int = 4) -> bool:
 _PERSONAL = re.compile(
     r"(?<![\w])I(?:'m|'ve|'d|'ll|\s+(?:am|was|have|had|think|believe|will|would|do|did|don't|can|could|found|use|used|like|"
     r"want|need|guess|feel|wrote|write|hope|recommend))(?![\w])|(?<![\w])(?:my|me|mio|mia|miei|mie|meu|minha|meus|minhas)(?![\w])|我(?!们)|公众号|微信|点赞|转发|"
-    r"关注|订阅|欢迎|(?<![\w])(?:subscribe|follow me|patreon)(?![\w])",
+    r"关注|订阅|欢迎|谢谢|感谢(?:你|您|大家|各位|读者)|(?<![\w])(?:subscribe|follow me|patreon|thanks? (?:you )?for reading)(?![\w])",
     re.IGNORECASE,
 )
 
 
 def personal(text: str) -> bool:
-    """The writer speaking of themself (``I think``, ``我也没搞懂``) or asking for a follow:
-    a remark, not a fact about the subject.
+    """The writer speaking of themself (``I think``, ``我也没搞懂``), asking for a follow or
+    thanking the reader: a remark, not a fact about the subject.
 
     >>> personal("HyperLogLog 太费脑子了，我也没有搞懂"), personal("Scored on a scale of I to VI.")
     (True, False)
+    >>> personal("其实主要还是谢谢你们的支持"), personal("Thanks for reading!")
+    (True, True)
     """
     return bool(_PERSONAL.search(text))
 
