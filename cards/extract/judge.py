@@ -176,6 +176,35 @@ def not_a_fact(card: Seen) -> str | None:
     return card.facts.get("not_fact") or None
 
 
+#: A breadcrumb level that opens one worked example or exercise (``Example 2``, ``esempio di ALU``,
+#: ``例题``), or a section of them (``Exercises``, ``Esempi:``); ``Examples of transport`` lists facts.
+_EXAMPLE = re.compile(
+    r"^(?:example|exercise|esempio|esercizio|exemplo|exerc[ií]cio|ejemplo|ejercicio|beispiel|übung|exemple|exercice)(?![\w-])"
+    r"|^(?:examples|exercises|esempi|esercizi|exemplos|exerc[ií]cios|ejemplos|ejercicios|beispiele|übungen|exemples|exercices)"
+    r"\s*[0-9.:：)-]*\s*$|^(?:例题|例子|习题|练习|示例|例\s*[0-9一二三四五六七八九十])",
+    re.IGNORECASE,
+)
+
+
+def worked_example(card: Seen) -> str | None:
+    """A term, a section or a table row inside a worked example or an exercise holds that
+    example's own values (``Y1 = A·B' + AC`` of one circuit, the state ``S11`` of one
+    automaton): nothing to remember once the example is gone. Phrases and questions
+    there may still state general facts and stay.
+
+    >>> worked_example(Seen("sections", "SOP forms of the outputs", back="Y1 = AB' + AC", crumbs=("PLA", "esempio"), cloze=False))
+    'belongs to a worked example ("esempio")'
+    >>> worked_example(Seen("terms", "Sum", back="6", crumbs=("Induction", "Exercises"), cloze=False))
+    'belongs to a worked example ("Exercises")'
+    >>> worked_example(Seen("terms", "Osmosis", back="water crossing a membrane", crumbs=("Cells", "Examples of transport"), cloze=False)) is None
+    True
+    """
+    if card.kind not in ("terms", "sections", "tables"):
+        return None
+    found = next((c for c in card.crumbs if _EXAMPLE.match(c.strip())), None)
+    return f'belongs to a worked example ("{found[:40]}")' if found else None
+
+
 def tiny_gap(card: Seen) -> str | None:
     """A gap of at most two characters (a letter, a symbol, one CJK character) asks
     nothing worth remembering: the bold initials of ``**D**ictionary **O**f **K**eys``,
@@ -344,6 +373,17 @@ def _parts(hidden: str) -> list[str]:
     return found
 
 
+#: Words too common to give an answer away when the breadcrumb holds them.
+_STOPWORDS = frozenset("the and for with from into del della dei delle per con una uno des les une pour avec dos das por com und der die das".split())
+
+
+def _latin_words(text: str) -> set[str]:
+    """Folded words, hyphenated and dotted ones split (``master-slave latch`` is
+    ``master``, ``slave``, ``latch``; ``127.0.0.1`` is ``127``, ``0``, ``1``), short
+    letter-only words (``a``, ``de``) left out; CJK text is no word here."""
+    return {w for w in re.findall(r"[^\W_]+", fold(text)) if not _han(w) and not (len(w) <= 2 and w.isalpha())}
+
+
 def answer_shown(card: Seen) -> str | None:
     """The answer is on the front already: the hidden text (or a name in it) again
     elsewhere in the question or in the breadcrumb, its acronym or a gloss (``i.e.``,
@@ -360,6 +400,8 @@ def answer_shown(card: Seen) -> str | None:
     'the breadcrumb shows "Buffer Pool"'
     >>> answer_shown(Seen("phrases", "发送[...]（Echo Request）的消息", "回送请求"))
     'a gloss beside the gap gives "回送请求" away'
+    >>> answer_shown(Seen("phrases", "Il [...] copia il master.", "flip-flop Slave", crumbs=("master-slave latch (o flip-flop SR master-slave)",)))
+    'the breadcrumb shows the words of "flip-flop Slave"'
     >>> answer_shown(Seen("phrases", "Cells make [...] in mitochondria.", "ATP")) is None
     True
     """
@@ -376,6 +418,10 @@ def answer_shown(card: Seen) -> str | None:
             return f'the front shows "{part}" again'
         if any(_occurs(fold(c), needle) for c in card.crumbs):
             return f'the breadcrumb shows "{part}"'
+    crumb_words = {w for c in card.crumbs for w in _latin_words(c)}
+    hidden_words = _latin_words(card.hidden) - _STOPWORDS
+    if hidden_words and not _han(card.hidden) and hidden_words <= crumb_words:
+        return f'the breadcrumb shows the words of "{card.hidden.strip()[:40]}"'
     acronym = _acronym(card.hidden)
     if len(acronym) >= 2 and re.search(rf"[(（]\s*{re.escape(acronym)}s?\s*[)）]", fold(card.front)):
         return f"the front shows its acronym {acronym.upper()}"
@@ -595,6 +641,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
     {
         "not_a_procedure": not_a_procedure,
         "not_a_fact": not_a_fact,
+        "worked_example": worked_example,
         "tiny_gap": tiny_gap,
         "label_gap": label_gap,
         "clause_gap": clause_gap,
