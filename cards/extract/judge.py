@@ -143,12 +143,13 @@ def _words(text: str) -> list[str]:
 
 
 def _occurs(haystack: str, needle: str) -> bool:
-    """``needle`` in ``haystack`` as a whole word (a CJK needle anywhere)."""
+    """``needle`` in ``haystack`` as a whole word (a CJK needle anywhere); a part of a
+    hyphenated word counts: ``public-key`` shows ``public``."""
     if not needle:
         return False
     if _han(needle):
         return needle in haystack
-    return re.search(rf"(?<![\w-]){re.escape(needle)}(?![\w-])", haystack) is not None
+    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack) is not None
 
 
 # ------------------------------------------------------------------ card rules
