@@ -329,7 +329,8 @@ EMPHASIS = frozenset(
     least much many few can cannot can't should shouldn't don't doesn't isn't aren't do does is are was were be
     the a an and or of to in on for with this that these those it they we you i
     不 不是 没有 不能 不会 一定 必须 很 非常 重要 关键 都 只 也 最 更 要 会 能 是 的 了 和 与 或
-    没 无 未 别 勿 非 non não nao nunca sempre mai nicht kein keine nie immer pas jamais toujours ne""".split()
+    没 无 未 别 勿 非 non não nao nunca sempre mai nicht kein keine nie immer pas jamais toujours ne
+    yes sì si sí sim oui ja 对 是的 对的 没错""".split()
 )
 
 

@@ -170,12 +170,27 @@ def judge_entry(term: list[Token], definition: list[Token], marked: bool) -> tup
         return False, None  # a path (D:\exec\bin, /usr/include): a setting
     if is_title(value) or is_pointer(value):
         return False, None  # a paper's title after its short name; "see …"
-    problem = term_problem(name, marked=marked)
+    problem = term_problem(name, marked=marked) or letter_symbol(name, value)
     if problem is None:
         return True, None
+    if problem.startswith("one letter"):
+        return True, problem
     if problem.startswith(("metadata", "a label", "a numbered label")):
         return True, problem
     return False, None
+
+
+def letter_symbol(name: str, definition: str) -> str | None:
+    """A name of one letter is a symbol of one proof or formula (``H: there is an upper
+    bound``), unless the definition spells it out (``T: Tumour size`` of TNM staging).
+
+    >>> letter_symbol("H", "esiste almeno un maggiorante"), letter_symbol("T", "Tumour size/location")
+    ('one letter, a symbol rather than a term (H)', None)
+    """
+    if len(name) != 1 or not name.isalpha() or "\u4e00" <= name <= "\u9fff":
+        return None
+    first = re.search(r"[^\W\d_]+", definition)
+    return None if first and first.group(0)[0].casefold() == name.casefold() else f"one letter, a symbol rather than a term ({name})"
 
 
 def _entries(tokens: list[Token], first_line: int) -> list[Entry]:
