@@ -330,7 +330,9 @@ EMPHASIS = frozenset(
     the a an and or of to in on for with this that these those it they we you i
     不 不是 没有 不能 不会 一定 必须 很 非常 重要 关键 都 只 也 最 更 要 会 能 是 的 了 和 与 或
     没 无 未 别 勿 非 non não nao nunca sempre mai nicht kein keine nie immer pas jamais toujours ne
-    yes sì si sí sim oui ja 对 是的 对的 没错""".split()
+    yes sì si sí sim oui ja 对 是的 对的 没错
+    if iff then but because so when unless 当且仅当 如果 那么 但是 因为 所以
+    tutti tutte tutto ogni todos todas tous toutes alle 常见 不可以 不可 可以 所有 任意 任何""".split()
 )
 
 
@@ -342,6 +344,8 @@ def emphasis_gap(card: Seen) -> str | None:
     'hides emphasis only ("not")'
     >>> emphasis_gap(Seen("phrases", "L insieme delle parti [...].", "CONTIENE INSIEME VUOTO"))
     'shouts rather than names ("CONTIENE INSIEME VUOTO")'
+    >>> emphasis_gap(Seen("phrases", "A set is open [...] its complement is closed.", "if and only if"))
+    'hides emphasis only ("if and only if")'
     >>> emphasis_gap(Seen("phrases", "Antibiotics do not treat [...] infections.", "viral")) is None
     True
     """
@@ -703,9 +707,12 @@ NOTE_RULES: Mapping[str, NoteRule] = MappingProxyType({"crowded_sentence": crowd
 
 
 def verdict(card: Card) -> tuple[str, str] | None:
-    """(rule, reason) of the first rule that drops ``card``, or None to keep it."""
+    """(rule, reason) of the first rule that drops ``card``, or None to keep it. A card
+    the author wrote passes every rule but ``not_a_fact``, which its own extractor sets
+    (a ``<details>`` whose summary only says "click to expand")."""
     if card.written:
-        return None
+        reason = not_a_fact(seen(card))
+        return ("not_a_fact", reason) if reason else None
     view = seen(card)
     for name, rule in RULES.items():
         reason = rule(view)
