@@ -518,12 +518,19 @@ _PERSONAL = re.compile(
 _THANKS = re.compile(r"谢谢|感谢(?:你|您|大家|各位|读者)|(?<![\w])(?:thanks? (?:you )?for (?:reading|watching|your support))(?![\w])", re.IGNORECASE)
 
 
+#: Faces, gestures and fire (😂 🤣 🗿 🔥 🙏) and their Chinese web slang (哈哈, 手动狗头): a
+#: sentence that laughs or cheers is an aside. Markers people put on facts (✅ ❌ ⚠️ 📌) are no jokes.
+_JOKE = re.compile("[\U0001F600-\U0001F64F\U0001F910-\U0001F92F\U0001F970-\U0001F97A\U0001F5E3\U0001F5FF\U0001F525\U0001F4AA]|哈哈|手动狗头|狗头")
+
+
 def personal_or_meta(card: Seen) -> str | None:
     """A sentence about the writer, the reader or the text itself (``my plan is …``,
     ``today we look at …``, ``再来，我们说说 …``, exam points) holds no fact to learn.
 
     >>> personal_or_meta(Seen("phrases", "所以我的学习规划基本上是[...]的", "C++ 服务端方向"))
     'speaks of the writer or the text ("我")'
+    >>> personal_or_meta(Seen("phrases", "QUESTO È [...] 🗿🔥🔥", "BASATO"))
+    'a joke or an aside ("🗿")'
     >>> personal_or_meta(Seen("phrases", "其实主要还是[...]。", "谢谢你们的支持"))
     'speaks of the writer or the text ("谢谢")'
     >>> personal_or_meta(Seen("phrases", "The kernel schedules [...] by priority.", "threads")) is None
@@ -532,7 +539,10 @@ def personal_or_meta(card: Seen) -> str | None:
     if card.kind != "phrases":
         return None
     found = _PERSONAL.search(_MATH.sub(" ", card.rest)) or _THANKS.search(f"{card.rest} {card.hidden}")
-    return f'speaks of the writer or the text ("{found.group(0)}")' if found else None
+    if found:
+        return f'speaks of the writer or the text ("{found.group(0)}")'
+    joke = _JOKE.search(card.rest)
+    return f'a joke or an aside ("{joke.group(0)}")' if joke else None
 
 
 def leans_on_before(card: Seen) -> str | None:
