@@ -166,6 +166,9 @@ def sentences(inline: Inline) -> list[Inline]:
     >>> tokens = markdown().parseInline("Cells make **ATP**. It stores energy, e.g. for muscles.")[0].children
     >>> [plain_text(s) for s in sentences(Inline("", tokens))]
     ['Cells make ATP.', 'It stores energy, e.g. for muscles.']
+    >>> tokens = markdown().parseInline("the **source view** $I'$ is fused")[0].children
+    >>> plain_text(sentences(Inline("", tokens))[0])
+    "the source view $I'$ is fused"
     >>> tokens = markdown().parseInline("**Deep**: far from the surface\\n**Superficial**: close to it\\nand hard\\nwrapped.")[0].children
     >>> [plain_text(s) for s in sentences(Inline("", tokens))]
     ['Deep: far from the surface', 'Superficial: close to it and hard wrapped.']
@@ -179,8 +182,11 @@ def sentences(inline: Inline) -> list[Inline]:
                 found[-1].append(token.copy(content=token.content[start:end]))
                 found.append([])
                 start = end
-            if token.content[start:].strip() or not found[-1]:
-                found[-1].append(token.copy(content=token.content[start:].lstrip() if not found[-1] else token.content[start:]))
+            rest = token.content[start:]
+            if rest.strip() or not found[-1]:
+                found[-1].append(token.copy(content=rest.lstrip() if not found[-1] else rest))
+            elif found[-1]:
+                found[-1].append(token.copy(content=rest))  # the space between two spans (**a** $x$) stays
             continue
         if depth == 0 and token.type in ("softbreak", "hardbreak"):
             if found[-1] and _line_ends_sentence(found[-1], inline.tokens, index):
