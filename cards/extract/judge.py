@@ -281,12 +281,16 @@ def label_gap(card: Seen) -> str | None:
     'hides "Osmosis", followed by a colon'
     >>> label_gap(Seen("phrases", "[...] uses a hash table.", "方式一"))
     'hides the label "方式一"'
+    >>> label_gap(Seen("phrases", "[...] Yes, by the completeness axiom.", "Is every bounded set bounded above?"))
+    'hides a question, not its answer'
     >>> label_gap(Seen("phrases", "Glucose is split by [...].", "glycolysis")) is None
     True
     """
     if not card.cloze:
         return None
     hidden = card.hidden.strip()
+    if hidden.endswith(("?", "？")):
+        return "hides a question, not its answer"
     if hidden.endswith((":", "：")) or is_label(hidden):
         return f'hides the label "{hidden}"'
     leads = len(_words(card.before)) <= 2 and _han(card.before) <= 4
@@ -328,6 +332,7 @@ EMPHASIS = frozenset(
     """not no never always only all must very really important key main both each every none any more less most
     least much many few can cannot can't should shouldn't don't doesn't isn't aren't do does is are was were be
     the a an and or of to in on for with this that these those it they we you i
+    di da del della per con il lo la le gli un una de do das dos para por com os um uma a/para
     不 不是 没有 不能 不会 一定 必须 很 非常 重要 关键 都 只 也 最 更 要 会 能 是 的 了 和 与 或
     没 无 未 别 勿 非 non não nao nunca sempre mai nicht kein keine nie immer pas jamais toujours ne
     yes sì si sí sim oui ja 对 是的 对的 没错
@@ -346,12 +351,15 @@ def emphasis_gap(card: Seen) -> str | None:
     'shouts rather than names ("CONTIENE INSIEME VUOTO")'
     >>> emphasis_gap(Seen("phrases", "A set is open [...] its complement is closed.", "if and only if"))
     'hides emphasis only ("if and only if")'
+    >>> emphasis_gap(Seen("phrases", "先来看看[...]，线程会被阻塞。", "阻塞 I/O")) is None
+    True
     >>> emphasis_gap(Seen("phrases", "Antibiotics do not treat [...] infections.", "viral")) is None
     True
     """
     if not card.cloze:
         return None
-    tokens = _words(fold(card.hidden)) or [card.hidden.strip()]
+    folded = fold(card.hidden)
+    tokens = _words(folded) + re.findall(r"[\u4e00-\u9fff]+", folded) or [card.hidden.strip()]  # 阻塞 I/O is no "I"
     if all(t in EMPHASIS for t in tokens):
         return f'hides emphasis only ("{card.hidden.strip()}")'
     words = card.hidden.split()
@@ -454,7 +462,8 @@ def label_question(card: Seen) -> str | None:
     if card.cloze or card.kind != "qa":
         return None
     core = fold(card.front.rstrip(":：?？ ."))
-    if core in LABEL_WORDS or core in {"def", "defs", "thm", "prop", "rmk", "ex", "eg", "pf", "idea", "key idea", "training", "problem"}:
+    if core in LABEL_WORDS or core in {"def", "defs", "thm", "prop", "rmk", "ex", "eg", "pf", "idea", "key idea", "training", "problem",
+                                       "key formula", "key formulas", "key claim", "key claims", "key result", "key results", "可推出", "可得", "可知"}:
         # "Manifold › Def" asks for the definition of what the breadcrumb names; a proof,
         # remarks or examples of it ask for nothing in particular
         defines = core in {"def", "defs", "definition", "definitions", "定义", "definizione"}

@@ -40,10 +40,11 @@ PASSAGE_LABELS = frozenset(
     argument arguments reasoning 又如 再如 如 又 比如说
     nota esempio esempi osservazione soluzione attenzione obs observação exemplo exemplos solução resumo
     注意 注 备注 提示 例 例如 比如 举例 示例 例子 答 解 问 答案 问题 思路 总结 小结 说明 补充 ps 题目 解析 分析 重点 要点 核心 关键
-    注意事项 小贴士 划重点 tips 重点掌握 掌握 熟记 记住 必背 做题思路 解题思路 典型例子 典型的例子 启发 启示 感悟 体会 evidence""".split()
+    注意事项 小贴士 划重点 tips 重点掌握 掌握 熟记 记住 必背 做题思路 解题思路 典型例子 典型的例子 启发 启示 感悟 体会 evidence 设 令 假设 已知 同理""".split()
 ) | frozenset({"see also", "key points", "in short", "for example", "side note", "fun fact", "important note", "key point",
                "core point", "main point", "main idea", "key idea", "big idea", "proof sketch", "first thought",
-               "side evidence", "evidence", "typical example", "a typical example"})
+               "side evidence", "evidence", "typical example", "a typical example", "key formula", "key formulas",
+               "key claim", "key claims", "key result", "key results", "可推出", "可得", "可知", "易知", "易得"})
 
 #: Words that name one aspect of a subject (besides the judge's label words, folded):
 #: ``Treatment``, ``概念``, ``实现`` ask something only beside what they are an aspect of.

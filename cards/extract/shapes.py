@@ -200,8 +200,8 @@ def sentences(inline: Inline) -> list[Inline]:
 
 _REFERS_BACK = re.compile(
     r"^(?:this|these|that|those|it|its|they|their|them|such|here|thus|therefore|hence|so|then|also|moreover|however|"
-    r"in this case|as a result|for this reason|the above|as mentioned)\b"
-    r"|^(?:这|该|此|其|它|上述|上面|上方|以上|前面|这些|这样|因此|所以|于是|但是|然而|同时|另外|此外|那么)",
+    r"in this case|as a result|for this reason|the above|as mentioned|similarly|analogously|likewise)\b"
+    r"|^(?:这|该|此|其|它|上述|上面|上方|以上|前面|这些|这样|因此|所以|于是|但是|然而|同时|另外|此外|那么|同理|类似地|类似的)",
     re.IGNORECASE,
 )
 
