@@ -234,7 +234,7 @@ LABEL_WORDS = frozenset(
     pro con benefit benefits drawback drawbacks limitation limitations problem problems issue issues exercise
     exercises task tasks todo goal goals idea ideas source sources reference references etiology
     pathophysiology presentation diagnosis treatment management prognosis epidemiology complications symptoms
-    signs investigations workup takeaway takeaways background context method methods usage
+    signs investigations workup takeaway takeaways background context method methods usage comment comments
     syntax description purpose function functions features feature properties property types type case cases
     attention nota esempio esempi osservazione definizione teorema dimostrazione soluzione
     注意 注 备注 提示 优点 缺点 优势 劣势 特点 特性 原因 结果 结论 总结 小结 定义 定理 证明 解 答 问 例 例如 比如
@@ -626,6 +626,8 @@ def empty_answer(card: Seen) -> str | None:
 
     >>> empty_answer(Seen("qa", "What is the plan?", back="https://example.org/plan", cloze=False))
     'the answer says nothing'
+    >>> empty_answer(Seen("qa", "Open papers", back="{{query (and [[paper]] (task TODO))}}", cloze=False))
+    'the answer is a Logseq macro, not words'
     >>> empty_answer(Seen("qa", "What is ATP?", back="The energy currency of the cell.", cloze=False)) is None
     True
     """
@@ -633,6 +635,8 @@ def empty_answer(card: Seen) -> str | None:
         return None
     if not card.back.strip() or _LINK_ONLY.match(card.back.strip()):
         return "the answer says nothing"
+    if re.fullmatch(r"(?:•\s*)?\{\{\s*(?:query|embed|renderer|video|tweet|youtube|pdf)\b.*\}\}", card.back.strip(), re.S | re.I):
+        return "the answer is a Logseq macro, not words"
     return None
 
 
