@@ -416,6 +416,8 @@ def answer_shown(card: Seen) -> str | None:
     'a gloss beside the gap gives "回送请求" away'
     >>> answer_shown(Seen("phrases", "Il [...] copia il master.", "flip-flop Slave", crumbs=("master-slave latch (o flip-flop SR master-slave)",)))
     'the breadcrumb shows the words of "flip-flop Slave"'
+    >>> answer_shown(Seen("phrases", "Logarithmic map ([...]) sends a rotation to its axis.", "log"))
+    'the front shows "Logarithmic", which begins with it'
     >>> answer_shown(Seen("phrases", "Cells make [...] in mitochondria.", "ATP")) is None
     True
     """
@@ -432,6 +434,11 @@ def answer_shown(card: Seen) -> str | None:
             return f'the front shows "{part}" again'
         if any(_occurs(fold(c), needle) for c in card.crumbs):
             return f'the breadcrumb shows "{part}"'
+    bare = card.hidden.strip()
+    if re.fullmatch(r"[A-Za-z]{3,}", bare):
+        longer = re.search(rf"(?<![\w-]){re.escape(bare)}[a-z]+", card.rest, re.IGNORECASE)
+        if longer:
+            return f'the front shows "{longer.group(0)}", which begins with it'
     crumb_words = {w for c in card.crumbs for w in _latin_words(c)}
     hidden_words = _latin_words(card.hidden) - _STOPWORDS
     if hidden_words and not _han(card.hidden) and hidden_words <= crumb_words:

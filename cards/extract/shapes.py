@@ -235,7 +235,7 @@ def refers_to_nothing_shown(sentence: str) -> bool:
 
 
 _PREMISE = re.compile(
-    r"^(?:given|let|suppose|assume|consider|for any|for every|for all|dad[oa]s?|sej[ao]m?|sendo|considere|suponha|"
+    r"^(?:given|let|suppose|assume|consider|for any|for every|for all|dad[oa]s?|sej[ao]m?|sendo(?! assim)|considere|suponha|"
     r"sia|siano|dat[oaie]|supponiamo|sei|gegeben|soit|soient|étant donné)(?![\w-])|^(?:设|令|假设|给定|已知|考虑)",
     re.IGNORECASE,
 )
