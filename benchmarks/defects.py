@@ -74,11 +74,15 @@ _SOURCE_DIV = re.compile(r'<div class="source">.*?</div>', re.S)
 
 
 def plain(fragment: str) -> str:
-    """Visible text of an HTML fragment, blocks separated by a space.
+    """Visible text of an HTML fragment, blocks separated by a space, list items by a
+    bullet, an image as ``[image]`` (a judge reading the text must know it is there).
 
     >>> plain("<ol><li>Glycolysis</li><li>Krebs&nbsp;cycle</li></ol>")
-    'Glycolysis Krebs cycle'
+    '• Glycolysis • Krebs cycle'
+    >>> plain('A gate: <img src="not.png" alt="">')
+    'A gate: [image]'
     """
+    fragment = re.sub(r"<img\b[^>]*>", " [image] ", re.sub(r"<li\b[^>]*>", " • ", fragment, flags=re.I), flags=re.I)
     return " ".join(strip_html(_BLOCK_END.sub(" ", fragment)).split())
 
 
@@ -316,7 +320,7 @@ def long(card: CardView) -> str | None:
     >>> long(CardView("phrases", "cloze", "Short [...].", "", ("front",), (".",))) is None
     True
     """
-    size = len(card.full_front)
+    size = len(card.full_front.replace("• ", ""))  # the bullets plain() shows for list items are no text
     return f"front is {size} characters" if size > LONG_FRONT else None
 
 

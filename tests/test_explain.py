@@ -69,6 +69,18 @@ def test_cards_written_as_cards_are_never_dropped(tmp_path: Path) -> None:
     assert len(objects["cards"]) == 3  # a reversed pair and a basic card, whatever the rules would say
 
 
+def test_a_details_block_that_only_says_click_to_expand_is_no_card(tmp_path: Path) -> None:
+    """The one exception: its own extractor says a written card asks nothing."""
+    (tmp_path / "n.md").write_text(
+        "# Setup\n\n<details>\n<summary>click to expand</summary>\n\nA long install log.\n</details>\n\n"
+        "<details>\n<summary>What is a heap?</summary>\n\nA tree whose parents order before their children.\n</details>\n",
+        "utf-8",
+    )
+    objects = json.loads(run("preview", tmp_path, "--json", "--explain"))
+    assert [c["fields"]["Front"] for c in objects["cards"]] == ["What is a heap?"]
+    assert [(d["rule"], d["kind"]) for d in objects["dropped"]] == [("not_a_fact", "details")]
+
+
 def test_every_rule_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
     for rule in (*RULES, *NOTE_RULES):

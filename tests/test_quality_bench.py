@@ -55,7 +55,7 @@ def test_view_of_reads_gap_front_back_and_breadcrumb_from_the_rendered_card() ->
     assert first.full_front == "Cells make ATP in mitochondria."
     assert (first.path, first.line) == ("n.md", 3)
     qa = _one("qa", BASIC, "What is osmosis?", "<ul><li>Water crossing a membrane.</li></ul>")
-    assert qa.front == "What is osmosis?" and qa.back == "Water crossing a membrane." and qa.hidden == ()
+    assert qa.front == "What is osmosis?" and qa.back == "• Water crossing a membrane." and qa.hidden == ()
     assert "n.md:3" not in qa.answer  # the Source link is not part of what is judged
 
 

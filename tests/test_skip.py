@@ -113,6 +113,18 @@ def test_journal_by_folder_or_by_a_date_for_a_name() -> None:
     assert [daily_name(PurePosixPath(p)) for p in ("2024.05.21.md", "20240521.md", "2024-05-21-x.md", "2024-02-30.md")] == [True, False, False, True]
 
 
+def test_a_readme_gives_nothing_mined_but_its_written_cards(tmp_path: Path) -> None:
+    root = write(tmp_path, {
+        "network/README.md": "# About this book\n\nThe book has **200,000** words and is written for **programmers**.\n\nQ: What is TCP?\nA: A transport protocol.\n",
+        "network/tcp.md": "# TCP\n\nTCP gives a **reliable byte stream** on top of IP.\n",
+    })
+    got = results(root)
+    assert str(got["network/README.md"].skipped).startswith("readme (")
+    assert [c.front for c in got["network/README.md"].cards] == ["What is TCP?"]
+    assert got["network/tcp.md"].skipped is None and got["network/tcp.md"].cards
+    assert why("- the **Krebs** cycle", "Readme.markdown") is not None and why("- the **Krebs** cycle", "Reading.md") is None
+
+
 @pytest.mark.parametrize(
     "text, placeholder",
     [

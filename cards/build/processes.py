@@ -106,6 +106,30 @@ def die_with_parent(parent: int) -> None:
             pass
 
 
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+def _launch(pool: ProcessPoolExecutor) -> None:
+    """Fork every worker now, with Ctrl-C and SIGTERM held back: a signal that lands
+    mid-fork interrupts the fork hooks (logging's lock), where Python can only print
+    "Exception ignored … Traceback" and drop it. Held, it arrives right after."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        pool.submit(int)  # a fork pool starts all its workers on the first task
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _started(initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+    """A worker's first act: its own initializer (which sets its signal handlers), then
+    the signals the fork held back are let through."""
+    initializer(*initargs)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
+
+
 @contextmanager
 def worker_pool(workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...] = ()) -> Iterator[ProcessPoolExecutor]:
     """A fork pool whose workers die with the block: on a clean exit they finish and
@@ -114,8 +138,9 @@ def worker_pool(workers: int, initializer: Callable[..., None], initargs: tuple[
     from concurrent.futures import ProcessPoolExecutor
 
     before = set(multiprocessing.active_children())
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=initializer, initargs=initargs)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_started, initargs=(initializer, initargs))
     try:
+        _launch(pool)
         yield pool
     except BaseException:
         with signals_ignored():

@@ -59,10 +59,30 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
             ctx.take_media()
             _warn(note, line.number, "a <details> card with nothing after its <summary> to answer it; it gives no card")
             continue
+        opener = opens_only(question.text)
         yield make_card(
             note, ctx, kind=KIND, model=BASIC, front=question.html, back=answer.html,
             context=breadcrumb(note, section_at(note, line.number)), identity=question.text, line=line.number, written=True,
+            extra={"not_fact": f'its summary only says how to open it ("{question.text.strip()}")'} if opener else None,
         )
+
+
+#: A summary that names the widget, not a question: the <details> folds a long passage away.
+_OPENER = re.compile(
+    r"^\W*(?:click\s+(?:here\s+)?(?:to\s+)?(?:expand|open|show|see|view)\w*|expand|show(?:\s+(?:more|all|details?|answer|code))?|"
+    r"more|details?|spoiler|toggle|点击展开|点击查看|展开|查看|更多|详情|点此展开)\W*$",
+    re.IGNORECASE,
+)
+
+
+def opens_only(summary: str) -> bool:
+    """A summary that only says how to open the block (``click to expand``, ``展开``):
+    the author folded a long passage away; nothing is asked.
+
+    >>> opens_only("click to expand"), opens_only("Show more"), opens_only("What is a heap?")
+    (True, True, False)
+    """
+    return _OPENER.match(summary.strip()) is not None
 
 
 def _dedent(text: str) -> str:

@@ -143,12 +143,13 @@ def _words(text: str) -> list[str]:
 
 
 def _occurs(haystack: str, needle: str) -> bool:
-    """``needle`` in ``haystack`` as a whole word (a CJK needle anywhere)."""
+    """``needle`` in ``haystack`` as a whole word (a CJK needle anywhere); a part of a
+    hyphenated word counts: ``public-key`` shows ``public``."""
     if not needle:
         return False
     if _han(needle):
         return needle in haystack
-    return re.search(rf"(?<![\w-]){re.escape(needle)}(?![\w-])", haystack) is not None
+    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack) is not None
 
 
 # ------------------------------------------------------------------ card rules
@@ -174,6 +175,35 @@ def not_a_fact(card: Seen) -> str | None:
     'metadata (Date)'
     """
     return card.facts.get("not_fact") or None
+
+
+#: A breadcrumb level that opens one worked example or exercise (``Example 2``, ``esempio di ALU``,
+#: ``例题``), or a section of them (``Exercises``, ``Esempi:``); ``Examples of transport`` lists facts.
+_EXAMPLE = re.compile(
+    r"^(?:example|exercise|esempio|esercizio|exemplo|exerc[ií]cio|ejemplo|ejercicio|beispiel|übung|exemple|exercice)(?![\w-])"
+    r"|^(?:examples|exercises|esempi|esercizi|exemplos|exerc[ií]cios|ejemplos|ejercicios|beispiele|übungen|exemples|exercices)"
+    r"\s*[0-9.:：)-]*\s*$|^(?:例题|例子|习题|练习|示例|例\s*[0-9一二三四五六七八九十])",
+    re.IGNORECASE,
+)
+
+
+def worked_example(card: Seen) -> str | None:
+    """A term, a section or a table row inside a worked example or an exercise holds that
+    example's own values (``Y1 = A·B' + AC`` of one circuit, the state ``S11`` of one
+    automaton): nothing to remember once the example is gone. Phrases and questions
+    there may still state general facts and stay.
+
+    >>> worked_example(Seen("sections", "SOP forms of the outputs", back="Y1 = AB' + AC", crumbs=("PLA", "esempio"), cloze=False))
+    'belongs to a worked example ("esempio")'
+    >>> worked_example(Seen("terms", "Sum", back="6", crumbs=("Induction", "Exercises"), cloze=False))
+    'belongs to a worked example ("Exercises")'
+    >>> worked_example(Seen("terms", "Osmosis", back="water crossing a membrane", crumbs=("Cells", "Examples of transport"), cloze=False)) is None
+    True
+    """
+    if card.kind not in ("terms", "sections", "tables"):
+        return None
+    found = next((c for c in card.crumbs if _EXAMPLE.match(c.strip())), None)
+    return f'belongs to a worked example ("{found[:40]}")' if found else None
 
 
 def tiny_gap(card: Seen) -> str | None:
@@ -204,7 +234,7 @@ LABEL_WORDS = frozenset(
     pro con benefit benefits drawback drawbacks limitation limitations problem problems issue issues exercise
     exercises task tasks todo goal goals idea ideas source sources reference references etiology
     pathophysiology presentation diagnosis treatment management prognosis epidemiology complications symptoms
-    signs investigations workup takeaway takeaways background context method methods usage
+    signs investigations workup takeaway takeaways background context method methods usage comment comments
     syntax description purpose function functions features feature properties property types type case cases
     attention nota esempio esempi osservazione definizione teorema dimostrazione soluzione
     注意 注 备注 提示 优点 缺点 优势 劣势 特点 特性 原因 结果 结论 总结 小结 定义 定理 证明 解 答 问 例 例如 比如
@@ -251,12 +281,16 @@ def label_gap(card: Seen) -> str | None:
     'hides "Osmosis", followed by a colon'
     >>> label_gap(Seen("phrases", "[...] uses a hash table.", "方式一"))
     'hides the label "方式一"'
+    >>> label_gap(Seen("phrases", "[...] Yes, by the completeness axiom.", "Is every bounded set bounded above?"))
+    'hides a question, not its answer'
     >>> label_gap(Seen("phrases", "Glucose is split by [...].", "glycolysis")) is None
     True
     """
     if not card.cloze:
         return None
     hidden = card.hidden.strip()
+    if hidden.endswith(("?", "？")):
+        return "hides a question, not its answer"
     if hidden.endswith((":", "：")) or is_label(hidden):
         return f'hides the label "{hidden}"'
     leads = len(_words(card.before)) <= 2 and _han(card.before) <= 4
@@ -298,8 +332,12 @@ EMPHASIS = frozenset(
     """not no never always only all must very really important key main both each every none any more less most
     least much many few can cannot can't should shouldn't don't doesn't isn't aren't do does is are was were be
     the a an and or of to in on for with this that these those it they we you i
+    di da del della per con il lo la le gli un una de do das dos para por com os um uma a/para
     不 不是 没有 不能 不会 一定 必须 很 非常 重要 关键 都 只 也 最 更 要 会 能 是 的 了 和 与 或
-    没 无 未 别 勿 非 non não nao nunca sempre mai nicht kein keine nie immer pas jamais toujours ne""".split()
+    没 无 未 别 勿 非 non não nao nunca sempre mai nicht kein keine nie immer pas jamais toujours ne
+    yes sì si sí sim oui ja 对 是的 对的 没错
+    if iff then but because so when unless 当且仅当 如果 那么 但是 因为 所以
+    tutti tutte tutto ogni todos todas tous toutes alle 常见 不可以 不可 可以 所有 任意 任何""".split()
 )
 
 
@@ -311,12 +349,17 @@ def emphasis_gap(card: Seen) -> str | None:
     'hides emphasis only ("not")'
     >>> emphasis_gap(Seen("phrases", "L insieme delle parti [...].", "CONTIENE INSIEME VUOTO"))
     'shouts rather than names ("CONTIENE INSIEME VUOTO")'
+    >>> emphasis_gap(Seen("phrases", "A set is open [...] its complement is closed.", "if and only if"))
+    'hides emphasis only ("if and only if")'
+    >>> emphasis_gap(Seen("phrases", "先来看看[...]，线程会被阻塞。", "阻塞 I/O")) is None
+    True
     >>> emphasis_gap(Seen("phrases", "Antibiotics do not treat [...] infections.", "viral")) is None
     True
     """
     if not card.cloze:
         return None
-    tokens = _words(fold(card.hidden)) or [card.hidden.strip()]
+    folded = fold(card.hidden)
+    tokens = _words(folded) + re.findall(r"[\u4e00-\u9fff]+", folded) or [card.hidden.strip()]  # 阻塞 I/O is no "I"
     if all(t in EMPHASIS for t in tokens):
         return f'hides emphasis only ("{card.hidden.strip()}")'
     words = card.hidden.split()
@@ -344,6 +387,17 @@ def _parts(hidden: str) -> list[str]:
     return found
 
 
+#: Words too common to give an answer away when the breadcrumb holds them.
+_STOPWORDS = frozenset("the and for with from into del della dei delle per con una uno des les une pour avec dos das por com und der die das".split())
+
+
+def _latin_words(text: str) -> set[str]:
+    """Folded words, hyphenated and dotted ones split (``master-slave latch`` is
+    ``master``, ``slave``, ``latch``; ``127.0.0.1`` is ``127``, ``0``, ``1``), short
+    letter-only words (``a``, ``de``) left out; CJK text is no word here."""
+    return {w for w in re.findall(r"[^\W_]+", fold(text)) if not _han(w) and not (len(w) <= 2 and w.isalpha())}
+
+
 def answer_shown(card: Seen) -> str | None:
     """The answer is on the front already: the hidden text (or a name in it) again
     elsewhere in the question or in the breadcrumb, its acronym or a gloss (``i.e.``,
@@ -360,6 +414,10 @@ def answer_shown(card: Seen) -> str | None:
     'the breadcrumb shows "Buffer Pool"'
     >>> answer_shown(Seen("phrases", "发送[...]（Echo Request）的消息", "回送请求"))
     'a gloss beside the gap gives "回送请求" away'
+    >>> answer_shown(Seen("phrases", "Il [...] copia il master.", "flip-flop Slave", crumbs=("master-slave latch (o flip-flop SR master-slave)",)))
+    'the breadcrumb shows the words of "flip-flop Slave"'
+    >>> answer_shown(Seen("phrases", "Logarithmic map ([...]) sends a rotation to its axis.", "log"))
+    'the front shows "Logarithmic", which begins with it'
     >>> answer_shown(Seen("phrases", "Cells make [...] in mitochondria.", "ATP")) is None
     True
     """
@@ -376,6 +434,15 @@ def answer_shown(card: Seen) -> str | None:
             return f'the front shows "{part}" again'
         if any(_occurs(fold(c), needle) for c in card.crumbs):
             return f'the breadcrumb shows "{part}"'
+    bare = card.hidden.strip()
+    if re.fullmatch(r"[A-Za-z]{3,}", bare):
+        longer = re.search(rf"(?<![\w-]){re.escape(bare)}[a-z]+", card.rest, re.IGNORECASE)
+        if longer:
+            return f'the front shows "{longer.group(0)}", which begins with it'
+    crumb_words = {w for c in card.crumbs for w in _latin_words(c)}
+    hidden_words = _latin_words(card.hidden) - _STOPWORDS
+    if hidden_words and not _han(card.hidden) and hidden_words <= crumb_words:
+        return f'the breadcrumb shows the words of "{card.hidden.strip()[:40]}"'
     acronym = _acronym(card.hidden)
     if len(acronym) >= 2 and re.search(rf"[(（]\s*{re.escape(acronym)}s?\s*[)）]", fold(card.front)):
         return f"the front shows its acronym {acronym.upper()}"
@@ -402,7 +469,8 @@ def label_question(card: Seen) -> str | None:
     if card.cloze or card.kind != "qa":
         return None
     core = fold(card.front.rstrip(":：?？ ."))
-    if core in LABEL_WORDS or core in {"def", "defs", "thm", "prop", "rmk", "ex", "eg", "pf", "idea", "key idea", "training", "problem"}:
+    if core in LABEL_WORDS or core in {"def", "defs", "thm", "prop", "rmk", "ex", "eg", "pf", "idea", "key idea", "training", "problem",
+                                       "key formula", "key formulas", "key claim", "key claims", "key result", "key results", "可推出", "可得", "可知"}:
         # "Manifold › Def" asks for the definition of what the breadcrumb names; a proof,
         # remarks or examples of it ask for nothing in particular
         defines = core in {"def", "defs", "definition", "definitions", "定义", "definizione"}
@@ -462,19 +530,35 @@ _PERSONAL = re.compile(
 )
 
 
+#: Thanks to the reader, in the gap or around it: a closing remark, never a fact.
+_THANKS = re.compile(r"谢谢|感谢(?:你|您|大家|各位|读者)|(?<![\w])(?:thanks? (?:you )?for (?:reading|watching|your support))(?![\w])", re.IGNORECASE)
+
+
+#: Faces, gestures and fire (😂 🤣 🗿 🔥 🙏) and their Chinese web slang (哈哈, 手动狗头): a
+#: sentence that laughs or cheers is an aside. Markers people put on facts (✅ ❌ ⚠️ 📌) are no jokes.
+_JOKE = re.compile("[\U0001F600-\U0001F64F\U0001F910-\U0001F92F\U0001F970-\U0001F97A\U0001F5E3\U0001F5FF\U0001F525\U0001F4AA]|哈哈|手动狗头|狗头")
+
+
 def personal_or_meta(card: Seen) -> str | None:
     """A sentence about the writer, the reader or the text itself (``my plan is …``,
     ``today we look at …``, ``再来，我们说说 …``, exam points) holds no fact to learn.
 
     >>> personal_or_meta(Seen("phrases", "所以我的学习规划基本上是[...]的", "C++ 服务端方向"))
     'speaks of the writer or the text ("我")'
+    >>> personal_or_meta(Seen("phrases", "QUESTO È [...] 🗿🔥🔥", "BASATO"))
+    'a joke or an aside ("🗿")'
+    >>> personal_or_meta(Seen("phrases", "其实主要还是[...]。", "谢谢你们的支持"))
+    'speaks of the writer or the text ("谢谢")'
     >>> personal_or_meta(Seen("phrases", "The kernel schedules [...] by priority.", "threads")) is None
     True
     """
     if card.kind != "phrases":
         return None
-    found = _PERSONAL.search(_MATH.sub(" ", card.rest))
-    return f'speaks of the writer or the text ("{found.group(0)}")' if found else None
+    found = _PERSONAL.search(_MATH.sub(" ", card.rest)) or _THANKS.search(f"{card.rest} {card.hidden}")
+    if found:
+        return f'speaks of the writer or the text ("{found.group(0)}")'
+    joke = _JOKE.search(card.rest)
+    return f'a joke or an aside ("{joke.group(0)}")' if joke else None
 
 
 def leans_on_before(card: Seen) -> str | None:
@@ -549,6 +633,8 @@ def empty_answer(card: Seen) -> str | None:
 
     >>> empty_answer(Seen("qa", "What is the plan?", back="https://example.org/plan", cloze=False))
     'the answer says nothing'
+    >>> empty_answer(Seen("qa", "Open papers", back="{{query (and [[paper]] (task TODO))}}", cloze=False))
+    'the answer is a Logseq macro, not words'
     >>> empty_answer(Seen("qa", "What is ATP?", back="The energy currency of the cell.", cloze=False)) is None
     True
     """
@@ -556,6 +642,8 @@ def empty_answer(card: Seen) -> str | None:
         return None
     if not card.back.strip() or _LINK_ONLY.match(card.back.strip()):
         return "the answer says nothing"
+    if re.fullmatch(r"(?:•\s*)?\{\{\s*(?:query|embed|renderer|video|tweet|youtube|pdf)\b.*\}\}", card.back.strip(), re.S | re.I):
+        return "the answer is a Logseq macro, not words"
     return None
 
 
@@ -589,6 +677,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
     {
         "not_a_procedure": not_a_procedure,
         "not_a_fact": not_a_fact,
+        "worked_example": worked_example,
         "tiny_gap": tiny_gap,
         "label_gap": label_gap,
         "clause_gap": clause_gap,
@@ -648,9 +737,12 @@ NOTE_RULES: Mapping[str, NoteRule] = MappingProxyType({"crowded_sentence": crowd
 
 
 def verdict(card: Card) -> tuple[str, str] | None:
-    """(rule, reason) of the first rule that drops ``card``, or None to keep it."""
+    """(rule, reason) of the first rule that drops ``card``, or None to keep it. A card
+    the author wrote passes every rule but ``not_a_fact``, which its own extractor sets
+    (a ``<details>`` whose summary only says "click to expand")."""
     if card.written:
-        return None
+        reason = not_a_fact(seen(card))
+        return ("not_a_fact", reason) if reason else None
     view = seen(card)
     for name, rule in RULES.items():
         reason = rule(view)

@@ -40,9 +40,11 @@ PASSAGE_LABELS = frozenset(
     argument arguments reasoning 又如 再如 如 又 比如说
     nota esempio esempi osservazione soluzione attenzione obs observação exemplo exemplos solução resumo
     注意 注 备注 提示 例 例如 比如 举例 示例 例子 答 解 问 答案 问题 思路 总结 小结 说明 补充 ps 题目 解析 分析 重点 要点 核心 关键
-    注意事项 小贴士 划重点 tips 重点掌握 掌握 熟记 记住 必背 做题思路 解题思路""".split()
+    注意事项 小贴士 划重点 tips 重点掌握 掌握 熟记 记住 必背 做题思路 解题思路 典型例子 典型的例子 启发 启示 感悟 体会 evidence 设 令 假设 已知 同理""".split()
 ) | frozenset({"see also", "key points", "in short", "for example", "side note", "fun fact", "important note", "key point",
-               "core point", "main point", "main idea", "key idea", "big idea", "proof sketch", "first thought"})
+               "core point", "main point", "main idea", "key idea", "big idea", "proof sketch", "first thought",
+               "side evidence", "evidence", "typical example", "a typical example", "key formula", "key formulas",
+               "key claim", "key claims", "key result", "key results", "可推出", "可得", "可知", "易知", "易得"})
 
 #: Words that name one aspect of a subject (besides the judge's label words, folded):
 #: ``Treatment``, ``概念``, ``实现`` ask something only beside what they are an aspect of.
@@ -290,6 +292,8 @@ def term_problem(text: str, *, marked: bool = False) -> str | None:
     ('points at a figure', 'reads as a clause, not a term', 'a label (Motivating problem)')
     >>> term_problem("Geometrically"), term_problem("实现方案有两种"), term_problem("Supply") is None
     ('a label (Geometrically)', 'a count (两种, 三点), not a term', True)
+    >>> term_problem("典型的例子")
+    'a label (典型的例子)'
     """
     core = " ".join(text.split())
     if not core or not re.search(r"[^\W\d_]", core):
@@ -378,17 +382,19 @@ def says_something(text: str, *, words: int = 2, han: int = 4) -> bool:
 _PERSONAL = re.compile(
     r"(?<![\w])I(?:'m|'ve|'d|'ll|\s+(?:am|was|have|had|think|believe|will|would|do|did|don't|can|could|found|use|used|like|"
     r"want|need|guess|feel|wrote|write|hope|recommend))(?![\w])|(?<![\w])(?:my|me|mio|mia|miei|mie|meu|minha|meus|minhas)(?![\w])|我(?!们)|公众号|微信|点赞|转发|"
-    r"关注|订阅|欢迎|(?<![\w])(?:subscribe|follow me|patreon)(?![\w])",
+    r"关注|订阅|欢迎|谢谢|感谢(?:你|您|大家|各位|读者)|(?<![\w])(?:subscribe|follow me|patreon|thanks? (?:you )?for reading)(?![\w])",
     re.IGNORECASE,
 )
 
 
 def personal(text: str) -> bool:
-    """The writer speaking of themself (``I think``, ``我也没搞懂``) or asking for a follow:
-    a remark, not a fact about the subject.
+    """The writer speaking of themself (``I think``, ``我也没搞懂``), asking for a follow or
+    thanking the reader: a remark, not a fact about the subject.
 
     >>> personal("HyperLogLog 太费脑子了，我也没有搞懂"), personal("Scored on a scale of I to VI.")
     (True, False)
+    >>> personal("其实主要还是谢谢你们的支持"), personal("Thanks for reading!")
+    (True, True)
     """
     return bool(_PERSONAL.search(text))
 

@@ -6,10 +6,12 @@ thing to remember, so the sentence becomes a cloze with that phrase as the gap.
 gives ``GRPO drops the critic and scores a {{c1::group of sampled answers}} instead.``
 with the heading path (and the step the bullet sits under) as context. The card shows
 the phrase's sentence only (and the one before it, when the sentence leans on it: "It
-…", "这样 …"); when the paragraph says more, the whole paragraph goes to Extra (the
-answer side), where it cannot give the gap away. A sentence with three
-phrases gives three cards, one gap each, so no cloze number can ever move onto another
-fact. A sentence holding hand-written ``{{c1::...}}`` passes through as one card with
+…", "这样 …"), and, when the phrase is a line of its own above the text (a title:
+``**Central limit theorem**``), the sentences after it up to the first that is more
+than a premise (``Given …``, ``Seja …``, ``设 …``); when the paragraph says more, the
+whole paragraph goes to Extra (the answer side), where it cannot give the gap away.
+A sentence with three phrases gives three cards, one gap each, so no cloze number can
+ever move onto another fact. A sentence holding hand-written ``{{c1::...}}`` passes through as one card with
 the writer's own numbers. The judge (judge.py) drops a phrase that is a label, a
 clause, emphasis, one letter, or shown elsewhere on the card.
 """
@@ -21,7 +23,7 @@ from collections.abc import Iterator
 from ..model import CLOZE, Card, Inline, ListBlock, Note, Paragraph
 from ..notes.parse import plain_text
 from . import Context, Visit, make_card, walk, where
-from .shapes import has_cloze, is_image_only, is_links_only, joined, refers_back, refers_to_nothing_shown, sentences, span_text, spans
+from .shapes import has_cloze, is_image_only, is_links_only, joined, opens_with_title, refers_back, refers_to_nothing_shown, sentences, span_text, spans, titled_statement
 from .osr import minable_marks
 
 KIND = "phrases"
@@ -54,6 +56,7 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                 continue
             whole = plain_text(inline)  # the identity keeps the paragraph: GUIDs made before sentences stay
             parts = sentences(inline)
+            titled = opens_with_title(inline)
             for k, sentence in enumerate(parts):
                 # a sentence that leans on the one before it is shown with it
                 shown = joined(parts[k - 1], sentence) if k and refers_back(plain_text(sentence)) else sentence
@@ -66,9 +69,15 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                     ctx.claim(node)
                     extra = f"<p>{ctx.renderer.inline(inline)}</p>" if len(parts) > 1 else ""
                     leans = not k and refers_to_nothing_shown(plain_text(sentence))
+                    asked = shown
+                    if titled and not k and span == spans(sentence)[0]:
+                        # a title line is asked with its statement, not only the premises that open it
+                        asked, leans = titled_statement(parts, phrase), False
+                        if plain_text(asked).split() == whole.split():
+                            extra = ""  # the front shows the whole paragraph already
                     yield make_card(
                         note, ctx, kind=KIND, model=CLOZE,
-                        front=ctx.renderer.inline(shown, cloze=sentence.tokens[span[0]]), back=extra,
+                        front=ctx.renderer.inline(asked, cloze=sentence.tokens[span[0]]), back=extra,
                         context=context, identity=f"{whole}\x1f{phrase}", line=line,
                         extra={"leans_on_before": plain_text(sentence)} if leans else None,
                     )

@@ -29,6 +29,7 @@ from ..model import BASIC, Block, Card, Inline, ListBlock, ListItem, Note, Parag
 from ..notes.parse import inline_of, plain_text
 from . import Context, Visit, make_card, walk, where
 from .shapes import ends_with_question, fold, has_cloze, is_image_only, is_links_only, without_tasks
+from .naming import term_problem
 from .steps import is_pipeline, procedure_reason
 
 KIND = "qa"
@@ -77,9 +78,15 @@ def _is_case(inline: Inline) -> bool:
 
 
 def _is_term(item: ListItem, answer: list[Block]) -> bool:
-    """A short label whose only child is one bullet explaining it."""
+    """A short label whose only child is one bullet explaining it; the label reads as a
+    name (:func:`naming.term_problem`; ``同时检测bbox和Re-ID信息`` is a clause). A bare
+    label (``Def``, ``Remarks``) passes here: the judge's ``label_question`` decides."""
     text = fold(plain_text(item.inline)).strip()
     if not text or len(text) > TERM_MAX_CHARS or text[-1] in ".,;:!。":
+        return False
+    marked = item.inline is not None and bool(item.inline.tokens) and item.inline.tokens[0].type in ("code_inline", "strong_open", "em_open")
+    problem = term_problem(plain_text(item.inline), marked=marked)
+    if problem is not None and not problem.startswith(("a label", "a numbered label")):
         return False
     if len(answer) != 1 or not isinstance(answer[0], ListBlock):
         return False

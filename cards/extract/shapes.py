@@ -121,6 +121,32 @@ def _sentence_ends(text: str) -> list[int]:
     return ends
 
 
+def opens_with_title(inline: Inline) -> bool:
+    """Whether a paragraph's first line is a title (:func:`is_title_line`) with more lines below.
+
+    >>> from cards.notes.markdown import markdown
+    >>> opens_with_title(Inline("", markdown().parseInline("**Increasing sequence theorem**\\nA bounded one converges.")[0].children))
+    True
+    """
+    tokens = inline.tokens
+    cut = next((k for k, t in enumerate(tokens) if t.type in ("softbreak", "hardbreak")), None)
+    return cut is not None and any(not _blank(t) for t in tokens[cut:]) and is_title_line(tokens[:cut])
+
+
+def is_title_line(line: list[Token]) -> bool:
+    """Whether a line of a paragraph is all one bold, italic or highlighted span, as a
+    line used for a heading is (``***Point estimators and estimates***`` above the text it titles).
+
+    >>> from cards.notes.markdown import markdown
+    >>> is_title_line(markdown().parseInline("***Point estimators and estimates***")[0].children)
+    True
+    >>> is_title_line(markdown().parseInline("**Osmosis** moves water")[0].children)
+    False
+    """
+    tokens = [t for t in line if not _blank(t)]
+    return len(tokens) >= 3 and tokens[0].type in ("strong_open", "em_open", "mark_open") and matching_close(tokens, 0) == len(tokens) - 1
+
+
 def _line_ends_sentence(before: list[Token], after: list[Token], index: int) -> bool:
     """Whether a line break ends a sentence: the line ended with sentence punctuation
     (or a colon), or the next line opens with bold or a highlight, as a line of a
@@ -140,6 +166,9 @@ def sentences(inline: Inline) -> list[Inline]:
     >>> tokens = markdown().parseInline("Cells make **ATP**. It stores energy, e.g. for muscles.")[0].children
     >>> [plain_text(s) for s in sentences(Inline("", tokens))]
     ['Cells make ATP.', 'It stores energy, e.g. for muscles.']
+    >>> tokens = markdown().parseInline("the **source view** $I'$ is fused")[0].children
+    >>> plain_text(sentences(Inline("", tokens))[0])
+    "the source view $I'$ is fused"
     >>> tokens = markdown().parseInline("**Deep**: far from the surface\\n**Superficial**: close to it\\nand hard\\nwrapped.")[0].children
     >>> [plain_text(s) for s in sentences(Inline("", tokens))]
     ['Deep: far from the surface', 'Superficial: close to it and hard wrapped.']
@@ -153,8 +182,11 @@ def sentences(inline: Inline) -> list[Inline]:
                 found[-1].append(token.copy(content=token.content[start:end]))
                 found.append([])
                 start = end
-            if token.content[start:].strip() or not found[-1]:
-                found[-1].append(token.copy(content=token.content[start:].lstrip() if not found[-1] else token.content[start:]))
+            rest = token.content[start:]
+            if rest.strip() or not found[-1]:
+                found[-1].append(token.copy(content=rest.lstrip() if not found[-1] else rest))
+            elif found[-1]:
+                found[-1].append(token.copy(content=rest))  # the space between two spans (**a** $x$) stays
             continue
         if depth == 0 and token.type in ("softbreak", "hardbreak"):
             if found[-1] and _line_ends_sentence(found[-1], inline.tokens, index):
@@ -168,8 +200,8 @@ def sentences(inline: Inline) -> list[Inline]:
 
 _REFERS_BACK = re.compile(
     r"^(?:this|these|that|those|it|its|they|their|them|such|here|thus|therefore|hence|so|then|also|moreover|however|"
-    r"in this case|as a result|for this reason|the above|as mentioned)\b"
-    r"|^(?:这|该|此|其|它|上述|上面|上方|以上|前面|这些|这样|因此|所以|于是|但是|然而|同时|另外|此外|那么)",
+    r"in this case|as a result|for this reason|the above|as mentioned|similarly|analogously|likewise)\b"
+    r"|^(?:这|该|此|其|它|上述|上面|上方|以上|前面|这些|这样|因此|所以|于是|但是|然而|同时|另外|此外|那么|同理|类似地|类似的)",
     re.IGNORECASE,
 )
 
@@ -200,6 +232,44 @@ def refers_to_nothing_shown(sentence: str) -> bool:
     (True, False)
     """
     return bool(_BARE_REFERENCE.match(sentence.strip()))
+
+
+_PREMISE = re.compile(
+    r"^(?:given|let|suppose|assume|consider|for any|for every|for all|dad[oa]s?|sej[ao]m?|sendo(?! assim)|considere|suponha|"
+    r"sia|siano|dat[oaie]|supponiamo|sei|gegeben|soit|soient|étant donné)(?![\w-])|^(?:设|令|假设|给定|已知|考虑)",
+    re.IGNORECASE,
+)
+
+
+def sets_the_scene(sentence: str) -> bool:
+    """Whether a sentence only sets the scene for the statement after it (``Given a
+    probability space …``, ``Seja f contínua …``, ``设 …``): a premise, not the fact.
+
+    >>> sets_the_scene("Given a probability space (Ω, F, P) and a sample X."), sets_the_scene("设 f 在 [a,b] 上连续。")
+    (True, True)
+    >>> sets_the_scene("A bounded increasing sequence converges.")
+    False
+    """
+    return _PREMISE.search(sentence.strip()) is not None
+
+
+def titled_statement(parts: list[Inline], title: str) -> Inline:
+    """A title line's statement: the first sentence (which holds the title) and the
+    ones after it while each only sets the scene (:func:`sets_the_scene`), so the
+    learner sees what the title names, not only its premises.
+
+    >>> from cards.notes.markdown import markdown
+    >>> tokens = markdown().parseInline("**Central limit theorem**\\nGiven iid X_i with finite variance. Their mean is asymptotically normal. Proof below.")[0].children
+    >>> plain_text(titled_statement(sentences(Inline("", tokens)), "Central limit theorem"))
+    'Central limit theorem Given iid X_i with finite variance. Their mean is asymptotically normal.'
+    """
+    shown, end = parts[0], 0
+    body = plain_text(parts[0]).strip()[len(title):]
+    while end + 1 < len(parts) and sets_the_scene(body):
+        end += 1
+        shown = joined(shown, parts[end])
+        body = plain_text(parts[end])
+    return shown
 
 
 def joined(first: Inline, second: Inline) -> Inline:

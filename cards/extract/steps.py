@@ -157,13 +157,27 @@ def procedure_reason(block: ListBlock, visit: Visit, note: Note) -> str | None:
     if titles and sum(_defines(t) for t in titles) * 2 > len(titles):
         return "its items define terms (term: meaning), they are not steps"
     if not block.ordered:
-        return None if _STRONG_PROCEDURE.search(lead) else "a bulleted list, not introduced as steps"
+        return None if _STRONG_PROCEDURE.search(last_sentence(lead)) else "a bulleted list, not introduced as steps"
     enumeration = _ENUMERATION.search(lead) or (not lead and _ENUMERATION.search(heading))
     if enumeration and not strong:
         return f'a list of {enumeration.group(0)}, not a procedure'
     if _PROCEDURE.search(named) or strong:
         return None
     return "nothing says it is a procedure (steps, process, first … then, instructions)"
+
+
+def last_sentence(lead: str) -> str:
+    """The sentence of a lead-in that introduces what follows it: its last one. A
+    paragraph that mentions an instruction in passing (``A processor fetches one
+    instruction at a time. Each has many cores.``) does not introduce steps.
+
+    >>> last_sentence("A processor fetches one instruction at a time. Each GPU has many cores.")
+    'Each GPU has many cores.'
+    >>> last_sentence("安装步骤如下：")
+    '安装步骤如下：'
+    """
+    pieces = [p for p in re.split(r"(?<=[.!?])\s+|(?<=[。！？])", lead.strip()) if p.strip()]
+    return pieces[-1] if pieces else ""
 
 
 def _is_sentence(title: str) -> bool:

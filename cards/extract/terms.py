@@ -136,6 +136,24 @@ def split_term(tokens: list[Token]) -> tuple[list[Token], list[Token], bool] | N
     return None
 
 
+def _links_out(tokens: list[Token]) -> bool:
+    """A short definition that points to a web page (a bare URL or a link to one): a
+    bookmark (``PhysX in the browser: https://…``), not what the term means. A definition
+    that says more (twelve words, twenty-four CJK characters) keeps its link.
+
+    >>> from cards.notes.markdown import markdown
+    >>> _links_out(markdown().parseInline("WebAssembly PhysX: https://example.org/post")[0].children)
+    True
+    """
+    out = any(
+        (t.type == "link_open" and str(t.attrGet("href") or "").startswith(("http://", "https://")))
+        or (t.type == "text" and re.search(r"https?://|www\.", t.content))
+        for t in tokens
+    )
+    words = re.sub(r"(?:https?://|www\.)\S*", " ", prose(tokens, links=False))
+    return out and len(re.findall(r"[^\W\d_]{2,}", words)) < 12 and len(re.findall(r"[\u4e00-\u9fff]", words)) < 24
+
+
 def _says_something(tokens: list[Token]) -> bool:
     """A definition that holds words, a number or a formula, not only links, images or a URL."""
     if not tokens:
@@ -168,14 +186,29 @@ def judge_entry(term: list[Token], definition: list[Token], marked: bool) -> tup
         return False, None  # a setting's value (容量: 30000, schedule: 80k), not a definition
     if not marked and re.fullmatch(r"\S*[\\/]\S*", value):
         return False, None  # a path (D:\exec\bin, /usr/include): a setting
-    if is_title(value) or is_pointer(value):
-        return False, None  # a paper's title after its short name; "see …"
-    problem = term_problem(name, marked=marked)
+    if is_title(value) or is_pointer(value) or _links_out(definition):
+        return False, None  # a paper's title after its short name; "see …"; a bookmark
+    problem = term_problem(name, marked=marked) or letter_symbol(name, value)
     if problem is None:
         return True, None
+    if problem.startswith("one letter"):
+        return True, problem
     if problem.startswith(("metadata", "a label", "a numbered label")):
         return True, problem
     return False, None
+
+
+def letter_symbol(name: str, definition: str) -> str | None:
+    """A name of one letter is a symbol of one proof or formula (``H: there is an upper
+    bound``), unless the definition spells it out (``T: Tumour size`` of TNM staging).
+
+    >>> letter_symbol("H", "esiste almeno un maggiorante"), letter_symbol("T", "Tumour size/location")
+    ('one letter, a symbol rather than a term (H)', None)
+    """
+    if len(name) != 1 or not name.isalpha() or "\u4e00" <= name <= "\u9fff":
+        return None
+    first = re.search(r"[^\W\d_]+", definition)
+    return None if first and first.group(0)[0].casefold() == name.casefold() else f"one letter, a symbol rather than a term ({name})"
 
 
 def _entries(tokens: list[Token], first_line: int) -> list[Entry]:

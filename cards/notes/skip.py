@@ -11,8 +11,8 @@ Two kinds of skip:
 * **nothing at all** (``written=False``): a template (its text is placeholders), a
   note whose front matter says ``cards: false``, a note without the tags
   ``cards.toml``'s ``only_tagged`` asks for. The author said so, or there is no text.
-* **nothing mined** (``written=True``): a journal page, a task list, a table of
-  contents. Cards the author *wrote* (Logseq's ``#card``, Spaced Repetition's ``::``,
+* **nothing mined** (``written=True``): a journal page, a README, a task list, a table
+  of contents. Cards the author *wrote* (Logseq's ``#card``, Spaced Repetition's ``::``,
   Obsidian_to_Anki blocks, question callouts, ``<details>``) still come: Logseq users
   write their flashcards in the journal, and a written card is never junk.
 
@@ -125,7 +125,20 @@ def skip_note(note: Note, *, layout: Layout, only_tagged: Sequence[str] = ()) ->
     links, lines, link_text, other_text = link_share(note)
     if links >= LINKS_MIN and links >= LINKS_SHARE * lines and link_text >= other_text:
         return Skip("contents", f"{links} of {lines} lines are only links", written=True)
+    if readme(note.path):
+        return Skip("readme", "a README says what the notes are and how to use them, not their subject", written=True)
     return None
+
+
+def readme(path: PurePosixPath) -> bool:
+    """A repository's ``README.md`` (any folder, any case): how to read or install the
+    notes, who wrote them, how long the book is; Obsidian and Logseq never show it as a
+    note of their own.
+
+    >>> readme(PurePosixPath("network/README.md")), readme(PurePosixPath("readme.markdown")), readme(PurePosixPath("Reading.md"))
+    (True, True, False)
+    """
+    return path.stem.casefold() == "readme"
 
 
 # ---------------------------------------------------------------- templates
