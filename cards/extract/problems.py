@@ -150,7 +150,9 @@ def _quoted_question(note: Note, ctx: Context, visit: Visit, block: Paragraph) -
     if not _says(answer) or personal(plain_blocks(answer)):
         return
     ctx.claim(block)
-    ctx.claim_blocks(answer)
+    # the answer's paragraphs are this card's; its lists stay free, so their term lines
+    # and procedures give their own cards too (an interview answer lists what to know)
+    ctx.claim_blocks([b for b in answer if not isinstance(b, ListBlock)])
     yield _card(note, ctx, visit, ctx.renderer.inline(block.inline), answer, block.line, plain_text(block.inline))
 
 
