@@ -241,7 +241,7 @@ LABEL_WORDS = frozenset(
     举例 示例 例子 方法 步骤 作用 功能 用途 目的 原理 区别 问题 答案 思路 分析 背景 概述 简介 说明 场景 应用""".split()
 ) | frozenset({"see also", "key points", "key point", "side effects", "adverse effects", "risk factors", "in short", "for example"})
 _ORDINAL = re.compile(
-    r"^(?:方式|方法|步骤|第|情况|情形|类型|方案|阶段|练习|例题|习题|例|定理|定义|引理|推论|性质|"
+    r"^(?:方式|方法|步骤|第|情况|情形|类型|方案|阶段|练习|例题|习题|例|定理|定义|引理|推论|性质|原则|原因|条件|规则|要点|特点|"
     r"case|step|type|method|way|option|example|exercise|problem|part|phase|stage|theorem|lemma|definition|rule|esempio|esercizio)"
     r"\s*[0-9一二三四五六七八九十百]+(?:\.[0-9]+)*\s*[步种点类个条章节]?\.?$",
     re.I,

@@ -404,13 +404,14 @@ def is_title(text: str) -> bool:
 
     >>> is_title("On the Fairness of Detection and Re-Identification in Multiple Object Tracking")
     True
-    >>> is_title("a protease that carries out apoptosis")
-    False
+    >>> is_title("a protease that carries out apoptosis"), is_title("Binds Programmed Death Protein Ligand 1 and 2 (PDL1 and 2).")
+    (False, False)
     """
     words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text)]
     small = {"a", "an", "the", "of", "for", "and", "or", "in", "on", "to", "via", "with", "by", "at", "from", "is", "all", "you", "need"}
     big = [w for w in words if w.casefold() not in small]
-    return len(words) >= 4 and len(big) >= 3 and sum(w[0].isupper() for w in big) >= 0.8 * len(big) and not re.search(r"[.;。]\s", text)
+    sentence = re.search(r"[.;。]\s", text) or text.rstrip().endswith((".", "。"))  # a title has no full stop
+    return len(words) >= 4 and len(big) >= 3 and sum(w[0].isupper() for w in big) >= 0.8 * len(big) and not sentence
 
 
 def is_drawing(front_matter: Mapping[str, object]) -> bool:
