@@ -51,7 +51,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from make_vault import make_vault  # noqa: E402
 
-ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+ENV = {
+    **os.environ,
+    "PYTHONPATH": os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+}
 #: The builds' cache folder (set by main to WORK/cache): a cold build starts without it.
 CACHE = Path(tempfile.gettempdir()) / "cards-bench-cache"
 
@@ -151,7 +154,13 @@ def edit(note: Path, tag: str) -> None:
 
 
 def watch_latency(vault: Path, out: Path, note: Path, rounds: int = 3) -> float:
-    proc = subprocess.Popen(cards("watch", str(vault), "-o", str(out)), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=ENV, text=True)
+    proc = subprocess.Popen(
+        cards("watch", str(vault), "-o", str(out)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=ENV,
+        text=True,
+    )
     assert proc.stdout is not None
     try:
         proc.stdout.readline()  # the first build's line: the watcher is armed
@@ -179,17 +188,18 @@ def ankdown_vault(deck: Path, dest: Path) -> int:
     """The cards of a built deck as ankdown's input: per source note one ``.md`` file of
     cards ``question``, ``%``, ``answer``, ``---`` (the note's first two fields: Text and
     Extra of a cloze, Front and Back otherwise), in deck order. Returns the cards."""
+    import json
     import sqlite3
     import zipfile
-
-    import json
 
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         with zipfile.ZipFile(deck) as archive:
             archive.extract("collection.anki2", tmp)
             for number, name in json.loads(archive.read("media")).items():
-                (dest / name).write_bytes(archive.read(number))  # ankdown packages what a src names, beside the card file
+                (dest / name).write_bytes(
+                    archive.read(number)
+                )  # ankdown packages what a src names, beside the card file
         with sqlite3.connect(Path(tmp) / "collection.anki2") as conn:
             rows = conn.execute("SELECT flds FROM notes ORDER BY id").fetchall()
     notes: dict[str, list[str]] = {}
@@ -198,7 +208,10 @@ def ankdown_vault(deck: Path, dest: Path) -> int:
         source = re.sub(r"<[^>]+>", "", fields[-1]).rsplit(":", 1)[0] or "cards"
         # ankdown splits a file at lines that are only "%" or "---", and copies every
         # src="..." as a local file: a web image is left to the browser, as in our deck
-        front, back = (re.sub(r"(?m)^(%|---)\s*$", r"\\\1", re.sub(r'src="(https?:)', r'data-url="\1', text)) for text in fields[:2])
+        front, back = (
+            re.sub(r"(?m)^(%|---)\s*$", r"\\\1", re.sub(r'src="(https?:)', r'data-url="\1', text))
+            for text in fields[:2]
+        )
         notes.setdefault(source, []).append(f"{front}\n\n%\n\n{back}\n")
     for number, (source, texts) in enumerate(sorted(notes.items())):
         path = dest / f"{number:05d}-{Path(source).stem[:40]}.md"
@@ -216,7 +229,10 @@ def ankdown_command(work: Path, given: Path | None) -> Path | None:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         done = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "ankdown"], capture_output=True, text=True)
         if done.returncode != 0 or not exe.exists():
-            print(f"ankdown could not be installed ({done.stderr.strip().splitlines()[-1:]}); no ankdown ratio", flush=True)
+            print(
+                f"ankdown could not be installed ({done.stderr.strip().splitlines()[-1:]}); no ankdown ratio",
+                flush=True,
+            )
             return None
     return exe
 
@@ -241,7 +257,9 @@ def bench(n: int, work: Path, *, folders_check: bool = True, repeat: int = 2, an
         ankdown_vault(out, cards_dir)
         times = []
         for i in range(max(1, repeat)):
-            done = run([str(ankdown), "-r", str(cards_dir), "-p", str(work / f"ankdown-{n}-{i}.apkg")], env=dict(os.environ))
+            done = run(
+                [str(ankdown), "-r", str(cards_dir), "-p", str(work / f"ankdown-{n}-{i}.apkg")], env=dict(os.environ)
+            )
             assert done.code == 0, "ankdown failed"
             times.append(done.seconds)
         result.ankdown = min(times)
@@ -262,7 +280,13 @@ def bench(n: int, work: Path, *, folders_check: bool = True, repeat: int = 2, an
     (vault / "cards.toml").write_text('tag_prefix = "bench"\n', "utf-8")  # shapes every card: all parsed again
     full = run(cards("build", str(vault), "-o", str(out), "-q"))
     result.config, result.config_rss = full.seconds, full.maxrss_mib
-    floor = subprocess.run([sys.executable, "-c", FLOOR, str(vault), str(result.cards)], capture_output=True, text=True, env=ENV, check=True)
+    floor = subprocess.run(
+        [sys.executable, "-c", FLOOR, str(vault), str(result.cards)],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        check=True,
+    )
     result.floor_parse, result.floor_write = map(float, floor.stdout.split())
     if folders_check:
         # 1 folder and 2,000 folders built in turns, so that a change in the machine's
@@ -273,7 +297,9 @@ def bench(n: int, work: Path, *, folders_check: bool = True, repeat: int = 2, an
         best = {folders: float("inf") for folders in vaults}
         for i in range(max(1, repeat)):
             for folders, v in vaults.items():
-                seconds = run(cards("build", str(v), "-o", str(work / f"f{folders}-{n}-{i}.apkg"), "-q", "--no-cache")).seconds
+                seconds = run(
+                    cards("build", str(v), "-o", str(work / f"f{folders}-{n}-{i}.apkg"), "-q", "--no-cache")
+                ).seconds
                 best[folders] = min(best[folders], seconds)
         result.one_folder, result.many_folders = best[1], best[2000]
         for v in vaults.values():
@@ -297,9 +323,13 @@ def report(results: list[Result]) -> str:
             f"{r.n:>8} {r.cards:>7} {r.cold:>7.2f} {r.ankdown:>9.2f} {r.noop:>8.2f} {r.one:>9.2f} {r.preview:>9.2f} {r.preview_first:>8.2f} {r.watch:>8.2f} "
             f"{r.rss:>9.0f} {r.cards / r.cold:>8.0f} {r.floor:>8.2f} {f'{r.floor_parse:.2f}+{r.floor_write:.2f}':>14} {r.config:>9.2f} {r.config_rss:>8.0f}"
         )
-    lines.append("(preview: preview --json with a warm cache; first: the run after the build, which renders and keeps each note's cards)")
+    lines.append(
+        "(preview: preview --json with a warm cache; first: the run after the build, which renders and keeps each note's cards)"
+    )
     lines.append("(config: a cards.toml edit that reshapes every card, so every note is parsed again and identified")
-    lines.append(" against the last build's state; not one of the issue's targets, shown because it is the heaviest build)")
+    lines.append(
+        " against the last build's state; not one of the issue's targets, shown because it is the heaviest build)"
+    )
     lines.append("")
     lines.append(f"{'N notes':>8}  {'ratio':<34} {'value':>8}  {'target':>8}  verdict")
     for r in results:
@@ -325,7 +355,9 @@ def report(results: list[Result]) -> str:
         for name, x, y in (("cold", a.cold, b.cold), ("peak memory", a.rss, b.rss)):
             growth = y / x
             span = f"{a.n // 1000}k->{b.n // 1000}k"
-            lines.append(f"{span:>8}  {name + f' growth ({factor:g}x = linear)':<34} {growth:>8.2f}  {f'<= {factor * 1.1:g}':>8}  {verdict(growth <= factor * 1.1)}")
+            lines.append(
+                f"{span:>8}  {name + f' growth ({factor:g}x = linear)':<34} {growth:>8.2f}  {f'<= {factor * 1.1:g}':>8}  {verdict(growth <= factor * 1.1)}"
+            )
     return "\n".join(lines)
 
 
@@ -336,7 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-folders", action="store_true", help="skip the 1-folder vs 2,000-folder builds")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--repeat", type=int, default=2, help="cold builds per size; the fastest counts (default 2)")
-    parser.add_argument("--ankdown", type=Path, help="ankdown's executable (default: pip install ankdown into WORK/ankdown-venv)")
+    parser.add_argument(
+        "--ankdown", type=Path, help="ankdown's executable (default: pip install ankdown into WORK/ankdown-venv)"
+    )
     parser.add_argument("--no-ankdown", action="store_true", help="leave ankdown out")
     args = parser.parse_args(argv)
     sizes = [300] if args.quick else (args.n or [2000, 10_000])

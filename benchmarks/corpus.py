@@ -115,7 +115,9 @@ def blobs(gitdir: Path, entry: Entry) -> tuple[dict[str, bytes], list[str]]:
         if kind == b"blob" and mode in (b"100644", b"100755"):
             wanted.append((sha.decode(), name.decode("utf-8", "surrogateescape")))
     request = "".join(f"{sha}\n" for sha, _ in wanted).encode()
-    done = subprocess.run(["git", f"--git-dir={gitdir}", "cat-file", "--batch"], input=request, capture_output=True, check=False)
+    done = subprocess.run(
+        ["git", f"--git-dir={gitdir}", "cat-file", "--batch"], input=request, capture_output=True, check=False
+    )
     out, pos = done.stdout, 0
     files: dict[str, bytes] = {}
     absent: list[str] = []
@@ -127,7 +129,7 @@ def blobs(gitdir: Path, entry: Entry) -> tuple[dict[str, bytes], list[str]]:
             absent.append(name)
             continue
         size = int(header[2])
-        files[name] = out[pos:pos + size]
+        files[name] = out[pos : pos + size]
         pos += size + 1
     return files, absent
 
@@ -181,9 +183,15 @@ def size_of(folder: Path) -> tuple[int, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mirror", type=Path, required=True, help="folder holding the local clones (owner+name/…)")
-    parser.add_argument("--out", type=Path, required=True, help="where to lay the vaults out (outside any git worktree)")
-    parser.add_argument("--list", type=Path, default=DEFAULT_LIST, help="the corpus list (default: benchmarks/corpus.toml)")
-    parser.add_argument("--force", action="store_true", help="lay out again even when OUT/<repo> holds the pinned commit")
+    parser.add_argument(
+        "--out", type=Path, required=True, help="where to lay the vaults out (outside any git worktree)"
+    )
+    parser.add_argument(
+        "--list", type=Path, default=DEFAULT_LIST, help="the corpus list (default: benchmarks/corpus.toml)"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="lay out again even when OUT/<repo> holds the pinned commit"
+    )
     args = parser.parse_args(argv)
     failed = 0
     args.out.mkdir(parents=True, exist_ok=True)

@@ -67,7 +67,9 @@ class CardView:
 
 # ------------------------------------------------------------------ text helpers
 
-_BLOCK_END = re.compile(r"<br\s*/?>|</?(?:p|li|ul|ol|div|tr|td|th|table|h[1-6]|blockquote|pre)\b[^>]*>|<hr\b[^>]*>", re.I)
+_BLOCK_END = re.compile(
+    r"<br\s*/?>|</?(?:p|li|ul|ol|div|tr|td|th|table|h[1-6]|blockquote|pre)\b[^>]*>|<hr\b[^>]*>", re.I
+)
 _CODE = re.compile(r"<(code|pre)\b[^>]*>.*?</\1>", re.I | re.S)
 _MATHJAX = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.S)
 _SOURCE_DIV = re.compile(r'<div class="source">.*?</div>', re.S)
@@ -120,7 +122,9 @@ def _contains(haystack: str, needle: str) -> bool:
 
 # ------------------------------------------------------------------ building a view
 
-_QUESTION = re.compile(r'^(?:\s*<div class="context">(?P<context>.*?)</div>)?\s*<div class="question">(?P<front>.*)</div>\s*$', re.S)
+_QUESTION = re.compile(
+    r'^(?:\s*<div class="context">(?P<context>.*?)</div>)?\s*<div class="question">(?P<front>.*)</div>\s*$', re.S
+)
 _GAP_SPAN = re.compile(r'<span class="cloze" data-cloze="(?P<hidden>[^"]*)" data-ordinal="\d+">\[[^\]]*\]</span>')
 _ANSWER_PART = re.compile(r'<div class="(?:answer|extra)">(?P<back>.*)</div>', re.S)
 
@@ -328,7 +332,9 @@ def long(card: CardView) -> str | None:
 
 #: Raw markup a learner should never see (outside code and MathJax).
 MARKUP_TOKENS = ("**", "==", "^^", "[[", "::", "<!--", "{:", "((", "$")
-_MARKERS = re.compile(r"(?<![\w-])(?:TODO|DONE|DOING|LATER|WAITING|CANCELED|CANCELLED)(?![\w-])|collapsed::|#card\b|#flashcards?\b")
+_MARKERS = re.compile(
+    r"(?<![\w-])(?:TODO|DONE|DOING|LATER|WAITING|CANCELED|CANCELLED)(?![\w-])|collapsed::|#card\b|#flashcards?\b"
+)
 
 
 def markup(card: CardView) -> str | None:

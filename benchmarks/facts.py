@@ -85,7 +85,9 @@ _WORDY = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}|[\u4e00-\u9fff]")
 def _block_start(line: str) -> bool:
     stripped = line.strip()
     return bool(
-        _HEADING.match(line) or _LIST_ITEM.match(line) or _TABLE_LINE.match(line)
+        _HEADING.match(line)
+        or _LIST_ITEM.match(line)
+        or _TABLE_LINE.match(line)
         or stripped.startswith((">", "<", "$$", "![", "|", "- [", "%%"))
         or re.fullmatch(r"(?:[-*_]\s*){3,}", stripped)
     )
@@ -139,7 +141,9 @@ def heading_paragraph(lines: Sequence[str | None]) -> list[Fact]:
 
 
 _PREFIX = re.compile(r"^\s*(?:>\s*)*(?:(?:[-*+]|\d+[.)])\s+)?(?:\[[ xX]\]\s+)?")
-_EXPLICIT = frozenset({"q", "a", "问", "答", "front", "back", "tags", "target deck", "file tags", "deck", "text", "extra", "id"})
+_EXPLICIT = frozenset(
+    {"q", "a", "问", "答", "front", "back", "tags", "target deck", "file tags", "deck", "text", "extra", "id"}
+)
 
 
 def _split_colon(text: str) -> tuple[str, str] | None:
@@ -149,7 +153,7 @@ def _split_colon(text: str) -> tuple[str, str] | None:
         if ch == "`":
             in_code = not in_code
         elif ch in ":：" and not in_code:
-            return text[:k], text[k + 1:]
+            return text[:k], text[k + 1 :]
     return None
 
 
@@ -184,7 +188,13 @@ def _names_something(term: str) -> bool:
     True
     """
     core = term.strip("*_> ").casefold()
-    if "$" in term or _NUMBERED_LABEL.match(core) or core in _LABELS or "![" in term or re.fullmatch(r"[0-9a-f]{16,}", core):
+    if (
+        "$" in term
+        or _NUMBERED_LABEL.match(core)
+        or core in _LABELS
+        or "![" in term
+        or re.fullmatch(r"[0-9a-f]{16,}", core)
+    ):
         return False
     cjk = sum(1 for ch in term if "\u4e00" <= ch <= "\u9fff")
     return not (_SENTENCE_TERM.search(term) or len(term.split()) > 6 or cjk > 12)
@@ -216,7 +226,11 @@ def term_definition(lines: Sequence[str | None]) -> list[Fact]:
         term, definition = split[0].strip(), split[1].strip()
         if not term or len(term) > 60 or not _WORDY.search(term.replace("`", " ")) and "`" not in term:
             continue
-        if term.count("[") > term.count("]") or term.casefold() in _EXPLICIT or term.casefold().endswith(("http", "https", "ftp")):
+        if (
+            term.count("[") > term.count("]")
+            or term.casefold() in _EXPLICIT
+            or term.casefold().endswith(("http", "https", "ftp"))
+        ):
             continue
         if term[-1].isdigit() and definition[:1].isdigit():
             continue
@@ -266,7 +280,11 @@ def table_row(lines: Sequence[str | None]) -> list[Fact]:
                 first = re.sub(r"[*_`]", "", cells[0]) if cells else ""
                 if "$" in first:
                     continue  # a formula heads the row: a table of values, not of terms
-                if 0 < len(first) <= 60 and _WORDY.search(_LINKS.sub(lambda m: m.group(0).strip("![]()"), first)) and any(c for c in cells[1:]):
+                if (
+                    0 < len(first) <= 60
+                    and _WORDY.search(_LINKS.sub(lambda m: m.group(0).strip("![]()"), first))
+                    and any(c for c in cells[1:])
+                ):
                     facts.append(Fact("table_row", r + 1, r + 1))
         i = j + 1
     return facts

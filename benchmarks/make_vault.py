@@ -77,30 +77,85 @@ TOPICS: tuple[tuple[str, str], ...] = (
 )
 
 TERMS = (
-    "baseline", "benchmark", "checkpoint", "reward signal", "cold start", "long context",
-    "evaluation set", "learning rate", "warm-up", "ablation", "feedback loop", "prior",
-    "trade-off", "latency", "throughput", "working memory", "retrieval cue", "base model",
+    "baseline",
+    "benchmark",
+    "checkpoint",
+    "reward signal",
+    "cold start",
+    "long context",
+    "evaluation set",
+    "learning rate",
+    "warm-up",
+    "ablation",
+    "feedback loop",
+    "prior",
+    "trade-off",
+    "latency",
+    "throughput",
+    "working memory",
+    "retrieval cue",
+    "base model",
 )
 
 CN_TERMS = (
-    "冷启动", "基准测试", "奖励信号", "长上下文", "评测集", "学习率", "消融实验", "反馈回路",
-    "先验", "权衡", "延迟", "吞吐量", "工作记忆", "提取线索", "基础模型", "数据配比", "偏好对齐",
+    "冷启动",
+    "基准测试",
+    "奖励信号",
+    "长上下文",
+    "评测集",
+    "学习率",
+    "消融实验",
+    "反馈回路",
+    "先验",
+    "权衡",
+    "延迟",
+    "吞吐量",
+    "工作记忆",
+    "提取线索",
+    "基础模型",
+    "数据配比",
+    "偏好对齐",
 )
 
 PIPELINE_HEADINGS_CN = ("训练过程", "工作流程", "核心步骤", "推导过程", "实验流程")
 PIPELINE_HEADINGS_EN = ("Training pipeline", "How it works", "Pipeline", "The procedure", "Steps")
 
 STEP_VERBS_CN = ("准备", "筛选", "构造", "预训练", "微调", "蒸馏", "对齐", "评估", "合并", "复盘")
-STEP_VERBS_EN = ("Collect", "Filter", "Build", "Pre-train", "Fine-tune", "Distil", "Align", "Evaluate", "Merge", "Review")
+STEP_VERBS_EN = (
+    "Collect",
+    "Filter",
+    "Build",
+    "Pre-train",
+    "Fine-tune",
+    "Distil",
+    "Align",
+    "Evaluate",
+    "Merge",
+    "Review",
+)
 
 CN_DETAIL_OPENERS = ("一开始先", "这一阶段", "接下来", "为了进一步", "在此基础上", "作者指出", "简单来说", "换句话说")
 CN_DETAIL_MIDDLES = (
-    "用少量高质量数据让模型学会基本格式", "把规则奖励和格式奖励结合起来", "只保留答案正确且可读的样本",
-    "把大模型的能力迁移到小模型上", "在不同规模上重复同样的流程", "用人工偏好数据修正输出风格",
-    "控制每一步的成本和收益", "让结果可以被复现和比较", "先验证小规模再扩大规模",
-    "把失败的样本单独拿出来分析", "让输出长度随难度自然增长",
+    "用少量高质量数据让模型学会基本格式",
+    "把规则奖励和格式奖励结合起来",
+    "只保留答案正确且可读的样本",
+    "把大模型的能力迁移到小模型上",
+    "在不同规模上重复同样的流程",
+    "用人工偏好数据修正输出风格",
+    "控制每一步的成本和收益",
+    "让结果可以被复现和比较",
+    "先验证小规模再扩大规模",
+    "把失败的样本单独拿出来分析",
+    "让输出长度随难度自然增长",
 )
-CN_DETAIL_ENDS = ("，为后面的阶段打基础。", "，效果提升很明显。", "，这是整个流程的关键。", "。", "，但代价是更多的计算。", "，可以理解为一次热身。")
+CN_DETAIL_ENDS = (
+    "，为后面的阶段打基础。",
+    "，效果提升很明显。",
+    "，这是整个流程的关键。",
+    "。",
+    "，但代价是更多的计算。",
+    "，可以理解为一次热身。",
+)
 
 EN_DETAIL = (
     "Start from a small, clean set so that the format is learned before the content.",
@@ -139,38 +194,88 @@ CN_SENTENCES = (
 )
 
 CASES_CN = (
-    "孩子数学考了38分该怎么办", "把16个单词分成4类", "找出第三个字母是A的国家", "用一颗子弹看守一百个犯人",
-    "比较两家快餐店的定位", "编一个关于恐龙的笑话", "解释什么是人的主动性", "信息熵与知识管理的关系",
-    "估算一座城市的钢琴调音师数量", "给一段代码找出隐藏的错误",
+    "孩子数学考了38分该怎么办",
+    "把16个单词分成4类",
+    "找出第三个字母是A的国家",
+    "用一颗子弹看守一百个犯人",
+    "比较两家快餐店的定位",
+    "编一个关于恐龙的笑话",
+    "解释什么是人的主动性",
+    "信息熵与知识管理的关系",
+    "估算一座城市的钢琴调音师数量",
+    "给一段代码找出隐藏的错误",
 )
 RESULTS_CN = (
-    "没有抓住问题的本质", "分类只对了两组", "有一个字母错了", "大部分正确", "没能理解笑话的笑点",
-    "编笑话的能力还不太好", "回答得很完整", "陷入了空泛的大词", "推理过程正确但结论错了", "给出了两种可行方案",
+    "没有抓住问题的本质",
+    "分类只对了两组",
+    "有一个字母错了",
+    "大部分正确",
+    "没能理解笑话的笑点",
+    "编笑话的能力还不太好",
+    "回答得很完整",
+    "陷入了空泛的大词",
+    "推理过程正确但结论错了",
+    "给出了两种可行方案",
 )
 CASES_EN = (
-    "estimating the number of piano tuners in a city", "sorting sixteen words into four groups",
-    "spotting the bug in a short function", "explaining a pun", "planning a week of revision",
-    "summarising a long legal clause", "converting a recipe for twelve people",
+    "estimating the number of piano tuners in a city",
+    "sorting sixteen words into four groups",
+    "spotting the bug in a short function",
+    "explaining a pun",
+    "planning a week of revision",
+    "summarising a long legal clause",
+    "converting a recipe for twelve people",
 )
 RESULTS_EN = (
-    "close, but it skipped one assumption", "two of the four groups were right", "found the bug on the first try",
-    "missed the joke entirely", "a sensible plan with no rest days", "accurate and short", "wrong unit in the last step",
+    "close, but it skipped one assumption",
+    "two of the four groups were right",
+    "found the bug on the first try",
+    "missed the joke entirely",
+    "a sensible plan with no rest days",
+    "accurate and short",
+    "wrong unit in the last step",
 )
 
 TAKEAWAYS_CN = (
-    "训练步数越多，平均回答长度越长", "小模型蒸馏后在数学题上接近大模型", "奖励只看格式时模型会投机取巧",
-    "准确率在前几千步提升最快", "长链思考带来了更高的准确率", "语言混杂的问题在加入一致性奖励后减少",
+    "训练步数越多，平均回答长度越长",
+    "小模型蒸馏后在数学题上接近大模型",
+    "奖励只看格式时模型会投机取巧",
+    "准确率在前几千步提升最快",
+    "长链思考带来了更高的准确率",
+    "语言混杂的问题在加入一致性奖励后减少",
 )
 TAKEAWAYS_EN = (
-    "accuracy rises fastest in the first few thousand steps", "answers get longer as training goes on",
-    "the distilled model nearly matches the teacher on maths", "format-only rewards get gamed quickly",
+    "accuracy rises fastest in the first few thousand steps",
+    "answers get longer as training goes on",
+    "the distilled model nearly matches the teacher on maths",
+    "format-only rewards get gamed quickly",
     "mixed-language outputs drop once consistency is rewarded",
 )
 
 FOLDER_WORDS = (
-    "reading", "papers", "courses", "biology", "economics", "ml", "systems", "history", "languages",
-    "books", "lectures", "projects", "journal", "math", "physics", "chemistry", "读书笔记", "论文", "课程",
-    "video notes", "daily", "research", "ideas",
+    "reading",
+    "papers",
+    "courses",
+    "biology",
+    "economics",
+    "ml",
+    "systems",
+    "history",
+    "languages",
+    "books",
+    "lectures",
+    "projects",
+    "journal",
+    "math",
+    "physics",
+    "chemistry",
+    "读书笔记",
+    "论文",
+    "课程",
+    "video notes",
+    "daily",
+    "research",
+    "ideas",
 )
 AREAS = ("areas", "archive", "resources", "学习", "inbox")
 
@@ -230,7 +335,12 @@ def _reading(rng: random.Random, index: int) -> tuple[str, str]:
     title = f"{cn} 读书笔记" if chinese else f"Reading notes on {en}"
     lines: list[str] = []
     if rng.random() < 0.35:
-        lines += ["# videos checklist", "- [x] seen?", f"- [{rng.choice(' x')}] note-taking? thinking about it?", "- [ ] share?"]
+        lines += [
+            "# videos checklist",
+            "- [x] seen?",
+            f"- [{rng.choice(' x')}] note-taking? thinking about it?",
+            "- [ ] share?",
+        ]
     lines += ["# why"]
     if chinese:
         lines.append(f"- 在 [[{rng.choice(TERMS)}]] 中，{cn}为什么比{rng.choice(CN_TERMS)}更有效，却便宜很多？")
@@ -267,7 +377,9 @@ def _reading(rng: random.Random, index: int) -> tuple[str, str]:
             if rng.random() < 0.4:
                 t = rng.randint(60, 3599)
                 link = f"[00:{t // 60:02d}:{t % 60:02d}](https://example.com/v?t={t}s) "
-            cases.extend([f"- {link}案例{k}{colon}{rng.choice(CASES_CN)}", f"{ind}- 结果{colon}{rng.choice(RESULTS_CN)}"])
+            cases.extend(
+                [f"- {link}案例{k}{colon}{rng.choice(CASES_CN)}", f"{ind}- 结果{colon}{rng.choice(RESULTS_CN)}"]
+            )
         else:
             cases.extend([f"- Case {k}: {rng.choice(CASES_EN)}", f"{ind}- Result: {rng.choice(RESULTS_EN)}"])
 
@@ -318,7 +430,10 @@ def _study(rng: random.Random, index: int) -> tuple[str, str]:
     for _ in range(rng.randint(2, 4)):
         lines.append(f"- {rng.choice(EN_SENTENCES)[:-1]}, so **{rng.choice(TERMS)}** matters.")
     lines += ["", "## Check yourself", ""]
-    lines += [f"- What does the {term} control in {en}?", f"{ind}- It sets how much the {rng.choice(TERMS)} can change per step."]
+    lines += [
+        f"- What does the {term} control in {en}?",
+        f"{ind}- It sets how much the {rng.choice(TERMS)} can change per step.",
+    ]
     section = 0
     while _size(lines) < target:
         section += 1
@@ -351,7 +466,10 @@ def _explicit(rng: random.Random, index: int) -> tuple[str, str]:
         lines += [f"Q: What is the role of the {term} in {en}?", f"A: {rng.choice(EN_DETAIL)}", ""]
         lines += [f"问：{cn}里的{cn_term}指的是什么？", f"答：{rng.choice(CN_SENTENCES)}", ""]
         lines += [f"{term} :: {rng.choice(EN_SENTENCES)}", ""]
-        lines += [f"In {en}, the {{{{c1::{term}}}}} decides {rng.choice(('the pace', 'the cost', 'the ceiling'))} of the whole process.", ""]
+        lines += [
+            f"In {en}, the {{{{c1::{term}}}}} decides {rng.choice(('the pace', 'the cost', 'the ceiling'))} of the whole process.",
+            "",
+        ]
         if _size(lines) >= target or n > 20:
             break
     return "\n".join(lines), title
@@ -362,13 +480,26 @@ def _obsidian(rng: random.Random, index: int) -> tuple[str, str]:
     en, cn = rng.choice(TOPICS)
     ind = _indent(rng)
     target = rng.triangular(1000, 3000, 1500)
-    tags = sorted({en.split()[0].lower(), rng.choice(("reading", "ml", "review", "zh")), rng.choice(("todo", "evergreen", "seed"))})
+    tags = sorted(
+        {
+            en.split()[0].lower(),
+            rng.choice(("reading", "ml", "review", "zh")),
+            rng.choice(("todo", "evergreen", "seed")),
+        }
+    )
     lines = ["---"]
     if rng.random() < 0.5:
         lines.append(f"tags: [{', '.join(tags)}]")
     else:
         lines += ["tags:", *(f"  - {t}" for t in tags)]
-    lines += ["aliases:", f"  - {cn}", f'  - "{en} (notes)"', f"created: 2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", "---", ""]
+    lines += [
+        "aliases:",
+        f"  - {cn}",
+        f'  - "{en} (notes)"',
+        f"created: 2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        "---",
+        "",
+    ]
     title = f"{en.capitalize()} in Obsidian"
     lines += [
         f"# {en.capitalize()}",
@@ -485,7 +616,9 @@ def main(argv: list[str] | None = None) -> int:
     size = sum(p.stat().st_size for p in paths)
     dirs = len({p.parent for p in paths})
     avg = size / len(paths) if paths else 0
-    print(f"wrote {len(paths)} notes in {dirs} folders to {args.out} ({size / 1e6:.1f} MB, {avg / 1e3:.1f} KB per note)")
+    print(
+        f"wrote {len(paths)} notes in {dirs} folders to {args.out} ({size / 1e6:.1f} MB, {avg / 1e3:.1f} KB per note)"
+    )
     return 0
 
 

@@ -40,11 +40,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cards.build.pipeline import collect  # noqa: E402
+from cards.pipeline.run import collect  # noqa: E402
 
 OSR_TEST = "tests/unit/parser.test.ts"
 O2A_SUITES = "tests/defaults/test_vault_suites"
-SHAPE = {"SingleLineBasic": "basic", "MultiLineBasic": "basic", "SingleLineReversed": "reversed", "MultiLineReversed": "reversed", "Cloze": "cloze"}
+SHAPE = {
+    "SingleLineBasic": "basic",
+    "MultiLineBasic": "basic",
+    "SingleLineReversed": "reversed",
+    "MultiLineReversed": "reversed",
+    "Cloze": "cloze",
+}
 OSR_SETTINGS = {
     "settings": {
         "convertFoldersToDecks": True,  # every note is a flashcard note, as the parser assumes
@@ -62,7 +68,9 @@ class Tally:
 
 
 def git_file(repo: Path, path: str) -> str:
-    return subprocess.run(["git", f"--git-dir={repo}", "show", f"HEAD:{path}"], capture_output=True, check=True, text=True).stdout
+    return subprocess.run(
+        ["git", f"--git-dir={repo}", "show", f"HEAD:{path}"], capture_output=True, check=True, text=True
+    ).stdout
 
 
 # ------------------------------------------------------------------ a little JavaScript
@@ -169,7 +177,9 @@ def count_osr(repo: Path, verbose: bool) -> Tally:
 def count_o2a(repo: Path, verbose: bool) -> Tally:
     tally = Tally()
     with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(["git", f"--git-dir={repo}", "archive", "HEAD", O2A_SUITES], capture_output=True, check=True).stdout
+        archive = subprocess.run(
+            ["git", f"--git-dir={repo}", "archive", "HEAD", O2A_SUITES], capture_output=True, check=True
+        ).stdout
         tarfile.open(fileobj=io.BytesIO(archive)).extractall(tmp, filter="data")
         suites = Path(tmp) / O2A_SUITES
         for suite in sorted(p for p in suites.iterdir() if p.is_dir()):
@@ -180,7 +190,11 @@ def count_o2a(repo: Path, verbose: bool) -> Tally:
                 markers = [k for k, line in enumerate(lines) if line.strip() == "<!-- CARD -->"]
                 for m, k in enumerate(markers):
                     end = markers[m + 1] if m + 1 < len(markers) else len(lines)
-                    block = [line.strip() for line in lines[k + 1 : end] if line.strip() and not line.strip().startswith("<!--")]
+                    block = [
+                        line.strip()
+                        for line in lines[k + 1 : end]
+                        if line.strip() and not line.strip().startswith("<!--")
+                    ]
                     if not block or not re.match(r"^(START|STARTI\b|Q:)", block[0]):
                         continue  # a user-defined regular-expression style
                     tally.expected += 1
@@ -198,8 +212,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="list every missed case")
     args = parser.parse_args(argv)
     total = Tally()
-    for name, tally in (("Obsidian Spaced Repetition parser tests", count_osr(args.osr, args.verbose)),
-                        ("Obsidian_to_Anki test vault suites", count_o2a(args.o2a, args.verbose))):
+    for name, tally in (
+        ("Obsidian Spaced Repetition parser tests", count_osr(args.osr, args.verbose)),
+        ("Obsidian_to_Anki test vault suites", count_o2a(args.o2a, args.verbose)),
+    ):
         share = 100 * tally.given / tally.expected if tally.expected else 0.0
         print(f"{name}: {tally.given}/{tally.expected} expected cards given ({share:.1f} %)", end="")
         print(f"; {tally.empty_kept}/{tally.empty_cases} no-card cases give none" if tally.empty_cases else "")

@@ -38,14 +38,18 @@ def _timed(owner: Any, name: str, label: str) -> None:
             return inner(*args, **kwargs)
         finally:
             now = time.perf_counter()
-            print(f"  {label:<22} {now - began:7.2f} s   ends at {now - START:7.2f} s   peak {_peak_mib():5.0f} MiB", file=sys.stderr)
+            print(
+                f"  {label:<22} {now - began:7.2f} s   ends at {now - START:7.2f} s   peak {_peak_mib():5.0f} MiB",
+                file=sys.stderr,
+            )
 
     setattr(owner, name, wrapper)
 
 
 def main(argv: list[str]) -> int:
-    from cards.build import cache, incremental, pipeline as build_module
     from cards.deck import package, state
+    from cards.pipeline import cache, incremental
+    from cards.pipeline import run as build_module
 
     for owner, name, label in (
         (build_module, "plan_notes", "plan (stat every note)"),
@@ -66,7 +70,10 @@ def main(argv: list[str]) -> int:
     try:
         cli(["build", *argv], standalone_mode=False)
     finally:
-        print(f"  {'total':<22} {time.perf_counter() - START:7.2f} s                          peak {_peak_mib():5.0f} MiB", file=sys.stderr)
+        print(
+            f"  {'total':<22} {time.perf_counter() - START:7.2f} s                          peak {_peak_mib():5.0f} MiB",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -123,25 +123,27 @@ def as_json(reports: Sequence[VaultReport]) -> dict[str, Any]:
     """The figures of every vault, for scripts (shares in percent)."""
     vaults = []
     for r in reports:
-        vaults.append({
-            "vault": str(r.root),
-            "notes": r.notes,
-            "errors": r.errors,
-            "anki_notes": r.anki_notes,
-            "cards": r.cards,
-            "cards_per_note": round(r.cards / r.notes, 2) if r.notes else 0.0,
-            "kinds": dict(sorted(r.kinds().items())),
-            "skipped": dict(sorted(r.skipped.items())),
-            "defects": {
-                name: {"count": len(found), "share": round(_share(len(found), r.cards), 2)}
-                for name, found in [*r.found.items(), ("any", [None] * r.any_defect())]
-            },
-            "recall": {
-                kind: {"facts": total, "carded": carded, "share": round(_share(carded, total), 2)}
-                for kind, (total, carded) in r.recall().items()
-            },
-            "seconds": round(r.seconds, 2),
-        })
+        vaults.append(
+            {
+                "vault": str(r.root),
+                "notes": r.notes,
+                "errors": r.errors,
+                "anki_notes": r.anki_notes,
+                "cards": r.cards,
+                "cards_per_note": round(r.cards / r.notes, 2) if r.notes else 0.0,
+                "kinds": dict(sorted(r.kinds().items())),
+                "skipped": dict(sorted(r.skipped.items())),
+                "defects": {
+                    name: {"count": len(found), "share": round(_share(len(found), r.cards), 2)}
+                    for name, found in [*r.found.items(), ("any", [None] * r.any_defect())]
+                },
+                "recall": {
+                    kind: {"facts": total, "carded": carded, "share": round(_share(carded, total), 2)}
+                    for kind, (total, carded) in r.recall().items()
+                },
+                "seconds": round(r.seconds, 2),
+            }
+        )
     return {"vaults": vaults}
 
 
@@ -157,8 +159,16 @@ def print_tables(reports: Sequence[VaultReport]) -> None:
         counts.add_column(col, justify="left" if col == "vault" else "right")
     for r in reports:
         k = r.kinds()
-        counts.add_row(r.name, str(r.notes), str(r.errors), str(r.anki_notes), str(r.cards),
-                       f"{r.cards / r.notes:.2f}" if r.notes else "-", *(str(k.get(x, 0)) for x in kinds), f"{r.seconds:.1f}")
+        counts.add_row(
+            r.name,
+            str(r.notes),
+            str(r.errors),
+            str(r.anki_notes),
+            str(r.cards),
+            f"{r.cards / r.notes:.2f}" if r.notes else "-",
+            *(str(k.get(x, 0)) for x in kinds),
+            f"{r.seconds:.1f}",
+        )
     console.print(counts)
 
     reasons = sorted({k for r in reports for k in r.skipped})
@@ -167,7 +177,9 @@ def print_tables(reports: Sequence[VaultReport]) -> None:
         for col in ("vault", "notes", *reasons, "all"):
             skipped.add_column(col, justify="left" if col == "vault" else "right")
         for r in reports:
-            skipped.add_row(r.name, str(r.notes), *(str(r.skipped.get(x, 0)) for x in reasons), str(sum(r.skipped.values())))
+            skipped.add_row(
+                r.name, str(r.notes), *(str(r.skipped.get(x, 0)) for x in reasons), str(sum(r.skipped.values()))
+            )
         console.print(skipped)
 
     table = Table(title="Defects (% of cards)")
@@ -176,9 +188,17 @@ def print_tables(reports: Sequence[VaultReport]) -> None:
         table.add_column(name, justify="right")
     total_cards = sum(r.cards for r in reports)
     for r in reports:
-        table.add_row(r.name, *(f"{_share(len(r.found[n]), r.cards):.1f}" for n in defects.CLASSES), f"{_share(r.any_defect(), r.cards):.1f}")
-    table.add_row("all", *(f"{_share(sum(len(r.found[n]) for r in reports), total_cards):.1f}" for n in defects.CLASSES),
-                  f"{_share(sum(r.any_defect() for r in reports), total_cards):.1f}", style="bold")
+        table.add_row(
+            r.name,
+            *(f"{_share(len(r.found[n]), r.cards):.1f}" for n in defects.CLASSES),
+            f"{_share(r.any_defect(), r.cards):.1f}",
+        )
+    table.add_row(
+        "all",
+        *(f"{_share(sum(len(r.found[n]) for r in reports), total_cards):.1f}" for n in defects.CLASSES),
+        f"{_share(sum(r.any_defect() for r in reports), total_cards):.1f}",
+        style="bold",
+    )
     console.print(table)
 
     recall = Table(title="Recall: facts that gave a card (carded / facts)")
@@ -193,7 +213,11 @@ def print_tables(reports: Sequence[VaultReport]) -> None:
             sums[kind + "/c"] += carded
             cells.append(f"{carded}/{total} {_share(carded, total):.0f}%")
         recall.add_row(r.name, *cells)
-    recall.add_row("all", *(f"{sums[k + '/c']}/{sums[k + '/t']} {_share(sums[k + '/c'], sums[k + '/t']):.0f}%" for k in facts.CLASSES), style="bold")
+    recall.add_row(
+        "all",
+        *(f"{sums[k + '/c']}/{sums[k + '/t']} {_share(sums[k + '/c'], sums[k + '/t']):.0f}%" for k in facts.CLASSES),
+        style="bold",
+    )
     console.print(recall)
 
 
@@ -275,7 +299,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--sample", type=int, metavar="N", help="print N random cards per vault, to judge by hand")
     parser.add_argument("--seed", type=int, default=1, help="seed of --sample and --missed (default 1)")
-    parser.add_argument("--kind", action="append", default=[], metavar="K", help="with --sample or --defect: only cards of kind K (repeatable)")
+    parser.add_argument(
+        "--kind",
+        action="append",
+        default=[],
+        metavar="K",
+        help="with --sample or --defect: only cards of kind K (repeatable)",
+    )
     parser.add_argument("--defect", choices=list(defects.CLASSES), help="list the cards of one defect class")
     parser.add_argument("--missed", type=int, metavar="N", help="print N random facts per vault that gave no card")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes for parsing (default: one per CPU)")

@@ -32,10 +32,10 @@ sys.path.insert(0, str(ROOT / "tests"))  # the fake AnkiConnect
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from anki.collection import Collection  # noqa: E402
-
-from cards.build.pipeline import build  # noqa: E402
-from cards.deliver.sync import Choice, Options, deliver_output, open_target  # noqa: E402
 from make_vault import make_vault  # noqa: E402
+
+from cards.deliver.sync import Choice, Options, deliver_output, open_target  # noqa: E402
+from cards.pipeline.run import build  # noqa: E402
 
 STEPS = ("first", "again", "forced", "one edit", "one gone", "read")
 
@@ -67,7 +67,10 @@ def run(mode: str, n: int, work: Path) -> tuple[int, dict[str, float]]:
             "forced": timed(lambda: deliver_output(out, choice, Options(force=True))),
         }
         notes = sorted(vault.rglob("*.md"))
-        notes[0].write_text(notes[0].read_text("utf-8") + "\n- What changed in this note?\n  - One answer, for the benchmark.\n", "utf-8")
+        notes[0].write_text(
+            notes[0].read_text("utf-8") + "\n- What changed in this note?\n  - One answer, for the benchmark.\n",
+            "utf-8",
+        )
         build([vault], out)
         times["one edit"] = timed(lambda: deliver_output(out, choice))
         notes[1].unlink()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .build.pipeline import BuildResult, Collected, build, collect
 from .model import Card, Note, Source
+from .pipeline.run import BuildResult, Collected, build, collect
 
 if TYPE_CHECKING:
     from .extract import EXTRACTORS, extract_cards
@@ -23,4 +23,15 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["EXTRACTORS", "BuildResult", "Card", "Collected", "Note", "Source", "build", "collect", "extract_cards", "parse_note"]
+__all__ = [
+    "EXTRACTORS",
+    "BuildResult",
+    "Card",
+    "Collected",
+    "Note",
+    "Source",
+    "build",
+    "collect",
+    "extract_cards",
+    "parse_note",
+]

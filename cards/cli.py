@@ -1,4 +1,4 @@
-"""The ``cards`` command: thin click commands over the build (cards.build) and the preview (cards.preview).
+"""The ``cards`` command: thin click commands over the build (cards.pipeline) and the preview (cards.preview).
 
 Exit codes (``build``; ``watch`` uses 0, 2 and 130):
 
@@ -32,22 +32,21 @@ import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
-
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from .build.pipeline import BuildResult, Collected, build, build_time, collect, identify_cards
 from .config import KINDS, Config, ConfigError, load_config
-from .errors import CardsError, NoNotesError, ReadError, WriteError, reason
 from .deck.state import Changes, state_path
+from .errors import CardsError, NoNotesError, ReadError, WriteError, reason
 from .model import Card
+from .pipeline.run import BuildResult, Collected, build, build_time, identify_cards
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .build.lock import Holder
     from .extract.judge import Explained
+    from .pipeline.lock import Holder
 
 # rich and the preview load only for ``cards preview``: ``cards build`` starts faster.
 
@@ -94,7 +93,10 @@ def report_problems(collected: Collected, *, quiet: bool = False, verbose: bool 
     if reflowed and not quiet:
         many = len(reflowed) != 1
         more = "" if verbose else " (-v lists them)"
-        click.echo(f"{len(reflowed)} note{'s' if many else ''} had lost {'their' if many else 'its'} line breaks; structure restored{more}", err=True)
+        click.echo(
+            f"{len(reflowed)} note{'s' if many else ''} had lost {'their' if many else 'its'} line breaks; structure restored{more}",
+            err=True,
+        )
         if verbose:
             for path in reflowed:
                 click.echo(f"  {path}", err=True)
@@ -113,7 +115,9 @@ def skipped_counts(collected: Collected) -> str:
     kinds: dict[str, int] = {}
     for _, why in skipped:
         kinds[kind_of(why)] = kinds.get(kind_of(why), 0) + 1
-    return f", {len(skipped)} skipped: " + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f", {len(skipped)} skipped: " + ", ".join(
+        f"{n} {kind}" for kind, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
 
 
 def changes_updated(changes: Changes) -> str:
@@ -217,17 +221,61 @@ def _no_notes(exc: NoNotesError, output: Path) -> click.ClickException:
     return click.ClickException(f"{exc}{hint}")
 
 
-output_option = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The .apkg to write (default: cards.toml's output, else <folder>.apkg).")
-templates_option = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="A folder whose card faces / CSS override the shipped ones.")
-no_cache_option = click.option("--no-cache", is_flag=True, help="Parse every note again; ignore and do not update the build cache (in the user cache folder).")
-jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: one per CPU when 200+ notes need parsing; 1: none).")
-allow_empty_option = click.option("--allow-empty", is_flag=True, help="Build even when a PATH holds no notes (an empty deck; every card retired).")
-lock_timeout_option = click.option("--lock-timeout", type=click.FloatRange(min=0), default=120.0, show_default=True, help="Seconds to wait while another build of the same output runs (then exit 3).")
-anki_connect_option = click.option("--anki-connect", "anki_connect", metavar="URL", help="Deliver through AnkiConnect at URL (default: try http://127.0.0.1:8765, then the default profile's collection).")
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The .apkg to write (default: cards.toml's output, else <folder>.apkg).",
+)
+templates_option = click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="A folder whose card faces / CSS override the shipped ones.",
+)
+no_cache_option = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Parse every note again; ignore and do not update the build cache (in the user cache folder).",
+)
+jobs_option = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for parsing (default: one per CPU when 200+ notes need parsing; 1: none).",
+)
+allow_empty_option = click.option(
+    "--allow-empty", is_flag=True, help="Build even when a PATH holds no notes (an empty deck; every card retired)."
+)
+lock_timeout_option = click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=120.0,
+    show_default=True,
+    help="Seconds to wait while another build of the same output runs (then exit 3).",
+)
+anki_connect_option = click.option(
+    "--anki-connect",
+    "anki_connect",
+    metavar="URL",
+    help="Deliver through AnkiConnect at URL (default: try http://127.0.0.1:8765, then the default profile's collection).",
+)
 api_key_option = click.option("--api-key", help="The apiKey of AnkiConnect's config, if it has one.")
-collection_option = click.option("--collection", type=click.Path(dir_okay=False, path_type=Path), help="Deliver straight into this collection.anki2 (Anki must be closed).")
-profile_option = click.option("--profile", help="Deliver straight into this Anki profile's collection (Anki must be closed).")
-verbose_option = click.option("-v", "--verbose", is_flag=True, help="Also list the notes whose line breaks were restored, and the notes skipped as having nothing to learn (journals, templates, task lists ...) with why.")
+collection_option = click.option(
+    "--collection",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Deliver straight into this collection.anki2 (Anki must be closed).",
+)
+profile_option = click.option(
+    "--profile", help="Deliver straight into this Anki profile's collection (Anki must be closed)."
+)
+verbose_option = click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also list the notes whose line breaks were restored, and the notes skipped as having nothing to learn (journals, templates, task lists ...) with why.",
+)
 ankiweb_option = click.option("--ankiweb", is_flag=True, help="Then ask Anki to sync with AnkiWeb (AnkiConnect only).")
 
 
@@ -243,8 +291,16 @@ ankiweb_option = click.option("--ankiweb", is_flag=True, help="Then ask Anki to 
 @lock_timeout_option
 @allow_empty_option
 def build_cmd(
-    paths: tuple[Path, ...], output: Path | None, deck: str | None, templates_dir: Path | None, quiet: bool,
-    verbose: bool, no_cache: bool, jobs: int | None, lock_timeout: float, allow_empty: bool,
+    paths: tuple[Path, ...],
+    output: Path | None,
+    deck: str | None,
+    templates_dir: Path | None,
+    quiet: bool,
+    verbose: bool,
+    no_cache: bool,
+    jobs: int | None,
+    lock_timeout: float,
+    allow_empty: bool,
 ) -> None:
     """Build an Anki deck (.apkg) from notes under PATHS.
 
@@ -254,9 +310,9 @@ def build_cmd(
     cache is in the user's cache folder); when nothing changed the deck is left untouched.
     Safe to run from cron or a systemd timer: two builds of one output take turns.
     """
-    from .build.lock import LockTimeout
-    from .build.processes import Terminated, ignore_further_interrupts, sigterm_as_interrupt
-    from .build.progress import BuildProgress
+    from .pipeline.lock import LockTimeout
+    from .pipeline.processes import Terminated, ignore_further_interrupts, sigterm_as_interrupt
+    from .pipeline.progress import BuildProgress
 
     config = _config(paths, deck=deck)
     output = _output(paths, output, config)
@@ -265,9 +321,19 @@ def build_cmd(
     _check_templates(templates_dir)
     try:
         with sigterm_as_interrupt(), BuildProgress(enabled=None if not quiet else False) as progress:
-            result = build(list(paths), output, deck=deck, config=config, templates_dir=templates_dir,
-                           cache=not no_cache, jobs=jobs, lock_timeout=lock_timeout, progress=progress,
-                           on_wait=_waiting(quiet), allow_empty=allow_empty)
+            result = build(
+                list(paths),
+                output,
+                deck=deck,
+                config=config,
+                templates_dir=templates_dir,
+                cache=not no_cache,
+                jobs=jobs,
+                lock_timeout=lock_timeout,
+                progress=progress,
+                on_wait=_waiting(quiet),
+                allow_empty=allow_empty,
+            )
     except LockTimeout as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(3)
@@ -298,15 +364,27 @@ build_cmd.name = "build"
 @jobs_option
 @lock_timeout_option
 @allow_empty_option
-@click.option("--sync", "sync_anki", is_flag=True, help="After each rebuild, deliver the deck into Anki as cards sync does.")
+@click.option(
+    "--sync", "sync_anki", is_flag=True, help="After each rebuild, deliver the deck into Anki as cards sync does."
+)
 @anki_connect_option
 @api_key_option
 @collection_option
 @profile_option
 @ankiweb_option
 def watch(
-    paths: tuple[Path, ...], output: Path | None, deck: str | None, templates_dir: Path | None, jobs: int | None, lock_timeout: float,
-    allow_empty: bool, sync_anki: bool, anki_connect: str | None, api_key: str | None, collection: Path | None, profile: str | None,
+    paths: tuple[Path, ...],
+    output: Path | None,
+    deck: str | None,
+    templates_dir: Path | None,
+    jobs: int | None,
+    lock_timeout: float,
+    allow_empty: bool,
+    sync_anki: bool,
+    anki_connect: str | None,
+    api_key: str | None,
+    collection: Path | None,
+    profile: str | None,
     ankiweb: bool,
 ) -> None:
     """Build the deck, then rebuild it within a second of every save under PATHS.
@@ -317,7 +395,7 @@ def watch(
     failed delivery is in the line, and retried on the next rebuild). Ctrl-C (or
     SIGTERM) stops it (exit 0).
     """
-    from .build.watch import watch as run_watch
+    from .pipeline.watch import watch as run_watch
 
     output = _output(paths, output, _config(paths, deck=deck))
     _warn_if_inside(paths, output)
@@ -339,18 +417,32 @@ def watch(
 
     def rebuild() -> BuildResult:
         config = _config(paths, deck=deck)
-        return build(list(paths), output, deck=deck, config=config, templates_dir=templates_dir, jobs=jobs, lock_timeout=lock_timeout,
-                     on_wait=_waiting(False), allow_empty=allow_empty)
+        return build(
+            list(paths),
+            output,
+            deck=deck,
+            config=config,
+            templates_dir=templates_dir,
+            jobs=jobs,
+            lock_timeout=lock_timeout,
+            on_wait=_waiting(False),
+            allow_empty=allow_empty,
+        )
 
     click.echo(f"watching {', '.join(str(p) for p in paths)} -> {output} (Ctrl-C to stop)", err=True)
     try:
-        run_watch(paths, output, rebuild=rebuild, echo=click.echo, problem=lambda line: click.echo(line, err=True), after=after)
+        run_watch(
+            paths,
+            output,
+            rebuild=rebuild,
+            echo=click.echo,
+            problem=lambda line: click.echo(line, err=True),
+            after=after,
+        )
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
     except NoNotesError as exc:  # the first build's: later ones are reported and watching goes on
         raise _no_notes(exc, output) from None
-
-
 
 
 def _choice(anki_connect: str | None, api_key: str | None, collection: Path | None, profile: str | None) -> Any:
@@ -370,8 +462,12 @@ def _confirm_delete(yes: bool) -> Callable[[Sequence[Any]], bool]:
         for note in notes:
             click.echo(f"  delete: {note.text}", err=True)
         if not sys.stdin.isatty():
-            raise DeliveryError(f"--delete-retired would delete {len(notes)} note(s) from Anki: pass --yes to confirm (no terminal to ask on)")
-        return click.confirm(f"Delete these {len(notes)} retired note(s) and their reviews from Anki?", default=False, err=True)
+            raise DeliveryError(
+                f"--delete-retired would delete {len(notes)} note(s) from Anki: pass --yes to confirm (no terminal to ask on)"
+            )
+        return click.confirm(
+            f"Delete these {len(notes)} retired note(s) and their reviews from Anki?", default=False, err=True
+        )
 
     return confirm
 
@@ -385,10 +481,18 @@ def _confirm_delete(yes: bool) -> Callable[[Sequence[Any]], bool]:
 @api_key_option
 @collection_option
 @profile_option
-@click.option("--delete-retired", is_flag=True, help="Delete the notes of vanished facts instead of suspending them (lists them and asks).")
+@click.option(
+    "--delete-retired",
+    is_flag=True,
+    help="Delete the notes of vanished facts instead of suspending them (lists them and asks).",
+)
 @click.option("-y", "--yes", is_flag=True, help="Do not ask before --delete-retired deletes.")
 @ankiweb_option
-@click.option("--dry-run", is_flag=True, help="Print what would be added, updated, retired, revived and moved; change nothing (not even the deck).")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print what would be added, updated, retired, revived and moved; change nothing (not even the deck).",
+)
 @click.option("--force", is_flag=True, help="Deliver even when this Anki has this very deck already.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @verbose_option
@@ -396,9 +500,24 @@ def _confirm_delete(yes: bool) -> Callable[[Sequence[Any]], bool]:
 @jobs_option
 @lock_timeout_option
 def sync(
-    paths: tuple[Path, ...], output: Path | None, deck: str | None, templates_dir: Path | None, anki_connect: str | None,
-    api_key: str | None, collection: Path | None, profile: str | None, delete_retired: bool, yes: bool, ankiweb: bool,
-    dry_run: bool, force: bool, quiet: bool, verbose: bool, no_cache: bool, jobs: int | None, lock_timeout: float,
+    paths: tuple[Path, ...],
+    output: Path | None,
+    deck: str | None,
+    templates_dir: Path | None,
+    anki_connect: str | None,
+    api_key: str | None,
+    collection: Path | None,
+    profile: str | None,
+    delete_retired: bool,
+    yes: bool,
+    ankiweb: bool,
+    dry_run: bool,
+    force: bool,
+    quiet: bool,
+    verbose: bool,
+    no_cache: bool,
+    jobs: int | None,
+    lock_timeout: float,
 ) -> None:
     """Build the deck as cards build does, then deliver it into Anki and reconcile it.
 
@@ -408,28 +527,34 @@ def sync(
     deleted), returning ones revived, cards whose deck changed moved. Exit codes as
     build's, plus 4 (Anki not reachable, collection in use) and 5 (Anki refused).
     """
-    from .build.lock import LockTimeout
-    from .build.progress import BuildProgress
     from .deliver.sync import Options, deliver_output, dry_build, plan_lines
     from .deliver.sync import summary as sync_summary
     from .deliver.target import DeliveryError
+    from .pipeline.lock import LockTimeout
+    from .pipeline.progress import BuildProgress
 
     choice = _choice(anki_connect, api_key, collection, profile)
     config = _config(paths, deck=deck)
     output = _output(paths, output, config)
     options = Options(delete_retired=delete_retired, dry_run=dry_run, ankiweb=ankiweb, force=force)
-    kwargs: dict[str, Any] = dict(deck=deck, config=config, templates_dir=templates_dir, jobs=jobs, lock_timeout=lock_timeout)
+    kwargs: dict[str, Any] = dict(
+        deck=deck, config=config, templates_dir=templates_dir, jobs=jobs, lock_timeout=lock_timeout
+    )
     try:
         with ExitStack() as stack:
             if dry_run:
                 result = stack.enter_context(dry_build(paths, output, **kwargs))
             else:
                 with BuildProgress(enabled=None if not quiet else False) as progress:
-                    result = build(list(paths), output, cache=not no_cache, progress=progress, on_wait=_waiting(quiet), **kwargs)
+                    result = build(
+                        list(paths), output, cache=not no_cache, progress=progress, on_wait=_waiting(quiet), **kwargs
+                    )
             report_problems(result.collected, quiet=quiet, verbose=verbose)
             if not quiet and not dry_run:
                 click.echo(summary(result))
-            delivery = deliver_output(output, choice, options, confirm=_confirm_delete(yes), lock_timeout=lock_timeout, apkg=result.output)
+            delivery = deliver_output(
+                output, choice, options, confirm=_confirm_delete(yes), lock_timeout=lock_timeout, apkg=result.output
+            )
     except LockTimeout as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(3)
@@ -453,21 +578,59 @@ def sync(
 @main.command()
 @paths_argument
 @deck_option
-@click.option("--json", "as_json", is_flag=True, help="Print the cards as a JSON list, one object per Anki card (schema in the README).")
-@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), help="Write a self-contained HTML page of every card, as Anki shows it.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the cards as a JSON list, one object per Anki card (schema in the README).",
+)
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a self-contained HTML page of every card, as Anki shows it.",
+)
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Only cards of this kind (repeatable).")
 @click.option("--note", help="Only notes whose path matches this glob (e.g. 'lectures/*.md').")
 @click.option("--grep", help="Only cards whose text contains this (case-insensitive).")
 @click.option("--changed", is_flag=True, help="Show what a rebuild of -o OUTPUT would add, update and retire.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The deck to compare with (--changed) and take card ids from (default: cards.toml's output).")
-@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="A folder whose card faces / CSS override the shipped ones.")
-@click.option("--pager/--no-pager", default=None, help="Page the terminal view (default: only when it is longer than the terminal).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The deck to compare with (--changed) and take card ids from (default: cards.toml's output).",
+)
+@click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="A folder whose card faces / CSS override the shipped ones.",
+)
+@click.option(
+    "--pager/--no-pager",
+    default=None,
+    help="Page the terminal view (default: only when it is longer than the terminal).",
+)
 @verbose_option
-@click.option("--explain", is_flag=True, help="Also list the candidate cards a quality rule dropped, with the rule and why (terminal and --json).")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also list the candidate cards a quality rule dropped, with the rule and why (terminal and --json).",
+)
 def preview(
-    paths: tuple[Path, ...], deck: str | None, as_json: bool, html_file: Path | None, kinds: tuple[str, ...],
-    note: str | None, grep: str | None, changed: bool, output: Path | None, templates_dir: Path | None,
-    pager: bool | None, verbose: bool, explain: bool,
+    paths: tuple[Path, ...],
+    deck: str | None,
+    as_json: bool,
+    html_file: Path | None,
+    kinds: tuple[str, ...],
+    note: str | None,
+    grep: str | None,
+    changed: bool,
+    output: Path | None,
+    templates_dir: Path | None,
+    pager: bool | None,
+    verbose: bool,
+    explain: bool,
 ) -> None:
     """Show the cards notes under PATHS give, before building a deck.
 
@@ -476,10 +639,7 @@ def preview(
     preview of unchanged notes quick. With --explain, also why a fact gave no card:
     every candidate a quality rule dropped.
     """
-    from rich.console import Console
 
-    from .preview.json_view import card_objects, select
-    from .preview.terminal import print_changes, print_cards, print_dropped
 
     if sum((as_json, html_file is not None, changed)) > 1:
         raise click.UsageError("--json, --html and --changed each choose an output; use one of them")
@@ -489,10 +649,12 @@ def preview(
         output = config.output
     if changed and output is None:
         raise click.UsageError("--changed compares with the last build of a deck: pass -o OUT.apkg")
-    from .build.cache import deck_fingerprint
-    from .build.reading import read_vault
+    from .pipeline.cache import deck_fingerprint
+    from .pipeline.reading import read_vault
 
-    target = _output(paths, output, config)  # whose cache and state the preview reads (it writes neither deck nor state)
+    target = _output(
+        paths, output, config
+    )  # whose cache and state the preview reads (it writes neither deck nor state)
     roots = [p if p.is_dir() else p.parent for p in paths]
     with read_vault(list(paths), target, deck=deck, config=config) as reading:
         collected = reading.collected
@@ -518,23 +680,49 @@ def preview(
                 _wrote(html_file, total, write_html_pages(objects, total, html_file, templates_dir=templates_dir))
         else:
             _preview_cards(
-                paths, reading.collected, target, deck=deck, config=config, as_json=as_json, html_file=html_file, kinds=kinds, note=note,
-                grep=grep, changed=changed, templates_dir=templates_dir, pager=pager, explain=explain, roots=roots,
+                paths,
+                reading.collected,
+                target,
+                deck=deck,
+                config=config,
+                as_json=as_json,
+                html_file=html_file,
+                kinds=kinds,
+                note=note,
+                grep=grep,
+                changed=changed,
+                templates_dir=templates_dir,
+                pager=pager,
+                explain=explain,
+                roots=roots,
             )
     if collected.errors:
         sys.exit(1)
 
 
 def _preview_cards(
-    paths: Sequence[Path], collected: Collected, target: Path, *, deck: str | None, config: Config | None, as_json: bool,
-    html_file: Path | None, kinds: tuple[str, ...], note: str | None, grep: str | None, changed: bool, templates_dir: Path | None,
-    pager: bool | None, explain: bool, roots: list[Path],
+    paths: Sequence[Path],
+    collected: Collected,
+    target: Path,
+    *,
+    deck: str | None,
+    config: Config | None,
+    as_json: bool,
+    html_file: Path | None,
+    kinds: tuple[str, ...],
+    note: str | None,
+    grep: str | None,
+    changed: bool,
+    templates_dir: Path | None,
+    pager: bool | None,
+    explain: bool,
+    roots: list[Path],
 ) -> None:
     """Every preview but the plain ``--json``: from the cards themselves."""
     from rich.console import Console
 
     from .preview.json_view import card_objects, select
-    from .preview.terminal import print_changes, print_cards, print_dropped
+    from .preview.terminal import print_cards, print_changes, print_dropped
 
     identified = identify_cards(collected, target, now=build_time())
     cards = select(identified.cards, kinds=kinds, note=note, grep=grep)
@@ -542,20 +730,36 @@ def _preview_cards(
     if as_json and dropped is not None:
         from .preview.json_view import JSON_VERSION, dropped_objects
 
-        objects = {"version": JSON_VERSION, "cards": card_objects(cards, templates_dir=templates_dir, roots=roots), "dropped": dropped_objects(dropped)}
+        objects = {
+            "version": JSON_VERSION,
+            "cards": card_objects(cards, templates_dir=templates_dir, roots=roots),
+            "dropped": dropped_objects(dropped),
+        }
         click.echo(json.dumps(objects, ensure_ascii=False, indent=2))
     elif as_json:
-        click.echo(json.dumps(card_objects(cards, templates_dir=templates_dir, roots=roots), ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(card_objects(cards, templates_dir=templates_dir, roots=roots), ensure_ascii=False, indent=2)
+        )
     elif html_file is not None:
         from .preview.html_page import write_html_preview
 
-        _wrote(html_file, *write_html_preview(cards, html_file, media=collected.media, templates_dir=templates_dir, roots=roots))
+        _wrote(
+            html_file,
+            *write_html_preview(cards, html_file, media=collected.media, templates_dir=templates_dir, roots=roots),
+        )
     else:
         console = Console(highlight=False)
         if changed:
             known = state_path(target).exists()
-            _show(console, pager, lambda c: print_changes(c, identified, target, known=known, kinds=kinds, note=note, grep=grep, roots=roots))
+            _show(
+                console,
+                pager,
+                lambda c: print_changes(
+                    c, identified, target, known=known, kinds=kinds, note=note, grep=grep, roots=roots
+                ),
+            )
         else:
+
             def draw(c: Console) -> None:
                 print_cards(c, cards, roots=roots)
                 if dropped is not None:
@@ -570,18 +774,29 @@ def _wrote(html_file: Path, count: int, pages: int) -> None:
         return
     from .preview.html_page import page_path
 
-    click.echo(f"wrote {html_file} ({count} cards on {pages} pages: {html_file.name}, {page_path(html_file, 2).name} … {page_path(html_file, pages).name})")
+    click.echo(
+        f"wrote {html_file} ({count} cards on {pages} pages: {html_file.name}, {page_path(html_file, 2).name} … {page_path(html_file, pages).name})"
+    )
 
 
-def _explained(paths: Sequence[Path], deck: str | None, config: Config | None, *, kinds: Sequence[str], note: str | None, grep: str | None) -> list[Explained]:
+def _explained(
+    paths: Sequence[Path],
+    deck: str | None,
+    config: Config | None,
+    *,
+    kinds: Sequence[str],
+    note: str | None,
+    grep: str | None,
+) -> list[Explained]:
     """The dropped candidates under ``paths`` that pass the preview's filters."""
     from fnmatch import fnmatch
 
-    from .build.explain import explain
+    from .pipeline.explain import explain
 
     wanted = (grep or "").casefold()
     return [
-        d for d in explain(list(paths), deck=deck, config=config)
+        d
+        for d in explain(list(paths), deck=deck, config=config)
         if (not kinds or d.kind in kinds)
         and (note is None or fnmatch(d.path, note) or fnmatch(d.path.rsplit("/", 1)[-1], note))
         and (not wanted or wanted in f"{d.front} {d.answer}".casefold())

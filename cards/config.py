@@ -37,7 +37,21 @@ from typing import Any
 
 __all__ = ["KINDS", "CONFIG_NAME", "Config", "ConfigError", "load_config"]
 
-KINDS: tuple[str, ...] = ("o2a", "osr", "details", "callouts", "logseq", "qa", "problems", "figure", "steps", "terms", "sections", "tables", "phrases")
+KINDS: tuple[str, ...] = (
+    "o2a",
+    "osr",
+    "details",
+    "callouts",
+    "logseq",
+    "qa",
+    "problems",
+    "figure",
+    "steps",
+    "terms",
+    "sections",
+    "tables",
+    "phrases",
+)
 CONFIG_NAME = "cards.toml"
 DEFAULT_INCLUDE: tuple[str, ...] = ("**/*.md", "**/*.markdown")
 
@@ -279,7 +293,9 @@ def _syntax_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> Config
             line, key = dup
             return ConfigError(path, line, f"invalid TOML: {key} is set twice; keep only one of them")
     if m:
-        return ConfigError(path, int(m.group(1)), f"invalid TOML at column {m.group(2)}: {detail}; fix the syntax there")
+        return ConfigError(
+            path, int(m.group(1)), f"invalid TOML at column {m.group(2)}: {detail}; fix the syntax there"
+        )
     lines = text.splitlines()
     last = max((i + 1 for i, ln in enumerate(lines) if ln.strip()), default=1)
     return ConfigError(path, last, f"invalid TOML at end of file: {detail}; close the value or table opened above")
@@ -335,7 +351,9 @@ def _validate(raw: dict[str, Any], path: Path, root: Path, text: str) -> Config:
         if not isinstance(prefix, str):
             raise fail(("tag_prefix",), f'"tag_prefix" must be a string; write {_KEYS["tag_prefix"]}')
         if any(ch.isspace() for ch in prefix):
-            raise fail(("tag_prefix",), '"tag_prefix" contains a space, which Anki tags cannot; use "_" or "::" instead')
+            raise fail(
+                ("tag_prefix",), '"tag_prefix" contains a space, which Anki tags cannot; use "_" or "::" instead'
+            )
         values["tag_prefix"] = prefix.strip(":")
 
     if "only_tagged" in raw:
@@ -358,9 +376,14 @@ def _validate_only_tagged(tags: Any, fail: _Fail) -> tuple[str, ...]:
     for tag in tags:
         name = tag.strip().lstrip("#").replace("/", "::")
         if not name:
-            raise fail(("only_tagged",), f'"only_tagged" holds an empty tag; write {_KEYS["only_tagged"]} or remove the line')
+            raise fail(
+                ("only_tagged",), f'"only_tagged" holds an empty tag; write {_KEYS["only_tagged"]} or remove the line'
+            )
         if any(ch.isspace() for ch in name):
-            raise fail(("only_tagged",), f"tag {_q(tag)} in \"only_tagged\" contains a space, which a tag cannot; write it as in your notes, e.g. {_KEYS['only_tagged']}")
+            raise fail(
+                ("only_tagged",),
+                f'tag {_q(tag)} in "only_tagged" contains a space, which a tag cannot; write it as in your notes, e.g. {_KEYS["only_tagged"]}',
+            )
         cleaned.append(name)
     return tuple(dict.fromkeys(cleaned))
 
@@ -385,14 +408,16 @@ def _validate_decks(table: Any, fail: _Fail) -> Mapping[str, str]:
     for folder, deck in table.items():
         where = ("decks", folder)
         if not isinstance(deck, str):
-            raise fail(where, f"deck for folder {_q(folder)} must be a string; write {_q(folder)} = \"Biology\"")
+            raise fail(where, f'deck for folder {_q(folder)} must be a string; write {_q(folder)} = "Biology"')
         if not deck.strip():
             raise fail(where, f"deck for folder {_q(folder)} is empty; name a deck or remove the line")
         norm = _norm_folder(folder)
         if not norm:
             raise fail(where, f'folder {_q(folder)} in [decks] is the vault root; set deck = "..." at the top instead')
         if norm.startswith("/") or ".." in norm.split("/"):
-            raise fail(where, f"folder {_q(folder)} in [decks] is outside the vault; write it relative to the vault root")
+            raise fail(
+                where, f"folder {_q(folder)} in [decks] is outside the vault; write it relative to the vault root"
+            )
         decks[norm] = deck.strip()
     return MappingProxyType(decks)
 

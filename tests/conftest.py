@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 
-from cards.build.cache import CACHE_ENV
-
 from cards.extract import Context, extract_cards
 from cards.model import Card, Note
 from cards.notes.parse import parse_note
+from cards.pipeline.cache import CACHE_ENV
 
 
 def parse(text: str, path: str = "note.md") -> Note:

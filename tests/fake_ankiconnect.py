@@ -31,7 +31,9 @@ API_VERSION = 6
 
 
 class FakeAnkiConnect:
-    def __init__(self, collection: Path, *, api_key: str | None = None, missing: Iterable[str] = (), port: int = 0) -> None:
+    def __init__(
+        self, collection: Path, *, api_key: str | None = None, missing: Iterable[str] = (), port: int = 0
+    ) -> None:
         self.path = collection
         self.col = Collection(str(collection))
         self.api_key = api_key
@@ -39,11 +41,21 @@ class FakeAnkiConnect:
         self.calls: list[str] = []
         self.lock = threading.Lock()  # one request at a time, as the add-on serves them
         self.actions: dict[str, Callable[..., Any]] = {
-            "version": self.version, "requestPermission": self.request_permission, "apiReflect": self.api_reflect,
-            "importPackage": self.import_package, "findNotes": self.find_notes, "findCards": self.find_cards,
-            "notesInfo": self.notes_info, "getDecks": self.get_decks, "changeDeck": self.change_deck,
-            "suspend": self.suspend, "unsuspend": self.unsuspend, "addTags": self.add_tags, "removeTags": self.remove_tags,
-            "deleteNotes": self.delete_notes, "sync": self.sync,
+            "version": self.version,
+            "requestPermission": self.request_permission,
+            "apiReflect": self.api_reflect,
+            "importPackage": self.import_package,
+            "findNotes": self.find_notes,
+            "findCards": self.find_cards,
+            "notesInfo": self.notes_info,
+            "getDecks": self.get_decks,
+            "changeDeck": self.change_deck,
+            "suspend": self.suspend,
+            "unsuspend": self.unsuspend,
+            "addTags": self.add_tags,
+            "removeTags": self.remove_tags,
+            "deleteNotes": self.delete_notes,
+            "sync": self.sync,
         }
         self.server = HTTPServer(("127.0.0.1", port), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -156,7 +168,9 @@ class FakeAnkiConnect:
             assert model is not None
             fields = {f["name"]: {"value": note.fields[f["ord"]], "order": f["ord"]} for f in model["flds"]}
             cards = self.col.db.list("select id from cards where nid = ? order by ord", note.id)
-            result.append({"noteId": note.id, "tags": note.tags, "fields": fields, "modelName": model["name"], "cards": cards})
+            result.append(
+                {"noteId": note.id, "tags": note.tags, "fields": fields, "modelName": model["name"], "cards": cards}
+            )
         return result
 
     def get_decks(self, cards: list[int]) -> dict[str, list[int]]:
@@ -171,7 +185,9 @@ class FakeAnkiConnect:
 
         did = self.col.decks.id(deck)
         self.col.sched.remFromDyn(cards)
-        self.col.db.execute(f"update cards set usn=?, mod=?, did=? where id in {ids2str(cards)}", self.col.usn(), int_time(), did)
+        self.col.db.execute(
+            f"update cards set usn=?, mod=?, did=? where id in {ids2str(cards)}", self.col.usn(), int_time(), did
+        )
 
     def suspend(self, cards: list[int], suspend: bool = True) -> bool:
         # the add-on drops cards already in the wanted state (removing from the list it walks)

@@ -10,12 +10,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from ankiclient import TEMPLATE_ERRORS, import_deck, open_collection, rendered, strip_tags
 from click.testing import CliRunner
 
-from ankiclient import TEMPLATE_ERRORS, import_deck, open_collection, rendered, strip_tags
-from cards.build.pipeline import build
 from cards.cli import main
 from cards.config import KINDS
+from cards.pipeline.run import build
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_notes"
 pytestmark = pytest.mark.anki
@@ -82,7 +82,9 @@ def test_local_images_travel_as_media(vault: Path, tmp_path: Path) -> None:
         packed = {name: archive.read(index) for index, name in media.items()}
         assert all(packed.values())
         # PNGs and JPEGs are stored as they are (compressed already), the rest deflated
-        assert {archive.getinfo(i).compress_type for i, n in media.items() if n.endswith(".png")} == {zipfile.ZIP_STORED}
+        assert {archive.getinfo(i).compress_type for i, n in media.items() if n.endswith(".png")} == {
+            zipfile.ZIP_STORED
+        }
     col = open_collection(tmp_path)
     try:
         import_deck(col, deck)

@@ -16,8 +16,22 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py"
 
 def test_bench_prints_every_figure_and_verdict(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, str(BENCH), "--n", "40", "--no-folders", "--repeat", "1", "--no-ankdown", "--keep", str(tmp_path / "work")],
-        capture_output=True, text=True, timeout=600, check=True,
+        [
+            sys.executable,
+            str(BENCH),
+            "--n",
+            "40",
+            "--no-folders",
+            "--repeat",
+            "1",
+            "--no-ankdown",
+            "--keep",
+            str(tmp_path / "work"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
     )
     row = next(line for line in done.stdout.splitlines() if re.match(r"\s+40\s+\d+\s", line))
     figures = row.split()
@@ -37,7 +51,7 @@ def test_ankdown_gets_the_same_cards_in_its_own_format(tmp_path: Path) -> None:
         from bench import ankdown_vault
     finally:
         sys.path.pop(0)
-    from cards.build.pipeline import build
+    from cards.pipeline.run import build
 
     vault = Path(__file__).resolve().parents[1] / "sample_notes"
     deck = tmp_path / "d.apkg"
@@ -61,15 +75,32 @@ def test_phases_prints_each_phase_of_a_build(tmp_path: Path) -> None:
     vault.mkdir()
     (vault / "a.md").write_text("# A\n\n- What is **osmosis**?\n  - Water crossing a membrane.\n", "utf-8")
     phases = BENCH.with_name("phases.py")
-    done = subprocess.run([sys.executable, str(phases), str(vault), "-o", str(tmp_path / "d.apkg"), "-q"], capture_output=True, text=True, timeout=300, check=True)
-    for phase in ("plan (stat every note)", "parse (full build)", "identify (+ state)", "write the deck", "zip", "total"):
+    done = subprocess.run(
+        [sys.executable, str(phases), str(vault), "-o", str(tmp_path / "d.apkg"), "-q"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    for phase in (
+        "plan (stat every note)",
+        "parse (full build)",
+        "identify (+ state)",
+        "write the deck",
+        "zip",
+        "total",
+    ):
         assert re.search(rf"^\s+{re.escape(phase)}\s+[\d.]+ s", done.stderr, re.MULTILINE), phase
     assert (tmp_path / "d.apkg").stat().st_size > 0
 
 
 def test_sync_bench_prints_each_step_for_both_ways_in() -> None:
     done = subprocess.run(
-        [sys.executable, str(BENCH.with_name("sync.py")), "--n", "20"], capture_output=True, text=True, timeout=600, check=True,
+        [sys.executable, str(BENCH.with_name("sync.py")), "--n", "20"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
     )
     rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines()[1:] if line.strip()}
     assert set(rows) == {"direct", "ankiconnect"}

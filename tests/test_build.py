@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 import cards.deck.package
 import cards.deck.zipping
-from cards.build.pipeline import build, collect
 from cards.cli import main
 from cards.deck.state import state_path
+from cards.pipeline.run import build, collect
 
 GOOD = "# Facts\n\n- Why is the sky blue?\n  - Rayleigh scattering favours **short wavelengths** of light.\n"
 
@@ -71,14 +71,19 @@ def test_bad_notes_are_named_and_the_rest_still_builds(vault: Path, tmp_path: Pa
     result = CliRunner().invoke(main, ["build", str(vault), "-o", str(out)])
     assert result.exit_code == 1
     assert "Error: latin1.md:1: invalid UTF-8 (byte 0xe9 at offset 5); save the note as UTF-8" in result.output
-    assert "Error: binary.md:3: this is a binary file, not a Markdown note; exclude it in cards.toml or rename it" in result.output
+    assert (
+        "Error: binary.md:3: this is a binary file, not a Markdown note; exclude it in cards.toml or rename it"
+        in result.output
+    )
     assert "4 notes (2 with errors) -> 3 cards" in result.output
     assert len(deck_notes(out, tmp_path)) == 3
 
 
 def test_huge_and_deeply_nested_notes_do_not_stop_the_build(vault: Path, tmp_path: Path) -> None:
     (vault / "huge.md").write_text("- x\n" * 2_000_000, "utf-8")
-    (vault / "deep.md").write_text("".join("  " * i + "- level\n" for i in range(2000)) + "\n1. **a** b\n2. **c** d\n", "utf-8")
+    (vault / "deep.md").write_text(
+        "".join("  " * i + "- level\n" for i in range(2000)) + "\n1. **a** b\n2. **c** d\n", "utf-8"
+    )
     collected = collect([vault])
     errors = collected.errors
     assert errors == ["huge.md:1: note is 7 MiB, over the 5 MiB limit; split it or exclude it in cards.toml"]
@@ -92,7 +97,9 @@ def test_script_and_event_handlers_never_reach_a_card(vault: Path, tmp_path: Pat
     )
     collected = collect([vault])
     fields = " ".join(c.front + c.back for c in collected.cards)
-    assert "<script" not in fields and "onerror=" not in fields.replace("onerror=alert", "") or "<img src=x" not in fields
+    assert (
+        "<script" not in fields and "onerror=" not in fields.replace("onerror=alert", "") or "<img src=x" not in fields
+    )
     assert "&lt;script&gt;" in fields
     assert "evil.md:1: raw <script> never reaches a card: it is shown as text or left out" in collected.warnings
 
@@ -102,13 +109,17 @@ def test_image_outside_the_vault_is_refused(vault: Path, tmp_path: Path) -> None
     (vault / "img.md").write_text("# Figures\n\n- ![](../secret.png)\n  - the takeaway\n", "utf-8")
     out = tmp_path / "deck.apkg"
     result = build([vault], out, now=1_700_000_000)
-    assert "img.md:3: ../secret.png: image path leads outside the vault; it is not packaged" in result.collected.warnings
+    assert (
+        "img.md:3: ../secret.png: image path leads outside the vault; it is not packaged" in result.collected.warnings
+    )
     with zipfile.ZipFile(out) as archive:
         assert archive.read("media") == b"{}"
 
 
 @pytest.mark.parametrize("cache", [True, False], ids=["patching the last deck", "full build"])
-def test_a_failed_write_leaves_the_old_deck_whole(vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: bool) -> None:
+def test_a_failed_write_leaves_the_old_deck_whole(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: bool
+) -> None:
     out = tmp_path / "deck.apkg"
     build([vault], out, now=1_700_000_000)
     before, state = out.read_bytes(), state_path(out).read_bytes()

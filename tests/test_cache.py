@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cards.build.pipeline import build, collect
-from cards.build.cache import NoteCache, cache_dir
 from cards.cli import main
 from cards.deck.state import state_path
+from cards.pipeline.cache import NoteCache, cache_dir
+from cards.pipeline.run import build, collect
 
 NOTES = {
     "a.md": "# Pipeline\n\n1. **Collect** data\n2. **Train** the model\n3. **Ship** it\n",
@@ -104,7 +104,7 @@ def test_same_size_same_mtime_edit_is_still_seen(vault: Path, tmp_path: Path) ->
 def test_stat_fast_path_skips_reading_old_files(vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "deck.apkg"
     # ctime cannot be set back, so shrink the racy window instead of ageing the files
-    monkeypatch.setattr(sys.modules["cards.build.cache"], "RACY_NS", 0)
+    monkeypatch.setattr(sys.modules["cards.pipeline.cache"], "RACY_NS", 0)
     time.sleep(0.05)
     build([vault], out, now=1_700_000_000)
     reads: list[Path] = []
@@ -180,11 +180,13 @@ def test_a_damaged_cache_file_is_made_anew(vault: Path, tmp_path: Path, damage: 
     assert not third.written and third.collected.parsed == 0
 
 
-def test_a_cache_deleted_while_the_build_runs_only_costs_time(vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cache_deleted_while_the_build_runs_only_costs_time(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "deck.apkg"
     build([vault], out, now=1_700_000_000)
     (vault / "b.md").write_text(NOTES["b.md"].replace("Paris", "Paris, on the Seine"), "utf-8")
-    pipeline = sys.modules["cards.build.pipeline"]
+    pipeline = sys.modules["cards.pipeline.run"]
     inner = pipeline.gather
 
     def gather_then_delete(*args: object, **kwargs: object) -> object:
@@ -193,7 +195,7 @@ def test_a_cache_deleted_while_the_build_runs_only_costs_time(vault: Path, tmp_p
         return found
 
     monkeypatch.setattr(pipeline, "gather", gather_then_delete)
-    monkeypatch.setattr(sys.modules["cards.build.incremental"], "gather", gather_then_delete)
+    monkeypatch.setattr(sys.modules["cards.pipeline.incremental"], "gather", gather_then_delete)
     second = build([vault], out, now=1_700_000_100)
     monkeypatch.undo()
     assert second.written and len(second.changes.updated) == 1
@@ -263,7 +265,7 @@ def test_parallel_build_equals_serial_build(tmp_path: Path, monkeypatch: pytest.
         sys.path.pop(0)
     vault = tmp_path / "big"
     synthetic(240, vault, folders=12, seed=3)
-    monkeypatch.setattr(sys.modules["cards.build.collect"], "PARALLEL_MIN", 50)
+    monkeypatch.setattr(sys.modules["cards.pipeline.collect"], "PARALLEL_MIN", 50)
     serial = build([vault], tmp_path / "serial.apkg", now=1_700_000_000, jobs=1, cache=False)
     parallel = build([vault], tmp_path / "parallel.apkg", now=1_700_000_000, jobs=2, cache=True)
     assert serial.collected.parsed == parallel.collected.parsed == 240
@@ -284,7 +286,9 @@ def test_cli_noop_says_up_to_date(vault: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0 and "is up to date" in result.output
     quiet = runner.invoke(main, ["build", str(vault), "-o", str(out), "-q"], catch_exceptions=False)
     assert quiet.exit_code == 0 and quiet.output == ""
-    fresh = runner.invoke(main, ["build", str(vault), "-o", str(out), "--no-cache", "--jobs", "1"], catch_exceptions=False)
+    fresh = runner.invoke(
+        main, ["build", str(vault), "-o", str(out), "--no-cache", "--jobs", "1"], catch_exceptions=False
+    )
     assert fresh.exit_code == 0 and "is up to date" in fresh.output
 
 
@@ -302,7 +306,9 @@ def test_cards_toml_output_and_deck_are_used_and_flags_override(vault: Path, tmp
     assert "From Toml" in decks
 
     flag_out = tmp_path / "flag.apkg"
-    result = runner.invoke(main, ["build", str(vault), "-o", str(flag_out), "--deck", "From Flag"], catch_exceptions=False)
+    result = runner.invoke(
+        main, ["build", str(vault), "-o", str(flag_out), "--deck", "From Flag"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(flag_out) as archive:
         (tmp_path / "f.anki2").write_bytes(archive.read("collection.anki2"))

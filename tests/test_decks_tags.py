@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cards.build.pipeline import collect
+from cards.pipeline.run import collect
 
 NOTE = "- What is a ribosome?\n  - The machine that builds proteins.\n"
 
@@ -17,8 +17,12 @@ def test_folders_front_matter_and_inline_tags(tmp_path: Path) -> None:
     root = tmp_path / "Vault"
     (root / "bio" / "cells").mkdir(parents=True)
     (root / "top.md").write_text(NOTE, "utf-8")
-    (root / "bio" / "cells" / "ribosome.md").write_text(NOTE.replace("proteins.", "proteins. #molecular/biology"), "utf-8")
-    (root / "bio" / "own-deck.md").write_text("---\ndeck: Exams::Final\ntags: [exam, cell biology]\n---\n" + NOTE, "utf-8")
+    (root / "bio" / "cells" / "ribosome.md").write_text(
+        NOTE.replace("proteins.", "proteins. #molecular/biology"), "utf-8"
+    )
+    (root / "bio" / "own-deck.md").write_text(
+        "---\ndeck: Exams::Final\ntags: [exam, cell biology]\n---\n" + NOTE, "utf-8"
+    )
     assert decks_and_tags(root) == {
         "top.md": ("Vault", ()),
         "bio/cells/ribosome.md": ("Vault::bio::cells", ("bio::cells", "molecular::biology")),
@@ -41,7 +45,10 @@ def test_cards_toml_deck_mapping_and_tag_prefix(tmp_path: Path) -> None:
 def test_disabled_kind_gives_no_cards(tmp_path: Path) -> None:
     root = tmp_path / "Vault"
     root.mkdir()
-    (root / "n.md").write_text(NOTE + "\n## How to brew\n\n1. **Boil** the water for the green tea\n2. **Steep** the leaves in the pot\n", "utf-8")
+    (root / "n.md").write_text(
+        NOTE + "\n## How to brew\n\n1. **Boil** the water for the green tea\n2. **Steep** the leaves in the pot\n",
+        "utf-8",
+    )
     assert "steps" in {c.kind for c in collect([root]).cards}
     (root / "cards.toml").write_text("[kinds]\nsteps = false\n", "utf-8")
     # the step titles are still bold phrases, so they become key-phrase cards instead

@@ -45,14 +45,23 @@ def test_only_our_guids_are_touched_by_guid() -> None:
 
 
 def test_through_ankiconnect_a_note_is_ours_only_by_fields_we_delivered() -> None:
-    record = Record({"gone": [fingerprint(["old text"]), fingerprint(["older text"])], "keep": [fingerprint(["a, before"])]}, {"V"})
+    record = Record(
+        {"gone": [fingerprint(["old text"]), fingerprint(["older text"])], "keep": [fingerprint(["a, before"])]}, {"V"}
+    )
     notes = [
         note(1, None, "a, before", (11, "V", False)),  # the import will update it
         note(2, None, "older text", (21, "V", False)),  # retired, recognised by an older delivery
         note(3, None, "edited in Anki", (31, "V", False)),  # ours once, edited by hand: left alone
         note(4, None, "twin", (41, "V", False)),  # two GUIDs delivered these fields: left alone
     ]
-    both = DeckContents({**deck(keep=("V", "a, now")).notes, "x": DeckNote("x", "V", fingerprint(["twin"])), "y": DeckNote("y", "V", fingerprint(["twin"]))}, "d")
+    both = DeckContents(
+        {
+            **deck(keep=("V", "a, now")).notes,
+            "x": DeckNote("x", "V", fingerprint(["twin"])),
+            "y": DeckNote("y", "V", fingerprint(["twin"])),
+        },
+        "d",
+    )
     assert identify(notes, both, record) == {1: "keep", 2: "gone"}
     p = plan(both, record, notes)
     assert p.updated == ("keep",) and p.added == ("x", "y")
@@ -145,7 +154,9 @@ def prefs(base: Path, names: list[str], meta: object) -> None:
     conn = sqlite3.connect(base / "prefs21.db")
     conn.execute("create table profiles (name text primary key, data blob not null)")
     conn.execute("insert into profiles values ('_global', ?)", (pickle.dumps(meta, protocol=4),))
-    conn.executemany("insert into profiles values (?, ?)", [(n, pickle.dumps({"syncKey": None}, protocol=4)) for n in names])
+    conn.executemany(
+        "insert into profiles values (?, ?)", [(n, pickle.dumps({"syncKey": None}, protocol=4)) for n in names]
+    )
     conn.commit()
     conn.close()
 

@@ -11,8 +11,7 @@ import pytest
 import cards
 
 MODULES = sorted(
-    name for _, name, _ in pkgutil.walk_packages(cards.__path__, "cards.")
-    if not name.endswith("__main__")
+    name for _, name, _ in pkgutil.walk_packages(cards.__path__, "cards.") if not name.endswith("__main__")
 )
 
 

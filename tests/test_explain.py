@@ -14,9 +14,21 @@ from cards.preview.json_view import DROPPED_KEYS
 
 #: A note per kind, each with one fact the judge refuses, and the rule that refuses it.
 NOTES = {
-    "phrases.md": ("# Cells\n\n- **Note:** the cell membrane is selectively permeable.\n- Mitochondria make **ATP** from glucose and oxygen.\n", "phrases", "label_gap"),
-    "steps.md": ("# Databases\n\n## Advantages\n\n1. **Fast** reads\n2. **Cheap** storage\n", "steps", "not_a_procedure"),
-    "qa.md": ("# Setup\n\n- drivers\n  - nvidia drivers\n- Why does the GPU need drivers?\n  - The kernel talks to the card through them.\n", "qa", "vague_term"),
+    "phrases.md": (
+        "# Cells\n\n- **Note:** the cell membrane is selectively permeable.\n- Mitochondria make **ATP** from glucose and oxygen.\n",
+        "phrases",
+        "label_gap",
+    ),
+    "steps.md": (
+        "# Databases\n\n## Advantages\n\n1. **Fast** reads\n2. **Cheap** storage\n",
+        "steps",
+        "not_a_procedure",
+    ),
+    "qa.md": (
+        "# Setup\n\n- drivers\n  - nvidia drivers\n- Why does the GPU need drivers?\n  - The kernel talks to the card through them.\n",
+        "qa",
+        "vague_term",
+    ),
     "figure.md": ("# Plots\n\n- ![](plot.png)\n  - https://example.org/plot\n", "figure", "empty_answer"),
 }
 
@@ -47,7 +59,9 @@ def test_terminal_lists_each_kinds_dropped_candidate_with_its_rule(vault: Path, 
 def test_json_explain_gives_cards_and_dropped_candidates(vault: Path) -> None:
     objects = json.loads(run("preview", vault, "--json", "--explain"))
     assert set(objects) == {"version", "cards", "dropped"}
-    assert {(d["source"]["path"], d["kind"], d["rule"]) for d in objects["dropped"]} >= {(n, k, r) for n, (_, k, r) in NOTES.items()}
+    assert {(d["source"]["path"], d["kind"], d["rule"]) for d in objects["dropped"]} >= {
+        (n, k, r) for n, (_, k, r) in NOTES.items()
+    }
     for dropped in objects["dropped"]:
         assert set(dropped) == set(DROPPED_KEYS) and all(type(dropped[k]) is t for k, t in DROPPED_KEYS.items())
         assert dropped["rule"] in {*RULES, *NOTE_RULES} and dropped["reason"]
@@ -59,7 +73,9 @@ def test_json_explain_gives_cards_and_dropped_candidates(vault: Path) -> None:
 def test_explain_follows_the_filters(vault: Path) -> None:
     only = json.loads(run("preview", vault, "--json", "--explain", "--note", "steps.md"))
     assert {d["source"]["path"] for d in only["dropped"]} == {"steps.md"}
-    assert json.loads(run("preview", vault, "--json", "--explain", "--kind", "qa"))["dropped"][0]["rule"] == "vague_term"
+    assert (
+        json.loads(run("preview", vault, "--json", "--explain", "--kind", "qa"))["dropped"][0]["rule"] == "vague_term"
+    )
 
 
 def test_cards_written_as_cards_are_never_dropped(tmp_path: Path) -> None:

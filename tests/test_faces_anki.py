@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from cards.preview.faces import FaceError, cloze_ordinals, render_faces
 from cards.deck.templating import deck_css, model_templates
+from cards.preview.faces import FaceError, cloze_ordinals, render_faces
 
 pytestmark = pytest.mark.anki
 
@@ -42,9 +42,7 @@ CONTEXT = "DeepSeek-R1 读书笔记 › 训练过程"
 CLOZE_CASES: dict[str, dict[str, str]] = {
     "plain": {"Text": "R1 starts from {{c1::DeepSeek-V3-Base}}."},
     "hint": {"Text": "Stage one is {{c1::cold start::which stage?}} training."},
-    "many-ordinals": {
-        "Text": "{{c1::SFT}} then {{c2::RL}} then {{c3::rejection sampling}}, then {{c2::RL}} again."
-    },
+    "many-ordinals": {"Text": "{{c1::SFT}} then {{c2::RL}} then {{c3::rejection sampling}}, then {{c2::RL}} again."},
     "html-inside": {"Text": "Reward is {{c1::<b>rule</b>-based <i>accuracy</i>}} plus format."},
     "mathjax": {"Text": r"The advantage is \(A_i = {{c1::\frac{r_i - \mu}{\sigma}}}\) per group."},
     "mathjax-outside": {"Text": r"{{c1::GRPO}} normalises \(r_i\) by \[\sigma\]."},
@@ -160,8 +158,7 @@ def test_question_hides_the_gap_and_answer_shows_it(collection: Collection, mode
     note = add_note(collection, models["cloze"], {"Text": "A {{c1::secret::hint}} B", "Extra": "more"})
     question, answer = render_faces("cloze", dict(note.items()), 1)
     assert question == (
-        '\n<div class="question">A <span class="cloze" data-cloze="secret" '
-        'data-ordinal="1">[hint]</span> B</div>\n'
+        '\n<div class="question">A <span class="cloze" data-cloze="secret" data-ordinal="1">[hint]</span> B</div>\n'
     )
     assert "secret" not in visible_text(question)
     assert '<span class="cloze" data-ordinal="1">secret</span>' in answer
@@ -188,8 +185,11 @@ def test_basic_without_front_makes_no_card(tmp_path: Path) -> None:
 
     qfmt, afmt = model_templates("basic")
     model = genanki.Model(
-        1607392319, "cards-basic", fields=[{"name": n} for n in BASIC_FIELDS],
-        templates=[{"name": "Card 1", "qfmt": qfmt, "afmt": afmt}], css=deck_css(),
+        1607392319,
+        "cards-basic",
+        fields=[{"name": n} for n in BASIC_FIELDS],
+        templates=[{"name": "Card 1", "qfmt": qfmt, "afmt": afmt}],
+        css=deck_css(),
     )
     deck = genanki.Deck(2059400110, "Test")
     deck.add_note(genanki.Note(model=model, fields=["", "back", CONTEXT, "a.md:1"], guid="no-front"))
@@ -216,15 +216,43 @@ def test_missing_cloze_is_an_error_not_a_blank_card() -> None:
 
 def test_clozes_in_any_field_make_cards(collection: Collection, models: dict[str, dict]) -> None:
     """Anki counts clozes in Extra/Source too; cloze_ordinals over all fields agrees."""
-    note = add_note(collection, models["cloze"], {"Text": "{{c1::a}}", "Extra": "{{c2::b}}", "Source": "{{c0::{{c4::d}}}}"})
+    note = add_note(
+        collection, models["cloze"], {"Text": "{{c1::a}}", "Extra": "{{c2::b}}", "Source": "{{c0::{{c4::d}}}}"}
+    )
     assert sorted(c.ord + 1 for c in note.cards()) == cloze_ordinals(*note.values()) == [1, 2, 4]
     assert cloze_ordinals(note["Text"]) == [1]
 
 
 _PIECES = (
-    "a", " b ", "训练", "›", "<b>", "</b>", "<br>", "<div>", "</div>", "\n", "::", ":", "}}", "{{",
-    "{{c1:", "&#123;", "&amp;", "&nbsp;", "é", "'\"", "=/-", "\\(", "\\)", "\\[", "\\]", "x^2",
-    '<img src="a.png">', "<!-- c -->", "[sound:x.mp3]",
+    "a",
+    " b ",
+    "训练",
+    "›",
+    "<b>",
+    "</b>",
+    "<br>",
+    "<div>",
+    "</div>",
+    "\n",
+    "::",
+    ":",
+    "}}",
+    "{{",
+    "{{c1:",
+    "&#123;",
+    "&amp;",
+    "&nbsp;",
+    "é",
+    "'\"",
+    "=/-",
+    "\\(",
+    "\\)",
+    "\\[",
+    "\\]",
+    "x^2",
+    '<img src="a.png">',
+    "<!-- c -->",
+    "[sound:x.mp3]",
 )
 
 

@@ -13,8 +13,15 @@ import re
 from pathlib import Path
 
 import pytest
-
-from ankiclient import TEMPLATE_ERRORS, import_deck, note_id_for_guid, open_collection, reviews, strip_tags, study_everything
+from ankiclient import (
+    TEMPLATE_ERRORS,
+    import_deck,
+    note_id_for_guid,
+    open_collection,
+    reviews,
+    strip_tags,
+    study_everything,
+)
 from test_syntaxes_anki import _cards, build_and_import
 
 pytestmark = pytest.mark.anki
@@ -83,7 +90,9 @@ def test_problems_ask_the_statement_and_answer_the_solution(tmp_path: Path) -> N
     assert cards[r"求 \(\int_0^1 x^2 \, dx\)。"] == r"\(\frac{1}{3}\)。"
     worked = next(a for q, a in cards.items() if q.startswith("已知摆线"))
     assert worked.startswith("首先确定积分上下限") and r"3\pi a^2" in worked
-    assert cards["a disease has an incidence of 1 in 40,000. What is the carrier frequency?"].startswith(r"\(q = 1/200\)")
+    assert cards["a disease has an incidence of 1 in 40,000. What is the carrier frequency?"].startswith(
+        r"\(q = 1/200\)"
+    )
     assert not any("我" in q for q in cards)  # the writer talking about themself is no question
 
 
@@ -111,7 +120,7 @@ Rayleigh scattering.
 
 
 def test_edited_answers_update_in_place_and_keep_reviews(tmp_path: Path) -> None:
-    from cards.build.pipeline import build
+    from cards.pipeline.run import build
 
     vault = tmp_path / "vault"
     vault.mkdir()
@@ -128,13 +137,17 @@ def test_edited_answers_update_in_place_and_keep_reviews(tmp_path: Path) -> None
         assert studied == 5
         ids = {c.identity: note_id_for_guid(col, c.guid) for c in first.identified.cards}
 
-        text = (NOTE.replace("water crossing a membrane", "water crossing a semi-permeable membrane")
-                .replace("Makes ribosomal RNA.", "Makes the large ribosomal RNAs.")
-                .replace("| pod        | resource |", "| pod        | resource group |")
-                .replace("Rayleigh scattering.", "Rayleigh scattering: blue light scatters most."))
+        text = (
+            NOTE.replace("water crossing a membrane", "water crossing a semi-permeable membrane")
+            .replace("Makes ribosomal RNA.", "Makes the large ribosomal RNAs.")
+            .replace("| pod        | resource |", "| pod        | resource group |")
+            .replace("Rayleigh scattering.", "Rayleigh scattering: blue light scatters most.")
+        )
         note.write_text(text, "utf-8")
         second = build([vault], deck, now=1_700_000_100)
-        assert {c.identity: c.guid for c in second.identified.cards} == {c.identity: c.guid for c in first.identified.cards}
+        assert {c.identity: c.guid for c in second.identified.cards} == {
+            c.identity: c.guid for c in first.identified.cards
+        }
         log = import_deck(col, deck)
         # the four edited notes update; the unchanged row is an existing note Anki skips ("duplicate")
         assert (log.new, log.updated, log.duplicate) == (0, 4, 1)
@@ -146,4 +159,3 @@ def test_edited_answers_update_in_place_and_keep_reviews(tmp_path: Path) -> None
         assert "semi-permeable" in backs and "resource group" in backs and "blue light scatters most" in backs
     finally:
         col.close()
-

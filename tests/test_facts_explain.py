@@ -8,21 +8,37 @@ import json
 from pathlib import Path
 
 import pytest
-
 from test_explain import run
 
 #: A note per kind: a real fact (a card) and a look-alike (dropped), and the rule and reason.
 NOTES = {
-    "terms.md": ("# Cells\n\nAuthor: Ana Lima\n\n- **Osmosis**: water crossing a membrane\n", "terms", "not_a_fact", "metadata (Author)"),
-    "sections.md": ("# Cells\n\n## Summary\nWe compared the two enzymes in detail.\n\n## RNA polymerase I\nMakes ribosomal RNA.\n",
-                    "sections", "not_a_fact", "a generic heading (Summary)"),
-    "tables.md": ("# Logic\n\n| p | q | p and q |\n|---|---|---|\n| V | V | V |\n| V | F | F |\n\n## Storage\n\n"
-                  "| Kubernetes | Linstor |\n|---|---|\n| pod | resource |\n| container | volume |\n",
-                  "tables", "not_a_fact", "a table of numbers or symbols"),
-    "problems.md": ("# Integrals\n\n> [!example]\n> Compute the area under one arch of the cycloid.\n\n"
-                    + "".join(f"Step {n} of a long derivation, with enough words to read as prose.\n\n" for n in range(12))
-                    + "## Optics\n\n> Why is the sky blue?\n\nRayleigh scattering.\n",
-                    "problems", "not_a_fact", "a solution of 12 blocks"),
+    "terms.md": (
+        "# Cells\n\nAuthor: Ana Lima\n\n- **Osmosis**: water crossing a membrane\n",
+        "terms",
+        "not_a_fact",
+        "metadata (Author)",
+    ),
+    "sections.md": (
+        "# Cells\n\n## Summary\nWe compared the two enzymes in detail.\n\n## RNA polymerase I\nMakes ribosomal RNA.\n",
+        "sections",
+        "not_a_fact",
+        "a generic heading (Summary)",
+    ),
+    "tables.md": (
+        "# Logic\n\n| p | q | p and q |\n|---|---|---|\n| V | V | V |\n| V | F | F |\n\n## Storage\n\n"
+        "| Kubernetes | Linstor |\n|---|---|\n| pod | resource |\n| container | volume |\n",
+        "tables",
+        "not_a_fact",
+        "a table of numbers or symbols",
+    ),
+    "problems.md": (
+        "# Integrals\n\n> [!example]\n> Compute the area under one arch of the cycloid.\n\n"
+        + "".join(f"Step {n} of a long derivation, with enough words to read as prose.\n\n" for n in range(12))
+        + "## Optics\n\n> Why is the sky blue?\n\nRayleigh scattering.\n",
+        "problems",
+        "not_a_fact",
+        "a solution of 12 blocks",
+    ),
 }
 
 

@@ -4,7 +4,6 @@ build waiting for another, a --templates folder, the counts build and preview gi
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -14,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cards.build.cache import CACHE_ENV, cache_dir, legacy_cache_dir
-from cards.build.lock import lock_path, output_lock
 from cards.cli import main
 from cards.deck.state import state_path
+from cards.pipeline.cache import CACHE_ENV, cache_dir, legacy_cache_dir
+from cards.pipeline.lock import lock_path, output_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_notes"
@@ -78,7 +77,9 @@ def test_an_output_inside_the_vault_is_warned_about_and_never_read(tmp_path: Pat
     assert not legacy.exists() and cache_dir(out).is_dir()  # the old cache moved out of the vault
     second = CliRunner().invoke(main, ["build", str(vault), "-o", str(out)])
     assert "2 notes (0 with errors) -> 2 cards" in second.output and "is up to date" in second.output
-    assert "deck.md" not in "".join(line for line in second.output.splitlines() if not line.startswith(("Warning:", "2 notes")))
+    assert "deck.md" not in "".join(
+        line for line in second.output.splitlines() if not line.startswith(("Warning:", "2 notes"))
+    )
     fresh = CliRunner().invoke(main, ["build", str(vault), "-o", str(out), "--no-cache"])
     assert "2 notes (0 with errors) -> 2 cards" in fresh.output  # the walk itself skips it, not only the cache
     quiet = CliRunner().invoke(main, ["build", str(vault), "-o", str(out), "-q"])
@@ -134,10 +135,18 @@ def test_a_lock_whose_holder_is_gone_is_taken_over(tmp_path: Path) -> None:
     out = tmp_path / "deck.apkg"
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    lock_path(out).write_text(json.dumps({"pid": dead.pid, "command": "cards build old", "since": time.time() - 60}), "utf-8")
+    lock_path(out).write_text(
+        json.dumps({"pid": dead.pid, "command": "cards build old", "since": time.time() - 60}), "utf-8"
+    )
     orphan = subprocess.Popen(
-        [sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(300)", str(lock_path(out))],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(300)",
+            str(lock_path(out)),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert orphan.stdout is not None and orphan.stdout.readline() == "held\n"
@@ -145,7 +154,9 @@ def test_a_lock_whose_holder_is_gone_is_taken_over(tmp_path: Path) -> None:
         done = cards("build", str(vault), "-o", str(out), "--lock-timeout", "60")
         assert done.returncode == 0, done.stderr
         assert time.monotonic() - started < 30  # not the --lock-timeout
-        assert f"Warning: {lock_path(out)}: the build that held this lock (pid {dead.pid} (cards build old)" in done.stderr
+        assert (
+            f"Warning: {lock_path(out)}: the build that held this lock (pid {dead.pid} (cards build old)" in done.stderr
+        )
         assert "is gone" in done.stderr and "taking it over" in done.stderr
         assert out.is_file()
         # a live holder is never taken over
@@ -164,7 +175,10 @@ def test_templates_files_are_checked(tmp_path: Path) -> None:
     out = tmp_path / "deck.apkg"
     done = CliRunner().invoke(main, ["build", str(SAMPLE), "-o", str(out), "--templates", str(faces)])
     assert done.exit_code == 0, done.output
-    assert f"Warning: {faces / 'clozefront.html'}: --templates reads no file of this name (it reads anki/basic_back.html" in done.output
+    assert (
+        f"Warning: {faces / 'clozefront.html'}: --templates reads no file of this name (it reads anki/basic_back.html"
+        in done.output
+    )
     assert "style.css: --templates" not in done.output
     unrelated = tmp_path / "unrelated"
     unrelated.mkdir()
@@ -187,7 +201,9 @@ def test_readme_names_every_templates_file() -> None:
 def test_build_and_preview_count_the_same_cards(tmp_path: Path) -> None:
     vault = tmp_path / "vault"
     vault.mkdir()
-    (vault / "two.md").write_text("- The {{c1::mitochondria}} makes {{c2::ATP}}.\n- Q: two plus two?\n  A: four\n", "utf-8")
+    (vault / "two.md").write_text(
+        "- The {{c1::mitochondria}} makes {{c2::ATP}}.\n- Q: two plus two?\n  A: four\n", "utf-8"
+    )
     (vault / "pair.md").write_text("#flashcards\n\nHund:::dog\n", "utf-8")  # a reversed pair
     # a note with two clozes is two Anki cards, and so is a reversed pair
     (vault / "copy.md").write_text((SAMPLE / "networking" / "tcp.md").read_text("utf-8"), "utf-8")

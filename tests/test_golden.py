@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
+from cards.deck.render import Renderer
 from cards.extract import Context, extract_cards
 from cards.model import Card
 from cards.notes.parse import parse_note
-from cards.deck.render import Renderer
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(GOLDEN.glob("*/*.md"))

@@ -13,10 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from ankiclient import (
+    TEMPLATE_ERRORS,
+    import_deck,
+    note_id_for_guid,
+    open_collection,
+    rendered,
+    reviews,
+    study_everything,
+)
 
-from ankiclient import TEMPLATE_ERRORS, import_deck, note_id_for_guid, open_collection, rendered, reviews, study_everything
-from cards.build.pipeline import build
 from cards.deck.state import state_path
+from cards.pipeline.run import build
 
 pytestmark = pytest.mark.anki
 
@@ -69,10 +77,22 @@ def _move(note: Path) -> Path:
 
 
 EDITS = [
-    Edit("answer edited", _replace("Supervised fine-tuning.", "Supervised fine-tuning on curated chats."), 0, "curated chats"),
+    Edit(
+        "answer edited",
+        _replace("Supervised fine-tuning.", "Supervised fine-tuning on curated chats."),
+        0,
+        "curated chats",
+    ),
     Edit("typo in question fixed", _replace("grow lnoger", "grow longer"), 0, "grow longer"),
-    Edit("phrase sentence reworded", _replace("of sampled answers.", "of several sampled answers."), 0, "several sampled"),
-    Edit("step inserted before", _replace("2. **Clean data**", "2. **Filter spam**\n   - a small classifier\n3. **Clean data**"), 1, "Filter spam"),
+    Edit(
+        "phrase sentence reworded", _replace("of sampled answers.", "of several sampled answers."), 0, "several sampled"
+    ),
+    Edit(
+        "step inserted before",
+        _replace("2. **Clean data**", "2. **Filter spam**\n   - a small classifier\n3. **Clean data**"),
+        1,
+        "Filter spam",
+    ),
     Edit(
         "bullets reordered",
         _replace(

@@ -6,14 +6,30 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 
 from cards.deck.ids import BASIC_MODEL_ID, CLOZE_MODEL_ID, REVERSED_MODEL_ID, deck_id, guid_from, natural_keys
-from cards.model import BASIC, CLOZE, Card, Source
 from cards.deck.state import State, identify
+from cards.model import BASIC, CLOZE, Card, Source
 
 
-def card(identity: str, *, kind: str = "qa", back: str = "answer", path: str = "a.md", line: int = 1, context: tuple[str, ...] = ("a",)) -> Card:
+def card(
+    identity: str,
+    *,
+    kind: str = "qa",
+    back: str = "answer",
+    path: str = "a.md",
+    line: int = 1,
+    context: tuple[str, ...] = ("a",),
+) -> Card:
     return Card(
-        kind=kind, model=BASIC if kind in ("qa", "figure") else CLOZE, front=identity, back=back, context=context,
-        identity=identity, source=Source(PurePosixPath(path), line), deck="D", tags=(), note_title="a",
+        kind=kind,
+        model=BASIC if kind in ("qa", "figure") else CLOZE,
+        front=identity,
+        back=back,
+        context=context,
+        identity=identity,
+        source=Source(PurePosixPath(path), line),
+        deck="D",
+        tags=(),
+        note_title="a",
     )
 
 
@@ -62,7 +78,9 @@ def test_same_text_in_two_notes_gives_two_guids_and_the_old_owner_keeps_its_own(
     second = identify([setup_b, setup_a], first.state, now=2)
     g_b, g_a = (c.guid for c in second.cards)
     assert g_a == first.cards[0].guid and g_b != g_a
-    assert len(set(natural_keys([setup_a, setup_b, replace(setup_b, source=Source(PurePosixPath("0-new.md"), 9))]))) == 3
+    assert (
+        len(set(natural_keys([setup_a, setup_b, replace(setup_b, source=Source(PurePosixPath("0-new.md"), 9))]))) == 3
+    )
 
 
 def test_modification_time_moves_only_with_content() -> None:
@@ -81,6 +99,10 @@ def test_a_new_card_never_takes_the_guid_an_edited_card_kept() -> None:
     second = identify([card("Why do answers grow longer?", path="z.md")], first.state, now=2)
     kept = second.cards[0].guid
     assert kept == first.cards[0].guid == guid_from("cards/1", "basic", "qa", "why do answers grow lnoger?")
-    third = identify([card("Why do answers grow lnoger?", path="a.md"), card("Why do answers grow longer?", path="z.md")], second.state, now=3)
+    third = identify(
+        [card("Why do answers grow lnoger?", path="a.md"), card("Why do answers grow longer?", path="z.md")],
+        second.state,
+        now=3,
+    )
     assert third.cards[1].guid == kept and third.cards[0].guid != kept
     assert third.changes.added == (third.cards[0].guid,) and not third.changes.updated

@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 
 from cards.deck import package
-from cards.build.pipeline import BuildResult, build
-from cards.build.cache import cache_dir
 from cards.deck.state import state_path
+from cards.pipeline.cache import cache_dir
+from cards.pipeline.run import BuildResult, build
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -74,7 +74,11 @@ def _several(vault: Path) -> None:
 # (name, edit, how the build writes the deck: patched, in full, or not at all)
 PATCH, FULL, NONE = ["patch"], ["full"], []
 EDITS: list[tuple[str, Callable[[Path], None], list[str]]] = [
-    ("answer edited", _edit("a.md", "Water crossing a membrane.", "Water crossing a membrane, down its gradient."), PATCH),
+    (
+        "answer edited",
+        _edit("a.md", "Water crossing a membrane.", "Water crossing a membrane, down its gradient."),
+        PATCH,
+    ),
     ("typo fixed in a question", _edit("a.md", "What is **osmosis**?", "What is **osmossis**?"), PATCH),
     ("lines added above", _edit("a.md", "# A\n", "# A\n\nIntro.\n\n"), PATCH),
     ("note added", lambda v: _write(v, {"new/e.md": "# E\n\n- What is **2 + 2**?\n  - Four.\n"}), PATCH),
@@ -85,15 +89,39 @@ EDITS: list[tuple[str, Callable[[Path], None], list[str]]] = [
     ("a note loses every card", lambda v: (v / "d.md").write_text("# D\n\nNothing to learn.\n", "utf-8"), PATCH),
     ("an image changed", lambda v: (v / "cell.png").write_bytes(PNG + b"\0"), PATCH),
     ("an image removed", lambda v: (v / "cell.png").unlink(), PATCH),
-    ("a question the other note stops asking", _edit("filler/03.md", "What is filler 3?", "What is filler three?"), PATCH),
-    ("a question another note asks too", _edit("d.md", "# D\n", "# D\n\n- What is filler 3?\n  - Not filler.\n"), PATCH),
+    (
+        "a question the other note stops asking",
+        _edit("filler/03.md", "What is filler 3?", "What is filler three?"),
+        PATCH,
+    ),
+    (
+        "a question another note asks too",
+        _edit("d.md", "# D\n", "# D\n\n- What is filler 3?\n  - Not filler.\n"),
+        PATCH,
+    ),
     ("a shared question: the note that keeps it edited", _edit("shared/x.md", "- X.", "- Only X."), PATCH),
     ("a shared question: the other note edits it", _edit("shared/y.md", "Twice asked, y.", "Asked twice, y."), PATCH),
-    ("a shared question: the other note drops it", _edit("shared/y.md", "- What is shared?\n  - Twice asked, y.\n", ""), PATCH),
-    ("a shared question: a third note asks it", lambda v: _write(v, {"shared/a.md": "# A\n\n- What is shared?\n  - Three.\n"}), PATCH),
-    ("a shared question: the owner's twin moves", lambda v: shutil.move(v / "shared" / "y.md", v / "shared" / "0.md"), PATCH),
+    (
+        "a shared question: the other note drops it",
+        _edit("shared/y.md", "- What is shared?\n  - Twice asked, y.\n", ""),
+        PATCH,
+    ),
+    (
+        "a shared question: a third note asks it",
+        lambda v: _write(v, {"shared/a.md": "# A\n\n- What is shared?\n  - Three.\n"}),
+        PATCH,
+    ),
+    (
+        "a shared question: the owner's twin moves",
+        lambda v: shutil.move(v / "shared" / "y.md", v / "shared" / "0.md"),
+        PATCH,
+    ),
     # not patched: who keeps a shared question is for the whole vault to say; a note failed
-    ("a shared question: the note that keeps it drops it", _edit("shared/x.md", "- What is shared?\n  - Twice asked, x.\n", ""), FULL),
+    (
+        "a shared question: the note that keeps it drops it",
+        _edit("shared/x.md", "- What is shared?\n  - Twice asked, x.\n", ""),
+        FULL,
+    ),
     ("a broken note", lambda v: (v / "a.md").write_bytes(b"\xff\xfe broken"), NONE),  # its cards are kept: no change
 ]
 
@@ -107,12 +135,19 @@ def _deck(apkg: Path) -> dict[str, Any]:
         media = {name: archive.read(number) for number, name in names.items()}
     conn = sqlite3.connect(db)
     try:
-        notes = {row[0]: row[1:] for row in conn.execute("SELECT guid, mid, mod, usn, tags, flds, sfld, csum, flags, data FROM notes")}
-        cards = sorted(conn.execute(
-            "SELECT n.guid, c.ord, c.did, c.mod, c.usn, c.type, c.queue, c.ivl, c.factor, c.reps, c.lapses, c.left, c.odue, c.odid, c.flags, c.data"
-            " FROM cards c JOIN notes n ON n.id = c.nid"
-        ).fetchall())
-        col = conn.execute("SELECT crt, mod, scm, ver, dty, usn, ls, conf, models, decks, dconf, tags FROM col").fetchall()
+        notes = {
+            row[0]: row[1:]
+            for row in conn.execute("SELECT guid, mid, mod, usn, tags, flds, sfld, csum, flags, data FROM notes")
+        }
+        cards = sorted(
+            conn.execute(
+                "SELECT n.guid, c.ord, c.did, c.mod, c.usn, c.type, c.queue, c.ivl, c.factor, c.reps, c.lapses, c.left, c.odue, c.odid, c.flags, c.data"
+                " FROM cards c JOIN notes n ON n.id = c.nid"
+            ).fetchall()
+        )
+        col = conn.execute(
+            "SELECT crt, mod, scm, ver, dty, usn, ls, conf, models, decks, dconf, tags FROM col"
+        ).fetchall()
         unique = conn.execute("SELECT count(*) = count(DISTINCT id) FROM cards").fetchone()[0]
         orphans = conn.execute("SELECT count(*) FROM cards WHERE nid NOT IN (SELECT id FROM notes)").fetchone()[0]
     finally:
@@ -155,7 +190,9 @@ def _fresh(tmp_path: Path, vault: Path, state: bytes, now: int, name: str = "fre
 
 
 @pytest.mark.parametrize(("name", "apply", "patched"), EDITS, ids=[e[0] for e in EDITS])
-def test_a_patched_deck_is_the_full_build(tmp_path: Path, writes: list[str], name: str, apply: Callable[[Path], None], patched: list[str]) -> None:
+def test_a_patched_deck_is_the_full_build(
+    tmp_path: Path, writes: list[str], name: str, apply: Callable[[Path], None], patched: list[str]
+) -> None:
     vault, deck = _start(tmp_path)
     apply(vault)
     writes.clear()
@@ -202,11 +239,13 @@ def test_nothing_out_of_step_is_patched(tmp_path: Path, writes: list[str]) -> No
     """A deck, state or kept collection that is not the one the last build wrote
     makes the next build a full one."""
     vault, deck = _start(tmp_path)
-    for step, spoil in enumerate([
-        lambda: deck.write_bytes(deck.read_bytes()),  # the deck replaced (a new inode and mtime)
-        lambda: state_path(deck).write_bytes(state_path(deck).read_bytes()),
-        lambda: (cache_dir(deck) / "collection.anki2").unlink(),
-    ]):
+    for step, spoil in enumerate(
+        [
+            lambda: deck.write_bytes(deck.read_bytes()),  # the deck replaced (a new inode and mtime)
+            lambda: state_path(deck).write_bytes(state_path(deck).read_bytes()),
+            lambda: (cache_dir(deck) / "collection.anki2").unlink(),
+        ]
+    ):
         _edit("a.md", "makes", f"makes {step}")(vault)
         spoil()
         writes.clear()
@@ -241,7 +280,15 @@ def test_real_anki_imports_a_patched_deck_as_the_full_one(tmp_path: Path, writes
             for cid in col.find_cards(""):
                 question, answer = rendered(col, cid)
                 assert question.strip() and answer.strip() and not TEMPLATE_ERRORS.search(question + answer)
-        same = [sorted((n.guid, n.fields[0], c.ivl, c.reps) for c in col.find_cards("") for n in [col.get_card(c).note()] for c in [col.get_card(c)]) for col in cols.values()]
+        same = [
+            sorted(
+                (n.guid, n.fields[0], c.ivl, c.reps)
+                for c in col.find_cards("")
+                for n in [col.get_card(c).note()]
+                for c in [col.get_card(c)]
+            )
+            for col in cols.values()
+        ]
         assert same[0] == same[1]
     finally:
         for col in cols.values():
@@ -253,7 +300,11 @@ def test_a_state_from_an_older_version_means_one_full_build(tmp_path: Path, writ
     next build is a full one, writes version 3, and the build after it patches."""
     vault, deck = _start(tmp_path)
     state = json.loads(state_path(deck).read_bytes())
-    entries = [[guid, key, kind, model, identity, note, content, mod, text] for note, rows in state["notes"] for guid, key, kind, model, identity, content, mod, text in rows]
+    entries = [
+        [guid, key, kind, model, identity, note, content, mod, text]
+        for note, rows in state["notes"]
+        for guid, key, kind, model, identity, content, mod, text in rows
+    ]
     state_path(deck).write_text(json.dumps({"version": 2, "entries": sorted(entries)}), "utf-8")
     for step, expected in enumerate((FULL, PATCH)):
         _edit("a.md", "makes", f"makes {step}")(vault)
@@ -263,7 +314,9 @@ def test_a_state_from_an_older_version_means_one_full_build(tmp_path: Path, writ
         assert json.loads(state_path(deck).read_bytes())["version"] == 3
 
 
-def test_a_state_written_a_note_at_a_time_is_the_state_saved_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_state_written_a_note_at_a_time_is_the_state_saved_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A full build writes the state as it identifies the cards (build._streams); the
     same build holding every entry and saving them at once writes the same bytes."""
     vault, deck = _start(tmp_path)
@@ -272,7 +325,7 @@ def test_a_state_written_a_note_at_a_time_is_the_state_saved_at_once(tmp_path: P
     state = state_path(deck).read_bytes()
     out = {}
     for streams in (True, False):
-        monkeypatch.setattr(sys.modules["cards.build.pipeline"], "_streams", lambda collected, _s=streams: _s)
+        monkeypatch.setattr(sys.modules["cards.pipeline.run"], "_streams", lambda collected, _s=streams: _s)
         fresh, result = _fresh(tmp_path, vault, state, 1_700_000_100, name=f"streams-{streams}")
         assert result.written and result.changes.updated and result.changes.added and result.changes.retired
         out[streams] = (state_path(fresh).read_bytes(), fresh.read_bytes(), result.changes)

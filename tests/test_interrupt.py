@@ -62,10 +62,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path
     vault = root / "vault"
     make_vault(NOTES, vault, folders=8, seed=3)
     out = root / "deck.apkg"
-    done = subprocess.run([sys.executable, "-m", "cards", "build", str(vault), "-o", str(out), "-q"], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "cards", "build", str(vault), "-o", str(out), "-q"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     for note in vault.rglob("*.md"):
-        note.write_text(note.read_text("utf-8") + "\n- What was added last?\n  - this line, which never lands in the old deck\n", "utf-8")
+        note.write_text(
+            note.read_text("utf-8") + "\n- What was added last?\n  - this line, which never lands in the old deck\n",
+            "utf-8",
+        )
     yield vault, out, out.read_bytes(), state_path(out).read_bytes()
 
 
@@ -73,7 +81,10 @@ def _start(vault: Path, out: Path) -> subprocess.Popen[str]:
     """A cold build (no cache: every note parsed), once its workers are running."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "cards", "build", str(vault), "-o", str(out), "--no-cache", "--jobs", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 120
     while len(_children(proc.pid)) < 2:
@@ -103,7 +114,9 @@ def _next_build_completes(vault: Path, out: Path) -> None:
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "cards", "build", str(vault), "-o", str(out), "--lock-timeout", "30"],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr
     assert "waiting for another cards build" not in done.stderr, done.stderr
@@ -130,7 +143,9 @@ def copy(built: tuple[Path, Path, bytes, bytes], tmp_path: Path) -> tuple[Path, 
 
 
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
-def test_a_killed_build_leaves_no_process_and_the_next_build_runs(copy: tuple[Path, Path, bytes, bytes], how: str) -> None:
+def test_a_killed_build_leaves_no_process_and_the_next_build_runs(
+    copy: tuple[Path, Path, bytes, bytes], how: str
+) -> None:
     vault, out, deck, state = copy
     proc = _start(vault, out)
     workers = _children(proc.pid)

@@ -2,7 +2,7 @@
 
 ``[tool.importlinter]`` in pyproject.toml lists the stage packages from the top
 (``cards.cli``) to the bottom (``cards.model``); a module may import only from layers
-below its own, and ``cards.build`` and ``cards.preview`` never import each other.
+below its own, and ``cards.pipeline`` and ``cards.preview`` never import each other.
 These tests run import-linter on the package under test (the installed one in CI) and
 prove that the contract would catch an upward import, naming it.
 """
@@ -29,7 +29,11 @@ def _lint(pythonpath: Path | None = None) -> subprocess.CompletedProcess[str]:
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
     return subprocess.run(
-        [script, "--no-cache", "--no-logo", str(CONFIG)], capture_output=True, text=True, env=env, cwd=pythonpath or ROOT,
+        [script, "--no-cache", "--no-logo", str(CONFIG)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=pythonpath or ROOT,
     )
 
 
@@ -44,7 +48,7 @@ def test_every_module_sits_in_a_stage() -> None:
     top = {p.name for p in PACKAGE.glob("*.py")}
     assert top == {"__init__.py", "__main__.py", "atomic.py", "cli.py", "config.py", "errors.py", "model.py"}
     stages = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
-    assert stages == {"notes", "extract", "deck", "build", "preview", "deliver"}
+    assert stages == {"notes", "extract", "deck", "pipeline", "preview", "deliver"}
     for stage in stages:
         assert not (PACKAGE / stage / f"{stage}.py").exists(), f"cards/{stage}/{stage}.py: name a module after its job"
         doc = (PACKAGE / stage / "__init__.py").read_text("utf-8")
@@ -56,18 +60,20 @@ def test_an_upward_import_breaks_the_contract_and_is_named(tmp_path: Path) -> No
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "templates"))
     read = copy / "notes" / "read.py"
     lines = read.read_text("utf-8").splitlines()
-    read.write_text("\n".join([*lines, "from cards.build import pipeline  # upward: notes must not know the build"]) + "\n", "utf-8")
+    read.write_text(
+        "\n".join([*lines, "from cards.pipeline import run  # upward: notes must not know the build"]) + "\n", "utf-8"
+    )
     result = _lint(tmp_path)
     assert result.returncode != 0
-    assert "cards.notes is not allowed to import cards.build" in result.stdout
-    assert f"cards.notes.read -> cards.build.pipeline (l.{len(lines) + 1})" in result.stdout
+    assert "cards.notes is not allowed to import cards.pipeline" in result.stdout
+    assert f"cards.notes.read -> cards.pipeline.run (l.{len(lines) + 1})" in result.stdout
 
 
 def test_build_and_preview_never_import_each_other(tmp_path: Path) -> None:
     copy = tmp_path / "cards"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "templates"))
     faces = copy / "preview" / "faces.py"
-    faces.write_text(faces.read_text("utf-8") + "\nfrom cards.build.cache import NoteCache  # sideways\n", "utf-8")
+    faces.write_text(faces.read_text("utf-8") + "\nfrom cards.pipeline.cache import NoteCache  # sideways\n", "utf-8")
     result = _lint(tmp_path)
     assert result.returncode != 0
-    assert "cards.preview.faces -> cards.build.cache" in result.stdout
+    assert "cards.preview.faces -> cards.pipeline.cache" in result.stdout

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cards.build.lock import LockTimeout, lock_path, output_lock
+from cards.pipeline.lock import LockTimeout, lock_path, output_lock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from make_vault import make_vault  # noqa: E402
@@ -23,7 +23,9 @@ def _build(vault: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
     quiet = [] if "-v" in extra else ["-q"]
     return subprocess.Popen(
         [sys.executable, "-m", "cards", "build", str(vault), "-o", str(out), *quiet, *(e for e in extra if e != "-v")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -94,10 +96,17 @@ def test_lock_is_exclusive_and_released(tmp_path: Path) -> None:
         assert path == lock_path(out)
         assert json.loads(path.read_text("utf-8"))["pid"] == os.getpid()  # the holder says who it is
         probe = subprocess.run(
-            [sys.executable, "-c", "import sys; from pathlib import Path; from cards.build.lock import output_lock\n"
-             "try:\n    with output_lock(Path(sys.argv[1]), timeout=0.2): sys.exit(0)\n"
-             "except Exception as e: print(type(e).__name__); sys.exit(3)", str(out)],
-            capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-c",
+                "import sys; from pathlib import Path; from cards.pipeline.lock import output_lock\n"
+                "try:\n    with output_lock(Path(sys.argv[1]), timeout=0.2): sys.exit(0)\n"
+                "except Exception as e: print(type(e).__name__); sys.exit(3)",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert probe.returncode == 3 and "LockTimeout" in probe.stdout
     assert lock_path(out).read_bytes() == b""  # only while held

@@ -15,23 +15,25 @@ import sys
 from pathlib import Path, PurePosixPath
 
 import pytest
+from ankiclient import TEMPLATE_ERRORS, import_deck, open_collection, rendered, strip_tags
 from click.testing import CliRunner
 
 import cards.notes.blocks
-from ankiclient import TEMPLATE_ERRORS, import_deck, open_collection, rendered, strip_tags
-from cards.build.pipeline import build, collect
 from cards.cli import main
 from cards.extract import extract_cards
 from cards.model import ListBlock
 from cards.notes.blocks import BlockIndex, block_texts
 from cards.notes.media import MediaIndex
 from cards.notes.parse import parse_note, plain_text
+from cards.pipeline.run import build, collect
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "graph"
 MITO = "6a0c4b6f-abef-4c73-a5e0-c31197183ad0"
 
 #: What a Logseq page holds that no card may show (outside code).
-LEFTOVERS = re.compile(r"\(\(|\{:|\bTODO\b|\bDONE\b|\bLATER\b|SCHEDULED|DEADLINE|LOGBOOK|CLOCK:|collapsed|heading::|\bid::|order-list-type|\btitle::|\btags::|\[:span\]")
+LEFTOVERS = re.compile(
+    r"\(\(|\{:|\bTODO\b|\bDONE\b|\bLATER\b|SCHEDULED|DEADLINE|LOGBOOK|CLOCK:|collapsed|heading::|\bid::|order-list-type|\btitle::|\btags::|\[:span\]"
+)
 
 
 def note(text: str, blocks=None):
@@ -52,8 +54,12 @@ def test_a_logseq_task_is_a_task_item_without_its_marker_or_planning_lines() -> 
     )
     items = note(text).sections[0].blocks[0].items  # type: ignore[union-attr]
     assert [(plain_text(i.inline), i.task) for i in items] == [
-        ("Read the chapter", False), ("Buy a notebook", True), ("Skip the lab", True), ("write", False),
-        ("TODO: not a marker, a label", None), ("TODOS are words", None),
+        ("Read the chapter", False),
+        ("Buy a notebook", True),
+        ("Skip the lab", True),
+        ("write", False),
+        ("TODO: not a marker, a label", None),
+        ("TODOS are words", None),
     ]
     assert items[0].inline.source == "Read the chapter"
 
@@ -72,10 +78,14 @@ def test_metadata_lines_and_image_sizes_never_reach_a_card() -> None:
 
 
 def test_page_properties_give_the_title_and_tags() -> None:
-    parsed = note("title:: Cell biology\nalias:: Cells\ntags:: #biology, [[cell theory]], exam\n\n- The **nucleus** holds DNA.\n")
+    parsed = note(
+        "title:: Cell biology\nalias:: Cells\ntags:: #biology, [[cell theory]], exam\n\n- The **nucleus** holds DNA.\n"
+    )
     assert parsed.title == "Cell biology"
     assert parsed.tags == ("biology", "cell_theory", "exam")
-    assert [b for s in parsed.sections for b in s.blocks if not isinstance(b, ListBlock)] == []  # the property lines are no paragraph
+    assert [
+        b for s in parsed.sections for b in s.blocks if not isinstance(b, ListBlock)
+    ] == []  # the property lines are no paragraph
 
 
 def test_front_matter_logseq_writes_without_yaml_is_read_not_warned_about() -> None:
@@ -123,13 +133,18 @@ def test_a_reference_shows_the_block_and_is_never_mined_again() -> None:
 def test_an_unresolved_reference_drops_the_card_that_would_show_it_and_names_its_line(tmp_path: Path) -> None:
     root = graph(tmp_path)
     got = collect([root])
-    assert "pages/enzymes.md:5: ((0b0b0b0b-1111-2222-3333-444444444444)): no block with this id in the graph; a card that would show it is left out" in got.warnings
+    assert (
+        "pages/enzymes.md:5: ((0b0b0b0b-1111-2222-3333-444444444444)): no block with this id in the graph; a card that would show it is left out"
+        in got.warnings
+    )
     questions = [strip_tags(c.front) for c in got.cards]
     assert not any("important" in q for q in questions)
     assert not any("block not found" in q for q in questions)
 
 
-def test_the_graph_is_read_once_per_build_and_never_when_no_note_refers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_graph_is_read_once_per_build_and_never_when_no_note_refers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     scans: list[Path] = []
     real = BlockIndex._scan
 
@@ -162,8 +177,13 @@ def test_an_edit_to_a_referenced_block_reaches_the_cards_that_show_it(tmp_path: 
     # the block goes: the card that showed it goes too, with a warning
     cells.write_text(cells.read_text("utf-8").replace(f"  id:: {MITO}\n", ""), "utf-8")
     third = build([root], out, cache=cache)
-    assert not any(c.source.path.as_posix() == "pages/enzymes.md" and c.source.line in (1, 3) for c in third.collected.cards)
-    assert f"pages/enzymes.md:2: (({MITO})): no block with this id in the graph; a card that would show it is left out" in third.collected.warnings
+    assert not any(
+        c.source.path.as_posix() == "pages/enzymes.md" and c.source.line in (1, 3) for c in third.collected.cards
+    )
+    assert (
+        f"pages/enzymes.md:2: (({MITO})): no block with this id in the graph; a card that would show it is left out"
+        in third.collected.warnings
+    )
 
 
 def test_a_cached_build_equals_a_fresh_one_after_a_referenced_edit(tmp_path: Path) -> None:
@@ -185,7 +205,10 @@ def test_asset_paths_resolve_from_the_graph_root_and_a_missing_file_is_not_found
     root = graph(tmp_path)
     got = collect([root])
     assert sorted(Path(p).name for p in got.media.values()) == ["cell.png", "membrane.png"]
-    assert "pages/cells.md:23: ../assets/lost.png: image not found in the vault (looked for assets/lost.png); the card shows its name instead" in got.warnings
+    assert (
+        "pages/cells.md:23: ../assets/lost.png: image not found in the vault (looked for assets/lost.png); the card shows its name instead"
+        in got.warnings
+    )
     assert not any("outside the vault" in w for w in got.warnings)
 
 
@@ -193,10 +216,22 @@ def test_outside_the_vault_and_not_found_are_different_messages(tmp_path: Path) 
     (tmp_path / "v" / "notes").mkdir(parents=True)
     (tmp_path / "secret.png").write_bytes(b"x")
     index = MediaIndex(tmp_path / "v")
-    assert index.locate(PurePosixPath("notes"), "../../secret.png")[1] == "image path leads outside the vault; it is not packaged"
-    assert index.locate(PurePosixPath("notes"), "../pics/gone.png")[1] == "image not found in the vault (looked for pics/gone.png); the card shows its name instead"
-    assert index.locate(PurePosixPath("notes"), "gone.png")[1] == "image not found in the vault (looked for gone.png in every folder); the card shows its name instead"
-    assert index.locate(PurePosixPath("notes"), "/gone.png")[1] == "image not found in the vault (looked for gone.png); the card shows its name instead"
+    assert (
+        index.locate(PurePosixPath("notes"), "../../secret.png")[1]
+        == "image path leads outside the vault; it is not packaged"
+    )
+    assert (
+        index.locate(PurePosixPath("notes"), "../pics/gone.png")[1]
+        == "image not found in the vault (looked for pics/gone.png); the card shows its name instead"
+    )
+    assert (
+        index.locate(PurePosixPath("notes"), "gone.png")[1]
+        == "image not found in the vault (looked for gone.png in every folder); the card shows its name instead"
+    )
+    assert (
+        index.locate(PurePosixPath("notes"), "/gone.png")[1]
+        == "image not found in the vault (looked for gone.png); the card shows its name instead"
+    )
 
 
 # ------------------------------------------------------------------ the graph, end to end, into Anki
@@ -208,7 +243,9 @@ def test_the_graph_in_anki_shows_no_logseq_syntax_and_every_picture(tmp_path: Pa
     deck = tmp_path / "deck.apkg"
     result = CliRunner().invoke(main, ["build", str(root), "-o", str(deck)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("5 notes (0 with errors, 3 skipped: 1 contents, 1 hidden, 1 journal) -> 13 cards ")  # logseq/bak is no note
+    assert result.stdout.startswith(
+        "5 notes (0 with errors, 3 skipped: 1 contents, 1 hidden, 1 journal) -> 13 cards "
+    )  # logseq/bak is no note
     col = open_collection(tmp_path)
     try:
         assert import_deck(col, deck).new == 13
@@ -232,18 +269,24 @@ def test_the_graph_in_anki_shows_no_logseq_syntax_and_every_picture(tmp_path: Pa
         assert never not in texts
 
 
-def test_parallel_workers_resolve_references_and_skips_as_one_process_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_workers_resolve_references_and_skips_as_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = graph(tmp_path)
     for n in range(110):
-        (root / "pages" / f"q{n:03}.md").write_text(f"- Question {n}: which organelle? #card\n\t- (({MITO}))\n", "utf-8")
+        (root / "pages" / f"q{n:03}.md").write_text(
+            f"- Question {n}: which organelle? #card\n\t- (({MITO}))\n", "utf-8"
+        )
     for n in range(10):
         (root / "journals" / f"2024_02_{n + 1:02}.md").write_text("- DONE a task\n- the **Krebs** cycle\n", "utf-8")
-    monkeypatch.setattr(sys.modules["cards.build.collect"], "PARALLEL_MIN", 50)
+    monkeypatch.setattr(sys.modules["cards.pipeline.collect"], "PARALLEL_MIN", 50)
     serial = build([root], tmp_path / "serial.apkg", now=1_700_000_000, jobs=1, cache=False)
     parallel = build([root], tmp_path / "parallel.apkg", now=1_700_000_000, jobs=2, cache=True)
     assert parallel.collected.parsed == serial.collected.parsed > 100
     assert [r.cards for r in serial.collected.results] == [r.cards for r in parallel.collected.results]
-    assert [(r.skipped, r.warnings) for r in serial.collected.results] == [(r.skipped, r.warnings) for r in parallel.collected.results]
+    assert [(r.skipped, r.warnings) for r in serial.collected.results] == [
+        (r.skipped, r.warnings) for r in parallel.collected.results
+    ]
     assert sum("mitochondrion makes most" in strip_tags(c.back) for c in parallel.collected.cards) == 111
     assert (tmp_path / "serial.apkg").read_bytes() == (tmp_path / "parallel.apkg").read_bytes()
 
@@ -253,7 +296,9 @@ def test_the_readme_shows_what_building_the_graph_prints(tmp_path: Path) -> None
     shown = re.search(r"```text\n\$ cards build my-graph -o my-graph.apkg -v .*?\n(.*?)```", readme, re.S)
     assert shown, "README lost the example of -v"
     shutil.copytree(FIXTURE, tmp_path / "my-graph")
-    result = CliRunner().invoke(main, ["build", str(tmp_path / "my-graph"), "-o", str(tmp_path / "my-graph.apkg"), "-v"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["build", str(tmp_path / "my-graph"), "-o", str(tmp_path / "my-graph.apkg"), "-v"], catch_exceptions=False
+    )
     printed = (result.stderr + result.stdout).replace(str(tmp_path / "my-graph.apkg"), "my-graph.apkg")
     assert printed.splitlines() == shown.group(1).splitlines()
 
@@ -264,5 +309,7 @@ def test_explain_names_the_card_left_out_for_a_missing_block(tmp_path: Path) -> 
     objects = json.loads(result.stdout)
     missing = [d for d in objects["dropped"] if d["rule"] == "missing_block"]
     assert [(d["source"]["path"], d["source"]["line"]) for d in missing] == [("pages/enzymes.md", 5)]
-    assert not any(d["rule"] == "missing_block" and "mitochondrion" in d["answer"] for d in objects["dropped"])  # a resolved one is a card
+    assert not any(
+        d["rule"] == "missing_block" and "mitochondrion" in d["answer"] for d in objects["dropped"]
+    )  # a resolved one is a card
     assert any("The mitochondrion makes most of the cell's ATP." in strip_tags(c["answer"]) for c in objects["cards"])

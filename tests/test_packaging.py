@@ -23,7 +23,7 @@ def test_wheel_ships_templates(tmp_path: Path) -> None:
     assert {f"cards/{name}" for name in shipped} <= names
     assert "cards/py.typed" in names
     assert "cards/deck/templating.py" in names and "cards/cli.py" in names
-    # every module of every stage, cards/build/ included (a ".gitignore" line "build/"
+    # every module of every stage, cards/pipeline/ included (a ".gitignore" line "build/"
     # once kept that whole stage out of the wheel)
     modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "cards").rglob("*.py")}
     assert modules and modules <= names, sorted(modules - names)

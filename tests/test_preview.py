@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 import re
 import struct
+import sys
 import zlib
 from pathlib import Path
 from typing import Any
@@ -22,12 +22,12 @@ from click.testing import CliRunner
 from rich.console import Console
 
 import cards.cli
-from cards.build.pipeline import build, collect
 from cards.cli import main
+from cards.config import KINDS
+from cards.deck.state import state_path
+from cards.pipeline.run import build, collect
 from cards.preview.json_view import JSON_KEYS, JSON_VERSION
 from cards.preview.terminal import print_cards, render_card, wrap_offsets
-from cards.deck.state import state_path
-from cards.config import KINDS
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_notes"
 ESC = "\x1b["
@@ -137,9 +137,13 @@ def write_png(path: Path, width: int = 8, height: int = 6) -> None:
     def chunk(tag: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
 
-    rows = b"".join(b"\x00" + b"".join(bytes((x * 30 % 256, y * 40 % 256, 90)) for x in range(width)) for y in range(height))
+    rows = b"".join(
+        b"\x00" + b"".join(bytes((x * 30 % 256, y * 40 % 256, 90)) for x in range(width)) for y in range(height)
+    )
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    )
 
 
 def all_kinds_vault(root: Path, *, written: bool = True, facts: bool = True) -> Path:
@@ -222,7 +226,9 @@ def test_grep_filter_is_case_insensitive_and_searches_answers_and_headings(vault
     assert [o["fields"]["Front"] for o in in_answer] == ["Why warm the pot first?"]
     in_heading = preview_json(vault, "--grep", "brewing")
     assert {o["kind"] for o in in_heading} == {"steps", "phrases"}
-    assert [o["fields"]["Text"] for o in preview_json(vault, "--grep", "茶多酚")] == ["茶叶中的{{c1::茶多酚}}决定了苦涩味。"]
+    assert [o["fields"]["Text"] for o in preview_json(vault, "--grep", "茶多酚")] == [
+        "茶叶中的{{c1::茶多酚}}决定了苦涩味。"
+    ]
 
 
 def test_filters_combine(vault: Path) -> None:
@@ -231,7 +237,8 @@ def test_filters_combine(vault: Path) -> None:
     assert len(combined) == 1
     assert combined[0]["fields"]["Text"] == "Green tea turns bitter when the water is {{c1::too hot}}."
     expected = [
-        o for o in every
+        o
+        for o in every
         if o["kind"] == "phrases" and o["source"]["path"].startswith("kitchen/") and "bitter" in o["fields"]["Text"]
     ]
     assert combined == expected
@@ -255,8 +262,14 @@ def _check_types(obj: dict[str, Any]) -> None:
         assert type(obj[key]) is kind, (key, obj[key])
     assert obj["kind"] in KINDS
     assert obj["note_type"] in {"cloze", "basic", "reversed"}
-    assert obj["ordinal"] >= 1 and (obj["note_type"] == "cloze" or obj["ordinal"] <= (2 if obj["note_type"] == "reversed" else 1))
-    names = ["Text", "Extra", "Context", "Source"] if obj["note_type"] == "cloze" else ["Front", "Back", "Context", "Source"]
+    assert obj["ordinal"] >= 1 and (
+        obj["note_type"] == "cloze" or obj["ordinal"] <= (2 if obj["note_type"] == "reversed" else 1)
+    )
+    names = (
+        ["Text", "Extra", "Context", "Source"]
+        if obj["note_type"] == "cloze"
+        else ["Front", "Back", "Context", "Source"]
+    )
     assert list(obj["fields"]) == names and all(type(v) is str for v in obj["fields"].values())
     assert all(type(c) is str for c in obj["context"]) and obj["context"][0] == obj["note"]
     assert all(type(t) is str for t in obj["tags"])
@@ -276,7 +289,8 @@ def test_json_schema_for_every_object(where: str, vault: Path) -> None:
         assert all(o["source_link"].startswith("obsidian://open?vault=sample_notes&file=") for o in objects)
     else:
         assert {o["source_link"] for o in objects} == {
-            (vault / "kitchen" / "tea.md").resolve().as_uri(), (vault / "chemistry.md").resolve().as_uri()
+            (vault / "kitchen" / "tea.md").resolve().as_uri(),
+            (vault / "chemistry.md").resolve().as_uri(),
         }
     # one object per Anki card: a note with c1 and c2 gives two, same GUID, ordinals 1 and 2
     by_guid: dict[str, list[int]] = {}
@@ -296,7 +310,10 @@ def test_json_keys_are_documented_in_the_readme() -> None:
 def test_json_golden_object(tmp_path: Path) -> None:
     (tmp_path / "tiny").mkdir()
     note = tmp_path / "tiny" / "bread.md"
-    note.write_text("---\ntags: [baking]\n---\n# Bread\n\nDough needs **time** to rise.\n\n- Why rest the dough?\n  - Gluten relaxes.\n", "utf-8")
+    note.write_text(
+        "---\ntags: [baking]\n---\n# Bread\n\nDough needs **time** to rise.\n\n- Why rest the dough?\n  - Gluten relaxes.\n",
+        "utf-8",
+    )
     objects = preview_json(tmp_path / "tiny")
     link = note.resolve().as_uri()
     assert objects == [
@@ -420,7 +437,10 @@ def test_terminal_groups_by_note_and_section_in_line_order(vault: Path) -> None:
     for where in ("chemistry.md:3", "chemistry.md:6", "kitchen/tea.md:4", "kitchen/tea.md:20"):
         assert f"  {where}" in out
     # hand-written clozes: one card per number, hint shown, the other number inactive
-    assert "phrases c1  chemistry.md:6\n  Q   Water is made of [...] and oxygen.\n  A   Water is made of hydrogen and oxygen." in out
+    assert (
+        "phrases c1  chemistry.md:6\n  Q   Water is made of [...] and oxygen.\n  A   Water is made of hydrogen and oxygen."
+        in out
+    )
     assert "phrases c2  chemistry.md:6\n  Q   Water is made of hydrogen and [element]." in out
     assert re.search(r"Q   \[image: brew-[0-9a-f]+\.png\]\n  A   • Steeping longer darkens the tea\.", out)
     assert re.search(r"chemistry\.md +· +4 +1 +· +5 *\n", out)
@@ -525,7 +545,9 @@ def test_changed_lists_added_updated_and_retired_with_file_and_line(vault: Path,
     assert "No changes." in unchanged.stdout and "0 added, 0 updated, 0 retired, 13 unchanged notes" in unchanged.stdout
 
     tea = vault / "kitchen" / "tea.md"
-    text = PIPELINE.replace("   - bring it to 90 °C for green tea\n", "   - bring it to 80 °C for green tea\n")  # an answer edit
+    text = PIPELINE.replace(
+        "   - bring it to 90 °C for green tea\n", "   - bring it to 80 °C for green tea\n"
+    )  # an answer edit
     text = text.replace("5. **Rinse** the pot\n", "")  # a step removed
     text = text.replace("## Terms\n", "## Terms\n- Which tea is fermented the longest?\n  - Pu-erh.\n")  # a new card
     tea.write_text(text, "utf-8")
@@ -563,7 +585,9 @@ def test_changed_lists_added_updated_and_retired_with_file_and_line(vault: Path,
 
     filtered = run("preview", vault, "--changed", "-o", out, "--kind", "qa").stdout
     assert re.findall(r"^  ([+~↓-]) \w+ +(\w+)  (\S+)$", filtered, re.M) == [
-        ("+", "qa", "kitchen/tea.md:13"), ("↓", "qa", "kitchen/tea.md:15"), ("↓", "qa", "kitchen/tea.md:17"),
+        ("+", "qa", "kitchen/tea.md:13"),
+        ("↓", "qa", "kitchen/tea.md:15"),
+        ("↓", "qa", "kitchen/tea.md:17"),
     ]
     retired_only = run("preview", vault, "--changed", "-o", out, "--grep", "rinse").stdout
     assert "- retired  steps  kitchen/tea.md" in retired_only and "+ added" not in retired_only
@@ -579,7 +603,7 @@ def test_html_page_from_the_cli(vault: Path, tmp_path: Path) -> None:
     objects = preview_json(vault, "--note", "kitchen/*")
     assert result.exit_code == 0 and f"wrote {page} ({len(objects)} cards)" in result.stdout
     text = page.read_text("utf-8")
-    assert text.count("<article class=\"card") == len(objects)
+    assert text.count('<article class="card') == len(objects)
     assert f'href="{(vault / "kitchen" / "tea.md").resolve().as_uri()}"' in text
     assert 'src="data:image/png;base64,' in text
     assert "http://" not in text and "https://" not in text
@@ -591,14 +615,16 @@ def test_html_page_from_the_cli(vault: Path, tmp_path: Path) -> None:
 
 def _expected_json(vault: Path, out: Path, **filters: Any) -> str:
     """What ``--json`` printed before it read the cache: every card rendered afresh."""
-    from cards.build.pipeline import identify_cards
+    from cards.pipeline.run import identify_cards
     from cards.preview.json_view import card_objects, select
 
     cards = select(identify_cards(collect([vault]), out).cards, **filters)
     return json.dumps(card_objects(cards, roots=[vault]), ensure_ascii=False, indent=2) + "\n"
 
 
-def test_json_through_the_cache_is_the_same_text_and_renders_nothing_again(every_kind: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_json_through_the_cache_is_the_same_text_and_renders_nothing_again(
+    every_kind: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out" / "deck.apkg"
     build([every_kind], out, now=1_700_000_000)
     expected = _expected_json(every_kind, out)
@@ -608,9 +634,14 @@ def test_json_through_the_cache_is_the_same_text_and_renders_nothing_again(every
         raise AssertionError("a warm preview parses and renders nothing")
 
     monkeypatch.setattr("cards.preview.json_view.render_faces", boom)
-    monkeypatch.setattr(sys.modules["cards.build.collect"], "process_note", boom)
+    monkeypatch.setattr(sys.modules["cards.pipeline.collect"], "process_note", boom)
     assert run("preview", every_kind, "--json", "-o", out).stdout == expected
-    for filters in ({"kinds": ("qa",)}, {"note": "kitchen/*"}, {"kinds": ("steps", "figure"), "note": "*.md"}, {"note": "nothing*"}):
+    for filters in (
+        {"kinds": ("qa",)},
+        {"note": "kitchen/*"},
+        {"kinds": ("steps", "figure"), "note": "*.md"},
+        {"note": "nothing*"},
+    ):
         args: list[str | Path] = [f"--kind={k}" for k in filters.get("kinds", ())]  # type: ignore[union-attr]
         if "note" in filters:
             args += ["--note", str(filters["note"])]
@@ -621,7 +652,7 @@ def test_json_through_the_cache_is_the_same_text_and_renders_nothing_again(every
 
 
 def test_preview_fills_the_cache_but_writes_no_deck_and_no_state(vault: Path, tmp_path: Path) -> None:
-    from cards.build.cache import cache_dir
+    from cards.pipeline.cache import cache_dir
 
     out = tmp_path / "out" / "deck.apkg"
     first = run("preview", vault, "--json", "-o", out)
@@ -636,17 +667,18 @@ def test_preview_fills_the_cache_but_writes_no_deck_and_no_state(vault: Path, tm
     assert build([vault], out, now=1_700_000_100).collected.parsed == 0
 
 
-def test_views_made_in_worker_processes_are_the_same_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, synthetic: Any) -> None:
+def test_views_made_in_worker_processes_are_the_same_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, synthetic: Any
+) -> None:
     """A first preview of many notes renders their cards in worker processes, which
     read the notes' entries from the cache file: the same text as one process makes."""
     vault = tmp_path / "big"
     synthetic(120, vault, seed=5)
     out = tmp_path / "out" / "deck.apkg"
     build([vault], out, now=1_700_000_000)
-    import cards.build.reading
 
-    reading = sys.modules["cards.build.reading"]
-    monkeypatch.setattr(sys.modules["cards.build.collect"], "PARALLEL_MIN", 50)
+    reading = sys.modules["cards.pipeline.reading"]
+    monkeypatch.setattr(sys.modules["cards.pipeline.collect"], "PARALLEL_MIN", 50)
     monkeypatch.setattr(reading, "_parallel_jobs", lambda jobs, todo: 2)
     inner = reading._made_in_workers
     made: list[int] = []

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-
 from ankiclient import TEMPLATE_ERRORS, import_deck, open_collection, strip_tags
+from click.testing import CliRunner
+from test_preview import all_kinds_vault
+
 from cards.cli import main
 from cards.config import KINDS
-from test_preview import all_kinds_vault
 
 pytestmark = pytest.mark.anki
 

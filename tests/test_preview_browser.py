@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from cards.preview.html_page import render_html
-from cards.deck.templating import deck_css
 from cards.config import KINDS
+from cards.deck.templating import deck_css
+from cards.preview.html_page import render_html
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -305,7 +305,9 @@ def sample_page(browser: Any, sample_page_data: tuple[Path, list[dict[str, Any]]
     yield from open_page(browser, page_file, 1100)
 
 
-def test_cli_page_has_one_article_per_json_card(sample_page: Any, sample_page_data: tuple[Path, list[dict[str, Any]]]) -> None:
+def test_cli_page_has_one_article_per_json_card(
+    sample_page: Any, sample_page_data: tuple[Path, list[dict[str, Any]]]
+) -> None:
     _, objects = sample_page_data
     articles = sample_page.locator("article.card")
     assert articles.count() == len(objects) > 10
@@ -318,7 +320,9 @@ def test_cli_page_has_one_article_per_json_card(sample_page: Any, sample_page_da
     assert {k for _, _, k in got} == set(KINDS)
 
 
-def test_cli_page_cloze_fronts_hide_their_text(sample_page: Any, sample_page_data: tuple[Path, list[dict[str, Any]]]) -> None:
+def test_cli_page_cloze_fronts_hide_their_text(
+    sample_page: Any, sample_page_data: tuple[Path, list[dict[str, Any]]]
+) -> None:
     _, objects = sample_page_data
     # every cloze front: its active gap shows [...] (or a hint), never the hidden text
     gaps = sample_page.evaluate(
@@ -332,10 +336,7 @@ def test_cli_page_cloze_fronts_hide_their_text(sample_page: Any, sample_page_dat
         assert hidden and shown and shown.startswith("[") and shown.endswith("]"), guid
         assert hidden not in shown, guid
     # and one named card: the first step of cellular respiration
-    step = next(
-        o for o in objects
-        if o["kind"] == "steps" and "{{c1::Glycolysis}}" in o["fields"]["Text"]
-    )
+    step = next(o for o in objects if o["kind"] == "steps" and "{{c1::Glycolysis}}" in o["fields"]["Text"])
     card = sample_page.locator(f'article.card[data-guid="{step["guid"]}"]')
     front, back = card.locator(".front").inner_text(), card.locator(".back").inner_text()
     assert "Glycolysis" not in front and "[...]" in front and "Pyruvate oxidation" in front
@@ -411,15 +412,21 @@ def test_a_large_vault_is_paged_and_every_page_opens(browser: Any, tmp_path: Pat
     synthetic(160, vault, seed=4)
     out = tmp_path / "deck.apkg"
     runner = CliRunner()
-    objects = json.loads(runner.invoke(main, ["preview", str(vault), "--json", "-o", str(out)], catch_exceptions=False).stdout)
+    objects = json.loads(
+        runner.invoke(main, ["preview", str(vault), "--json", "-o", str(out)], catch_exceptions=False).stdout
+    )
     pages = -(-len(objects) // PAGE_SIZE)
     assert pages >= 3, len(objects)
     first = tmp_path / "html" / "preview.html"
     first.parent.mkdir()
     result = runner.invoke(main, ["preview", str(vault), "--html", str(first), "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert f"({len(objects)} cards on {pages} pages: preview.html, preview-2.html … preview-{pages}.html)" in result.stdout
-    assert sorted(p.name for p in first.parent.iterdir()) == sorted(page_path(first, n).name for n in range(1, pages + 1))
+    assert (
+        f"({len(objects)} cards on {pages} pages: preview.html, preview-2.html … preview-{pages}.html)" in result.stdout
+    )
+    assert sorted(p.name for p in first.parent.iterdir()) == sorted(
+        page_path(first, n).name for n in range(1, pages + 1)
+    )
     seen: list[str] = []
     tab_iter = open_page(browser, first, 1100)
     tab = next(tab_iter)

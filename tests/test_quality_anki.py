@@ -9,9 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from ankiclient import TEMPLATE_ERRORS, import_deck, open_collection, rendered, strip_tags
 from click.testing import CliRunner
 
-from ankiclient import TEMPLATE_ERRORS, import_deck, open_collection, rendered, strip_tags
 from cards.cli import main
 
 NEVER = Path(__file__).resolve().parent / "golden" / "never"

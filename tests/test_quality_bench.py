@@ -32,13 +32,27 @@ import defects  # noqa: E402
 import facts  # noqa: E402
 
 
-def _views(kind: str, model: str, front: str, back: str = "", context: tuple[str, ...] = ("note", "Section")) -> list[defects.CardView]:
-    card = Card(kind=kind, model=model, front=front, back=back, context=context, identity=front, source=Source(PurePosixPath("n.md"), 3),
-                deck="D", tags=(), note_title=context[0])
+def _views(
+    kind: str, model: str, front: str, back: str = "", context: tuple[str, ...] = ("note", "Section")
+) -> list[defects.CardView]:
+    card = Card(
+        kind=kind,
+        model=model,
+        front=front,
+        back=back,
+        context=context,
+        identity=front,
+        source=Source(PurePosixPath("n.md"), 3),
+        deck="D",
+        tags=(),
+        note_title=context[0],
+    )
     return [defects.view_of(obj) for obj in card_objects([card])]
 
 
-def _one(kind: str, model: str, front: str, back: str = "", context: tuple[str, ...] = ("note", "Section")) -> defects.CardView:
+def _one(
+    kind: str, model: str, front: str, back: str = "", context: tuple[str, ...] = ("note", "Section")
+) -> defects.CardView:
     views = _views(kind, model, front, back, context)
     assert len(views) == 1
     return views[0]
@@ -48,7 +62,9 @@ def _one(kind: str, model: str, front: str, back: str = "", context: tuple[str, 
 
 
 def test_view_of_reads_gap_front_back_and_breadcrumb_from_the_rendered_card() -> None:
-    first, second = _views("phrases", CLOZE, "Cells make {{c1::ATP}} in <b>{{c2::mitochondria}}</b>.", "<p>Extra text</p>")
+    first, second = _views(
+        "phrases", CLOZE, "Cells make {{c1::ATP}} in <b>{{c2::mitochondria}}</b>.", "<p>Extra text</p>"
+    )
     assert first.front == "Cells make [...] in mitochondria." and first.hidden == ("ATP",) and first.after == (" in",)
     assert second.front == "Cells make ATP in [...]." and second.hidden == ("mitochondria",)
     assert first.back == "Extra text" and first.context == ("note", "Section")
@@ -62,8 +78,17 @@ def test_view_of_reads_gap_front_back_and_breadcrumb_from_the_rendered_card() ->
 # ------------------------------------------------------------------ defect detectors
 
 
-@pytest.mark.parametrize("front", ["{{c1::Note:}} the cell divides in two.", "{{c1::Etiology}}: a virus in most cases.",
-                                   "{{c1::SOLUTION}}", "{{c1::优点}}：速度快", "{{c1::方式一}} 用哈希表", "{{c1::3.4 Descriptor}} of SIFT"])
+@pytest.mark.parametrize(
+    "front",
+    [
+        "{{c1::Note:}} the cell divides in two.",
+        "{{c1::Etiology}}: a virus in most cases.",
+        "{{c1::SOLUTION}}",
+        "{{c1::优点}}：速度快",
+        "{{c1::方式一}} 用哈希表",
+        "{{c1::3.4 Descriptor}} of SIFT",
+    ],
+)
 def test_label_flags_a_hidden_label(front: str) -> None:
     assert defects.label(_one("phrases", CLOZE, front))
 
@@ -73,13 +98,19 @@ def test_label_flags_a_basic_card_whose_front_is_a_label() -> None:
     assert defects.label(_one("qa", BASIC, "What does a ribosome make?", "Proteins")) is None
 
 
-@pytest.mark.parametrize("front", ["Glucose is split by {{c1::glycolysis}} in the cytoplasm.", "The {{c1::NOTE}} instruction is a no-op here."])
+@pytest.mark.parametrize(
+    "front",
+    ["Glucose is split by {{c1::glycolysis}} in the cytoplasm.", "The {{c1::NOTE}} instruction is a no-op here."],
+)
 def test_label_passes_a_fact(front: str) -> None:
     assert defects.label(_one("phrases", CLOZE, front)) is None
 
 
 def test_tiny_flags_a_letter_or_one_cjk_character_not_a_word() -> None:
-    assert [defects.tiny(v) for v in _views("phrases", CLOZE, "{{c1::D}}ictionary {{c2::O}}f Keys")] == ['hidden "D" is 1 wide', 'hidden "O" is 1 wide']
+    assert [defects.tiny(v) for v in _views("phrases", CLOZE, "{{c1::D}}ictionary {{c2::O}}f Keys")] == [
+        'hidden "D" is 1 wide',
+        'hidden "O" is 1 wide',
+    ]
     assert defects.tiny(_one("phrases", CLOZE, "The variable {{c1::\\(x\\)}} is free."))
     assert defects.tiny(_one("phrases", CLOZE, "文件由{{c1::块}}组成"))
     assert defects.tiny(_one("phrases", CLOZE, "A running program is a {{c1::进程}}.")) is None
@@ -87,16 +118,29 @@ def test_tiny_flags_a_letter_or_one_cjk_character_not_a_word() -> None:
 
 
 def test_shown_flags_the_answer_on_the_front() -> None:
-    assert defects.shown(_one("phrases", CLOZE, "The {{c1::kernel}} starts first; the kernel then mounts root.")) == 'hidden "kernel" is elsewhere on the front'
-    assert defects.shown(_one("phrases", CLOZE, "{{c1::Paging}} splits memory.", context=("os", "Paging"))) == 'hidden "Paging" is in the breadcrumb'
-    assert "parentheses as DHCP" in (defects.shown(_one("phrases", CLOZE, "{{c1::Dynamic Host Configuration Protocol}} (DHCP) leases addresses.")) or "")
-    assert "spelled out" in (defects.shown(_one("phrases", CLOZE, "{{c1::TLB}}: the translation lookaside buffer caches pages.")) or "")
+    assert (
+        defects.shown(_one("phrases", CLOZE, "The {{c1::kernel}} starts first; the kernel then mounts root."))
+        == 'hidden "kernel" is elsewhere on the front'
+    )
+    assert (
+        defects.shown(_one("phrases", CLOZE, "{{c1::Paging}} splits memory.", context=("os", "Paging")))
+        == 'hidden "Paging" is in the breadcrumb'
+    )
+    assert "parentheses as DHCP" in (
+        defects.shown(_one("phrases", CLOZE, "{{c1::Dynamic Host Configuration Protocol}} (DHCP) leases addresses."))
+        or ""
+    )
+    assert "spelled out" in (
+        defects.shown(_one("phrases", CLOZE, "{{c1::TLB}}: the translation lookaside buffer caches pages.")) or ""
+    )
     assert defects.shown(_one("qa", BASIC, "Which layer does TCP live in?", "TCP")) == 'the back "TCP" is on the front'
 
 
 def test_shown_passes_a_fair_question() -> None:
     assert defects.shown(_one("phrases", CLOZE, "The {{c1::kernel}} starts first, then init.")) is None
-    assert defects.shown(_one("phrases", CLOZE, "Kernels are {{c1::preemptive}} here.")) is None  # "kernel" is not the gap
+    assert (
+        defects.shown(_one("phrases", CLOZE, "Kernels are {{c1::preemptive}} here.")) is None
+    )  # "kernel" is not the gap
     assert defects.shown(_one("qa", BASIC, "Which layer does TCP live in?", "Transport")) is None
 
 
@@ -106,15 +150,26 @@ def test_long_flags_a_front_over_300_characters() -> None:
     assert defects.long(_one("phrases", CLOZE, sentence + "It ends in {{c1::osmosis}}.")) is None
 
 
-@pytest.mark.parametrize("front,token", [("{{c1::TCP}} keeps **order", "**"), ("See [[Paging]] and {{c1::TLB}}", "[["),
-                                         ("DONE read {{c1::the paper}}", "DONE"), ("Costs $5 for {{c1::one}}", "$"),
-                                         ("((64be93db)) says {{c1::this}}", "(("), ("{{c1::front}} #card", "#card")])
+@pytest.mark.parametrize(
+    "front,token",
+    [
+        ("{{c1::TCP}} keeps **order", "**"),
+        ("See [[Paging]] and {{c1::TLB}}", "[["),
+        ("DONE read {{c1::the paper}}", "DONE"),
+        ("Costs $5 for {{c1::one}}", "$"),
+        ("((64be93db)) says {{c1::this}}", "(("),
+        ("{{c1::front}} #card", "#card"),
+    ],
+)
 def test_markup_flags_raw_markup(front: str, token: str) -> None:
     assert defects.markup(_one("phrases", CLOZE, front)) == f"{token} on the card"
 
 
 def test_markup_flags_raw_math_in_the_breadcrumb_and_passes_code_and_mathjax() -> None:
-    assert defects.markup(_one("phrases", CLOZE, "Sum of {{c1::squares}}", context=("n", "The $x^2$ rule"))) == "$ on the card"
+    assert (
+        defects.markup(_one("phrases", CLOZE, "Sum of {{c1::squares}}", context=("n", "The $x^2$ rule")))
+        == "$ on the card"
+    )
     assert defects.markup(_one("phrases", CLOZE, "Use <code>std::move</code> and \\(a^2\\) for {{c1::moves}}")) is None
 
 
@@ -122,14 +177,20 @@ def test_markup_flags_raw_math_in_the_breadcrumb_and_passes_code_and_mathjax() -
 
 
 def test_heading_paragraph_is_a_heading_with_one_short_paragraph() -> None:
-    note = "# Cell\n\n## RNA polymerase I\n\nIt makes most ribosomal RNA in the nucleolus.\n\n## Two paragraphs\n\nOne.\n\nTwo words.\n\n## Long\n\n" + "word " * 100 + "\n"
+    note = (
+        "# Cell\n\n## RNA polymerase I\n\nIt makes most ribosomal RNA in the nucleolus.\n\n## Two paragraphs\n\nOne.\n\nTwo words.\n\n## Long\n\n"
+        + "word " * 100
+        + "\n"
+    )
     found = facts.heading_paragraph(facts.body(note))
     assert found == [facts.Fact("heading_paragraph", 3, 5)]
 
 
 def test_term_definition_finds_terms_not_urls_labels_or_explicit_cards() -> None:
-    note = ("- **Osmosis**: water crossing a membrane\n`ls -a`: lists hidden files\n进程：运行中的程序\n"
-            "Note:\nSource: https://example.org/x\nQ: What is X?\nstatus:: done\nmet at 10:30 today\n- [link: a title](https://a.b)\n")
+    note = (
+        "- **Osmosis**: water crossing a membrane\n`ls -a`: lists hidden files\n进程：运行中的程序\n"
+        "Note:\nSource: https://example.org/x\nQ: What is X?\nstatus:: done\nmet at 10:30 today\n- [link: a title](https://a.b)\n"
+    )
     assert [f.start for f in facts.term_definition(facts.body(note))] == [1, 2, 3]
 
 
@@ -153,7 +214,9 @@ def test_docstring_examples_hold(module: object) -> None:
 
 
 def _quality(*args: str) -> str:
-    done = subprocess.run([sys.executable, str(BENCHMARKS / "quality.py"), *args], capture_output=True, text=True, timeout=300, check=True)
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "quality.py"), *args], capture_output=True, text=True, timeout=300, check=True
+    )
     return done.stdout
 
 
@@ -161,9 +224,16 @@ def test_quality_measures_sample_notes() -> None:
     sample = str(ROOT / "sample_notes")
     figures = json.loads(_quality(sample, "--json", "--jobs", "1"))["vaults"][0]
     assert figures["notes"] == 7 and figures["cards"] >= 50 and figures["anki_notes"] <= figures["cards"]
-    assert sum(figures["kinds"].values()) == figures["cards"] and set(figures["kinds"]) >= {"steps", "phrases", "qa", "figure"}
+    assert sum(figures["kinds"].values()) == figures["cards"] and set(figures["kinds"]) >= {
+        "steps",
+        "phrases",
+        "qa",
+        "figure",
+    }
     assert set(figures["defects"]) == {*defects.CLASSES, "any"}
-    assert figures["defects"]["any"]["count"] <= sum(d["count"] for name, d in figures["defects"].items() if name != "any")
+    assert figures["defects"]["any"]["count"] <= sum(
+        d["count"] for name, d in figures["defects"].items() if name != "any"
+    )
     assert figures["skipped"] == {}
     assert set(figures["recall"]) == set(facts.CLASSES)
     assert all(0 <= r["carded"] <= r["facts"] for r in figures["recall"].values())
@@ -196,7 +266,10 @@ def test_quality_lists_one_defect_class_and_missed_facts(tmp_path: Path) -> None
     # a card written for Spaced Repetition is kept whatever it asks (the judge drops only
     # mined cards), so it stands for a defective card here
     # a table of numbers gives no card (kind tables), though the recall detector counts its rows
-    (vault / "n.md").write_text("# N #flashcards\n\nThe kernel boots first::kernel\n\n| molecule | ATP yield |\n|---|---|\n| NADH | 2.5 |\n| FADH2 | 1.5 |\n", "utf-8")
+    (vault / "n.md").write_text(
+        "# N #flashcards\n\nThe kernel boots first::kernel\n\n| molecule | ATP yield |\n|---|---|\n| NADH | 2.5 |\n| FADH2 | 1.5 |\n",
+        "utf-8",
+    )
     listed = _quality(str(vault), "--defect", "shown", "--jobs", "1")
     assert "1 shown cards of 1" in listed and 'the back "kernel" is on the front' in listed
     missed = _quality(str(vault), "--missed", "5", "--jobs", "1")
@@ -232,14 +305,31 @@ def clone(tmp_path: Path) -> tuple[Path, str]:
 def _run_corpus(tmp_path: Path, entries: str) -> subprocess.CompletedProcess[str]:
     listing = tmp_path / "corpus.toml"
     listing.write_text(entries, "utf-8")
-    return subprocess.run([sys.executable, str(BENCHMARKS / "corpus.py"), "--mirror", str(tmp_path / "mirror"), "--out", str(tmp_path / "out"),
-                           "--list", str(listing)], capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "corpus.py"),
+            "--mirror",
+            str(tmp_path / "mirror"),
+            "--out",
+            str(tmp_path / "out"),
+            "--list",
+            str(listing),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_corpus_lays_out_the_pinned_subfolder(tmp_path: Path, clone: tuple[Path, str]) -> None:
     _, commit = clone
-    done = _run_corpus(tmp_path, f'[[repo]]\nrepo = "me/notes"\ncommit = "{commit}"\nsubfolder = "vault"\nstyle = "test"\n'
-                                 f'[[repo]]\nrepo = "nobody/absent"\ncommit = "{"0" * 40}"\nstyle = "no clone"\n')
+    done = _run_corpus(
+        tmp_path,
+        f'[[repo]]\nrepo = "me/notes"\ncommit = "{commit}"\nsubfolder = "vault"\nstyle = "test"\n'
+        f'[[repo]]\nrepo = "nobody/absent"\ncommit = "{"0" * 40}"\nstyle = "no clone"\n',
+    )
     out = tmp_path / "out" / "me+notes"
     assert (out / "a.md").read_text("utf-8") == "# A\n" and (out / "sub" / "b.md").exists()
     assert not (out / "other.md").exists() and not (out / "vault").exists()

@@ -8,12 +8,14 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from cards.build.pipeline import collect
 from cards.cli import main
+from cards.pipeline.run import collect
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
 #: The quick start: one line that works on a stock Python (no system-wide pip install).
-QUICK_START = "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/cards build sample_notes -o sample_notes.apkg"
+QUICK_START = (
+    "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/cards build sample_notes -o sample_notes.apkg"
+)
 
 
 def test_example_note_gives_the_cards_in_the_table(tmp_path: Path) -> None:

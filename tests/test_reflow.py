@@ -120,20 +120,39 @@ def test_rlhf_pipeline_structure() -> None:
     text = "\n".join(out)
     # headings, with the title cut where the next block starts
     assert heading_titles(reflow(read(HERE / "collapsed" / "rlhf_pipeline.md")).text) == [
-        "视频清单", "why", "what", "训练流程", "how", "图表解读", "测试实例", "how good", "inbox", "ref.",
+        "视频清单",
+        "why",
+        "what",
+        "训练流程",
+        "how",
+        "图表解读",
+        "测试实例",
+        "how good",
+        "inbox",
+        "ref.",
     ]
     # task items stay flat items with their marker
     assert "  [x] 看完了?" in out and "  [ ] 写笔记? 还在想" in out
     # a question bullet owns the image that answers it
-    assert "  为什么 [[InstructGPT]] 只有 1.3B 参数,却比 175B 的 GPT-3 更受用户欢迎?\n    ![](https://img.example.org/2024-rlhf-preference.png)" in text
+    assert (
+        "  为什么 [[InstructGPT]] 只有 1.3B 参数,却比 175B 的 GPT-3 更受用户欢迎?\n    ![](https://img.example.org/2024-rlhf-preference.png)"
+        in text
+    )
     # the image after "## 训练流程" is its own paragraph, then the numbered steps
-    assert "h2\n训练流程\n![](https://img.example.org/2024-rlhf-pipeline.jpeg)\n  **监督微调 (SFT)**\n    标注员" in text
+    assert (
+        "h2\n训练流程\n![](https://img.example.org/2024-rlhf-pipeline.jpeg)\n  **监督微调 (SFT)**\n    标注员" in text
+    )
     # steps own their detail bullets
     assert "  **训练奖励模型 (Reward Model)**\n    对同一个提示" in text
     # image → takeaway, and the prose dashes stay in the sentence
-    assert "    标注员给出的偏好分数随模型规模平稳上升,说明对齐的收益并不依赖于规模,发现问题 - 修正 - 再评估....." in out
+    assert (
+        "    标注员给出的偏好分数随模型规模平稳上升,说明对齐的收益并不依赖于规模,发现问题 - 修正 - 再评估....." in out
+    )
     # label → case → result: three levels
-    assert "  指令遵循\n    [00:04:10](https://video.example.org/watch?v=abc&t=250s) 案例1:用三句话总结一篇论文\n      结果:严格三句,而且没有遗漏结论" in text
+    assert (
+        "  指令遵循\n    [00:04:10](https://video.example.org/watch?v=abc&t=250s) 案例1:用三句话总结一篇论文\n      结果:严格三句,而且没有遗漏结论"
+        in text
+    )
     assert "  拒答能力\n    [00:12:30]" in text
 
 
@@ -163,14 +182,16 @@ def test_full_width_punctuation_counts() -> None:
     )
     out = outline(reflow(note).text)
     assert out == [
-        "h1", "例子",
+        "h1",
+        "例子",
         "  软推理能力",
         "    [00:01](https://v.example.org/1) 案例1：问一个脑筋急转弯",
         "      结果：答对了",
         "  深度思考",
         "    [00:02](https://v.example.org/2) 案例2：为什么天空是蓝的？",
         "      讲清楚了",
-        "h1", "问答",
+        "h1",
+        "问答",
         "  这个模型会推理吗？",
         "    会一点",
     ]
@@ -221,7 +242,9 @@ def test_collapse_then_reflow_recovers_the_tree() -> None:
 
 # A tiny generator of notes in the seed's shape, to vary the mix beyond the fixtures.
 _words = st.sampled_from(["模型", "数据", "训练", "推理", "reward", "policy", "sample", "奖励", "梯度", "loss"])
-_sentence = st.lists(_words, min_size=6, max_size=12).map(lambda ws: "，".join([" ".join(ws[:3]), "".join(ws[3:])]) + "。")
+_sentence = st.lists(_words, min_size=6, max_size=12).map(
+    lambda ws: "，".join([" ".join(ws[:3]), "".join(ws[3:])]) + "。"
+)
 _title = st.lists(_words, min_size=1, max_size=3).map(" ".join)
 
 
@@ -256,8 +279,34 @@ def test_generated_notes_roundtrip(note: str) -> None:
 
 
 _pieces = st.sampled_from(
-    [" # ", " ## ", " - ", " - [ ] ", " - [x] ", " 1. ", " 2. **", "**", " ![](u.png) ", "案例1:", "结果:",
-     "Case 2: ", "?", "？", "`", "```", "[a](b)", "[[w]]", "\n", "---\n", " ", "word", "词语", "C#", "#12", "....."]
+    [
+        " # ",
+        " ## ",
+        " - ",
+        " - [ ] ",
+        " - [x] ",
+        " 1. ",
+        " 2. **",
+        "**",
+        " ![](u.png) ",
+        "案例1:",
+        "结果:",
+        "Case 2: ",
+        "?",
+        "？",
+        "`",
+        "```",
+        "[a](b)",
+        "[[w]]",
+        "\n",
+        "---\n",
+        " ",
+        "word",
+        "词语",
+        "C#",
+        "#12",
+        ".....",
+    ]
 )
 
 

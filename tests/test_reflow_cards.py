@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from cards.build.pipeline import NoteResult, collect
 from cards.extract.shapes import normalise
 from cards.model import Card
+from cards.pipeline.run import NoteResult, collect
 
 REPO = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).parent / "reflow"
@@ -156,22 +156,30 @@ SEED_SHAPED = {
         "steps": ["多序列比对 (MSA) 检索", "Evoformer 编码", "结构模块 (Structure Module)", "循环精修 (Recycling)"],
         "step_detail": ("多序列比对 (MSA) 检索", "同源序列越多,共进化信号越强。"),
         "phrases": ["进化信息", "三角更新", "无序区域"],
-        "cases": [("案例1:预测一个新发现的酶", "与后来的晶体结构几乎重合"),
-                  ("案例2:没有同源序列的孤儿蛋白", "精度明显下降"),
-                  ("案例3:抗体与抗原的结合界面", "界面位置对了,侧链朝向有偏差")],
-        "figures": [("https://img.example.org/af2-plddt.png", "pLDDT 越高,预测越可信"),
-                    ("https://img.example.org/af2-ablation.png", "去掉 MSA 之后精度大幅下降")],
+        "cases": [
+            ("案例1:预测一个新发现的酶", "与后来的晶体结构几乎重合"),
+            ("案例2:没有同源序列的孤儿蛋白", "精度明显下降"),
+            ("案例3:抗体与抗原的结合界面", "界面位置对了,侧链朝向有偏差"),
+        ],
+        "figures": [
+            ("https://img.example.org/af2-plddt.png", "pLDDT 越高,预测越可信"),
+            ("https://img.example.org/af2-ablation.png", "去掉 MSA 之后精度大幅下降"),
+        ],
         "never": ["看完了", "做笔记", "AlphaFold 2 论文", "视频讲解", "DeepMind 博客"],
     },
     "whisper.md": {
         "steps": ["Weak supervision at scale", "Multitask decoder", "Zero-shot evaluation"],
         "step_detail": ("Multitask decoder", "时间戳也作为 token 一起预测。"),
         "phrases": ["heuristics", "special tokens", "high error rate"],
-        "cases": [("Case 1: Scottish English interview", "nearly perfect, two names misspelled"),
-                  ("Case 2: 带口音的普通话", "标点缺失,但文字基本正确"),
-                  ("Case 3: a talk recorded in a busy café", "hallucinated a sentence during a long silence")],
-        "figures": [("https://img.example.org/whisper-wer.png", "Word error rate falls roughly log-linearly"),
-                    ("https://img.example.org/whisper-langs.png", "Languages with less than 1,000 hours")],
+        "cases": [
+            ("Case 1: Scottish English interview", "nearly perfect, two names misspelled"),
+            ("Case 2: 带口音的普通话", "标点缺失,但文字基本正确"),
+            ("Case 3: a talk recorded in a busy café", "hallucinated a sentence during a long silence"),
+        ],
+        "figures": [
+            ("https://img.example.org/whisper-wer.png", "Word error rate falls roughly log-linearly"),
+            ("https://img.example.org/whisper-langs.png", "Languages with less than 1,000 hours"),
+        ],
         "never": ["watched the talk", "tried it on my podcast", "Whisper paper", "talk video", "OpenAI blog post"],
     },
 }

@@ -19,9 +19,9 @@ def field(cards_from, markdown: str) -> str:
     [
         "- a **enzyme** with <script>alert(1)</script> inline",
         "- a **enzyme** with <img src=x onerror=alert(1)> inline",
-        "- a **enzyme** with <a href=\"javascript:alert(1)\">link</a> inline",
-        "- a **enzyme** with <b onclick=\"alert(1)\">bold</b> inline",
-        "- a **enzyme** with <iframe src=\"https://example.org\"></iframe> inline",
+        '- a **enzyme** with <a href="javascript:alert(1)">link</a> inline',
+        '- a **enzyme** with <b onclick="alert(1)">bold</b> inline',
+        '- a **enzyme** with <iframe src="https://example.org"></iframe> inline',
     ],
 )
 def test_raw_html_is_escaped(cards_from, markdown: str) -> None:
@@ -101,7 +101,9 @@ def test_wikilinks_show_their_alias(cards_from) -> None:
 
 
 def test_text_escapes_html_and_cloze_syntax() -> None:
-    assert text("<b>{{c1::x}}</b> & a::b") == "&lt;b&gt;&#123;&#123;c1&#58;&#58;x&#125;&#125;&lt;/b&gt; &amp; a&#58;&#58;b"
+    assert (
+        text("<b>{{c1::x}}</b> & a::b") == "&lt;b&gt;&#123;&#123;c1&#58;&#58;x&#125;&#125;&lt;/b&gt; &amp; a&#58;&#58;b"
+    )
 
 
 def test_images_go_through_the_resolver() -> None:

@@ -14,17 +14,17 @@ import shutil
 from pathlib import Path, PurePosixPath
 
 import pytest
+from ankiclient import import_deck, open_collection, rendered, strip_tags
 from click.testing import CliRunner
 
-from ankiclient import import_deck, open_collection, rendered, strip_tags
-from cards.build.per_note import NoteResult
-from cards.build.pipeline import build, collect
 from cards.cli import main
 from cards.config import ConfigError, load_config
 from cards.notes.layout import Layout, load_layout
 from cards.notes.parse import parse_note
 from cards.notes.read import find_notes
 from cards.notes.skip import daily_name, link_share, skip_note, task_share, template_placeholder
+from cards.pipeline.per_note import NoteResult
+from cards.pipeline.run import build, collect
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -33,7 +33,9 @@ def note(text: str, path: str = "note.md"):
     return parse_note(text, PurePosixPath(path), deck="D")
 
 
-def why(text: str, path: str = "note.md", *, layout: Layout = Layout(), only_tagged: tuple[str, ...] = ()) -> str | None:
+def why(
+    text: str, path: str = "note.md", *, layout: Layout = Layout(), only_tagged: tuple[str, ...] = ()
+) -> str | None:
     skip = skip_note(note(text, path), layout=layout, only_tagged=only_tagged)
     return str(skip) if skip else None
 
@@ -59,11 +61,18 @@ def results(root: Path, **kwargs) -> dict[str, NoteResult]:
 def test_a_logseq_graph_keeps_journals_in_journals_unless_its_config_says_otherwise(tmp_path: Path) -> None:
     plain = write(tmp_path / "a", {"pages/x.md": "- x", "journals/2024_01_02.md": "- y"})
     assert load_layout(plain).journals == (("journals", "Logseq's journals folder"),)
-    renamed = write(tmp_path / "b", {
-        "logseq/config.edn": '{:meta/version 1\n ;; :journals-directory "nope"\n :journals-directory "diary"\n :hidden ["/old" "drafts/"]}\n',
-    })
+    renamed = write(
+        tmp_path / "b",
+        {
+            "logseq/config.edn": '{:meta/version 1\n ;; :journals-directory "nope"\n :journals-directory "diary"\n :hidden ["/old" "drafts/"]}\n',
+        },
+    )
     layout = load_layout(renamed)
-    assert layout.logseq and layout.journal(PurePosixPath("diary/2024_01_02.md")) == "in the journals folder of logseq/config.edn (:journals-directory)"
+    assert (
+        layout.logseq
+        and layout.journal(PurePosixPath("diary/2024_01_02.md"))
+        == "in the journals folder of logseq/config.edn (:journals-directory)"
+    )
     assert layout.journal(PurePosixPath("journals/2024_01_02.md")) is None
     assert [folder for folder, _ in layout.hidden] == ["drafts", "old"]
     assert layout.is_ignored(PurePosixPath("logseq"))
@@ -71,18 +80,28 @@ def test_a_logseq_graph_keeps_journals_in_journals_unless_its_config_says_otherw
 
 
 def test_obsidian_settings_name_the_daily_notes_and_templates_folders(tmp_path: Path) -> None:
-    root = write(tmp_path / "v", {
-        ".obsidian/daily-notes.json": '{"folder": "/Journal/", "format": "YYYY-MM-DD"}',
-        ".obsidian/templates.json": '{"folder": "Meta/Templates"}',
-        ".obsidian/plugins/templater-obsidian/data.json": '{"templates_folder": "Tpl"}',
-        ".obsidian/plugins/periodic-notes/data.json": json.dumps(
-            {"daily": {"enabled": True, "folder": "Periodic/Daily"}, "weekly": {"enabled": False, "folder": "Weekly"}, "monthly": {"folder": "../outside"}}
-        ),
-    })
+    root = write(
+        tmp_path / "v",
+        {
+            ".obsidian/daily-notes.json": '{"folder": "/Journal/", "format": "YYYY-MM-DD"}',
+            ".obsidian/templates.json": '{"folder": "Meta/Templates"}',
+            ".obsidian/plugins/templater-obsidian/data.json": '{"templates_folder": "Tpl"}',
+            ".obsidian/plugins/periodic-notes/data.json": json.dumps(
+                {
+                    "daily": {"enabled": True, "folder": "Periodic/Daily"},
+                    "weekly": {"enabled": False, "folder": "Weekly"},
+                    "monthly": {"folder": "../outside"},
+                }
+            ),
+        },
+    )
     layout = load_layout(root)
     assert [f for f, _ in layout.journals] == ["Journal", "Periodic/Daily"]  # a disabled period, a folder outside: none
     assert [f for f, _ in layout.templates] == ["Meta/Templates", "Tpl"]
-    assert layout.template(PurePosixPath("Meta/Templates/Daily.md")) == "in the templates folder of .obsidian/templates.json"
+    assert (
+        layout.template(PurePosixPath("Meta/Templates/Daily.md"))
+        == "in the templates folder of .obsidian/templates.json"
+    )
     assert layout.template(PurePosixPath("Meta/Templates.md")) is None
 
 
@@ -92,14 +111,25 @@ def test_broken_settings_count_as_absent(tmp_path: Path) -> None:
 
 
 def test_the_walk_never_reads_templates_nor_logseq_backups(tmp_path: Path) -> None:
-    root = write(tmp_path / "g", {
-        "logseq/config.edn": "{}", "logseq/bak/pages/a.md": "- a **copy** of a page", "pages/a.md": "- the **page**",
-        "Templates/t.md": b"\x00\x01 not text at all", ".obsidian/templates.json": '{"folder": "Templates"}',
-    })
+    root = write(
+        tmp_path / "g",
+        {
+            "logseq/config.edn": "{}",
+            "logseq/bak/pages/a.md": "- a **copy** of a page",
+            "pages/a.md": "- the **page**",
+            "Templates/t.md": b"\x00\x01 not text at all",
+            ".obsidian/templates.json": '{"folder": "Templates"}',
+        },
+    )
     found = {f.path.as_posix(): f.skipped for f in find_notes(root, layout=load_layout(root))}
-    assert found == {"Templates/t.md": "template (in the templates folder of .obsidian/templates.json)", "pages/a.md": None}
+    assert found == {
+        "Templates/t.md": "template (in the templates folder of .obsidian/templates.json)",
+        "pages/a.md": None,
+    }
     got = results(root)
-    assert got["Templates/t.md"].error is None and got["Templates/t.md"].skipped  # binary, and never an error: never read
+    assert (
+        got["Templates/t.md"].error is None and got["Templates/t.md"].skipped
+    )  # binary, and never an error: never read
 
 
 # ------------------------------------------------------------------ the rules, one note each
@@ -107,22 +137,32 @@ def test_the_walk_never_reads_templates_nor_logseq_backups(tmp_path: Path) -> No
 
 def test_journal_by_folder_or_by_a_date_for_a_name() -> None:
     layout = Layout(journals=(("journals", "Logseq's journals folder"),))
-    assert why("- the **Krebs** cycle", "journals/2024_01_02.md", layout=layout) == "journal (in Logseq's journals folder)"
+    assert (
+        why("- the **Krebs** cycle", "journals/2024_01_02.md", layout=layout) == "journal (in Logseq's journals folder)"
+    )
     assert why("- the **Krebs** cycle", "Journal/2024-05-21.md") == "journal (named by a date)"
     assert why("- the **Krebs** cycle", "lectures/2024-05-21 Krebs.md") is None
-    assert [daily_name(PurePosixPath(p)) for p in ("2024.05.21.md", "20240521.md", "2024-05-21-x.md", "2024-02-30.md")] == [True, False, False, True]
+    assert [
+        daily_name(PurePosixPath(p)) for p in ("2024.05.21.md", "20240521.md", "2024-05-21-x.md", "2024-02-30.md")
+    ] == [True, False, False, True]
 
 
 def test_a_readme_gives_nothing_mined_but_its_written_cards(tmp_path: Path) -> None:
-    root = write(tmp_path, {
-        "network/README.md": "# About this book\n\nThe book has **200,000** words and is written for **programmers**.\n\nQ: What is TCP?\nA: A transport protocol.\n",
-        "network/tcp.md": "# TCP\n\nTCP gives a **reliable byte stream** on top of IP.\n",
-    })
+    root = write(
+        tmp_path,
+        {
+            "network/README.md": "# About this book\n\nThe book has **200,000** words and is written for **programmers**.\n\nQ: What is TCP?\nA: A transport protocol.\n",
+            "network/tcp.md": "# TCP\n\nTCP gives a **reliable byte stream** on top of IP.\n",
+        },
+    )
     got = results(root)
     assert str(got["network/README.md"].skipped).startswith("readme (")
     assert [c.front for c in got["network/README.md"].cards] == ["What is TCP?"]
     assert got["network/tcp.md"].skipped is None and got["network/tcp.md"].cards
-    assert why("- the **Krebs** cycle", "Readme.markdown") is not None and why("- the **Krebs** cycle", "Reading.md") is None
+    assert (
+        why("- the **Krebs** cycle", "Readme.markdown") is not None
+        and why("- the **Krebs** cycle", "Reading.md") is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -134,7 +174,10 @@ def test_a_readme_gives_nothing_mined_but_its_written_cards(tmp_path: Path) -> N
         ("\n\n# <% tp.file.title %>\n", "<% tp.file.title %>"),
         ("---\nday: <%* tR += tp.date.now() %>\n---\ntext", "<%* tR += tp.date.now() %>"),
         ("- <% today %>\n- notes", "<% today %>"),  # Logseq's template placeholder
-        ("# Templating\n\nObsidian writes the date where you put {{date}}.\n", ""),  # in the body: words about templates
+        (
+            "# Templating\n\nObsidian writes the date where you put {{date}}.\n",
+            "",
+        ),  # in the body: words about templates
         ("# Code\n\n```\n<% tp.file.title %>\n```\n", ""),
     ],
 )
@@ -175,7 +218,10 @@ def test_a_table_of_contents_gives_nothing_mined_but_links_inside_prose_do() -> 
 
 @pytest.mark.parametrize("value", ["false", "no", "off", '"false"'])
 def test_front_matter_cards_false_opts_a_note_out(value: str) -> None:
-    assert why(f"---\ncards: {value}\n---\n- The **nucleus** holds DNA.\n") == "opted out (cards: false in its front matter)"
+    assert (
+        why(f"---\ncards: {value}\n---\n- The **nucleus** holds DNA.\n")
+        == "opted out (cards: false in its front matter)"
+    )
 
 
 def test_logseq_page_property_cards_false_opts_a_page_out() -> None:
@@ -190,7 +236,10 @@ def test_front_matter_cards_true_keeps_a_note_the_content_rules_would_skip() -> 
 
 def test_only_tagged_keeps_notes_with_the_tag_from_front_matter_inline_or_tags_property() -> None:
     wanted = ("anki",)
-    assert why("- The **nucleus** holds DNA.\n", only_tagged=wanted) == "untagged (none of cards.toml's only_tagged: #anki)"
+    assert (
+        why("- The **nucleus** holds DNA.\n", only_tagged=wanted)
+        == "untagged (none of cards.toml's only_tagged: #anki)"
+    )
     assert why("---\ntags: [anki, bio]\n---\n- The **nucleus** holds DNA.\n", only_tagged=wanted) is None
     assert why("- The **nucleus** holds DNA. #Anki/bio\n", only_tagged=wanted) is None  # nested and any case
     assert why("tags:: anki, biology\n\n- The **nucleus** holds DNA.\n", only_tagged=wanted) is None
@@ -199,7 +248,10 @@ def test_only_tagged_keeps_notes_with_the_tag_from_front_matter_inline_or_tags_p
 
 
 def test_only_tagged_ignores_the_folder_tag_and_is_part_of_the_cache_key(tmp_path: Path) -> None:
-    root = write(tmp_path / "v", {"anki/cells.md": "- The **nucleus** holds DNA.\n", "b.md": "- The **ribosome** makes proteins. #anki\n"})
+    root = write(
+        tmp_path / "v",
+        {"anki/cells.md": "- The **nucleus** holds DNA.\n", "b.md": "- The **ribosome** makes proteins. #anki\n"},
+    )
     out = tmp_path / "deck.apkg"
     assert build([root], out).collected.summary.cards == 2
     (root / "cards.toml").write_text('only_tagged = ["#anki"]\n', "utf-8")
@@ -215,8 +267,14 @@ def test_only_tagged_ignores_the_folder_tag_and_is_part_of_the_cache_key(tmp_pat
     "text, message",
     [
         ('only_tagged = "anki"\n', 'cards.toml:1: "only_tagged" must be a list of tags; write only_tagged = ["anki"]'),
-        ('only_tagged = ["#"]\n', 'cards.toml:1: "only_tagged" holds an empty tag; write only_tagged = ["anki"] or remove the line'),
-        ('deck = "D"\nonly_tagged = ["to learn"]\n', 'cards.toml:2: tag "to learn" in "only_tagged" contains a space, which a tag cannot; write it as in your notes, e.g. only_tagged = ["anki"]'),
+        (
+            'only_tagged = ["#"]\n',
+            'cards.toml:1: "only_tagged" holds an empty tag; write only_tagged = ["anki"] or remove the line',
+        ),
+        (
+            'deck = "D"\nonly_tagged = ["to learn"]\n',
+            'cards.toml:2: tag "to learn" in "only_tagged" contains a space, which a tag cannot; write it as in your notes, e.g. only_tagged = ["anki"]',
+        ),
     ],
 )
 def test_only_tagged_mistakes_are_named_with_their_line(tmp_path: Path, text: str, message: str) -> None:
@@ -238,7 +296,10 @@ def test_the_vault_gives_only_what_has_something_to_learn(tmp_path: Path) -> Non
     vault = shutil.copytree(FIXTURES / "vault", tmp_path / "vault")
     got = {path: (len(r.rows), r.skipped) for path, r in results(vault).items()}
     assert got == {
-        "Daily/2024-05-21.md": (1, "journal (in the daily notes folder of .obsidian/daily-notes.json)"),  # its Q :: A only
+        "Daily/2024-05-21.md": (
+            1,
+            "journal (in the daily notes folder of .obsidian/daily-notes.json)",
+        ),  # its Q :: A only
         "README.md": (0, "contents (4 of 4 lines are only links)"),
         "Scripts/templates/Lecture.md": (0, "template (in Templater's templates folder)"),
         "Templates/Binary.md": (0, "template (in the templates folder of .obsidian/templates.json)"),
@@ -280,7 +341,9 @@ def test_skips_are_counted_once_in_the_summary_and_listed_with_v(tmp_path: Path)
     deck = tmp_path / "deck.apkg"
     quiet = CliRunner().invoke(main, ["build", str(vault), "-o", str(deck)], catch_exceptions=False)
     assert quiet.exit_code == 0
-    assert quiet.stdout.startswith("10 notes (0 with errors, 8 skipped: 4 template, 1 contents, 1 journal, 1 opted out, 1 tasks) -> 3 cards ")
+    assert quiet.stdout.startswith(
+        "10 notes (0 with errors, 8 skipped: 4 template, 1 contents, 1 journal, 1 opted out, 1 tasks) -> 3 cards "
+    )
     assert "skipped" not in quiet.stderr and "Warning" not in quiet.stderr  # never a warning per note
     loud = CliRunner().invoke(main, ["build", str(vault), "-o", str(deck), "-v"], catch_exceptions=False)
     assert loud.stderr.splitlines() == [
@@ -302,7 +365,9 @@ def test_the_reasons_survive_the_cache_and_a_patched_rebuild(tmp_path: Path) -> 
     vault = shutil.copytree(FIXTURES / "vault", tmp_path / "vault")
     out = tmp_path / "deck.apkg"
     first = build([vault], out)
-    (vault / "notes" / "biology.md").write_text("# Biology\n\n- The **ribosome** makes proteins.\n- The **nucleus** holds DNA.\n", "utf-8")
+    (vault / "notes" / "biology.md").write_text(
+        "# Biology\n\n- The **ribosome** makes proteins.\n- The **nucleus** holds DNA.\n", "utf-8"
+    )
     patched = build([vault], out)
     assert patched.collected.parsed == 1
     assert patched.collected.summary.skipped == first.collected.summary.skipped
@@ -322,7 +387,11 @@ def test_explain_lists_a_skipped_notes_candidates_under_nothing_to_learn(tmp_pat
     assert mine[("Daily/2024-05-21.md", "Learned that [...] happens in the cytoplasm.")] == (
         "the note is skipped: journal (in the daily notes folder of .obsidian/daily-notes.json)"
     )
-    assert any(path == "Templates/Daily.md" and reason.endswith("template (in the templates folder of .obsidian/templates.json)") for (path, _), reason in mine.items())
+    assert any(
+        path == "Templates/Daily.md"
+        and reason.endswith("template (in the templates folder of .obsidian/templates.json)")
+        for (path, _), reason in mine.items()
+    )
     assert any(path == "notes/private.md" for path, _ in mine)  # opted out: every candidate, with why
     assert not any(path == "notes/biology.md" for path, _ in mine)
     assert not any("What does glycolysis produce" in question for _, question in mine)  # the written card is a card

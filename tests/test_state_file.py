@@ -19,7 +19,16 @@ from cards.deck.state import Entry, State, read_notes, splice
 
 
 def _entry(i: int, note: str | None = None) -> Entry:
-    return Entry(f"key {i}", "qa", "basic", f"identity «{i}»\nline", note or f'notes/{i % 7} "q\\\\".md', f"c{i}", 1_700_000_000 + i, f"t{i}")
+    return Entry(
+        f"key {i}",
+        "qa",
+        "basic",
+        f"identity «{i}»\nline",
+        note or f'notes/{i % 7} "q\\\\".md',
+        f"c{i}",
+        1_700_000_000 + i,
+        f"t{i}",
+    )
 
 
 def _state(n: int) -> State:

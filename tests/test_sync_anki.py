@@ -11,7 +11,6 @@ byte for byte as they were.
 
 from __future__ import annotations
 
-import shutil
 import struct
 import subprocess
 import sys
@@ -23,14 +22,14 @@ from typing import Any
 
 import pytest
 from anki.collection import Collection
-from click.testing import CliRunner, Result
-
 from ankiclient import reviews, study_everything
+from click.testing import CliRunner, Result
+from fake_ankiconnect import FakeAnkiConnect
+from test_identity_anki import PIPELINE as RL
+
 from cards.cli import main
 from cards.deliver.contents import read_deck
 from cards.deliver.record import record_path
-from fake_ankiconnect import FakeAnkiConnect
-from test_identity_anki import PIPELINE as RL
 
 pytestmark = pytest.mark.anki
 
@@ -57,7 +56,12 @@ def png() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def make_vault(root: Path) -> Path:
@@ -208,7 +212,9 @@ def test_everyday_edits_reach_anki_with_every_review_kept(mode: str, tmp_path: P
         # note moved to another folder, a fact deleted
         text = RL.replace("Supervised fine-tuning.", "Supervised fine-tuning on curated chats.")
         text = text.replace("grow lnoger", "grow longer")
-        text = text.replace("2. **Clean data**", "2. **Filter spam**\n   - a small classifier\n3. **Clean data**").replace("3. **Train", "4. **Train")
+        text = text.replace(
+            "2. **Clean data**", "2. **Filter spam**\n   - a small classifier\n3. **Clean data**"
+        ).replace("3. **Train", "4. **Train")
         (vault / "archive" / "2025").mkdir(parents=True)
         (vault / "archive" / "2025" / "rl-training.md").write_text(text, "utf-8")
         (vault / "rl.md").unlink()
@@ -224,7 +230,9 @@ def test_everyday_edits_reach_anki_with_every_review_kept(mode: str, tmp_path: P
         with anki.col() as col:
             for guid, cards in studied.items():
                 now = card_state(col, guid)
-                assert [(cid, n) for cid, _, _, n in now] == [(cid, 1) for cid, _, _, _ in cards], f"reviews of {guid} lost"
+                assert [(cid, n) for cid, _, _, n in now] == [(cid, 1) for cid, _, _, _ in cards], (
+                    f"reviews of {guid} lost"
+                )
             for guid in moved:
                 assert {d for _, d, _, _ in card_state(col, guid)} == {"vault::archive::2025"}
             assert "curated chats" in col.get_note(nid_of(col, guid_of(out, "What does SFT"))).fields[1]
@@ -312,13 +320,18 @@ def test_a_collection_open_elsewhere_is_refused_and_left_as_it_was(tmp_path: Pat
     user = seed_user(col_path)
     with Direct(col_path).col() as col:
         rows = snapshot(col, user)
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(col_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(col_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
         out = tmp_path / "out" / "vault.apkg"
         result = sync(Direct(col_path), make_vault(tmp_path), out)
         assert result.exit_code == 4
-        assert f"Error: the collection {col_path} is in use (Anki is open): close Anki and sync again, or deliver into the running Anki through the AnkiConnect add-on" in result.output
+        assert (
+            f"Error: the collection {col_path} is in use (Anki is open): close Anki and sync again, or deliver into the running Anki through the AnkiConnect add-on"
+            in result.output
+        )
         assert "Traceback" not in result.output
         assert out.exists()  # the deck was built; only the delivery waits
         assert not (col_path.parent / "backups").exists()
@@ -333,7 +346,9 @@ def test_a_collection_open_elsewhere_is_refused_and_left_as_it_was(tmp_path: Pat
     assert "synced" in sync(Direct(col_path), tmp_path / "vault", out).output  # and once Anki is closed, it goes in
 
 
-def test_without_a_flag_sync_finds_the_running_anki_else_the_default_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_flag_sync_finds_the_running_anki_else_the_default_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import socket
 
     import cards.deliver.sync as sync_module
@@ -366,9 +381,14 @@ def test_without_a_flag_sync_finds_the_running_anki_else_the_default_profile(tmp
         fake.stop()
     # Anki closed again; the profile named: the same collection, straight
     (vault / "facts" / "geo.md").write_text(GEO, "utf-8")
-    result = CliRunner().invoke(main, ["sync", str(vault), "-o", str(out), "--profile", "User 1"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["sync", str(vault), "-o", str(out), "--profile", "User 1"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
-    assert f"synced {out} into collection {col_path}: 0 added, 0 updated, 1 retired, 0 revived, 0 moved (backup in " in result.output
+    assert (
+        f"synced {out} into collection {col_path}: 0 added, 0 updated, 1 retired, 0 revived, 0 moved (backup in "
+        in result.output
+    )
     wrong = CliRunner().invoke(main, ["sync", str(vault), "-o", str(out), "--profile", "Nobody"])
     assert wrong.exit_code == 2
     assert f"Error: no Anki profile 'Nobody' in {base} (profiles: User 1)" in wrong.output
@@ -402,9 +422,14 @@ def test_anki_not_running(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    result = CliRunner().invoke(main, ["sync", str(make_vault(tmp_path)), "-o", str(tmp_path / "v.apkg"), "--anki-connect", url])
+    result = CliRunner().invoke(
+        main, ["sync", str(make_vault(tmp_path)), "-o", str(tmp_path / "v.apkg"), "--anki-connect", url]
+    )
     assert result.exit_code == 4
-    assert f"Error: Anki is not running at {url} (connection refused): start Anki with the AnkiConnect add-on (code 2055492159), or close Anki and use --collection PATH or --profile NAME" in result.output
+    assert (
+        f"Error: Anki is not running at {url} (connection refused): start Anki with the AnkiConnect add-on (code 2055492159), or close Anki and use --collection PATH or --profile NAME"
+        in result.output
+    )
     assert "Traceback" not in result.output
 
 
@@ -418,7 +443,10 @@ def test_a_wrong_or_missing_api_key(tmp_path: Path, given: str | None) -> None:
         result = sync(anki, make_vault(tmp_path), tmp_path / "v.apkg", *key)
         assert result.exit_code == 5
         which = "it wants an API key" if given is None else "a wrong API key was given"
-        assert f"refused the request: {which}; pass the apiKey of the add-on's config (Tools › Add-ons › AnkiConnect › Config) as --api-key" in result.output
+        assert (
+            f"refused the request: {which}; pass the apiKey of the add-on's config (Tools › Add-ons › AnkiConnect › Config) as --api-key"
+            in result.output
+        )
         assert anki.fake.col.note_count() == 0
         good = sync(anki, tmp_path / "vault", tmp_path / "v.apkg", "--api-key", "s3cret")
         assert good.exit_code == 0 and "synced" in good.output
@@ -433,7 +461,10 @@ def test_an_addon_too_old_for_an_action(tmp_path: Path) -> None:
     try:
         result = sync(anki, make_vault(tmp_path), tmp_path / "v.apkg")
         assert result.exit_code == 5
-        assert "is too old: it lacks getDecks; update it (Tools › Add-ons › Check for Updates), then restart Anki" in result.output
+        assert (
+            "is too old: it lacks getDecks; update it (Tools › Add-ons › Check for Updates), then restart Anki"
+            in result.output
+        )
         assert "importPackage" not in anki.fake.calls  # told before anything changed
         assert anki.fake.col.note_count() == 0
     finally:
@@ -463,13 +494,18 @@ def test_ankiweb_asks_the_running_anki_to_sync(tmp_path: Path) -> None:
     assert "--ankiweb needs AnkiConnect: direct mode cannot sign in to AnkiWeb" in direct.output
 
 
-def test_direct_mode_without_the_anki_package_says_how_to_get_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_direct_mode_without_the_anki_package_says_how_to_get_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     col_path = tmp_path / "collection.anki2"
     Collection(str(col_path)).close()
     monkeypatch.setitem(sys.modules, "anki.collection", None)  # import anki.collection now fails
     result = sync(Direct(col_path), make_vault(tmp_path), tmp_path / "v.apkg")
     assert result.exit_code == 1
-    assert "Error: direct mode needs the anki package: pip install 'cards[anki]' (or pip install anki); or start Anki with the AnkiConnect add-on (code 2055492159)" in result.output
+    assert (
+        "Error: direct mode needs the anki package: pip install 'cards[anki]' (or pip install anki); or start Anki with the AnkiConnect add-on (code 2055492159)"
+        in result.output
+    )
 
 
 def test_a_package_anki_refuses_is_an_error_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -483,5 +519,8 @@ def test_a_package_anki_refuses_is_an_error_not_a_traceback(tmp_path: Path, monk
     monkeypatch.setattr(Collection, "import_anki_package", refuse)
     result = sync(Direct(col_path), make_vault(tmp_path), tmp_path / "v.apkg")
     assert result.exit_code == 5
-    assert f"Error: Anki could not import {tmp_path / 'v.apkg'} into {col_path}: the file is not a valid .apkg file" in result.output
+    assert (
+        f"Error: Anki could not import {tmp_path / 'v.apkg'} into {col_path}: the file is not a valid .apkg file"
+        in result.output
+    )
     assert "Traceback" not in result.output

@@ -8,11 +8,13 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from cards.build.pipeline import collect
-from cards.notes.plugins import OSR_SETTINGS, O2A_SETTINGS, load_plugins
+from cards.notes.plugins import O2A_SETTINGS, OSR_SETTINGS, load_plugins
+from cards.pipeline.run import collect
 
 
-def vault_with(tmp_path: Path, settings: dict[str, object], notes: dict[str, str], where: PurePosixPath = OSR_SETTINGS) -> Path:
+def vault_with(
+    tmp_path: Path, settings: dict[str, object], notes: dict[str, str], where: PurePosixPath = OSR_SETTINGS
+) -> Path:
     root = tmp_path / "vault"
     (root / where).parent.mkdir(parents=True)
     (root / where).write_text(json.dumps(settings), "utf-8")
@@ -79,7 +81,9 @@ def test_custom_separators_end_marker_and_cloze_switches(tmp_path: Path) -> None
     # the settings hold across the vault: no bold cloze in a plain note either
     plain = [c for c in cards if c.source.path.name == "plain.md"]
     assert {c.front for c in plain if c.model == "basic"} == {"Which ocean borders Chile?"}
-    assert [c.front for c in plain if c.model == "cloze"] == ["<b>Copper</b> is Chile's main export, mined mostly in the {{c1::north}}."]
+    assert [c.front for c in plain if c.model == "cloze"] == [
+        "<b>Copper</b> is Chile's main export, mined mostly in the {{c1::north}}."
+    ]
 
 
 def test_cloze_patterns_in_the_settings_win_over_the_switches(tmp_path: Path) -> None:
@@ -121,9 +125,13 @@ def test_obsidian_to_anki_markers_and_curly_clozes_from_its_settings(tmp_path: P
 
 
 def test_a_changed_settings_file_changes_the_cards_of_a_cached_build(tmp_path: Path) -> None:
-    from cards.build.pipeline import build
+    from cards.pipeline.run import build
 
-    root = vault_with(tmp_path, {"settings": {"convertBoldTextToClozes": True}}, {"n.md": "#flashcards\nThe **mitochondrion** makes ATP.\n"})
+    root = vault_with(
+        tmp_path,
+        {"settings": {"convertBoldTextToClozes": True}},
+        {"n.md": "#flashcards\nThe **mitochondrion** makes ATP.\n"},
+    )
     out = tmp_path / "out" / "deck.apkg"
     first = build([root], out)
     assert [c.front for c in first.collected.cards] == ["The {{c1::mitochondrion}} makes ATP."]

@@ -15,9 +15,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from ankiclient import TEMPLATE_ERRORS, import_deck, open_collection, rendered, strip_tags
 from click.testing import CliRunner
 
-from ankiclient import TEMPLATE_ERRORS, import_deck, open_collection, rendered, strip_tags
 from cards.cli import main
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -39,7 +39,9 @@ def leftovers(html: str) -> list[str]:
     return LEFTOVERS.findall(text) + LONE_SEPARATOR.findall(without_code)
 
 
-def build_and_import(syntax: str, tmp_path: Path) -> tuple[list[dict], dict[tuple[str, int], tuple[str, str, str, list[str]]]]:
+def build_and_import(
+    syntax: str, tmp_path: Path
+) -> tuple[list[dict], dict[tuple[str, int], tuple[str, str, str, list[str]]]]:
     vault = shutil.copytree(GOLDEN / syntax, tmp_path / syntax)
     deck = tmp_path / "deck.apkg"
     result = CliRunner().invoke(main, ["build", str(vault), "-o", str(deck)], catch_exceptions=False)
@@ -129,7 +131,11 @@ def test_obsidian_to_anki_blocks_decks_tags_and_clozes(tmp_path: Path) -> None:
     _, faces = build_and_import("o2a", tmp_path)
     cards = _cards(faces)
     by_question = {q: (a, deck, tags) for q, a, deck, tags in cards}
-    assert by_question["What is the powerhouse of the cell?"] == ("The mitochondrion.", "o2a", ["cell-biology", "organelles"])
+    assert by_question["What is the powerhouse of the cell?"] == (
+        "The mitochondrion.",
+        "o2a",
+        ["cell-biology", "organelles"],
+    )
     assert by_question["What does a ribosome make?"][0] == "Proteins, from the mRNA it reads."
     assert by_question["ribosome"][0] == "the organelle that translates mRNA into protein"
     assert by_question["the organelle that translates mRNA into protein"][0] == "ribosome"
@@ -173,7 +179,8 @@ END
 
 def test_written_cards_keep_their_reviews_through_edits_and_a_change_of_syntax(tmp_path: Path) -> None:
     from ankiclient import note_id_for_guid, reviews, study_everything
-    from cards.build.pipeline import build
+
+    from cards.pipeline.run import build
 
     vault = tmp_path / "vault"
     vault.mkdir()
@@ -193,8 +200,12 @@ def test_written_cards_keep_their_reviews_through_edits_and_a_change_of_syntax(t
 
         # every answer edited: the same notes update, reviews kept
         text = note.read_text("utf-8")
-        for old, new in (("The mitochondrion.", "The mitochondrion, by respiration."), ("builds proteins", "builds proteins from mRNA"),
-                         ("The nucleus.", "The nucleus (and mitochondria, a little)."), ("It packages proteins.", "It packages and ships proteins.")):
+        for old, new in (
+            ("The mitochondrion.", "The mitochondrion, by respiration."),
+            ("builds proteins", "builds proteins from mRNA"),
+            ("The nucleus.", "The nucleus (and mitochondria, a little)."),
+            ("It packages proteins.", "It packages and ships proteins."),
+        ):
             text = text.replace(old, new)
         note.write_text(text, "utf-8")
         second = build([vault], deck, now=1_700_000_100)

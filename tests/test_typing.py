@@ -11,7 +11,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_mypy_strict_passes() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"), "--no-incremental", str(ROOT / "cards")],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--config-file",
+            str(ROOT / "pyproject.toml"),
+            "--no-incremental",
+            str(ROOT / "cards"),
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,

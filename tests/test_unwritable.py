@@ -12,11 +12,11 @@ writing after all. As another user they run as they are.
 from __future__ import annotations
 
 import ctypes
-import sqlite3
 import errno
-import re
 import os
+import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -40,13 +40,19 @@ def _unprivileged() -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     for cap in _DAC_CAPS:
         if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed: cannot run without root's file permission override")
+            raise OSError(
+                ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed: cannot run without root's file permission override"
+            )
 
 
 def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """``cards ARGS`` as a user whose file permissions apply."""
     return subprocess.run(
-        [sys.executable, "-m", "cards", *args], capture_output=True, text=True, timeout=timeout, preexec_fn=_unprivileged,
+        [sys.executable, "-m", "cards", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=_unprivileged,
     )
 
 
@@ -74,12 +80,16 @@ def place(tmp_path: Path) -> Iterator[dict[str, Path]]:
 def test_permissions_really_apply(place: dict[str, Path]) -> None:
     probe = subprocess.run(
         [sys.executable, "-c", "import sys; open(sys.argv[1], 'w')", str(place["readonly"] / "x")],
-        capture_output=True, text=True, preexec_fn=_unprivileged,
+        capture_output=True,
+        text=True,
+        preexec_fn=_unprivileged,
     )
     assert probe.returncode != 0 and "PermissionError" in probe.stderr
 
 
-def _assert_error(done: subprocess.CompletedProcess[str], path: Path, what: str = "cannot write", *, or_state: bool = False) -> None:
+def _assert_error(
+    done: subprocess.CompletedProcess[str], path: Path, what: str = "cannot write", *, or_state: bool = False
+) -> None:
     """One error line naming ``path`` (or, with ``or_state``, the deck's state file beside
     it: which of the two a build writes first depends on whether it patches the last
     deck, and both sit in the folder it cannot write)."""
@@ -146,16 +156,26 @@ def _sqlite_full(*args: object, **kwargs: object) -> None:
     ("where", "fail", "line"),
     [
         # the zip of the deck itself
-        ((cards.deck.zipping.ZipWriter, "add_bytes"), _zip_full,
-         r"^Error: {out}: cannot write \(no space left on device\); the disk is full: free some space and run again$"),
+        (
+            (cards.deck.zipping.ZipWriter, "add_bytes"),
+            _zip_full,
+            r"^Error: {out}: cannot write \(no space left on device\); the disk is full: free some space and run again$",
+        ),
         # the deck's collection, made in the cache folder (or a temporary one)
-        ((cards.deck.package, "_insert"), _sqlite_full,
-         r"^Error: .*/collection\.anki2(\.new)?: cannot write \(database or disk is full\); the disk is full: free some space and run again$"),
+        (
+            (cards.deck.package, "_insert"),
+            _sqlite_full,
+            r"^Error: .*/collection\.anki2(\.new)?: cannot write \(database or disk is full\); the disk is full: free some space and run again$",
+        ),
     ],
     ids=["zip", "collection"],
 )
 def test_a_full_disk_is_one_line_and_the_old_deck_stays(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: tuple[object, str], fail: object, line: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    where: tuple[object, str],
+    fail: object,
+    line: str,
 ) -> None:
     vault = tmp_path / "vault"
     vault.mkdir()

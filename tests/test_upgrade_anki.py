@@ -14,9 +14,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from ankiclient import TEMPLATE_ERRORS, import_deck, open_collection, rendered, strip_tags, study_everything
-from cards.build.pipeline import build
+
+from cards.pipeline.run import build
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "upgrade"
 pytestmark = pytest.mark.anki
@@ -34,7 +34,9 @@ def test_a_deck_from_the_last_release_updates_in_place_with_reviews_kept(tmp_pat
         first = import_deck(col, out)
         assert first.new == col.note_count() == 20 and col.card_count() == 21
         studied = study_everything(col)  # a cloze note's second card is buried until tomorrow
-        reviews = {(col.get_note(c.nid).guid, c.ord): (c.reps, c.ivl, c.type) for c in map(col.get_card, col.find_cards(""))}
+        reviews = {
+            (col.get_note(c.nid).guid, c.ord): (c.reps, c.ivl, c.type) for c in map(col.get_card, col.find_cards(""))
+        }
         assert studied >= 20 and sum(reps == 1 for reps, _, _ in reviews.values()) == studied
 
         result = build([notes], out, now=1_700_000_000 + 86_400)
@@ -44,13 +46,17 @@ def test_a_deck_from_the_last_release_updates_in_place_with_reviews_kept(tmp_pat
         second = import_deck(col, out)  # every note known by its GUID: none new, none conflicting
         assert (second.new, second.conflicting, second.updated + second.duplicate) == (0, 0, 19)
         explicit = notes / "explicit.md"
-        explicit.write_text(explicit.read_text("utf-8").replace("The critic model.", "The critic (value) model."), "utf-8")
+        explicit.write_text(
+            explicit.read_text("utf-8").replace("The critic model.", "The critic (value) model."), "utf-8"
+        )
         result = build([notes], out, now=1_700_000_000 + 2 * 86_400)
         assert len(result.changes.updated) == 1 and not result.changes.added and not result.changes.retired
         third = import_deck(col, out)
         assert (third.new, third.updated, third.conflicting) == (0, 1, 0)
         assert col.note_count() == 20 and col.card_count() == 21
-        after = {(col.get_note(c.nid).guid, c.ord): (c.reps, c.ivl, c.type) for c in map(col.get_card, col.find_cards(""))}
+        after = {
+            (col.get_note(c.nid).guid, c.ord): (c.reps, c.ivl, c.type) for c in map(col.get_card, col.find_cards(""))
+        }
         assert after == reviews
         for card_id in col.find_cards(""):
             question, answer = rendered(col, card_id)

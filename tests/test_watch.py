@@ -22,7 +22,10 @@ class Watcher:
     def __init__(self, vault: Path, out: Path, *extra: str) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "cards", "watch", str(vault), "-o", str(out), *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            bufsize=1,
         )
         self.lines: queue.Queue[tuple[str, str]] = queue.Queue()
         self.seen: list[tuple[str, str]] = []
@@ -100,14 +103,18 @@ def test_watch_follows_saves_survives_a_broken_note_and_stops_cleanly(vault: Pat
         first_mtime = out.stat().st_mtime_ns
 
         (vault / "a.md").write_text("Q: two plus two?\nA: four, not five\n", "utf-8")
-        line = watcher.wait_for(lambda n, l: n == "out" and "updated" in l and "1 updated" in l, "the rebuild after an edit")
+        line = watcher.wait_for(
+            lambda n, l: n == "out" and "updated" in l and "1 updated" in l, "the rebuild after an edit"
+        )
         assert "1 note changed" in line
         wait_for_deck(out, tmp_path, "four, not five")
         assert out.stat().st_mtime_ns != first_mtime
 
         mark = len(watcher.seen)
         (vault / "broken.md").write_bytes(b"# broken\n\n- \xff\xfe not utf-8\n")
-        watcher.wait_for(lambda n, l: n == "err" and "broken.md:3: invalid UTF-8" in l, "the broken note's error", since=mark)
+        watcher.wait_for(
+            lambda n, l: n == "err" and "broken.md:3: invalid UTF-8" in l, "the broken note's error", since=mark
+        )
         watcher.wait_for(lambda n, l: n == "out" and "with errors" in l, "the rebuild line with errors", since=mark)
 
         (vault / "b.md").write_text("# Facts\n\n- What is the capital of France?\n  - Paris, on the Seine\n", "utf-8")
@@ -140,7 +147,6 @@ def test_sigterm_also_stops_cleanly(vault: Path, tmp_path: Path) -> None:
 @pytest.mark.anki
 def test_watch_sync_delivers_each_rebuild_and_retries_a_failed_delivery(vault: Path, tmp_path: Path) -> None:
     from anki.collection import Collection
-
     from fake_ankiconnect import FakeAnkiConnect
 
     col_path = tmp_path / "collection.anki2"

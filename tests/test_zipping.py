@@ -32,7 +32,9 @@ def test_zip_readers_read_it_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(zipping, "SLICE", 64 << 10)  # many slices, each primed with the one before
     rng = random.Random(size)
     # text that repeats across slice borders (back-references into the slice before) and noise
-    big = b"".join(rng.choice([b"the {{c1::mitochondrion}} makes ATP ", os.urandom(40)]) for _ in range(size // 37 + 1))[:size]
+    big = b"".join(
+        rng.choice([b"the {{c1::mitochondrion}} makes ATP ", os.urandom(40)]) for _ in range(size // 37 + 1)
+    )[:size]
     data = _archive(tmp_path, big, threads=2)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.testzip() is None
@@ -50,12 +52,16 @@ def test_a_compressible_file_is_compressed(tmp_path: Path) -> None:
     assert len(data) < 60_000
 
 
-def test_a_rezip_reuses_the_unchanged_slices_and_gives_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_rezip_reuses_the_unchanged_slices_and_gives_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from cards.deck.zipping import Reuse
 
     monkeypatch.setattr(zipping, "SLICE", 64 << 10)
     rng = random.Random(7)
-    old_bytes = b"".join(rng.choice([b"What is osmosis? Water crossing a membrane. ", os.urandom(30)]) for _ in range(40_000))
+    old_bytes = b"".join(
+        rng.choice([b"What is osmosis? Water crossing a membrane. ", os.urandom(30)]) for _ in range(40_000)
+    )
     new_bytes = bytearray(old_bytes)
     new_bytes[300_000:300_010] = b"0123456789"  # one slice changed (and the next one's zdict)
     new_bytes += b"appended " * 5000  # and a longer file
@@ -84,7 +90,9 @@ def test_a_rezip_reuses_the_unchanged_slices_and_gives_the_same_bytes(tmp_path: 
     calls.clear()
     reused = zip_new(Reuse(old_file, old_zip, deflated))
     assert reused == fresh
-    assert len(calls) <= 2 + (len(new_bytes) - len(old_bytes)) // (64 << 10) + 2 < slices  # only the changed and the new slices
+    assert (
+        len(calls) <= 2 + (len(new_bytes) - len(old_bytes)) // (64 << 10) + 2 < slices
+    )  # only the changed and the new slices
     with zipfile.ZipFile(io.BytesIO(reused)) as archive:
         assert archive.read("collection.anki2") == bytes(new_bytes)
 
@@ -98,4 +106,7 @@ def test_bytes_compressed_already_are_stored_as_they_are(tmp_path: Path) -> None
     archive.close()
     with zipfile.ZipFile(io.BytesIO(out.getvalue())) as read:
         assert read.testzip() is None and read.read("0") == photo
-        assert read.getinfo("0").compress_type == zipfile.ZIP_STORED and read.getinfo("media").compress_type == zipfile.ZIP_DEFLATED
+        assert (
+            read.getinfo("0").compress_type == zipfile.ZIP_STORED
+            and read.getinfo("media").compress_type == zipfile.ZIP_DEFLATED
+        )

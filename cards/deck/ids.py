@@ -18,8 +18,8 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 
-from ..notes.folding import normalise
 from ..model import CLOZE, Card
+from ..notes.folding import normalise
 
 SCHEME = "cards/1"
 
@@ -31,9 +31,7 @@ REVERSED_MODEL_ID = 1_742_931_209
 #: types only. A new note type's id goes here too (tests/test_deliver_plan.py checks).
 MODEL_IDS: tuple[int, ...] = (CLOZE_MODEL_ID, BASIC_MODEL_ID, REVERSED_MODEL_ID)
 
-_ALPHABET = (
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
-)
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
 
 
 def _hash64(*parts: str) -> int:
@@ -84,7 +82,9 @@ def key_of(model: str, kind: str, identity: str) -> str:
 
 def natural_keys(cards: Sequence[Card], owners: Mapping[str, str] | None = None) -> list[str]:
     """One key per card, unique within the build (see :func:`unique_keys`)."""
-    keys = unique_keys([natural_key(c) for c in cards], lambda i: (cards[i].source.path.as_posix(), cards[i].context), owners)
+    keys = unique_keys(
+        [natural_key(c) for c in cards], lambda i: (cards[i].source.path.as_posix(), cards[i].context), owners
+    )
     return [key_text(k) for k in keys]
 
 
@@ -102,7 +102,9 @@ def key_text(key: str | Salted) -> str:
 
 
 def unique_keys(
-    keys: Sequence[str], where: Callable[[int], tuple[str, tuple[str, ...]]], owners: Mapping[str, str] | None = None,
+    keys: Sequence[str],
+    where: Callable[[int], tuple[str, tuple[str, ...]]],
+    owners: Mapping[str, str] | None = None,
     outside: Collection[str] = (),
 ) -> list[str | Salted]:
     """Make the natural ``keys`` of a build unique; ``where(i)`` is card i's (note path, context).
@@ -113,7 +115,7 @@ def unique_keys(
     new note that repeats a title never takes the GUID of an old card. The others are
     told apart by note path and section, then by rank in source order (so a salted
     key depends on its own note only). ``outside``: keys whose plain form a card not
-    in ``keys`` keeps (a build that patches a few notes, build/incremental.py): all of their
+    in ``keys`` keeps (a build that patches a few notes, pipeline/incremental.py): all of their
     cards here are salted.
 
     A salted key comes back as a :data:`Salted` tuple, spelled out by :func:`key_text`
@@ -151,5 +153,14 @@ def content_hash(card: Card, *, with_line: bool = True) -> str:
     from one that only moved down because lines were added above it.
     """
     where = str(card.source) if with_line else card.source.path.as_posix()
-    parts = (card.model, card.front, card.back, " › ".join(card.context), where, card.source_link, card.deck, " ".join(card.tags))
+    parts = (
+        card.model,
+        card.front,
+        card.back,
+        " › ".join(card.context),
+        where,
+        card.source_link,
+        card.deck,
+        " ".join(card.tags),
+    )
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:20]

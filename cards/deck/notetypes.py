@@ -40,16 +40,29 @@ class NoteType:
 NOTE_TYPES: Mapping[str, NoteType] = MappingProxyType(
     {
         CLOZE: NoteType(
-            CLOZE, "cards: cloze", CLOZE_MODEL_ID, ("Text", "Extra", "Context", "Source"),
-            (Template("Cloze", "cloze_front.html", "cloze_back.html"),), cloze=True,
+            CLOZE,
+            "cards: cloze",
+            CLOZE_MODEL_ID,
+            ("Text", "Extra", "Context", "Source"),
+            (Template("Cloze", "cloze_front.html", "cloze_back.html"),),
+            cloze=True,
         ),
         BASIC: NoteType(
-            BASIC, "cards: basic", BASIC_MODEL_ID, ("Front", "Back", "Context", "Source"),
+            BASIC,
+            "cards: basic",
+            BASIC_MODEL_ID,
+            ("Front", "Back", "Context", "Source"),
             (Template("Card 1", "basic_front.html", "basic_back.html"),),
         ),
         REVERSED: NoteType(
-            REVERSED, "cards: basic and reversed", REVERSED_MODEL_ID, ("Front", "Back", "Context", "Source"),
-            (Template("Card 1", "basic_front.html", "basic_back.html"), Template("Card 2", "reversed_front.html", "reversed_back.html")),
+            REVERSED,
+            "cards: basic and reversed",
+            REVERSED_MODEL_ID,
+            ("Front", "Back", "Context", "Source"),
+            (
+                Template("Card 1", "basic_front.html", "basic_back.html"),
+                Template("Card 2", "reversed_front.html", "reversed_back.html"),
+            ),
         ),
     }
 )

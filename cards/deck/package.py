@@ -41,6 +41,8 @@ _INDEXES = "\n".join(line for line in APKG_SCHEMA.splitlines() if line.lstrip().
 #: Image formats that are compressed already: packaged as they are (deflating a vault's
 #: photos again costs seconds on every build and saves nothing).
 COMPRESSED_IMAGES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
+
+
 def note_models(templates_dir: Path | None = None) -> dict[str, genanki.Model]:
     """Our note types (notetypes.py) as genanki models, with the card faces and CSS."""
     css = deck_css(templates_dir)
@@ -118,7 +120,16 @@ def write_rows(
             cursor.executescript(_TABLES)
             cursor.executescript(APKG_COL)
             _set_col(cursor, [r.deck for r in rows], models, timestamp)
-            _insert(cursor, rows, guids, mods, order, models, first_id=int(timestamp) * 1000, fields=fields or (lambda i: rows[i].fields))
+            _insert(
+                cursor,
+                rows,
+                guids,
+                mods,
+                order,
+                models,
+                first_id=int(timestamp) * 1000,
+                fields=fields or (lambda i: rows[i].fields),
+            )
             if rows_in is not None:
                 rows_in()
             cursor.executescript(_INDEXES)  # built once, after the rows: a third of the insert time
@@ -175,8 +186,17 @@ def patch_rows(
         top = max(_one(cursor, "SELECT max(id) FROM notes") or 0, _one(cursor, "SELECT max(id) FROM cards") or 0)
         last = _one(cursor, "SELECT max(due) FROM cards")
         newest = max(mods.values(), default=0)
-        _insert(cursor, rows, guids, mods, order, models, first_id=max(top + 1, newest * 1000), fields=fields or (lambda i: rows[i].fields),
-                first_due=0 if last is None else last + 1)
+        _insert(
+            cursor,
+            rows,
+            guids,
+            mods,
+            order,
+            models,
+            first_id=max(top + 1, newest * 1000),
+            fields=fields or (lambda i: rows[i].fields),
+            first_due=0 if last is None else last + 1,
+        )
         _set_col(cursor, decks, models, _one(cursor, "SELECT max(mod) FROM notes") or 1)
         conn.commit()
     except sqlite3.OperationalError as exc:
@@ -202,7 +222,9 @@ def deck_order(rows: Sequence[Row], guids: Sequence[str]) -> list[int]:
         if i == len(rows) or rows[i].path != rows[start].path:
             runs.append((rows[start].deck, rows[start].path, start, i))
             start = i
-    if len({path for _, path, _, _ in runs}) != len(runs) or any(rows[i].deck != deck for deck, _, a, b in runs for i in range(a, b)):
+    if len({path for _, path, _, _ in runs}) != len(runs) or any(
+        rows[i].deck != deck for deck, _, a, b in runs for i in range(a, b)
+    ):
         return sorted(range(len(rows)), key=lambda i: (rows[i].deck, rows[i].path, rows[i].line, guids[i]))
     order: list[int] = []
     for _, _, a, b in sorted(runs):
@@ -213,7 +235,15 @@ def deck_order(rows: Sequence[Row], guids: Sequence[str]) -> list[int]:
 def _write_error(path: Path, exc: sqlite3.Error) -> WriteError:
     """sqlite's "database or disk is full" and the like, as the OSError they stand for."""
     text = str(exc)
-    code = errno.ENOSPC if "full" in text else errno.EROFS if "readonly" in text else errno.EACCES if "unable to open" in text else errno.EIO
+    code = (
+        errno.ENOSPC
+        if "full" in text
+        else errno.EROFS
+        if "readonly" in text
+        else errno.EACCES
+        if "unable to open" in text
+        else errno.EIO
+    )
     return cannot_write(path, OSError(code, text))
 
 
@@ -264,12 +294,23 @@ def _set_col(cursor: sqlite3.Cursor, names: Iterable[str], models: Mapping[str, 
     model_json = json.loads(base_models)
     first = deck_id(decks[0])
     model_json.update({str(m.model_id): m.to_json(timestamp, first) for m in models.values()})
-    cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(deck_json, sort_keys=True), json.dumps(model_json, sort_keys=True)))
+    cursor.execute(
+        "UPDATE col SET decks = ?, models = ?",
+        (json.dumps(deck_json, sort_keys=True), json.dumps(model_json, sort_keys=True)),
+    )
 
 
 def _insert(
-    cursor: sqlite3.Cursor, rows: Sequence[Row], guids: Sequence[str], mods: Mapping[str, int], order: Sequence[int],
-    models: Mapping[str, genanki.Model], *, first_id: int, fields: Callable[[int], tuple[str, ...]], first_due: int = 0,
+    cursor: sqlite3.Cursor,
+    rows: Sequence[Row],
+    guids: Sequence[str],
+    mods: Mapping[str, int],
+    order: Sequence[int],
+    models: Mapping[str, genanki.Model],
+    *,
+    first_id: int,
+    fields: Callable[[int], tuple[str, ...]],
+    first_due: int = 0,
 ) -> None:
     """genanki's rows: per note its ``notes`` row, then one ``cards`` row per card ordinal.
 
@@ -297,7 +338,19 @@ def _insert(
             ords = tuple(ords_of[row.model](row, values))
             note_ids.append(next_id)
             card_ords.append(shared.setdefault(ords, ords))
-            yield (next_id, guid, model_ids[row.model], mods[guid], -1, " " + " ".join(row.tags) + " ", "\x1f".join(values), values[0], 0, 0, "")
+            yield (
+                next_id,
+                guid,
+                model_ids[row.model],
+                mods[guid],
+                -1,
+                " " + " ".join(row.tags) + " ",
+                "\x1f".join(values),
+                values[0],
+                0,
+                0,
+                "",
+            )
             next_id += 1 + len(ords)
 
     def cards() -> Iterator[tuple[object, ...]]:
@@ -305,7 +358,26 @@ def _insert(
             row = rows[index]
             mod, did = mods[guids[index]], deck_ids[row.deck]
             for offset, ord_ in enumerate(ords, 1):
-                yield (note_id + offset, note_id, did, ord_, mod, -1, 0, 0, first_due + position, 0, 0, 0, 0, 0, 0, 0, 0, "")
+                yield (
+                    note_id + offset,
+                    note_id,
+                    did,
+                    ord_,
+                    mod,
+                    -1,
+                    0,
+                    0,
+                    first_due + position,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    "",
+                )
 
     cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);", notes())
     cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);", cards())

@@ -27,7 +27,7 @@ from .notetypes import NOTE_TYPES
 ImageResolver = Callable[[str], "str | None"]
 
 #: What a Logseq block reference the graph does not hold shows; a card whose question
-#: would show it is left out (build/per_note.py), an answer or Extra keeps the mark.
+#: would show it is left out (pipeline/per_note.py), an answer or Extra keeps the mark.
 MISSING_BLOCK = '<span class="missing-block">[block not found]</span>'
 
 _SAFE_TAG = re.compile(r"^</?(b|i|u|s|em|strong|sub|sup|mark|kbd|small|br|code)\s*/?>$", re.IGNORECASE)
@@ -147,7 +147,7 @@ class Renderer:
     def image(self, target: str, alt: str) -> str:
         src = self.resolve_image(target)
         if src is None:
-            return f"<span class=\"missing-image\">[{text(alt or target)}]</span>"
+            return f'<span class="missing-image">[{text(alt or target)}]</span>'
         if not src.startswith(("http://", "https://")):
             self.media.append(src)
         return f'<img src="{attr(src)}" alt="{attr(alt)}">'
@@ -200,4 +200,6 @@ def card_fields(card: Card) -> dict[str, str]:
     where = text(str(card.source))
     source = f'<a href="{attr(card.source_link)}">{where}</a>' if card.source_link else where
     names = FIELD_NAMES[card.model]
-    return dict(zip(names, (card.front, card.back, f'<span class="crumbs">{context}</span>' if context else "", source)))
+    return dict(
+        zip(names, (card.front, card.back, f'<span class="crumbs">{context}</span>' if context else "", source))
+    )

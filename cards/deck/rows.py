@@ -14,8 +14,8 @@ import re
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
-from .ids import content_hash, guid_from, natural_key
 from ..model import Card, Source
+from .ids import content_hash, guid_from, natural_key
 from .render import card_fields
 
 #: genanki's pattern for the cloze numbers of a field (package.py writes one card per number).
@@ -55,9 +55,23 @@ def row_of(card: Card) -> Row:
     fields = tuple(card_fields(card).values())
     key = natural_key(card)
     return Row(
-        card.kind, card.model, card.context, card.identity, card.source.path.as_posix(), card.source.line,
-        card.deck, card.tags, card.note_title, card.media, card.source_link, fields, cloze_ords(fields[0]),
-        key, content_hash(card), content_hash(card, with_line=False), guid_from(key),
+        card.kind,
+        card.model,
+        card.context,
+        card.identity,
+        card.source.path.as_posix(),
+        card.source.line,
+        card.deck,
+        card.tags,
+        card.note_title,
+        card.media,
+        card.source_link,
+        fields,
+        cloze_ords(fields[0]),
+        key,
+        content_hash(card),
+        content_hash(card, with_line=False),
+        guid_from(key),
     )
 
 
@@ -73,13 +87,27 @@ def shared(rows: tuple[Row, ...]) -> tuple[Row, ...]:
     def share(value: tuple[Any, ...]) -> tuple[Any, ...]:
         return one.setdefault(value, value)
 
-    return tuple(row._replace(context=share(row.context), tags=share(row.tags), media=share(row.media), ords=share(row.ords)) for row in rows)
+    return tuple(
+        row._replace(context=share(row.context), tags=share(row.tags), media=share(row.media), ords=share(row.ords))
+        for row in rows
+    )
 
 
 def card_of(row: Row, path: PurePosixPath | None = None, guid: str = "") -> Card:
     """The Card of a row; ``path`` may pass the row's path object to share it."""
     source = Source(path if path is not None and path.as_posix() == row.path else PurePosixPath(row.path), row.line)
     return Card(
-        row.kind, row.model, row.fields[0], row.fields[1], row.context, row.identity, source,
-        row.deck, row.tags, row.note_title, row.media, guid, row.source_link,
+        row.kind,
+        row.model,
+        row.fields[0],
+        row.fields[1],
+        row.context,
+        row.identity,
+        source,
+        row.deck,
+        row.tags,
+        row.note_title,
+        row.media,
+        guid,
+        row.source_link,
     )

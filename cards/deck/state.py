@@ -14,16 +14,16 @@ from __future__ import annotations
 import difflib
 import json
 import logging
-from sys import intern
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from sys import intern
 from typing import IO, Any, NamedTuple
 
 from ..atomic import atomic_file
+from ..model import Card
 from ..notes.folding import normalise
 from .ids import fact_kind, guid_from, key_text, unique_keys
-from ..model import Card
 from .rows import Row, row_of
 
 log = logging.getLogger("cards")
@@ -78,7 +78,11 @@ class State:
         except FileNotFoundError:
             return cls()
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
-            log.warning("%s: build state unreadable (%s); starting afresh, edits since the last build may show as new cards", path, exc)
+            log.warning(
+                "%s: build state unreadable (%s); starting afresh, edits since the last build may show as new cards",
+                path,
+                exc,
+            )
             return cls()
 
     def by_note(self) -> dict[str, NoteEntries]:
@@ -274,7 +278,14 @@ class Identified:
 
     __slots__ = ("guids", "mods", "state", "changes", "_cards")
 
-    def __init__(self, cards: tuple[Card, ...] | Callable[[], tuple[Card, ...]], mods: Mapping[str, int], state: State, changes: Changes, guids: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        cards: tuple[Card, ...] | Callable[[], tuple[Card, ...]],
+        mods: Mapping[str, int],
+        state: State,
+        changes: Changes,
+        guids: Sequence[str] = (),
+    ) -> None:
         self._cards = cards
         self.mods = mods  # guid -> note modification time
         self.state = state
@@ -288,7 +299,9 @@ class Identified:
         return self._cards
 
 
-def identify(cards: Sequence[Card], previous: State, *, now: int, keep_paths: frozenset[str] = frozenset()) -> Identified:
+def identify(
+    cards: Sequence[Card], previous: State, *, now: int, keep_paths: frozenset[str] = frozenset()
+) -> Identified:
     """Give every card its GUID and modification time; return the state to save.
 
     ``keep_paths`` are notes that failed to read this time: their old entries are kept
@@ -296,18 +309,27 @@ def identify(cards: Sequence[Card], previous: State, *, now: int, keep_paths: fr
     """
     found = identify_rows([row_of(c) for c in cards], previous, now=now, keep_paths=keep_paths)
     guids = found.guids
-    return Identified(tuple(replace(c, guid=g) for c, g in zip(cards, guids)), found.mods, found.state, found.changes, guids)
+    return Identified(
+        tuple(replace(c, guid=g) for c, g in zip(cards, guids)), found.mods, found.state, found.changes, guids
+    )
 
 
 def identify_rows(
-    rows: Sequence[Row], previous: State, *, now: int, keep_paths: frozenset[str] = frozenset(),
-    cards: Callable[[Sequence[str]], tuple[Card, ...]] | None = None, consume: bool = False, outside: Collection[str] = (),
-    reserved: Collection[str] = (), sink: Callable[[str, NoteEntries], None] | None = None,
+    rows: Sequence[Row],
+    previous: State,
+    *,
+    now: int,
+    keep_paths: frozenset[str] = frozenset(),
+    cards: Callable[[Sequence[str]], tuple[Card, ...]] | None = None,
+    consume: bool = False,
+    outside: Collection[str] = (),
+    reserved: Collection[str] = (),
+    sink: Callable[[str, NoteEntries], None] | None = None,
 ) -> Identified:
     """:func:`identify` on rows; ``cards(guids)`` makes the Card objects when asked for.
 
     ``outside``: see ids.unique_keys; ``reserved``: GUIDs of cards not in ``rows``
-    that keep them (a build that patches a few notes, build/incremental.py). ``sink``: each
+    that keep them (a build that patches a few notes, pipeline/incremental.py). ``sink``: each
     note's entries go to it (a StateWriter) once its rows are done, and are not kept
     (``state`` comes back empty; rows must come in path order, and ``keep_paths`` be
     empty). ``consume``: take each entry of ``previous`` out of it once a card has its GUID
@@ -374,8 +396,12 @@ def identify_rows(
         if guid not in assigned and entry.path in keep_paths:
             entries[guid] = entry
     changes = Changes(
-        added=tuple(added), updated=tuple(updated), moved=tuple(moved), unchanged=tuple(unchanged),
-        retired=tuple(retired), retired_entries=tuple(old_entries[g] for g in retired),
+        added=tuple(added),
+        updated=tuple(updated),
+        moved=tuple(moved),
+        unchanged=tuple(unchanged),
+        retired=tuple(retired),
+        retired_entries=tuple(old_entries[g] for g in retired),
     )
     make = cards if cards is not None else (lambda guids: ())
     return Identified(lambda: make(guids), mods, State(entries), changes, guids)

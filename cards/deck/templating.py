@@ -173,7 +173,11 @@ def check_templates(templates_dir: Path) -> list[str]:
             continue
         (used if rel in known or rel in flat else unknown).append(rel)
     names = ", ".join(sorted(known))
-    warnings = [f"{templates_dir / rel}: --templates reads no file of this name (it reads {names}); ignored" for rel in unknown]
+    warnings = [
+        f"{templates_dir / rel}: --templates reads no file of this name (it reads {names}); ignored" for rel in unknown
+    ]
     if not used:
-        warnings.append(f"{templates_dir}: holds none of the files --templates reads ({names}); the shipped ones are used")
+        warnings.append(
+            f"{templates_dir}: holds none of the files --templates reads ({names}); the shipped ones are used"
+        )
     return warnings

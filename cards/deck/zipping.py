@@ -70,7 +70,9 @@ class ZipWriter:
         self._handle = handle
         self._start = handle.tell()
         self._entries: list[tuple[bytes, int, int, int, int, int]] = []  # name, method, crc, packed, size, offset
-        self._threads = threads or min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+        self._threads = threads or min(
+            4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        )
 
     def add_bytes(self, name: str, data: bytes, *, store: bool = False) -> None:
         """``store``: as they are, not deflated (for bytes that are compressed already,
@@ -123,7 +125,9 @@ class ZipWriter:
         offset = self._entry(name, packed(), lambda: (state[0], state[1]))
         return Deflated(offset, tuple(lengths[:-1]), SLICE)  # the last piece is _END
 
-    def _entry(self, name: str, packed: Iterator[bytes], crc_and_size: Callable[[], tuple[int, int]], method: int = _DEFLATED) -> int:
+    def _entry(
+        self, name: str, packed: Iterator[bytes], crc_and_size: Callable[[], tuple[int, int]], method: int = _DEFLATED
+    ) -> int:
         """Write an entry; the offset of its data in the zip."""
         raw = name.encode("ascii")
         handle = self._handle
@@ -148,8 +152,27 @@ class ZipWriter:
         directory = handle.tell() - self._start
         for raw, method, crc, packed, size, offset in self._entries:
             handle.write(
-                struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, 0, method, _DOS_TIME, _DOS_DATE, crc, packed, size,
-                            len(raw), 0, 0, 0, 0, 0o644 << 16, offset) + raw
+                struct.pack(
+                    "<IHHHHHHIIIHHHHHII",
+                    0x02014B50,
+                    (3 << 8) | 20,
+                    20,
+                    0,
+                    method,
+                    _DOS_TIME,
+                    _DOS_DATE,
+                    crc,
+                    packed,
+                    size,
+                    len(raw),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0o644 << 16,
+                    offset,
+                )
+                + raw
             )
         length = handle.tell() - self._start - directory
         count = len(self._entries)
@@ -163,11 +186,16 @@ def _done(piece: Future[bytes] | bytes, lengths: list[int]) -> bytes:
 
 
 def _local(raw: bytes, method: int, crc: int, packed: int, size: int) -> bytes:
-    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, _DOS_TIME, _DOS_DATE, crc, packed, size, len(raw), 0) + raw
+    return (
+        struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, _DOS_TIME, _DOS_DATE, crc, packed, size, len(raw), 0)
+        + raw
+    )
 
 
 def _deflate(chunk: bytes, tail: bytes) -> bytes:
     """One slice as a raw deflate stream that may refer back into ``tail`` (the bytes
     before it), ended by a sync flush so that the next slice can follow it."""
-    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15, zdict=tail) if tail else zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    compressor = (
+        zlib.compressobj(LEVEL, zlib.DEFLATED, -15, zdict=tail) if tail else zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    )
     return compressor.compress(chunk) + compressor.flush(zlib.Z_SYNC_FLUSH)

@@ -31,7 +31,18 @@ DEFAULT_URL = "http://127.0.0.1:8765"
 ADDON_CODE = "2055492159"
 API_VERSION = 6
 #: Actions every delivery uses; ``deleteNotes`` and ``sync`` are checked when asked for.
-ACTIONS = ("importPackage", "findNotes", "notesInfo", "findCards", "getDecks", "changeDeck", "suspend", "unsuspend", "addTags", "removeTags")
+ACTIONS = (
+    "importPackage",
+    "findNotes",
+    "notesInfo",
+    "findCards",
+    "getDecks",
+    "changeDeck",
+    "suspend",
+    "unsuspend",
+    "addTags",
+    "removeTags",
+)
 #: Seconds to wait for an answer: a probe is quick; an import of a large deck is not.
 PROBE_TIMEOUT = 5.0
 TIMEOUT = 600.0
@@ -70,7 +81,7 @@ class AnkiConnect:
             reply = _json(body)
             error = reply.get("error") if isinstance(reply, dict) else None
             raise self._refused(action, str(error) if error else f"HTTP {exc.code} {exc.reason}") from None
-        except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError) as exc:
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             if isinstance(reason, (socket.timeout, TimeoutError)):
                 raise DeliveryError(
@@ -84,7 +95,9 @@ class AnkiConnect:
             ) from None
         reply = _json(body)
         if not isinstance(reply, dict) or "error" not in reply or "result" not in reply:
-            raise DeliveryError(f"something answers at {self.url}, but not as AnkiConnect does ({body[:80]!r})", REFUSED)
+            raise DeliveryError(
+                f"something answers at {self.url}, but not as AnkiConnect does ({body[:80]!r})", REFUSED
+            )
         if reply["error"] is not None:
             raise self._refused(action, str(reply["error"]))
         return reply["result"]
@@ -93,13 +106,15 @@ class AnkiConnect:
         if error.lower().startswith("unsupported action"):
             return DeliveryError(
                 f"the AnkiConnect add-on at {self.url} is too old for {action}: update it in Anki "
-                "(Tools › Add-ons › Check for Updates), then restart Anki", REFUSED,
+                "(Tools › Add-ons › Check for Updates), then restart Anki",
+                REFUSED,
             )
         if "api key" in error.lower():
             which = "a wrong API key was given" if self.api_key else "it wants an API key"
             return DeliveryError(
                 f"AnkiConnect at {self.url} refused the request: {which}; pass the apiKey of the add-on's config "
-                "(Tools › Add-ons › AnkiConnect › Config) as --api-key", REFUSED,
+                "(Tools › Add-ons › AnkiConnect › Config) as --api-key",
+                REFUSED,
             )
         return DeliveryError(f"AnkiConnect at {self.url} failed on {action}: {error}", REFUSED)
 
@@ -109,7 +124,8 @@ class AnkiConnect:
         if not isinstance(version, int) or version < API_VERSION:
             raise DeliveryError(
                 f"the AnkiConnect add-on at {self.url} speaks API version {version}, {API_VERSION} is needed: update it "
-                "(Tools › Add-ons › Check for Updates)", REFUSED,
+                "(Tools › Add-ons › Check for Updates)",
+                REFUSED,
             )
         wanted = list(actions)
         try:
@@ -120,7 +136,8 @@ class AnkiConnect:
         if missing:
             raise DeliveryError(
                 f"the AnkiConnect add-on at {self.url} is too old: it lacks {', '.join(missing)}; update it "
-                "(Tools › Add-ons › Check for Updates), then restart Anki", REFUSED,
+                "(Tools › Add-ons › Check for Updates), then restart Anki",
+                REFUSED,
             )
 
 
@@ -164,10 +181,17 @@ class AnkiConnectTarget:
         notes = []
         for info in infos:
             if "cards" not in info:
-                raise DeliveryError(f"AnkiConnect at {self.client.url} answered notesInfo without the notes' cards: update the add-on", REFUSED)
+                raise DeliveryError(
+                    f"AnkiConnect at {self.client.url} answered notesInfo without the notes' cards: update the add-on",
+                    REFUSED,
+                )
             fields = [f["value"] for f in sorted(info["fields"].values(), key=lambda f: f["order"])]
             cards = tuple(AnkiCard(cid, deck_of.get(cid, ""), cid in suspended) for cid in info["cards"])
-            notes.append(AnkiNote(info["noteId"], None, fingerprint(fields), tuple(info["tags"]), cards, fields[0] if fields else ""))
+            notes.append(
+                AnkiNote(
+                    info["noteId"], None, fingerprint(fields), tuple(info["tags"]), cards, fields[0] if fields else ""
+                )
+            )
         return notes
 
     def before_import(self) -> str | None:
@@ -176,7 +200,9 @@ class AnkiConnectTarget:
     def import_package(self, apkg: Path) -> None:
         # a path the Anki process reads: absolute, on this machine
         if self.client.call("importPackage", path=str(apkg.resolve())) is not True:
-            raise DeliveryError(f"AnkiConnect at {self.client.url} did not import {apkg}: is a profile open in Anki?", REFUSED)
+            raise DeliveryError(
+                f"AnkiConnect at {self.client.url} did not import {apkg}: is a profile open in Anki?", REFUSED
+            )
 
     def move(self, card_ids: Sequence[int], deck: str) -> None:
         self.client.call("changeDeck", cards=list(card_ids), deck=deck)

@@ -39,14 +39,18 @@ def _open(path: Path) -> Collection:
     except ImportError:
         raise DeliveryError(MISSING_ANKI) from None
     if not path.is_file():
-        raise DeliveryError(f"no Anki collection at {path}: pass the collection.anki2 of a profile (--collection) or --profile NAME", UNREACHABLE)
+        raise DeliveryError(
+            f"no Anki collection at {path}: pass the collection.anki2 of a profile (--collection) or --profile NAME",
+            UNREACHABLE,
+        )
     try:
         return Collection(str(path))
     except DBError as exc:
         if "already open" in str(exc).lower() or "locked" in str(exc).lower():
             raise DeliveryError(
                 f"the collection {path} is in use (Anki is open): close Anki and sync again, or deliver into the running "
-                f"Anki through the AnkiConnect add-on (code {ADDON_CODE}; cards sync finds it by itself)", UNREACHABLE,
+                f"Anki through the AnkiConnect add-on (code {ADDON_CODE}; cards sync finds it by itself)",
+                UNREACHABLE,
             ) from None
         raise DeliveryError(f"cannot open the collection {path}: {exc}", REFUSED) from None
     except Exception as exc:  # noqa: BLE001 - the anki package raises its own kinds; none may surface as a traceback
@@ -71,12 +75,16 @@ class CollectionTarget:
         marks = ",".join(str(int(mid)) for mid in MODEL_IDS)
         names = {int(d.id): d.name for d in self.col.decks.all_names_and_ids()}
         cards: dict[int, list[AnkiCard]] = {}
-        for cid, nid, did, queue in db.all(f"SELECT c.id, c.nid, c.did, c.queue FROM cards c JOIN notes n ON n.id = c.nid WHERE n.mid IN ({marks}) ORDER BY c.nid, c.ord"):
+        for cid, nid, did, queue in db.all(
+            f"SELECT c.id, c.nid, c.did, c.queue FROM cards c JOIN notes n ON n.id = c.nid WHERE n.mid IN ({marks}) ORDER BY c.nid, c.ord"
+        ):
             cards.setdefault(nid, []).append(AnkiCard(cid, names.get(did, ""), queue == QUEUE_SUSPENDED))
         notes = []
         for nid, guid, flds, tags in db.all(f"SELECT id, guid, flds, tags FROM notes WHERE mid IN ({marks})"):
             fields = flds.split("\x1f")
-            notes.append(AnkiNote(nid, guid, fingerprint(fields), tuple(tags.split()), tuple(cards.get(nid, ())), fields[0]))
+            notes.append(
+                AnkiNote(nid, guid, fingerprint(fields), tuple(tags.split()), tuple(cards.get(nid, ())), fields[0])
+            )
         return notes
 
     def before_import(self) -> str | None:
@@ -88,7 +96,9 @@ class CollectionTarget:
         from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
         try:
-            self.col.import_anki_package(ImportAnkiPackageRequest(package_path=str(apkg.resolve()), options=ImportAnkiPackageOptions()))
+            self.col.import_anki_package(
+                ImportAnkiPackageRequest(package_path=str(apkg.resolve()), options=ImportAnkiPackageOptions())
+            )
         except Exception as exc:  # noqa: BLE001 - Anki's own refusal, said as such (the backup stays)
             raise DeliveryError(f"Anki could not import {apkg} into {self.path}: {exc}", REFUSED) from None
 

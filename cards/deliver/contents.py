@@ -74,11 +74,17 @@ def read_deck(apkg: Path, digest: str | None = None) -> DeckContents:
                 deck_of = dict(conn.execute("SELECT nid, min(did) FROM cards GROUP BY nid"))
                 marks = ",".join("?" * len(MODEL_IDS))
                 notes = {}
-                for nid, guid, flds in conn.execute(f"SELECT id, guid, flds FROM notes WHERE mid IN ({marks})", MODEL_IDS):
+                for nid, guid, flds in conn.execute(
+                    f"SELECT id, guid, flds FROM notes WHERE mid IN ({marks})", MODEL_IDS
+                ):
                     fields = flds.split("\x1f")
-                    notes[guid] = DeckNote(guid, names.get(deck_of[nid]) if nid in deck_of else None, fingerprint(fields), fields[0])
+                    notes[guid] = DeckNote(
+                        guid, names.get(deck_of[nid]) if nid in deck_of else None, fingerprint(fields), fields[0]
+                    )
             finally:
                 conn.close()
     except (OSError, KeyError, ValueError, sqlite3.Error, zipfile.BadZipFile) as exc:
-        raise DeliveryError(f"{apkg}: not a deck this tool can deliver ({exc}); build it again with cards build") from None
+        raise DeliveryError(
+            f"{apkg}: not a deck this tool can deliver ({exc}); build it again with cards build"
+        ) from None
     return DeckContents(notes, digest or file_digest(apkg))

@@ -88,7 +88,10 @@ def profile_collection(base: Path, name: str | None) -> tuple[str, Path]:
     collection; DeliveryError naming the choices when there is no single answer."""
     names = profiles(base)
     if not names:
-        raise DeliveryError(f"no Anki profile in {base}: is Anki installed here? Pass --collection PATH to name a collection", UNREACHABLE)
+        raise DeliveryError(
+            f"no Anki profile in {base}: is Anki installed here? Pass --collection PATH to name a collection",
+            UNREACHABLE,
+        )
     if name is None:
         _, last = _prefs(base)
         if last in names:

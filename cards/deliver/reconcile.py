@@ -112,7 +112,9 @@ def plan(deck: DeckContents, record: Record, notes: Sequence[AnkiNote], *, delet
         if _tagged(note):
             revive.append(note)
         if wanted.deck is not None:
-            away = [c for c in note.cards if c.deck.casefold() != wanted.deck.casefold() and c.deck.casefold() in ours_decks]
+            away = [
+                c for c in note.cards if c.deck.casefold() != wanted.deck.casefold() and c.deck.casefold() in ours_decks
+            ]
             if away:
                 moves.append(Move(note, tuple(c.id for c in away), away[0].deck, wanted.deck))
     added = tuple(g for g in deck.notes if g not in present)

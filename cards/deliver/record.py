@@ -53,7 +53,9 @@ class Record:
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
             log.warning(
                 "%s: cannot read the delivery record (%s); starting a new one: notes delivered before "
-                "and gone from the notes since will not be retired", path, exc,
+                "and gone from the notes since will not be retired",
+                path,
+                exc,
             )
             return cls()
 

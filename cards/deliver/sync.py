@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..build.lock import output_lock
-from ..build.pipeline import BuildResult, build
 from ..deck.state import state_path
+from ..pipeline.lock import output_lock
+from ..pipeline.run import BuildResult, build
 from .ankiconnect import ADDON_CODE, DEFAULT_URL, AnkiConnect, AnkiConnectTarget
 from .collection import NO_ANKIWEB, CollectionTarget
 from .contents import file_digest, read_deck
@@ -99,7 +99,9 @@ def open_target(choice: Choice, *, delete: bool = False, ankiweb: bool = False) 
     return target
 
 
-def deliver(apkg: Path, target: Target, record_file: Path, options: Options = Options(), *, confirm: Confirm | None = None) -> Delivery:
+def deliver(
+    apkg: Path, target: Target, record_file: Path, options: Options = Options(), *, confirm: Confirm | None = None
+) -> Delivery:
     """Deliver ``apkg`` into ``target`` and reconcile (see the module doc)."""
     record = Record.load(record_file)
     digest = file_digest(apkg)
@@ -143,7 +145,12 @@ def apply(the_plan: Plan, target: Target) -> None:
 
 
 def deliver_output(
-    output: Path, choice: Choice, options: Options = Options(), *, confirm: Confirm | None = None, lock_timeout: float | None = None,
+    output: Path,
+    choice: Choice,
+    options: Options = Options(),
+    *,
+    confirm: Confirm | None = None,
+    lock_timeout: float | None = None,
     apkg: Path | None = None,
 ) -> Delivery:
     """Deliver the deck built at ``output`` (or ``apkg``, a dry run's) holding the output's lock."""

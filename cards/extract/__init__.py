@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
-from ..model import Block, Callout, Card, ListBlock, ListItem, Note, Paragraph, Section, Source
 from ..deck.render import Renderer
+from ..model import Block, Callout, Card, ListBlock, ListItem, Note, Paragraph, Section, Source
 from ..notes.folding import normalise
 from ..notes.parse import plain_text
 from ..notes.plugins import Plugins
@@ -196,7 +196,11 @@ EXTRACTORS: Mapping[str, Extractor] = MappingProxyType(
 
 
 def extract_cards(
-    note: Note, *, kinds: Collection[str] | None = None, ctx: Context | None = None, dropped: list[Dropped] | None = None,
+    note: Note,
+    *,
+    kinds: Collection[str] | None = None,
+    ctx: Context | None = None,
+    dropped: list[Dropped] | None = None,
 ) -> list[Card]:
     """All cards of one note that pass the judge (judge.py), kinds in table order, each
     kind's cards in source order; the candidates the judge dropped go to ``dropped``."""

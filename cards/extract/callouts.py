@@ -42,20 +42,45 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
             continue
         question: Inline | None = callout.title
         body = without_tasks(callout.blocks)
-        if question is None and body and isinstance(body[0], Paragraph) and ends_with_question(plain_text(body[0].inline)):
+        if (
+            question is None
+            and body
+            and isinstance(body[0], Paragraph)
+            and ends_with_question(plain_text(body[0].inline))
+        ):
             question, body = body[0].inline, body[1:]
         ctx.claim(callout)
         ctx.claim_blocks(callout.blocks)
         if question is None or not plain_text(question):
-            log.warning("%s", CardsError(Source(note.path, callout.line), f"a [!{callout.kind}] callout with no question in its title; it gives no card"))
+            log.warning(
+                "%s",
+                CardsError(
+                    Source(note.path, callout.line),
+                    f"a [!{callout.kind}] callout with no question in its title; it gives no card",
+                ),
+            )
             continue
         answer = ctx.renderer.blocks(body)
         if not body or not answer.strip():
             ctx.take_media()
-            log.warning("%s", CardsError(Source(note.path, callout.line), f"a [!{callout.kind}] callout with nothing under its question to answer it; it gives no card"))
+            log.warning(
+                "%s",
+                CardsError(
+                    Source(note.path, callout.line),
+                    f"a [!{callout.kind}] callout with nothing under its question to answer it; it gives no card",
+                ),
+            )
             continue
         front = ctx.renderer.inline(question)
         yield make_card(
-            note, ctx, kind=KIND, model=BASIC, front=front, back=answer,
-            context=where(note, visit), identity=plain_text(question), line=callout.line, written=True,
+            note,
+            ctx,
+            kind=KIND,
+            model=BASIC,
+            front=front,
+            back=answer,
+            context=where(note, visit),
+            identity=plain_text(question),
+            line=callout.line,
+            written=True,
         )

@@ -84,7 +84,7 @@ def _group(body: str) -> str:
     for word, group in (("123", r"(?P<seq>\w+)"), ("hint", r"(?P<hint>[^\n]+?)")):
         at = literal.find(word)
         if at >= 0:
-            return f"(?:{re.escape(literal[:at])}{group}{re.escape(literal[at + len(word):])})?"
+            return f"(?:{re.escape(literal[:at])}{group}{re.escape(literal[at + len(word) :])})?"
     return f"(?:{re.escape(literal)})?"
 
 
@@ -109,10 +109,15 @@ def find_deletions(text: str, patterns: Iterable[str]) -> list[Deletion]:
             if start < taken_until:
                 continue
             seq = match.groupdict().get("seq")
-            found.append(Deletion(
-                offset + match.start(), offset + match.end(), match["answer"].strip(),
-                (match.groupdict().get("hint") or "").strip(), int(seq) if seq and seq.isdigit() else None,
-            ))
+            found.append(
+                Deletion(
+                    offset + match.start(),
+                    offset + match.end(),
+                    match["answer"].strip(),
+                    (match.groupdict().get("hint") or "").strip(),
+                    int(seq) if seq and seq.isdigit() else None,
+                )
+            )
             taken_until = match.end()
         offset += len(line) + 1
     return found

@@ -39,7 +39,14 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
         opened = _OPEN.search(line.text)
         if opened is None or line.number in ctx.claimed_lines:
             continue
-        end = next((k for k in range(index - 1, len(lines)) if _CLOSE.search(lines[k].text[opened.end() if k == index - 1 else 0 :])), -1)
+        end = next(
+            (
+                k
+                for k in range(index - 1, len(lines))
+                if _CLOSE.search(lines[k].text[opened.end() if k == index - 1 else 0 :])
+            ),
+            -1,
+        )
         if end < 0:
             ctx.claim_lines(line.number, line.number)
             _warn(note, line.number, "a <details> card with no </details> after it; it gives no card")
@@ -61,8 +68,16 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
             continue
         opener = opens_only(question.text)
         yield make_card(
-            note, ctx, kind=KIND, model=BASIC, front=question.html, back=answer.html,
-            context=breadcrumb(note, section_at(note, line.number)), identity=question.text, line=line.number, written=True,
+            note,
+            ctx,
+            kind=KIND,
+            model=BASIC,
+            front=question.html,
+            back=answer.html,
+            context=breadcrumb(note, section_at(note, line.number)),
+            identity=question.text,
+            line=line.number,
+            written=True,
             extra={"not_fact": f'its summary only says how to open it ("{question.text.strip()}")'} if opener else None,
         )
 

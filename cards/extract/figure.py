@@ -47,7 +47,13 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
             # a different question from recalling what the figure shows.
             ctx.claim(item)
             yield make_card(
-                note, ctx, kind=KIND, model=BASIC, front=front, back=back,
+                note,
+                ctx,
+                kind=KIND,
+                model=BASIC,
+                front=front,
+                back=back,
                 context=where(note, visit),
-                identity="image:" + _image_target(item.inline.tokens), line=item.line,
+                identity="image:" + _image_target(item.inline.tokens),
+                line=item.line,
             )

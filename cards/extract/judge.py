@@ -70,8 +70,16 @@ class Dropped:
     def explained(self) -> Explained:
         view = seen(self.card)
         source = self.card.source
-        return Explained(source.path.as_posix(), source.line, self.card.kind, view.front, view.hidden or view.back,
-                         self.rule, self.reason, self.card.source_link)
+        return Explained(
+            source.path.as_posix(),
+            source.line,
+            self.card.kind,
+            view.front,
+            view.hidden or view.back,
+            self.rule,
+            self.reason,
+            self.card.source_link,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +143,9 @@ def width(text: str) -> int:
 
 
 def _han(text: str) -> int:
-    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3040" <= ch <= "\u30ff" or "\uac00" <= ch <= "\ud7af")
+    return sum(
+        1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3040" <= ch <= "\u30ff" or "\uac00" <= ch <= "\ud7af"
+    )
 
 
 def _words(text: str) -> list[str]:
@@ -239,7 +249,18 @@ LABEL_WORDS = frozenset(
     attention nota esempio esempi osservazione definizione teorema dimostrazione soluzione
     注意 注 备注 提示 优点 缺点 优势 劣势 特点 特性 原因 结果 结论 总结 小结 定义 定理 证明 解 答 问 例 例如 比如
     举例 示例 例子 方法 步骤 作用 功能 用途 目的 原理 区别 问题 答案 思路 分析 背景 概述 简介 说明 场景 应用""".split()
-) | frozenset({"see also", "key points", "key point", "side effects", "adverse effects", "risk factors", "in short", "for example"})
+) | frozenset(
+    {
+        "see also",
+        "key points",
+        "key point",
+        "side effects",
+        "adverse effects",
+        "risk factors",
+        "in short",
+        "for example",
+    }
+)
 _ORDINAL = re.compile(
     r"^(?:方式|方法|步骤|第|情况|情形|类型|方案|阶段|练习|例题|习题|例|定理|定义|引理|推论|性质|原则|原因|条件|规则|要点|特点|"
     r"case|step|type|method|way|option|example|exercise|problem|part|phase|stage|theorem|lemma|definition|rule|esempio|esercizio)"
@@ -322,7 +343,12 @@ def clause_gap(card: Seen) -> str | None:
     inner = re.search(r"[,，;；。]|[.!?](?:\s|$)", core.strip().rstrip(".。!！?？"))
     if card.kind != "phrases":  # a step is an instruction: longer, and commas are fine
         return f"hides a sentence ({hidden[:40]})" if words > 10 or han > 20 else None
-    if words > 6 or han > 12 or (inner and (words > 4 or han > 8)) or ((words >= 3 or han >= 6) and width(core) > width(card.rest)):
+    if (
+        words > 6
+        or han > 12
+        or (inner and (words > 4 or han > 8))
+        or ((words >= 3 or han >= 6) and width(core) > width(card.rest))
+    ):
         return f"hides a clause ({hidden[:40]})"
     return None
 
@@ -374,7 +400,10 @@ def _acronym(text: str) -> str:
     return "".join(w[0] for w in parts).casefold() if len(parts) >= 2 else ""
 
 
-_GLOSS = re.compile(r"^\s*(?:[(（]|[,，]?\s*(?:i\.\s?e\.|aka|a\.k\.a\.|or|namely|that is|cioè|ovvero|ou seja|即|也就是|也叫|又称|又叫|亦称|简称|全称)\b)", re.IGNORECASE)
+_GLOSS = re.compile(
+    r"^\s*(?:[(（]|[,，]?\s*(?:i\.\s?e\.|aka|a\.k\.a\.|or|namely|that is|cioè|ovvero|ou seja|即|也就是|也叫|又称|又叫|亦称|简称|全称)\b)",
+    re.IGNORECASE,
+)
 
 
 def _parts(hidden: str) -> list[str]:
@@ -388,7 +417,9 @@ def _parts(hidden: str) -> list[str]:
 
 
 #: Words too common to give an answer away when the breadcrumb holds them.
-_STOPWORDS = frozenset("the and for with from into del della dei delle per con una uno des les une pour avec dos das por com und der die das".split())
+_STOPWORDS = frozenset(
+    "the and for with from into del della dei delle per con una uno des les une pour avec dos das por com und der die das".split()
+)
 
 
 def _latin_words(text: str) -> set[str]:
@@ -469,8 +500,29 @@ def label_question(card: Seen) -> str | None:
     if card.cloze or card.kind != "qa":
         return None
     core = fold(card.front.rstrip(":：?？ ."))
-    if core in LABEL_WORDS or core in {"def", "defs", "thm", "prop", "rmk", "ex", "eg", "pf", "idea", "key idea", "training", "problem",
-                                       "key formula", "key formulas", "key claim", "key claims", "key result", "key results", "可推出", "可得", "可知"}:
+    if core in LABEL_WORDS or core in {
+        "def",
+        "defs",
+        "thm",
+        "prop",
+        "rmk",
+        "ex",
+        "eg",
+        "pf",
+        "idea",
+        "key idea",
+        "training",
+        "problem",
+        "key formula",
+        "key formulas",
+        "key claim",
+        "key claims",
+        "key result",
+        "key results",
+        "可推出",
+        "可得",
+        "可知",
+    }:
         # "Manifold › Def" asks for the definition of what the breadcrumb names; a proof,
         # remarks or examples of it ask for nothing in particular
         defines = core in {"def", "defs", "definition", "definitions", "定义", "definizione"}
@@ -531,12 +583,17 @@ _PERSONAL = re.compile(
 
 
 #: Thanks to the reader, in the gap or around it: a closing remark, never a fact.
-_THANKS = re.compile(r"谢谢|感谢(?:你|您|大家|各位|读者)|(?<![\w])(?:thanks? (?:you )?for (?:reading|watching|your support))(?![\w])", re.IGNORECASE)
+_THANKS = re.compile(
+    r"谢谢|感谢(?:你|您|大家|各位|读者)|(?<![\w])(?:thanks? (?:you )?for (?:reading|watching|your support))(?![\w])",
+    re.IGNORECASE,
+)
 
 
 #: Faces, gestures and fire (😂 🤣 🗿 🔥 🙏) and their Chinese web slang (哈哈, 手动狗头): a
 #: sentence that laughs or cheers is an aside. Markers people put on facts (✅ ❌ ⚠️ 📌) are no jokes.
-_JOKE = re.compile("[\U0001F600-\U0001F64F\U0001F910-\U0001F92F\U0001F970-\U0001F97A\U0001F5E3\U0001F5FF\U0001F525\U0001F4AA]|哈哈|手动狗头|狗头")
+_JOKE = re.compile(
+    "[\U0001f600-\U0001f64f\U0001f910-\U0001f92f\U0001f970-\U0001f97a\U0001f5e3\U0001f5ff\U0001f525\U0001f4aa]|哈哈|手动狗头|狗头"
+)
 
 
 def personal_or_meta(card: Seen) -> str | None:
@@ -642,7 +699,9 @@ def empty_answer(card: Seen) -> str | None:
         return None
     if not card.back.strip() or _LINK_ONLY.match(card.back.strip()):
         return "the answer says nothing"
-    if re.fullmatch(r"(?:•\s*)?\{\{\s*(?:query|embed|renderer|video|tweet|youtube|pdf)\b.*\}\}", card.back.strip(), re.S | re.I):
+    if re.fullmatch(
+        r"(?:•\s*)?\{\{\s*(?:query|embed|renderer|video|tweet|youtube|pdf)\b.*\}\}", card.back.strip(), re.S | re.I
+    ):
         return "the answer is a Logseq macro, not words"
     return None
 
@@ -711,8 +770,15 @@ def crowded_sentence(cards: Sequence[tuple[Card, Seen]]) -> dict[int, str]:
     groups: dict[tuple[str, int, str], list[int]] = {}
     for index, (card, view) in enumerate(cards):
         if view.cloze and card.kind == "phrases":
-            groups.setdefault((card.source.path.as_posix(), card.source.line, view.front.replace(GAP, view.hidden)), []).append(index)
-    return {i: f"one of {len(group)} gaps in one sentence" for group in groups.values() if len(group) > MAX_PER_SENTENCE for i in group}
+            groups.setdefault(
+                (card.source.path.as_posix(), card.source.line, view.front.replace(GAP, view.hidden)), []
+            ).append(index)
+    return {
+        i: f"one of {len(group)} gaps in one sentence"
+        for group in groups.values()
+        if len(group) > MAX_PER_SENTENCE
+        for i in group
+    }
 
 
 def near_duplicate(cards: Sequence[tuple[Card, Seen]]) -> dict[int, str]:
@@ -730,7 +796,9 @@ def near_duplicate(cards: Sequence[tuple[Card, Seen]]) -> dict[int, str]:
 
 
 NoteRule = Callable[[Sequence[tuple[Card, Seen]]], dict[int, str]]
-NOTE_RULES: Mapping[str, NoteRule] = MappingProxyType({"crowded_sentence": crowded_sentence, "near_duplicate": near_duplicate})
+NOTE_RULES: Mapping[str, NoteRule] = MappingProxyType(
+    {"crowded_sentence": crowded_sentence, "near_duplicate": near_duplicate}
+)
 
 
 # ------------------------------------------------------------------ the judge

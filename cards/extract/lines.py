@@ -40,7 +40,7 @@ def note_lines(note: Note) -> list[Line]:
 
 def strip_lead(text: str) -> str:
     """A line without its list or quote marker: ``- [ ] Q::A`` -> ``Q::A``."""
-    return text[_LEAD.match(text).end():] if _LEAD.match(text) else text  # type: ignore[union-attr]
+    return text[_LEAD.match(text).end() :] if _LEAD.match(text) else text  # type: ignore[union-attr]
 
 
 def clean(text: str) -> str:

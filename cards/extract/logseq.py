@@ -56,24 +56,51 @@ def _card(note: Note, ctx: Context, visit: Visit, item: ListItem) -> Iterator[Ca
     if has_cloze(item.inline):  # a #card block with {{cloze …}}: Logseq hides its clozes
         text = ctx.renderer.inline(_without_card_tag(item), handwritten=True)
         yield make_card(
-            note, ctx, kind=KIND, model=CLOZE, front=text, back=ctx.renderer.blocks(answer),
-            context=where(note, visit), identity=plain_text(_without_card_tag(item)), line=item.line, written=True,
+            note,
+            ctx,
+            kind=KIND,
+            model=CLOZE,
+            front=text,
+            back=ctx.renderer.blocks(answer),
+            context=where(note, visit),
+            identity=plain_text(_without_card_tag(item)),
+            line=item.line,
+            written=True,
         )
         return
     question = ctx.renderer.inline(_without_card_tag(item))
     if not answer:
         ctx.take_media()
-        log.warning("%s", CardsError(Source(note.path, item.line), "a Logseq #card block with no child block under it to answer it; it gives no card"))
+        log.warning(
+            "%s",
+            CardsError(
+                Source(note.path, item.line),
+                "a Logseq #card block with no child block under it to answer it; it gives no card",
+            ),
+        )
         return
     yield make_card(
-        note, ctx, kind=KIND, model=BASIC, front=question, back=ctx.renderer.blocks(answer),
-        context=where(note, visit), identity=plain_text(_without_card_tag(item)), line=item.line, written=True,
+        note,
+        ctx,
+        kind=KIND,
+        model=BASIC,
+        front=question,
+        back=ctx.renderer.blocks(answer),
+        context=where(note, visit),
+        identity=plain_text(_without_card_tag(item)),
+        line=item.line,
+        written=True,
     )
 
 
 def _without_card_tag(item: ListItem) -> Inline:
     """The question without a ``#card`` / ``[[card]]`` left inside it."""
     assert item.inline is not None
-    tokens = [t for t in item.inline.tokens if not (t.type == "wikilink" and t.meta.get("target", "").lower() == "card")]
-    tokens = [t.copy(content=" ".join(w for w in t.content.split(" ") if w.lower() != "#card")) if t.type == "text" else t for t in tokens]
+    tokens = [
+        t for t in item.inline.tokens if not (t.type == "wikilink" and t.meta.get("target", "").lower() == "card")
+    ]
+    tokens = [
+        t.copy(content=" ".join(w for w in t.content.split(" ") if w.lower() != "#card")) if t.type == "text" else t
+        for t in tokens
+    ]
     return Inline(item.inline.source, tokens, item.inline.tags)

@@ -41,10 +41,40 @@ PASSAGE_LABELS = frozenset(
     nota esempio esempi osservazione soluzione attenzione obs observação exemplo exemplos solução resumo
     注意 注 备注 提示 例 例如 比如 举例 示例 例子 答 解 问 答案 问题 思路 总结 小结 说明 补充 ps 题目 解析 分析 重点 要点 核心 关键
     注意事项 小贴士 划重点 tips 重点掌握 掌握 熟记 记住 必背 做题思路 解题思路 典型例子 典型的例子 启发 启示 感悟 体会 evidence 设 令 假设 已知 同理""".split()
-) | frozenset({"see also", "key points", "in short", "for example", "side note", "fun fact", "important note", "key point",
-               "core point", "main point", "main idea", "key idea", "big idea", "proof sketch", "first thought",
-               "side evidence", "evidence", "typical example", "a typical example", "key formula", "key formulas",
-               "key claim", "key claims", "key result", "key results", "可推出", "可得", "可知", "易知", "易得"})
+) | frozenset(
+    {
+        "see also",
+        "key points",
+        "in short",
+        "for example",
+        "side note",
+        "fun fact",
+        "important note",
+        "key point",
+        "core point",
+        "main point",
+        "main idea",
+        "key idea",
+        "big idea",
+        "proof sketch",
+        "first thought",
+        "side evidence",
+        "evidence",
+        "typical example",
+        "a typical example",
+        "key formula",
+        "key formulas",
+        "key claim",
+        "key claims",
+        "key result",
+        "key results",
+        "可推出",
+        "可得",
+        "可知",
+        "易知",
+        "易得",
+    }
+)
 
 #: Words that name one aspect of a subject (besides the judge's label words, folded):
 #: ``Treatment``, ``概念``, ``实现`` ask something only beside what they are an aspect of.
@@ -62,8 +92,20 @@ ASPECT_WORDS = frozenset(
     目标 任务 测试 基础 方法 办法 解决办法 解决方案 方案 思想 基本思想 核心思想 主要思想 思路 本质 特点 特性 优化 改进 创新点 贡献
     动机 输入 输出 结果 效果 作用 功能 用途 原因 原理 目的 场景 区别 缺点 优点 优势 劣势 不足 挑战 难点 问题
     concetto proprietà definizione struttura conceito propriedades definição estrutura manifestations""".split()
-) | frozenset({"clinical manifestations", "clinical features", "clinical presentation", "key features", "key clinical features",
-               "signs and symptoms", "risk factors", "side effects", "adverse effects", "mechanism of action"})
+) | frozenset(
+    {
+        "clinical manifestations",
+        "clinical features",
+        "clinical presentation",
+        "key features",
+        "key clinical features",
+        "signs and symptoms",
+        "risk factors",
+        "side effects",
+        "adverse effects",
+        "mechanism of action",
+    }
+)
 
 #: Keys whose value describes the note, not its subject (folded).
 METADATA_KEYS = frozenset(
@@ -78,8 +120,22 @@ METADATA_KEYS = frozenset(
     老师 讲师 上一层级 属性 相关 论文 代码 视频 博客 文章 官网 主页 邮箱 评分 下载 书籍 单位 时长
     autore fonte stato tipo data fonti riferimenti corso professore autor fonte estado tipo referências citekey textbook
     教材 参考书 推荐书籍 推荐阅读""".split()
-) | frozenset({"cite key", "citation key", "item type", "date added", "date modified", "access date", "last modified",
-               "libro consigliato", "libri consigliati", "recommended book", "recommended books", "recommended reading"})
+) | frozenset(
+    {
+        "cite key",
+        "citation key",
+        "item type",
+        "date added",
+        "date modified",
+        "access date",
+        "last modified",
+        "libro consigliato",
+        "libri consigliati",
+        "recommended book",
+        "recommended books",
+        "recommended reading",
+    }
+)
 
 #: Headings whose text is about the note, not a fact of the subject (folded).
 GENERIC_HEADINGS = frozenset(
@@ -93,8 +149,24 @@ GENERIC_HEADINGS = frozenset(
     introduzione riassunto conclusione conclusioni riferimenti bibliografia esempio esempi esercizi esercizio note
     indice sommario introdução resumo conclusão referências exemplo exemplos exercícios notas índice
     ipotesi tesi dimostrazione hypothesis thesis proof lemma 假设 结论 关注作者 关于作者 作者 day days giorno giorni dia dias""".split()
-) | frozenset({"further reading", "see also", "table of contents", "q & a", "to do", "key takeaways", "写在前面",
-               "caso base", "passo induttivo", "base case", "inductive step", "induction step", "about me", "about the author"})
+) | frozenset(
+    {
+        "further reading",
+        "see also",
+        "table of contents",
+        "q & a",
+        "to do",
+        "key takeaways",
+        "写在前面",
+        "caso base",
+        "passo induttivo",
+        "base case",
+        "inductive step",
+        "induction step",
+        "about me",
+        "about the author",
+    }
+)
 _GENERIC_AFFIX = re.compile(
     r"^(?:introduction|intro|overview|summary|notes?|references?|outline)\s+(?:to|of|on|for)\b|"
     r"^(?:chapter|section|part|subheading|heading|lecture|lesson|unit|week|day|capitolo|lezione|aula|unidade|parte)\s*\d+\b|"
@@ -133,7 +205,11 @@ def subject_of(candidates: Sequence[str]) -> str | None:
         name = re.sub(r"^\s*(?:\d+(?:\.\d+)*\.?)\s+", "", text).strip()
         if not name or is_aspect(name) or is_passage_label(name) or generic_heading(name) is not None:
             continue
-        if term_problem(name, marked=True) is None and not clause_edge(name) and not re.search(r"\b(?:is|are|was|were|not)\b|_", name):
+        if (
+            term_problem(name, marked=True) is None
+            and not clause_edge(name)
+            and not re.search(r"\b(?:is|are|was|were|not)\b|_", name)
+        ):
             return name
     return None
 
@@ -180,7 +256,9 @@ def is_aspect(text: str) -> bool:
     """
     core = _core(text)
     singular = core[:-1] if core.endswith("s") and len(core) > 4 else core  # Treatments, Causes
-    return not is_passage_label(text) and any(is_label(c) or c in LABEL_WORDS or c in ASPECT_WORDS for c in (core, singular))
+    return not is_passage_label(text) and any(
+        is_label(c) or c in LABEL_WORDS or c in ASPECT_WORDS for c in (core, singular)
+    )
 
 
 def is_metadata(text: str) -> bool:
@@ -238,9 +316,13 @@ _ZH_EDGE = re.compile(
     r"|(?:则有|可得|可知|即有|记为|记作|如下|以下|(?<![规原法准细否])则|(?<![行作认称成因以])为|(?<![所拥具含没特共固私公])有|(?<![获取求记心觉])得)$"
 )
 #: A label in two words or more: ``Example of …``, ``Motivating problem``, ``Dirty way`` (folded).
-_LABEL_HEADS = frozenset("""eg e.g ex example examples esempio esempi exemplo note nota remark hint tip another two three four five six
-    several many problem question solution answer idea""".split())
-_LABEL_TAILS = frozenset("problem problems question questions way ways case idea ideas thought thoughts point points remark remarks example examples note notes trick tricks hint hints tip tips issue issues".split())
+_LABEL_HEADS = frozenset(
+    """eg e.g ex example examples esempio esempi exemplo note nota remark hint tip another two three four five six
+    several many problem question solution answer idea""".split()
+)
+_LABEL_TAILS = frozenset(
+    "problem problems question questions way ways case idea ideas thought thoughts point points remark remarks example examples note notes trick tricks hint hints tip tips issue issues".split()
+)
 #: A Chinese count before a classifier: what follows lists things, the words before name none.
 _COUNT = re.compile(r"[一二两三四五六七八九十几多]\s*[种个点类条步项大]")
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f0-9][\w'’\-.]*")
@@ -257,7 +339,10 @@ _NUMBERED = re.compile(
 )
 
 
-_ORDINAL_WORD = re.compile(r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|last|next|final|primo|secondo|terzo|primeiro|segundo|terceiro)$", re.IGNORECASE)
+_ORDINAL_WORD = re.compile(
+    r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|last|next|final|primo|secondo|terzo|primeiro|segundo|terceiro)$",
+    re.IGNORECASE,
+)
 
 
 def is_numbered(text: str) -> bool:
@@ -313,18 +398,30 @@ def term_problem(text: str, *, marked: bool = False) -> str | None:
         return "starts with a number"
     if core[0] in "「『“\"'‘(（[【<《-—–*>#|":
         return "starts with punctuation"
-    if re.search(r"[,，。;；!！?？]", core) or core.count("(") != core.count(")") or core.count("（") != core.count("）"):
+    if (
+        re.search(r"[,，。;；!！?？]", core)
+        or core.count("(") != core.count(")")
+        or core.count("（") != core.count("）")
+    ):
         return "reads as a clause, not a term"
     if re.search(r"→|->|=>|⇒|⟶|←|<-|<=>|⇔", re.sub(r"\$[^$]*\$", " ", core)):
         return "a relation, not a term"
-    if re.search(r"(?<![\w])(?:the|this|that)\s+(?:figure|picture|image|diagram|graph|table)(?![\w])|图中|上图|下图|此图|该图", core, re.IGNORECASE):
+    if re.search(
+        r"(?<![\w])(?:the|this|that)\s+(?:figure|picture|image|diagram|graph|table)(?![\w])|图中|上图|下图|此图|该图",
+        core,
+        re.IGNORECASE,
+    ):
         return "points at a figure"
     tokens = [w.casefold() for w in _WORD.findall(core)]
     if clause_edge(core) or any(t in _CLAUSE_VERB for t in tokens) or _ZH_CLAUSE.search(core):
         return "reads as a clause, not a term"
     if len(tokens) >= 2 and (tokens[0].rstrip(".") in _LABEL_HEADS or tokens[-1].rstrip(".") in _LABEL_TAILS):
         return f"a label ({core})"
-    if len(tokens) == 1 and re.search(r"(?:ally|ively|ently|antly|ously|arly|ately|ibly|ably|ctly|ssly|efly|ughly)$", tokens[0]) and not _HAN.search(core):
+    if (
+        len(tokens) == 1
+        and re.search(r"(?:ally|ively|ently|antly|ously|arly|ately|ibly|ably|ctly|ssly|efly|ughly)$", tokens[0])
+        and not _HAN.search(core)
+    ):
         return f"a label ({core})"  # Geometrically, Intuitively: a way of seeing, not a thing
     if _COUNT.search(core):
         return "a count (两种, 三点), not a term"
@@ -408,7 +505,27 @@ def is_title(text: str) -> bool:
     (False, False)
     """
     words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text)]
-    small = {"a", "an", "the", "of", "for", "and", "or", "in", "on", "to", "via", "with", "by", "at", "from", "is", "all", "you", "need"}
+    small = {
+        "a",
+        "an",
+        "the",
+        "of",
+        "for",
+        "and",
+        "or",
+        "in",
+        "on",
+        "to",
+        "via",
+        "with",
+        "by",
+        "at",
+        "from",
+        "is",
+        "all",
+        "you",
+        "need",
+    }
     big = [w for w in words if w.casefold() not in small]
     sentence = re.search(r"[.;。]\s", text) or text.rstrip().endswith((".", "。"))  # a title has no full stop
     return len(words) >= 4 and len(big) >= 3 and sum(w[0].isupper() for w in big) >= 0.8 * len(big) and not sentence
@@ -419,7 +536,10 @@ def is_drawing(front_matter: Mapping[str, object]) -> bool:
     return any(str(key).startswith("excalidraw") for key in front_matter)
 
 
-_POINTER = re.compile(r"^\s*(?:see(?:\s+(?:here|also|the|this|:))?|refer\s+to|cf\.?|vedi|veja|siehe|参考|参见|详见|见|请看|具体见)(?:\s|[:：]|$)", re.IGNORECASE)
+_POINTER = re.compile(
+    r"^\s*(?:see(?:\s+(?:here|also|the|this|:))?|refer\s+to|cf\.?|vedi|veja|siehe|参考|参见|详见|见|请看|具体见)(?:\s|[:：]|$)",
+    re.IGNORECASE,
+)
 
 
 _POINTER_INSIDE = re.compile(r"(?<![\w])(?:see here|see also|refer to|详见|参见|请参考)(?![\w])", re.IGNORECASE)
@@ -436,6 +556,24 @@ def is_pointer(text: str) -> bool:
 
 
 __all__ = [
-    "GENERIC_HEADINGS", "METADATA_KEYS", "PASSAGE_LABELS", "generic_heading", "is_aspect", "is_metadata",
-    "clause_edge", "dated", "inline_of", "subject_of", "is_drawing", "is_numbered", "is_pointer", "is_title", "is_passage_label", "is_question", "personal", "prose", "says_something", "term_problem",
+    "GENERIC_HEADINGS",
+    "METADATA_KEYS",
+    "PASSAGE_LABELS",
+    "generic_heading",
+    "is_aspect",
+    "is_metadata",
+    "clause_edge",
+    "dated",
+    "inline_of",
+    "subject_of",
+    "is_drawing",
+    "is_numbered",
+    "is_pointer",
+    "is_title",
+    "is_passage_label",
+    "is_question",
+    "personal",
+    "prose",
+    "says_something",
+    "term_problem",
 ]

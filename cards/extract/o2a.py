@@ -89,10 +89,16 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
         stripped = line.text.strip()
         index += 1
         if stripped == settings.begin:
-            end = next((k for k in range(index, len(lines)) if lines[k].text.strip() in (settings.end, settings.begin)), -1)
+            end = next(
+                (k for k in range(index, len(lines)) if lines[k].text.strip() in (settings.end, settings.begin)), -1
+            )
             if end < 0 or lines[end].text.strip() != settings.end:
                 ctx.claim_lines(line.number, line.number)
-                _warn(note, line.number, f"an Obsidian_to_Anki block: {settings.begin} has no {settings.end} line after it; the block gives no card")
+                _warn(
+                    note,
+                    line.number,
+                    f"an Obsidian_to_Anki block: {settings.begin} has no {settings.end} line after it; the block gives no card",
+                )
                 continue
             block = _Block(line, lines[index].text.strip() if index < end else "", lines[index + 1 : end])
             ctx.claim_lines(line.number, lines[end].number)
@@ -149,13 +155,19 @@ def _fields(text_lines: list[str], names: tuple[str, ...]) -> tuple[dict[str, st
     return {name: "\n".join(lines).strip() for name, lines in values.items()}, tags
 
 
-def _block_cards(note: Note, ctx: Context, block: _Block, file: _FileSettings, settings: ObsidianToAnki) -> Iterator[Card]:
+def _block_cards(
+    note: Note, ctx: Context, block: _Block, file: _FileSettings, settings: ObsidianToAnki
+) -> Iterator[Card]:
     kind = NOTE_TYPES.get(block.note_type.lower())
     if any(line.text.strip() == settings.delete for line in block.lines):
         return  # the plugin's way of deleting the card from Anki: no card here
     if kind is None:
-        _warn(note, block.start.number, f"an Obsidian_to_Anki block of note type {block.note_type!r}, which cards cannot make; "
-              "use Basic, Basic (and reversed card) or Cloze")
+        _warn(
+            note,
+            block.start.number,
+            f"an Obsidian_to_Anki block of note type {block.note_type!r}, which cards cannot make; "
+            "use Basic, Basic (and reversed card) or Cloze",
+        )
         return
     model, names = kind
     values, tags = _fields([line.text for line in block.lines if line.text.strip() != settings.frozen], names)
@@ -165,21 +177,35 @@ def _block_cards(note: Note, ctx: Context, block: _Block, file: _FileSettings, s
 _INLINE = re.compile(r"\[(?P<type>[^\]]+)\]\s*(?P<body>.*?)\s*$")
 
 
-def _inline_cards(note: Note, ctx: Context, line: Line, file: _FileSettings, settings: ObsidianToAnki) -> Iterator[Card]:
+def _inline_cards(
+    note: Note, ctx: Context, line: Line, file: _FileSettings, settings: ObsidianToAnki
+) -> Iterator[Card]:
     text = line.text.strip()
     end = text.rfind(settings.end_inline)
     if end < 0:
         ctx.claim_lines(line.number, line.number)
-        _warn(note, line.number, f"an Obsidian_to_Anki inline card: {settings.begin_inline} has no {settings.end_inline} on its line; it gives no card")
+        _warn(
+            note,
+            line.number,
+            f"an Obsidian_to_Anki inline card: {settings.begin_inline} has no {settings.end_inline} on its line; it gives no card",
+        )
         return
     match = _INLINE.match(text[len(settings.begin_inline) : end].strip())
     ctx.claim_lines(line.number, line.number)
     if match is None:
-        _warn(note, line.number, f"an Obsidian_to_Anki inline card: {settings.begin_inline} needs a note type in brackets, as in {settings.begin_inline} [Basic]")
+        _warn(
+            note,
+            line.number,
+            f"an Obsidian_to_Anki inline card: {settings.begin_inline} needs a note type in brackets, as in {settings.begin_inline} [Basic]",
+        )
         return
     kind = NOTE_TYPES.get(match["type"].strip().lower())
     if kind is None:
-        _warn(note, line.number, f"an Obsidian_to_Anki inline card of note type {match['type']!r}, which cards cannot make")
+        _warn(
+            note,
+            line.number,
+            f"an Obsidian_to_Anki inline card of note type {match['type']!r}, which cards cannot make",
+        )
         return
     model, names = kind
     body = match["body"]
@@ -191,8 +217,15 @@ def _inline_cards(note: Note, ctx: Context, line: Line, file: _FileSettings, set
 
 
 def _card(
-    note: Note, ctx: Context, line: int, model: str, names: tuple[str, ...], values: dict[str, str], tags: tuple[str, ...],
-    deck: str, settings: ObsidianToAnki,
+    note: Note,
+    ctx: Context,
+    line: int,
+    model: str,
+    names: tuple[str, ...],
+    values: dict[str, str],
+    tags: tuple[str, ...],
+    deck: str,
+    settings: ObsidianToAnki,
 ) -> Iterator[Card]:
     context = breadcrumb(note, section_at(note, line))
     clean_tags = tuple(t.replace("/", "::") for t in tags)
@@ -204,13 +237,27 @@ def _card(
             _warn(note, line, "an Obsidian_to_Anki Cloze block with no deletion ({{c1::...}}); it gives no card")
             return
         extra = render_piece(ctx, values.get("Back Extra", ""))
-        yield make_card(note, ctx, kind=KIND, model=CLOZE, front=front.html, back=extra.html, context=context,
-                        identity=front.text, line=line, deck=deck, tags=clean_tags, written=True)
+        yield make_card(
+            note,
+            ctx,
+            kind=KIND,
+            model=CLOZE,
+            front=front.html,
+            back=extra.html,
+            context=context,
+            identity=front.text,
+            line=line,
+            deck=deck,
+            tags=clean_tags,
+            written=True,
+        )
         return
     front, back = render_piece(ctx, values.get("Front", "")), render_piece(ctx, values.get("Back", ""))
     if not front.text.strip() and "<img" not in front.html:
         ctx.take_media()
-        _warn(note, line, f"an Obsidian_to_Anki {names[0]}/{names[1]} block with nothing in {names[0]}; it gives no card")
+        _warn(
+            note, line, f"an Obsidian_to_Anki {names[0]}/{names[1]} block with nothing in {names[0]}; it gives no card"
+        )
         return
     if not back.html.strip():
         ctx.take_media()
@@ -218,8 +265,20 @@ def _card(
         return
     if values.get("Add Reverse", "").strip():
         model = REVERSED
-    yield make_card(note, ctx, kind=KIND, model=model, front=front.html, back=back.html, context=context,
-                    identity=front.text, line=line, deck=deck, tags=clean_tags, written=True)
+    yield make_card(
+        note,
+        ctx,
+        kind=KIND,
+        model=model,
+        front=front.html,
+        back=back.html,
+        context=context,
+        identity=front.text,
+        line=line,
+        deck=deck,
+        tags=clean_tags,
+        written=True,
+    )
 
 
 _CURLY = re.compile(r"(?<!\{)\{(?:(?:c?(?P<number>\d+))[:|])?(?P<answer>[^{}\n]+)\}(?!\})")

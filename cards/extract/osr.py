@@ -46,8 +46,8 @@ from ..errors import CardsError
 from ..model import BASIC, CLOZE, REVERSED, Card, Note, Source
 from ..notes.plugins import Plugins, SpacedRepetition
 from . import Context, breadcrumb, make_card, section_at
-from .lines import HEADING, SR_COMMENT, Line, dedent_lines, find_outside_code, note_lines, render_piece, strip_lead
 from .clozes import Deletion, cloze_text, find_deletions
+from .lines import HEADING, SR_COMMENT, Line, dedent_lines, find_outside_code, note_lines, render_piece, strip_lead
 
 KIND = "osr"
 log = logging.getLogger("cards")
@@ -144,7 +144,9 @@ class _Decks:
 
 
 def _without_flashcard_tags(text: str, names: list[str]) -> str:
-    return re.sub(rf"(?<![\w&/\\]){_TAG}", lambda m: "" if _deck_of(m.group(0), names) is not None else m.group(0), text)
+    return re.sub(
+        rf"(?<![\w&/\\]){_TAG}", lambda m: "" if _deck_of(m.group(0), names) is not None else m.group(0), text
+    )
 
 
 @dataclass(slots=True)
@@ -199,7 +201,11 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
         if stripped in separators and block.kind in ("", "cloze"):
             if not any(earlier.text.strip() for earlier in block.lines):
                 ctx.claim_lines(line.number, line.number)
-                _warn(note, line.number, f"a Spaced Repetition card: the separator {stripped!r} has no question on the lines above it")
+                _warn(
+                    note,
+                    line.number,
+                    f"a Spaced Repetition card: the separator {stripped!r} has no question on the lines above it",
+                )
                 continue
             block.kind, block.separator = separators[stripped], len(block.lines)
         elif flashcards and not block.kind and find_deletions(text, settings.cloze_patterns):
@@ -226,11 +232,17 @@ def _single(text: str, settings: SpacedRepetition, flashcards: bool) -> _Single 
     >>> _single("Rating:: 5", SpacedRepetition(), flashcards=False) is None
     True
     """
-    for separator, reverse in sorted(((settings.single, False), (settings.single_reversed, True)), key=lambda p: -len(p[0])):
+    for separator, reverse in sorted(
+        ((settings.single, False), (settings.single_reversed, True)), key=lambda p: -len(p[0])
+    ):
         if not separator.strip():
             continue
         at = find_outside_code(text, separator)
-        while at >= 0 and not flashcards and not (text[at - 1 : at].isspace() and text[at + len(separator) : at + len(separator) + 1].isspace()):
+        while (
+            at >= 0
+            and not flashcards
+            and not (text[at - 1 : at].isspace() and text[at + len(separator) : at + len(separator) + 1].isspace())
+        ):
             at = find_outside_code(text, separator, at + 1)
         if at < 0:
             continue
@@ -249,19 +261,32 @@ def _children(lines: list[Line], start: int, text: str, note: Note) -> list[Line
         return []
     found: list[Line] = []
     for line in lines[start:]:
-        if not line.text.strip() or (len(line.text) - len(line.text.lstrip()) <= indent and line.number not in note.code_lines):
+        if not line.text.strip() or (
+            len(line.text) - len(line.text.lstrip()) <= indent and line.number not in note.code_lines
+        ):
             break
         found.append(line)
     return found
 
 
-def _single_card(note: Note, ctx: Context, line: Line, single: _Single, more: list[Line], decks: _Decks, names: list[str]) -> Iterator[Card]:
+def _single_card(
+    note: Note, ctx: Context, line: Line, single: _Single, more: list[Line], decks: _Decks, names: list[str]
+) -> Iterator[Card]:
     deck, front = decks.card_line(single.front)
     front = _without_flashcard_tags(strip_lead(front), names)
     back = single.back + ("\n\n" + dedent_lines(m.text for m in more) if more else "")
     last = more[-1].number if more else line.number
     ctx.claim_lines(line.number, last)
-    yield from _basic(note, ctx, front, back, line.number, deck, reverse=single.reversed, syntax="::" if not single.reversed else ":::")
+    yield from _basic(
+        note,
+        ctx,
+        front,
+        back,
+        line.number,
+        deck,
+        reverse=single.reversed,
+        syntax="::" if not single.reversed else ":::",
+    )
 
 
 def _finish(note: Note, ctx: Context, block: _Block, decks: _Decks, names: list[str]) -> Iterator[Card]:
@@ -281,14 +306,24 @@ def _finish(note: Note, ctx: Context, block: _Block, decks: _Decks, names: list[
     if question_lines:
         deck, head = decks.card_line(question_lines[0].text)
         question_lines = [Line(question_lines[0].number, head), *question_lines[1:]]
-    question = _without_flashcard_tags(dedent_lines(strip_lead(q.text) if i == 0 else q.text for i, q in enumerate(question_lines)), names)
+    question = _without_flashcard_tags(
+        dedent_lines(strip_lead(q.text) if i == 0 else q.text for i, q in enumerate(question_lines)), names
+    )
     answer = dedent_lines(a.text for a in answer_lines)
     separator = block.lines[block.separator]
     if not _words(question):
-        _warn(note, separator.number, f"a Spaced Repetition card: the separator {separator.text.strip()!r} has no question on the lines above it")
+        _warn(
+            note,
+            separator.number,
+            f"a Spaced Repetition card: the separator {separator.text.strip()!r} has no question on the lines above it",
+        )
         return
     if not _words(answer):
-        _warn(note, separator.number, f"a Spaced Repetition card: the question above {separator.text.strip()!r} has no answer on the lines below it")
+        _warn(
+            note,
+            separator.number,
+            f"a Spaced Repetition card: the question above {separator.text.strip()!r} has no answer on the lines below it",
+        )
         return
     yield from _basic(note, ctx, question, answer, first, deck, reverse=block.kind == "multi_reversed", syntax="?")
 
@@ -297,14 +332,25 @@ def _words(text: str) -> bool:
     return bool(SR_COMMENT.sub("", text).strip())
 
 
-def _basic(note: Note, ctx: Context, front_md: str, back_md: str, line: int, deck: str, *, reverse: bool, syntax: str) -> Iterator[Card]:
+def _basic(
+    note: Note, ctx: Context, front_md: str, back_md: str, line: int, deck: str, *, reverse: bool, syntax: str
+) -> Iterator[Card]:
     front, back = render_piece(ctx, front_md), render_piece(ctx, back_md)
     if not front.text.strip() or not back.html.strip():
         _warn(note, line, f"a Spaced Repetition card ({syntax}) needs text on both sides of the separator")
         return
     yield make_card(
-        note, ctx, kind=KIND, model=REVERSED if reverse else BASIC, front=front.html, back=back.html,
-        context=breadcrumb(note, section_at(note, line)), identity=front.text, line=line, deck=deck, written=True,
+        note,
+        ctx,
+        kind=KIND,
+        model=REVERSED if reverse else BASIC,
+        front=front.html,
+        back=back.html,
+        context=breadcrumb(note, section_at(note, line)),
+        identity=front.text,
+        line=line,
+        deck=deck,
+        written=True,
     )
 
 
@@ -319,7 +365,9 @@ def _cloze_cards(note: Note, ctx: Context, block: _Block, decks: _Decks, names: 
     yield from cloze_cards(note, ctx, markdown_text, deletions, block.lines[0].number, deck)
 
 
-def cloze_cards(note: Note, ctx: Context, markdown_text: str, deletions: list[Deletion], line: int, deck: str) -> Iterator[Card]:
+def cloze_cards(
+    note: Note, ctx: Context, markdown_text: str, deletions: list[Deletion], line: int, deck: str
+) -> Iterator[Card]:
     """The cards of a text with written deletions: numbered ones (``==1;;x==``) make one
     note with the writer's numbers; unnumbered ones one note each (cloze 1), so adding a
     deletion never moves another's reviews."""
@@ -327,13 +375,34 @@ def cloze_cards(note: Note, ctx: Context, markdown_text: str, deletions: list[De
     plain = render_piece(ctx, cloze_text(markdown_text, deletions, ask=())).text
     if any(d.number is not None for d in deletions):
         piece = render_piece(ctx, cloze_text(markdown_text, deletions, ask=deletions, numbered=True), handwritten=True)
-        yield make_card(note, ctx, kind=KIND, model=CLOZE, front=piece.html, back="", context=context, identity=plain, line=line, deck=deck, written=True)
+        yield make_card(
+            note,
+            ctx,
+            kind=KIND,
+            model=CLOZE,
+            front=piece.html,
+            back="",
+            context=context,
+            identity=plain,
+            line=line,
+            deck=deck,
+            written=True,
+        )
         return
     for deletion in deletions:
         piece = render_piece(ctx, cloze_text(markdown_text, deletions, ask=(deletion,)), handwritten=True)
         yield make_card(
-            note, ctx, kind=KIND, model=CLOZE, front=piece.html, back="", context=context,
-            identity=f"{plain}\x1f{deletion.answer}", line=line, deck=deck, written=True,
+            note,
+            ctx,
+            kind=KIND,
+            model=CLOZE,
+            front=piece.html,
+            back="",
+            context=context,
+            identity=f"{plain}\x1f{deletion.answer}",
+            line=line,
+            deck=deck,
+            written=True,
         )
 
 

@@ -23,8 +23,20 @@ from collections.abc import Iterator
 from ..model import CLOZE, Card, Inline, ListBlock, Note, Paragraph
 from ..notes.parse import plain_text
 from . import Context, Visit, make_card, walk, where
-from .shapes import has_cloze, is_image_only, is_links_only, joined, opens_with_title, refers_back, refers_to_nothing_shown, sentences, span_text, spans, titled_statement
 from .osr import minable_marks
+from .shapes import (
+    has_cloze,
+    is_image_only,
+    is_links_only,
+    joined,
+    opens_with_title,
+    refers_back,
+    refers_to_nothing_shown,
+    sentences,
+    span_text,
+    spans,
+    titled_statement,
+)
 
 KIND = "phrases"
 
@@ -50,8 +62,16 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
             if has_cloze(inline):
                 ctx.claim(node)
                 yield make_card(
-                    note, ctx, kind=KIND, model=CLOZE, front=ctx.renderer.inline(inline, handwritten=True), back="",
-                    context=context, identity=plain_text(inline), line=line, written=True,
+                    note,
+                    ctx,
+                    kind=KIND,
+                    model=CLOZE,
+                    front=ctx.renderer.inline(inline, handwritten=True),
+                    back="",
+                    context=context,
+                    identity=plain_text(inline),
+                    line=line,
+                    written=True,
                 )
                 continue
             whole = plain_text(inline)  # the identity keeps the paragraph: GUIDs made before sentences stay
@@ -76,8 +96,14 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                         if plain_text(asked).split() == whole.split():
                             extra = ""  # the front shows the whole paragraph already
                     yield make_card(
-                        note, ctx, kind=KIND, model=CLOZE,
-                        front=ctx.renderer.inline(asked, cloze=sentence.tokens[span[0]]), back=extra,
-                        context=context, identity=f"{whole}\x1f{phrase}", line=line,
+                        note,
+                        ctx,
+                        kind=KIND,
+                        model=CLOZE,
+                        front=ctx.renderer.inline(asked, cloze=sentence.tokens[span[0]]),
+                        back=extra,
+                        context=context,
+                        identity=f"{whole}\x1f{phrase}",
+                        line=line,
                         extra={"leans_on_before": plain_text(sentence)} if leans else None,
                     )

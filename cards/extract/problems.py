@@ -108,13 +108,32 @@ def _fits(blocks: list[Block]) -> bool:
 
 def _says(blocks: list[Block]) -> bool:
     text = plain_blocks(blocks)
-    return bool(blocks) and bool(re.search(r"[^\W_]", text) or any(isinstance(b, Paragraph) and b.inline.tokens for b in blocks))
+    return bool(blocks) and bool(
+        re.search(r"[^\W_]", text) or any(isinstance(b, Paragraph) and b.inline.tokens for b in blocks)
+    )
 
 
-def _card(note: Note, ctx: Context, visit: Visit, question: str, answer: list[Block], line: int, identity: str, *, reason: str | None = None) -> Card:
+def _card(
+    note: Note,
+    ctx: Context,
+    visit: Visit,
+    question: str,
+    answer: list[Block],
+    line: int,
+    identity: str,
+    *,
+    reason: str | None = None,
+) -> Card:
     return make_card(
-        note, ctx, kind=KIND, model=BASIC, front=question, back=ctx.renderer.blocks(answer),
-        context=where(note, visit), identity=identity, line=line,
+        note,
+        ctx,
+        kind=KIND,
+        model=BASIC,
+        front=question,
+        back=ctx.renderer.blocks(answer),
+        context=where(note, visit),
+        identity=identity,
+        line=line,
         extra={"not_fact": reason} if reason else None,
     )
 
@@ -124,7 +143,9 @@ def _until_heading(siblings: list[Block], start: int) -> list[Block]:
     question or problem callout (a new problem)."""
     out: list[Block] = []
     for block in siblings[start:]:
-        if isinstance(block, Callout) or (isinstance(block, Paragraph) and label(_PROBLEM, block.inline.source) and out):
+        if isinstance(block, Callout) or (
+            isinstance(block, Paragraph) and label(_PROBLEM, block.inline.source) and out
+        ):
             break
         out.append(block)
     return out
@@ -137,7 +158,9 @@ def _quoted_question(note: Note, ctx: Context, visit: Visit, block: Paragraph) -
     for after in visit.siblings[_index(visit) + 1 :]:
         if not isinstance(after, (Paragraph, ListBlock)) or ctx.is_claimed(after):
             break
-        if isinstance(after, Paragraph) and (_quoted(note, after.line) or label(_PROBLEM, after.inline.source) or label(_SOLUTION, after.inline.source)):
+        if isinstance(after, Paragraph) and (
+            _quoted(note, after.line) or label(_PROBLEM, after.inline.source) or label(_SOLUTION, after.inline.source)
+        ):
             break  # the next question, or a worked problem of its own
         if answer and (len(answer) >= ANSWER_BLOCKS or len(plain_blocks([*answer, after])) > ANSWER_CHARS):
             break

@@ -24,12 +24,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..notes.markdown import markdown
 from ..model import BASIC, Block, Card, Inline, ListBlock, ListItem, Note, Paragraph
 from ..notes.parse import inline_of, plain_text
 from . import Context, Visit, make_card, walk, where
-from .shapes import ends_with_question, fold, has_cloze, is_image_only, is_links_only, without_tasks
 from .naming import term_problem
+from .shapes import ends_with_question, fold, has_cloze, is_image_only, is_links_only, without_tasks
 from .steps import is_pipeline, procedure_reason
 
 KIND = "qa"
@@ -84,7 +83,11 @@ def _is_term(item: ListItem, answer: list[Block]) -> bool:
     text = fold(plain_text(item.inline)).strip()
     if not text or len(text) > TERM_MAX_CHARS or text[-1] in ".,;:!。":
         return False
-    marked = item.inline is not None and bool(item.inline.tokens) and item.inline.tokens[0].type in ("code_inline", "strong_open", "em_open")
+    marked = (
+        item.inline is not None
+        and bool(item.inline.tokens)
+        and item.inline.tokens[0].type in ("code_inline", "strong_open", "em_open")
+    )
     problem = term_problem(plain_text(item.inline), marked=marked)
     if problem is not None and not problem.startswith(("a label", "a numbered label")):
         return False
@@ -93,7 +96,9 @@ def _is_term(item: ListItem, answer: list[Block]) -> bool:
     only = answer[0].items
     if len(only) != 1 or only[0].inline is None or only[0].children or is_links_only(only[0].inline):
         return False
-    return fold(plain_text(only[0].inline)).strip().casefold() != text.casefold()  # "level" under "level" explains nothing
+    return (
+        fold(plain_text(only[0].inline)).strip().casefold() != text.casefold()
+    )  # "level" under "level" explains nothing
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Card]:
@@ -106,15 +111,30 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
 
 
 def _card(
-    note: Note, ctx: Context, visit: Visit, question: Inline, answer_html: str, line: int, *, written: bool, shape: str = "",
+    note: Note,
+    ctx: Context,
+    visit: Visit,
+    question: Inline,
+    answer_html: str,
+    line: int,
+    *,
+    written: bool,
+    shape: str = "",
 ) -> Card:
     """A question card; ``written``: the writer marked it as one (``Q:``/``A:``); ``shape``:
     how a mined one was recognised (``question``, ``case``, ``term``), for the judge."""
     return make_card(
-        note, ctx, kind=KIND, model=BASIC,
-        front=ctx.renderer.inline(question), back=answer_html,
+        note,
+        ctx,
+        kind=KIND,
+        model=BASIC,
+        front=ctx.renderer.inline(question),
+        back=answer_html,
         context=where(note, visit),
-        identity=plain_text(question), line=line, written=written, extra={"shape": shape} if shape else None,
+        identity=plain_text(question),
+        line=line,
+        written=written,
+        extra={"shape": shape} if shape else None,
     )
 
 
@@ -162,7 +182,15 @@ def _bullets(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> Iterat
         answer_blocks = without_tasks(item.children)
         if not answer_blocks:
             continue
-        shape = "question" if ends_with_question(plain_text(item.inline)) else "case" if _is_case(item.inline) else "term" if _is_term(item, answer_blocks) else ""
+        shape = (
+            "question"
+            if ends_with_question(plain_text(item.inline))
+            else "case"
+            if _is_case(item.inline)
+            else "term"
+            if _is_term(item, answer_blocks)
+            else ""
+        )
         if shape:
             ctx.claim(item)
             for child in item.children:
@@ -170,7 +198,9 @@ def _bullets(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> Iterat
                 if isinstance(child, ListBlock):
                     for grandchild in child.items:
                         ctx.claim(grandchild)
-            yield _card(note, ctx, visit, item.inline, ctx.renderer.blocks(answer_blocks), item.line, written=False, shape=shape)
+            yield _card(
+                note, ctx, visit, item.inline, ctx.renderer.blocks(answer_blocks), item.line, written=False, shape=shape
+            )
 
 
 def _explicit_answer(item: ListItem, next_item: ListItem | None, ctx: Context) -> str | None:

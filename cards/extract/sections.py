@@ -41,7 +41,23 @@ from collections.abc import Iterator
 from ..model import BASIC, Block, Card, Inline, Note, Paragraph, Section
 from ..notes.parse import plain_text
 from . import Context, breadcrumb, make_card
-from .naming import clause_edge, dated, inline_of, subject_of, is_drawing, is_pointer, generic_heading, is_aspect, is_metadata, is_passage_label, is_question, personal, prose, says_something, term_problem
+from .naming import (
+    clause_edge,
+    dated,
+    generic_heading,
+    inline_of,
+    is_aspect,
+    is_drawing,
+    is_metadata,
+    is_passage_label,
+    is_pointer,
+    is_question,
+    personal,
+    prose,
+    says_something,
+    subject_of,
+    term_problem,
+)
 from .shapes import has_cloze, is_image_only, is_links_only, span_text, spans
 from .terms import split_term
 
@@ -55,14 +71,20 @@ def _heading(text: str) -> Inline:
     """A heading's text as an inline again (the tree keeps it as plain text, math as ``$…$``),
     without its section number, its ``#tags`` and a colon that ends it."""
     text = _NUMBER.sub("", text, count=1).rstrip().rstrip(":：").rstrip()
-    return inline_of(" ".join(re.sub(r"(?<![\w&/])#[^\s#$]+", " ", text).split()))  # a #tag tags the note, it is no word of the question
+    return inline_of(
+        " ".join(re.sub(r"(?<![\w&/])#[^\s#$]+", " ", text).split())
+    )  # a #tag tags the note, it is no word of the question
 
 
 def is_formula(block: Block) -> bool:
     """A paragraph that is only formulas (``$$…$$`` on its own, or ``$…$``)."""
     if not isinstance(block, Paragraph):
         return False
-    kinds = [t.type for t in block.inline.tokens if not (t.type == "text" and not t.content.strip()) and t.type not in ("softbreak", "hardbreak")]
+    kinds = [
+        t.type
+        for t in block.inline.tokens
+        if not (t.type == "text" and not t.content.strip()) and t.type not in ("softbreak", "hardbreak")
+    ]
     return bool(kinds) and all(k in ("math_block_inline", "math_inline_double", "math_inline") for k in kinds)
 
 
@@ -89,9 +111,19 @@ def _marked(inline: Inline) -> bool:
     """A paragraph with a bold or highlighted phrase that is not a leading label: the
     writer marked what to remember, and the phrases kind asks exactly that."""
     for start, close in spans(inline):
-        after = inline.tokens[close + 1].content if close + 1 < len(inline.tokens) and inline.tokens[close + 1].type == "text" else ""
+        after = (
+            inline.tokens[close + 1].content
+            if close + 1 < len(inline.tokens) and inline.tokens[close + 1].type == "text"
+            else ""
+        )
         leading = all(t.type == "text" and not t.content.strip() for t in inline.tokens[:start])
-        if not (leading and (span_text(inline, (start, close)).rstrip().endswith((":", "：")) or after.lstrip().startswith((":", "：")))):
+        if not (
+            leading
+            and (
+                span_text(inline, (start, close)).rstrip().endswith((":", "："))
+                or after.lstrip().startswith((":", "："))
+            )
+        ):
             return True
     return False
 
@@ -101,7 +133,11 @@ def _problem(paragraph: Paragraph | None, formulas: list[Paragraph]) -> str | No
     if paragraph is None:
         return None
     text = plain_text(paragraph.inline)
-    if is_links_only(paragraph.inline) or is_image_only(paragraph.inline) or not says_something(prose(paragraph.inline.tokens)):
+    if (
+        is_links_only(paragraph.inline)
+        or is_image_only(paragraph.inline)
+        or not says_something(prose(paragraph.inline.tokens))
+    ):
         return "says nothing"
     if personal(text) or is_pointer(text):
         return "a personal remark or a pointer elsewhere"
@@ -117,7 +153,9 @@ def _problem(paragraph: Paragraph | None, formulas: list[Paragraph]) -> str | No
         if term_problem(text.rstrip().rstrip(":：")) is None:
             return "a label line (its formula is a card of its own)"
     split = split_term(paragraph.inline.tokens)
-    if split is not None and (is_metadata(plain_text(Inline("", split[0]))) or is_passage_label(plain_text(Inline("", split[0])))):
+    if split is not None and (
+        is_metadata(plain_text(Inline("", split[0]))) or is_passage_label(plain_text(Inline("", split[0])))
+    ):
         return "metadata"
     return None
 
@@ -128,21 +166,43 @@ def _subject(note: Note, section: Section) -> str | None:
     return subject_of([*reversed(section.path[:-1]), note.title])
 
 
-def _card(note: Note, ctx: Context, front_inline: Inline, blocks: list[Block], *, context: tuple[str, ...], line: int, reason: str | None, subject: str = "") -> Card:
+def _card(
+    note: Note,
+    ctx: Context,
+    front_inline: Inline,
+    blocks: list[Block],
+    *,
+    context: tuple[str, ...],
+    line: int,
+    reason: str | None,
+    subject: str = "",
+) -> Card:
     front = ctx.renderer.inline(front_inline)
     identity = plain_text(front_inline)
     if subject:
         front, identity = f"{ctx.renderer.inline(inline_of(subject))} — {front}", f"{subject} — {identity}"
     return make_card(
-        note, ctx, kind=KIND, model=BASIC, front=front, back=ctx.renderer.blocks(blocks),
-        context=context, identity=identity, line=line,
+        note,
+        ctx,
+        kind=KIND,
+        model=BASIC,
+        front=front,
+        back=ctx.renderer.blocks(blocks),
+        context=context,
+        identity=identity,
+        line=line,
         extra={"not_fact": reason} if reason else None,
     )
 
 
 def _headed(note: Note, ctx: Context, section: Section) -> Iterator[Card]:
     """The card of a heading and its one paragraph (or formula)."""
-    if not section.path or not section.blocks or any(ctx.is_claimed(b) for b in section.blocks) or dated(section.path[:-1]):
+    if (
+        not section.path
+        or not section.blocks
+        or any(ctx.is_claimed(b) for b in section.blocks)
+        or dated(section.path[:-1])
+    ):
         return
     found = _prose_and_formulas(section.blocks)
     if found is None or _problem(*found) is not None:
@@ -157,7 +217,16 @@ def _headed(note: Note, ctx: Context, section: Section) -> Iterator[Card]:
     subject = (_subject(note, section) or "") if reason is None and not is_question(heading) and labelled else ""
     if reason is None and labelled and not is_question(heading) and not subject:
         reason = f"an aspect ({heading}) with nothing named above it to ask it of"
-    card = _card(note, ctx, _heading(heading), list(section.blocks), context=breadcrumb(note, Section(section.line, section.path[:-1], [])), line=section.line, reason=reason, subject=subject)
+    card = _card(
+        note,
+        ctx,
+        _heading(heading),
+        list(section.blocks),
+        context=breadcrumb(note, Section(section.line, section.path[:-1], [])),
+        line=section.line,
+        reason=reason,
+        subject=subject,
+    )
     if reason is None:
         ctx.claim_blocks(section.blocks)
     yield card
@@ -195,7 +264,9 @@ def _labelled(note: Note, ctx: Context, section: Section) -> Iterator[Card]:
         if tokens and tokens[-1].type == "text":
             tokens[-1] = tokens[-1].copy(content=tokens[-1].content.rstrip().rstrip(":：").rstrip())
         ctx.claim_blocks([block, *formulas])
-        yield _card(note, ctx, Inline(name, tokens), formulas, context=breadcrumb(note, section), line=block.line, reason=None)
+        yield _card(
+            note, ctx, Inline(name, tokens), formulas, context=breadcrumb(note, section), line=block.line, reason=None
+        )
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Card]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..notes.folding import fold as fold, normalise as normalise  # re-exported for the extractors
 from ..model import Block, Inline, ListBlock
+from ..notes.folding import fold as fold  # re-exported for the extractors
+from ..notes.folding import normalise as normalise
 from ..notes.parse import plain_text
 
 if TYPE_CHECKING:
@@ -104,7 +105,9 @@ def span_text(inline: Inline, span: tuple[int, int]) -> str:
 
 
 #: Words whose full stop ends no sentence.
-_ABBREVIATIONS = frozenset("e.g i.e etc vs cf al fig figs eq eqs no nos dr mr mrs ms prof st approx ca resp incl sec ch vol p pp".split())
+_ABBREVIATIONS = frozenset(
+    "e.g i.e etc vs cf al fig figs eq eqs no nos dr mr mrs ms prof st approx ca resp incl sec ch vol p pp".split()
+)
 _SENTENCE_END = re.compile(r"[。！？]+[」』”’）)]*|[.!?]+[\"'”’)\]]*(?=\s)")
 
 
@@ -144,14 +147,20 @@ def is_title_line(line: list[Token]) -> bool:
     False
     """
     tokens = [t for t in line if not _blank(t)]
-    return len(tokens) >= 3 and tokens[0].type in ("strong_open", "em_open", "mark_open") and matching_close(tokens, 0) == len(tokens) - 1
+    return (
+        len(tokens) >= 3
+        and tokens[0].type in ("strong_open", "em_open", "mark_open")
+        and matching_close(tokens, 0) == len(tokens) - 1
+    )
 
 
 def _line_ends_sentence(before: list[Token], after: list[Token], index: int) -> bool:
     """Whether a line break ends a sentence: the line ended with sentence punctuation
     (or a colon), or the next line opens with bold or a highlight, as a line of a
     glossary does (``**Deep**: far from the surface``). A hard-wrapped sentence goes on."""
-    last = next((t for t in reversed(before) if t.type != "softbreak" and (t.type != "text" or t.content.strip())), None)
+    last = next(
+        (t for t in reversed(before) if t.type != "softbreak" and (t.type != "text" or t.content.strip())), None
+    )
     if last is not None and last.type == "text" and re.search(r"[.!?。！？:：;；]\s*$", last.content):
         return True
     following = next((t for t in after[index + 1 :] if t.type != "text" or t.content.strip()), None)
@@ -264,7 +273,7 @@ def titled_statement(parts: list[Inline], title: str) -> Inline:
     'Central limit theorem Given iid X_i with finite variance. Their mean is asymptotically normal.'
     """
     shown, end = parts[0], 0
-    body = plain_text(parts[0]).strip()[len(title):]
+    body = plain_text(parts[0]).strip()[len(title) :]
     while end + 1 < len(parts) and sets_the_scene(body):
         end += 1
         shown = joined(shown, parts[end])
@@ -287,4 +296,3 @@ def has_cloze(inline: Inline | None) -> bool:
 
 def ends_with_question(value: str) -> bool:
     return fold(value).rstrip().endswith("?")
-

@@ -30,9 +30,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..deck.render import Renderer
 from ..model import CLOZE, Card, Inline, ListBlock, ListItem, Note, Paragraph
 from ..notes.parse import plain_text
-from ..deck.render import Renderer
 from . import Context, Visit, make_card, walk, where
 from .shapes import ends_with_question, has_cloze, is_image_only, is_links_only, leading_span
 
@@ -112,7 +112,10 @@ _PROCEDURE = re.compile(
     r"|步骤|流程|过程|阶段|顺序|如何|怎么|怎样|操作|执行|机制|周期|工作原理|通路|环节",
     re.IGNORECASE,
 )
-_STRONG_PROCEDURE = re.compile(r"(?<![\w-])(?:steps?|procedures?|process|pipeline|workflow|how to|instructions?)(?![\w-])|步骤|流程|过程", re.IGNORECASE)
+_STRONG_PROCEDURE = re.compile(
+    r"(?<![\w-])(?:steps?|procedures?|process|pipeline|workflow|how to|instructions?)(?![\w-])|步骤|流程|过程",
+    re.IGNORECASE,
+)
 _ENUMERATION = re.compile(
     r"(?<![\w-])(?:advantages?|disadvantages?|pros|cons|benefits?|drawbacks?|features?|properties|characteristics?|types?|kinds?|"
     r"examples?|reasons?|causes?|symptoms?|signs?|differences?|components?|parts?|principles?|rules?|tips?|goals?|requirements?|"
@@ -123,7 +126,10 @@ _ENUMERATION = re.compile(
     r"|优点|缺点|优势|劣势|特点|特性|特征|类型|种类|分类|原因|作用|区别|功能|组成|方式|例子|示例|原则|注意|问题|症状|表现|应用|场景|因素|属性|要点|目录|坑|组件|工具|资源|命令",
     re.IGNORECASE,
 )
-_SEQUENCE = re.compile(r"(?<![\w-])(?:then|next|after|afterwards|finally|subsequently|until|once)(?![\w-])|然后|接着|之后|随后|最后|直到|首先|再", re.IGNORECASE)
+_SEQUENCE = re.compile(
+    r"(?<![\w-])(?:then|next|after|afterwards|finally|subsequently|until|once)(?![\w-])|然后|接着|之后|随后|最后|直到|首先|再",
+    re.IGNORECASE,
+)
 #: Instructions a procedure's steps start with (the first word, case-folded).
 _VERBS = frozenset(
     """add allocate apply ask assign build calculate call change check choose clean click close collect combine compare
@@ -160,7 +166,7 @@ def procedure_reason(block: ListBlock, visit: Visit, note: Note) -> str | None:
         return None if _STRONG_PROCEDURE.search(last_sentence(lead)) else "a bulleted list, not introduced as steps"
     enumeration = _ENUMERATION.search(lead) or (not lead and _ENUMERATION.search(heading))
     if enumeration and not strong:
-        return f'a list of {enumeration.group(0)}, not a procedure'
+        return f"a list of {enumeration.group(0)}, not a procedure"
     if _PROCEDURE.search(named) or strong:
         return None
     return "nothing says it is a procedure (steps, process, first … then, instructions)"

@@ -29,9 +29,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..deck.render import text as escape
 from ..model import BASIC, Card, Inline, Note, Table
 from ..notes.parse import plain_text
-from ..deck.render import text as escape
 from . import Context, Visit, make_card, walk, where
 from .naming import is_drawing
 from .shapes import is_image_only, is_links_only
@@ -43,7 +43,9 @@ _SYMBOLIC = re.compile(r"^[\s\d.,:;%+\-−–×x*/~()\[\]<>=≈±°$€¥£#'\"^
 
 
 #: A file name, a path or a CONSTANT_NAME: a code reference table's first column.
-_IDENTIFIER = re.compile(r"[\w./-]+\.(?:c|cc|cpp|cxx|h|hh|hpp|py|js|ts|java|go|rs|glsl|hlsl|cs|m|mm|md|json|yaml|yml)|[\w./]*/[\w./]+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?:\[\d+\])?")
+_IDENTIFIER = re.compile(
+    r"[\w./-]+\.(?:c|cc|cpp|cxx|h|hh|hpp|py|js|ts|java|go|rs|glsl|hlsl|cs|m|mm|md|json|yaml|yml)|[\w./]*/[\w./]+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?:\[\d+\])?"
+)
 
 
 def _symbolic(cell: Inline) -> bool:
@@ -92,7 +94,11 @@ def _row_card(note: Note, ctx: Context, visit: Visit, table: Table, index: int, 
     if not row or not plain_text(row[0]):
         return None
     names = [plain_text(h) for h in header]
-    asked = [(names[k] if k < len(names) else "", cell) for k, cell in enumerate(row[1:], 1) if plain_text(cell) or cell.tokens]
+    asked = [
+        (names[k] if k < len(names) else "", cell)
+        for k, cell in enumerate(row[1:], 1)
+        if plain_text(cell) or cell.tokens
+    ]
     if not asked:
         return None
     term = ctx.renderer.inline(row[0])
@@ -101,9 +107,20 @@ def _row_card(note: Note, ctx: Context, visit: Visit, table: Table, index: int, 
     if len(asked) == 1:
         back = ctx.renderer.inline(asked[0][1])
     else:
-        back = "<ul>" + "".join(f"<li>{escape(name) + ': ' if name else ''}{ctx.renderer.inline(cell)}</li>" for name, cell in asked) + "</ul>"
+        back = (
+            "<ul>"
+            + "".join(
+                f"<li>{escape(name) + ': ' if name else ''}{ctx.renderer.inline(cell)}</li>" for name, cell in asked
+            )
+            + "</ul>"
+        )
     return make_card(
-        note, ctx, kind=KIND, model=BASIC, front=front, back=back,
+        note,
+        ctx,
+        kind=KIND,
+        model=BASIC,
+        front=front,
+        back=back,
         context=(*where(note, visit), names[0]),
         identity="\x1f".join((names[0], plain_text(row[0]), *(name for name, _ in asked))),
         line=table.line + 1 + index,  # header, delimiter row, then one line per body row

@@ -38,14 +38,45 @@ from markdown_it.token import Token
 from ..model import BASIC, CLOZE, Block, Card, Inline, ListBlock, ListItem, Note, Paragraph
 from ..notes.parse import plain_blocks, plain_text
 from . import Context, Visit, make_card, walk, where
-from .naming import dated, inline_of, subject_of, is_aspect, is_drawing, is_metadata, is_passage_label, is_pointer, is_title, personal, prose, term_problem
+from .naming import (
+    dated,
+    inline_of,
+    is_aspect,
+    is_drawing,
+    is_metadata,
+    is_pointer,
+    is_title,
+    personal,
+    prose,
+    subject_of,
+    term_problem,
+)
 from .shapes import has_cloze, is_image_only, is_links_only, joined, matching_close, refers_back, sentences, spans
 from .steps import step_title
 
 KIND = "terms"
 
 #: What stands before the colon of the writer's own cards (claimed before this kind runs).
-_EXPLICIT = frozenset({"q", "a", "问", "答", "问题", "答案", "question", "answer", "front", "back", "text", "extra", "tags", "deck", "target deck", "file tags"})
+_EXPLICIT = frozenset(
+    {
+        "q",
+        "a",
+        "问",
+        "答",
+        "问题",
+        "答案",
+        "question",
+        "answer",
+        "front",
+        "back",
+        "text",
+        "extra",
+        "tags",
+        "deck",
+        "target deck",
+        "file tags",
+    }
+)
 _BLANK = ("softbreak", "hardbreak")
 
 
@@ -87,7 +118,9 @@ def _strip_colon(tokens: list[Token]) -> list[Token]:
     """``tokens`` without the colon that ends them (``**Term:**``, ``***Term:***``)."""
     out = list(tokens)
     last = next((k for k in range(len(out) - 1, -1, -1) if out[k].type == "text" and out[k].content.strip()), None)
-    if last is not None and all(t.type.endswith("_close") or (t.type == "text" and not t.content.strip()) for t in out[last + 1 :]):
+    if last is not None and all(
+        t.type.endswith("_close") or (t.type == "text" and not t.content.strip()) for t in out[last + 1 :]
+    ):
         out[last] = out[last].copy(content=out[last].content.rstrip().rstrip(":：").rstrip())
     return out
 
@@ -182,7 +215,11 @@ def judge_entry(term: list[Token], definition: list[Token], marked: bool) -> tup
         return False, None
     if not _says_something(definition) or value.endswith((":", "：", "?", "？")) or personal(value):
         return False, None  # nothing after the colon, a lead-in, a question, a remark
-    if not marked and not re.search(r"[^\W\d_]{4,}|[\u4e00-\u9fff]", value) and not any(t.type.startswith("math") for t in definition):
+    if (
+        not marked
+        and not re.search(r"[^\W\d_]{4,}|[\u4e00-\u9fff]", value)
+        and not any(t.type.startswith("math") for t in definition)
+    ):
         return False, None  # a setting's value (容量: 30000, schedule: 80k), not a definition
     if not marked and re.fullmatch(r"\S*[\\/]\S*", value):
         return False, None  # a path (D:\exec\bin, /usr/include): a setting
@@ -208,7 +245,11 @@ def letter_symbol(name: str, definition: str) -> str | None:
     if len(name) != 1 or not name.isalpha() or "\u4e00" <= name <= "\u9fff":
         return None
     first = re.search(r"[^\W\d_]+", definition)
-    return None if first and first.group(0)[0].casefold() == name.casefold() else f"one letter, a symbol rather than a term ({name})"
+    return (
+        None
+        if first and first.group(0)[0].casefold() == name.casefold()
+        else f"one letter, a symbol rather than a term ({name})"
+    )
 
 
 def _entries(tokens: list[Token], first_line: int) -> list[Entry]:
@@ -263,7 +304,9 @@ def _dash_entries(block: ListBlock) -> dict[int, Entry]:
             continue
         term, definition, marked = split
         words = len(re.findall(r"\w+", _text(definition)))
-        if term_problem(_text(term), marked=marked) is None and (words >= 3 or len(re.findall(r"[\u4e00-\u9fff]", _text(definition))) >= 4):
+        if term_problem(_text(term), marked=marked) is None and (
+            words >= 3 or len(re.findall(r"[\u4e00-\u9fff]", _text(definition))) >= 4
+        ):
             found[index] = Entry(item.line, term, definition, marked)
     return found if len(found) >= 2 else {}
 
@@ -282,13 +325,23 @@ def _term_card(note: Note, ctx: Context, visit: Visit, entry: Entry) -> Card:
             term_html = term_html[len(tag) + 2 : -len(tag) - 3]
     identity = name
     if entry.subject:
-        term_html, identity = f"{ctx.renderer.inline(inline_of(entry.subject))} — {term_html}", f"{entry.subject} — {name}"
+        term_html, identity = (
+            f"{ctx.renderer.inline(inline_of(entry.subject))} — {term_html}",
+            f"{entry.subject} — {name}",
+        )
     back = ctx.renderer.tokens(entry.definition).strip()
     if entry.more:
         back = f"<p>{back}</p>{ctx.renderer.blocks(entry.more)}"
     return make_card(
-        note, ctx, kind=KIND, model=BASIC, front=term_html, back=back,
-        context=where(note, visit), identity=identity, line=entry.line,
+        note,
+        ctx,
+        kind=KIND,
+        model=BASIC,
+        front=term_html,
+        back=back,
+        context=where(note, visit),
+        identity=identity,
+        line=entry.line,
         extra={"not_fact": entry.reason} if entry.reason else None,
     )
 
@@ -318,7 +371,10 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
             found = {
                 index: [dashes[index]] if index in dashes else _entries(item.inline.tokens, item.line)
                 for index, item in enumerate(block.items)
-                if item.task is None and item.inline is not None and not ctx.is_claimed(item) and not has_cloze(item.inline)
+                if item.task is None
+                and item.inline is not None
+                and not ctx.is_claimed(item)
+                and not has_cloze(item.inline)
             }
             run = sum(1 for entries in found.values() if any(e.reason is None for e in entries))
             for index, entries in found.items():
@@ -343,7 +399,9 @@ def _sure(entries: list[Entry], run: int) -> list[Entry]:
     return kept
 
 
-def _node(note: Note, ctx: Context, visit: Visit, node: Paragraph | ListItem, entries: list[Entry], children: list[Block]) -> Iterator[Card]:
+def _node(
+    note: Note, ctx: Context, visit: Visit, node: Paragraph | ListItem, entries: list[Entry], children: list[Block]
+) -> Iterator[Card]:
     """The cards of one paragraph or bullet: its terms (a bullet's short sub-bullets on
     the last one's back), else the names its sentences define."""
     inline = node.inline
@@ -353,7 +411,13 @@ def _node(note: Note, ctx: Context, visit: Visit, node: Paragraph | ListItem, en
             entry.subject = _subject(note, visit) or ""
             if not entry.subject:
                 entry.reason = f"a label ({_text(entry.term)}) with nothing named above it to ask it of"
-    if entries and entries[-1].reason is None and children and not _children_hold_terms(children) and len(plain_blocks(children)) <= CHILDREN_CHARS:
+    if (
+        entries
+        and entries[-1].reason is None
+        and children
+        and not _children_hold_terms(children)
+        and len(plain_blocks(children)) <= CHILDREN_CHARS
+    ):
         entries[-1].more = children
         ctx.claim_blocks(children)
     if any(e.reason is None for e in entries):
@@ -380,7 +444,9 @@ _NAME_BEFORE = re.compile(
     r"|(?:(?:the|a|an)\s+)?(?P<en>[^\s,.;:()][^,.;:()]{1,58}?)\s+(?:is|are)\s+defined\s+(?:as|to\s+be)\b)",
     re.IGNORECASE,
 )
-_NAME_END = re.compile(r"[,.;:()，。；：（）、!?！？「」“”\"《》]|\s+(?:and|or|because|if|when|which|since|while|for|in|of|by|to|that|e|ou|o|che|que|de|da|do|di|del|della|dos|das|em|per|para)\b|的")
+_NAME_END = re.compile(
+    r"[,.;:()，。；：（）、!?！？「」“”\"《》]|\s+(?:and|or|because|if|when|which|since|while|for|in|of|by|to|that|e|ou|o|che|que|de|da|do|di|del|della|dos|das|em|per|para)\b|的"
+)
 _ARTICLE = re.compile(r"^(?:(?:the|a|an|o|os|as|il|lo|la|i|gli|le|un|uno|una|um|uma)\s+)", re.IGNORECASE)
 _QUOTES = "\"'＂“”‘’「」『』《》"
 NAME_WORDS = 5
@@ -397,7 +463,13 @@ def _gap(tokens: list[Token]) -> tuple[list[Token], Token, str] | None:
                 found = _NAME_BEFORE.match(token.content)
                 if found:
                     name = next(g for g in (found.group("so"), found.group("zh"), found.group("en")) if g)
-                    start = found.start("so") if found.group("so") else found.start("zh") if found.group("zh") else found.start("en")
+                    start = (
+                        found.start("so")
+                        if found.group("so")
+                        else found.start("zh")
+                        if found.group("zh")
+                        else found.start("en")
+                    )
                     return _wrap(tokens, k, start, start + len(name.rstrip()))
             found = _NAME_AFTER.search(token.content)
             if found:
@@ -413,7 +485,13 @@ def _gap(tokens: list[Token]) -> tuple[list[Token], Token, str] | None:
                     close = matching_close(tokens, k + 1)
                     if close is not None:
                         opener = Token("strong_open", "strong", 1)
-                        wrapped = [*tokens[: k + 1], opener, *tokens[k + 2 : close], Token("strong_close", "strong", -1), *tokens[close + 1 :]]
+                        wrapped = [
+                            *tokens[: k + 1],
+                            opener,
+                            *tokens[k + 2 : close],
+                            Token("strong_close", "strong", -1),
+                            *tokens[close + 1 :],
+                        ]
                         return wrapped, opener, _text(tokens[k + 2 : close])
                 return None
         depth += token.nesting
@@ -430,12 +508,20 @@ def _wrap(tokens: list[Token], k: int, start: int, end: int) -> tuple[list[Token
     if not name or content[end:].lstrip().startswith((":", "：")):
         return None  # "… is called X:" introduces what follows
     opener = Token("strong_open", "strong", 1)
-    pieces = [tokens[k].copy(content=content[:start]), opener, tokens[k].copy(content=name), Token("strong_close", "strong", -1), tokens[k].copy(content=content[end:])]
+    pieces = [
+        tokens[k].copy(content=content[:start]),
+        opener,
+        tokens[k].copy(content=name),
+        Token("strong_close", "strong", -1),
+        tokens[k].copy(content=content[end:]),
+    ]
     return [*tokens[:k], *(p for p in pieces if p.type != "text" or p.content), *tokens[k + 1 :]], opener, name
 
 
-_PREPOSITION = frozenset("""of to in on at by for from with between into onto over under than as and or the a an
-    de da do das dos di del della dei degli em no na nos nas en per para con com su tra fra entre e o y""".split())
+_PREPOSITION = frozenset(
+    """of to in on at by for from with between into onto over under than as and or the a an
+    de da do das dos di del della dei degli em no na nos nas en per para con com su tra fra entre e o y""".split()
+)
 
 
 def _cut_short(tokens: list[Token], opener: Token, name: str) -> bool:
@@ -445,13 +531,20 @@ def _cut_short(tokens: list[Token], opener: Token, name: str) -> bool:
     words = name.casefold().split()
     if words and words[-1] in _PREPOSITION:
         return True
-    if re.search(r"[A-Za-z]", name) and term_problem(name, marked=True) is None and term_problem(name) is not None and name.split()[0][:1].isupper():
+    if (
+        re.search(r"[A-Za-z]", name)
+        and term_problem(name, marked=True) is None
+        and term_problem(name) is not None
+        and name.split()[0][:1].isupper()
+    ):
         return True
     index = next(k for k, t in enumerate(tokens) if t is opener)
     after = tokens[index + 3] if index + 3 < len(tokens) else None  # opener, name, closer, then what follows
     if after is not None and after.type != "text":
         return after.type not in ("softbreak", "hardbreak")
-    return after is not None and not re.match(r"\s*(?:[,.;:()，。；：（）、!?！？「」“”\"《》＂]|$|\s+\w)", after.content)
+    return after is not None and not re.match(
+        r"\s*(?:[,.;:()，。；：（）、!?！？「」“”\"《》＂]|$|\s+\w)", after.content
+    )
 
 
 def _defined(note: Note, ctx: Context, visit: Visit, node: object, inline: Inline, line: int) -> Iterator[Card]:
@@ -471,13 +564,26 @@ def _defined(note: Note, ctx: Context, visit: Visit, node: object, inline: Inlin
         if k and refers_back(plain_text(sentence)):  # "This is referred to as …": the sentence before says what
             tokens = joined(parts[k - 1], Inline("", tokens)).tokens
         words, han = len(name.split()), len(re.findall(r"[\u4e00-\u9fff]", name))
-        if words > NAME_WORDS or han > NAME_HAN or is_metadata(name) or name.endswith("的") or _cut_short(tokens, opener, name):
+        if (
+            words > NAME_WORDS
+            or han > NAME_HAN
+            or is_metadata(name)
+            or name.endswith("的")
+            or _cut_short(tokens, opener, name)
+        ):
             continue
         extra = f"<p>{ctx.renderer.inline(inline)}</p>" if len(parts) > 1 else ""
         made = True
         yield make_card(
-            note, ctx, kind=KIND, model=CLOZE, front=ctx.renderer.inline(Inline("", tokens), cloze=opener), back=extra,
-            context=where(note, visit), identity=f"{_text(sentence.tokens)}\x1f{name}", line=line,
+            note,
+            ctx,
+            kind=KIND,
+            model=CLOZE,
+            front=ctx.renderer.inline(Inline("", tokens), cloze=opener),
+            back=extra,
+            context=where(note, visit),
+            identity=f"{_text(sentence.tokens)}\x1f{name}",
+            line=line,
         )
     if made and not any(spans(s) for s in parts):
         ctx.claim(node)  # nothing left in it for the phrases kind; a section card would repeat it

@@ -16,7 +16,7 @@ Every note file of the vault counts (journals, templates and notes the config
 excludes included: a reference shows the block wherever it lives), but not the
 copies under Logseq's own ``logseq/`` folder (``bak/``). An id found twice keeps the
 first by path. Which answers a note got is part of its cached result, and the cache
-asks again before reusing it (build/collect.py), so an edited block reaches every
+asks again before reusing it (pipeline/collect.py), so an edited block reaches every
 note that shows it.
 """
 
@@ -36,7 +36,10 @@ __all__ = ["BlockIndex", "BlockText", "block_texts"]
 #: The text of a block by its id (``((uuid))``), or None when the graph has none.
 BlockText = Callable[[str], "str | None"]
 
-_ID_LINE = re.compile(r"^([ \t]*)id::[ \t]*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})[ \t]*$", re.MULTILINE)
+_ID_LINE = re.compile(
+    r"^([ \t]*)id::[ \t]*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})[ \t]*$",
+    re.MULTILINE,
+)
 _BULLET = re.compile(r"^([ \t]*)[-*+](?:[ \t]+|$)")
 _HEADING = re.compile(r"^#{1,6}[ \t]+")
 
@@ -62,8 +65,11 @@ class BlockIndex:
         for dirpath, dirnames, filenames in os.walk(root):
             here = Path(dirpath)
             dirnames[:] = sorted(
-                d for d in dirnames
-                if not d.startswith(".") and d not in SKIPPED_DIRS and not (here == root and d == "logseq" and (root / d / "config.edn").is_file())
+                d
+                for d in dirnames
+                if not d.startswith(".")
+                and d not in SKIPPED_DIRS
+                and not (here == root and d == "logseq" and (root / d / "config.edn").is_file())
             )
             for name in sorted(filenames):
                 if name.startswith(".") or not name.lower().endswith(NOTE_SUFFIXES):
@@ -103,7 +109,9 @@ def block_texts(text: str, page: str = "") -> dict[str, str]:
         uuid = match.group(2).lower()
         words, properties = _block_words(lines, at, _width(match.group(1)))
         if properties.get("hl-type") == "area" and page.startswith("hls__"):
-            words = f"![](</assets/{page[5:]}/{properties.get('hl-page', '')}_{uuid}_{properties.get('hl-stamp', '')}.png>)"
+            words = (
+                f"![](</assets/{page[5:]}/{properties.get('hl-page', '')}_{uuid}_{properties.get('hl-stamp', '')}.png>)"
+            )
         if words:
             found.setdefault(uuid, words)
     return found

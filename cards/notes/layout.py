@@ -96,7 +96,14 @@ def load_layout(root: Path) -> Layout:
     if logseq:
         edn = _without_comments(config or "")
         folder = _folder(_edn_string(edn, "journals-directory")) or "journals"
-        journals.append((folder, "Logseq's journals folder" if folder == "journals" else f"the journals folder of {LOGSEQ_CONFIG} (:journals-directory)"))
+        journals.append(
+            (
+                folder,
+                "Logseq's journals folder"
+                if folder == "journals"
+                else f"the journals folder of {LOGSEQ_CONFIG} (:journals-directory)",
+            )
+        )
         hidden.extend((f, f"a folder {LOGSEQ_CONFIG} hides (:hidden)") for f in _edn_strings(edn, "hidden") if f)
         if config is not None:
             ignored.append("logseq")  # config.edn, custom.css, bak/ (copies of pages), version-files/
@@ -113,7 +120,10 @@ def load_layout(root: Path) -> Layout:
                 folder = _folder(settings.get("folder"))
                 if folder:
                     journals.append((folder, f"the {period} notes folder of the Periodic Notes plugin"))
-    for rel, key, what in ((TEMPLATES, "folder", f"the templates folder of {TEMPLATES}"), (TEMPLATER, "templates_folder", "Templater's templates folder")):
+    for rel, key, what in (
+        (TEMPLATES, "folder", f"the templates folder of {TEMPLATES}"),
+        (TEMPLATER, "templates_folder", "Templater's templates folder"),
+    ):
         data = _read_json(root / rel)
         folder = _folder(data.get(key)) if data is not None else ""
         if folder:

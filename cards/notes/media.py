@@ -11,8 +11,8 @@ import hashlib
 import logging
 import os
 import re
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
@@ -50,14 +50,16 @@ class MediaIndex:
 
     def name_for(self, path: Path) -> str:
         if path not in self._names:
-            digest = (self.digest(path) if self.digest is not None else hashlib.sha256(path.read_bytes()).hexdigest())[:12]
+            digest = (self.digest(path) if self.digest is not None else hashlib.sha256(path.read_bytes()).hexdigest())[
+                :12
+            ]
             stem = re.sub(r"[^\w.-]+", "_", path.stem)[:60] or "image"
             name = f"{stem}-{digest}{path.suffix.lower()}"
             self._names[path] = name
             self.files[name] = path
         return self._names[path]
 
-    def resolver(self, note: PurePosixPath, text: str | Callable[[], str]) -> "NoteImages":
+    def resolver(self, note: PurePosixPath, text: str | Callable[[], str]) -> NoteImages:
         """``text``: the note's text, or a function that reads it (only a warning needs
         it, for its line number)."""
         return NoteImages(self, note, text)
@@ -114,7 +116,9 @@ class MediaIndex:
                 return matches[0].resolve(), None
         if not looked:
             return None, "image path leads outside the vault; it is not packaged"
-        where = f"{target} in every folder" if bare else " or ".join(path.relative_to(root).as_posix() for path in looked)
+        where = (
+            f"{target} in every folder" if bare else " or ".join(path.relative_to(root).as_posix() for path in looked)
+        )
         return None, f"image not found in the vault (looked for {where}); the card shows its name instead"
 
 

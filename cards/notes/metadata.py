@@ -19,7 +19,9 @@ PROPERTY = re.compile(r"^[A-Za-z][\w.-]*::(?:[ \t]|$)")
 _PLANNING = re.compile(r"^(?:SCHEDULED|DEADLINE):[ \t]*<")
 _DRAWER = re.compile(r"^:[A-Z][A-Z_-]*:$")
 #: Logseq's task markers at the start of a block (``[#A]``: the task's priority).
-TASK_MARKER = re.compile(r"^(TODO|DOING|DONE|LATER|NOW|WAITING|WAIT|CANCELED|CANCELLED|STARTED|IN-PROGRESS)(?:[ \t]+(?:\[#[A-C]\][ \t]*)?|$)")
+TASK_MARKER = re.compile(
+    r"^(TODO|DOING|DONE|LATER|NOW|WAITING|WAIT|CANCELED|CANCELLED|STARTED|IN-PROGRESS)(?:[ \t]+(?:\[#[A-C]\][ \t]*)?|$)"
+)
 #: The markers of a task that is over (shown ☑, as ``- [x]``).
 CLOSED_MARKERS = frozenset({"DONE", "CANCELED", "CANCELLED"})
 #: A tag's name (``#exam``, ``#bio/cells``, ``#2024b``; not ``#1`` nor ``#``).

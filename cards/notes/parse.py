@@ -16,10 +16,10 @@ import yaml
 from markdown_it.token import Token
 
 from ..errors import CardsError
+from ..model import Block, Callout, Code, Inline, ListBlock, ListItem, Note, Paragraph, Section, Source, Table
 from .blocks import BlockText
 from .markdown import markdown
 from .metadata import CLOSED_MARKERS, TAG_NAME, TASK_MARKER, TRAILING_TAGS, metadata_lines
-from ..model import Block, Callout, Code, Inline, ListBlock, ListItem, Note, Paragraph, Section, Source, Table
 
 _CALLOUT = re.compile(r"^\[!(?P<kind>[\w-]+)\](?P<fold>[+-]?)(?:[ \t]+|(?=\n)|$)")
 _TASK = re.compile(r"^\[([ xX])\](?:\s|$)")
@@ -45,7 +45,12 @@ def parse_note(
     tokens = md.parse(text)
     too_deep = next((t for t in tokens if t.level >= md.options["maxNesting"] - 1 and t.map), None)
     if too_deep is not None and warn:
-        warn(CardsError(Source(path, _line(too_deep)), f"nested more than {md.options['maxNesting'] // 2} levels deep; the rest of the note is skipped"))
+        warn(
+            CardsError(
+                Source(path, _line(too_deep)),
+                f"nested more than {md.options['maxNesting'] // 2} levels deep; the rest of the note is skipped",
+            )
+        )
     code, hidden = _special_lines(tokens)
     front: dict[str, Any] = {}
     if tokens and tokens[0].type == "front_matter":
@@ -81,7 +86,7 @@ def _resolve_block_refs(tokens: list[Token], blocks: BlockText | None, path: Pur
     them: its inline tokens become the reference's children (so they render and read as
     text, and a bold phrase in another note's block is never mined here). A reference
     the graph does not hold is marked ``missing`` and reported at its line; the card
-    that would show it is left out (build/per_note.py)."""
+    that would show it is left out (pipeline/per_note.py)."""
     for token in tokens:
         if token.type != "inline" or not token.children or not any(c.type == "block_ref" for c in token.children):
             continue
@@ -91,7 +96,12 @@ def _resolve_block_refs(tokens: list[Token], blocks: BlockText | None, path: Pur
                 line += 1
             elif child.type == "block_ref":
                 if not _fill_ref(child, blocks, 0) and warn:
-                    warn(CardsError(Source(path, line), f"(({child.meta['uuid']})): no block with this id in the graph; a card that would show it is left out"))
+                    warn(
+                        CardsError(
+                            Source(path, line),
+                            f"(({child.meta['uuid']})): no block with this id in the graph; a card that would show it is left out",
+                        )
+                    )
 
 
 def _fill_ref(ref: Token, blocks: BlockText | None, depth: int) -> bool:
@@ -132,7 +142,9 @@ def parse_fragment(text: str) -> list[Block]:
     for section in _sections(markdown().parse(text)):
         if section.path and section.line:
             heading = markdown().parseInline(section.path[-1])
-            blocks.append(Paragraph(section.line, Inline(section.path[-1], heading[0].children or [] if heading else [])))
+            blocks.append(
+                Paragraph(section.line, Inline(section.path[-1], heading[0].children or [] if heading else []))
+            )
         blocks.extend(section.blocks)
     return blocks
 
@@ -332,7 +344,9 @@ def _without_properties(children: list[Token], source: str) -> tuple[list[Token]
             lines.append([])
         else:
             lines[-1].append(child)
-    drop = metadata_lines(["".join(t.content for t in line) if line and line[0].type == "text" else "" for line in lines])
+    drop = metadata_lines(
+        ["".join(t.content for t in line) if line and line[0].type == "text" else "" for line in lines]
+    )
     if not any(drop):
         return children, source
     kept: list[Token] = []
@@ -357,7 +371,7 @@ def _without_image_attributes(children: list[Token]) -> list[Token]:
         if child.type == "text" and out and out[-1].type in ("image", "link_close"):
             match = _IMAGE_ATTRIBUTES.match(child.content)
             if match:
-                rest = child.content[match.end():]
+                rest = child.content[match.end() :]
                 if not rest:
                     continue
                 child = child.copy(content=rest)
@@ -381,7 +395,7 @@ def _inline(token: Token) -> Inline:
         kept = TRAILING_TAGS.sub("", last.content) if last.type == "text" else last.content
         if last.type != "text" or kept == last.content:
             break
-        stripped = _INLINE_TAG.findall(last.content[len(kept):]) + stripped
+        stripped = _INLINE_TAG.findall(last.content[len(kept) :]) + stripped
         if kept.strip():
             children[-1] = last.copy(content=kept)
             break
@@ -409,11 +423,11 @@ def _without_line_tags(children: list[Token]) -> tuple[list[Token], list[str]]:
             lead = _LEADING_TAGS.match(text)
             if lead:
                 found += _INLINE_TAG.findall(lead.group(0))
-                text = text[lead.end():]
+                text = text[lead.end() :]
         if k + 1 < len(kept) and kept[k + 1].type in ("softbreak", "hardbreak"):
             trimmed = TRAILING_TAGS.sub("", text)
             if trimmed.strip() and trimmed != text:
-                found += _INLINE_TAG.findall(text[len(trimmed):])
+                found += _INLINE_TAG.findall(text[len(trimmed) :])
                 text = trimmed
         if text != token.content:
             kept[k] = token.copy(content=text)
@@ -438,7 +452,9 @@ def _block(tokens: list[Token], i: int) -> tuple[list[Block], int]:
         end = _close_index(tokens, i)
         starts = _children_starts(tokens, i + 1, end)
         items = [_item(tokens, j, _close_index(tokens, j)) for j in starts]
-        kept = [(item, _numbered(tokens, j)) for item, j in zip(items, starts) if item.inline is not None or item.children]  # an empty bullet says nothing
+        kept = [
+            (item, _numbered(tokens, j)) for item, j in zip(items, starts) if item.inline is not None or item.children
+        ]  # an empty bullet says nothing
         if not kept:
             return [], end + 1
         if kind == "bullet_list_open":
@@ -477,7 +493,11 @@ def _callout(line: int, blocks: list[Block]) -> list[Block]:
     title_tokens = _drop_prefix(tokens[:cut], match.end())
     title = None
     if any(t.type != "text" or t.content.strip() for t in title_tokens):
-        title = Inline(first.inline.source.split("\n", 1)[0][match.end():].strip(), title_tokens, first.inline.tags if cut >= len(tokens) else ())
+        title = Inline(
+            first.inline.source.split("\n", 1)[0][match.end() :].strip(),
+            title_tokens,
+            first.inline.tags if cut >= len(tokens) else (),
+        )
     body = list(blocks[1:])
     if cut < len(tokens) - 1:
         rest = first.inline.source.split("\n", 1)[1]
@@ -555,7 +575,9 @@ def _logseq_numbered(line: int, items: list[tuple[ListItem, bool]]) -> list[Bloc
 def _item(tokens: list[Token], start: int, end: int) -> ListItem:
     if start + 2 < end and tokens[start + 1].type == "heading_open":
         # Logseq's "- ## Title": a heading written as a bullet, its children under it
-        return ListItem(_line(tokens[start]), _inline(tokens[start + 2]), _blocks(tokens, start + 4, end), None, heading=True)
+        return ListItem(
+            _line(tokens[start]), _inline(tokens[start + 2]), _blocks(tokens, start + 4, end), None, heading=True
+        )
     children = _blocks(tokens, start + 1, end)
     inline: Inline | None = None
     if children and isinstance(children[0], Paragraph) and children[0].line == _line(tokens[start]):

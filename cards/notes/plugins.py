@@ -107,7 +107,12 @@ def _read(root: Path, rel: PurePosixPath) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        log.warning("%s", CardsError(Source(rel, 1), f"cannot read the plugin's settings ({type(exc).__name__}); its defaults are used"))
+        log.warning(
+            "%s",
+            CardsError(
+                Source(rel, 1), f"cannot read the plugin's settings ({type(exc).__name__}); its defaults are used"
+            ),
+        )
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -173,7 +178,9 @@ def _o2a(data: dict[str, Any] | None) -> ObsidianToAnki:
     base = ObsidianToAnki()
     raw_fields = _section(data, "fields_dict")
     fields = tuple(
-        sorted((str(name), tuple(str(f) for f in names)) for name, names in raw_fields.items() if isinstance(names, list))
+        sorted(
+            (str(name), tuple(str(f) for f in names)) for name, names in raw_fields.items() if isinstance(names, list)
+        )
     )
     return ObsidianToAnki(
         found=True,

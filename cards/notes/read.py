@@ -35,7 +35,11 @@ class NoteFile:
 
 
 def find_notes(
-    root: Path, *, include: Callable[[PurePosixPath], bool] | None = None, skip: Collection[PurePosixPath] = (), layout: Layout | None = None,
+    root: Path,
+    *,
+    include: Callable[[PurePosixPath], bool] | None = None,
+    skip: Collection[PurePosixPath] = (),
+    layout: Layout | None = None,
 ) -> list[NoteFile]:
     """Every note under ``root`` (or ``root`` itself when it is a file), sorted by path.
 
@@ -61,8 +65,12 @@ def find_notes(
         rel_dir = PurePosixPath(Path(dirpath).relative_to(root).as_posix())
         rel_of = (lambda name: rel_dir / name) if str(rel_dir) != "." else PurePosixPath
         dirnames[:] = sorted(
-            d for d in dirnames
-            if not d.startswith(".") and d not in SKIPPED_DIRS and rel_of(d) not in skipped and not (layout is not None and layout.is_ignored(rel_of(d)))
+            d
+            for d in dirnames
+            if not d.startswith(".")
+            and d not in SKIPPED_DIRS
+            and rel_of(d) not in skipped
+            and not (layout is not None and layout.is_ignored(rel_of(d)))
         )
         for name in filenames:
             if name.startswith(".") or not name.lower().endswith(NOTE_SUFFIXES):
@@ -102,17 +110,25 @@ def no_notes_message(root: Path, *, configured: bool) -> str:
 def decode_note(data: bytes, path: PurePosixPath) -> str:
     """Bytes -> text: UTF-8 (with or without BOM), CRLF/CR -> LF. Binary or bad bytes raise."""
     if len(data) > MAX_NOTE_BYTES:
-        raise CardsError(Source(path, 1), f"note is {len(data) // 1024 // 1024} MiB, over the {MAX_NOTE_BYTES // 1024 // 1024} MiB limit; split it or exclude it in cards.toml")
+        raise CardsError(
+            Source(path, 1),
+            f"note is {len(data) // 1024 // 1024} MiB, over the {MAX_NOTE_BYTES // 1024 // 1024} MiB limit; split it or exclude it in cards.toml",
+        )
     if b"\x00" in data[:8192]:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise CardsError(Source(path, line), "this is a binary file, not a Markdown note; exclude it in cards.toml or rename it")
+        raise CardsError(
+            Source(path, line), "this is a binary file, not a Markdown note; exclude it in cards.toml or rename it"
+        )
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise CardsError(Source(path, line), f"invalid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the note as UTF-8") from None
+        raise CardsError(
+            Source(path, line),
+            f"invalid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the note as UTF-8",
+        ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -209,7 +209,9 @@ def _titled_headings(line: str, markers: list[re.Match[str]]) -> list[re.Match[s
             end = kept[k + 1].start() if k + 1 < len(kept) else len(line)
             body = line[m.end() : end].strip()
             title = _cut_at_image(body)[0]
-            if len(m.group("h")) >= 2 or m.start() == 0:  # `## `, or `# ` opening the line, is no prose mark: its title may run on
+            if (
+                len(m.group("h")) >= 2 or m.start() == 0
+            ):  # `## `, or `# ` opening the line, is no prose mark: its title may run on
                 title = _heading(m.group("h"), body)[0].text
             if not _is_title(title):
                 del kept[k]
@@ -369,12 +371,7 @@ def _runs_on(seg: _Seg) -> bool:
 def _is_fragment(text: str) -> bool:
     seen = _visible(text).rstrip(".…。")
     limit = _PROSE_FRAGMENT if _CJK.search(seen) else 2 * _PROSE_FRAGMENT  # ~2 English words
-    return (
-        "](" not in text
-        and len(seen) <= limit
-        and len(seen.split()) <= 2
-        and not _SENTENCE_PUNCT.search(seen)
-    )
+    return "](" not in text and len(seen) <= limit and len(seen.split()) <= 2 and not _SENTENCE_PUNCT.search(seen)
 
 
 # ------------------------------------------------------------------ shapes
@@ -416,11 +413,7 @@ def _is_label(seg: _Seg) -> bool:
     if seg.kind != "b" or "](" in text or "`" in text or _RESULT.match(text) or _is_case(text):
         return False
     seen = _visible(seg.text)
-    return (
-        0 < _width(seen) <= _SHORT_LABEL
-        and len(seen.split()) <= 4
-        and not _SENTENCE_PUNCT.search(seen)
-    )
+    return 0 < _width(seen) <= _SHORT_LABEL and len(seen.split()) <= 4 and not _SENTENCE_PUNCT.search(seen)
 
 
 _QA_PAIR = re.compile(r"(?:^|\s)(?:Q|问)\s*[:：]\S.*?\s(?:A|答)\s*[:：]", re.S)
@@ -495,9 +488,7 @@ def _takes_child(item: _Seg, nxt: _Seg, after: list[_Seg]) -> bool:
     if _is_image_only(item.text):
         return True
     if _is_question(item.text):
-        return bool(_RESULT.match(nxt.text)) or (
-            not _is_question(nxt.text) and _width(nxt.text) <= _SHORT_ANSWER
-        )
+        return bool(_RESULT.match(nxt.text)) or (not _is_question(nxt.text) and _width(nxt.text) <= _SHORT_ANSWER)
     return False
 
 

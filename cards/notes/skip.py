@@ -158,7 +158,7 @@ def template_placeholder(text: str) -> str:
     ''
     """
     head = _front_matter_text(text)
-    rest = text[len(head):] if head else text
+    rest = text[len(head) :] if head else text
     title = next((line for line in rest.split("\n") if line.strip()), "")
     for part in (head, title):
         found = _OBSIDIAN_PLACEHOLDER.search(part) or _TEMPLATER.search(part)
@@ -175,6 +175,7 @@ def _front_matter_text(text: str) -> str:
 
 
 # ---------------------------------------------------------------- tags
+
 
 def has_tag(tags: Sequence[str], wanted: Sequence[str]) -> bool:
     """Whether a tag is one of ``wanted`` or nested under one (``anki::bio`` under

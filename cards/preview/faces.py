@@ -304,9 +304,7 @@ def render_faces(
     if not 0 <= card < len(kind.templates):
         raise ValueError(f"note type {model!r} has no card {ordinal}")
     qfmt, afmt = model_templates(model, templates_dir, card)
-    return render_template_pair(
-        qfmt, afmt, fields, ordinal, is_cloze=model in CLOZE_MODELS, special=special
-    )
+    return render_template_pair(qfmt, afmt, fields, ordinal, is_cloze=model in CLOZE_MODELS, special=special)
 
 
 # ------------------------------------------------------------ clozes
@@ -417,9 +415,7 @@ def _encode_attribute(text: str) -> str:
 def _reveal(cloze: _Cloze, ordinal: int, question: bool, found: list[bool]) -> str:
     active = cloze.ordinal == ordinal
     found[0] = found[0] or active
-    inner = "".join(
-        n if isinstance(n, str) else _reveal(n, ordinal, question, found) for n in cloze.nodes
-    )
+    inner = "".join(n if isinstance(n, str) else _reveal(n, ordinal, question, found) for n in cloze.nodes)
     if active and question:
         hint = "..." if cloze.hint is None else cloze.hint
         return (
@@ -437,17 +433,12 @@ def reveal_cloze_text(text: str, ordinal: int, question: bool) -> str:
     lets a note keep other fields free of clozes).
     """
     found = [False]
-    parts = [
-        n if isinstance(n, str) else _reveal(n, ordinal, question, found)
-        for n in _parse_clozes(text)
-    ]
+    parts = [n if isinstance(n, str) else _reveal(n, ordinal, question, found) for n in _parse_clozes(text)]
     return "".join(parts) if found[0] else ""
 
 
 _MATHJAX = re.compile(r"(\\[(\[])(.*?)(\\[\])])", re.S)
-_HTML = re.compile(
-    r"(<!--.*?-->)|(<style.*?>.*?</style>)|(<script.*?>.*?</script>)|(<.*?>)", re.S | re.I
-)
+_HTML = re.compile(r"(<!--.*?-->)|(<style.*?>.*?</style>)|(<script.*?>.*?</script>)|(<.*?>)", re.S | re.I)
 
 
 def strip_html_preserving_entities(fragment: str) -> str:
@@ -466,6 +457,4 @@ def strip_html(fragment: str) -> str:
 def cloze_filter(text: str, ordinal: int, question: bool) -> str:
     """Anki's ``{{cloze:…}}``: reveal, then strip HTML inside MathJax delimiters."""
     revealed = reveal_cloze_text(text, ordinal, question)
-    return _MATHJAX.sub(
-        lambda m: m.group(1) + strip_html_preserving_entities(m.group(2)) + m.group(3), revealed
-    )
+    return _MATHJAX.sub(lambda m: m.group(1) + strip_html_preserving_entities(m.group(2)) + m.group(3), revealed)

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from cards.deck.notetypes import NOTE_TYPES
-from cards.preview.faces import FaceError, cloze_ordinals, render_faces
 from cards.deck.templating import preview_environment
+from cards.preview.faces import FaceError, cloze_ordinals, render_faces
 
 __all__ = ["PAGE_SIZE", "PREVIEW_TEMPLATE", "embed_media", "page_path", "render_html", "write_html_pages"]
 
@@ -41,9 +41,7 @@ _FALLBACK_MIME = {".webp": "image/webp", ".svg": "image/svg+xml", ".avif": "imag
 
 def _data_uri(path: Path) -> str:
     """The file as a ``data:`` URI, so the page needs nothing beside itself."""
-    mime = mimetypes.guess_type(path.name)[0] or _FALLBACK_MIME.get(
-        path.suffix.lower(), "application/octet-stream"
-    )
+    mime = mimetypes.guess_type(path.name)[0] or _FALLBACK_MIME.get(path.suffix.lower(), "application/octet-stream")
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
@@ -96,16 +94,12 @@ def _ordinals(card: Mapping[str, Any]) -> list[int]:
     return [1]
 
 
-def _faces(
-    card: Mapping[str, Any], ordinal: int, templates_dir: Path | None
-) -> tuple[str, str, str]:
+def _faces(card: Mapping[str, Any], ordinal: int, templates_dir: Path | None) -> tuple[str, str, str]:
     """(question, answer, error) for one Anki card; precomputed faces win."""
     if card.get("question") and card.get("answer"):
         return card["question"], card["answer"], ""
     try:
-        question, answer = render_faces(
-            card.get("note_type", "cloze"), card.get("fields", {}), ordinal, templates_dir
-        )
+        question, answer = render_faces(card.get("note_type", "cloze"), card.get("fields", {}), ordinal, templates_dir)
     except FaceError as exc:
         return "", "", f"Anki would show an error on this card: {exc}"
     return question, answer, ""

@@ -12,16 +12,15 @@ import json
 import pickle
 import struct
 import zlib
-from json.encoder import encode_basestring
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fnmatch import fnmatch
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-
-from .faces import cloze_ordinals, render_faces, strip_html
 from ..deck.notetypes import note_type
 from ..model import CLOZE, Card
+from .faces import cloze_ordinals, render_faces, strip_html
 
 if TYPE_CHECKING:
     from ..extract.judge import Explained
@@ -89,8 +88,15 @@ DROPPED_KEYS: Mapping[str, type] = {
 def dropped_objects(dropped: Iterable[Explained]) -> list[dict[str, Any]]:
     """The candidates the judge dropped, as ``--json --explain`` prints them."""
     return [
-        {"kind": d.kind, "source": {"path": d.path, "line": d.line}, "source_link": d.source_link,
-         "question": d.front, "answer": d.answer, "rule": d.rule, "reason": d.reason}
+        {
+            "kind": d.kind,
+            "source": {"path": d.path, "line": d.line},
+            "source_link": d.source_link,
+            "question": d.front,
+            "answer": d.answer,
+            "rule": d.rule,
+            "reason": d.reason,
+        }
         for d in dropped
     ]
 
@@ -152,7 +158,7 @@ def card_objects(
 #
 # ``cards preview --json`` of an unchanged vault must cost about a no-op build, so the
 # slow part, each card's faces rendered and encoded, is kept per note in the build's
-# cache (a "view", build/reading.py) and only the parts that are not a function of the
+# cache (a "view", pipeline/reading.py) and only the parts that are not a function of the
 # note (the GUID, and a source link that names the vault's folder) are added as the
 # list is written. The text is exactly what ``json.dumps(card_objects(...),
 # ensure_ascii=False, indent=2)`` prints (tests/test_preview.py).
@@ -164,7 +170,9 @@ _HEAD = struct.Struct("<I?")
 _CHUNK = 1 << 20
 
 
-def note_view(cards: Sequence[Card], guids: Sequence[str], *, uri: str = "", templates_dir: Path | None = None) -> bytes:
+def note_view(
+    cards: Sequence[Card], guids: Sequence[str], *, uri: str = "", templates_dir: Path | None = None
+) -> bytes:
     """One note's cards as the JSON preview prints them: their objects' text, each
     opened by ``,\\n`` (the list's first object drops the comma), after a head that
     gives each object's kind and end. ``uri``: the note's ``file://`` URI, the source
@@ -177,7 +185,9 @@ def note_view(cards: Sequence[Card], guids: Sequence[str], *, uri: str = "", tem
         fields = card_fields(card)
         tail = ',\n    "source_link": ' + quote(card.source_link or uri) + ',\n    "guid": ' + quote(guid) + "\n  }"
         for ordinal in ordinals(card):
-            text = json.dumps(_object(card, fields, ordinal, templates_dir), ensure_ascii=False, indent=2)[:-2].replace("\n", "\n  ")
+            text = json.dumps(_object(card, fields, ordinal, templates_dir), ensure_ascii=False, indent=2)[:-2].replace(
+                "\n", "\n  "
+            )
             data = (",\n  " + text + tail).encode("utf-8")
             body.append(data)
             at += len(data)
@@ -207,7 +217,9 @@ def view_texts(view: bytes, kinds: Sequence[str] = ()) -> bytes:
     return b"".join(pieces)
 
 
-def write_json(notes: Iterable[tuple[str, bytes]], out: IO[str], *, kinds: Sequence[str] = (), note: str | None = None) -> int:
+def write_json(
+    notes: Iterable[tuple[str, bytes]], out: IO[str], *, kinds: Sequence[str] = (), note: str | None = None
+) -> int:
     """The ``--json`` list from each note's view (note path, :func:`note_view`), written
     as it goes; returns the bytes of objects written. The ``--kind`` and ``--note``
     filters apply as :func:`select` applies them. The text is
@@ -215,7 +227,9 @@ def write_json(notes: Iterable[tuple[str, bytes]], out: IO[str], *, kinds: Seque
     binary: IO[bytes] | None = getattr(out, "buffer", None)
     if binary is not None:
         out.flush()
-    write: Callable[[bytes], object] = binary.write if binary is not None else (lambda data: out.write(data.decode("utf-8")))
+    write: Callable[[bytes], object] = (
+        binary.write if binary is not None else (lambda data: out.write(data.decode("utf-8")))
+    )
     written = 0
     held: list[bytes] = [b"["]  # written a megabyte at a time: a write per note cost a seventh of a warm preview
     size = 0
@@ -237,7 +251,9 @@ def write_json(notes: Iterable[tuple[str, bytes]], out: IO[str], *, kinds: Seque
     return written
 
 
-def view_objects(notes: Iterable[tuple[str, bytes]], *, kinds: Sequence[str] = (), note: str | None = None) -> Iterator[dict[str, Any]]:
+def view_objects(
+    notes: Iterable[tuple[str, bytes]], *, kinds: Sequence[str] = (), note: str | None = None
+) -> Iterator[dict[str, Any]]:
     """The objects :func:`write_json` writes, one at a time (for the HTML pages)."""
     for path, view in notes:
         if note and not (fnmatch(path, note) or fnmatch(path.rsplit("/", 1)[-1], note)):
@@ -257,7 +273,9 @@ def file_uri(path: str, roots: Sequence[Path]) -> str:
     return (roots[0] / path).resolve().as_uri() if roots else ""
 
 
-def select(cards: Iterable[Card], *, kinds: Sequence[str] = (), note: str | None = None, grep: str | None = None) -> list[Card]:
+def select(
+    cards: Iterable[Card], *, kinds: Sequence[str] = (), note: str | None = None, grep: str | None = None
+) -> list[Card]:
     """The cards the preview filters keep; the filters combine (all must match).
 
     ``kinds``: any of these kinds; ``note``: a glob on the vault-relative note path or

@@ -25,10 +25,10 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from .faces import cloze_filter
-from ..model import CLOZE, Card
-from .json_view import note_uri, ordinals, select, source_uri
 from ..deck.render import card_fields
+from ..model import CLOZE, Card
+from .faces import cloze_filter
+from .json_view import note_uri, ordinals, select, source_uri
 
 if TYPE_CHECKING:
     from ..extract.judge import Explained
@@ -41,7 +41,9 @@ KIND = Style(bold=True, color="magenta")
 CRUMBS = Style(bold=True, color="cyan")
 DIM = Style(dim=True)
 
-_BLOCK_TAGS = frozenset({"p", "div", "br", "hr", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "blockquote"})
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "br", "hr", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "blockquote"}
+)
 _INLINE_STYLES = {
     "b": Style(bold=True),
     "strong": Style(bold=True),
@@ -340,7 +342,10 @@ def print_dropped(console: Console, dropped: Sequence[Explained], *, roots: Sequ
     if not dropped:
         console.print(Text("No candidate was dropped.", style=DIM))
         return
-    console.rule(Text(f"Dropped: {len(dropped)} candidate{'s' * (len(dropped) != 1)} no card was made of", style="bold"), align="left")
+    console.rule(
+        Text(f"Dropped: {len(dropped)} candidate{'s' * (len(dropped) != 1)} no card was made of", style="bold"),
+        align="left",
+    )
     note = None
     for item in dropped:
         if item.path != note:
@@ -349,7 +354,10 @@ def print_dropped(console: Console, dropped: Sequence[Explained], *, roots: Sequ
         head = Text("  ")
         head.append(item.rule, style=KIND)
         head.append(f"  {item.kind}  ")
-        head.append(f"{item.path}:{item.line}", style=Style(dim=True, link=item.source_link or _file_link(roots, item.path) or None))
+        head.append(
+            f"{item.path}:{item.line}",
+            style=Style(dim=True, link=item.source_link or _file_link(roots, item.path) or None),
+        )
         console.print(head)
         console.print(Text(f"    why  {item.reason}", style=DIM))
         console.print(Text(f"    Q    {_short(item.front)}"))
@@ -400,7 +408,6 @@ def counts_table(console: Console, cards: Sequence[Card]) -> None:
     console.print(table)
 
 
-
 # ------------------------------------------------------------------ changes
 
 _MARKS = {
@@ -435,7 +442,9 @@ def print_changes(
     if not known:
         console.print(
             Text.assemble(
-                ("No earlier build of ", "bold"), (str(output), "bold"), (" is known", "bold"),
+                ("No earlier build of ", "bold"),
+                (str(output), "bold"),
+                (" is known", "bold"),
                 f": there is no {output.name}.cards-state.json beside it, so there is nothing to compare with.\n",
                 f"A build would write all {len(identified.cards)} notes ({total} cards); importing it adds them to Anki, "
                 "and notes that are already there and unchanged keep their reviews.",
@@ -470,17 +479,26 @@ def print_changes(
         mark, style = _MARKS["retired"]
         listed += 1
         console.print()
-        console.print(Text.assemble("  ", (f"{mark} retired", style), "  ", (entry.kind, KIND), "  ", (entry.path, DIM)))
+        console.print(
+            Text.assemble("  ", (f"{mark} retired", style), "  ", (entry.kind, KIND), "  ", (entry.path, DIM))
+        )
         console.print(Text.assemble("  " + " " * 4, facts))
     console.print()
     if not listed:
-        console.print("No changes." if not (changes.added or changes.updated or changes.retired) else "No changes among the cards selected.")
+        console.print(
+            "No changes."
+            if not (changes.added or changes.updated or changes.retired)
+            else "No changes among the cards selected."
+        )
     console.print(
         Text.assemble(
-            (f"{len(changes.added)} added", _MARKS["added"][1]), ", ",
+            (f"{len(changes.added)} added", _MARKS["added"][1]),
+            ", ",
             (f"{len(changes.updated)} updated", _MARKS["updated"][1]),
-            (f" ({len(changes.moved)} only moved a line)" if changes.moved else "", _MARKS["moved"][1]), ", ",
-            (f"{len(changes.retired)} retired", _MARKS["retired"][1]), ", ",
+            (f" ({len(changes.moved)} only moved a line)" if changes.moved else "", _MARKS["moved"][1]),
+            ", ",
+            (f"{len(changes.retired)} retired", _MARKS["retired"][1]),
+            ", ",
             f"{len(changes.unchanged)} unchanged notes; nothing was written",
         )
     )

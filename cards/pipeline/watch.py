@@ -3,7 +3,7 @@
 watchfiles reports a burst of saves (an editor writing a temp file and renaming it,
 a sync client touching ten notes) as one set once the burst has been quiet for
 :data:`STEP_MS`, and at most :data:`DEBOUNCE_MS` after it began; each set is one
-rebuild. A rebuild is an ordinary :func:`cards.build.pipeline.build` (same lock, same cache, so
+rebuild. A rebuild is an ordinary :func:`cards.pipeline.run.build` (same lock, same cache, so
 it parses only the notes that changed and replaces the deck atomically) and prints
 one line. A note with an error is reported and left out, a broken ``cards.toml`` is
 reported and the last good deck stays; the watcher keeps running either way. The
@@ -21,10 +21,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import NoNotesError
-from .pipeline import BuildResult, build, output_files
-from .processes import sigterm_as_interrupt
 from ..deck.state import state_path
+from ..errors import NoNotesError
+from .processes import sigterm_as_interrupt
+from .run import BuildResult, build, output_files
 
 DEBOUNCE_MS = 800
 STEP_MS = 50
@@ -116,7 +116,9 @@ def watch(
             problem(f"{time.strftime('%H:%M:%S')} rebuild failed: {exc}")
             return
         built = True
-        problems = [f"Error: {e}" for e in result.collected.errors] + [f"Warning: {w}" for w in result.collected.warnings]
+        problems = [f"Error: {e}" for e in result.collected.errors] + [
+            f"Warning: {w}" for w in result.collected.warnings
+        ]
         for line in problems:
             if line not in shown:
                 problem(line)
@@ -136,8 +138,14 @@ def watch(
         # The first (empty) yield comes once the watcher is armed: build then, so a
         # save made while the first build runs is seen and gives a second rebuild.
         for changes in watch_changes(
-            *paths, watch_filter=make_filter(paths, output), debounce=debounce_ms, step=STEP_MS,
-            stop_event=stop_event, raise_interrupt=True, yield_on_timeout=True, rust_timeout=ARM_MS,
+            *paths,
+            watch_filter=make_filter(paths, output),
+            debounce=debounce_ms,
+            step=STEP_MS,
+            stop_event=stop_event,
+            raise_interrupt=True,
+            yield_on_timeout=True,
+            rust_timeout=ARM_MS,
         ):
             if changes or not armed:
                 armed = True

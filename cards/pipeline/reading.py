@@ -31,7 +31,7 @@ from .cache import BATCH, NoteCache, file_stamp, load_entry, usable_cache_dir
 from .collect import Collected, Plan, _parallel_jobs, _result, _work_init, gather, plan_notes, unchanged
 from .per_note import NoteResult
 from .processes import worker_pool
-from .pipeline import identify_cards, output_files
+from .run import identify_cards, output_files
 
 __all__ = ["Reading", "read_vault"]
 
@@ -52,7 +52,12 @@ class Reading:
     def guids(self) -> Sequence[str]:
         """Every card's GUID, in card order, as the next build of ``output`` gives them."""
         manifest = self.store.manifest() if self.store is not None else None
-        if self.fast and manifest is not None and self.output is not None and manifest.state == file_stamp(state_path(self.output)):
+        if (
+            self.fast
+            and manifest is not None
+            and self.output is not None
+            and manifest.state == file_stamp(state_path(self.output))
+        ):
             return manifest.guids
         return identify_cards(self.collected, self.output).guids
 
@@ -83,7 +88,9 @@ class Reading:
         kept: dict[str, bytes] = {}
         for slot, key in enumerate(keys):
             if slot % BATCH == 0:  # the kept views of the next notes, read together
-                kept = store.views_of([k for at, k in enumerate(keys[slot : slot + BATCH], slot) if known.get(k) == tags[at]], kind)
+                kept = store.views_of(
+                    [k for at, k in enumerate(keys[slot : slot + BATCH], slot) if known.get(k) == tags[at]], kind
+                )
             view = kept.pop(key, None) if known.get(key) == tags[slot] else None
             while view is None and slot not in made:
                 done = next(pending, None)
@@ -95,7 +102,9 @@ class Reading:
             if view is None:
                 view = made.pop(slot, None)
             if view is None:  # not made by a worker (none ran, or its entry is not cached)
-                result = (self.collected.note(slot) if self.collected.loaded else _entry_result(store, key)) or self.collected.note(slot)
+                result = (
+                    self.collected.note(slot) if self.collected.loaded else _entry_result(store, key)
+                ) or self.collected.note(slot)
                 view = make(paths[slot], result.cards, mine[slot])
                 store.put_view(key, kind, tags[slot], view)
             yield paths[slot], view
@@ -110,7 +119,13 @@ Make = Callable[[str, Sequence[Card], Sequence[str]], bytes]
 
 
 def _made_in_workers(
-    store: NoteCache, keys: Sequence[str], slots: Sequence[int], paths: Sequence[str], guids: Sequence[Sequence[str]], make: Make, jobs: int | None,
+    store: NoteCache,
+    keys: Sequence[str],
+    slots: Sequence[int],
+    paths: Sequence[str],
+    guids: Sequence[Sequence[str]],
+    make: Make,
+    jobs: int | None,
 ) -> Iterator[tuple[int, bytes | None]]:
     """(slot, view) of the notes of ``slots`` made in worker processes, in the order
     they finish (a view of None: the note's entry is not in the cache). Nothing when
@@ -132,7 +147,10 @@ def _made_in_workers(
         start = next(chunks, None)
         if start is None:
             return None
-        work = [(slot, paths[slot], tuple(guids[slot]), store.get_packed(keys[slot]) or b"") for slot in slots[start : start + size]]
+        work = [
+            (slot, paths[slot], tuple(guids[slot]), store.get_packed(keys[slot]) or b"")
+            for slot in slots[start : start + size]
+        ]
         future: Future[list[tuple[int, bytes | None]]] = pool.submit(_make_views, work)
         return future
 
@@ -178,7 +196,12 @@ def _entry_result(store: NoteCache, key: str) -> NoteResult | None:
 
 @contextmanager
 def read_vault(
-    paths: Sequence[Path], output: Path | None, *, deck: str | None = None, config: Config | None = None, jobs: int | None = None,
+    paths: Sequence[Path],
+    output: Path | None,
+    *,
+    deck: str | None = None,
+    config: Config | None = None,
+    jobs: int | None = None,
     cache: bool = True,
 ) -> Iterator[Reading]:
     """The notes under ``paths`` read through the cache of ``output`` (parsed where it

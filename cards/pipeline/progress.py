@@ -37,8 +37,12 @@ class BuildProgress:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             self._progress = Progress(
-                TextColumn("parsing notes"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                console=Console(file=self.stream), transient=True,
+                TextColumn("parsing notes"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(file=self.stream),
+                transient=True,
             )
             self._progress.start()
             self._task = self._progress.add_task("parse", total=total)

@@ -17,6 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..config import Config
+from ..deck.rows import Row, card_of
+from ..errors import CardsError, NoNotesError
+from ..model import Card
+from ..notes.blocks import BlockIndex
+from ..notes.media import MediaIndex
+from ..notes.read import NoteFile, decode_note, no_notes_message, read_note
 from .cache import (
     Entry,
     ImageLookup,
@@ -35,15 +42,9 @@ from .cache import (
 from .cache import (
     light as light_entry,
 )
-from ..config import Config
-from ..errors import CardsError, NoNotesError
-from ..notes.blocks import BlockIndex
-from ..notes.media import MediaIndex
-from ..model import Card
 from .per_note import NoteResult, Vault, log, process_note
 from .processes import die_with_parent, worker_pool
-from ..notes.read import NoteFile, decode_note, no_notes_message, read_note
-from ..deck.rows import Row, card_of
+
 
 class Collected:
     """Every note's result, in path order, and the images the cards use.
@@ -60,12 +61,33 @@ class Collected:
     gives the results as held; ``results``, ``rows`` and ``cards`` unpack the fields.
     """
 
-    __slots__ = ("_results", "_load", "media", "parsed", "cached", "fingerprint", "keys", "images", "_summary", "_packed", "_infos")
+    __slots__ = (
+        "_results",
+        "_load",
+        "media",
+        "parsed",
+        "cached",
+        "fingerprint",
+        "keys",
+        "images",
+        "_summary",
+        "_packed",
+        "_infos",
+    )
 
     def __init__(
-        self, results: list[NoteResult] | None = None, media: dict[str, Path] | None = None, *, parsed: int = 0, cached: int = 0,
-        fingerprint: str | None = None, keys: tuple[str, ...] = (), images: dict[str, tuple[ImageLookup, ...]] | None = None,
-        load: Callable[[], Collected] | None = None, summary: Summary | None = None, packed: list[bytes] | None = None,
+        self,
+        results: list[NoteResult] | None = None,
+        media: dict[str, Path] | None = None,
+        *,
+        parsed: int = 0,
+        cached: int = 0,
+        fingerprint: str | None = None,
+        keys: tuple[str, ...] = (),
+        images: dict[str, tuple[ImageLookup, ...]] | None = None,
+        load: Callable[[], Collected] | None = None,
+        summary: Summary | None = None,
+        packed: list[bytes] | None = None,
     ) -> None:
         self._results = results if results is not None or load is not None else []
         self._load = load
@@ -213,7 +235,8 @@ class _Images:
 
     def media(self) -> dict[str, Path]:
         return {
-            out: self.index.files[out] for target, out, _ in self.lookups.values()
+            out: self.index.files[out]
+            for target, out, _ in self.lookups.values()
             if out is not None and not _is_block(target) and out in self.index.files
         }
 
@@ -223,7 +246,11 @@ def _is_block(target: str) -> bool:
 
 
 def _still_valid(
-    lookups: Sequence[ImageLookup], index: MediaIndex, note: NoteFile, text: str | Callable[[], str], blocks: BlockIndex | None = None,
+    lookups: Sequence[ImageLookup],
+    index: MediaIndex,
+    note: NoteFile,
+    text: str | Callable[[], str],
+    blocks: BlockIndex | None = None,
 ) -> dict[str, Path] | None:
     """Resolve a note's image targets and block references again: same names, texts and
     warnings, or None."""
@@ -264,7 +291,12 @@ def _read(note: NoteFile, data: bytes | None) -> str:
 
 
 def _process(
-    vault: Vault, note: NoteFile, data: bytes | None, index: MediaIndex, key: str | None, blocks: BlockIndex | None = None,
+    vault: Vault,
+    note: NoteFile,
+    data: bytes | None,
+    index: MediaIndex,
+    key: str | None,
+    blocks: BlockIndex | None = None,
 ) -> tuple[Entry, dict[str, Path], bool]:
     """Bytes of one note -> its result (as a cache entry), the images it uses, and
     whether the entry may be cached (not when the note could not be read at all)."""
@@ -275,7 +307,14 @@ def _process(
     images = _Images(index, blocks)
     result = process_note(vault, note, text, images, images.block)  # type: ignore[arg-type]
     entry = Entry(
-        key or "", note.path, result.rows, result.error, result.warnings, result.reflowed, tuple(images.lookups.values()), skipped=result.skipped,
+        key or "",
+        note.path,
+        result.rows,
+        result.error,
+        result.warnings,
+        result.reflowed,
+        tuple(images.lookups.values()),
+        skipped=result.skipped,
     )
     return entry, images.media(), True
 
@@ -301,7 +340,9 @@ def _work_init(parent: int) -> None:
     _WORK["blocks"] = {}
 
 
-def _work(chunk: list[tuple[int, int, PurePosixPath, str | None, str | None]]) -> list[tuple[int, bytes, dict[str, str], bool]]:
+def _work(
+    chunk: list[tuple[int, int, PurePosixPath, str | None, str | None]],
+) -> list[tuple[int, bytes, dict[str, str], bool]]:
     """Parse a chunk of notes: (slot, vault, path, key, sha256 the key names) each.
 
     The worker reads each note itself (the parent holds no note's bytes meanwhile) and
@@ -325,7 +366,9 @@ def _work(chunk: list[tuple[int, int, PurePosixPath, str | None, str | None]]) -
         if data is None or digest is None or hashlib.sha256(data).hexdigest() != digest:
             key = None
         entry, media, cacheable = _process(vault, NoteFile(vault.root, rel), data, index, key, graph)
-        out.append((slot, dump_entry(entry), {name: str(path) for name, path in media.items()}, cacheable and key is not None))
+        out.append(
+            (slot, dump_entry(entry), {name: str(path) for name, path in media.items()}, cacheable and key is not None)
+        )
     return out
 
 
@@ -359,8 +402,13 @@ class Plan:
 
 
 def plan_notes(
-    paths: Sequence[Path], deck: str | None, config: Config | None, cache: NoteCache | None, *,
-    outputs: Sequence[Path] = (), allow_empty: bool = False,
+    paths: Sequence[Path],
+    deck: str | None,
+    config: Config | None,
+    cache: NoteCache | None,
+    *,
+    outputs: Sequence[Path] = (),
+    allow_empty: bool = False,
 ) -> Plan:
     """Every note of ``paths`` with its cache key. ``outputs``: the build's own files,
     never read as notes where they sit inside a vault. A PATH with no note raises
@@ -375,10 +423,17 @@ def plan_notes(
                 raise NoNotesError(message)
             log.warning("%s; the deck has no cards from it (--allow-empty)", message.split(" (looked for")[0])
         plan.vaults.append(vault)
-        plan.indexes.append(MediaIndex(vault.root, digest=_image_digest(cache, vault.root.resolve()) if cache else None))
+        plan.indexes.append(
+            MediaIndex(vault.root, digest=_image_digest(cache, vault.root.resolve()) if cache else None)
+        )
         plan.blocks.append(BlockIndex(vault.root))
         fp = config_fingerprint(
-            vault.config, deck=vault.deck, obsidian=vault.obsidian, vault_name=vault.root.resolve().name, plugins=vault.plugins, layout=vault.layout,
+            vault.config,
+            deck=vault.deck,
+            obsidian=vault.obsidian,
+            vault_name=vault.root.resolve().name,
+            plugins=vault.plugins,
+            layout=vault.layout,
         )
         plan.prints.append(fp)
         root = vault.root.resolve()
@@ -439,8 +494,14 @@ def unchanged(plan: Plan, cache: NoteCache, jobs: int | None) -> Collected | Non
         media.update(used)
     cache.hits += len(keys)
     return Collected(
-        None, media, cached=len(keys), fingerprint=fingerprint, keys=keys, images=manifest.images,
-        load=lambda: gather(plan, cache, jobs, None), summary=manifest.summary,
+        None,
+        media,
+        cached=len(keys),
+        fingerprint=fingerprint,
+        keys=keys,
+        images=manifest.images,
+        load=lambda: gather(plan, cache, jobs, None),
+        summary=manifest.summary,
     )
 
 
@@ -469,7 +530,9 @@ def collect(
     return gather(plan, cache, jobs, progress)
 
 
-def gather(plan: Plan, cache: NoteCache | None, jobs: int | None, progress: Progress | None, only: Sequence[int] | None = None) -> Collected:
+def gather(
+    plan: Plan, cache: NoteCache | None, jobs: int | None, progress: Progress | None, only: Sequence[int] | None = None
+) -> Collected:
     """Each note's result: from its cache entry when that is still valid, else parsed.
 
     ``only``: just the notes of these slots of the plan (in slot order), for a build
@@ -561,7 +624,9 @@ def gather(plan: Plan, cache: NoteCache | None, jobs: int | None, progress: Prog
     else:
         for slot, vault_no, rel, data, key in todo:
             vault = vaults[vault_no]
-            entry, used, cacheable = _process(vault, NoteFile(vault.root, rel), data, indexes[vault_no], key, plan.blocks[vault_no])
+            entry, used, cacheable = _process(
+                vault, NoteFile(vault.root, rel), data, indexes[vault_no], key, plan.blocks[vault_no]
+            )
             if cache is not None and cacheable and key is not None:
                 cache.put(entry)
             finished(slot, light_entry(entry), used)
@@ -579,5 +644,3 @@ def gather(plan: Plan, cache: NoteCache | None, jobs: int | None, progress: Prog
         collected.fingerprint = inputs_hash(collected.keys)
         collected.images = images
     return collected
-
-

@@ -186,7 +186,8 @@ def _acquire(output: Path, path: Path, fd: int, wait: float, on_wait: OnWait | N
         if holder is not None and holder.gone() and _is_current(fd, path):
             log.warning(
                 "%s: the build that held this lock (%s) is gone, but a process it left behind still holds it; taking it over",
-                path, holder.describe(),
+                path,
+                holder.describe(),
             )
             try:
                 path.unlink()

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..config import Config, load_config
+from ..deck.rows import Row, card_of
 from ..errors import CardsError
+from ..model import CLOZE, Card, Source
+from ..notes.blocks import BlockText
 from ..notes.layout import Layout, load_layout
 from ..notes.media import MediaIndex
-from ..notes.blocks import BlockText
 from ..notes.plugins import Plugins, load_plugins
-from ..model import CLOZE, Card, Source
 from ..notes.read import NoteFile, find_notes
-from ..deck.rows import Row, card_of
 
 if TYPE_CHECKING:
     from ..extract.judge import Dropped
@@ -47,8 +47,13 @@ class NoteResult:
     __slots__ = ("path", "rows", "error", "warnings", "reflowed", "skipped", "_cards")
 
     def __init__(
-        self, path: PurePosixPath, rows: tuple[Row, ...] = (), error: str | None = None, warnings: tuple[str, ...] = (),
-        reflowed: bool = False, skipped: str | None = None,
+        self,
+        path: PurePosixPath,
+        rows: tuple[Row, ...] = (),
+        error: str | None = None,
+        warnings: tuple[str, ...] = (),
+        reflowed: bool = False,
+        skipped: str | None = None,
     ) -> None:
         self.path = path
         self.rows = rows
@@ -106,7 +111,9 @@ class Vault:
         """Those of ``paths`` that lie inside the vault, vault-relative."""
         root = self.root.resolve()
         return tuple(
-            PurePosixPath(p.relative_to(root).as_posix()) for p in (Path(os.path.abspath(q)).resolve() for q in paths) if p.is_relative_to(root) and p != root
+            PurePosixPath(p.relative_to(root).as_posix())
+            for p in (Path(os.path.abspath(q)).resolve() for q in paths)
+            if p.is_relative_to(root) and p != root
         )
 
     def folder_tags(self, path: PurePosixPath) -> tuple[str, ...]:
@@ -132,7 +139,12 @@ class WarningCapture(logging.Handler):
 
 
 def note_cards(
-    vault: Vault, note: NoteFile, text: str, media: MediaIndex, dropped: list[Dropped] | None = None, blocks: BlockText | None = None,
+    vault: Vault,
+    note: NoteFile,
+    text: str,
+    media: MediaIndex,
+    dropped: list[Dropped] | None = None,
+    blocks: BlockText | None = None,
 ) -> tuple[list[Card], bool, str | None]:
     """Text of one note -> its cards, whether its line breaks were restored, and why it
     has nothing to learn (notes/skip.py; None: it has): reflow, parse, skip, extract,
@@ -141,21 +153,26 @@ def note_cards(
     of a skipped note, ``missing_block`` for a card that would show a Logseq block the
     graph lacks. ``blocks``: the text of a block by its id, for ``((block refs))``
     (notes/blocks.py). Problems are logged or raised as CardsError."""
+    from ..deck.render import MISSING_BLOCK, Renderer
     from ..extract import Context, extract_cards
+    from ..extract.judge import Dropped as Left
     from ..notes.parse import clean_tag, parse_note
     from ..notes.reflow import reflow
     from ..notes.skip import skip_note
-    from ..deck.render import MISSING_BLOCK, Renderer
-    from ..extract.judge import Dropped as Left
 
     flowed = reflow(text)
     script = _SCRIPT.search(text)
     if script:
         line = text.count("\n", 0, script.start()) + 1
-        log.warning("%s", CardsError(Source(note.path, line), "raw <script> never reaches a card: it is shown as text or left out"))
+        log.warning(
+            "%s",
+            CardsError(Source(note.path, line), "raw <script> never reaches a card: it is shown as text or left out"),
+        )
     config = vault.config
     deck = config.deck_for_folder(note.path.parent, vault.deck)
-    parsed = parse_note(flowed.text, note.path, deck=deck, reflowed=flowed.reflowed, warn=lambda e: log.warning("%s", e), blocks=blocks)
+    parsed = parse_note(
+        flowed.text, note.path, deck=deck, reflowed=flowed.reflowed, warn=lambda e: log.warning("%s", e), blocks=blocks
+    )
     skip = skip_note(parsed, layout=vault.layout, only_tagged=config.only_tagged)  # its own tags, not its folder's
     why, written = (note.skipped, False) if note.skipped else (str(skip), skip.written) if skip else (None, True)
     if why is not None and not written and dropped is None:
@@ -163,8 +180,12 @@ def note_cards(
     parsed.tags = tuple(dict.fromkeys(t for t in map(clean_tag, (*vault.folder_tags(note.path), *parsed.tags)) if t))
     if config.tag_prefix:
         parsed.tags = tuple(dict.fromkeys(_prefixed(t, config.tag_prefix) for t in parsed.tags))
-    ctx = Context(renderer=Renderer(resolve_image=media.resolver(note.path, text)), source_link=vault.source_link,
-                  plugins=vault.plugins, root_deck=vault.deck)
+    ctx = Context(
+        renderer=Renderer(resolve_image=media.resolver(note.path, text)),
+        source_link=vault.source_link,
+        plugins=vault.plugins,
+        root_deck=vault.deck,
+    )
     cards: list[Card] = []
     # in a skipped note, what the judge would drop is left out for the note's reason too
     judged: list[Left] | None = [] if dropped is not None and why is not None else dropped
@@ -172,7 +193,9 @@ def note_cards(
         if why is not None and not (written and card.written):  # a journal gives what was written as cards
             left = Left(card, "nothing_to_learn", f"the note is skipped: {why}")
         elif _shows_missing_block(card, MISSING_BLOCK):
-            left = Left(card, "missing_block", "it would show a Logseq block reference the graph lacks (reported at its line)")
+            left = Left(
+                card, "missing_block", "it would show a Logseq block reference the graph lacks (reported at its line)"
+            )
         else:
             cards.append(card)
             continue
@@ -185,7 +208,9 @@ def note_cards(
     return cards, flowed.reflowed, why
 
 
-def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex, blocks: BlockText | None = None) -> NoteResult:
+def process_note(
+    vault: Vault, note: NoteFile, text: str, media: MediaIndex, blocks: BlockText | None = None
+) -> NoteResult:
     """Text of one note -> its cards. Problems become messages that name file and line.
 
     ``blocks``: the text of a Logseq block by its id (notes/blocks.py), for the note's
@@ -201,11 +226,18 @@ def process_note(vault: Vault, note: NoteFile, text: str, media: MediaIndex, blo
     log.propagate, propagate = False, log.propagate
     try:
         cards, reflowed, skipped = note_cards(vault, note, text, media, blocks=blocks)
-        return NoteResult(note.path, shared(tuple(row_of(c) for c in cards)), None, tuple(capture.messages), reflowed, skipped)
+        return NoteResult(
+            note.path, shared(tuple(row_of(c) for c in cards)), None, tuple(capture.messages), reflowed, skipped
+        )
     except CardsError as error:
         return NoteResult(note.path, (), str(error), tuple(capture.messages))
     except RecursionError:
-        return NoteResult(note.path, (), str(CardsError(Source(note.path, 1), "nested too deeply to parse; flatten the deepest lists")), tuple(capture.messages))
+        return NoteResult(
+            note.path,
+            (),
+            str(CardsError(Source(note.path, 1), "nested too deeply to parse; flatten the deepest lists")),
+            tuple(capture.messages),
+        )
     finally:
         log.handlers = handlers
         log.propagate = propagate
@@ -225,5 +257,3 @@ def _prefixed(tag: str, prefix: str) -> str:
 def _at_line_one(card: Card) -> Card:
     """A reflowed note is one line on disk: every card comes from line 1 of it."""
     return replace(card, source=Source(card.source.path, 1))
-
-

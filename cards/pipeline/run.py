@@ -18,18 +18,37 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from ..atomic import atomic_file
-from .cache import Manifest, NoteCache, db_path, drop_legacy_cache, deck_fingerprint, file_stamp, legacy_cache_dir, usable_cache_dir
-from .collect import Collected, Progress, collect, gather, plan_notes, unchanged
 from ..config import Config
+from ..deck.state import Changes, Identified, NoteEntries, State, StateWriter, identify_rows, state_path
+from .cache import (
+    Manifest,
+    NoteCache,
+    db_path,
+    deck_fingerprint,
+    drop_legacy_cache,
+    file_stamp,
+    legacy_cache_dir,
+    usable_cache_dir,
+)
+from .collect import Collected, Progress, collect, gather, plan_notes, unchanged
 from .incremental import natural_table, patch
 from .lock import OnWait, lock_path, output_lock
 from .per_note import NoteResult, Vault, process_note
-from ..deck.state import Changes, Identified, NoteEntries, State, StateWriter, identify_rows, state_path
 
 # genanki loads only when a deck is written: a build that finds nothing changed starts
 # in a fraction of the time.
 
-__all__ = ["BuildResult", "Collected", "NoteResult", "Vault", "build", "build_time", "collect", "identify_cards", "process_note"]
+__all__ = [
+    "BuildResult",
+    "Collected",
+    "NoteResult",
+    "Vault",
+    "build",
+    "build_time",
+    "collect",
+    "identify_cards",
+    "process_note",
+]
 
 
 class BuildResult:
@@ -69,14 +88,24 @@ class BuildResult:
 
 
 def identify_cards(
-    collected: Collected, output: Path | None, *, now: int | None = None, sink: Callable[[str, NoteEntries], None] | None = None,
+    collected: Collected,
+    output: Path | None,
+    *,
+    now: int | None = None,
+    sink: Callable[[str, NoteEntries], None] | None = None,
 ) -> Identified:
     """GUIDs and modification times against the state of the last build of ``output``
     (``sink``: see state.identify_rows)."""
     previous = State.load(state_path(output)) if output is not None else State()
     failed = frozenset(r.path.as_posix() for r in collected.light if r.error)
     return identify_rows(
-        collected.light_rows(), previous, now=now or build_time(), keep_paths=failed, cards=collected.cards_with, consume=True, sink=sink,
+        collected.light_rows(),
+        previous,
+        now=now or build_time(),
+        keep_paths=failed,
+        cards=collected.cards_with,
+        consume=True,
+        sink=sink,
     )
 
 
@@ -164,12 +193,25 @@ def build(
             if collected is None and store is not None:
                 when = now or build_time()
                 patched = patch(
-                    plan, store, output, now=when, deck=deck_fp, templates_dir=templates_dir, jobs=jobs, progress=progress,
+                    plan,
+                    store,
+                    output,
+                    now=when,
+                    deck=deck_fp,
+                    templates_dir=templates_dir,
+                    jobs=jobs,
+                    progress=progress,
                     full=lambda: gather(plan, store, jobs, None),
                 )
                 if patched is not None:
                     done = patched.collected
-                    return BuildResult(done, lambda: identify_cards(done, output, now=when), output, patched.written, changes=patched.changes)
+                    return BuildResult(
+                        done,
+                        lambda: identify_cards(done, output, now=when),
+                        output,
+                        patched.written,
+                        changes=patched.changes,
+                    )
             collected = collected or gather(plan, store, jobs, progress)
         previous = store.manifest() if store is not None else None
         if (
@@ -183,10 +225,18 @@ def build(
         ):
             assert store is not None
             store.save(previous, manifest_changed=False)
-            return BuildResult(collected, lambda: identify_cards(collected, output, now=now), output, False, changes=Changes(unchanged=previous.guids))
+            return BuildResult(
+                collected,
+                lambda: identify_cards(collected, output, now=now),
+                output,
+                False,
+                changes=Changes(unchanged=previous.guids),
+            )
         db = db_path(store.root) if store is not None else None
         stale_faces = previous is not None and previous.deck != deck_fp
-        identified, written, deflated = _identify_and_write(collected, output, db, now=now, templates_dir=templates_dir, stale_faces=stale_faces)
+        identified, written, deflated = _identify_and_write(
+            collected, output, db, now=now, templates_dir=templates_dir, stale_faces=stale_faces
+        )
         if store is not None:
             assert db is not None
             kept = deflated if written else previous.deflated if previous is not None else None
@@ -198,7 +248,13 @@ Slices = tuple[int, tuple[int, ...], int]  # zipping.Deflated as the manifest ke
 
 
 def _identify_and_write(
-    collected: Collected, output: Path, db: Path | None, *, now: int | None, templates_dir: Path | None, stale_faces: bool,
+    collected: Collected,
+    output: Path,
+    db: Path | None,
+    *,
+    now: int | None,
+    templates_dir: Path | None,
+    stale_faces: bool,
 ) -> tuple[Identified, bool, Slices | None]:
     """The full build: every card identified, then the deck and state written unless
     they would come out as they are. Returns the identified cards, whether the deck
@@ -221,8 +277,14 @@ def _identify_and_write(
             db.parent.mkdir(parents=True, exist_ok=True)
             scratch = db.with_name(db.name + ".new")  # the kept collection, once all is written
         made = write_rows(
-            rows, identified.guids, identified.mods, output, media=media, templates_dir=templates_dir,
-            fields=collected.fields_of(), keep_db=scratch,
+            rows,
+            identified.guids,
+            identified.mods,
+            output,
+            media=media,
+            templates_dir=templates_dir,
+            fields=collected.fields_of(),
+            keep_db=scratch,
         )
         deflated.append((made.offset, made.lengths, made.slice))
         if db is not None and scratch is not None:
@@ -258,14 +320,24 @@ def _identify_and_write(
     return identified, True, deflated[-1]
 
 
-def _manifest(collected: Collected, identified: Identified, output: Path, db: Path, deck_fp: str, deflated: Slices | None) -> Manifest | None:
+def _manifest(
+    collected: Collected, identified: Identified, output: Path, db: Path, deck_fp: str, deflated: Slices | None
+) -> Manifest | None:
     """What the next build needs to know of this one (cache.Manifest); None when some
     input was not known (a note that could not be hashed) or a file is missing."""
     out_stamp, state_stamp = file_stamp(output), file_stamp(state_path(output))
     if collected.fingerprint is None or out_stamp is None or state_stamp is None:
         return None
     return Manifest(
-        collected.fingerprint, deck_fp, out_stamp, state_stamp, tuple(identified.guids), collected.keys,
-        collected.images, collected.infos,
-        natural_table(row.hashed for r in collected.light for row in r.rows), file_stamp(db), deflated,
+        collected.fingerprint,
+        deck_fp,
+        out_stamp,
+        state_stamp,
+        tuple(identified.guids),
+        collected.keys,
+        collected.images,
+        collected.infos,
+        natural_table(row.hashed for r in collected.light for row in r.rows),
+        file_stamp(db),
+        deflated,
     )

@@ -71,8 +71,8 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..deck.rows import Row
 from ..deck.notetypes import note_type
+from ..deck.rows import Row
 from ..model import CLOZE
 
 if TYPE_CHECKING:
@@ -158,7 +158,9 @@ def usable_cache_dir(output: Path) -> Path | None:
     except OSError as exc:
         log.warning(
             "cannot use the cache folder %s (%s); building without a cache. Set %s to a folder you can write to",
-            root, exc.strerror or exc, CACHE_ENV,
+            root,
+            exc.strerror or exc,
+            CACHE_ENV,
         )
         return None
     return root
@@ -199,21 +201,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def config_fingerprint(config: Any, *, deck: str, obsidian: bool, vault_name: str, plugins: object = None, layout: object = None) -> str:
+def config_fingerprint(
+    config: Any, *, deck: str, obsidian: bool, vault_name: str, plugins: object = None, layout: object = None
+) -> str:
     """Everything outside a note's bytes that shapes its cards (``plugins``: the vault's
     flashcard plugin settings, notes/plugins.py; ``layout``: its journals and templates
     folders, notes/layout.py)."""
     shaping = {
-        f.name: _plain(getattr(config, f.name))
-        for f in dataclasses.fields(config)
-        if f.name not in _NOT_CARD_SHAPING
+        f.name: _plain(getattr(config, f.name)) for f in dataclasses.fields(config) if f.name not in _NOT_CARD_SHAPING
     }
-    text = repr((code_fingerprint(), sorted(shaping.items()), deck, obsidian, vault_name if obsidian else "", plugins, layout))
+    text = repr(
+        (code_fingerprint(), sorted(shaping.items()), deck, obsidian, vault_name if obsidian else "", plugins, layout)
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def note_key(config_fp: str, path: PurePosixPath, digest: str) -> str:
-    return hashlib.sha256(f"{config_fp}\0{path.as_posix()}\0{digest}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{config_fp}\0{path.as_posix()}\0{digest}".encode()).hexdigest()
 
 
 # ---------------------------------------------------------------- entries
@@ -262,7 +266,18 @@ def _pack(entry: Entry) -> tuple[Any, ...]:
     # plain tuples pickle smaller and load faster than NamedTuples
     entry = light(entry)
     rows = tuple(tuple(row) for row in entry.rows)
-    return (SCHEMA, entry.key, entry.path.as_posix(), rows, entry.error, entry.warnings, entry.reflowed, entry.images, entry.fields, entry.skipped)
+    return (
+        SCHEMA,
+        entry.key,
+        entry.path.as_posix(),
+        rows,
+        entry.error,
+        entry.warnings,
+        entry.reflowed,
+        entry.images,
+        entry.fields,
+        entry.skipped,
+    )
 
 
 def _unpack(data: tuple[Any, ...], light: bool = False) -> Entry:
@@ -273,7 +288,17 @@ def _unpack(data: tuple[Any, ...], light: bool = False) -> Entry:
     if not light:
         rows = [(*row[:_FIELDS], fields, *row[_FIELDS + 1 :]) for row, fields in zip(rows, unpack_fields(packed))]
         packed = b""
-    return Entry(key, PurePosixPath(path_text), tuple(map(make, rows)), error, tuple(warnings), bool(reflowed), tuple(images), packed, skipped)
+    return Entry(
+        key,
+        PurePosixPath(path_text),
+        tuple(map(make, rows)),
+        error,
+        tuple(warnings),
+        bool(reflowed),
+        tuple(images),
+        packed,
+        skipped,
+    )
 
 
 def dump_entry(entry: Entry) -> bytes:
@@ -336,8 +361,13 @@ def note_info(result: NoteResult) -> NoteInfo:
     for row in result.rows:
         anki[row.kind] += len(row.ords) if row.model == CLOZE else len(note_type(row.model).templates)
     return NoteInfo(
-        result.path.as_posix(), tuple(sorted(kinds.items())), result.error, result.warnings, result.reflowed,
-        tuple(sorted({name for row in result.rows for name in row.media})), tuple(sorted({row.deck for row in result.rows})),
+        result.path.as_posix(),
+        tuple(sorted(kinds.items())),
+        result.error,
+        result.warnings,
+        result.reflowed,
+        tuple(sorted({name for row in result.rows for name in row.media})),
+        tuple(sorted({row.deck for row in result.rows})),
         tuple(sorted(anki.items())),
         result.skipped,
     )
@@ -352,9 +382,14 @@ def summary_of(notes: Iterable[NoteInfo]) -> Summary:
         kinds.update(dict(info.kinds))
         anki.update(dict(info.anki))
     return Summary(
-        len(notes), sum(kinds.values()), tuple(sorted(kinds.items())), tuple(i.error for i in notes if i.error),
-        tuple(w for i in notes for w in i.warnings), tuple(i.path for i in notes if i.reflowed),
-        sum(anki.values()), tuple(sorted(anki.items())),
+        len(notes),
+        sum(kinds.values()),
+        tuple(sorted(kinds.items())),
+        tuple(i.error for i in notes if i.error),
+        tuple(w for i in notes for w in i.warnings),
+        tuple(i.path for i in notes if i.reflowed),
+        sum(anki.values()),
+        tuple(sorted(anki.items())),
         tuple((i.path, i.skipped) for i in notes if i.skipped),
     )
 
@@ -595,7 +630,9 @@ class NoteCache:
             for start in range(0, len(keys), BATCH):
                 batch = keys[start : start + BATCH]
                 marks = ",".join("?" * len(batch))
-                for key, data in db.execute(f"SELECT key, data FROM views WHERE kind = ? AND key IN ({marks})", (kind, *batch)):
+                for key, data in db.execute(
+                    f"SELECT key, data FROM views WHERE kind = ? AND key IN ({marks})", (kind, *batch)
+                ):
                     found[key] = bytes(data)
         except sqlite3.Error as exc:
             self._failed(exc)
@@ -632,8 +669,17 @@ class NoteCache:
             raw = pickle.loads(data)
             inputs, deck, output, state, guids, keys, images, notes, natural, db, deflated = raw
             return Manifest(
-                inputs, deck, output, state, tuple(guids.split("\n")) if guids else (), keys, images,
-                tuple(NoteInfo._make(n) for n in notes), natural, db, deflated,
+                inputs,
+                deck,
+                output,
+                state,
+                tuple(guids.split("\n")) if guids else (),
+                keys,
+                images,
+                tuple(NoteInfo._make(n) for n in notes),
+                natural,
+                db,
+                deflated,
             )
         except Exception as exc:  # noqa: BLE001
             log.debug("cache: manifest unreadable (%s)", exc)
@@ -643,7 +689,10 @@ class NoteCache:
         """Write the stat index (when it changed) and the manifest (unless told it did
         not change); drop the entries and views of notes this build does not have; commit."""
         if self.new_stats != self.stats:
-            self._write("INSERT OR REPLACE INTO meta VALUES ('stats', ?)", (pickle.dumps(self.new_stats, protocol=pickle.HIGHEST_PROTOCOL),))
+            self._write(
+                "INSERT OR REPLACE INTO meta VALUES ('stats', ?)",
+                (pickle.dumps(self.new_stats, protocol=pickle.HIGHEST_PROTOCOL),),
+            )
         if manifest_changed:
             if manifest is None:
                 self._write("DELETE FROM meta WHERE name = 'manifest'")
@@ -660,8 +709,17 @@ class NoteCache:
 def _dump_manifest(manifest: Manifest) -> bytes:
     fields = (
         # the GUIDs as one string: 170,000 string objects took pickle's memo ~20 MiB
-        manifest.inputs, manifest.deck, manifest.output, manifest.state, "\n".join(manifest.guids), manifest.keys, manifest.images,
-        tuple(tuple(n) for n in manifest.notes), manifest.natural, manifest.db, manifest.deflated,
+        manifest.inputs,
+        manifest.deck,
+        manifest.output,
+        manifest.state,
+        "\n".join(manifest.guids),
+        manifest.keys,
+        manifest.images,
+        tuple(tuple(n) for n in manifest.notes),
+        manifest.natural,
+        manifest.db,
+        manifest.deflated,
     )
     return pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL)
 

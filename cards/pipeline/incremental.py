@@ -35,6 +35,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..deck.ids import guid_from, key_of
+from ..deck.rows import Row
+from ..deck.state import (
+    Changes,
+    NoteEntries,
+    State,
+    identify_rows,
+    read_notes,
+    splice,
+    state_path,
+)
+from ..errors import WriteError
 from .cache import (
     Manifest,
     NoteCache,
@@ -46,18 +58,6 @@ from .cache import (
     summary_of,
 )
 from .collect import Collected, Plan, Progress, gather, recheck_images
-from ..deck.ids import guid_from, key_of
-from ..errors import WriteError
-from ..deck.rows import Row
-from ..deck.state import (
-    Changes,
-    NoteEntries,
-    State,
-    identify_rows,
-    read_notes,
-    splice,
-    state_path,
-)
 
 log = logging.getLogger("cards")
 #: Patch only when at most this share of the notes is touched.
@@ -81,7 +81,7 @@ def _count(table: Sequence[str], hashed: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Patched:
-    """What a patching build did: pipeline.py reports it as a BuildResult."""
+    """What a patching build did: run.py reports it as a BuildResult."""
 
     collected: Collected
     changes: Changes
@@ -89,8 +89,16 @@ class Patched:
 
 
 def patch(
-    plan: Plan, store: NoteCache, output: Path, *, now: int, deck: str, templates_dir: Path | None,
-    jobs: int | None, progress: Progress | None, full: Callable[[], Collected],
+    plan: Plan,
+    store: NoteCache,
+    output: Path,
+    *,
+    now: int,
+    deck: str,
+    templates_dir: Path | None,
+    jobs: int | None,
+    progress: Progress | None,
+    full: Callable[[], Collected],
 ) -> Patched | None:
     """Patch the last deck for the notes that changed since; None: build it in full.
 
@@ -100,10 +108,16 @@ def patch(
     last = store.manifest()
     state_file, db = state_path(output), db_path(store.root)
     if (
-        last is None or len(last.notes) != len(last.keys) or last.summary.errors
-        or last.deck != deck or len(plan.vaults) != 1 or any(k is None for k in plan.keys)
-        or last.db is None or last.db != file_stamp(db)
-        or last.output != file_stamp(output) or last.state != file_stamp(state_file)
+        last is None
+        or len(last.notes) != len(last.keys)
+        or last.summary.errors
+        or last.deck != deck
+        or len(plan.vaults) != 1
+        or any(k is None for k in plan.keys)
+        or last.db is None
+        or last.db != file_stamp(db)
+        or last.output != file_stamp(output)
+        or last.state != file_stamp(state_file)
     ):
         return _full("the last build's files are not in step, or more than one vault")
     keys: list[str] = [k for k in plan.keys if k is not None]
@@ -129,7 +143,9 @@ def patch(
     outside = _shared_keys(table, previous, rows, old_keys, old_hashed)
     if outside is None:
         return _full("a text shared with an untouched card lost the card that kept it")
-    identified = identify_rows(rows, previous, now=now, consume=True, outside=outside, reserved=set(last.guids) - removed)
+    identified = identify_rows(
+        rows, previous, now=now, consume=True, outside=outside, reserved=set(last.guids) - removed
+    )
     if not _swap(table, (old_hashed[key] for key in old_keys.elements()), rows):
         return _full("the natural key table is not the last build's")
     notes, guids = _in_order(last, keys, touched, collected, identified.guids)
@@ -148,9 +164,18 @@ def patch(
         scratch = db.with_name(db.name + ".new")
         try:
             made = patch_rows(
-                db, scratch, output, remove=removed, rows=rows, guids=identified.guids, mods=identified.mods,
-                decks={name for info in notes for name in info.decks}, media=media, templates_dir=templates_dir,
-                fields=collected.fields_of(), deflated=Deflated(*deflated) if deflated is not None else None,
+                db,
+                scratch,
+                output,
+                remove=removed,
+                rows=rows,
+                guids=identified.guids,
+                mods=identified.mods,
+                decks={name for info in notes for name in info.decks},
+                media=media,
+                templates_dir=templates_dir,
+                fields=collected.fields_of(),
+                deflated=Deflated(*deflated) if deflated is not None else None,
             )
         except WriteError:
             if db.exists() and db.parent.is_dir():
@@ -168,17 +193,38 @@ def patch(
     fingerprint = inputs_hash(keys)
     store.save(
         Manifest(
-            fingerprint, deck, _stamp(output), _stamp(state_file), tuple(guids), tuple(keys), images, tuple(notes),
-            "\n".join(table), file_stamp(db), deflated,
+            fingerprint,
+            deck,
+            _stamp(output),
+            _stamp(state_file),
+            tuple(guids),
+            tuple(keys),
+            images,
+            tuple(notes),
+            "\n".join(table),
+            file_stamp(db),
+            deflated,
         ),
     )
     changed = {*changes.added, *changes.updated}
     changes = Changes(
-        changes.added, changes.updated, changes.moved, tuple(g for g in guids if g not in changed), changes.retired, changes.retired_entries,
+        changes.added,
+        changes.updated,
+        changes.moved,
+        tuple(g for g in guids if g not in changed),
+        changes.retired,
+        changes.retired_entries,
     )
     done = Collected(
-        None, media, parsed=collected.parsed, cached=len(keys) - collected.parsed,
-        fingerprint=fingerprint, keys=tuple(keys), images=images, load=full, summary=summary,
+        None,
+        media,
+        parsed=collected.parsed,
+        cached=len(keys) - collected.parsed,
+        fingerprint=fingerprint,
+        keys=tuple(keys),
+        images=images,
+        load=full,
+        summary=summary,
     )
     return Patched(done, changes, written)
 
@@ -218,7 +264,11 @@ def _swap(table: list[str], old: Iterable[str], rows: Iterable[Row]) -> bool:
 
 
 def _in_order(
-    last: Manifest, keys: Sequence[str], touched: Sequence[int], collected: Collected, new_guids: Sequence[str],
+    last: Manifest,
+    keys: Sequence[str],
+    touched: Sequence[int],
+    collected: Collected,
+    new_guids: Sequence[str],
 ) -> tuple[list[NoteInfo], list[str]]:
     """Every note's info and every card's GUID in note order: the untouched ones as the
     last build had them, the touched ones from this build."""
@@ -246,7 +296,11 @@ def _in_order(
 
 
 def _shared_keys(
-    table: Sequence[str], previous: State, rows: Sequence[Row], old_keys: Counter[str], old_hashed: dict[str, str],
+    table: Sequence[str],
+    previous: State,
+    rows: Sequence[Row],
+    old_keys: Counter[str],
+    old_hashed: dict[str, str],
 ) -> set[str] | None:
     """The natural keys of touched cards whose plain form an untouched card keeps
     (ids.unique_keys ``outside``); None when the patch cannot know who keeps one.

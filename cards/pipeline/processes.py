@@ -22,12 +22,12 @@ never holds the lock (it closed its copy), so later builds are not held up.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
-import contextlib
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -131,14 +131,18 @@ def _started(initializer: Callable[..., None], initargs: tuple[Any, ...]) -> Non
 
 
 @contextmanager
-def worker_pool(workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...] = ()) -> Iterator[ProcessPoolExecutor]:
+def worker_pool(
+    workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...] = ()
+) -> Iterator[ProcessPoolExecutor]:
     """A fork pool whose workers die with the block: on a clean exit they finish and
     are joined; on any exception (Ctrl-C included) they are killed at once, their
     queued work dropped, and the exception goes on."""
     from concurrent.futures import ProcessPoolExecutor
 
     before = set(multiprocessing.active_children())
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_started, initargs=(initializer, initargs))
+    pool = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=_started, initargs=(initializer, initargs)
+    )
     try:
         _launch(pool)
         yield pool
