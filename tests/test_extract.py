@@ -91,11 +91,10 @@ def test_lists_that_are_not_pipelines(cards_from, markdown: str) -> None:
 
 
 def test_step_images_are_media_of_every_card(cards_from, note_from) -> None:
-    from cards.deck.render import Renderer
     from cards.extract import Context, extract_cards
 
     note = note_from("## Steps\n\n1. ![](a.png) look\n2. **Two**\n")
-    cards = extract_cards(note, ctx=Context(renderer=Renderer(resolve_image=lambda t: t)))
+    cards = extract_cards(note, ctx=Context(resolve_image=lambda t: t))
     assert [c.media for c in cards] == [("a.png",), ("a.png",)]
 
 

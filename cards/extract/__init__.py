@@ -16,25 +16,69 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
-from ..deck.render import Renderer
-from ..model import Block, Callout, Card, ListBlock, ListItem, Note, Paragraph, Section, Source
+from ..deck.render import ImageResolver, Renderer, TextRenderer, render_card
+from ..model import (
+    NO_FACTS,
+    Block,
+    Callout,
+    Candidate,
+    Card,
+    Field,
+    ListBlock,
+    ListItem,
+    Note,
+    Paragraph,
+    Section,
+    Source,
+)
 from ..notes.folding import normalise
 from ..notes.parse import plain_text
 from ..notes.plugins import Plugins
 
 
+def _web_only(target: str) -> str | None:
+    return target if target.startswith(("http://", "https://")) else None
+
+
 @dataclass(slots=True)
 class Context:
-    """What an extractor needs besides the note: rendering and the claimed nodes."""
+    """What an extractor needs besides the note: the note's images and the claimed nodes.
 
-    renderer: Renderer = field(default_factory=Renderer)
+    ``resolve_image`` says what an image target shows (a media name, or None when the
+    vault lacks it); each target is looked up once per note (:meth:`resolve`), for the
+    candidates' text and for the cards rendered later.
+    """
+
+    resolve_image: ImageResolver = _web_only
     claimed: set[int] = field(default_factory=set)
-    source_link: Callable[[Source], str] = lambda source: ""
     #: the vault's flashcard plugin settings (notes/plugins.py)
     plugins: Plugins = field(default_factory=Plugins)
     #: the vault's root deck, for decks a card names (``#flashcards/a/b`` -> ``Root::a::b``)
     root_deck: str = ""
     claimed_lines: set[int] = field(default_factory=set)
+    _resolved: dict[str, str | None] = field(default_factory=dict)
+    _text: TextRenderer | None = None
+
+    def resolve(self, target: str) -> str | None:
+        """What ``target`` shows, looked up once (a missing image is reported once)."""
+        if target not in self._resolved:
+            self._resolved[target] = self.resolve_image(target)
+        return self._resolved[target]
+
+    @property
+    def text(self) -> TextRenderer:
+        """The plain text of pieces, as the learner would read them."""
+        if self._text is None:
+            self._text = TextRenderer(self.resolve)
+        return self._text
+
+    def words(self, pieces: Field) -> str:
+        """The words pieces show, images left out: "" when they show only images or nothing."""
+        return TextRenderer(self.resolve, image="").text(pieces)
+
+    def shows_image(self, pieces: Field) -> bool:
+        """Whether pieces show an image the vault has (or a web image)."""
+        return "\ufdd4" in TextRenderer(self.resolve, image="\ufdd4").text(pieces)
 
     def claim(self, node: object) -> None:
         self.claimed.add(id(node))
@@ -57,9 +101,37 @@ class Context:
     def is_claimed(self, node: object) -> bool:
         return id(node) in self.claimed or getattr(node, "line", None) in self.claimed_lines
 
-    def take_media(self) -> tuple[str, ...]:
-        media, self.renderer.media = tuple(dict.fromkeys(self.renderer.media)), []
-        return media
+    def candidate(
+        self,
+        note: Note,
+        *,
+        kind: str,
+        model: str,
+        front: Field,
+        back: Field,
+        crumbs: tuple[str, ...],
+        identity: str,
+        line: int,
+        deck: str = "",
+        tags: tuple[str, ...] = (),
+        written: bool = False,
+        facts: Mapping[str, str] | None = None,
+    ) -> Candidate:
+        """A candidate of ``note``; ``deck`` and ``tags`` when the card names its own."""
+        return Candidate(
+            kind=kind,
+            model=model,
+            front=front,
+            back=back,
+            view=self.text.view(model, front, back),
+            crumbs=tuple(c for c in crumbs if c),
+            identity=identity,
+            source=Source(note.path, line),
+            deck=deck,
+            tags=tags,
+            written=written,
+            facts=MappingProxyType(dict(facts)) if facts else NO_FACTS,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,42 +160,6 @@ def _walk_blocks(blocks: list[Block], section: Section, parents: tuple[ListItem,
                     yield from _walk_blocks(item.children, section, (*parents, item))
         elif isinstance(block, Callout):
             yield from _walk_blocks(block.blocks, section, parents)
-
-
-def make_card(
-    note: Note,
-    ctx: Context,
-    *,
-    kind: str,
-    model: str,
-    front: str,
-    back: str,
-    context: tuple[str, ...],
-    identity: str,
-    line: int,
-    deck: str = "",
-    tags: tuple[str, ...] = (),
-    written: bool = False,
-    extra: Mapping[str, str] | None = None,
-) -> Card:
-    """A card of ``note``; ``deck`` and ``tags`` (added to the note's) when the card names its own."""
-    source = Source(note.path, line)
-    return Card(
-        kind=kind,
-        model=model,
-        front=front,
-        back=back,
-        context=tuple(c for c in context if c),
-        identity=identity,
-        source=source,
-        deck=deck or note.deck,
-        tags=tuple(dict.fromkeys((*note.tags, *tags))) if tags else note.tags,
-        note_title=note.title,
-        media=ctx.take_media(),
-        source_link=ctx.source_link(source),
-        written=written,
-        extra=dict(extra or {}),
-    )
 
 
 def breadcrumb(note: Note, section: Section, *more: str) -> tuple[str, ...]:
@@ -170,10 +206,10 @@ def section_at(note: Note, line: int) -> Section:
     return found
 
 
-Extractor = Callable[[Note, Context], Iterable[Card]]
+Extractor = Callable[[Note, Context], Iterable[Candidate]]
 
 from . import callouts, details, figure, logseq, o2a, osr, phrases, problems, qa, sections, steps, tables, terms  # noqa: E402  (the modules use the helpers above)
-from .judge import Dropped, judge_cards  # noqa: E402
+from .judge import Dropped, judge_candidates  # noqa: E402
 
 EXTRACTORS: Mapping[str, Extractor] = MappingProxyType(
     {
@@ -195,6 +231,15 @@ EXTRACTORS: Mapping[str, Extractor] = MappingProxyType(
 )
 
 
+def candidates(note: Note, ctx: Context, kinds: Collection[str] | None = None) -> list[Candidate]:
+    """Every candidate of one note, kinds in table order, each kind's in source order."""
+    found: list[Candidate] = []
+    for name, extractor in EXTRACTORS.items():
+        if kinds is None or name in kinds:
+            found.extend(extractor(note, ctx))
+    return found
+
+
 def extract_cards(
     note: Note,
     *,
@@ -202,14 +247,13 @@ def extract_cards(
     ctx: Context | None = None,
     dropped: list[Dropped] | None = None,
 ) -> list[Card]:
-    """All cards of one note that pass the judge (judge.py), kinds in table order, each
-    kind's cards in source order; the candidates the judge dropped go to ``dropped``."""
+    """The cards of one note (the library's shortcut, and the tests'): its candidates,
+    those the judge keeps, rendered; the dropped ones go to ``dropped``. The build's own
+    per-note pipeline (pipeline/per_note.py) also skips notes with nothing to learn."""
     ctx = ctx or Context()
-    cards: list[Card] = []
-    for name, extractor in EXTRACTORS.items():
-        if kinds is None or name in kinds:
-            cards.extend(extractor(note, ctx))
-    return judge_cards(cards, dropped)
+    kept = judge_candidates(candidates(note, ctx, kinds), dropped)
+    renderer = Renderer(resolve_image=ctx.resolve)
+    return [render_card(c, renderer, note_deck=note.deck, note_tags=note.tags, note_title=note.title) for c in kept]
 
 
-__all__ = ["EXTRACTORS", "Context", "Visit", "extract_cards", "walk", "make_card", "breadcrumb", "Paragraph"]
+__all__ = ["EXTRACTORS", "Context", "Visit", "candidates", "extract_cards", "walk", "breadcrumb", "Paragraph"]

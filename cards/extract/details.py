@@ -18,10 +18,11 @@ import logging
 import re
 from collections.abc import Iterator
 
+from ..deck.render import blank
 from ..errors import CardsError
-from ..model import BASIC, Card, Note, Source
-from . import Context, breadcrumb, make_card, section_at
-from .lines import note_lines, render_piece
+from ..model import BASIC, Candidate, Note, Source
+from . import Context, breadcrumb, section_at
+from .lines import fragment, note_lines
 
 KIND = "details"
 log = logging.getLogger("cards")
@@ -30,7 +31,7 @@ _CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
 _SUMMARY = re.compile(r"<summary\b[^>]*>(?P<q>.*?)</summary\s*>", re.IGNORECASE | re.DOTALL)
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     lines = [line for line in note_lines(note) if line.number not in note.code_lines]
     index = 0
     while index < len(lines):
@@ -60,25 +61,23 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
         if summary is None or not re.sub(r"<[^>]*>", "", summary["q"]).strip():
             _warn(note, line.number, "a <details> card with no <summary> to ask its question; it gives no card")
             continue
-        question = render_piece(ctx, re.sub(r"\s+", " ", summary["q"]).strip())
-        answer = render_piece(ctx, _dedent(text[summary.end() :]))
-        if not answer.html.strip():
-            ctx.take_media()
+        question = fragment(re.sub(r"\s+", " ", summary["q"]).strip())
+        answer = fragment(_dedent(text[summary.end() :]))
+        if blank(answer.field):
             _warn(note, line.number, "a <details> card with nothing after its <summary> to answer it; it gives no card")
             continue
         opener = opens_only(question.text)
-        yield make_card(
+        yield ctx.candidate(
             note,
-            ctx,
             kind=KIND,
             model=BASIC,
-            front=question.html,
-            back=answer.html,
-            context=breadcrumb(note, section_at(note, line.number)),
+            front=question.field,
+            back=answer.field,
+            crumbs=breadcrumb(note, section_at(note, line.number)),
             identity=question.text,
             line=line.number,
             written=True,
-            extra={"not_fact": f'its summary only says how to open it ("{question.text.strip()}")'} if opener else None,
+            facts={"not_fact": f'its summary only says how to open it ("{question.text.strip()}")'} if opener else None,
         )
 
 

@@ -15,14 +15,13 @@ A rule's examples are its specification, and run as tests (tests/test_docstring_
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from ..model import CLOZE, Card
+from ..model import Candidate
 
 GAP = "[...]"
 
@@ -61,24 +60,24 @@ class Seen:
 
 @dataclass(frozen=True, slots=True)
 class Dropped:
-    """A candidate a rule dropped: the card it would have been, the rule, the reason."""
+    """A candidate a rule dropped: the candidate, the rule, the reason."""
 
-    card: Card
+    candidate: Candidate
     rule: str
     reason: str
 
-    def explained(self) -> Explained:
-        view = seen(self.card)
-        source = self.card.source
+    def explained(self, source_link: str = "") -> Explained:
+        view = self.candidate.view
+        source = self.candidate.source
         return Explained(
             source.path.as_posix(),
             source.line,
-            self.card.kind,
+            self.candidate.kind,
             view.front,
             view.hidden or view.back,
             self.rule,
             self.reason,
-            self.card.source_link,
+            source_link,
         )
 
 
@@ -100,31 +99,21 @@ class Explained:
 
 # ------------------------------------------------------------------ plain text
 
-_CLOZE = re.compile(r"\{\{c1::(.*?)(?:::[^{}]*?)?\}\}", re.S)
-_BLOCK = re.compile(r"<br\s*/?>|</?(?:p|li|ul|ol|div|tr|td|th|table|blockquote|pre)\b[^>]*>", re.I)
-_CODE = re.compile(r"<code>.*?</code>|<pre>.*?</pre>", re.S)
 _MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.S)
 
 
-def text_of(fragment: str) -> str:
-    """Visible text of a field: tags out, blocks apart, entities decoded, an image as
-    ``[image]``.
-
-    >>> text_of("<b>ATP</b> is made in <ol><li>glycolysis</li><li>the Krebs&#32;cycle</li></ol>")
-    'ATP is made in glycolysis the Krebs cycle'
-    """
-    fragment = re.sub(r"<img\b[^>]*>", " [image] ", fragment)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", _BLOCK.sub(" ", fragment))).split())
-
-
-def seen(card: Card) -> Seen:
+def seen(candidate: Candidate) -> Seen:
     """What the learner sees of a candidate (a mined cloze has one gap, ``c1``)."""
-    if card.model == CLOZE:
-        found = _CLOZE.search(card.front)
-        hidden = text_of(found.group(1)) if found else ""
-        front = text_of(_CLOZE.sub(GAP, card.front, count=1)) if found else text_of(card.front)
-        return Seen(card.kind, front, hidden, text_of(card.back), card.context, cloze=True, facts=card.extra)
-    return Seen(card.kind, text_of(card.front), "", text_of(card.back), card.context, cloze=False, facts=card.extra)
+    view = candidate.view
+    return Seen(
+        candidate.kind,
+        view.front,
+        view.hidden,
+        view.back,
+        candidate.crumbs,
+        cloze=candidate.cloze,
+        facts=candidate.facts,
+    )
 
 
 def fold(text: str) -> str:
@@ -761,7 +750,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
 MAX_PER_SENTENCE = 3
 
 
-def crowded_sentence(cards: Sequence[tuple[Card, Seen]]) -> dict[int, str]:
+def crowded_sentence(cards: Sequence[tuple[Candidate, Seen]]) -> dict[int, str]:
     """More than three gaps in one sentence mark a list of bold items, not a few key
     terms: none of them is asked (``**A**, **B**, **C** and **D** are ...``).
 
@@ -781,7 +770,7 @@ def crowded_sentence(cards: Sequence[tuple[Card, Seen]]) -> dict[int, str]:
     }
 
 
-def near_duplicate(cards: Sequence[tuple[Card, Seen]]) -> dict[int, str]:
+def near_duplicate(cards: Sequence[tuple[Candidate, Seen]]) -> dict[int, str]:
     """A note asks each thing once: a card with the same question and answer as an
     earlier one of the note is dropped."""
     first: dict[tuple[str, str, str], int] = {}
@@ -795,7 +784,7 @@ def near_duplicate(cards: Sequence[tuple[Card, Seen]]) -> dict[int, str]:
     return found
 
 
-NoteRule = Callable[[Sequence[tuple[Card, Seen]]], dict[int, str]]
+NoteRule = Callable[[Sequence[tuple[Candidate, Seen]]], dict[int, str]]
 NOTE_RULES: Mapping[str, NoteRule] = MappingProxyType(
     {"crowded_sentence": crowded_sentence, "near_duplicate": near_duplicate}
 )
@@ -804,14 +793,14 @@ NOTE_RULES: Mapping[str, NoteRule] = MappingProxyType(
 # ------------------------------------------------------------------ the judge
 
 
-def verdict(card: Card) -> tuple[str, str] | None:
-    """(rule, reason) of the first rule that drops ``card``, or None to keep it. A card
-    the author wrote passes every rule but ``not_a_fact``, which its own extractor sets
-    (a ``<details>`` whose summary only says "click to expand")."""
-    if card.written:
-        reason = not_a_fact(seen(card))
+def verdict(candidate: Candidate) -> tuple[str, str] | None:
+    """(rule, reason) of the first rule that drops ``candidate``, or None to keep it. A
+    card the author wrote passes every rule but ``not_a_fact``, which its own extractor
+    sets (a ``<details>`` whose summary only says "click to expand")."""
+    view = seen(candidate)
+    if candidate.written:
+        reason = not_a_fact(view)
         return ("not_a_fact", reason) if reason else None
-    view = seen(card)
     for name, rule in RULES.items():
         reason = rule(view)
         if reason:
@@ -819,15 +808,15 @@ def verdict(card: Card) -> tuple[str, str] | None:
     return None
 
 
-def judge_cards(cards: Iterable[Card], dropped: list[Dropped] | None = None) -> list[Card]:
-    """The cards that pass every rule, in order; the others go to ``dropped`` (if given)."""
-    kept: list[tuple[Card, Seen]] = []
-    for card in cards:
-        found = verdict(card)
+def judge_candidates(candidates: Iterable[Candidate], dropped: list[Dropped] | None = None) -> list[Candidate]:
+    """The candidates that pass every rule, in order; the others go to ``dropped`` (if given)."""
+    kept: list[tuple[Candidate, Seen]] = []
+    for candidate in candidates:
+        found = verdict(candidate)
         if found is None:
-            kept.append((card, seen(card)))
+            kept.append((candidate, seen(candidate)))
         elif dropped is not None:
-            dropped.append(Dropped(card, *found))
+            dropped.append(Dropped(candidate, *found))
     for name, rule in NOTE_RULES.items():
         mined = [(c, v) for c, v in kept if not c.written]
         out = rule(mined)
@@ -836,4 +825,4 @@ def judge_cards(cards: Iterable[Card], dropped: list[Dropped] | None = None) -> 
             if dropped is not None:
                 dropped.extend(Dropped(c, name, gone[id(c)]) for c, _ in kept if id(c) in gone)
             kept = [(c, v) for c, v in kept if id(c) not in gone]
-    return [card for card, _ in kept]
+    return [candidate for candidate, _ in kept]

@@ -14,9 +14,8 @@ import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..model import Block, Note, Paragraph
+from ..model import Block, Blocks, Field, Note, Paragraph, Span
 from ..notes.parse import parse_fragment, plain_blocks
-from . import Context
 
 #: A list marker (``-``, ``*``, ``+``, ``1.``, ``1)``), a task box, or a quote marker at a line's start.
 _LEAD = re.compile(r"^\s*(?:>\s*)*(?:(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?)?")
@@ -68,18 +67,17 @@ def dedent_lines(lines: Iterable[str]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Piece:
-    """A piece of Markdown made into a card field: its HTML and its plain words."""
+class Fragment:
+    """A piece of Markdown made into a card's side: its pieces and its plain words."""
 
-    html: str
+    field: Field
     text: str
 
 
-def render_piece(ctx: Context, markdown_text: str, *, handwritten: bool = False) -> Piece:
-    """A piece of a note as a field: one paragraph renders inline (as a Q/A bullet's
-    question does), anything else as blocks."""
+def fragment(markdown_text: str, *, handwritten: bool = False) -> Fragment:
+    """A piece of a note as a card's side: one paragraph reads as an inline (as a Q/A
+    bullet's question does), anything else as blocks."""
     blocks: list[Block] = parse_fragment(clean(markdown_text))
     if len(blocks) == 1 and isinstance(blocks[0], Paragraph):
-        return Piece(ctx.renderer.inline(blocks[0].inline, handwritten=handwritten), plain_blocks(blocks))
-    html = ctx.renderer.handwritten_blocks(blocks) if handwritten else ctx.renderer.blocks(blocks)
-    return Piece(html, plain_blocks(blocks))
+        return Fragment((Span(blocks[0].inline.tokens, handwritten=handwritten),), plain_blocks(blocks))
+    return Fragment((Blocks(blocks, handwritten=handwritten),), plain_blocks(blocks))

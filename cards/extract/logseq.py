@@ -17,9 +17,9 @@ import logging
 from collections.abc import Iterator
 
 from ..errors import CardsError
-from ..model import BASIC, CLOZE, Card, Inline, ListBlock, ListItem, Note, Source
+from ..model import BASIC, CLOZE, Blocks, Candidate, Inline, ListBlock, ListItem, Note, Source, Span
 from ..notes.parse import plain_text
-from . import Context, Visit, make_card, walk, where
+from . import Context, Visit, walk, where
 from .shapes import has_cloze, without_tasks
 
 KIND = "logseq"
@@ -40,7 +40,7 @@ def is_card_block(item: ListItem) -> bool:
     )
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     for visit in walk(note):
         if isinstance(visit.block, ListBlock):
             for item in visit.block.items:
@@ -48,29 +48,25 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                     yield from _card(note, ctx, visit, item)
 
 
-def _card(note: Note, ctx: Context, visit: Visit, item: ListItem) -> Iterator[Card]:
+def _card(note: Note, ctx: Context, visit: Visit, item: ListItem) -> Iterator[Candidate]:
     assert item.inline is not None
     ctx.claim(item)
     answer = without_tasks(item.children)
     ctx.claim_blocks(item.children)
     if has_cloze(item.inline):  # a #card block with {{cloze …}}: Logseq hides its clozes
-        text = ctx.renderer.inline(_without_card_tag(item), handwritten=True)
-        yield make_card(
+        yield ctx.candidate(
             note,
-            ctx,
             kind=KIND,
             model=CLOZE,
-            front=text,
-            back=ctx.renderer.blocks(answer),
-            context=where(note, visit),
+            front=(Span(_without_card_tag(item).tokens, handwritten=True),),
+            back=(Blocks(answer),),
+            crumbs=where(note, visit),
             identity=plain_text(_without_card_tag(item)),
             line=item.line,
             written=True,
         )
         return
-    question = ctx.renderer.inline(_without_card_tag(item))
     if not answer:
-        ctx.take_media()
         log.warning(
             "%s",
             CardsError(
@@ -79,14 +75,13 @@ def _card(note: Note, ctx: Context, visit: Visit, item: ListItem) -> Iterator[Ca
             ),
         )
         return
-    yield make_card(
+    yield ctx.candidate(
         note,
-        ctx,
         kind=KIND,
         model=BASIC,
-        front=question,
-        back=ctx.renderer.blocks(answer),
-        context=where(note, visit),
+        front=(Span(_without_card_tag(item).tokens),),
+        back=(Blocks(answer),),
+        crumbs=where(note, visit),
         identity=plain_text(_without_card_tag(item)),
         line=item.line,
         written=True,

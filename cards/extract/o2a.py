@@ -44,11 +44,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..deck.render import blank, has_deletion
 from ..errors import CardsError
-from ..model import BASIC, CLOZE, REVERSED, Card, Note, Source
+from ..model import BASIC, CLOZE, REVERSED, Candidate, Note, Source
 from ..notes.plugins import ObsidianToAnki
-from . import Context, breadcrumb, make_card, section_at
-from .lines import Line, note_lines, render_piece
+from . import Context, breadcrumb, section_at
+from .lines import Line, fragment, note_lines
 
 KIND = "o2a"
 log = logging.getLogger("cards")
@@ -79,7 +80,7 @@ class _Block:
     lines: list[Line] = field(default_factory=list)
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     settings = ctx.plugins.o2a
     lines = [line for line in note_lines(note) if line.number not in note.code_lines]
     file = _file_settings(lines, settings)
@@ -157,7 +158,7 @@ def _fields(text_lines: list[str], names: tuple[str, ...]) -> tuple[dict[str, st
 
 def _block_cards(
     note: Note, ctx: Context, block: _Block, file: _FileSettings, settings: ObsidianToAnki
-) -> Iterator[Card]:
+) -> Iterator[Candidate]:
     kind = NOTE_TYPES.get(block.note_type.lower())
     if any(line.text.strip() == settings.delete for line in block.lines):
         return  # the plugin's way of deleting the card from Anki: no card here
@@ -179,7 +180,7 @@ _INLINE = re.compile(r"\[(?P<type>[^\]]+)\]\s*(?P<body>.*?)\s*$")
 
 def _inline_cards(
     note: Note, ctx: Context, line: Line, file: _FileSettings, settings: ObsidianToAnki
-) -> Iterator[Card]:
+) -> Iterator[Candidate]:
     text = line.text.strip()
     end = text.rfind(settings.end_inline)
     if end < 0:
@@ -226,25 +227,23 @@ def _card(
     tags: tuple[str, ...],
     deck: str,
     settings: ObsidianToAnki,
-) -> Iterator[Card]:
+) -> Iterator[Candidate]:
     context = breadcrumb(note, section_at(note, line))
     clean_tags = tuple(t.replace("/", "::") for t in tags)
     if model == CLOZE:
         text = _curly_clozes(values.get("Text", ""), settings)
-        front = render_piece(ctx, _ID_COMMENT.sub("", text), handwritten=True)
-        if "{{c" not in front.html:
-            ctx.take_media()
+        front = fragment(_ID_COMMENT.sub("", text), handwritten=True)
+        if not has_deletion(front.field):
             _warn(note, line, "an Obsidian_to_Anki Cloze block with no deletion ({{c1::...}}); it gives no card")
             return
-        extra = render_piece(ctx, values.get("Back Extra", ""))
-        yield make_card(
+        extra = fragment(values.get("Back Extra", ""))
+        yield ctx.candidate(
             note,
-            ctx,
             kind=KIND,
             model=CLOZE,
-            front=front.html,
-            back=extra.html,
-            context=context,
+            front=front.field,
+            back=extra.field,
+            crumbs=context,
             identity=front.text,
             line=line,
             deck=deck,
@@ -252,27 +251,24 @@ def _card(
             written=True,
         )
         return
-    front, back = render_piece(ctx, values.get("Front", "")), render_piece(ctx, values.get("Back", ""))
-    if not front.text.strip() and "<img" not in front.html:
-        ctx.take_media()
+    front, back = fragment(values.get("Front", "")), fragment(values.get("Back", ""))
+    if not front.text.strip() and not ctx.shows_image(front.field):
         _warn(
             note, line, f"an Obsidian_to_Anki {names[0]}/{names[1]} block with nothing in {names[0]}; it gives no card"
         )
         return
-    if not back.html.strip():
-        ctx.take_media()
+    if blank(back.field):
         _warn(note, line, "an Obsidian_to_Anki block with no Back: field; it gives no card")
         return
     if values.get("Add Reverse", "").strip():
         model = REVERSED
-    yield make_card(
+    yield ctx.candidate(
         note,
-        ctx,
         kind=KIND,
         model=model,
-        front=front.html,
-        back=back.html,
-        context=context,
+        front=front.field,
+        back=back.field,
+        crumbs=context,
         identity=front.text,
         line=line,
         deck=deck,

@@ -42,12 +42,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..deck.render import blank
 from ..errors import CardsError
-from ..model import BASIC, CLOZE, REVERSED, Card, Note, Source
+from ..model import BASIC, CLOZE, REVERSED, Candidate, Note, Source
 from ..notes.plugins import Plugins, SpacedRepetition
-from . import Context, breadcrumb, make_card, section_at
+from . import Context, breadcrumb, section_at
 from .clozes import Deletion, cloze_text, find_deletions
-from .lines import HEADING, SR_COMMENT, Line, dedent_lines, find_outside_code, note_lines, render_piece, strip_lead
+from .lines import HEADING, SR_COMMENT, Line, dedent_lines, find_outside_code, fragment, note_lines, strip_lead
 
 KIND = "osr"
 log = logging.getLogger("cards")
@@ -158,7 +159,7 @@ class _Block:
     separator: int = -1  # index in lines of the ? / ?? line
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     settings = ctx.plugins.osr
     flashcards = is_flashcard_note(note, settings)
     names = [t.lstrip("#") for t in settings.tags]
@@ -271,7 +272,7 @@ def _children(lines: list[Line], start: int, text: str, note: Note) -> list[Line
 
 def _single_card(
     note: Note, ctx: Context, line: Line, single: _Single, more: list[Line], decks: _Decks, names: list[str]
-) -> Iterator[Card]:
+) -> Iterator[Candidate]:
     deck, front = decks.card_line(single.front)
     front = _without_flashcard_tags(strip_lead(front), names)
     back = single.back + ("\n\n" + dedent_lines(m.text for m in more) if more else "")
@@ -289,7 +290,7 @@ def _single_card(
     )
 
 
-def _finish(note: Note, ctx: Context, block: _Block, decks: _Decks, names: list[str]) -> Iterator[Card]:
+def _finish(note: Note, ctx: Context, block: _Block, decks: _Decks, names: list[str]) -> Iterator[Candidate]:
     if not block.lines:
         return
     if not block.kind:
@@ -334,19 +335,18 @@ def _words(text: str) -> bool:
 
 def _basic(
     note: Note, ctx: Context, front_md: str, back_md: str, line: int, deck: str, *, reverse: bool, syntax: str
-) -> Iterator[Card]:
-    front, back = render_piece(ctx, front_md), render_piece(ctx, back_md)
-    if not front.text.strip() or not back.html.strip():
+) -> Iterator[Candidate]:
+    front, back = fragment(front_md), fragment(back_md)
+    if not front.text.strip() or blank(back.field):
         _warn(note, line, f"a Spaced Repetition card ({syntax}) needs text on both sides of the separator")
         return
-    yield make_card(
+    yield ctx.candidate(
         note,
-        ctx,
         kind=KIND,
         model=REVERSED if reverse else BASIC,
-        front=front.html,
-        back=back.html,
-        context=breadcrumb(note, section_at(note, line)),
+        front=front.field,
+        back=back.field,
+        crumbs=breadcrumb(note, section_at(note, line)),
         identity=front.text,
         line=line,
         deck=deck,
@@ -354,7 +354,7 @@ def _basic(
     )
 
 
-def _cloze_cards(note: Note, ctx: Context, block: _Block, decks: _Decks, names: list[str]) -> Iterator[Card]:
+def _cloze_cards(note: Note, ctx: Context, block: _Block, decks: _Decks, names: list[str]) -> Iterator[Candidate]:
     settings = ctx.plugins.osr
     deck, head = decks.card_line(block.lines[0].text)
     lines = [head, *(line.text for line in block.lines[1:])]
@@ -367,22 +367,21 @@ def _cloze_cards(note: Note, ctx: Context, block: _Block, decks: _Decks, names: 
 
 def cloze_cards(
     note: Note, ctx: Context, markdown_text: str, deletions: list[Deletion], line: int, deck: str
-) -> Iterator[Card]:
+) -> Iterator[Candidate]:
     """The cards of a text with written deletions: numbered ones (``==1;;x==``) make one
     note with the writer's numbers; unnumbered ones one note each (cloze 1), so adding a
     deletion never moves another's reviews."""
     context = breadcrumb(note, section_at(note, line))
-    plain = render_piece(ctx, cloze_text(markdown_text, deletions, ask=())).text
+    plain = fragment(cloze_text(markdown_text, deletions, ask=())).text
     if any(d.number is not None for d in deletions):
-        piece = render_piece(ctx, cloze_text(markdown_text, deletions, ask=deletions, numbered=True), handwritten=True)
-        yield make_card(
+        piece = fragment(cloze_text(markdown_text, deletions, ask=deletions, numbered=True), handwritten=True)
+        yield ctx.candidate(
             note,
-            ctx,
             kind=KIND,
             model=CLOZE,
-            front=piece.html,
-            back="",
-            context=context,
+            front=piece.field,
+            back=(),
+            crumbs=context,
             identity=plain,
             line=line,
             deck=deck,
@@ -390,15 +389,14 @@ def cloze_cards(
         )
         return
     for deletion in deletions:
-        piece = render_piece(ctx, cloze_text(markdown_text, deletions, ask=(deletion,)), handwritten=True)
-        yield make_card(
+        piece = fragment(cloze_text(markdown_text, deletions, ask=(deletion,)), handwritten=True)
+        yield ctx.candidate(
             note,
-            ctx,
             kind=KIND,
             model=CLOZE,
-            front=piece.html,
-            back="",
-            context=context,
+            front=piece.field,
+            back=(),
+            crumbs=context,
             identity=f"{plain}\x1f{deletion.answer}",
             line=line,
             deck=deck,

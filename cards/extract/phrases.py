@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import CLOZE, Card, Inline, ListBlock, Note, Paragraph
+from ..model import CLOZE, Candidate, Element, Inline, ListBlock, Note, Paragraph, Span
 from ..notes.parse import plain_text
-from . import Context, Visit, make_card, walk, where
+from . import Context, Visit, walk, where
 from .osr import minable_marks
 from .shapes import (
     has_cloze,
@@ -51,7 +51,7 @@ def _sentences(visit: Visit) -> Iterator[tuple[object, Inline, int]]:
                 yield item, item.inline, item.line
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     bold, highlight = minable_marks(note, ctx.plugins)
     allowed = {kind for kind, on in (("strong_open", bold), ("mark_open", highlight)) if on}
     for visit in walk(note):
@@ -61,14 +61,13 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                 continue
             if has_cloze(inline):
                 ctx.claim(node)
-                yield make_card(
+                yield ctx.candidate(
                     note,
-                    ctx,
                     kind=KIND,
                     model=CLOZE,
-                    front=ctx.renderer.inline(inline, handwritten=True),
-                    back="",
-                    context=context,
+                    front=(Span(inline.tokens, handwritten=True),),
+                    back=(),
+                    crumbs=context,
                     identity=plain_text(inline),
                     line=line,
                     written=True,
@@ -87,23 +86,22 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                     if not phrase.strip():
                         continue
                     ctx.claim(node)
-                    extra = f"<p>{ctx.renderer.inline(inline)}</p>" if len(parts) > 1 else ""
+                    extra = (Element("p", (Span(inline.tokens),)),) if len(parts) > 1 else ()
                     leans = not k and refers_to_nothing_shown(plain_text(sentence))
                     asked = shown
                     if titled and not k and span == spans(sentence)[0]:
                         # a title line is asked with its statement, not only the premises that open it
                         asked, leans = titled_statement(parts, phrase), False
                         if plain_text(asked).split() == whole.split():
-                            extra = ""  # the front shows the whole paragraph already
-                    yield make_card(
+                            extra = ()  # the front shows the whole paragraph already
+                    yield ctx.candidate(
                         note,
-                        ctx,
                         kind=KIND,
                         model=CLOZE,
-                        front=ctx.renderer.inline(asked, cloze=sentence.tokens[span[0]]),
+                        front=(Span(asked.tokens, gap=sentence.tokens[span[0]]),),
                         back=extra,
-                        context=context,
+                        crumbs=context,
                         identity=f"{whole}\x1f{phrase}",
                         line=line,
-                        extra={"leans_on_before": plain_text(sentence)} if leans else None,
+                        facts={"leans_on_before": plain_text(sentence)} if leans else None,
                     )

@@ -39,10 +39,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..model import BASIC, Block, Callout, Card, Inline, ListBlock, Note, Paragraph
+from ..model import BASIC, Block, Blocks, Callout, Candidate, Field, Inline, ListBlock, Note, Paragraph, Span
 from ..notes.markdown import markdown
 from ..notes.parse import plain_blocks, plain_text
-from . import Context, Visit, make_card, walk, where
+from . import Context, Visit, walk, where
 from .naming import is_drawing, personal
 from .shapes import ends_with_question, has_cloze, is_image_only, is_links_only
 
@@ -117,24 +117,23 @@ def _card(
     note: Note,
     ctx: Context,
     visit: Visit,
-    question: str,
+    question: Field,
     answer: list[Block],
     line: int,
     identity: str,
     *,
     reason: str | None = None,
-) -> Card:
-    return make_card(
+) -> Candidate:
+    return ctx.candidate(
         note,
-        ctx,
         kind=KIND,
         model=BASIC,
         front=question,
-        back=ctx.renderer.blocks(answer),
-        context=where(note, visit),
+        back=(Blocks(answer),),
+        crumbs=where(note, visit),
         identity=identity,
         line=line,
-        extra={"not_fact": reason} if reason else None,
+        facts={"not_fact": reason} if reason else None,
     )
 
 
@@ -151,7 +150,7 @@ def _until_heading(siblings: list[Block], start: int) -> list[Block]:
     return out
 
 
-def _quoted_question(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterator[Card]:
+def _quoted_question(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterator[Candidate]:
     if not _quoted(note, block.line) or not ends_with_question(plain_text(block.inline)):
         return
     answer: list[Block] = []
@@ -176,10 +175,10 @@ def _quoted_question(note: Note, ctx: Context, visit: Visit, block: Paragraph) -
     # the answer's paragraphs are this card's; its lists stay free, so their term lines
     # and procedures give their own cards too (an interview answer lists what to know)
     ctx.claim_blocks([b for b in answer if not isinstance(b, ListBlock)])
-    yield _card(note, ctx, visit, ctx.renderer.inline(block.inline), answer, block.line, plain_text(block.inline))
+    yield _card(note, ctx, visit, (Span(block.inline.tokens),), answer, block.line, plain_text(block.inline))
 
 
-def _problem_callout(note: Note, ctx: Context, visit: Visit, callout: Callout) -> Iterator[Card]:
+def _problem_callout(note: Note, ctx: Context, visit: Visit, callout: Callout) -> Iterator[Candidate]:
     if callout.kind not in PROBLEM_CALLOUTS or not callout.blocks:
         return
     statement = callout.blocks[0]
@@ -196,7 +195,7 @@ def _problem_callout(note: Note, ctx: Context, visit: Visit, callout: Callout) -
     else:
         ctx.claim(callout)
         ctx.claim_blocks([*callout.blocks, *solution])
-    front = ctx.renderer.inline(statement.inline)
+    front = (Span(statement.inline.tokens),)
     yield _card(note, ctx, visit, front, solution, callout.line, plain_text(statement.inline), reason=reason)
 
 
@@ -210,7 +209,7 @@ def _without_label(inline: Inline, pattern: re.Pattern[str]) -> Inline:
     return Inline(rest, tokens[0].children or [] if tokens else [])
 
 
-def _solved(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterator[Card]:
+def _solved(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterator[Candidate]:
     """A ``Solution:``/``解：`` paragraph and the statement before it."""
     if not label(_SOLUTION, block.inline.source) or ctx.is_claimed(block):
         return
@@ -236,11 +235,11 @@ def _solved(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterato
         return
     question_blocks: list[Block] = [Paragraph(statement[0].line, first), *statement[1:]]
     ctx.claim_blocks([*statement, block, *solution])
-    front = ctx.renderer.blocks(question_blocks) if len(question_blocks) > 1 else ctx.renderer.inline(first)
+    front: Field = (Blocks(question_blocks),) if len(question_blocks) > 1 else (Span(first.tokens),)
     yield _card(note, ctx, visit, front, solution, statement[0].line, plain_blocks(question_blocks))
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     if is_drawing(note.front_matter):
         return  # an Excalidraw drawing: labels on a canvas, not prose
     for visit in walk(note):

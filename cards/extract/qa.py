@@ -24,9 +24,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..model import BASIC, Block, Card, Inline, ListBlock, ListItem, Note, Paragraph
+from ..model import BASIC, Block, Blocks, Candidate, Field, Inline, ListBlock, ListItem, Note, Paragraph, Span
 from ..notes.parse import inline_of, plain_text
-from . import Context, Visit, make_card, walk, where
+from . import Context, Visit, walk, where
 from .naming import term_problem
 from .shapes import ends_with_question, fold, has_cloze, is_image_only, is_links_only, without_tasks
 from .steps import is_pipeline, procedure_reason
@@ -101,7 +101,7 @@ def _is_term(item: ListItem, answer: list[Block]) -> bool:
     )  # "level" under "level" explains nothing
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     for visit in walk(note):
         block = visit.block
         if isinstance(block, Paragraph):
@@ -115,36 +115,35 @@ def _card(
     ctx: Context,
     visit: Visit,
     question: Inline,
-    answer_html: str,
+    answer: Field,
     line: int,
     *,
     written: bool,
     shape: str = "",
-) -> Card:
+) -> Candidate:
     """A question card; ``written``: the writer marked it as one (``Q:``/``A:``); ``shape``:
     how a mined one was recognised (``question``, ``case``, ``term``), for the judge."""
-    return make_card(
+    return ctx.candidate(
         note,
-        ctx,
         kind=KIND,
         model=BASIC,
-        front=ctx.renderer.inline(question),
-        back=answer_html,
-        context=where(note, visit),
+        front=(Span(question.tokens),),
+        back=answer,
+        crumbs=where(note, visit),
         identity=plain_text(question),
         line=line,
         written=written,
-        extra={"shape": shape} if shape else None,
+        facts={"shape": shape} if shape else None,
     )
 
 
-def _paragraph(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterator[Card]:
+def _paragraph(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterator[Candidate]:
     if ctx.is_claimed(block):
         return
     pair = _explicit(block.inline.source)
     if pair:
         ctx.claim(block)
-        yield _card(note, ctx, visit, pair[0], ctx.renderer.inline(pair[1]), block.line, written=True)
+        yield _card(note, ctx, visit, pair[0], (Span(pair[1].tokens),), block.line, written=True)
         return
     question = _question_only(block.inline)
     if question is None:
@@ -156,10 +155,10 @@ def _paragraph(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iter
     if answer is not None:
         ctx.claim(block)
         ctx.claim(following)
-        yield _card(note, ctx, visit, question, ctx.renderer.inline(answer), block.line, written=True)
+        yield _card(note, ctx, visit, question, (Span(answer.tokens),), block.line, written=True)
 
 
-def _bullets(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> Iterator[Card]:
+def _bullets(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> Iterator[Candidate]:
     items = block.items
     for index, item in enumerate(items):
         if item.task is not None or item.inline is None or ctx.is_claimed(item) or has_cloze(item.inline):
@@ -169,8 +168,9 @@ def _bullets(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> Iterat
         pair = _explicit(item.inline.source)
         if pair:
             ctx.claim(item)
-            answer_html = ctx.renderer.inline(pair[1]) + ctx.renderer.blocks(item.children)
-            yield _card(note, ctx, visit, pair[0], answer_html, item.line, written=True)
+            yield _card(
+                note, ctx, visit, pair[0], (Span(pair[1].tokens), Blocks(item.children)), item.line, written=True
+            )
             continue
         question = _question_only(item.inline)
         if question is not None:
@@ -198,22 +198,20 @@ def _bullets(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> Iterat
                 if isinstance(child, ListBlock):
                     for grandchild in child.items:
                         ctx.claim(grandchild)
-            yield _card(
-                note, ctx, visit, item.inline, ctx.renderer.blocks(answer_blocks), item.line, written=False, shape=shape
-            )
+            yield _card(note, ctx, visit, item.inline, (Blocks(answer_blocks),), item.line, written=False, shape=shape)
 
 
-def _explicit_answer(item: ListItem, next_item: ListItem | None, ctx: Context) -> str | None:
+def _explicit_answer(item: ListItem, next_item: ListItem | None, ctx: Context) -> Field | None:
     """The answer to a ``Q:`` bullet: an ``A:`` child, or an ``A:`` bullet right after it."""
     for child in item.children:
         if isinstance(child, ListBlock) and child.items:
             answer = _answer_only(child.items[0].inline)
             if answer is not None:
                 ctx.claim(child.items[0])
-                return ctx.renderer.inline(answer) + ctx.renderer.blocks(child.items[0].children)
+                return (Span(answer.tokens), Blocks(child.items[0].children))
     if next_item is not None:
         answer = _answer_only(next_item.inline)
         if answer is not None:
             ctx.claim(next_item)
-            return ctx.renderer.inline(answer) + ctx.renderer.blocks(next_item.children)
+            return (Span(answer.tokens), Blocks(next_item.children))
     return None

@@ -38,9 +38,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..model import BASIC, Block, Card, Inline, Note, Paragraph, Section
+from ..model import BASIC, Block, Blocks, Candidate, Field, Inline, Note, Paragraph, Section, Sep, Span
 from ..notes.parse import plain_text
-from . import Context, breadcrumb, make_card
+from . import Context, breadcrumb
 from .naming import (
     clause_edge,
     dated,
@@ -176,26 +176,25 @@ def _card(
     line: int,
     reason: str | None,
     subject: str = "",
-) -> Card:
-    front = ctx.renderer.inline(front_inline)
+) -> Candidate:
+    front: Field = (Span(front_inline.tokens),)
     identity = plain_text(front_inline)
     if subject:
-        front, identity = f"{ctx.renderer.inline(inline_of(subject))} — {front}", f"{subject} — {identity}"
-    return make_card(
+        front, identity = (Span(inline_of(subject).tokens), Sep(" — "), *front), f"{subject} — {identity}"
+    return ctx.candidate(
         note,
-        ctx,
         kind=KIND,
         model=BASIC,
         front=front,
-        back=ctx.renderer.blocks(blocks),
-        context=context,
+        back=(Blocks(blocks),),
+        crumbs=context,
         identity=identity,
         line=line,
-        extra={"not_fact": reason} if reason else None,
+        facts={"not_fact": reason} if reason else None,
     )
 
 
-def _headed(note: Note, ctx: Context, section: Section) -> Iterator[Card]:
+def _headed(note: Note, ctx: Context, section: Section) -> Iterator[Candidate]:
     """The card of a heading and its one paragraph (or formula)."""
     if (
         not section.path
@@ -243,7 +242,7 @@ def _names(inline: Inline, name: str) -> bool:
     return name[:1].isupper() and len(name.split()) <= 4
 
 
-def _labelled(note: Note, ctx: Context, section: Section) -> Iterator[Card]:
+def _labelled(note: Note, ctx: Context, section: Section) -> Iterator[Candidate]:
     """Cards of a short label line ending in a colon followed by display formulas."""
     blocks = section.blocks
     for k, block in enumerate(blocks[:-1]):
@@ -269,7 +268,7 @@ def _labelled(note: Note, ctx: Context, section: Section) -> Iterator[Card]:
         )
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     if is_drawing(note.front_matter):
         return  # an Excalidraw drawing: labels on a canvas, not prose
     for section in note.sections:

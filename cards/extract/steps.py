@@ -30,10 +30,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..deck.render import Renderer
-from ..model import CLOZE, Card, Inline, ListBlock, ListItem, Note, Paragraph
+from ..model import CLOZE, Blocks, Candidate, Element, Field, Gap, Inline, ListBlock, ListItem, Note, Paragraph, Span
 from ..notes.parse import plain_text
-from . import Context, Visit, make_card, walk, where
+from . import Context, Visit, walk, where
 from .shapes import ends_with_question, has_cloze, is_image_only, is_links_only, leading_span
 
 KIND = "steps"
@@ -73,19 +72,19 @@ def step_title(item: ListItem) -> str:
 _TITLES: dict[int, tuple[Inline, str]] = {}
 
 
-def _title_html(renderer: Renderer, item: ListItem) -> str:
+def _title(item: ListItem) -> Span:
     assert item.inline is not None
     start, end = _title_tokens(item.inline)
-    return renderer.tokens(item.inline.tokens[start:end]).strip()
+    return Span(item.inline.tokens[start:end])
 
 
-def _details_html(renderer: Renderer, item: ListItem) -> str:
+def _details(item: ListItem) -> Field:
     """The step's whole line, when it says more than the title, then its sub-blocks."""
     assert item.inline is not None
     _, end = _title_tokens(item.inline)
     more = plain_text(Inline("", item.inline.tokens[end:]))
-    line = f"<p>{renderer.inline(item.inline)}</p>" if more else ""
-    return line + renderer.blocks(item.children)
+    line: Field = (Element("p", (Span(item.inline.tokens),)),) if more else ()
+    return (*line, Blocks(item.children))
 
 
 def _is_step(item: ListItem) -> bool:
@@ -214,7 +213,7 @@ def _lead_in(visit: Visit) -> str:
     return plain_text(before.inline) if isinstance(before, Paragraph) else ""
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     for visit in walk(note):
         block = visit.block
         if not isinstance(block, ListBlock) or not is_pipeline(block):
@@ -223,22 +222,21 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
         if reason is not None and not block.ordered:
             continue  # a bulleted list: no candidate to explain
         steps = [i for i in block.items if _is_step(i)]
+        titles = [_title(s) for s in steps]
         for k, item in enumerate(steps):
             if ctx.is_claimed(item):
                 continue
             if reason is None:
                 ctx.claim(item)  # a procedure's items are its steps; a mere list's stay free
-            titles = [_title_html(ctx.renderer, s) for s in steps]  # per card: each card owns its images
-            rows = "".join(f"<li>{'{{c1::' + t + '}}' if j == k else t}</li>" for j, t in enumerate(titles))
-            yield make_card(
+            rows = tuple(Element("li", (Gap((t,)),) if j == k else (t,)) for j, t in enumerate(titles))
+            yield ctx.candidate(
                 note,
-                ctx,
                 kind=KIND,
                 model=CLOZE,
-                front=f'<ol class="steps">{rows}</ol>',
-                back=_details_html(ctx.renderer, item),
-                context=where(note, visit),
+                front=(Element("ol", rows, cls="steps"),),
+                back=_details(item),
+                crumbs=where(note, visit),
                 identity=step_title(item),
                 line=item.line,
-                extra={"not_procedure": reason} if reason else None,
+                facts={"not_procedure": reason} if reason else None,
             )

@@ -29,10 +29,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..deck.render import text as escape
-from ..model import BASIC, Card, Inline, Note, Table
+from ..model import BASIC, Candidate, Element, Field, Inline, Note, Piece, Sep, Span, Table, Words
 from ..notes.parse import plain_text
-from . import Context, Visit, make_card, walk, where
+from . import Context, Visit, walk, where
 from .naming import is_drawing
 from .shapes import is_image_only, is_links_only
 
@@ -89,7 +88,7 @@ def table_problem(table: Table) -> str | None:
     return None
 
 
-def _row_card(note: Note, ctx: Context, visit: Visit, table: Table, index: int, reason: str | None) -> Card | None:
+def _row_card(note: Note, ctx: Context, visit: Visit, table: Table, index: int, reason: str | None) -> Candidate | None:
     header, row = table.rows[0], table.rows[index]
     if not row or not plain_text(row[0]):
         return None
@@ -101,34 +100,37 @@ def _row_card(note: Note, ctx: Context, visit: Visit, table: Table, index: int, 
     ]
     if not asked:
         return None
-    term = ctx.renderer.inline(row[0])
-    columns = " · ".join(escape(name) for name, _ in asked if name)
-    front = f"{term} — {columns}" if columns else term
+    columns: list[Piece] = []
+    for name, _ in asked:
+        if name:
+            columns += [*([Sep(" · ")] if columns else []), Words(name)]
+    front: Field = (Span(row[0].tokens), Sep(" — "), *columns) if columns else (Span(row[0].tokens),)
     if len(asked) == 1:
-        back = ctx.renderer.inline(asked[0][1])
+        back: Field = (Span(asked[0][1].tokens),)
     else:
         back = (
-            "<ul>"
-            + "".join(
-                f"<li>{escape(name) + ': ' if name else ''}{ctx.renderer.inline(cell)}</li>" for name, cell in asked
-            )
-            + "</ul>"
+            Element(
+                "ul",
+                tuple(
+                    Element("li", (*((Words(name), Sep(": ")) if name else ()), Span(cell.tokens)))
+                    for name, cell in asked
+                ),
+            ),
         )
-    return make_card(
+    return ctx.candidate(
         note,
-        ctx,
         kind=KIND,
         model=BASIC,
         front=front,
         back=back,
-        context=(*where(note, visit), names[0]),
+        crumbs=(*where(note, visit), names[0]),
         identity="\x1f".join((names[0], plain_text(row[0]), *(name for name, _ in asked))),
         line=table.line + 1 + index,  # header, delimiter row, then one line per body row
-        extra={"not_fact": reason} if reason else None,
+        facts={"not_fact": reason} if reason else None,
     )
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     if is_drawing(note.front_matter):
         return  # an Excalidraw drawing: labels on a canvas, not prose
     for visit in walk(note):

@@ -35,9 +35,25 @@ from dataclasses import dataclass, field
 
 from markdown_it.token import Token
 
-from ..model import BASIC, CLOZE, Block, Card, Inline, ListBlock, ListItem, Note, Paragraph
+from ..model import (
+    BASIC,
+    CLOZE,
+    Bare,
+    Block,
+    Blocks,
+    Candidate,
+    Element,
+    Field,
+    Inline,
+    ListBlock,
+    ListItem,
+    Note,
+    Paragraph,
+    Sep,
+    Span,
+)
 from ..notes.parse import plain_blocks, plain_text
-from . import Context, Visit, make_card, walk, where
+from . import Context, Visit, walk, where
 from .naming import (
     dated,
     inline_of,
@@ -317,32 +333,25 @@ def _subject(note: Note, visit: Visit) -> str | None:
     return subject_of([*(step_title(p) for p in reversed(visit.parents)), *reversed(visit.section.path), note.title])
 
 
-def _term_card(note: Note, ctx: Context, visit: Visit, entry: Entry) -> Card:
+def _term_card(note: Note, ctx: Context, visit: Visit, entry: Entry) -> Candidate:
     name = _text(entry.term)
-    term_html = ctx.renderer.tokens(entry.term).strip()
-    for tag in ("b", "i", "mark"):  # the whole front in bold says nothing more
-        if term_html.startswith(f"<{tag}>") and term_html.endswith(f"</{tag}>") and term_html.count(f"<{tag}>") == 1:
-            term_html = term_html[len(tag) + 2 : -len(tag) - 3]
+    front: Field = (Bare((Span(entry.term),)),)
     identity = name
     if entry.subject:
-        term_html, identity = (
-            f"{ctx.renderer.inline(inline_of(entry.subject))} — {term_html}",
-            f"{entry.subject} — {name}",
-        )
-    back = ctx.renderer.tokens(entry.definition).strip()
+        front, identity = (Span(inline_of(entry.subject).tokens), Sep(" — "), *front), f"{entry.subject} — {name}"
+    back: Field = (Span(entry.definition),)
     if entry.more:
-        back = f"<p>{back}</p>{ctx.renderer.blocks(entry.more)}"
-    return make_card(
+        back = (Element("p", back), Blocks(entry.more))
+    return ctx.candidate(
         note,
-        ctx,
         kind=KIND,
         model=BASIC,
-        front=term_html,
+        front=front,
         back=back,
-        context=where(note, visit),
+        crumbs=where(note, visit),
         identity=identity,
         line=entry.line,
-        extra={"not_fact": entry.reason} if entry.reason else None,
+        facts={"not_fact": entry.reason} if entry.reason else None,
     )
 
 
@@ -355,7 +364,7 @@ def _children_hold_terms(children: list[Block]) -> bool:
     return False
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     if is_drawing(note.front_matter):
         return
     for visit in walk(note):
@@ -401,7 +410,7 @@ def _sure(entries: list[Entry], run: int) -> list[Entry]:
 
 def _node(
     note: Note, ctx: Context, visit: Visit, node: Paragraph | ListItem, entries: list[Entry], children: list[Block]
-) -> Iterator[Card]:
+) -> Iterator[Candidate]:
     """The cards of one paragraph or bullet: its terms (a bullet's short sub-bullets on
     the last one's back), else the names its sentences define."""
     inline = node.inline
@@ -547,7 +556,7 @@ def _cut_short(tokens: list[Token], opener: Token, name: str) -> bool:
     )
 
 
-def _defined(note: Note, ctx: Context, visit: Visit, node: object, inline: Inline, line: int) -> Iterator[Card]:
+def _defined(note: Note, ctx: Context, visit: Visit, node: object, inline: Inline, line: int) -> Iterator[Candidate]:
     """Clozes of the names a paragraph or bullet defines in plain words. A sentence with
     bold or highlighted phrases is left to the phrases kind."""
     if is_links_only(inline) or is_image_only(inline):
@@ -572,16 +581,15 @@ def _defined(note: Note, ctx: Context, visit: Visit, node: object, inline: Inlin
             or _cut_short(tokens, opener, name)
         ):
             continue
-        extra = f"<p>{ctx.renderer.inline(inline)}</p>" if len(parts) > 1 else ""
+        extra: Field = (Element("p", (Span(inline.tokens),)),) if len(parts) > 1 else ()
         made = True
-        yield make_card(
+        yield ctx.candidate(
             note,
-            ctx,
             kind=KIND,
             model=CLOZE,
-            front=ctx.renderer.inline(Inline("", tokens), cloze=opener),
+            front=(Span(tokens, gap=opener),),
             back=extra,
-            context=where(note, visit),
+            crumbs=where(note, visit),
             identity=f"{_text(sentence.tokens)}\x1f{name}",
             line=line,
         )

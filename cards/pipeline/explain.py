@@ -44,5 +44,5 @@ def explain(paths: Sequence[Path], *, deck: str | None = None, config: Config | 
                 continue  # the note's error is the build's to report
             finally:
                 log.handlers, log.propagate = handlers, propagate
-            found.extend(item.explained() for item in dropped)
+            found.extend(item.explained(vault.source_link(item.candidate.source)) for item in dropped)
     return found

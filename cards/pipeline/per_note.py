@@ -18,7 +18,7 @@ from urllib.parse import quote
 from ..config import Config, load_config
 from ..deck.rows import Row, card_of
 from ..errors import CardsError
-from ..model import CLOZE, Card, Source
+from ..model import Card, Source
 from ..notes.blocks import BlockText
 from ..notes.layout import Layout, load_layout
 from ..notes.media import MediaIndex
@@ -153,9 +153,10 @@ def note_cards(
     of a skipped note, ``missing_block`` for a card that would show a Logseq block the
     graph lacks. ``blocks``: the text of a block by its id, for ``((block refs))``
     (notes/blocks.py). Problems are logged or raised as CardsError."""
-    from ..deck.render import MISSING_BLOCK, Renderer
-    from ..extract import Context, extract_cards
+    from ..deck.render import Renderer, render_card, shows_missing_block
+    from ..extract import Context, candidates
     from ..extract.judge import Dropped as Left
+    from ..extract.judge import judge_candidates
     from ..notes.parse import clean_tag, parse_note
     from ..notes.reflow import reflow
     from ..notes.skip import skip_note
@@ -180,29 +181,38 @@ def note_cards(
     parsed.tags = tuple(dict.fromkeys(t for t in map(clean_tag, (*vault.folder_tags(note.path), *parsed.tags)) if t))
     if config.tag_prefix:
         parsed.tags = tuple(dict.fromkeys(_prefixed(t, config.tag_prefix) for t in parsed.tags))
-    ctx = Context(
-        renderer=Renderer(resolve_image=media.resolver(note.path, text)),
-        source_link=vault.source_link,
-        plugins=vault.plugins,
-        root_deck=vault.deck,
-    )
-    cards: list[Card] = []
+    ctx = Context(resolve_image=media.resolver(note.path, text), plugins=vault.plugins, root_deck=vault.deck)
     # in a skipped note, what the judge would drop is left out for the note's reason too
     judged: list[Left] | None = [] if dropped is not None and why is not None else dropped
-    for card in extract_cards(parsed, kinds=config.kinds, ctx=ctx, dropped=judged):
-        if why is not None and not (written and card.written):  # a journal gives what was written as cards
-            left = Left(card, "nothing_to_learn", f"the note is skipped: {why}")
-        elif _shows_missing_block(card, MISSING_BLOCK):
+    kept = []
+    for candidate in judge_candidates(candidates(parsed, ctx, config.kinds), judged):
+        if why is not None and not (written and candidate.written):  # a journal gives what was written as cards
+            left = Left(candidate, "nothing_to_learn", f"the note is skipped: {why}")
+        elif shows_missing_block(candidate):
             left = Left(
-                card, "missing_block", "it would show a Logseq block reference the graph lacks (reported at its line)"
+                candidate,
+                "missing_block",
+                "it would show a Logseq block reference the graph lacks (reported at its line)",
             )
         else:
-            cards.append(card)
+            kept.append(candidate)
             continue
         if dropped is not None:
             dropped.append(left)
     if dropped is not None and judged is not dropped and judged:
-        dropped.extend(Left(d.card, "nothing_to_learn", f"the note is skipped: {why}") for d in judged)
+        dropped.extend(Left(d.candidate, "nothing_to_learn", f"the note is skipped: {why}") for d in judged)
+    renderer = Renderer(resolve_image=ctx.resolve)
+    cards = [
+        render_card(
+            c,
+            renderer,
+            note_deck=parsed.deck,
+            note_tags=parsed.tags,
+            note_title=parsed.title,
+            source_link=vault.source_link(c.source),
+        )
+        for c in kept
+    ]
     if flowed.reflowed:
         cards = [_at_line_one(c) for c in cards]
     return cards, flowed.reflowed, why
@@ -241,13 +251,6 @@ def process_note(
     finally:
         log.handlers = handlers
         log.propagate = propagate
-
-
-def _shows_missing_block(card: Card, mark: str) -> bool:
-    """A card whose question or answer would show a Logseq block the graph lacks (a
-    cloze's answer is in its Text; an Extra may keep the mark): left out, the parser
-    named the reference's line."""
-    return mark in card.front or (card.model != CLOZE and mark in card.back)
 
 
 def _prefixed(tag: str, prefix: str) -> str:
