@@ -24,7 +24,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -56,6 +56,7 @@ class Candidate:
     reason: str
     key: str
     shown: str = ""  # the front with its list items on lines of their own (for judging sheets)
+    facts: dict[str, str] = field(default_factory=dict)  # what the extractor knew (Card.extra)
 
 
 def key_of(kind: str, front: str, hidden: str, back: str) -> str:
@@ -84,6 +85,7 @@ def _candidate(card: Card, rule: str = "", reason: str = "") -> Candidate:
         reason,
         key_of(card.kind, view.front, view.hidden, view.back),
         _shown(card.front) if "<li>" in card.front else "",
+        dict(card.extra),
     )
 
 
