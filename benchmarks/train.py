@@ -28,7 +28,10 @@ sys.path.insert(1, str(HERE.parent))
 import numpy as np  # noqa: E402
 from judging import LABELS, read_labels  # noqa: E402
 
-from cards.extract import judge  # noqa: E402
+from cards import judge  # noqa: E402
+from cards.judge.as_text import candidate_of, facts_from_json  # noqa: E402
+from cards.model import GAP, Candidate  # noqa: E402
+from cards.text import normalise, width  # noqa: E402
 
 GRADE_ORDER = {"bad": 0, "weak": 1, "good": 2}
 MINED = ("qa", "problems", "figure", "steps", "terms", "sections", "tables", "phrases")
@@ -44,7 +47,7 @@ _HEADING = re.compile(r"^\s*(?:-\s+)?#{1,6}\s+(.+?)\s*#*\s*$")
 
 def tokens(text: str) -> set[str]:
     """Folded words and CJK bigrams of a text: what document frequency counts."""
-    folded = judge.fold(text)
+    folded = normalise(text)
     found = set(_WORD.findall(folded))
     han = "".join(ch if _HAN.match(ch) else " " for ch in folded).split()
     for run in han:
@@ -75,7 +78,7 @@ class VaultStats:
 
 def _prefix(line: str) -> str:
     core = re.sub(r"^\s*(?:[-*+>]|\d+[.)])?\s*", "", line)
-    return judge.fold(core)[:12]
+    return normalise(core)[:12]
 
 
 def vault_stats(root: Path, candidates: list[dict]) -> VaultStats:
@@ -94,7 +97,7 @@ def vault_stats(root: Path, candidates: list[dict]) -> VaultStats:
         lines = text.split("\n")
         texts[rel] = lines
         df.update(tokens(text))
-        heads = tuple(judge.fold(m.group(1)) for line in lines if (m := _HEADING.match(line)))
+        heads = tuple(normalise(m.group(1)) for line in lines if (m := _HEADING.match(line)))
         headings.update(set(heads))
         prefixes.update({_prefix(line) for line in lines if line.strip()})
         n = max(1, sum(1 for line in lines if line.strip()))
@@ -107,48 +110,67 @@ def vault_stats(root: Path, candidates: list[dict]) -> VaultStats:
             heads,
         )
     fronts: Counter[str] = Counter()
-    seen_pairs = {(c["path"], judge.fold(c["front"])) for c in candidates}
+    seen_pairs = {(c["path"], normalise(c["front"])) for c in candidates}
     fronts.update(front for _, front in seen_pairs)
     return VaultStats(max(1, len(files)), df, headings, prefixes, fronts, by_note, texts)
 
 
-def _seen(c: dict) -> judge.Seen:
-    return judge.Seen(
-        c["kind"], c["front"], c["hidden"], c["back"], tuple(c["crumbs"]), c["model"] == "cloze", c.get("facts", {})
+def _seen(c: dict) -> Candidate:
+    return candidate_of(
+        c["kind"],
+        c["front"],
+        c["hidden"],
+        c["back"],
+        crumbs=tuple(c["crumbs"]),
+        model=c["model"],
+        facts=facts_from_json(c.get("facts")),
     )
 
 
+def _rules(candidate: Candidate) -> dict[str, bool]:
+    """Which rules of the judge's table, asked of every candidate of a kind and note
+    type they apply to (written or not), would drop it."""
+    found: dict[str, bool] = {}
+    for rule in judge.RULES:
+        if rule.applies(candidate.kind, candidate.cloze, written=False):
+            found[rule.name] = found.get(rule.name, False) or bool(rule.check(candidate))
+        else:
+            found.setdefault(rule.name, False)
+    return found
+
+
 def _width_log(text: str) -> float:
-    return math.log1p(judge.width(text)) if text else 0.0
+    return math.log1p(width(text)) if text else 0.0
 
 
 def features(c: dict, vault: VaultStats) -> dict[str, float]:
     """The features of one candidate (a dump row) in its vault."""
-    view = _seen(c)
+    candidate = _seen(c)
+    view = candidate.view
     f: dict[str, float] = {f"kind={k}": float(c["kind"] == k) for k in MINED}
-    f["cloze"] = float(view.cloze)
-    for name, rule in judge.RULES.items():
-        f[f"rule={name}"] = float(bool(rule(view)))
+    f["cloze"] = float(candidate.cloze)
+    for name, drops in _rules(candidate).items():
+        f[f"rule={name}"] = float(drops)
     for name in NOTE_RULES:
         f[f"rule={name}"] = float(c["rule"] == name)
-    answer = view.hidden if view.cloze else view.back
+    answer = view.hidden if candidate.cloze else view.back
     f["answer_width"] = _width_log(answer)
     f["answer_words"] = math.log1p(len(answer.split()))
     f["answer_han"] = math.log1p(len(_HAN.findall(answer)))
     f["front_width"] = _width_log(view.front)
     f["back_width"] = _width_log(view.back)
-    f["crumbs"] = float(len(view.crumbs))
+    f["crumbs"] = float(len(candidate.crumbs))
     f["question_mark"] = float(view.front.rstrip().endswith(("?", "？")))
     f["answer_digits"] = sum(ch.isdigit() for ch in answer) / max(1, len(answer))
     f["answer_upper"] = sum(ch.isupper() for ch in answer) / max(1, sum(ch.isalpha() for ch in answer))
     f["answer_punct"] = float(bool(re.search(r"[,，;；。.!?:：]", answer.strip().rstrip(".。"))))
     f["image"] = float("[image]" in view.front or "[image]" in answer)
     f["math"] = float("\\(" in view.front or "\\(" in answer)
-    f["gap_at_start"] = float(view.cloze and view.front.lstrip().startswith(judge.GAP))
+    f["gap_at_start"] = float(candidate.cloze and view.front.lstrip().startswith(GAP))
     # vault: how often what the card shows recurs, how specific what it asks is
-    folded_front = judge.fold(view.front)
+    folded_front = normalise(view.front)
     f["front_recurs"] = math.log1p(vault.fronts[folded_front] - 1) if folded_front else 0.0
-    heading = judge.fold(view.crumbs[-1]) if len(view.crumbs) > 1 else ""
+    heading = normalise(candidate.crumbs[-1]) if len(candidate.crumbs) > 1 else ""
     f["heading_recurs"] = vault.headings[heading] / vault.notes if heading else 0.0
     lines = vault.lines.get(c["path"], [])
     source = lines[c["line"] - 1] if 0 < c["line"] <= len(lines) else ""

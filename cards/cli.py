@@ -45,7 +45,7 @@ from .pipeline.run import BuildResult, Collected, build, build_time, identify_ca
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .extract.judge import Explained
+    from .judge import Explained
     from .pipeline.lock import Holder
 
 # rich and the preview load only for ``cards preview``: ``cards build`` starts faster.

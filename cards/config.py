@@ -35,23 +35,11 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
+from .kinds import NAMES
+
 __all__ = ["KINDS", "CONFIG_NAME", "Config", "ConfigError", "load_config"]
 
-KINDS: tuple[str, ...] = (
-    "o2a",
-    "osr",
-    "details",
-    "callouts",
-    "logseq",
-    "qa",
-    "problems",
-    "figure",
-    "steps",
-    "terms",
-    "sections",
-    "tables",
-    "phrases",
-)
+KINDS: tuple[str, ...] = NAMES  # every card kind, in the order they run (kinds.py)
 CONFIG_NAME = "cards.toml"
 DEFAULT_INCLUDE: tuple[str, ...] = ("**/*.md", "**/*.markdown")
 

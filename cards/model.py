@@ -6,10 +6,9 @@ quietly change what an earlier one decided.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import PurePosixPath
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Union
 
 if TYPE_CHECKING:
@@ -266,7 +265,91 @@ class View:
         return self.front.replace(GAP, " ")
 
 
-NO_FACTS: Mapping[str, str] = MappingProxyType({})
+# What a kind knew of a candidate, typed, for the judge (cards/judge/): the plain facts
+# a verdict is made of, never the verdict itself.
+
+
+@dataclass(frozen=True, slots=True)
+class ListShape:
+    """A list whose items are asked as steps: is it a procedure? (judge/lists.py)"""
+
+    ordered: bool
+    titles: tuple[str, ...]  # each step's title (its leading bold phrase, else its first line)
+    lines: tuple[str, ...]  # the plain text of every item that has any
+    lead: str  # what introduces the list: the bullet it sits under, else the paragraph before it
+    heading: str  # the heading above it (the note's title when there is none)
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """How a mined question was recognised: ``question`` (it ends in ``?``), ``case``
+    (``Case 3:``), ``term`` (a short term with one explaining child)."""
+
+    form: str
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """A phrase in the first sentence of its paragraph, shown alone: the sentence, which
+    may lean on text before the paragraph (``It …``, ``这就是 …``)."""
+
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class TermFacts:
+    """A ``term: definition`` (or ``Term — definition``) line, as the terms kind found it."""
+
+    name: str
+    definition: str
+    marked: bool  # the term is set in bold, italics or code
+    dashed: bool = False  # written ``Term — definition``, one of a run of such bullets
+    subject: str = ""  # what an aspect (``Treatment``, ``优点``) is asked of, when found
+
+
+@dataclass(frozen=True, slots=True)
+class HeadingFacts:
+    """A section's heading asked as the question of its paragraph."""
+
+    heading: str
+    subject: str = ""  # what an aspect heading is asked of, when found
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A table cell as the judge weighs it."""
+
+    text: str  # its plain words
+    empty: bool  # no tokens at all
+    links_only: bool
+    image_only: bool
+    math: bool  # holds a formula
+
+
+@dataclass(frozen=True, slots=True)
+class TableShape:
+    """A table whose body rows are asked one by one: is each row a fact? (judge/tables.py)"""
+
+    header: tuple[str, ...]
+    body: tuple[tuple[Cell, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """A worked problem's solution, by its size."""
+
+    blocks: int
+    chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A ``<details>`` block's summary: its question, in plain words."""
+
+    text: str
+
+
+Facts = Union[ListShape, Asked, Opening, TermFacts, HeadingFacts, TableShape, Solution, Summary]
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,7 +375,7 @@ class Candidate:
     deck: str = ""
     tags: tuple[str, ...] = ()
     written: bool = False
-    facts: Mapping[str, str] = field(default_factory=lambda: NO_FACTS)
+    facts: Facts | None = None
 
     @property
     def cloze(self) -> bool:

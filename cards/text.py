@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 _BLOCK = re.compile(r"<br\s*/?>|</?(?:p|li|ul|ol|div|tr|td|th|table|blockquote|pre)\b[^>]*>", re.I)
 _IMAGE = re.compile(r"<img\b[^>]*>")
@@ -24,3 +25,55 @@ def html_to_text(fragment: str) -> str:
     """
     fragment = _IMAGE.sub(" [image] ", fragment)
     return " ".join(html.unescape(_TAG.sub("", _BLOCK.sub(" ", fragment))).split())
+
+
+def fold(value: str) -> str:
+    """Width-folded (NFKC): full-width punctuation reads as half-width, ``：`` is ``:``, ``？`` is ``?``."""
+    return unicodedata.normalize("NFKC", value)
+
+
+def normalise(value: str) -> str:
+    """Folded, case-folded, whitespace collapsed: ``ＡＴＰ`` is ``atp``. What identity keys
+    and the judge compare.
+
+    >>> normalise("  ＡＴＰ  Synthase ")
+    'atp synthase'
+    """
+    return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
+
+
+_MATHJAX_EDGES = re.compile(r"^\\\(|\\\)$")
+
+
+def width(text: str) -> int:
+    """Characters as a reader counts them: a wide (CJK) character is two; a formula's
+    MathJax delimiters do not count.
+
+    >>> width("ATP"), width("进程"), width(" \\\\(x\\\\) ")
+    (3, 4, 1)
+    """
+    core = _MATHJAX_EDGES.sub("", text.strip()).strip()
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in core)
+
+
+def cjk(text: str) -> int:
+    """How many CJK characters (Han, kana, Hangul) ``text`` holds.
+
+    >>> cjk("TCP 会重传"), cjk("ひらがな"), cjk("ATP")
+    (3, 4, 0)
+    """
+    return sum(
+        1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3040" <= ch <= "\u30ff" or "\uac00" <= ch <= "\ud7af"
+    )
+
+
+_WORD = re.compile(r"[A-Za-z\u00c0-\u024f0-9][\w'’\-]*")
+
+
+def words(text: str) -> list[str]:
+    """The words of Latin script (and numbers) in ``text``; CJK text is no word here.
+
+    >>> words("L'insieme è vuoto, 2 volte — 进程")
+    ["L'insieme", 'è', 'vuoto', '2', 'volte']
+    """
+    return _WORD.findall(text)

@@ -10,7 +10,8 @@ import pytest
 from cards.deck.ids import natural_key
 from cards.deck.state import State, identify
 from cards.extract import EXTRACTORS
-from cards.extract.shapes import ends_with_question, fold, normalise
+from cards.notes.inline import ends_with_question
+from cards.text import fold, normalise
 from cards.pipeline.run import collect
 from cards.preview.json_view import card_objects
 

@@ -46,9 +46,19 @@ def test_the_stages_import_downward_only() -> None:
 def test_every_module_sits_in_a_stage() -> None:
     """A new module goes into a stage's folder; only the named few live at the top."""
     top = {p.name for p in PACKAGE.glob("*.py")}
-    assert top == {"__init__.py", "__main__.py", "atomic.py", "cli.py", "config.py", "errors.py", "model.py", "text.py"}
+    assert top == {
+        "__init__.py",
+        "__main__.py",
+        "atomic.py",
+        "cli.py",
+        "config.py",
+        "errors.py",
+        "kinds.py",
+        "model.py",
+        "text.py",
+    }
     stages = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
-    assert stages == {"notes", "extract", "deck", "pipeline", "preview", "deliver"}
+    assert stages == {"notes", "extract", "judge", "deck", "pipeline", "preview", "deliver"}
     for stage in stages:
         assert not (PACKAGE / stage / f"{stage}.py").exists(), f"cards/{stage}/{stage}.py: name a module after its job"
         doc = (PACKAGE / stage / "__init__.py").read_text("utf-8")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from cards.extract.shapes import normalise
+from cards.text import normalise
 from cards.model import Card
 from cards.pipeline.run import NoteResult, collect
 

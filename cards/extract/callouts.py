@@ -23,8 +23,8 @@ from ..deck.render import blank
 from ..errors import CardsError
 from ..model import BASIC, Blocks, Callout, Candidate, Inline, Note, Paragraph, Source, Span
 from ..notes.parse import plain_text
-from . import Context, walk, where
-from .shapes import ends_with_question, without_tasks
+from ..notes.inline import ends_with_question, without_tasks
+from .walk import Context, walk, where
 
 KIND = "callouts"
 log = logging.getLogger("cards")

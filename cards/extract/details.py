@@ -20,9 +20,9 @@ from collections.abc import Iterator
 
 from ..deck.render import blank
 from ..errors import CardsError
-from ..model import BASIC, Candidate, Note, Source
-from . import Context, breadcrumb, section_at
+from ..model import BASIC, Candidate, Note, Source, Summary
 from .lines import fragment, note_lines
+from .walk import Context, breadcrumb, section_at
 
 KIND = "details"
 log = logging.getLogger("cards")
@@ -66,7 +66,6 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
         if blank(answer.field):
             _warn(note, line.number, "a <details> card with nothing after its <summary> to answer it; it gives no card")
             continue
-        opener = opens_only(question.text)
         yield ctx.candidate(
             note,
             kind=KIND,
@@ -77,26 +76,8 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
             identity=question.text,
             line=line.number,
             written=True,
-            facts={"not_fact": f'its summary only says how to open it ("{question.text.strip()}")'} if opener else None,
+            facts=Summary(question.text),  # a summary that only says "click to expand" asks nothing
         )
-
-
-#: A summary that names the widget, not a question: the <details> folds a long passage away.
-_OPENER = re.compile(
-    r"^\W*(?:click\s+(?:here\s+)?(?:to\s+)?(?:expand|open|show|see|view)\w*|expand|show(?:\s+(?:more|all|details?|answer|code))?|"
-    r"more|details?|spoiler|toggle|点击展开|点击查看|展开|查看|更多|详情|点此展开)\W*$",
-    re.IGNORECASE,
-)
-
-
-def opens_only(summary: str) -> bool:
-    """A summary that only says how to open the block (``click to expand``, ``展开``):
-    the author folded a long passage away; nothing is asked.
-
-    >>> opens_only("click to expand"), opens_only("Show more"), opens_only("What is a heap?")
-    (True, True, False)
-    """
-    return _OPENER.match(summary.strip()) is not None
 
 
 def _dedent(text: str) -> str:

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from markdown_it.token import Token
 
 from ..model import BASIC, Blocks, Candidate, ListBlock, Note, Span
-from . import Context, walk, where
-from .shapes import is_image_only, without_tasks
+from ..notes.inline import is_image_only, without_tasks
+from .walk import Context, walk, where
 
 KIND = "figure"
 

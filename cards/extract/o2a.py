@@ -48,8 +48,8 @@ from ..deck.render import blank, has_deletion
 from ..errors import CardsError
 from ..model import BASIC, CLOZE, REVERSED, Candidate, Note, Source
 from ..notes.plugins import ObsidianToAnki
-from . import Context, breadcrumb, section_at
 from .lines import Line, fragment, note_lines
+from .walk import Context, breadcrumb, section_at
 
 KIND = "o2a"
 log = logging.getLogger("cards")

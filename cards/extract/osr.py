@@ -45,57 +45,14 @@ from dataclasses import dataclass, field
 from ..deck.render import blank
 from ..errors import CardsError
 from ..model import BASIC, CLOZE, REVERSED, Candidate, Note, Source
-from ..notes.plugins import Plugins, SpacedRepetition
-from . import Context, breadcrumb, section_at
+from ..notes.plugins import SpacedRepetition
+from .shapes import TAG, deck_of, is_flashcard_note
+from .walk import Context, breadcrumb, section_at
 from .clozes import Deletion, cloze_text, find_deletions
 from .lines import HEADING, SR_COMMENT, Line, dedent_lines, find_outside_code, fragment, note_lines, strip_lead
 
 KIND = "osr"
 log = logging.getLogger("cards")
-_TAG = r"#[^\s#]+"
-
-
-def is_flashcard_note(note: Note, settings: SpacedRepetition) -> bool:
-    """Whether the plugin reads this note for cards: it carries a flashcard tag (in its
-    text or its front matter), or the settings make every folder a deck.
-
-    >>> from pathlib import PurePosixPath
-    >>> from cards.notes.parse import parse_note
-    >>> is_flashcard_note(parse_note("#flashcards/bio\\nQ::A", PurePosixPath("a.md"), deck="V"), SpacedRepetition())
-    True
-    >>> is_flashcard_note(parse_note("Q::A", PurePosixPath("a.md"), deck="V"), SpacedRepetition())
-    False
-    """
-    if settings.folders_to_decks:
-        return True
-    names = [t.lstrip("#") for t in settings.tags]
-    tags = re.findall(rf"(?<![\w&/\\]){_TAG}", note.text)
-    front = note.front_matter.get("tags", note.front_matter.get("tag"))
-    listed = front if isinstance(front, list) else str(front or "").replace(",", " ").split()
-    tags += [f"#{str(t).lstrip('#')}" for t in listed]
-    return any(_deck_of(tag, names) is not None for tag in tags)
-
-
-def minable_marks(note: Note, plugins: Plugins) -> tuple[bool, bool]:
-    """Whether other kinds may cloze ``**bold**`` and ``==highlights==`` in this note.
-
-    Not in a flashcard note: there the writer's clozes are the plugin's, read above.
-    Elsewhere, as the vault's plugin settings say (both, without the plugin).
-    """
-    if is_flashcard_note(note, plugins.osr):
-        return False, False
-    return plugins.bold_clozes, plugins.highlight_clozes
-
-
-def _deck_of(tag: str, names: list[str]) -> str | None:
-    """The sub-deck a flashcard tag names ("" for the tag itself), or None if it is not one."""
-    bare = tag.lstrip("#")
-    for name in names:
-        if bare == name:
-            return ""
-        if bare.startswith(name + "/"):
-            return bare[len(name) + 1 :].strip("/").replace("/", "::")
-    return None
 
 
 @dataclass(slots=True)
@@ -111,7 +68,7 @@ class _Decks:
         front = self.note.front_matter.get("tags", self.note.front_matter.get("tag"))
         listed = front if isinstance(front, list) else str(front or "").replace(",", " ").split()
         for tag in listed:
-            deck = _deck_of(f"#{str(tag).lstrip('#')}", self.names)
+            deck = deck_of(f"#{str(tag).lstrip('#')}", self.names)
             if deck:
                 self.current = self.deck_for(deck)
 
@@ -120,7 +77,7 @@ class _Decks:
 
     def tags_in(self, text: str) -> list[str]:
         """The sub-decks of the flashcard tags in ``text``."""
-        found = (_deck_of(tag, self.names) for tag in re.findall(rf"(?<![\w&/\\]){_TAG}", text))
+        found = (deck_of(tag, self.names) for tag in re.findall(rf"(?<![\w&/\\]){TAG}", text))
         return [deck for deck in found if deck is not None]
 
     def note_line(self, text: str) -> None:
@@ -133,7 +90,7 @@ class _Decks:
         """A card's first line: (its deck, the line without leading flashcard tags). A
         tag that starts the line is the card's own; a tag-only line sets what follows."""
         stripped = strip_lead(text)
-        lead = re.match(rf"(?:{_TAG}\s+)+", stripped + " ")
+        lead = re.match(rf"(?:{TAG}\s+)+", stripped + " ")
         subs = self.tags_in(lead.group(0)) if lead else []
         if lead is None or not subs:
             return self.current, text
@@ -145,9 +102,7 @@ class _Decks:
 
 
 def _without_flashcard_tags(text: str, names: list[str]) -> str:
-    return re.sub(
-        rf"(?<![\w&/\\]){_TAG}", lambda m: "" if _deck_of(m.group(0), names) is not None else m.group(0), text
-    )
+    return re.sub(rf"(?<![\w&/\\]){TAG}", lambda m: "" if deck_of(m.group(0), names) is not None else m.group(0), text)
 
 
 @dataclass(slots=True)

@@ -20,23 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import CLOZE, Candidate, Element, Inline, ListBlock, Note, Paragraph, Span
+from ..model import CLOZE, Candidate, Element, Inline, ListBlock, Note, Opening, Paragraph, Span
+from ..notes.inline import has_cloze, is_image_only, is_links_only, span_text, spans
 from ..notes.parse import plain_text
-from . import Context, Visit, walk, where
-from .osr import minable_marks
-from .shapes import (
-    has_cloze,
-    is_image_only,
-    is_links_only,
-    joined,
-    opens_with_title,
-    refers_back,
-    refers_to_nothing_shown,
-    sentences,
-    span_text,
-    spans,
-    titled_statement,
-)
+from .shapes import joined, minable_marks, opens_with_title, refers_back, sentences, titled_statement
+from .walk import Context, Visit, walk, where
 
 KIND = "phrases"
 
@@ -87,11 +75,11 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
                         continue
                     ctx.claim(node)
                     extra = (Element("p", (Span(inline.tokens),)),) if len(parts) > 1 else ()
-                    leans = not k and refers_to_nothing_shown(plain_text(sentence))
+                    opening = Opening(plain_text(sentence)) if not k else None  # it may lean on what came before
                     asked = shown
                     if titled and not k and span == spans(sentence)[0]:
                         # a title line is asked with its statement, not only the premises that open it
-                        asked, leans = titled_statement(parts, phrase), False
+                        asked, opening = titled_statement(parts, phrase), None
                         if plain_text(asked).split() == whole.split():
                             extra = ()  # the front shows the whole paragraph already
                     yield ctx.candidate(
@@ -103,5 +91,5 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
                         crumbs=context,
                         identity=f"{whole}\x1f{phrase}",
                         line=line,
-                        facts={"leans_on_before": plain_text(sentence)} if leans else None,
+                        facts=opening,
                     )

@@ -39,16 +39,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..model import BASIC, Block, Blocks, Callout, Candidate, Field, Inline, ListBlock, Note, Paragraph, Span
+from ..model import BASIC, Block, Blocks, Callout, Candidate, Field, Inline, ListBlock, Note, Paragraph, Solution, Span
 from ..notes.markdown import markdown
 from ..notes.parse import plain_blocks, plain_text
-from . import Context, Visit, walk, where
-from .naming import is_drawing, personal
-from .shapes import ends_with_question, has_cloze, is_image_only, is_links_only
+from ..judge.answers import solution_fits
+from ..judge.meta import personal
+from ..judge.notes import is_drawing
+from ..notes.inline import ends_with_question, has_cloze, is_image_only, is_links_only
+from .walk import Context, Visit, walk, where
 
 KIND = "problems"
-SOLUTION_BLOCKS = 10
-SOLUTION_CHARS = 1500
 STATEMENT_BLOCKS = 3
 #: A quoted question's answer: the blocks after it up to the next question or heading,
 #: at most this many and this long (the first block always).
@@ -102,8 +102,13 @@ def _lead_in(block: Block) -> bool:
     return isinstance(block, Paragraph) and plain_text(block.inline).rstrip().endswith((":", "："))
 
 
+def _solution(blocks: list[Block]) -> Solution:
+    return Solution(len(blocks), len(plain_blocks(blocks)))
+
+
 def _fits(blocks: list[Block]) -> bool:
-    return 0 < len(blocks) <= SOLUTION_BLOCKS and len(plain_blocks(blocks)) <= SOLUTION_CHARS
+    """A solution short enough to recall (judge/answers.py)."""
+    return solution_fits(len(blocks), len(plain_blocks(blocks)))
 
 
 def _says(blocks: list[Block]) -> bool:
@@ -122,7 +127,7 @@ def _card(
     line: int,
     identity: str,
     *,
-    reason: str | None = None,
+    solution: Solution | None = None,
 ) -> Candidate:
     return ctx.candidate(
         note,
@@ -133,7 +138,7 @@ def _card(
         crumbs=where(note, visit),
         identity=identity,
         line=line,
-        facts={"not_fact": reason} if reason else None,
+        facts=solution,
     )
 
 
@@ -189,14 +194,13 @@ def _problem_callout(note: Note, ctx: Context, visit: Visit, callout: Callout) -
         solution = _until_heading(visit.siblings, _index(visit) + 1)
     if not _says(solution) or any(ctx.is_claimed(b) for b in solution):
         return
-    reason = None
-    if not _fits(solution):
-        reason = f"a solution of {len(solution)} blocks and {len(plain_blocks(solution))} characters: a chapter to read, not an answer to recall"
-    else:
+    if _fits(solution):
         ctx.claim(callout)
         ctx.claim_blocks([*callout.blocks, *solution])
     front = (Span(statement.inline.tokens),)
-    yield _card(note, ctx, visit, front, solution, callout.line, plain_text(statement.inline), reason=reason)
+    yield _card(
+        note, ctx, visit, front, solution, callout.line, plain_text(statement.inline), solution=_solution(solution)
+    )
 
 
 def _without_label(inline: Inline, pattern: re.Pattern[str]) -> Inline:

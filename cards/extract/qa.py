@@ -24,12 +24,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..model import BASIC, Block, Blocks, Candidate, Field, Inline, ListBlock, ListItem, Note, Paragraph, Span
+from ..model import BASIC, Asked, Block, Blocks, Candidate, Field, Inline, ListBlock, ListItem, Note, Paragraph, Span
 from ..notes.parse import inline_of, plain_text
-from . import Context, Visit, walk, where
-from .naming import term_problem
-from .shapes import ends_with_question, fold, has_cloze, is_image_only, is_links_only, without_tasks
-from .steps import is_pipeline, procedure_reason
+from ..judge.lists import procedure_reason
+from ..judge.terms import term_problem
+from ..notes.inline import ends_with_question, has_cloze, is_image_only, is_links_only, without_tasks
+from ..text import fold
+from .shapes import is_pipeline, list_shape
+from .walk import Context, Visit, walk, where
 
 KIND = "qa"
 _Q = r"(?:Q|Question|问|问题)\s*[:：]"
@@ -106,7 +108,9 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
         block = visit.block
         if isinstance(block, Paragraph):
             yield from _paragraph(note, ctx, visit, block)
-        elif isinstance(block, ListBlock) and not (is_pipeline(block) and procedure_reason(block, visit, note) is None):
+        elif isinstance(block, ListBlock) and not (
+            is_pipeline(block) and procedure_reason(list_shape(block, visit, note)) is None
+        ):
             yield from _bullets(note, ctx, visit, block)
 
 
@@ -133,7 +137,7 @@ def _card(
         identity=plain_text(question),
         line=line,
         written=written,
-        facts={"shape": shape} if shape else None,
+        facts=Asked(shape) if shape else None,
     )
 
 

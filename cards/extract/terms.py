@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 
 from markdown_it.token import Token
 
+from ..judge.notes import is_drawing
+from ..judge.terms import dated, entry_verdict, is_aspect, is_metadata, subject_of, term_problem, term_reason
 from ..model import (
     BASIC,
     CLOZE,
@@ -51,49 +53,23 @@ from ..model import (
     Paragraph,
     Sep,
     Span,
+    TermFacts,
+)
+from ..notes.inline import (
+    has_cloze,
+    is_image_only,
+    is_links_only,
+    line_tokens,
+    matching_close,
+    spans,
+    split_term,
+    tokens_text,
 )
 from ..notes.parse import plain_blocks, plain_text
-from . import Context, Visit, walk, where
-from .naming import (
-    dated,
-    inline_of,
-    is_aspect,
-    is_drawing,
-    is_metadata,
-    is_pointer,
-    is_title,
-    personal,
-    prose,
-    subject_of,
-    term_problem,
-)
-from .shapes import has_cloze, is_image_only, is_links_only, joined, matching_close, refers_back, sentences, spans
-from .steps import step_title
+from .shapes import heading_inline, joined, refers_back, sentences, step_title
+from .walk import Context, Visit, walk, where
 
 KIND = "terms"
-
-#: What stands before the colon of the writer's own cards (claimed before this kind runs).
-_EXPLICIT = frozenset(
-    {
-        "q",
-        "a",
-        "问",
-        "答",
-        "问题",
-        "答案",
-        "question",
-        "answer",
-        "front",
-        "back",
-        "text",
-        "extra",
-        "tags",
-        "deck",
-        "target deck",
-        "file tags",
-    }
-)
-_BLANK = ("softbreak", "hardbreak")
 
 
 @dataclass(slots=True)
@@ -104,115 +80,14 @@ class Entry:
     term: list[Token]
     definition: list[Token]
     marked: bool
-    reason: str | None = None  # why it is no term (a label, metadata), or None
+    reason: str | None = None  # why it is no term (a label, metadata), or None (judge/terms.py)
     more: list[Block] = field(default_factory=list)  # a bullet's children, on the back
     subject: str = ""  # what an aspect (优点, Treatment) is asked of
+    dashed: bool = False  # written ``Term — definition``
+    value: str = ""  # the definition's words as judged (before lines that continue it)
 
-
-def _lines(tokens: list[Token]) -> list[list[Token]]:
-    """An inline's tokens cut at its line breaks (outside any span)."""
-    lines: list[list[Token]] = [[]]
-    depth = 0
-    for token in tokens:
-        if depth == 0 and token.type in _BLANK:
-            lines.append([])
-            continue
-        lines[-1].append(token)
-        depth += token.nesting
-    return lines
-
-
-def _text(tokens: list[Token]) -> str:
-    return plain_text(Inline("", tokens)).strip()
-
-
-def _colon(content: str) -> re.Match[str] | None:
-    return re.search(r"[:：]", content)
-
-
-def _strip_colon(tokens: list[Token]) -> list[Token]:
-    """``tokens`` without the colon that ends them (``**Term:**``, ``***Term:***``)."""
-    out = list(tokens)
-    last = next((k for k in range(len(out) - 1, -1, -1) if out[k].type == "text" and out[k].content.strip()), None)
-    if last is not None and all(
-        t.type.endswith("_close") or (t.type == "text" and not t.content.strip()) for t in out[last + 1 :]
-    ):
-        out[last] = out[last].copy(content=out[last].content.rstrip().rstrip(":：").rstrip())
-    return out
-
-
-def split_term(tokens: list[Token]) -> tuple[list[Token], list[Token], bool] | None:
-    """(term, definition, marked) of a line ``term: definition``, or None.
-
-    ``marked``: the term is set in bold, italics or code. The colon may end the bold
-    (``**Term:** …``), follow it (``**Term**: …``) or stand in plain text; ``::`` (a
-    Dataview field) and ``://`` (a URL) are no separator.
-    """
-    start = 0
-    while start < len(tokens) and tokens[start].type == "text" and not tokens[start].content.strip():
-        start += 1
-    if start >= len(tokens):
-        return None
-    first = tokens[start]
-    marked = first.type in ("strong_open", "em_open", "code_inline")
-    if first.type in ("strong_open", "em_open"):
-        close = matching_close(tokens, start)
-        if close is not None:
-            inner = tokens[start + 1 : close]
-            if _text(inner).endswith((":", "：")) and not _text(inner).endswith("::"):
-                return _strip_colon(inner), tokens[close + 1 :], True
-            after = tokens[close + 1] if close + 1 < len(tokens) else None
-            if after is not None and after.type == "text" and re.match(r"\s*[:：](?![:/])", after.content):
-                rest = re.sub(r"^\s*[:：]", "", after.content, count=1)
-                return inner, [after.copy(content=rest), *tokens[close + 2 :]], True
-    elif first.type == "code_inline":
-        after = tokens[start + 1] if start + 1 < len(tokens) else None
-        if after is not None and after.type == "text" and re.match(r"\s*[:：](?![:/])", after.content):
-            rest = re.sub(r"^\s*[:：]", "", after.content, count=1)
-            return [first], [after.copy(content=rest), *tokens[start + 2 :]], True
-    depth = 0
-    for k, token in enumerate(tokens):
-        if depth == 0 and token.type == "text":
-            found = _colon(token.content)
-            if found:
-                before, after_text = token.content[: found.start()], token.content[found.end() :]
-                if after_text.startswith((":", "/")) or before.endswith(":"):
-                    return None
-                term = [*tokens[:k], *([token.copy(content=before)] if before.strip() else [])]
-                definition = [*([token.copy(content=after_text)] if after_text.strip() else []), *tokens[k + 1 :]]
-                return term, definition, marked
-        depth += token.nesting
-    return None
-
-
-def _links_out(tokens: list[Token]) -> bool:
-    """A short definition that points to a web page (a bare URL or a link to one): a
-    bookmark (``PhysX in the browser: https://…``), not what the term means. A definition
-    that says more (twelve words, twenty-four CJK characters) keeps its link.
-
-    >>> from cards.notes.markdown import markdown
-    >>> _links_out(markdown().parseInline("WebAssembly PhysX: https://example.org/post")[0].children)
-    True
-    """
-    out = any(
-        (t.type == "link_open" and str(t.attrGet("href") or "").startswith(("http://", "https://")))
-        or (t.type == "text" and re.search(r"https?://|www\.", t.content))
-        for t in tokens
-    )
-    words = re.sub(r"(?:https?://|www\.)\S*", " ", prose(tokens, links=False))
-    return out and len(re.findall(r"[^\W\d_]{2,}", words)) < 12 and len(re.findall(r"[\u4e00-\u9fff]", words)) < 24
-
-
-def _says_something(tokens: list[Token]) -> bool:
-    """A definition that holds words, a number or a formula, not only links, images or a URL."""
-    if not tokens:
-        return False
-    if any(t.type.startswith("math") or t.type == "code_inline" for t in tokens):
-        return True
-    text = prose(tokens, links=False)
-    if re.search(r"#\+[A-Z_]+", text):
-        return False  # org-mode directives (#+END_IMPORTANT): markup, not a definition
-    return bool(re.search(r"[^\W_]", re.sub(r"(?:https?://|www\.)\S*", " ", text)))
+    def facts(self) -> TermFacts:
+        return TermFacts(tokens_text(self.term), self.value, self.marked, self.dashed, self.subject)
 
 
 #: The most a bullet's sub-bullets may say to ride on its term's card (plain characters):
@@ -220,65 +95,17 @@ def _says_something(tokens: list[Token]) -> bool:
 CHILDREN_CHARS = 300
 
 
-def judge_entry(term: list[Token], definition: list[Token], marked: bool) -> tuple[bool, str | None]:
-    """(is a candidate at all, why it is no term). Not a candidate: an explicit card's
-    key, a time, a URL, nothing after the colon, a lead-in (``…as follows:``), a
-    sentence before the colon. A candidate with a reason: a label or metadata."""
-    name, value = _text(term), _text(definition)
-    if not name or name.casefold() in _EXPLICIT or name.casefold().endswith(("http", "https", "ftp")):
-        return False, None
-    if name[-1:].isdigit() and value[:1].isdigit():  # a time, a ratio, a verse
-        return False, None
-    if not _says_something(definition) or value.endswith((":", "：", "?", "？")) or personal(value):
-        return False, None  # nothing after the colon, a lead-in, a question, a remark
-    if (
-        not marked
-        and not re.search(r"[^\W\d_]{4,}|[\u4e00-\u9fff]", value)
-        and not any(t.type.startswith("math") for t in definition)
-    ):
-        return False, None  # a setting's value (容量: 30000, schedule: 80k), not a definition
-    if not marked and re.fullmatch(r"\S*[\\/]\S*", value):
-        return False, None  # a path (D:\exec\bin, /usr/include): a setting
-    if is_title(value) or is_pointer(value) or _links_out(definition):
-        return False, None  # a paper's title after its short name; "see …"; a bookmark
-    problem = term_problem(name, marked=marked) or letter_symbol(name, value)
-    if problem is None:
-        return True, None
-    if problem.startswith("one letter"):
-        return True, problem
-    if problem.startswith(("metadata", "a label", "a numbered label")):
-        return True, problem
-    return False, None
-
-
-def letter_symbol(name: str, definition: str) -> str | None:
-    """A name of one letter is a symbol of one proof or formula (``H: there is an upper
-    bound``), unless the definition spells it out (``T: Tumour size`` of TNM staging).
-
-    >>> letter_symbol("H", "esiste almeno un maggiorante"), letter_symbol("T", "Tumour size/location")
-    ('one letter, a symbol rather than a term (H)', None)
-    """
-    if len(name) != 1 or not name.isalpha() or "\u4e00" <= name <= "\u9fff":
-        return None
-    first = re.search(r"[^\W\d_]+", definition)
-    return (
-        None
-        if first and first.group(0)[0].casefold() == name.casefold()
-        else f"one letter, a symbol rather than a term ({name})"
-    )
-
-
 def _entries(tokens: list[Token], first_line: int) -> list[Entry]:
     """The ``term: definition`` lines of an inline; a line with no colon continues the
     definition above it."""
     found: list[Entry] = []
     open_entry: Entry | None = None
-    for offset, line in enumerate(_lines(tokens)):
+    for offset, line in enumerate(line_tokens(tokens)):
         split = split_term(line)
         if split is not None:
-            candidate, reason = judge_entry(*split)
+            candidate, reason = entry_verdict(*split)
             if candidate:
-                open_entry = Entry(first_line + offset, split[0], split[1], split[2], reason)
+                open_entry = Entry(first_line + offset, *split, reason, value=tokens_text(split[1]))
                 found.append(open_entry)
                 continue
             open_entry = None
@@ -295,7 +122,7 @@ def _dash_split(item: ListItem) -> tuple[list[Token], list[Token], bool] | None:
     """(term, definition, marked) of a bullet ``Term — definition``, or None."""
     if item.inline is None:
         return None
-    tokens = _lines(item.inline.tokens)[0]
+    tokens = line_tokens(item.inline.tokens)[0]
     marked = bool(tokens) and tokens[0].type in ("strong_open", "em_open", "code_inline")
     depth = 0
     for k, token in enumerate(tokens):
@@ -319,11 +146,11 @@ def _dash_entries(block: ListBlock) -> dict[int, Entry]:
         if split is None:
             continue
         term, definition, marked = split
-        words = len(re.findall(r"\w+", _text(definition)))
-        if term_problem(_text(term), marked=marked) is None and (
-            words >= 3 or len(re.findall(r"[\u4e00-\u9fff]", _text(definition))) >= 4
+        words = len(re.findall(r"\w+", tokens_text(definition)))
+        if term_problem(tokens_text(term), marked=marked) is None and (
+            words >= 3 or len(re.findall(r"[\u4e00-\u9fff]", tokens_text(definition))) >= 4
         ):
-            found[index] = Entry(item.line, term, definition, marked)
+            found[index] = Entry(item.line, term, definition, marked, dashed=True, value=tokens_text(definition))
     return found if len(found) >= 2 else {}
 
 
@@ -334,11 +161,11 @@ def _subject(note: Note, visit: Visit) -> str | None:
 
 
 def _term_card(note: Note, ctx: Context, visit: Visit, entry: Entry) -> Candidate:
-    name = _text(entry.term)
+    name = tokens_text(entry.term)
     front: Field = (Bare((Span(entry.term),)),)
     identity = name
     if entry.subject:
-        front, identity = (Span(inline_of(entry.subject).tokens), Sep(" — "), *front), f"{entry.subject} — {name}"
+        front, identity = (Span(heading_inline(entry.subject).tokens), Sep(" — "), *front), f"{entry.subject} — {name}"
     back: Field = (Span(entry.definition),)
     if entry.more:
         back = (Element("p", back), Blocks(entry.more))
@@ -351,7 +178,7 @@ def _term_card(note: Note, ctx: Context, visit: Visit, entry: Entry) -> Candidat
         crumbs=where(note, visit),
         identity=identity,
         line=entry.line,
-        facts={"not_fact": entry.reason} if entry.reason else None,
+        facts=entry.facts(),
     )
 
 
@@ -399,7 +226,7 @@ def _sure(entries: list[Entry], run: int) -> list[Entry]:
         return entries
     kept = []
     for entry in entries:
-        value, name = _text(entry.definition), _text(entry.term)
+        value, name = tokens_text(entry.definition), tokens_text(entry.term)
         long_enough = len(re.findall(r"[^\W\d_]{2,}", value)) >= 3 or len(re.findall(r"[\u4e00-\u9fff]", value)) >= 6
         formula = any(t.type.startswith("math") for t in entry.definition)
         short_han = len(re.findall(r"[\u4e00-\u9fff]", name)) <= 2 and not re.search(r"[A-Za-z]", name)
@@ -416,10 +243,9 @@ def _node(
     inline = node.inline
     assert inline is not None
     for entry in entries:
-        if entry.reason is None and is_aspect(_text(entry.term)):
+        if entry.reason is None and is_aspect(tokens_text(entry.term)):
             entry.subject = _subject(note, visit) or ""
-            if not entry.subject:
-                entry.reason = f"a label ({_text(entry.term)}) with nothing named above it to ask it of"
+            entry.reason = term_reason(entry.facts())  # an aspect with nothing named above it is a label
     if (
         entries
         and entries[-1].reason is None
@@ -501,7 +327,7 @@ def _gap(tokens: list[Token]) -> tuple[list[Token], Token, str] | None:
                             Token("strong_close", "strong", -1),
                             *tokens[close + 1 :],
                         ]
-                        return wrapped, opener, _text(tokens[k + 2 : close])
+                        return wrapped, opener, tokens_text(tokens[k + 2 : close])
                 return None
         depth += token.nesting
     return None
@@ -590,7 +416,7 @@ def _defined(note: Note, ctx: Context, visit: Visit, node: object, inline: Inlin
             front=(Span(tokens, gap=opener),),
             back=extra,
             crumbs=where(note, visit),
-            identity=f"{_text(sentence.tokens)}\x1f{name}",
+            identity=f"{tokens_text(sentence.tokens)}\x1f{name}",
             line=line,
         )
     if made and not any(spans(s) for s in parts):

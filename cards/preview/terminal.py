@@ -31,7 +31,7 @@ from .faces import cloze_filter
 from .json_view import note_uri, ordinals, select, source_uri
 
 if TYPE_CHECKING:
-    from ..extract.judge import Explained
+    from ..judge import Explained
 
 # ------------------------------------------------------------------ terminal
 

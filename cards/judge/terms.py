@@ -1,8 +1,8 @@
-"""naming: does a piece of text name a thing, ask a question, or only label a passage?
+"""Rules that look at what a card names: a term, a heading, a subject.
 
 The fact kinds (terms, sections, tables, problems) turn a term, a heading or a table
 cell into the question side of a card. Before they do, they ask the same few things of
-it, answered here once so the four kinds agree:
+it, answered here once so the kinds and the judge agree:
 
 - is it a **question** already (``Why is the sky blue?``, ``进程和线程有什么区别``)?
 - is it a **passage label** (``Note``, ``Example``, ``注意``), which heads text without
@@ -13,18 +13,22 @@ it, answered here once so the four kinds agree:
 - does it read as a **term** (a name, ≤ 6 words or 12 CJK characters) or as the start
   of a sentence (``The rest is easy``, ``我们可以得到``)?
 
-Each answer is a reason (a short phrase for ``preview --explain``) or None.
+Each answer is a reason (a short phrase for ``preview --explain``) or None. The rules
+``not_a_fact`` of terms and of sections are made of them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..model import Inline
-from ..notes.markdown import markdown
-from .judge import LABEL_WORDS, fold, is_label, is_ordinal
+from ..model import Candidate, HeadingFacts, TermFacts
+from ..notes.inline import prose, tokens_text
+from ..text import normalise
+from .as_text import candidate_of  # noqa: F401  (the examples' candidates)
+from .gaps import LABEL_WORDS, is_label, is_ordinal
+from .meta import personal
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -76,6 +80,7 @@ PASSAGE_LABELS = frozenset(
     }
 )
 
+
 #: Words that name one aspect of a subject (besides the judge's label words, folded):
 #: ``Treatment``, ``概念``, ``实现`` ask something only beside what they are an aspect of.
 ASPECT_WORDS = frozenset(
@@ -107,6 +112,7 @@ ASPECT_WORDS = frozenset(
     }
 )
 
+
 #: Keys whose value describes the note, not its subject (folded).
 METADATA_KEYS = frozenset(
     """date dates created updated modified time author authors by tags tag source sources link links url urls website
@@ -136,6 +142,7 @@ METADATA_KEYS = frozenset(
         "recommended reading",
     }
 )
+
 
 #: Headings whose text is about the note, not a fact of the subject (folded).
 GENERIC_HEADINGS = frozenset(
@@ -167,12 +174,15 @@ GENERIC_HEADINGS = frozenset(
         "about the author",
     }
 )
+
+
 _GENERIC_AFFIX = re.compile(
     r"^(?:introduction|intro|overview|summary|notes?|references?|outline)\s+(?:to|of|on|for)\b|"
     r"^(?:chapter|section|part|subheading|heading|lecture|lesson|unit|week|day|capitolo|lezione|aula|unidade|parte)\s*\d+\b|"
     r"(?:介绍|简介|概述|概要|总结|小结|笔记|思考|参考|前言|导读|目录|汇总|资料|链接|推荐|心得|感想)$",
     re.IGNORECASE,
 )
+
 
 _DATE = re.compile(
     r"^(?:\d{4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|(?:19|20)\d{2}|"
@@ -184,11 +194,14 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 
+
 _QUESTION_WORDS = re.compile(
     r"^(?:what|why|how|when|where|which|who|whom|whose|is|are|was|were|does|do|did|can|could|should|would|will|"
     r"o que|por que|porque|como|quando|qual|quais|quem|onde|perché|cosa|che cosa|come|quando|quale|quali|chi|dove)\b",
     re.IGNORECASE,
 )
+
+
 _ZH_QUESTION = re.compile(r"什么|为什么|为何|如何|怎么|怎样|哪些|哪个|哪种|哪里|是否|多少|几种|有何|何为|何时|吗$|呢$")
 
 
@@ -214,13 +227,6 @@ def subject_of(candidates: Sequence[str]) -> str | None:
     return None
 
 
-def inline_of(text: str) -> Inline:
-    """A heading's plain text (math kept as ``$…$``) as an inline again, so a question
-    made of it shows its formulas as MathJax, never as raw ``$``."""
-    tokens = markdown().parseInline(text)
-    return Inline(text, tokens[0].children or [] if tokens else [])
-
-
 def is_question(text: str) -> bool:
     """Whether ``text`` asks something: it ends in ``?``/``？``, starts with an
     interrogative, or holds a Chinese question word.
@@ -228,13 +234,13 @@ def is_question(text: str) -> bool:
     >>> is_question("Why is the sky blue"), is_question("进程和线程有什么区别"), is_question("RNA polymerase I")
     (True, True, False)
     """
-    text = fold(text).strip()
+    text = normalise(text).strip()
     return text.endswith("?") or bool(_QUESTION_WORDS.match(text)) or bool(_ZH_QUESTION.search(text))
 
 
 def _core(text: str) -> str:
     """Folded, without a trailing colon, leading section number or list marker."""
-    core = re.sub(r"^[^\w$`(\[]+", "", fold(text).strip()).rstrip(":.").strip()  # ✔️解决办法: the label
+    core = re.sub(r"^[^\w$`(\[]+", "", normalise(text).strip()).rstrip(":.").strip()  # ✔️解决办法: the label
     return re.sub(r"^(?:\d+(?:\.\d+)*\.?|[a-z]\)|[ivx]+\.)\s+", "", core)
 
 
@@ -278,7 +284,7 @@ def generic_heading(text: str) -> str | None:
     >>> generic_heading("方法 1"), generic_heading("3. Liberation") is None, generic_heading("RNA polymerase I") is None
     ('a numbered label (方法 1)', True, True)
     """
-    if _DATE.match(fold(text).strip().rstrip(":").strip()):
+    if _DATE.match(normalise(text).strip().rstrip(":").strip()):
         return "a date"
     core = _core(text)
     if not core or not re.search(r"[^\W\d_]", core):
@@ -298,16 +304,22 @@ _CLAUSE_START = frozenset(
     secondly finally also now thus hence therefore however because since although while where which who
     noi io voi loro questo questa quindi poi se quando allora nós eu você eles isso esta este então depois se quando""".split()
 )
+
+
 #: Verbs that make a clause of what comes before a colon (folded).
 _CLAUSE_VERB = frozenset(
     """is are was were be been being am has have had do does did can could will would should shall may might must
     need needs show shows means mean gives give get gets make makes use used uses said says see saw look looks
     é são era eram foi foram tem têm pode podem deve devem è sono era erano ha hanno può possono deve devono""".split()
 )
+
+
 _ZH_CLAUSE = re.compile(
     r"[我你他她咱们吗呢吧啊呀这那就]|说|问|看到|想|如下|以下|下面|如图|所示|首先|然后|其次|最后|因为|所以|但是|如果|可以|需要|"
     r"记住|得到|可得|应该|还是|已经|一下|还有|(?<!是)是(?!否)"
 )
+
+
 #: How a Chinese clause starts (a condition, a connective, "let x …") or ends (a verb
 #: waiting for its object: 则有, 可得, 记为).
 _ZH_EDGE = re.compile(
@@ -315,20 +327,36 @@ _ZH_EDGE = re.compile(
     r"即|则|故|先|再|然后|首先|最后|得|或者|或|亦即|也就是|[令设若当取记对由因有在将把]\s*[$\\A-Za-z(（])"
     r"|(?:则有|可得|可知|即有|记为|记作|如下|以下|(?<![规原法准细否])则|(?<![行作认称成因以])为|(?<![所拥具含没特共固私公])有|(?<![获取求记心觉])得)$"
 )
+
+
 #: A label in two words or more: ``Example of …``, ``Motivating problem``, ``Dirty way`` (folded).
 _LABEL_HEADS = frozenset(
     """eg e.g ex example examples esempio esempi exemplo note nota remark hint tip another two three four five six
     several many problem question solution answer idea""".split()
 )
+
+
 _LABEL_TAILS = frozenset(
     "problem problems question questions way ways case idea ideas thought thoughts point points remark remarks example examples note notes trick tricks hint hints tip tips issue issues".split()
 )
+
+
 #: A Chinese count before a classifier: what follows lists things, the words before name none.
 _COUNT = re.compile(r"[一二两三四五六七八九十几多]\s*[种个点类条步项大]")
+
+
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f0-9][\w'’\-.]*")
+
+
 _HAN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
 TERM_WORDS = 6
+
+
 TERM_HAN = 12
+
+
 TERM_CHARS = 60
 
 
@@ -443,57 +471,9 @@ def clause_edge(text: str) -> bool:
     return first in _CLAUSE_START or gerund or bool(_ZH_EDGE.search(text))
 
 
-def prose(tokens: Sequence[Token], *, links: bool = True) -> str:
-    """The words of inline tokens a reader reads as prose: text, code and math, without
-    images, embedded files and ``#tags`` (and without links' text when ``links`` is
-    False: a definition that is only links defines nothing).
-
-    >>> from cards.notes.markdown import markdown
-    >>> prose(markdown().parseInline("#toadd ![[plot.png]] see [the paper](https://x.org)")[0].children)
-    'see the paper'
-    >>> prose(markdown().parseInline("[[a]], [[b]]")[0].children, links=False)
-    ','
-    """
-    out: list[str] = []
-    depth = 0
-    for token in tokens:
-        if token.type == "link_open":
-            depth += 1
-        elif token.type == "link_close":
-            depth -= 1
-        elif token.type in ("image", "wikiembed") or (not links and (depth or token.type == "wikilink")):
-            continue
-        elif token.type in ("text", "code_inline", "wikilink") or token.type.startswith("math"):
-            out.append(token.content)
-        elif token.type in ("softbreak", "hardbreak"):
-            out.append(" ")
-    text = re.sub(r"(?:https?://|www\.)\S+", " ", "".join(out))
-    return " ".join(re.sub(r"(?<![\w&])#[^\s#]+", " ", text).split())
-
-
 def says_something(text: str, *, words: int = 2, han: int = 4) -> bool:
     """At least ``words`` words (of two letters or more) or ``han`` CJK characters."""
     return len(re.findall(r"[^\W\d_]{2,}", text)) >= words or len(_HAN.findall(text)) >= han
-
-
-_PERSONAL = re.compile(
-    r"(?<![\w])I(?:'m|'ve|'d|'ll|\s+(?:am|was|have|had|think|believe|will|would|do|did|don't|can|could|found|use|used|like|"
-    r"want|need|guess|feel|wrote|write|hope|recommend))(?![\w])|(?<![\w])(?:my|me|mio|mia|miei|mie|meu|minha|meus|minhas)(?![\w])|我(?!们)|公众号|微信|点赞|转发|"
-    r"关注|订阅|欢迎|谢谢|感谢(?:你|您|大家|各位|读者)|(?<![\w])(?:subscribe|follow me|patreon|thanks? (?:you )?for reading)(?![\w])",
-    re.IGNORECASE,
-)
-
-
-def personal(text: str) -> bool:
-    """The writer speaking of themself (``I think``, ``我也没搞懂``), asking for a follow or
-    thanking the reader: a remark, not a fact about the subject.
-
-    >>> personal("HyperLogLog 太费脑子了，我也没有搞懂"), personal("Scored on a scale of I to VI.")
-    (True, False)
-    >>> personal("其实主要还是谢谢你们的支持"), personal("Thanks for reading!")
-    (True, True)
-    """
-    return bool(_PERSONAL.search(text))
 
 
 def is_title(text: str) -> bool:
@@ -531,11 +511,6 @@ def is_title(text: str) -> bool:
     return len(words) >= 4 and len(big) >= 3 and sum(w[0].isupper() for w in big) >= 0.8 * len(big) and not sentence
 
 
-def is_drawing(front_matter: Mapping[str, object]) -> bool:
-    """An Excalidraw drawing saved as Markdown (its text elements are labels on a canvas)."""
-    return any(str(key).startswith("excalidraw") for key in front_matter)
-
-
 _POINTER = re.compile(
     r"^\s*(?:see(?:\s+(?:here|also|the|this|:))?|refer\s+to|cf\.?|vedi|veja|siehe|参考|参见|详见|见|请看|具体见)(?:\s|[:：]|$)",
     re.IGNORECASE,
@@ -555,25 +530,177 @@ def is_pointer(text: str) -> bool:
     return len(text) < 120 and bool(_POINTER.match(text) or _POINTER_INSIDE.search(text))
 
 
-__all__ = [
-    "GENERIC_HEADINGS",
-    "METADATA_KEYS",
-    "PASSAGE_LABELS",
-    "generic_heading",
-    "is_aspect",
-    "is_metadata",
-    "clause_edge",
-    "dated",
-    "inline_of",
-    "subject_of",
-    "is_drawing",
-    "is_numbered",
-    "is_pointer",
-    "is_title",
-    "is_passage_label",
-    "is_question",
-    "personal",
-    "prose",
-    "says_something",
-    "term_problem",
-]
+#: What stands before the colon of the writer's own cards (claimed before this kind runs).
+_EXPLICIT = frozenset(
+    {
+        "q",
+        "a",
+        "问",
+        "答",
+        "问题",
+        "答案",
+        "question",
+        "answer",
+        "front",
+        "back",
+        "text",
+        "extra",
+        "tags",
+        "deck",
+        "target deck",
+        "file tags",
+    }
+)
+
+
+def _links_out(tokens: list[Token]) -> bool:
+    """A short definition that points to a web page (a bare URL or a link to one): a
+    bookmark (``PhysX in the browser: https://…``), not what the term means. A definition
+    that says more (twelve words, twenty-four CJK characters) keeps its link.
+
+    >>> from cards.notes.markdown import markdown
+    >>> _links_out(markdown().parseInline("WebAssembly PhysX: https://example.org/post")[0].children)
+    True
+    """
+    out = any(
+        (t.type == "link_open" and str(t.attrGet("href") or "").startswith(("http://", "https://")))
+        or (t.type == "text" and re.search(r"https?://|www\.", t.content))
+        for t in tokens
+    )
+    words = re.sub(r"(?:https?://|www\.)\S*", " ", prose(tokens, links=False))
+    return out and len(re.findall(r"[^\W\d_]{2,}", words)) < 12 and len(re.findall(r"[\u4e00-\u9fff]", words)) < 24
+
+
+def _says_something(tokens: list[Token]) -> bool:
+    """A definition that holds words, a number or a formula, not only links, images or a URL."""
+    if not tokens:
+        return False
+    if any(t.type.startswith("math") or t.type == "code_inline" for t in tokens):
+        return True
+    text = prose(tokens, links=False)
+    if re.search(r"#\+[A-Z_]+", text):
+        return False  # org-mode directives (#+END_IMPORTANT): markup, not a definition
+    return bool(re.search(r"[^\W_]", re.sub(r"(?:https?://|www\.)\S*", " ", text)))
+
+
+def entry_verdict(term: list[Token], definition: list[Token], marked: bool) -> tuple[bool, str | None]:
+    """(is a candidate at all, why it is no term). Not a candidate: an explicit card's
+    key, a time, a URL, nothing after the colon, a lead-in (``…as follows:``), a
+    sentence before the colon. A candidate with a reason: a label or metadata."""
+    name, value = tokens_text(term), tokens_text(definition)
+    if not name or name.casefold() in _EXPLICIT or name.casefold().endswith(("http", "https", "ftp")):
+        return False, None
+    if name[-1:].isdigit() and value[:1].isdigit():  # a time, a ratio, a verse
+        return False, None
+    if not _says_something(definition) or value.endswith((":", "：", "?", "？")) or personal(value):
+        return False, None  # nothing after the colon, a lead-in, a question, a remark
+    if (
+        not marked
+        and not re.search(r"[^\W\d_]{4,}|[\u4e00-\u9fff]", value)
+        and not any(t.type.startswith("math") for t in definition)
+    ):
+        return False, None  # a setting's value (容量: 30000, schedule: 80k), not a definition
+    if not marked and re.fullmatch(r"\S*[\\/]\S*", value):
+        return False, None  # a path (D:\exec\bin, /usr/include): a setting
+    if is_title(value) or is_pointer(value) or _links_out(definition):
+        return False, None  # a paper's title after its short name; "see …"; a bookmark
+    problem = term_problem(name, marked=marked) or letter_symbol(name, value)
+    if problem is None:
+        return True, None
+    if problem.startswith("one letter"):
+        return True, problem
+    if problem.startswith(("metadata", "a label", "a numbered label")):
+        return True, problem
+    return False, None
+
+
+def letter_symbol(name: str, definition: str) -> str | None:
+    """A name of one letter is a symbol of one proof or formula (``H: there is an upper
+    bound``), unless the definition spells it out (``T: Tumour size`` of TNM staging).
+
+    >>> letter_symbol("H", "esiste almeno un maggiorante"), letter_symbol("T", "Tumour size/location")
+    ('one letter, a symbol rather than a term (H)', None)
+    """
+    if len(name) != 1 or not name.isalpha() or "\u4e00" <= name <= "\u9fff":
+        return None
+    first = re.search(r"[^\W\d_]+", definition)
+    return (
+        None
+        if first and first.group(0)[0].casefold() == name.casefold()
+        else f"one letter, a symbol rather than a term ({name})"
+    )
+
+
+def term_reason(facts: TermFacts) -> str | None:
+    """Why a term line the terms kind proposes states no fact: a label, metadata, a
+    symbol (a colon's term only: a run of ``Term — definition`` bullets names terms), or
+    an aspect (``Treatment:``) with nothing named above it to ask it of.
+
+    >>> term_reason(TermFacts("Date", "2023-01-01", marked=False)), term_reason(TermFacts("Treatment", "Emollients", marked=True))
+    ('metadata (Date)', 'a label (Treatment) with nothing named above it to ask it of')
+    >>> term_reason(TermFacts("Treatment", "Emollients", marked=True, subject="Atopic dermatitis")) is None
+    True
+    """
+    if not facts.dashed:
+        problem = term_problem(facts.name, marked=facts.marked) or letter_symbol(facts.name, facts.definition)
+        if problem is not None:
+            return problem
+    if is_aspect(facts.name) and not facts.subject:
+        return f"a label ({facts.name}) with nothing named above it to ask it of"
+    return None
+
+
+def not_a_term(card: Candidate) -> str | None:
+    """A term line that states no fact (rule ``not_a_fact`` for terms, :func:`term_reason`).
+
+    >>> not_a_term(candidate_of("terms", "Date", back="2023-01-01", facts=TermFacts("Date", "2023-01-01", marked=False)))
+    'metadata (Date)'
+    """
+    return term_reason(card.facts) if isinstance(card.facts, TermFacts) else None
+
+
+#: A section number before a heading's words (``3.4``, ``IV.``, ``b)``).
+SECTION_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVXivx]+\.|[A-Za-z]\))\s+(?=\S)")
+
+
+def heading_problem(heading: str) -> str | None:
+    """Why a heading cannot ask for its paragraph: a generic heading, a date, a numbered
+    label, or a clause (too long for a term, or it opens as a clause does).
+
+    >>> heading_problem("Introduction"), heading_problem("We can write the sum so"), heading_problem("RNA polymerase I")
+    ('a generic heading (Introduction)', 'the heading is a clause, not a term or a question', None)
+    """
+    reason = generic_heading(heading)
+    if reason is None and not is_question(heading):
+        bare = SECTION_NUMBER.sub("", heading, count=1)
+        if term_problem(bare, marked=True) == "too long for a term" or clause_edge(bare):
+            reason = "the heading is a clause, not a term or a question"
+    return reason
+
+
+def names_an_aspect(heading: str) -> bool:
+    """A heading asked with its subject (``Atopic dermatitis — Treatment``): it names an
+    aspect, or ends in a colon, and is no question."""
+    return (heading.rstrip().endswith((":", "：")) or is_aspect(heading)) and not is_question(heading)
+
+
+def heading_reason(facts: HeadingFacts) -> str | None:
+    """Why a heading and its paragraph state no fact (:func:`heading_problem`, or an
+    aspect with nothing named above it to ask it of).
+
+    >>> heading_reason(HeadingFacts("Treatment")), heading_reason(HeadingFacts("Treatment", "Atopic dermatitis")) is None
+    ('an aspect (Treatment) with nothing named above it to ask it of', True)
+    """
+    reason = heading_problem(facts.heading)
+    if reason is None and names_an_aspect(facts.heading) and not facts.subject:
+        return f"an aspect ({facts.heading}) with nothing named above it to ask it of"
+    return reason
+
+
+def not_a_heading_fact(card: Candidate) -> str | None:
+    """A section whose heading asks nothing (rule ``not_a_fact`` for sections, :func:`heading_reason`).
+
+    >>> not_a_heading_fact(candidate_of("sections", "References", back="Smith 2020", facts=HeadingFacts("References")))
+    'a generic heading (References)'
+    """
+    return heading_reason(card.facts) if isinstance(card.facts, HeadingFacts) else None
