@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -99,7 +99,7 @@ class Callout:
     blocks: list[Block]
 
 
-Block = Union[Paragraph, Code, Table, ListBlock, Callout]
+Block = Paragraph | Code | Table | ListBlock | Callout
 
 
 @dataclass(slots=True)
@@ -229,7 +229,7 @@ class Bare:
     parts: Field
 
 
-Piece = Union[Span, Blocks, Words, Sep, Element, Gap, Bare]
+Piece = Span | Blocks | Words | Sep | Element | Gap | Bare
 #: One side of a candidate: its pieces in order.
 Field = tuple[Piece, ...]
 
@@ -349,7 +349,7 @@ class Summary:
     text: str
 
 
-Facts = Union[ListShape, Asked, Opening, TermFacts, HeadingFacts, TableShape, Solution, Summary]
+Facts = ListShape | Asked | Opening | TermFacts | HeadingFacts | TableShape | Solution | Summary
 
 
 @dataclass(frozen=True, slots=True)

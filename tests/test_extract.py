@@ -11,9 +11,9 @@ from cards.deck.ids import natural_key
 from cards.deck.state import State, identify
 from cards.extract import EXTRACTORS
 from cards.notes.inline import ends_with_question
-from cards.text import fold, normalise
 from cards.pipeline.run import collect
 from cards.preview.json_view import card_objects
+from cards.text import fold, normalise
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_notes"
 

@@ -19,10 +19,10 @@ from click.testing import CliRunner
 
 from cards.cli import main
 from cards.config import ConfigError, load_config
+from cards.judge.notes import daily_name, link_share, skip_note, task_share, template_placeholder
 from cards.notes.layout import Layout, load_layout
 from cards.notes.parse import parse_note
 from cards.notes.read import find_notes
-from cards.judge.notes import daily_name, link_share, skip_note, task_share, template_placeholder
 from cards.pipeline.per_note import NoteResult
 from cards.pipeline.run import build, collect
 

@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from ..deck.render import blank
 from ..errors import CardsError
 from ..model import BASIC, Blocks, Callout, Candidate, Inline, Note, Paragraph, Source, Span
-from ..notes.parse import plain_text
 from ..notes.inline import ends_with_question, without_tasks
+from ..notes.parse import plain_text
 from .walk import Context, walk, where
 
 KIND = "callouts"

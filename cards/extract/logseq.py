@@ -18,8 +18,8 @@ from collections.abc import Iterator
 
 from ..errors import CardsError
 from ..model import BASIC, CLOZE, Blocks, Candidate, Inline, ListBlock, ListItem, Note, Source, Span
-from ..notes.parse import plain_text
 from ..notes.inline import has_cloze, without_tasks
+from ..notes.parse import plain_text
 from .walk import Context, Visit, walk, where
 
 KIND = "logseq"

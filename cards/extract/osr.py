@@ -46,10 +46,10 @@ from ..deck.render import blank
 from ..errors import CardsError
 from ..model import BASIC, CLOZE, REVERSED, Candidate, Note, Source
 from ..notes.plugins import SpacedRepetition
-from .shapes import TAG, deck_of, is_flashcard_note
-from .walk import Context, breadcrumb, section_at
 from .clozes import Deletion, cloze_text, find_deletions
 from .lines import HEADING, SR_COMMENT, Line, dedent_lines, find_outside_code, fragment, note_lines, strip_lead
+from .shapes import TAG, deck_of, is_flashcard_note
+from .walk import Context, breadcrumb, section_at
 
 KIND = "osr"
 log = logging.getLogger("cards")

@@ -39,13 +39,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..model import BASIC, Block, Blocks, Callout, Candidate, Field, Inline, ListBlock, Note, Paragraph, Solution, Span
-from ..notes.markdown import markdown
-from ..notes.parse import plain_blocks, plain_text
 from ..judge.answers import solution_fits
 from ..judge.meta import personal
 from ..judge.notes import is_drawing
+from ..model import BASIC, Block, Blocks, Callout, Candidate, Field, Inline, ListBlock, Note, Paragraph, Solution, Span
 from ..notes.inline import ends_with_question, has_cloze, is_image_only, is_links_only
+from ..notes.markdown import markdown
+from ..notes.parse import plain_blocks, plain_text
 from .walk import Context, Visit, walk, where
 
 KIND = "problems"

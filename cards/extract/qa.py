@@ -24,11 +24,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..model import BASIC, Asked, Block, Blocks, Candidate, Field, Inline, ListBlock, ListItem, Note, Paragraph, Span
-from ..notes.parse import inline_of, plain_text
 from ..judge.lists import procedure_reason
 from ..judge.terms import term_problem
+from ..model import BASIC, Asked, Block, Blocks, Candidate, Field, Inline, ListBlock, ListItem, Note, Paragraph, Span
 from ..notes.inline import ends_with_question, has_cloze, is_image_only, is_links_only, without_tasks
+from ..notes.parse import inline_of, plain_text
 from ..text import fold
 from .shapes import is_pipeline, list_shape
 from .walk import Context, Visit, walk, where
