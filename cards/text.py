@@ -56,15 +56,19 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in core)
 
 
+#: A CJK character: Han (with Extension A), kana, Hangul. A word of them has no spaces.
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+#: A run of them.
+CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+
+
 def cjk(text: str) -> int:
-    """How many CJK characters (Han, kana, Hangul) ``text`` holds.
+    """How many CJK characters (:data:`CJK`) ``text`` holds.
 
     >>> cjk("TCP 会重传"), cjk("ひらがな"), cjk("ATP")
     (3, 4, 0)
     """
-    return sum(
-        1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3040" <= ch <= "\u30ff" or "\uac00" <= ch <= "\ud7af"
-    )
+    return len(CJK.findall(text))
 
 
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f0-9][\w'’\-]*")

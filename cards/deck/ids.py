@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 
 from ..kinds import KINDS
 from ..model import CLOZE, Card
-from ..notes.folding import normalise
+from ..text import normalise
 
 SCHEME = "cards/1"
 

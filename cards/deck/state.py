@@ -22,7 +22,7 @@ from typing import IO, Any, NamedTuple
 
 from ..atomic import atomic_file
 from ..model import Card
-from ..notes.folding import normalise
+from ..text import normalise
 from .ids import fact_kind, guid_from, key_text, unique_keys
 from .rows import Row, row_of
 

@@ -42,6 +42,7 @@ from collections.abc import Iterator
 from ..judge.answers import solution_fits
 from ..judge.meta import personal
 from ..judge.notes import is_drawing
+from ..lexicon import alternation
 from ..model import BASIC, Block, Blocks, Callout, Candidate, Field, Inline, ListBlock, Note, Paragraph, Solution, Span
 from ..notes.inline import ends_with_question, has_cloze, is_image_only, is_links_only
 from ..notes.markdown import markdown
@@ -54,18 +55,17 @@ STATEMENT_BLOCKS = 3
 #: at most this many and this long (the first block always).
 ANSWER_BLOCKS = 4
 ANSWER_CHARS = 600
+_SPACES = r"\s+"  # a space of the lexicon's words: any run of spaces
 PROBLEM_CALLOUTS = frozenset({"example", "exercise", "problem", "exercice", "esercizio"})
 _ASKS = re.compile(
-    r"求|计算|证明|判断|试问|试求|是否|多少|(?<![\w])(?:find|compute|calculate|prove|show\s+that|determine|evaluate|solve|derive|"
-    r"simplify|calcola|dimostra|determina|trova|risolvi|calcule|prove|mostre|determine|encontre|resolva)(?![\w])|=\s*\?|[?？]",
+    rf"{alternation('asks', script='cjk')}|(?<![\w])(?:{alternation('asks', script='latin', spaces=_SPACES)})(?![\w])|=\s*\?|[?？]",
     re.IGNORECASE,
 )
 _SOLUTION = re.compile(
-    r"^\s*(?:\*\*|__)?(?:解|答|解答|Solution|Solutions|Answer|Soluzione|Risposta|Solução|Resposta)\s*[:：.]?\s*(?:\*\*|__)?\s*[:：]?\s*",
-    re.IGNORECASE,
+    rf"^\s*(?:\*\*|__)?(?:{alternation('solution_label')})\s*[:：.]?\s*(?:\*\*|__)?\s*[:：]?\s*", re.IGNORECASE
 )
 _PROBLEM = re.compile(
-    r"^\s*(?:\*\*|__)?(?:问题|题目|例题|例|练习|习题|Problem|Exercise|Question|Esercizio|Problema|Exerc[ií]cio)\s*"
+    rf"^\s*(?:\*\*|__)?(?:{alternation('problem_label')})\s*"
     r"(?:[0-9]+(?:\.[0-9]+)*)?\s*[:：.]?\s*(?:\*\*|__)?\s*[:：]?\s*",
     re.IGNORECASE,
 )

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 
 from ..judge.lists import procedure_reason
 from ..judge.terms import term_problem
+from ..lexicon import alternation
 from ..model import BASIC, Asked, Block, Blocks, Candidate, Field, Inline, ListBlock, ListItem, Note, Paragraph, Span
 from ..notes.inline import ends_with_question, has_cloze, is_image_only, is_links_only, without_tasks
 from ..notes.parse import inline_of, plain_text
@@ -34,15 +35,12 @@ from .shapes import is_pipeline, list_shape
 from .walk import Context, Visit, walk, where
 
 KIND = "qa"
-_Q = r"(?:Q|Question|问|问题)\s*[:：]"
-_A = r"(?:A|Answer|答|答案)\s*[:：]"
+_Q = rf"(?:{alternation('question_marker')})\s*[:：]"
+_A = rf"(?:{alternation('answer_marker')})\s*[:：]"
 _ONE_LINE = re.compile(rf"^\s*{_Q}\s*(?P<q>.+?)\s+{_A}\s*(?P<a>.+?)\s*$", re.DOTALL | re.IGNORECASE)
 _Q_ONLY = re.compile(rf"^\s*{_Q}\s*(?P<q>.+?)\s*$", re.DOTALL | re.IGNORECASE)
 _A_ONLY = re.compile(rf"^\s*{_A}\s*(?P<a>.+?)\s*$", re.DOTALL | re.IGNORECASE)
-_CASE = re.compile(
-    r"^(?:\[[^\]]*\]\([^)]*\)\s*)?(?:案例|例子|例|Case|Example|Exercise|Problem|Q)\s*(?:\d+\s*[:.]|:)",
-    re.IGNORECASE,
-)
+_CASE = re.compile(rf"^(?:\[[^\]]*\]\([^)]*\)\s*)?(?:{alternation('case_label')})\s*(?:\d+\s*[:.]|:)", re.IGNORECASE)
 TERM_MAX_CHARS = 24
 
 

@@ -53,6 +53,7 @@ from ..judge.terms import (
 from ..model import BASIC, Block, Blocks, Candidate, Field, HeadingFacts, Inline, Note, Paragraph, Section, Sep, Span
 from ..notes.inline import has_cloze, is_formula, is_image_only
 from ..notes.parse import plain_text
+from ..text import cjk
 from .shapes import heading_inline
 from .walk import Context, breadcrumb
 
@@ -157,8 +158,8 @@ def _names(inline: Inline, name: str) -> bool:
     tokens = [t for t in inline.tokens if not (t.type == "text" and not t.content.strip(": ：\t"))]
     if tokens and tokens[0].type in ("strong_open", "em_open"):
         return True
-    if re.search(r"[\u4e00-\u9fff]", name):
-        return len(re.findall(r"[\u4e00-\u9fff]", name)) <= 8
+    if cjk(name):
+        return cjk(name) <= 8
     return name[:1].isupper() and len(name.split()) <= 4
 
 

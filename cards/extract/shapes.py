@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from markdown_it.token import Token
 
+from ..lexicon import alternation, having
 from ..model import Inline, ListBlock, ListItem, ListShape, Note, Paragraph
 from ..notes.inline import blank, has_cloze, is_image_only, is_links_only, leading_span, matching_close
 from ..notes.markdown import markdown
@@ -97,10 +98,8 @@ def list_shape(block: ListBlock, visit: Visit, note: Note) -> ListShape:
 
 # ------------------------------------------------------------------ sentences
 
-#: Words whose full stop ends no sentence.
-_ABBREVIATIONS = frozenset(
-    "e.g i.e etc vs cf al fig figs eq eqs no nos dr mr mrs ms prof st approx ca resp incl sec ch vol p pp".split()
-)
+#: Words whose full stop ends no sentence (the lexicon's role ``abbreviation``).
+_ABBREVIATIONS = having("abbreviation")
 
 
 _SENTENCE_END = re.compile(r"[。！？]+[」』”’）)]*|[.!?]+[\"'”’)\]]*(?=\s)")
@@ -203,9 +202,7 @@ def sentences(inline: Inline) -> list[Inline]:
 
 
 _REFERS_BACK = re.compile(
-    r"^(?:this|these|that|those|it|its|they|their|them|such|here|thus|therefore|hence|so|then|also|moreover|however|"
-    r"in this case|as a result|for this reason|the above|as mentioned|similarly|analogously|likewise)\b"
-    r"|^(?:这|该|此|其|它|上述|上面|上方|以上|前面|这些|这样|因此|所以|于是|但是|然而|同时|另外|此外|那么|同理|类似地|类似的)",
+    rf"^(?:{alternation('refers_back', script='latin')})\b|^(?:{alternation('refers_back', script='cjk')})",
     re.IGNORECASE,
 )
 
@@ -221,8 +218,7 @@ def refers_back(sentence: str) -> bool:
 
 
 _PREMISE = re.compile(
-    r"^(?:given|let|suppose|assume|consider|for any|for every|for all|dad[oa]s?|sej[ao]m?|sendo(?! assim)|considere|suponha|"
-    r"sia|siano|dat[oaie]|supponiamo|sei|gegeben|soit|soient|étant donné)(?![\w-])|^(?:设|令|假设|给定|已知|考虑)",
+    rf"^(?!sendo assim)(?:{alternation('premise', script='latin')})(?![\w-])|^(?:{alternation('premise', script='cjk')})",
     re.IGNORECASE,
 )
 

@@ -37,6 +37,7 @@ from markdown_it.token import Token
 
 from ..judge.notes import is_drawing
 from ..judge.terms import dated, entry_verdict, is_aspect, is_metadata, subject_of, term_problem, term_reason
+from ..lexicon import alternation, having
 from ..model import (
     BASIC,
     CLOZE,
@@ -66,10 +67,12 @@ from ..notes.inline import (
     tokens_text,
 )
 from ..notes.parse import plain_blocks, plain_text
+from ..text import cjk
 from .shapes import heading_inline, joined, refers_back, sentences, step_title
 from .walk import Context, Visit, walk, where
 
 KIND = "terms"
+_SPACES = r"\s+"  # a space of the lexicon's words: any run of spaces
 
 
 @dataclass(slots=True)
@@ -147,9 +150,7 @@ def _dash_entries(block: ListBlock) -> dict[int, Entry]:
             continue
         term, definition, marked = split
         words = len(re.findall(r"\w+", tokens_text(definition)))
-        if term_problem(tokens_text(term), marked=marked) is None and (
-            words >= 3 or len(re.findall(r"[\u4e00-\u9fff]", tokens_text(definition))) >= 4
-        ):
+        if term_problem(tokens_text(term), marked=marked) is None and (words >= 3 or cjk(tokens_text(definition)) >= 4):
             found[index] = Entry(item.line, term, definition, marked, dashed=True, value=tokens_text(definition))
     return found if len(found) >= 2 else {}
 
@@ -227,9 +228,9 @@ def _sure(entries: list[Entry], run: int) -> list[Entry]:
     kept = []
     for entry in entries:
         value, name = tokens_text(entry.definition), tokens_text(entry.term)
-        long_enough = len(re.findall(r"[^\W\d_]{2,}", value)) >= 3 or len(re.findall(r"[\u4e00-\u9fff]", value)) >= 6
+        long_enough = len(re.findall(r"[^\W\d_]{2,}", value)) >= 3 or cjk(value) >= 6
         formula = any(t.type.startswith("math") for t in entry.definition)
-        short_han = len(re.findall(r"[\u4e00-\u9fff]", name)) <= 2 and not re.search(r"[A-Za-z]", name)
+        short_han = cjk(name) <= 2 and not re.search(r"[A-Za-z]", name)
         if entry.marked or entry.reason is not None or ((long_enough or formula) and not short_han):
             kept.append(entry)
     return kept
@@ -266,11 +267,11 @@ def _node(
 # ------------------------------------------------------------------ definitional sentences
 
 _NAME_AFTER = re.compile(
-    r"(?:\b(?:is|are|was|were)\s+(?:(?:also|often|usually|commonly|sometimes|simply|then)\s+)?"
-    r"(?:called|known\s+as|termed|named|referred\s+to\s+as)"
-    r"|(?<!\w)(?:é|são|sono|è)\s+(?:(?:também|anche|spesso)\s+)?(?:chamad[oa]s?(?:\s+de)?|denominad[oa]s?|dit[oa]s?|dett[oa]|dett[ei]|chiamat[oa]|chiamat[ei])"
-    r"|\bsi\s+chiama(?:no)?|\bviene\s+(?:chiamat[oa]|dett[oa])|\bprende\s+il\s+nome\s+di"
-    r"|被?称为|被?称作|叫做|叫作|简称)\s*(?:是\s*)?",
+    rf"(?:\b(?:{alternation('copula')})\s+(?:(?:{alternation('naming_adverb')})\s+)?(?:{alternation('naming', spaces=_SPACES)})"
+    rf"|(?<!\w)(?:{alternation('copula_romance')})\s+(?:(?:{alternation('naming_adverb_romance')})\s+)?"
+    rf"(?:{alternation('naming_romance', spaces=_SPACES)})"
+    rf"|\b(?:{alternation('naming_verb', spaces=_SPACES)})"
+    rf"|{alternation('naming_zh')})\s*(?:是\s*)?",
     re.IGNORECASE,
 )
 _NAME_BEFORE = re.compile(
@@ -279,10 +280,8 @@ _NAME_BEFORE = re.compile(
     r"|(?:(?:the|a|an)\s+)?(?P<en>[^\s,.;:()][^,.;:()]{1,58}?)\s+(?:is|are)\s+defined\s+(?:as|to\s+be)\b)",
     re.IGNORECASE,
 )
-_NAME_END = re.compile(
-    r"[,.;:()，。；：（）、!?！？「」“”\"《》]|\s+(?:and|or|because|if|when|which|since|while|for|in|of|by|to|that|e|ou|o|che|que|de|da|do|di|del|della|dos|das|em|per|para)\b|的"
-)
-_ARTICLE = re.compile(r"^(?:(?:the|a|an|o|os|as|il|lo|la|i|gli|le|un|uno|una|um|uma)\s+)", re.IGNORECASE)
+_NAME_END = re.compile(rf"[,.;:()，。；：（）、!?！？「」“”\"《》]|\s+(?:{alternation('name_end')})\b|的")
+_ARTICLE = re.compile(rf"^(?:(?:{alternation('article')})\s+)", re.IGNORECASE)
 _QUOTES = "\"'＂“”‘’「」『』《》"
 NAME_WORDS = 5
 NAME_HAN = 10
@@ -353,10 +352,8 @@ def _wrap(tokens: list[Token], k: int, start: int, end: int) -> tuple[list[Token
     return [*tokens[:k], *(p for p in pieces if p.type != "text" or p.content), *tokens[k + 1 :]], opener, name
 
 
-_PREPOSITION = frozenset(
-    """of to in on at by for from with between into onto over under than as and or the a an
-    de da do das dos di del della dei degli em no na nos nas en per para con com su tra fra entre e o y""".split()
-)
+#: Words a name the gap would cut off ends on (the lexicon's role ``preposition``).
+_PREPOSITION = having("preposition")
 
 
 def _cut_short(tokens: list[Token], opener: Token, name: str) -> bool:
@@ -398,7 +395,7 @@ def _defined(note: Note, ctx: Context, visit: Visit, node: object, inline: Inlin
         tokens, opener, name = found
         if k and refers_back(plain_text(sentence)):  # "This is referred to as …": the sentence before says what
             tokens = joined(parts[k - 1], Inline("", tokens)).tokens
-        words, han = len(name.split()), len(re.findall(r"[\u4e00-\u9fff]", name))
+        words, han = len(name.split()), cjk(name)
         if (
             words > NAME_WORDS
             or han > NAME_HAN

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..lexicon import alternation, having
 from ..model import Asked, Candidate, Inline, Paragraph, Solution
 from ..notes.inline import is_formula, is_image_only, is_links_only, prose, span_text, spans, split_term
 from ..notes.parse import plain_text
@@ -25,10 +26,7 @@ def _acronym(text: str) -> str:
     return "".join(w[0] for w in parts).casefold() if len(parts) >= 2 else ""
 
 
-_GLOSS = re.compile(
-    r"^\s*(?:[(（]|[,，]?\s*(?:i\.\s?e\.|aka|a\.k\.a\.|or|namely|that is|cioè|ovvero|ou seja|即|也就是|也叫|又称|又叫|亦称|简称|全称)\b)",
-    re.IGNORECASE,
-)
+_GLOSS = re.compile(rf"^\s*(?:[(（]|[,，]?\s*(?:{alternation('gloss')})\b)", re.IGNORECASE)
 
 
 def _parts(hidden: str) -> list[str]:
@@ -41,10 +39,8 @@ def _parts(hidden: str) -> list[str]:
     return found
 
 
-#: Words too common to give an answer away when the breadcrumb holds them.
-_STOPWORDS = frozenset(
-    "the and for with from into del della dei delle per con una uno des les une pour avec dos das por com und der die das".split()
-)
+#: Words too common to give an answer away when the breadcrumb holds them (the lexicon's role ``common``).
+_STOPWORDS = having("common")
 
 
 def _latin_words(text: str) -> set[str]:
@@ -150,32 +146,10 @@ def label_question(card: Candidate) -> str | None:
     True
     """
     core = normalise(card.view.front.rstrip(":：?？ ."))
-    if core in LABEL_WORDS or core in {
-        "def",
-        "defs",
-        "thm",
-        "prop",
-        "rmk",
-        "ex",
-        "eg",
-        "pf",
-        "idea",
-        "key idea",
-        "training",
-        "problem",
-        "key formula",
-        "key formulas",
-        "key claim",
-        "key claims",
-        "key result",
-        "key results",
-        "可推出",
-        "可得",
-        "可知",
-    }:
+    if core in LABEL_WORDS or core in having("question_label"):
         # "Manifold › Def" asks for the definition of what the breadcrumb names; a proof,
         # remarks or examples of it ask for nothing in particular
-        defines = core in {"def", "defs", "definition", "definitions", "定义", "definizione"}
+        defines = core in having("defines")
         named = (
             len(card.crumbs) >= 2 and len(words(card.crumbs[-1])) <= 5 and normalise(card.crumbs[-1]) not in LABEL_WORDS
         )

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
+from ..lexicon import alternation, having
 from ..model import Candidate
-from ..text import cjk, normalise, width, words
+from ..text import CJK_RUN, cjk, normalise, width, words
 from .as_text import candidate_of  # noqa: F401  (the examples' candidates)
 
 __all__ = [
@@ -45,38 +46,12 @@ def tiny_gap(card: Candidate) -> str | None:
     return None
 
 
-#: Words that head a passage rather than state a fact (folded).
-LABEL_WORDS = frozenset(
-    """note notes nb tip tips hint hints warning caution important remark remarks example examples e.g eg
-    solution solutions answer answers question questions definition definitions proof theorem lemma corollary
-    summary recap overview introduction conclusion conclusions result results output input outputs inputs
-    step steps reason reasons cause causes effect effects advantage advantages disadvantage disadvantages pros cons
-    pro con benefit benefits drawback drawbacks limitation limitations problem problems issue issues exercise
-    exercises task tasks todo goal goals idea ideas source sources reference references etiology
-    pathophysiology presentation diagnosis treatment management prognosis epidemiology complications symptoms
-    signs investigations workup takeaway takeaways background context method methods usage comment comments
-    syntax description purpose function functions features feature properties property types type case cases
-    attention nota esempio esempi osservazione definizione teorema dimostrazione soluzione
-    注意 注 备注 提示 优点 缺点 优势 劣势 特点 特性 原因 结果 结论 总结 小结 定义 定理 证明 解 答 问 例 例如 比如
-    举例 示例 例子 方法 步骤 作用 功能 用途 目的 原理 区别 问题 答案 思路 分析 背景 概述 简介 说明 场景 应用""".split()
-) | frozenset(
-    {
-        "see also",
-        "key points",
-        "key point",
-        "side effects",
-        "adverse effects",
-        "risk factors",
-        "in short",
-        "for example",
-    }
-)
+#: Words that head a passage rather than state a fact (folded; the lexicon's role ``label``).
+LABEL_WORDS = having("label")
 
 
 _ORDINAL = re.compile(
-    r"^(?:方式|方法|步骤|第|情况|情形|类型|方案|阶段|练习|例题|习题|例|定理|定义|引理|推论|性质|原则|原因|条件|规则|要点|特点|"
-    r"case|step|type|method|way|option|example|exercise|problem|part|phase|stage|theorem|lemma|definition|rule|esempio|esercizio)"
-    r"\s*[0-9一二三四五六七八九十百]+(?:\.[0-9]+)*\s*[步种点类个条章节]?\.?$",
+    rf"^(?:{alternation('ordinal_label')})\s*[0-9一二三四五六七八九十百]+(?:\.[0-9]+)*\s*[步种点类个条章节]?\.?$",
     re.I,
 )
 
@@ -181,18 +156,8 @@ def _counts(core: str) -> tuple[int, int]:
     return len([t for t in core.split() if re.search(r"[A-Za-z0-9\u00c0-\u024f]", t)]), cjk(core)
 
 
-#: Words that stress rather than state: a gap hiding only these tests nothing.
-EMPHASIS = frozenset(
-    """not no never always only all must very really important key main both each every none any more less most
-    least much many few can cannot can't should shouldn't don't doesn't isn't aren't do does is are was were be
-    the a an and or of to in on for with this that these those it they we you i
-    di da del della per con il lo la le gli un una de do das dos para por com os um uma a/para
-    不 不是 没有 不能 不会 一定 必须 很 非常 重要 关键 都 只 也 最 更 要 会 能 是 的 了 和 与 或
-    没 无 未 别 勿 非 non não nao nunca sempre mai nicht kein keine nie immer pas jamais toujours ne
-    yes sì si sí sim oui ja 对 是的 对的 没错
-    if iff then but because so when unless 当且仅当 如果 那么 但是 因为 所以
-    tutti tutte tutto ogni todos todas tous toutes alle 常见 不可以 不可 可以 所有 任意 任何""".split()
-)
+#: Words that stress rather than state: a gap hiding only these tests nothing (the lexicon's role ``emphasis``).
+EMPHASIS = having("emphasis")
 
 
 def emphasis_gap(card: Candidate) -> str | None:
@@ -211,7 +176,7 @@ def emphasis_gap(card: Candidate) -> str | None:
     True
     """
     folded = normalise(card.view.hidden)
-    tokens = words(folded) + re.findall(r"[\u4e00-\u9fff]+", folded) or [card.view.hidden.strip()]  # 阻塞 I/O is no "I"
+    tokens = words(folded) + CJK_RUN.findall(folded) or [card.view.hidden.strip()]  # 阻塞 I/O is no "I"
     if all(t in EMPHASIS for t in tokens):
         return f'hides emphasis only ("{card.view.hidden.strip()}")'
     parts = card.view.hidden.split()

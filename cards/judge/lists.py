@@ -17,56 +17,30 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..lexicon import alternation, having
 from ..model import Candidate, ListShape
 from ..notes.inline import ends_with_question
+from ..text import cjk, width
 from .as_text import candidate_of  # noqa: F401  (the examples' candidates)
 
 _PROCEDURE = re.compile(
-    r"(?<![\w-])(?:steps?|procedures?|process(?:es)?|pipelines?|workflows?|algorithms?|how to|how do|how does|stages?|phases?|"
-    r"life ?cycles?|cycles?|sequence|in order|flow|recipe|protocol|instructions?|install(?:ation)?|set ?up|configur\w*|deploy\w*|"
-    r"pathway|mechanism|cascade|circulation|routine|method|recipe|passaggi|procedura|processo|fasi|metodo)(?![\w-])"
-    r"|步骤|流程|过程|阶段|顺序|如何|怎么|怎样|操作|执行|机制|周期|工作原理|通路|环节",
+    rf"(?<![\w-])(?:{alternation('procedure', script='latin')})(?![\w-])|{alternation('procedure', script='cjk')}",
     re.IGNORECASE,
 )
-
-
 _STRONG_PROCEDURE = re.compile(
-    r"(?<![\w-])(?:steps?|procedures?|process|pipeline|workflow|how to|instructions?)(?![\w-])|步骤|流程|过程",
+    rf"(?<![\w-])(?:{alternation('procedure_named', script='latin')})(?![\w-])|{alternation('procedure_named', script='cjk')}",
     re.IGNORECASE,
 )
-
-
 _ENUMERATION = re.compile(
-    r"(?<![\w-])(?:advantages?|disadvantages?|pros|cons|benefits?|drawbacks?|features?|properties|characteristics?|types?|kinds?|"
-    r"examples?|reasons?|causes?|symptoms?|signs?|differences?|components?|parts?|principles?|rules?|tips?|goals?|requirements?|"
-    r"uses?|applications?|functions?|roles?|limitations?|problems?|challenges?|categories|classes|factors?|elements?|attributes?|"
-    r"options?|models?|layers?|levels?|aspects?|points?|members?|ways?|topics?|chapters?|contents?|syllabus|outline|agenda|"
-    r"vantaggi|svantaggi|caratteristiche|proprietà|tipi|esempi)(?![\w-])"
-    r"|pitfalls?|issues?|bugs?|faqs?|gotchas?|caveats?|notes?|resources?|links?|references?|tools?|libraries|commands?"
-    r"|优点|缺点|优势|劣势|特点|特性|特征|类型|种类|分类|原因|作用|区别|功能|组成|方式|例子|示例|原则|注意|问题|症状|表现|应用|场景|因素|属性|要点|目录|坑|组件|工具|资源|命令",
+    rf"(?<![\w-])(?:{alternation('enumeration')})(?![\w-])|{alternation('enumeration_inside')}",
     re.IGNORECASE,
 )
-
-
 _SEQUENCE = re.compile(
-    r"(?<![\w-])(?:then|next|after|afterwards|finally|subsequently|until|once)(?![\w-])|然后|接着|之后|随后|最后|直到|首先|再",
+    rf"(?<![\w-])(?:{alternation('sequence', script='latin')})(?![\w-])|{alternation('sequence', script='cjk')}",
     re.IGNORECASE,
 )
-
-
 #: Instructions a procedure's steps start with (the first word, case-folded).
-_VERBS = frozenset(
-    """add allocate apply ask assign build calculate call change check choose clean click close collect combine compare
-    compile compute configure connect convert copy count create cut decide decode define delete deploy design determine
-    divide do download draw drop edit enable enter establish estimate evaluate execute extract fetch fill filter find fit
-    fix follow form generate get give go heat identify implement import initialise initialize insert install iterate join
-    keep label launch learn let link list load lock log look make map mark measure merge mix move multiply normalise
-    normalize note obtain open order parse pass pick place plan plot pour prepare press print process push put read record
-    reduce register release remove repeat replace request reset resolve restart return review rinse run save scan
-    select send serve set shift sign simplify smoke-test solve sort split start stir stop store submit subtract switch
-    take test train transfer transform translate type unlock update upload use validate verify wait wash write
-    rest fold knead bake preheat cook chop slice boil fry roast whisk pour season grind bring drain cover remove""".split()
-)
+_VERBS = having("instruction")
 
 
 def last_sentence(lead: str) -> str:
@@ -86,7 +60,7 @@ def last_sentence(lead: str) -> str:
 def _is_sentence(title: str) -> bool:
     """A step title that reads as a sentence: a clause break inside a long CJK line, or
     more than twelve words (``Mix flour, water and salt`` is a name for a step)."""
-    han = sum(1 for ch in title if "\u4e00" <= ch <= "\u9fff")
+    han = cjk(title)
     return (han >= 12 and re.search(r"[，；;]", title.rstrip("，；;。")) is not None) or len(title.split()) > 12
 
 
@@ -96,10 +70,6 @@ def _defines(title: str) -> bool:
     if not colon:
         head, colon, rest = title.partition("：")
     return bool(colon) and 0 < len(head.split()) <= 5 and len(head) <= 40 and len(rest.split()) >= 2
-
-
-def _width(text: str) -> int:
-    return sum(2 if "\u2e80" <= ch <= "\ufaff" else 1 for ch in text)
 
 
 @lru_cache(maxsize=1024)
@@ -135,7 +105,7 @@ def _items_are_no_steps(titles: tuple[str, ...]) -> str | None:
     sentences, or terms with their meanings."""
     if any(ends_with_question(t) for t in titles):
         return "a list of questions, not of steps"
-    if titles and sum(len(t) > 90 or _width(t) > 120 for t in titles) * 2 > len(titles):
+    if titles and sum(len(t) > 90 or width(t) > 120 for t in titles) * 2 > len(titles):
         return "its items are paragraphs, not steps with a name"
     if titles and sum(_is_sentence(t) for t in titles) * 2 > len(titles):
         return "its items are sentences, not steps with a name"

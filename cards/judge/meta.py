@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 
+from ..lexicon import alternation
 from ..model import GAP, Candidate, Opening, Summary
 from ..text import cjk, width, words
 from .as_text import candidate_of  # noqa: F401  (the examples' candidates)
+
+_SPACES = r"\s+"  # a space of the lexicon's words: any run of spaces
 
 _MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.S)
 
@@ -22,9 +25,8 @@ _MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.S)
 #: A breadcrumb level that opens one worked example or exercise (``Example 2``, ``esempio di ALU``,
 #: ``例题``), or a section of them (``Exercises``, ``Esempi:``); ``Examples of transport`` lists facts.
 _EXAMPLE = re.compile(
-    r"^(?:example|exercise|esempio|esercizio|exemplo|exerc[ií]cio|ejemplo|ejercicio|beispiel|übung|exemple|exercice)(?![\w-])"
-    r"|^(?:examples|exercises|esempi|esercizi|exemplos|exerc[ií]cios|ejemplos|ejercicios|beispiele|übungen|exemples|exercices)"
-    r"\s*[0-9.:：)-]*\s*$|^(?:例题|例子|习题|练习|示例|例\s*[0-9一二三四五六七八九十])",
+    rf"^(?:{alternation('example')})(?![\w-])|^(?:{alternation('examples')})\s*[0-9.:：)-]*\s*$"
+    rf"|^(?:{alternation('example_label')}|例\s*[0-9一二三四五六七八九十])",
     re.IGNORECASE,
 )
 
@@ -47,9 +49,7 @@ def worked_example(card: Candidate) -> str | None:
 
 
 _DANGLING = re.compile(
-    r"(?<![\w])(?:the (?:above|following|figure|table|picture|diagram|image)|shown (?:above|below|here)|as shown|see (?:above|below|figure)|"
-    r"(?:above|below)(?:,|\.|$)|this (?:figure|diagram|image|picture|table|equation|formula))"
-    r"|上式|上述式|上方|上面的|上图|下图|如图|见图|下面的|下式|以下|下表|上表|图中|这张图|此图",
+    rf"(?<![\w])(?:{alternation('dangling', script='latin')}|(?:above|below)$)|{alternation('dangling', script='cjk')}",
     re.IGNORECASE,
 )
 
@@ -68,15 +68,14 @@ def dangling_reference(card: Candidate) -> str | None:
 
 
 _PERSONAL = re.compile(
-    r"(?<![\w'])(?:I|I'm|I've|I'd|I'll|[Mm]y|[Mm]e|[Mm]ine|[Mm]yself|[Ll]et's|[Ll]et us|[Ww]e'll|[Ww]e will (?:discuss|look|see)|[Tt]oday we|"
-    r"[Ii]n this (?:post|article|note|chapter))(?![\w'])"
-    r"|我(?!们)|我的|今天我们|我们来|我们说说|我们看看|我们再|再来|接下来我们|下面我们|这篇文章|本文|笔者|\d+\s*分(?![钟子析布类解配])",
+    rf"(?<![\w'])(?:{alternation('about_the_text', script='latin', either_case=True)})(?![\w'])"
+    rf"|我(?!们)|{alternation('about_the_text', script='cjk')}|\d+\s*分(?![钟子析布类解配])",
 )
 
 
 #: Thanks to the reader, in the gap or around it: a closing remark, never a fact.
 _THANKS = re.compile(
-    r"谢谢|感谢(?:你|您|大家|各位|读者)|(?<![\w])(?:thanks? (?:you )?for (?:reading|watching|your support))(?![\w])",
+    rf"{alternation('thanks', script='cjk')}|(?<![\w])(?:{alternation('thanks', script='latin')})(?![\w])",
     re.IGNORECASE,
 )
 
@@ -84,7 +83,8 @@ _THANKS = re.compile(
 #: Faces, gestures and fire (😂 🤣 🗿 🔥 🙏) and their Chinese web slang (哈哈, 手动狗头): a
 #: sentence that laughs or cheers is an aside. Markers people put on facts (✅ ❌ ⚠️ 📌) are no jokes.
 _JOKE = re.compile(
-    "[\U0001f600-\U0001f64f\U0001f910-\U0001f92f\U0001f970-\U0001f97a\U0001f5e3\U0001f5ff\U0001f525\U0001f4aa]|哈哈|手动狗头|狗头"
+    "[\U0001f600-\U0001f64f\U0001f910-\U0001f92f\U0001f970-\U0001f97a\U0001f5e3\U0001f5ff\U0001f525\U0001f4aa]|"
+    + alternation("laughter")
 )
 
 
@@ -203,8 +203,7 @@ def markup_left(card: Candidate) -> str | None:
 
 
 _BARE_REFERENCE = re.compile(
-    r"^(?:it|they|them|this is|these are|that is|those are|this means|so|thus|therefore|hence|as a result)\b"
-    r"|^(?:这就是|这是|这些|这样|这时|它|其|所以|因此|于是|那么|可见)",
+    rf"^(?:{alternation('bare_reference', script='latin')})\b|^(?:{alternation('bare_reference', script='cjk')})",
     re.IGNORECASE,
 )
 
@@ -221,9 +220,9 @@ def refers_to_nothing_shown(sentence: str) -> bool:
 
 
 _SELF = re.compile(
-    r"(?<![\w])I(?:'m|'ve|'d|'ll|\s+(?:am|was|have|had|think|believe|will|would|do|did|don't|can|could|found|use|used|like|"
-    r"want|need|guess|feel|wrote|write|hope|recommend))(?![\w])|(?<![\w])(?:my|me|mio|mia|miei|mie|meu|minha|meus|minhas)(?![\w])|我(?!们)|公众号|微信|点赞|转发|"
-    r"关注|订阅|欢迎|谢谢|感谢(?:你|您|大家|各位|读者)|(?<![\w])(?:subscribe|follow me|patreon|thanks? (?:you )?for reading)(?![\w])",
+    rf"(?<![\w])I(?:{alternation('contraction')}|\s+(?:{alternation('first_person_verb')}))(?![\w])"
+    rf"|(?<![\w])(?:{alternation('first_person')})(?![\w])|我(?!们)|{alternation('self_promotion', script='cjk')}"
+    rf"|(?<![\w])(?:{alternation('self_promotion', script='latin')})(?![\w])",
     re.IGNORECASE,
 )
 
@@ -242,8 +241,7 @@ def personal(text: str) -> bool:
 
 #: A summary that names the widget, not a question: the <details> folds a long passage away.
 _OPENER = re.compile(
-    r"^\W*(?:click\s+(?:here\s+)?(?:to\s+)?(?:expand|open|show|see|view)\w*|expand|show(?:\s+(?:more|all|details?|answer|code))?|"
-    r"more|details?|spoiler|toggle|点击展开|点击查看|展开|查看|更多|详情|点此展开)\W*$",
+    rf"^\W*(?:click\s+(?:here\s+)?(?:to\s+)?(?:expand|open|show|see|view)\w*|{alternation('opener', spaces=_SPACES)})\W*$",
     re.IGNORECASE,
 )
 
