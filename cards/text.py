@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 _BLOCK = re.compile(r"<br\s*/?>|</?(?:p|li|ul|ol|div|tr|td|th|table|blockquote|pre)\b[^>]*>", re.I)
 _IMAGE = re.compile(r"<img\b[^>]*>")
@@ -32,6 +33,7 @@ def fold(value: str) -> str:
     return unicodedata.normalize("NFKC", value)
 
 
+@lru_cache(maxsize=65536)
 def normalise(value: str) -> str:
     """Folded, case-folded, whitespace collapsed: ``ＡＴＰ`` is ``atp``. What identity keys
     and the judge compare.
@@ -53,6 +55,8 @@ def width(text: str) -> int:
     (3, 4, 1)
     """
     core = _MATHJAX_EDGES.sub("", text.strip()).strip()
+    if core.isascii():
+        return len(core)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in core)
 
 

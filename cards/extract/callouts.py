@@ -24,7 +24,7 @@ from ..errors import CardsError
 from ..model import BASIC, Blocks, Callout, Candidate, Inline, Note, Paragraph, Source, Span
 from ..notes.inline import ends_with_question, without_tasks
 from ..notes.parse import plain_text
-from .walk import Context, walk, where
+from .walk import Context
 
 KIND = "callouts"
 log = logging.getLogger("cards")
@@ -37,7 +37,7 @@ def asks(callout: Callout) -> bool:
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
-    for visit in walk(note):
+    for visit in ctx.walk(note):
         callout = visit.block
         if not isinstance(callout, Callout) or ctx.is_claimed(callout) or not asks(callout):
             continue
@@ -77,7 +77,7 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
             model=BASIC,
             front=(Span(question.tokens),),
             back=answer,
-            crumbs=where(note, visit),
+            crumbs=ctx.where(note, visit),
             identity=plain_text(question),
             line=callout.line,
             written=True,

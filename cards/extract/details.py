@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from ..deck.render import blank
 from ..errors import CardsError
 from ..model import BASIC, Candidate, Note, Source, Summary
-from .lines import fragment, note_lines
+from .lines import fragment
 from .walk import Context, breadcrumb, section_at
 
 KIND = "details"
@@ -32,7 +32,9 @@ _SUMMARY = re.compile(r"<summary\b[^>]*>(?P<q>.*?)</summary\s*>", re.IGNORECASE 
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
-    lines = [line for line in note_lines(note) if line.number not in note.code_lines]
+    if _OPEN.search(note.text) is None:
+        return
+    lines = ctx.lines(note, code=False)
     index = 0
     while index < len(lines):
         line = lines[index]

@@ -15,7 +15,7 @@ from markdown_it.token import Token
 
 from ..model import BASIC, Blocks, Candidate, ListBlock, Note, Span
 from ..notes.inline import is_image_only, without_tasks
-from .walk import Context, walk, where
+from .walk import Context
 
 KIND = "figure"
 
@@ -30,7 +30,7 @@ def _image_target(tokens: list[Token]) -> str:
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
-    for visit in walk(note):
+    for visit in ctx.walk(note):
         if not isinstance(visit.block, ListBlock):
             continue
         for item in visit.block.items:
@@ -49,7 +49,7 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
                 model=BASIC,
                 front=(Span(item.inline.tokens),),
                 back=back,
-                crumbs=where(note, visit),
+                crumbs=ctx.where(note, visit),
                 identity="image:" + _image_target(item.inline.tokens),
                 line=item.line,
             )

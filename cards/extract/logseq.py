@@ -18,9 +18,9 @@ from collections.abc import Iterator
 
 from ..errors import CardsError
 from ..model import BASIC, CLOZE, Blocks, Candidate, Inline, ListBlock, ListItem, Note, Source, Span
-from ..notes.inline import has_cloze, without_tasks
+from ..notes.inline import has_cloze, with_content, without_tasks
 from ..notes.parse import plain_text
-from .walk import Context, Visit, walk, where
+from .walk import Context, Visit
 
 KIND = "logseq"
 log = logging.getLogger("cards")
@@ -41,7 +41,7 @@ def is_card_block(item: ListItem) -> bool:
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
-    for visit in walk(note):
+    for visit in ctx.walk(note):
         if isinstance(visit.block, ListBlock):
             for item in visit.block.items:
                 if item.task is None and not ctx.is_claimed(item) and is_card_block(item):
@@ -60,7 +60,7 @@ def _card(note: Note, ctx: Context, visit: Visit, item: ListItem) -> Iterator[Ca
             model=CLOZE,
             front=(Span(_without_card_tag(item).tokens, handwritten=True),),
             back=(Blocks(answer),),
-            crumbs=where(note, visit),
+            crumbs=ctx.where(note, visit),
             identity=plain_text(_without_card_tag(item)),
             line=item.line,
             written=True,
@@ -81,7 +81,7 @@ def _card(note: Note, ctx: Context, visit: Visit, item: ListItem) -> Iterator[Ca
         model=BASIC,
         front=(Span(_without_card_tag(item).tokens),),
         back=(Blocks(answer),),
-        crumbs=where(note, visit),
+        crumbs=ctx.where(note, visit),
         identity=plain_text(_without_card_tag(item)),
         line=item.line,
         written=True,
@@ -95,7 +95,7 @@ def _without_card_tag(item: ListItem) -> Inline:
         t for t in item.inline.tokens if not (t.type == "wikilink" and t.meta.get("target", "").lower() == "card")
     ]
     tokens = [
-        t.copy(content=" ".join(w for w in t.content.split(" ") if w.lower() != "#card")) if t.type == "text" else t
+        with_content(t, " ".join(w for w in t.content.split(" ") if w.lower() != "#card")) if t.type == "text" else t
         for t in tokens
     ]
     return Inline(item.inline.source, tokens, item.inline.tags)

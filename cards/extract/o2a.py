@@ -48,7 +48,7 @@ from ..deck.render import blank, has_deletion
 from ..errors import CardsError
 from ..model import BASIC, CLOZE, REVERSED, Candidate, Note, Source
 from ..notes.plugins import ObsidianToAnki
-from .lines import Line, fragment, note_lines
+from .lines import Line, fragment
 from .walk import Context, breadcrumb, section_at
 
 KIND = "o2a"
@@ -82,7 +82,9 @@ class _Block:
 
 def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     settings = ctx.plugins.o2a
-    lines = [line for line in note_lines(note) if line.number not in note.code_lines]
+    if settings.begin not in note.text and settings.begin_inline not in note.text:
+        return  # no block and no inline card
+    lines = ctx.lines(note, code=False)
     file = _file_settings(lines, settings)
     index = 0
     while index < len(lines):

@@ -47,7 +47,7 @@ from ..errors import CardsError
 from ..model import BASIC, CLOZE, REVERSED, Candidate, Note, Source
 from ..notes.plugins import SpacedRepetition
 from .clozes import Deletion, cloze_text, find_deletions
-from .lines import HEADING, SR_COMMENT, Line, dedent_lines, find_outside_code, fragment, note_lines, strip_lead
+from .lines import HEADING, SR_COMMENT, Line, dedent_lines, find_outside_code, fragment, strip_lead
 from .shapes import TAG, deck_of, is_flashcard_note
 from .walk import Context, breadcrumb, section_at
 
@@ -116,13 +116,15 @@ class _Block:
 
 def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     settings = ctx.plugins.osr
-    flashcards = is_flashcard_note(note, settings)
-    names = [t.lstrip("#") for t in settings.tags]
-    decks = _Decks(note, ctx.root_deck or note.deck.split("::")[0], names)
+    flashcards = ctx.shared("flashcards", note, lambda: is_flashcard_note(note, settings))
     separators = {settings.multi: "multi", settings.multi_reversed: "multi_reversed"}
     separators.pop("", None)
+    lines = ctx.lines(note)
+    if not flashcards and not _written(note.text, settings, lines, separators):
+        return  # no separator anywhere: nothing the plugin would read, nothing to warn about
+    names = [t.lstrip("#") for t in settings.tags]
+    decks = _Decks(note, ctx.root_deck or note.deck.split("::")[0], names)
     block = _Block()
-    lines = note_lines(note)
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -168,6 +170,13 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
             block.kind = "cloze"
         block.lines.append(line)
     yield from _finish(note, ctx, block, decks, names)
+
+
+def _written(text: str, settings: SpacedRepetition, lines: list[Line], separators: dict[str, str]) -> bool:
+    """Whether a note that is no flashcard note holds any of the plugin's separators:
+    a one-line card's (``::``) anywhere, or a line that is only ``?`` or ``??``."""
+    singles = (settings.single, settings.single_reversed)
+    return any(s.strip() and s in text for s in singles) or any(line.text.strip() in separators for line in lines)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,8 +23,8 @@ from collections.abc import Iterator
 from ..model import CLOZE, Candidate, Element, Inline, ListBlock, Note, Opening, Paragraph, Span
 from ..notes.inline import has_cloze, is_image_only, is_links_only, span_text, spans
 from ..notes.parse import plain_text
-from .shapes import joined, minable_marks, opens_with_title, refers_back, sentences, titled_statement
-from .walk import Context, Visit, walk, where
+from .shapes import is_flashcard_note, joined, minable_marks, opens_with_title, refers_back, sentences, titled_statement
+from .walk import Context, Visit
 
 KIND = "phrases"
 
@@ -40,10 +40,10 @@ def _sentences(visit: Visit) -> Iterator[tuple[object, Inline, int]]:
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
-    bold, highlight = minable_marks(note, ctx.plugins)
+    flashcards = ctx.shared("flashcards", note, lambda: is_flashcard_note(note, ctx.plugins.osr))
+    bold, highlight = minable_marks(note, ctx.plugins, flashcards)
     allowed = {kind for kind, on in (("strong_open", bold), ("mark_open", highlight)) if on}
-    for visit in walk(note):
-        context = where(note, visit)
+    for visit in ctx.walk(note):
         for node, inline, line in _sentences(visit):
             if ctx.is_claimed(node) or is_links_only(inline) or is_image_only(inline):
                 continue
@@ -55,12 +55,14 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
                     model=CLOZE,
                     front=(Span(inline.tokens, handwritten=True),),
                     back=(),
-                    crumbs=context,
+                    crumbs=ctx.where(note, visit),
                     identity=plain_text(inline),
                     line=line,
                     written=True,
                 )
                 continue
+            if not any(t.type in allowed for t in inline.tokens):
+                continue  # no bold or highlight it may ask (sentences and spans below find none)
             whole = plain_text(inline)  # the identity keeps the paragraph: GUIDs made before sentences stay
             parts = sentences(inline)
             titled = opens_with_title(inline)
@@ -88,7 +90,7 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
                         model=CLOZE,
                         front=(Span(asked.tokens, gap=sentence.tokens[span[0]]),),
                         back=extra,
-                        crumbs=context,
+                        crumbs=ctx.where(note, visit),
                         identity=f"{whole}\x1f{phrase}",
                         line=line,
                         facts=opening,

@@ -47,7 +47,7 @@ from ..model import BASIC, Block, Blocks, Callout, Candidate, Field, Inline, Lis
 from ..notes.inline import ends_with_question, has_cloze, is_image_only, is_links_only
 from ..notes.markdown import markdown
 from ..notes.parse import plain_blocks, plain_text
-from .walk import Context, Visit, walk, where
+from .walk import Context, Visit
 
 KIND = "problems"
 STATEMENT_BLOCKS = 3
@@ -94,10 +94,6 @@ def _quoted(note: Note, line: int) -> bool:
     return 0 < line <= len(lines) and lines[line - 1].lstrip().startswith(">")
 
 
-def _index(visit: Visit) -> int:
-    return next((k for k, b in enumerate(visit.siblings) if b is visit.block), -1)
-
-
 def _lead_in(block: Block) -> bool:
     return isinstance(block, Paragraph) and plain_text(block.inline).rstrip().endswith((":", "："))
 
@@ -135,7 +131,7 @@ def _card(
         model=BASIC,
         front=question,
         back=(Blocks(answer),),
-        crumbs=where(note, visit),
+        crumbs=ctx.where(note, visit),
         identity=identity,
         line=line,
         facts=solution,
@@ -159,7 +155,7 @@ def _quoted_question(note: Note, ctx: Context, visit: Visit, block: Paragraph) -
     if not _quoted(note, block.line) or not ends_with_question(plain_text(block.inline)):
         return
     answer: list[Block] = []
-    for after in visit.siblings[_index(visit) + 1 :]:
+    for after in visit.siblings[visit.index + 1 :]:
         if not isinstance(after, (Paragraph, ListBlock)) or ctx.is_claimed(after):
             break
         if isinstance(after, Paragraph) and (
@@ -191,7 +187,7 @@ def _problem_callout(note: Note, ctx: Context, visit: Visit, callout: Callout) -
         return
     solution = callout.blocks[1:]
     if not solution:
-        solution = _until_heading(visit.siblings, _index(visit) + 1)
+        solution = _until_heading(visit.siblings, visit.index + 1)
     if not _says(solution) or any(ctx.is_claimed(b) for b in solution):
         return
     if _fits(solution):
@@ -217,7 +213,7 @@ def _solved(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterato
     """A ``Solution:``/``解：`` paragraph and the statement before it."""
     if not label(_SOLUTION, block.inline.source) or ctx.is_claimed(block):
         return
-    index = _index(visit)
+    index = visit.index
     statement: list[Block] = []
     for before in reversed(visit.siblings[max(0, index - STATEMENT_BLOCKS) : index]):
         if not isinstance(before, Paragraph) or ctx.is_claimed(before) or label(_SOLUTION, before.inline.source):
@@ -246,7 +242,7 @@ def _solved(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterato
 def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     if is_drawing(note.front_matter):
         return  # an Excalidraw drawing: labels on a canvas, not prose
-    for visit in walk(note):
+    for visit in ctx.walk(note):
         block = visit.block
         if isinstance(block, Callout) and not ctx.is_claimed(block):
             yield from _problem_callout(note, ctx, visit, block)

@@ -32,7 +32,7 @@ from ..notes.inline import ends_with_question, has_cloze, is_image_only, is_link
 from ..notes.parse import inline_of, plain_text
 from ..text import fold
 from .shapes import is_pipeline, list_shape
-from .walk import Context, Visit, walk, where
+from .walk import Context, Visit
 
 KIND = "qa"
 _Q = rf"(?:{alternation('question_marker')})\s*[:：]"
@@ -102,14 +102,19 @@ def _is_term(item: ListItem, answer: list[Block]) -> bool:
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
-    for visit in walk(note):
+    for visit in ctx.walk(note):
         block = visit.block
         if isinstance(block, Paragraph):
             yield from _paragraph(note, ctx, visit, block)
-        elif isinstance(block, ListBlock) and not (
-            is_pipeline(block) and procedure_reason(list_shape(block, visit, note)) is None
-        ):
+        elif isinstance(block, ListBlock) and not _procedure(note, ctx, visit, block):
             yield from _bullets(note, ctx, visit, block)
+
+
+def _procedure(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> bool:
+    """A list the steps kind asks step by step (its items are its own)."""
+    if not ctx.shared("pipeline", block, lambda: is_pipeline(block)):
+        return False
+    return procedure_reason(ctx.shared("list_shape", block, lambda: list_shape(block, visit, note))) is None
 
 
 def _card(
@@ -131,7 +136,7 @@ def _card(
         model=BASIC,
         front=(Span(question.tokens),),
         back=answer,
-        crumbs=where(note, visit),
+        crumbs=ctx.where(note, visit),
         identity=plain_text(question),
         line=line,
         written=written,
@@ -151,7 +156,7 @@ def _paragraph(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iter
     if question is None:
         return
     siblings = visit.siblings
-    index = next((i for i, b in enumerate(siblings) if b is block), -1)
+    index = visit.index
     following = siblings[index + 1] if 0 <= index < len(siblings) - 1 else None
     answer = _answer_only(following.inline) if isinstance(following, Paragraph) else None
     if answer is not None:

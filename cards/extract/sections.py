@@ -51,7 +51,7 @@ from ..judge.terms import (
     term_problem,
 )
 from ..model import BASIC, Block, Blocks, Candidate, Field, HeadingFacts, Inline, Note, Paragraph, Section, Sep, Span
-from ..notes.inline import has_cloze, is_formula, is_image_only
+from ..notes.inline import has_cloze, is_formula, is_image_only, with_content
 from ..notes.parse import plain_text
 from ..text import cjk
 from .shapes import heading_inline
@@ -182,7 +182,7 @@ def _labelled(note: Note, ctx: Context, section: Section) -> Iterator[Candidate]
             formulas.append(after)
         tokens = list(block.inline.tokens)
         if tokens and tokens[-1].type == "text":
-            tokens[-1] = tokens[-1].copy(content=tokens[-1].content.rstrip().rstrip(":：").rstrip())
+            tokens[-1] = with_content(tokens[-1], tokens[-1].content.rstrip().rstrip(":：").rstrip())
         ctx.claim_blocks([block, *formulas])
         yield _card(
             note, ctx, Inline(name, tokens), formulas, context=breadcrumb(note, section), line=block.line, facts=None

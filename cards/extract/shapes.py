@@ -13,7 +13,7 @@ from markdown_it.token import Token
 
 from ..lexicon import alternation, having
 from ..model import Inline, ListBlock, ListItem, ListShape, Note, Paragraph
-from ..notes.inline import blank, has_cloze, is_image_only, is_links_only, leading_span, matching_close
+from ..notes.inline import blank, has_cloze, is_image_only, is_links_only, leading_span, matching_close, with_content
 from ..notes.markdown import markdown
 from ..notes.parse import plain_text
 from ..notes.plugins import Plugins, SpacedRepetition
@@ -79,7 +79,7 @@ def lead_in(visit: Visit) -> str:
     """What introduces a list: the bullet it sits under, else the paragraph right before it."""
     if visit.parents and visit.parents[-1].children and visit.parents[-1].children[0] is visit.block:
         return plain_text(visit.parents[-1].inline)
-    index = next((k for k, b in enumerate(visit.siblings) if b is visit.block), 0)
+    index = visit.index
     before = visit.siblings[index - 1] if index > 0 else None
     return plain_text(before.inline) if isinstance(before, Paragraph) else ""
 
@@ -162,6 +162,22 @@ def _line_ends_sentence(before: list[Token], after: list[Token], index: int) -> 
 
 
 def sentences(inline: Inline) -> list[Inline]:
+    """The sentences of an inline (:func:`split_sentences`), remembered per inline: the
+    phrases and the terms kinds both read them (the list is not to be changed)."""
+    known = _SENTENCES.get(id(inline))
+    if known is not None and known[0] is inline:
+        return known[1]
+    found = split_sentences(inline)
+    if len(_SENTENCES) >= 4096:
+        _SENTENCES.clear()
+    _SENTENCES[id(inline)] = (inline, found)  # the inline is held: its id is not reused meanwhile
+    return found
+
+
+_SENTENCES: dict[int, tuple[Inline, list[Inline]]] = {}
+
+
+def split_sentences(inline: Inline) -> list[Inline]:
     """The sentences of an inline, split in its top-level text (never inside bold, a
     link or code), each as an inline of its own tokens.
 
@@ -182,14 +198,14 @@ def sentences(inline: Inline) -> list[Inline]:
         if depth == 0 and token.type == "text":
             start = 0
             for end in _sentence_ends(token.content):
-                found[-1].append(token.copy(content=token.content[start:end]))
+                found[-1].append(with_content(token, token.content[start:end]))
                 found.append([])
                 start = end
             rest = token.content[start:]
             if rest.strip() or not found[-1]:
-                found[-1].append(token.copy(content=rest.lstrip() if not found[-1] else rest))
+                found[-1].append(with_content(token, rest.lstrip() if not found[-1] else rest))
             elif found[-1]:
-                found[-1].append(token.copy(content=rest))  # the space between two spans (**a** $x$) stays
+                found[-1].append(with_content(token, rest))  # the space between two spans (**a** $x$) stays
             continue
         if depth == 0 and token.type in ("softbreak", "hardbreak"):
             if found[-1] and _line_ends_sentence(found[-1], inline.tokens, index):
@@ -294,13 +310,13 @@ def is_flashcard_note(note: Note, settings: SpacedRepetition) -> bool:
     return any(deck_of(tag, names) is not None for tag in tags)
 
 
-def minable_marks(note: Note, plugins: Plugins) -> tuple[bool, bool]:
+def minable_marks(note: Note, plugins: Plugins, flashcards: bool | None = None) -> tuple[bool, bool]:
     """Whether other kinds may cloze ``**bold**`` and ``==highlights==`` in this note.
 
     Not in a flashcard note: there the writer's clozes are the plugin's, read above.
     Elsewhere, as the vault's plugin settings say (both, without the plugin).
     """
-    if is_flashcard_note(note, plugins.osr):
+    if is_flashcard_note(note, plugins.osr) if flashcards is None else flashcards:
         return False, False
     return plugins.bold_clozes, plugins.highlight_clozes
 

@@ -28,7 +28,7 @@ from ..judge.lists import procedure_reason
 from ..model import CLOZE, Blocks, Candidate, Element, Field, Gap, Inline, ListBlock, ListItem, Note, Span
 from ..notes.parse import plain_text
 from .shapes import is_pipeline, is_step, list_shape, step_title, title_tokens
-from .walk import Context, walk, where
+from .walk import Context
 
 KIND = "steps"
 
@@ -49,11 +49,11 @@ def _details(item: ListItem) -> Field:
 
 
 def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
-    for visit in walk(note):
+    for visit in ctx.walk(note):
         block = visit.block
-        if not isinstance(block, ListBlock) or not is_pipeline(block):
+        if not isinstance(block, ListBlock) or not ctx.shared("pipeline", block, lambda: is_pipeline(block)):
             continue
-        shape = list_shape(block, visit, note)
+        shape = ctx.shared("list_shape", block, lambda: list_shape(block, visit, note))
         reason = procedure_reason(shape)
         if reason is not None and not block.ordered:
             continue  # a bulleted list: no candidate to explain
@@ -71,7 +71,7 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
                 model=CLOZE,
                 front=(Element("ol", rows, cls="steps"),),
                 back=_details(item),
-                crumbs=where(note, visit),
+                crumbs=ctx.where(note, visit),
                 identity=step_title(item),
                 line=item.line,
                 facts=shape,

@@ -33,7 +33,7 @@ from ..judge.tables import table_problem
 from ..model import BASIC, Candidate, Cell, Element, Field, Inline, Note, Piece, Sep, Span, Table, TableShape, Words
 from ..notes.inline import is_image_only, is_links_only
 from ..notes.parse import plain_text
-from .walk import Context, Visit, walk, where
+from .walk import Context, Visit
 
 KIND = "tables"
 
@@ -89,7 +89,7 @@ def _row_card(note: Note, ctx: Context, visit: Visit, table: Table, index: int, 
         model=BASIC,
         front=front,
         back=back,
-        crumbs=(*where(note, visit), names[0]),
+        crumbs=(*ctx.where(note, visit), names[0]),
         identity="\x1f".join((names[0], plain_text(row[0]), *(name for name, _ in asked))),
         line=table.line + 1 + index,  # header, delimiter row, then one line per body row
         facts=shape,
@@ -99,7 +99,7 @@ def _row_card(note: Note, ctx: Context, visit: Visit, table: Table, index: int, 
 def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     if is_drawing(note.front_matter):
         return  # an Excalidraw drawing: labels on a canvas, not prose
-    for visit in walk(note):
+    for visit in ctx.walk(note):
         table = visit.block
         if not isinstance(table, Table) or ctx.is_claimed(table):
             continue

@@ -65,11 +65,12 @@ from ..notes.inline import (
     spans,
     split_term,
     tokens_text,
+    with_content,
 )
 from ..notes.parse import plain_blocks, plain_text
 from ..text import cjk
 from .shapes import heading_inline, joined, refers_back, sentences, step_title
-from .walk import Context, Visit, walk, where
+from .walk import Context, Visit
 
 KIND = "terms"
 _SPACES = r"\s+"  # a space of the lexicon's words: any run of spaces
@@ -133,8 +134,8 @@ def _dash_split(item: ListItem) -> tuple[list[Token], list[Token], bool] | None:
             found = _DASH.search(token.content)
             if found:
                 before, after = token.content[: found.start()], token.content[found.end() :]
-                term = [*tokens[:k], *([token.copy(content=before)] if before.strip() else [])]
-                definition = [*([token.copy(content=after)] if after.strip() else []), *tokens[k + 1 :]]
+                term = [*tokens[:k], *([with_content(token, before)] if before.strip() else [])]
+                definition = [*([with_content(token, after)] if after.strip() else []), *tokens[k + 1 :]]
                 return term, definition, marked
         depth += token.nesting
     return None
@@ -176,7 +177,7 @@ def _term_card(note: Note, ctx: Context, visit: Visit, entry: Entry) -> Candidat
         model=BASIC,
         front=front,
         back=back,
-        crumbs=where(note, visit),
+        crumbs=ctx.where(note, visit),
         identity=identity,
         line=entry.line,
         facts=entry.facts(),
@@ -195,7 +196,7 @@ def _children_hold_terms(children: list[Block]) -> bool:
 def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     if is_drawing(note.front_matter):
         return
-    for visit in walk(note):
+    for visit in ctx.walk(note):
         block = visit.block
         if dated(visit.section.path):
             continue  # what is written under a date is a log of that day
@@ -282,6 +283,21 @@ _NAME_BEFORE = re.compile(
 )
 _NAME_END = re.compile(rf"[,.;:()，。；：（）、!?！？「」“”\"《》]|\s+(?:{alternation('name_end')})\b|的")
 _ARTICLE = re.compile(rf"^(?:(?:{alternation('article')})\s+)", re.IGNORECASE)
+#: What every definitional sentence holds (a naming word of _NAME_AFTER, or what
+#: _NAME_BEFORE needs), anywhere: a paragraph without any defines nothing, and its
+#: sentences need no cutting.
+_NAMING = re.compile(
+    rf"{alternation('naming', spaces=_SPACES)}|{alternation('naming_romance', spaces=_SPACES)}"
+    rf"|{alternation('naming_verb', spaces=_SPACES)}|{alternation('naming_zh')}|所谓|是指|指的是|defined",
+    re.IGNORECASE,
+)
+
+
+def _words_of(tokens: list[Token]) -> str:
+    """The text of an inline's text tokens, run together (for a quick look)."""
+    return "".join(t.content for t in tokens if t.type == "text")
+
+
 _QUOTES = "\"'＂“”‘’「」『』《》"
 NAME_WORDS = 5
 NAME_HAN = 10
@@ -343,11 +359,11 @@ def _wrap(tokens: list[Token], k: int, start: int, end: int) -> tuple[list[Token
         return None  # "… is called X:" introduces what follows
     opener = Token("strong_open", "strong", 1)
     pieces = [
-        tokens[k].copy(content=content[:start]),
+        with_content(tokens[k], content[:start]),
         opener,
-        tokens[k].copy(content=name),
+        with_content(tokens[k], name),
         Token("strong_close", "strong", -1),
-        tokens[k].copy(content=content[end:]),
+        with_content(tokens[k], content[end:]),
     ]
     return [*tokens[:k], *(p for p in pieces if p.type != "text" or p.content), *tokens[k + 1 :]], opener, name
 
@@ -382,7 +398,7 @@ def _cut_short(tokens: list[Token], opener: Token, name: str) -> bool:
 def _defined(note: Note, ctx: Context, visit: Visit, node: object, inline: Inline, line: int) -> Iterator[Candidate]:
     """Clozes of the names a paragraph or bullet defines in plain words. A sentence with
     bold or highlighted phrases is left to the phrases kind."""
-    if is_links_only(inline) or is_image_only(inline):
+    if is_links_only(inline) or is_image_only(inline) or not _NAMING.search(_words_of(inline.tokens)):
         return
     parts = sentences(inline)
     made = False
@@ -412,7 +428,7 @@ def _defined(note: Note, ctx: Context, visit: Visit, node: object, inline: Inlin
             model=CLOZE,
             front=(Span(tokens, gap=opener),),
             back=extra,
-            crumbs=where(note, visit),
+            crumbs=ctx.where(note, visit),
             identity=f"{tokens_text(sentence.tokens)}\x1f{name}",
             line=line,
         )

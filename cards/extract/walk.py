@@ -11,17 +11,22 @@ wrote as a card is mined again.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from ..deck.render import ImageResolver, TextRenderer
 from ..model import Block, Callout, Candidate, Facts, Field, ListBlock, ListItem, Note, Section, Source
 from ..notes.parse import plain_text
 from ..notes.plugins import Plugins
 from ..text import normalise
+from .lines import Line, note_lines
 from .shapes import step_title
 
 __all__ = ["Context", "Visit", "walk", "breadcrumb", "where", "section_at"]
+
+T = TypeVar("T")
+_MISSING = object()
 
 
 def _web_only(target: str) -> str | None:
@@ -46,6 +51,38 @@ class Context:
     claimed_lines: set[int] = field(default_factory=set)
     _resolved: dict[str, str | None] = field(default_factory=dict)
     _text: TextRenderer | None = None
+    _walked: tuple[Note, list[Visit]] | None = None
+    _crumbs: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    _shared: dict[tuple[str, int], object] = field(default_factory=dict)
+
+    def walk(self, note: Note) -> list[Visit]:
+        """Every block of the note, as :func:`walk` gives them: walked once for all kinds."""
+        if self._walked is None or self._walked[0] is not note:
+            self._walked, self._crumbs = (note, list(walk(note))), {}
+        return self._walked[1]
+
+    def lines(self, note: Note, *, code: bool = True) -> list[Line]:
+        """The note's lines for the kinds that read lines (lines.py: front matter and
+        comment blocks left out; without ``code``, code blocks too), split once."""
+        found = self.shared("lines", note, lambda: note_lines(note))
+        if code:
+            return found
+        return self.shared("lines outside code", note, lambda: [x for x in found if x.number not in note.code_lines])
+
+    def where(self, note: Note, visit: Visit) -> tuple[str, ...]:
+        """The breadcrumb of a visit (:func:`where`), made once for all kinds."""
+        found = self._crumbs.get(id(visit))
+        if found is None:
+            found = self._crumbs[id(visit)] = where(note, visit)
+        return found
+
+    def shared(self, key: str, node: object, make: Callable[[], T]) -> T:
+        """What one kind works out of a node and another needs too (a list's shape),
+        worked out once per note; ``node`` is held by the walk, so its id stays its own."""
+        found = self._shared.get((key, id(node)), _MISSING)
+        if found is _MISSING:
+            found = self._shared[(key, id(node))] = make()
+        return found  # type: ignore[return-value]
 
     def resolve(self, target: str) -> str | None:
         """What ``target`` shows, looked up once (a missing image is reported once)."""
@@ -130,6 +167,7 @@ class Visit:
     section: Section
     parents: tuple[ListItem, ...]  # enclosing list items, outermost first
     siblings: list[Block]  # the blocks this one sits among (a section's, an item's, a callout's)
+    index: int = 0  # where it sits among them
 
 
 def walk(note: Note) -> Iterator[Visit]:
@@ -140,8 +178,8 @@ def walk(note: Note) -> Iterator[Visit]:
 
 
 def _walk_blocks(blocks: list[Block], section: Section, parents: tuple[ListItem, ...]) -> Iterator[Visit]:
-    for block in blocks:
-        yield Visit(block, section, parents, blocks)
+    for index, block in enumerate(blocks):
+        yield Visit(block, section, parents, blocks, index)
         if isinstance(block, ListBlock):
             for item in block.items:
                 if item.task is None:

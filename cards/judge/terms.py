@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..lexicon import alternation, having, words
@@ -100,6 +101,7 @@ def subject_of(candidates: Sequence[str]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def is_question(text: str) -> bool:
     """Whether ``text`` asks something: it ends in ``?``/``？``, starts with an
     interrogative, or holds a Chinese question word.
@@ -111,12 +113,14 @@ def is_question(text: str) -> bool:
     return text.endswith("?") or bool(_QUESTION_WORDS.match(text)) or bool(_ZH_QUESTION.search(text))
 
 
+@lru_cache(maxsize=8192)
 def _core(text: str) -> str:
     """Folded, without a trailing colon, leading section number or list marker."""
     core = re.sub(r"^[^\w$`(\[]+", "", normalise(text).strip()).rstrip(":.").strip()  # ✔️解决办法: the label
     return re.sub(r"^(?:\d+(?:\.\d+)*\.?|[a-z]\)|[ivx]+\.)\s+", "", core)
 
 
+@lru_cache(maxsize=8192)
 def is_passage_label(text: str) -> bool:
     """``Note``, ``Example``, ``注意``: heads a passage and names nothing.
 
@@ -126,6 +130,7 @@ def is_passage_label(text: str) -> bool:
     return _core(text) in PASSAGE_LABELS
 
 
+@lru_cache(maxsize=8192)
 def is_aspect(text: str) -> bool:
     """A label that names one aspect of a subject (``Treatment``, ``优点``, ``Causes``,
     ``方法 1``): a question only with its subject.
@@ -140,6 +145,7 @@ def is_aspect(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=8192)
 def is_metadata(text: str) -> bool:
     """``Date``, ``Author``, ``Source``, ``来源``: describes the note, not its subject.
 
@@ -149,6 +155,7 @@ def is_metadata(text: str) -> bool:
     return _core(text) in METADATA_KEYS
 
 
+@lru_cache(maxsize=8192)
 def generic_heading(text: str) -> str | None:
     """Why a heading names nothing a paragraph under it could define, or None.
 
@@ -230,6 +237,7 @@ _NUMBERED = re.compile(
 _ORDINAL_WORD = re.compile(rf"^(?:\d+(?:st|nd|rd|th)|{alternation('ordinal_word')})$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=8192)
 def is_numbered(text: str) -> bool:
     """A numbered label (``案例4``, ``Step 2``, ``Figure 3``, ``定理 4``, ``2nd``): names
     a place in the note, not a thing.
@@ -241,12 +249,14 @@ def is_numbered(text: str) -> bool:
     return is_ordinal(core) or bool(_NUMBERED.match(core)) or bool(_ORDINAL_WORD.match(core))
 
 
-def dated(path: Sequence[str]) -> bool:
+@lru_cache(maxsize=8192)
+def dated(path: tuple[str, ...]) -> bool:
     """Whether a heading path runs through a date (``2023-05-01``, ``giorno 3``, ``Day 2``):
     what stands under it is a log of that day, not a fact to learn."""
     return any(generic_heading(heading) == "a date" for heading in path)
 
 
+@lru_cache(maxsize=8192)
 def term_problem(text: str, *, marked: bool = False) -> str | None:
     """Why ``text`` (what stands before a colon) is not a term, or None when it names
     one. ``marked``: the writer set it in bold, italics or code, so only its length,
@@ -305,6 +315,7 @@ def term_problem(text: str, *, marked: bool = False) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def clause_edge(text: str) -> bool:
     """Whether ``text`` starts as a clause does (``If``, ``We``, ``若 $x$``, ``对于``) or
     ends on a verb waiting for its object (``则有``, ``记为``): a lead-in, not a name.

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -34,7 +34,7 @@ def _data() -> dict[str, dict[str, Any]]:
     return {lang: tomllib.loads(here.joinpath(f"{lang}.toml").read_text("utf-8")) for lang in LANGUAGES}
 
 
-@lru_cache(maxsize=None)
+@cache
 def words(category: str, *, languages: tuple[str, ...] = LANGUAGES) -> tuple[str, ...]:
     """The words of an ordered list, every language's (or ``languages``'), each once.
 
@@ -50,7 +50,7 @@ def words(category: str, *, languages: tuple[str, ...] = LANGUAGES) -> tuple[str
     return tuple(found)
 
 
-@lru_cache(maxsize=None)
+@cache
 def having(role: str) -> frozenset[str]:
     """Every word whose roles include ``role``, in every language.
 

@@ -18,6 +18,23 @@ from .parse import plain_text
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
+_TOKEN_FIELDS: tuple[str, ...] = ()
+
+
+def with_content(token: Token, content: str) -> Token:
+    """A copy of a token with other text (as ``token.copy(content=…)``, without
+    ``dataclasses.replace``'s cost: a note's sentences copy tens of tokens each)."""
+    global _TOKEN_FIELDS
+    kind = type(token)
+    if not _TOKEN_FIELDS:
+        _TOKEN_FIELDS = tuple(f for f in kind.__slots__ if f != "content")  # type: ignore[attr-defined]
+    new = kind.__new__(kind)
+    for name in _TOKEN_FIELDS:
+        setattr(new, name, getattr(token, name))
+    new.content = content
+    return new
+
+
 _IMAGE_EXT = re.compile(r"\.(png|jpe?g|gif|svg|webp|bmp|avif)$", re.IGNORECASE)
 
 
@@ -178,7 +195,7 @@ def _strip_colon(tokens: list[Token]) -> list[Token]:
     if last is not None and all(
         t.type.endswith("_close") or (t.type == "text" and not t.content.strip()) for t in out[last + 1 :]
     ):
-        out[last] = out[last].copy(content=out[last].content.rstrip().rstrip(":：").rstrip())
+        out[last] = with_content(out[last], out[last].content.rstrip().rstrip(":：").rstrip())
     return out
 
 
@@ -205,12 +222,12 @@ def split_term(tokens: list[Token]) -> tuple[list[Token], list[Token], bool] | N
             after = tokens[close + 1] if close + 1 < len(tokens) else None
             if after is not None and after.type == "text" and re.match(r"\s*[:：](?![:/])", after.content):
                 rest = re.sub(r"^\s*[:：]", "", after.content, count=1)
-                return inner, [after.copy(content=rest), *tokens[close + 2 :]], True
+                return inner, [with_content(after, rest), *tokens[close + 2 :]], True
     elif first.type == "code_inline":
         after = tokens[start + 1] if start + 1 < len(tokens) else None
         if after is not None and after.type == "text" and re.match(r"\s*[:：](?![:/])", after.content):
             rest = re.sub(r"^\s*[:：]", "", after.content, count=1)
-            return [first], [after.copy(content=rest), *tokens[start + 2 :]], True
+            return [first], [with_content(after, rest), *tokens[start + 2 :]], True
     depth = 0
     for k, token in enumerate(tokens):
         if depth == 0 and token.type == "text":
@@ -219,8 +236,8 @@ def split_term(tokens: list[Token]) -> tuple[list[Token], list[Token], bool] | N
                 before, after_text = token.content[: found.start()], token.content[found.end() :]
                 if after_text.startswith((":", "/")) or before.endswith(":"):
                     return None
-                term = [*tokens[:k], *([token.copy(content=before)] if before.strip() else [])]
-                definition = [*([token.copy(content=after_text)] if after_text.strip() else []), *tokens[k + 1 :]]
+                term = [*tokens[:k], *([with_content(token, before)] if before.strip() else [])]
+                definition = [*([with_content(token, after_text)] if after_text.strip() else []), *tokens[k + 1 :]]
                 return term, definition, marked
         depth += token.nesting
     return None
