@@ -48,9 +48,14 @@ def _inline(src: str) -> Inline:
     return inline_of(src)
 
 
+def _colon(source: str) -> bool:
+    """Whether a text holds a colon, as every ``Q:``/``A:`` marker does (a quick look)."""
+    return ":" in source or "：" in source
+
+
 def _explicit(source: str) -> tuple[Inline, Inline] | None:
     """(question, answer) of a one-block explicit card, if the text is one."""
-    if "{{c" in source:
+    if "{{c" in source or not _colon(source):
         return None
     match = _ONE_LINE.match(source)
     if match:
@@ -59,14 +64,14 @@ def _explicit(source: str) -> tuple[Inline, Inline] | None:
 
 
 def _question_only(inline: Inline | None) -> Inline | None:
-    if inline is None:
+    if inline is None or not _colon(inline.source):
         return None
     match = _Q_ONLY.match(inline.source)
     return _inline(match["q"]) if match else None
 
 
 def _answer_only(inline: Inline | None) -> Inline | None:
-    if inline is None:
+    if inline is None or not _colon(inline.source):
         return None
     match = _A_ONLY.match(inline.source)
     return _inline(match["a"]) if match else None

@@ -103,6 +103,8 @@ def _entries(tokens: list[Token], first_line: int) -> list[Entry]:
     """The ``term: definition`` lines of an inline; a line with no colon continues the
     definition above it."""
     found: list[Entry] = []
+    if not any(":" in t.content or "：" in t.content for t in tokens if t.type == "text"):
+        return found  # every term is cut from its definition at a colon in text
     open_entry: Entry | None = None
     for offset, line in enumerate(line_tokens(tokens)):
         split = split_term(line)

@@ -9,6 +9,7 @@ the question asks something (``label_question``, ``vague_term``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..lexicon import alternation, having
 from ..model import Asked, Candidate, Inline, Paragraph, Solution
@@ -43,11 +44,14 @@ def _parts(hidden: str) -> list[str]:
 _STOPWORDS = having("common")
 
 
-def _latin_words(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def _latin_words(text: str) -> frozenset[str]:
     """Folded words, hyphenated and dotted ones split (``master-slave latch`` is
     ``master``, ``slave``, ``latch``; ``127.0.0.1`` is ``127``, ``0``, ``1``), short
     letter-only words (``a``, ``de``) left out; CJK text is no word here."""
-    return {w for w in re.findall(r"[^\W_]+", normalise(text)) if not cjk(w) and not (len(w) <= 2 and w.isalpha())}
+    return frozenset(
+        w for w in re.findall(r"[^\W_]+", normalise(text)) if not cjk(w) and not (len(w) <= 2 and w.isalpha())
+    )
 
 
 def _occurs(haystack: str, needle: str) -> bool:

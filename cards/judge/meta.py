@@ -11,6 +11,7 @@ it (``leans_on_before``), nor a lead-in (``lead_in_gap``), nor a paragraph to re
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..lexicon import alternation
 from ..model import GAP, Candidate, Opening, Summary
@@ -196,10 +197,17 @@ def markup_left(card: Candidate) -> str | None:
     True
     """
     for side in (card.view.front, card.view.back, *card.crumbs):
-        found = _RAW.search(_MATH.sub(" ", side))
+        found = _raw(side)
         if found:
-            return f'shows raw "{found.group(0)}"'
+            return f'shows raw "{found}"'
     return None
+
+
+@lru_cache(maxsize=8192)
+def _raw(text: str) -> str:
+    """The first raw markup outside formulas ("" for none): breadcrumbs repeat, card after card."""
+    found = _RAW.search(_MATH.sub(" ", text))
+    return found.group(0) if found else ""
 
 
 _BARE_REFERENCE = re.compile(

@@ -91,10 +91,11 @@ def skip_note(note: Note, *, layout: Layout, only_tagged: Sequence[str] = ()) ->
         return Skip("journal", where, written=True)
     if daily_name(note.path):
         return Skip("journal", "named by a date", written=True)
-    tasks, items, task_text, other_text = task_share(note)
+    units = list(_all_units(note))  # both shares read every item and line
+    tasks, items, task_text, other_text = task_share(note, units)
     if tasks > 1 and tasks > TASKS_SHARE * items and task_text >= other_text:
         return Skip("tasks", f"{tasks} of {items} items are tasks", written=True)
-    links, lines, link_text, other_text = link_share(note)
+    links, lines, link_text, other_text = link_share(note, units)
     if links >= LINKS_MIN and links >= LINKS_SHARE * lines and link_text >= other_text:
         return Skip("contents", f"{links} of {lines} lines are only links", written=True)
     if readme(note.path):
@@ -214,7 +215,7 @@ def _all_units(note: Note) -> Iterator[tuple[ListItem | None, list[Any], bool]]:
 _TASK_BOX = re.compile(r"^\[[ xX]\]\s*")
 
 
-def task_share(note: Note) -> tuple[int, int, int, int]:
+def task_share(note: Note, units: Sequence[tuple[ListItem | None, list[Any], bool]] = ()) -> tuple[int, int, int, int]:
     """(task items, items and lines, characters of the tasks' text, characters of the
     rest). What sits under a task is the task's: not counted as an item, its text
     counted as the task's.
@@ -224,7 +225,7 @@ def task_share(note: Note) -> tuple[int, int, int, int]:
     (2, 3, 23, 14)
     """
     tasks = items = task_text = other_text = 0
-    for item, tokens, in_task in _all_units(note):
+    for item, tokens, in_task in units or _all_units(note):
         size = len(_TASK_BOX.sub("", "".join(t.content for t in tokens).strip()))
         if in_task:
             task_text += size
@@ -245,7 +246,7 @@ _LINK_TOKENS = frozenset({"wikilink", "wikiembed", "image"})
 _FILLER = re.compile(r"^(?:[\s\d.,;:|/·•→>()\[\]*_~\-–—、，。：；（）]|:[a-z_]+:)*$")
 
 
-def link_share(note: Note) -> tuple[int, int, int, int]:
+def link_share(note: Note, units: Sequence[tuple[ListItem | None, list[Any], bool]] = ()) -> tuple[int, int, int, int]:
     """(lines that are only links, items and lines, characters of those links' text,
     characters of every other line's text).
 
@@ -254,7 +255,7 @@ def link_share(note: Note) -> tuple[int, int, int, int]:
     (2, 3, 15, 17)
     """
     links = lines = link_text = other_text = 0
-    for _, tokens, _ in _all_units(note):
+    for _, tokens, _ in units or _all_units(note):
         words, inside, linked = _split_link_text(tokens)
         if not words and not inside.strip() and not linked:
             continue  # an empty line

@@ -227,4 +227,26 @@ def markdown() -> MarkdownIt:
     md.core.ruler.push("block_ref", _block_refs)
     md.inline.ruler.before("emphasis", "mark", _mark)
     md.inline.ruler.before("emphasis", "strong", _strong)
+    _quiet_block_rules()
     return md
+
+
+class _Quiet:
+    """A logger that drops what it is told: markdown-it-py's block rules log a debug line
+    each time they are tried (hundreds a note, a tenth of the parse even when nothing is
+    logged)."""
+
+    def debug(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def _quiet_block_rules() -> None:
+    import importlib
+    import pkgutil
+
+    from markdown_it import rules_block
+
+    for module in pkgutil.iter_modules(rules_block.__path__):
+        rule = importlib.import_module(f"markdown_it.rules_block.{module.name}")
+        if hasattr(rule, "LOGGER"):
+            rule.LOGGER = _Quiet()

@@ -327,17 +327,37 @@ def _line(token: Token) -> int:
 
 
 def _close_index(tokens: list[Token], i: int) -> int:
-    """Index of the token that closes ``tokens[i]`` (an ``*_open`` token)."""
-    depth = 0
-    for j in range(i, len(tokens)):
-        depth += tokens[j].nesting
-        if depth == 0:
-            return j
-    return len(tokens) - 1
+    """Index of the token that closes ``tokens[i]`` (an ``*_open`` token; a token that
+    opens nothing closes itself). Every close of a token list is found in one pass, the
+    first time one is asked for: nested lists asked for them over and over."""
+    known = _CLOSES
+    if known[0] is not tokens:
+        known = _closes(tokens)
+    return known[1][i]
+
+
+def _closes(tokens: list[Token]) -> tuple[list[Token], list[int]]:
+    global _CLOSES
+    found = list(range(len(tokens)))
+    opened: list[int] = []
+    for j, token in enumerate(tokens):
+        if token.nesting == 1:
+            opened.append(j)
+        elif token.nesting == -1 and opened:
+            found[opened.pop()] = j
+    for j in opened:
+        found[j] = len(tokens) - 1  # never closed: it runs to the end
+    _CLOSES = (tokens, found)
+    return _CLOSES
+
+
+_CLOSES: tuple[list[Token] | None, list[int]] = (None, [])
 
 
 def _without_properties(children: list[Token], source: str) -> tuple[list[Token], str]:
     """An inline without its metadata lines (notes/metadata.py): never a card's words."""
+    if not any(":" in child.content for child in children):
+        return children, source  # every metadata line holds a colon
     lines: list[list[Token]] = [[]]
     for child in children:
         if child.type in ("softbreak", "hardbreak"):
