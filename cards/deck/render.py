@@ -53,6 +53,17 @@ ImageResolver = Callable[[str], "str | None"]
 MISSING_BLOCK = '<span class="missing-block">[block not found]</span>'
 
 _TASK_BOX = re.compile(r"^\[[ xX]\]\s*")
+_IMAGE_FILE = re.compile(r"\.(png|jpe?g|gif|svg|webp|bmp|avif)$", re.IGNORECASE)
+#: Tokens whose HTML is always the same.
+_FIXED = {
+    "softbreak": "<br>",
+    "hardbreak": "<br>",
+    "em_open": "<i>",
+    "em_close": "</i>",
+    "s_open": "<s>",
+    "s_close": "</s>",
+    "link_close": "</a>",
+}
 _SAFE_TAG = re.compile(r"^</?(b|i|u|s|em|strong|sub|sup|mark|kbd|small|br|code)\s*/?>$", re.IGNORECASE)
 _SAFE_SCHEME = re.compile(r"^(https?:|mailto:|obsidian:|zotero:|#)", re.IGNORECASE)
 _BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
@@ -122,50 +133,46 @@ class Renderer:
         kind = token.type
         if kind == "text":
             return text(token.content.replace("**", ""))  # an unmatched "**" is markup, never words
-        if kind in ("softbreak", "hardbreak"):
-            return "<br>"
-        if kind == "em_open":
-            return "<i>"
-        if kind == "em_close":
-            return "</i>"
-        if kind == "s_open":
-            return "<s>"
-        if kind == "s_close":
-            return "</s>"
+        fixed = _FIXED.get(kind)
+        if fixed is not None:
+            return fixed
         if kind == "code_inline":
             return f"<code>{text(token.content)}</code>"
-        if kind in ("math_inline",):
+        if kind == "math_inline":
             return f"\\({text(token.content)}\\)"
         if kind in ("math_inline_double", "math_block_inline"):
             return f"\\[{text(token.content.strip())}\\]"
         if kind == "link_open":
             href = str(token.attrGet("href") or "")
             return f'<a href="{attr(href)}">' if _SAFE_SCHEME.match(href) else "<a>"
-        if kind == "link_close":
-            return "</a>"
-        if kind == "image":
-            return self.image(str(token.attrGet("src") or ""), token.content)
-        if kind == "wikilink":
-            return text(token.content)
-        if kind == "wikiembed":
-            target = token.meta["target"]
-            if re.search(r"\.(png|jpe?g|gif|svg|webp|bmp|avif)$", target, re.IGNORECASE):
-                return self.image(target, token.meta.get("alias", ""))
-            return text(token.content)
-        if kind == "block_ref":
-            if token.meta.get("missing"):
-                return MISSING_BLOCK
-            return self.tokens(token.children or [])
+        if kind in ("image", "wikiembed", "block_ref"):
+            return self._shown(token)
         if kind == "html_inline":
             return token.content if _SAFE_TAG.match(token.content.strip()) else text(token.content)
-        if kind == "cloze_open":
-            return f"{{{{c{token.meta['ordinal']}::" if self.handwritten else ""
-        if kind == "cloze_close":
-            hint = token.meta.get("hint", "")
-            if not self.handwritten:
-                return ""
-            return f"::{text(hint)}}}}}" if hint else "}}"
+        if kind in ("cloze_open", "cloze_close"):
+            return self._deletion(token) if self.handwritten else ""
         return text(token.content)
+
+    def _shown(self, token: Token) -> str:
+        """An image, an embedded file, or the words of a referenced block."""
+        if token.type == "image":
+            return self.image(str(token.attrGet("src") or ""), token.content)
+        if token.type == "wikiembed":
+            target = token.meta["target"]
+            if _IMAGE_FILE.search(target):
+                return self.image(target, token.meta.get("alias", ""))
+            return text(token.content)
+        if token.meta.get("missing"):
+            return MISSING_BLOCK
+        return self.tokens(token.children or [])
+
+    @staticmethod
+    def _deletion(token: Token) -> str:
+        """A hand-written deletion's markers, as Anki reads them."""
+        if token.type == "cloze_open":
+            return f"{{{{c{token.meta['ordinal']}::"
+        hint = token.meta.get("hint", "")
+        return f"::{text(hint)}}}}}" if hint else "}}"
 
     def image(self, target: str, alt: str) -> str:
         src = self.resolve_image(target)
@@ -362,7 +369,7 @@ _MARKERS = str.maketrans({_OPEN: "{{c", _COLONS: "::", _CLOSE: "}}"})
 _FIRST_GAP = re.compile(f"{_OPEN}1{_COLONS}(.*?)(?:{_COLONS}[^{_OPEN}{_CLOSE}]*?)?{_CLOSE}", re.S)
 _BREAK = re.compile(r"<br\s*/?>", re.I)
 _BLOCK_TAGS = frozenset({"p", "li", "ul", "ol", "div", "tr", "td", "th", "table", "blockquote", "pre"})
-_IMAGE_EXT = re.compile(r"\.(png|jpe?g|gif|svg|webp|bmp|avif)$", re.IGNORECASE)
+
 _SPACE = _TAG + " "  # a tag that leaves a space (a block's edge, a line break)
 _NOTHING = _TAG  # a tag that leaves nothing (bold, a link)
 
@@ -465,7 +472,7 @@ class TextRenderer:
             out.append(_TAG + f"\\[{token.content.strip()}\\]")
         elif kind == "image":
             self._image(str(token.attrGet("src") or ""), token.content, out)
-        elif kind == "wikiembed" and _IMAGE_EXT.search(token.meta["target"]):
+        elif kind == "wikiembed" and _IMAGE_FILE.search(token.meta["target"]):
             self._image(token.meta["target"], token.meta.get("alias", ""), out)
         elif kind == "block_ref":
             if token.meta.get("missing"):

@@ -100,7 +100,8 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
                 _warn(
                     note,
                     line.number,
-                    f"an Obsidian_to_Anki block: {settings.begin} has no {settings.end} line after it; the block gives no card",
+                    f"an Obsidian_to_Anki block: {settings.begin} has no {settings.end} line after it; "
+                    "the block gives no card",
                 )
                 continue
             block = _Block(line, lines[index].text.strip() if index < end else "", lines[index + 1 : end])
@@ -190,7 +191,8 @@ def _inline_cards(
         _warn(
             note,
             line.number,
-            f"an Obsidian_to_Anki inline card: {settings.begin_inline} has no {settings.end_inline} on its line; it gives no card",
+            f"an Obsidian_to_Anki inline card: {settings.begin_inline} has no {settings.end_inline} on its line; "
+            "it gives no card",
         )
         return
     match = _INLINE.match(text[len(settings.begin_inline) : end].strip())
@@ -199,7 +201,8 @@ def _inline_cards(
         _warn(
             note,
             line.number,
-            f"an Obsidian_to_Anki inline card: {settings.begin_inline} needs a note type in brackets, as in {settings.begin_inline} [Basic]",
+            f"an Obsidian_to_Anki inline card: {settings.begin_inline} needs a note type in brackets, "
+            f"as in {settings.begin_inline} [Basic]",
         )
         return
     kind = NOTE_TYPES.get(match["type"].strip().lower())

@@ -137,12 +137,7 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
         if line.number in note.code_lines:
             block.lines.append(line)  # code is part of a card's text, never its syntax
             continue
-        ends = (
-            (settings.end_marker and stripped == settings.end_marker)
-            or HEADING.match(text) is not None
-            or (not stripped and not (settings.end_marker and block.kind))
-        )
-        if ends:
+        if _ends(settings, block, text, stripped):
             yield from _finish(note, ctx, block, decks, names)
             block = _Block()
             decks.note_line(text)
@@ -156,20 +151,40 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
             index += len(more)
             yield from _single_card(note, ctx, line, single, more, decks, names)
             continue
-        if stripped in separators and block.kind in ("", "cloze"):
-            if not any(earlier.text.strip() for earlier in block.lines):
-                ctx.claim_lines(line.number, line.number)
-                _warn(
-                    note,
-                    line.number,
-                    f"a Spaced Repetition card: the separator {stripped!r} has no question on the lines above it",
-                )
-                continue
-            block.kind, block.separator = separators[stripped], len(block.lines)
-        elif flashcards and not block.kind and find_deletions(text, settings.cloze_patterns):
-            block.kind = "cloze"
-        block.lines.append(line)
+        _add_line(note, ctx, block, line, separators, flashcards)
     yield from _finish(note, ctx, block, decks, names)
+
+
+def _ends(settings: SpacedRepetition, block: _Block, text: str, stripped: str) -> bool:
+    """Whether a line ends the block of lines before it: the plugin's end marker, a
+    heading, or a blank line (unless an end marker closes a card that spans blank lines)."""
+    return bool(
+        (settings.end_marker and stripped == settings.end_marker)
+        or HEADING.match(text) is not None
+        or (not stripped and not (settings.end_marker and block.kind))
+    )
+
+
+def _add_line(
+    note: Note, ctx: Context, block: _Block, line: Line, separators: dict[str, str], flashcards: bool
+) -> None:
+    """A line joins its block: a ``?``/``??`` separator makes it a question and its answer
+    (reported when no question stands above it), a deletion in a flashcard note a cloze."""
+    settings = ctx.plugins.osr
+    stripped = line.text.strip()
+    if stripped in separators and block.kind in ("", "cloze"):
+        if not any(earlier.text.strip() for earlier in block.lines):
+            ctx.claim_lines(line.number, line.number)
+            _warn(
+                note,
+                line.number,
+                f"a Spaced Repetition card: the separator {stripped!r} has no question on the lines above it",
+            )
+            return
+        block.kind, block.separator = separators[stripped], len(block.lines)
+    elif flashcards and not block.kind and find_deletions(line.text, settings.cloze_patterns):
+        block.kind = "cloze"
+    block.lines.append(line)
 
 
 def _written(text: str, settings: SpacedRepetition, lines: list[Line], separators: dict[str, str]) -> bool:
@@ -287,7 +302,8 @@ def _finish(note: Note, ctx: Context, block: _Block, decks: _Decks, names: list[
         _warn(
             note,
             separator.number,
-            f"a Spaced Repetition card: the question above {separator.text.strip()!r} has no answer on the lines below it",
+            f"a Spaced Repetition card: the question above {separator.text.strip()!r} "
+            "has no answer on the lines below it",
         )
         return
     yield from _basic(note, ctx, question, answer, first, deck, reverse=block.kind == "multi_reversed", syntax="?")

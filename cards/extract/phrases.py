@@ -42,7 +42,7 @@ def _sentences(visit: Visit) -> Iterator[tuple[object, Inline, int]]:
 def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     flashcards = ctx.shared("flashcards", note, lambda: is_flashcard_note(note, ctx.plugins.osr))
     bold, highlight = minable_marks(note, ctx.plugins, flashcards)
-    allowed = {kind for kind, on in (("strong_open", bold), ("mark_open", highlight)) if on}
+    allowed = frozenset(kind for kind, on in (("strong_open", bold), ("mark_open", highlight)) if on)
     for visit in ctx.walk(note):
         for node, inline, line in _sentences(visit):
             if ctx.is_claimed(node) or is_links_only(inline) or is_image_only(inline):
@@ -60,38 +60,44 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
                     line=line,
                     written=True,
                 )
+            elif any(t.type in allowed for t in inline.tokens):  # else no bold or highlight it may ask
+                yield from _phrases(note, ctx, visit, node, inline, line, allowed)
+
+
+def _phrases(
+    note: Note, ctx: Context, visit: Visit, node: object, inline: Inline, line: int, allowed: frozenset[str]
+) -> Iterator[Candidate]:
+    """A cloze per bold or highlighted phrase of a paragraph or bullet, each shown in its
+    sentence (and the one before it when it leans on it)."""
+    whole = plain_text(inline)  # the identity keeps the paragraph: GUIDs made before sentences stay
+    parts = sentences(inline)
+    titled = opens_with_title(inline)
+    for k, sentence in enumerate(parts):
+        # a sentence that leans on the one before it is shown with it
+        shown = joined(parts[k - 1], sentence) if k and refers_back(plain_text(sentence)) else sentence
+        for span in spans(sentence):
+            if sentence.tokens[span[0]].type not in allowed:
                 continue
-            if not any(t.type in allowed for t in inline.tokens):
-                continue  # no bold or highlight it may ask (sentences and spans below find none)
-            whole = plain_text(inline)  # the identity keeps the paragraph: GUIDs made before sentences stay
-            parts = sentences(inline)
-            titled = opens_with_title(inline)
-            for k, sentence in enumerate(parts):
-                # a sentence that leans on the one before it is shown with it
-                shown = joined(parts[k - 1], sentence) if k and refers_back(plain_text(sentence)) else sentence
-                for span in spans(sentence):
-                    if sentence.tokens[span[0]].type not in allowed:
-                        continue
-                    phrase = span_text(sentence, span)
-                    if not phrase.strip():
-                        continue
-                    ctx.claim(node)
-                    extra = (Element("p", (Span(inline.tokens),)),) if len(parts) > 1 else ()
-                    opening = Opening(plain_text(sentence)) if not k else None  # it may lean on what came before
-                    asked = shown
-                    if titled and not k and span == spans(sentence)[0]:
-                        # a title line is asked with its statement, not only the premises that open it
-                        asked, opening = titled_statement(parts, phrase), None
-                        if plain_text(asked).split() == whole.split():
-                            extra = ()  # the front shows the whole paragraph already
-                    yield ctx.candidate(
-                        note,
-                        kind=KIND,
-                        model=CLOZE,
-                        front=(Span(asked.tokens, gap=sentence.tokens[span[0]]),),
-                        back=extra,
-                        crumbs=ctx.where(note, visit),
-                        identity=f"{whole}\x1f{phrase}",
-                        line=line,
-                        facts=opening,
-                    )
+            phrase = span_text(sentence, span)
+            if not phrase.strip():
+                continue
+            ctx.claim(node)
+            extra = (Element("p", (Span(inline.tokens),)),) if len(parts) > 1 else ()
+            opening = Opening(plain_text(sentence)) if not k else None  # it may lean on what came before
+            asked = shown
+            if titled and not k and span == spans(sentence)[0]:
+                # a title line is asked with its statement, not only the premises that open it
+                asked, opening = titled_statement(parts, phrase), None
+                if plain_text(asked).split() == whole.split():
+                    extra = ()  # the front shows the whole paragraph already
+            yield ctx.candidate(
+                note,
+                kind=KIND,
+                model=CLOZE,
+                front=(Span(asked.tokens, gap=sentence.tokens[span[0]]),),
+                back=extra,
+                crumbs=ctx.where(note, visit),
+                identity=f"{whole}\x1f{phrase}",
+                line=line,
+                facts=opening,
+            )

@@ -58,7 +58,8 @@ ANSWER_CHARS = 600
 _SPACES = r"\s+"  # a space of the lexicon's words: any run of spaces
 PROBLEM_CALLOUTS = frozenset({"example", "exercise", "problem", "exercice", "esercizio"})
 _ASKS = re.compile(
-    rf"{alternation('asks', script='cjk')}|(?<![\w])(?:{alternation('asks', script='latin', spaces=_SPACES)})(?![\w])|=\s*\?|[?？]",
+    rf"{alternation('asks', script='cjk')}"
+    rf"|(?<![\w])(?:{alternation('asks', script='latin', spaces=_SPACES)})(?![\w])|=\s*\?|[?？]",
     re.IGNORECASE,
 )
 _SOLUTION = re.compile(
@@ -75,9 +76,17 @@ def label(pattern: re.Pattern[str], source: str) -> re.Match[str] | None:
     """A label (``**Solution**:``, ``解：``, ``练习 10.3``) leading ``source``: it must hold
     a colon, a number or bold, or stand alone, so ``例如`` or ``Answer the phone`` is none.
 
-    >>> bool(label(_SOLUTION, "**Solution**: the enzyme")), bool(label(_SOLUTION, "解：x = 1")), bool(label(_PROBLEM, "练习 10.3"))
+    >>> (
+    ...     bool(label(_SOLUTION, "**Solution**: the enzyme")),
+    ...     bool(label(_SOLUTION, "解：x = 1")),
+    ...     bool(label(_PROBLEM, "练习 10.3")),
+    ... )
     (True, True, True)
-    >>> bool(label(_PROBLEM, "例如，TCP")), bool(label(_SOLUTION, "Answer the phone")), bool(label(_SOLUTION, "解释了原因"))
+    >>> (
+    ...     bool(label(_PROBLEM, "例如，TCP")),
+    ...     bool(label(_SOLUTION, "Answer the phone")),
+    ...     bool(label(_SOLUTION, "解释了原因")),
+    ... )
     (False, False, False)
     """
     found = pattern.match(source)
@@ -154,6 +163,23 @@ def _until_heading(siblings: list[Block], start: int) -> list[Block]:
 def _quoted_question(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterator[Candidate]:
     if not _quoted(note, block.line) or not ends_with_question(plain_text(block.inline)):
         return
+    answer = _answer_after(note, ctx, visit)
+    first = answer[0] if answer else None
+    if first is None or (isinstance(first, Paragraph) and (is_links_only(first.inline) or is_image_only(first.inline))):
+        return
+    if not _says(answer) or personal(plain_blocks(answer)):
+        return
+    ctx.claim(block)
+    # the answer's paragraphs are this card's; its lists stay free, so their term lines
+    # and procedures give their own cards too (an interview answer lists what to know)
+    ctx.claim_blocks([b for b in answer if not isinstance(b, ListBlock)])
+    yield _card(note, ctx, visit, (Span(block.inline.tokens),), answer, block.line, plain_text(block.inline))
+
+
+def _answer_after(note: Note, ctx: Context, visit: Visit) -> list[Block]:
+    """The blocks that answer a quoted question: its paragraphs and lists up to the next
+    question or worked problem, at most ANSWER_BLOCKS and ANSWER_CHARS (the first always),
+    without a lead-in left at the end."""
     answer: list[Block] = []
     for after in visit.siblings[visit.index + 1 :]:
         if not isinstance(after, (Paragraph, ListBlock)) or ctx.is_claimed(after):
@@ -167,16 +193,7 @@ def _quoted_question(note: Note, ctx: Context, visit: Visit, block: Paragraph) -
         answer.append(after)
     while answer and _lead_in(answer[-1]):
         answer.pop()  # a lead-in whose list did not fit
-    first = answer[0] if answer else None
-    if first is None or (isinstance(first, Paragraph) and (is_links_only(first.inline) or is_image_only(first.inline))):
-        return
-    if not _says(answer) or personal(plain_blocks(answer)):
-        return
-    ctx.claim(block)
-    # the answer's paragraphs are this card's; its lists stay free, so their term lines
-    # and procedures give their own cards too (an interview answer lists what to know)
-    ctx.claim_blocks([b for b in answer if not isinstance(b, ListBlock)])
-    yield _card(note, ctx, visit, (Span(block.inline.tokens),), answer, block.line, plain_text(block.inline))
+    return answer
 
 
 def _problem_callout(note: Note, ctx: Context, visit: Visit, callout: Callout) -> Iterator[Candidate]:

@@ -122,7 +122,9 @@ def opens_with_title(inline: Inline) -> bool:
     """Whether a paragraph's first line is a title (:func:`is_title_line`) with more lines below.
 
     >>> from cards.notes.markdown import markdown
-    >>> opens_with_title(Inline("", markdown().parseInline("**Increasing sequence theorem**\\nA bounded one converges.")[0].children))
+    >>> opens_with_title(
+    ...     Inline("", markdown().parseInline("**Increasing sequence theorem**\\nA bounded one converges.")[0].children)
+    ... )
     True
     """
     tokens = inline.tokens
@@ -188,7 +190,11 @@ def split_sentences(inline: Inline) -> list[Inline]:
     >>> tokens = markdown().parseInline("the **source view** $I'$ is fused")[0].children
     >>> plain_text(sentences(Inline("", tokens))[0])
     "the source view $I'$ is fused"
-    >>> tokens = markdown().parseInline("**Deep**: far from the surface\\n**Superficial**: close to it\\nand hard\\nwrapped.")[0].children
+    >>> tokens = (
+    ...     markdown()
+    ...     .parseInline("**Deep**: far from the surface\\n**Superficial**: close to it\\nand hard\\nwrapped.")[0]
+    ...     .children
+    ... )
     >>> [plain_text(s) for s in sentences(Inline("", tokens))]
     ['Deep: far from the surface', 'Superficial: close to it and hard wrapped.']
     """
@@ -227,14 +233,19 @@ def refers_back(sentence: str) -> bool:
     """Whether a sentence leans on the one before it (``It stores …``, ``这样 …``): shown
     alone on a card, it would not say what it is about.
 
-    >>> refers_back("It stores energy for muscles."), refers_back("这样就解决了缓存污染。"), refers_back("ATP stores energy.")
+    >>> (
+    ...     refers_back("It stores energy for muscles."),
+    ...     refers_back("这样就解决了缓存污染。"),
+    ...     refers_back("ATP stores energy."),
+    ... )
     (True, True, False)
     """
     return bool(_REFERS_BACK.match(sentence.strip()))
 
 
 _PREMISE = re.compile(
-    rf"^(?!sendo assim)(?:{alternation('premise', script='latin')})(?![\w-])|^(?:{alternation('premise', script='cjk')})",
+    rf"^(?!sendo assim)(?:{alternation('premise', script='latin')})(?![\w-])"
+    rf"|^(?:{alternation('premise', script='cjk')})",
     re.IGNORECASE,
 )
 
@@ -257,7 +268,14 @@ def titled_statement(parts: list[Inline], title: str) -> Inline:
     learner sees what the title names, not only its premises.
 
     >>> from cards.notes.markdown import markdown
-    >>> tokens = markdown().parseInline("**Central limit theorem**\\nGiven iid X_i with finite variance. Their mean is asymptotically normal. Proof below.")[0].children
+    >>> tokens = (
+    ...     markdown()
+    ...     .parseInline(
+    ...         "**Central limit theorem**\\nGiven iid X_i with finite variance. "
+    ...         "Their mean is asymptotically normal. Proof below."
+    ...     )[0]
+    ...     .children
+    ... )
     >>> plain_text(titled_statement(sentences(Inline("", tokens)), "Central limit theorem"))
     'Central limit theorem Given iid X_i with finite variance. Their mean is asymptotically normal.'
     """

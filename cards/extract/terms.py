@@ -270,7 +270,8 @@ def _node(
 # ------------------------------------------------------------------ definitional sentences
 
 _NAME_AFTER = re.compile(
-    rf"(?:\b(?:{alternation('copula')})\s+(?:(?:{alternation('naming_adverb')})\s+)?(?:{alternation('naming', spaces=_SPACES)})"
+    rf"(?:\b(?:{alternation('copula')})\s+(?:(?:{alternation('naming_adverb')})\s+)?"
+    rf"(?:{alternation('naming', spaces=_SPACES)})"
     rf"|(?<!\w)(?:{alternation('copula_romance')})\s+(?:(?:{alternation('naming_adverb_romance')})\s+)?"
     rf"(?:{alternation('naming_romance', spaces=_SPACES)})"
     rf"|\b(?:{alternation('naming_verb', spaces=_SPACES)})"
@@ -314,40 +315,42 @@ def _gap(tokens: list[Token]) -> tuple[list[Token], Token, str] | None:
             if k == 0 or all(t.type == "text" and not t.content.strip() for t in tokens[:k]):
                 found = _NAME_BEFORE.match(token.content)
                 if found:
-                    name = next(g for g in (found.group("so"), found.group("zh"), found.group("en")) if g)
-                    start = (
-                        found.start("so")
-                        if found.group("so")
-                        else found.start("zh")
-                        if found.group("zh")
-                        else found.start("en")
-                    )
-                    return _wrap(tokens, k, start, start + len(name.rstrip()))
+                    group = next(g for g in ("so", "zh", "en") if found.group(g))
+                    start = found.start(group)
+                    return _wrap(tokens, k, start, start + len(found.group(group).rstrip()))
             found = _NAME_AFTER.search(token.content)
             if found:
-                rest = token.content[found.end() :]
-                if rest.strip():
-                    end = _NAME_END.search(rest)
-                    stop = end.start() if end else len(rest)
-                    article = _ARTICLE.match(rest[:stop])
-                    begin = article.end() if article else 0
-                    return _wrap(tokens, k, found.end() + begin, found.end() + len(rest[:stop].rstrip()))
-                after = tokens[k + 1] if k + 1 < len(tokens) else None
-                if after is not None and after.type == "em_open":
-                    close = matching_close(tokens, k + 1)
-                    if close is not None:
-                        opener = Token("strong_open", "strong", 1)
-                        wrapped = [
-                            *tokens[: k + 1],
-                            opener,
-                            *tokens[k + 2 : close],
-                            Token("strong_close", "strong", -1),
-                            *tokens[close + 1 :],
-                        ]
-                        return wrapped, opener, tokens_text(tokens[k + 2 : close])
-                return None
+                return _named_after(tokens, k, found.end())
         depth += token.nesting
     return None
+
+
+def _named_after(tokens: list[Token], k: int, at: int) -> tuple[list[Token], Token, str] | None:
+    """The name that follows ``is called`` (ending at ``tokens[k].content[at:]``): the
+    rest of the text up to a clause's end, its article left out; else the italic span
+    right after (``is called *osmosis*``)."""
+    rest = tokens[k].content[at:]
+    if rest.strip():
+        end = _NAME_END.search(rest)
+        stop = end.start() if end else len(rest)
+        article = _ARTICLE.match(rest[:stop])
+        begin = article.end() if article else 0
+        return _wrap(tokens, k, at + begin, at + len(rest[:stop].rstrip()))
+    after = tokens[k + 1] if k + 1 < len(tokens) else None
+    if after is None or after.type != "em_open":
+        return None
+    close = matching_close(tokens, k + 1)
+    if close is None:
+        return None
+    opener = Token("strong_open", "strong", 1)
+    wrapped = [
+        *tokens[: k + 1],
+        opener,
+        *tokens[k + 2 : close],
+        Token("strong_close", "strong", -1),
+        *tokens[close + 1 :],
+    ]
+    return wrapped, opener, tokens_text(tokens[k + 2 : close])
 
 
 def _wrap(tokens: list[Token], k: int, start: int, end: int) -> tuple[list[Token], Token, str] | None:

@@ -194,7 +194,9 @@ def breadcrumb(note: Note, section: Section, *more: str) -> tuple[str, ...]:
     note ``cell.md`` whose H1 is "Cell"), and math reads as MathJax, not ``$...$``.
 
     >>> from pathlib import PurePosixPath
-    >>> breadcrumb(Note(PurePosixPath("cell.md"), "cell", {}, [], "V", ()), Section(3, ("Cell", "The $n$-th division"), []))
+    >>> breadcrumb(
+    ...     Note(PurePosixPath("cell.md"), "cell", {}, [], "V", ()), Section(3, ("Cell", "The $n$-th division"), [])
+    ... )
     ('cell', 'The \\\\(n\\\\)-th division')
     """
     path = section.path

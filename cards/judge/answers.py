@@ -74,13 +74,26 @@ def answer_shown(card: Candidate) -> str | None:
 
     >>> answer_shown(candidate_of("phrases", "[...] splits memory into pages.", "Paging", crumbs=("OS", "Paging")))
     'the breadcrumb shows "Paging"'
-    >>> answer_shown(candidate_of("phrases", "[...] (DHCP) hands out addresses.", "Dynamic Host Configuration Protocol"))
+    >>> answer_shown(
+    ...     candidate_of("phrases", "[...] (DHCP) hands out addresses.", "Dynamic Host Configuration Protocol")
+    ... )
     'the front shows its acronym DHCP'
-    >>> answer_shown(candidate_of("phrases", "Innodb 设计了一个[...]。", "缓冲池（Buffer Pool）", crumbs=("为什么要有 Buffer Pool？",)))
+    >>> answer_shown(
+    ...     candidate_of(
+    ...         "phrases", "Innodb 设计了一个[...]。", "缓冲池（Buffer Pool）", crumbs=("为什么要有 Buffer Pool？",)
+    ...     )
+    ... )
     'the breadcrumb shows "Buffer Pool"'
     >>> answer_shown(candidate_of("phrases", "发送[...]（Echo Request）的消息", "回送请求"))
     'a gloss beside the gap gives "回送请求" away'
-    >>> answer_shown(candidate_of("phrases", "Il [...] copia il master.", "flip-flop Slave", crumbs=("master-slave latch (o flip-flop SR master-slave)",)))
+    >>> answer_shown(
+    ...     candidate_of(
+    ...         "phrases",
+    ...         "Il [...] copia il master.",
+    ...         "flip-flop Slave",
+    ...         crumbs=("master-slave latch (o flip-flop SR master-slave)",),
+    ...     )
+    ... )
     'the breadcrumb shows the words of "flip-flop Slave"'
     >>> answer_shown(candidate_of("phrases", "Logarithmic map ([...]) sends a rotation to its axis.", "log"))
     'the front shows "Logarithmic", which begins with it'
@@ -148,7 +161,9 @@ def label_question(card: Candidate) -> str | None:
 
     >>> label_question(candidate_of("qa", "Remarks", back="At most one index is zero.", crumbs=("Electrodynamics",)))
     'the question is the label "Remarks"'
-    >>> label_question(candidate_of("qa", "Def", back="A space locally like R^n.", crumbs=("Topology", "Manifold"))) is None
+    >>> label_question(
+    ...     candidate_of("qa", "Def", back="A space locally like R^n.", crumbs=("Topology", "Manifold"))
+    ... ) is None
     True
     """
     core = normalise(card.view.front.rstrip(":：?？ ."))
@@ -172,7 +187,14 @@ def vague_term(card: Candidate) -> str | None:
 
     >>> vague_term(candidate_of("qa", "drivers", back="nvidia drivers", facts=Asked("term")))
     'the answer does not explain "drivers"'
-    >>> vague_term(candidate_of("qa", "Competitive inhibitor", back="Binds the active site and competes with the substrate.", facts=Asked("term"))) is None
+    >>> vague_term(
+    ...     candidate_of(
+    ...         "qa",
+    ...         "Competitive inhibitor",
+    ...         back="Binds the active site and competes with the substrate.",
+    ...         facts=Asked("term"),
+    ...     )
+    ... ) is None
     True
     """
     if not isinstance(card.facts, Asked) or card.facts.form != "term":

@@ -91,7 +91,9 @@ def label_gap(card: Candidate) -> str | None:
     'hides "Osmosis", followed by a colon'
     >>> label_gap(candidate_of("phrases", "[...] uses a hash table.", "方式一"))
     'hides the label "方式一"'
-    >>> label_gap(candidate_of("phrases", "[...] Yes, by the completeness axiom.", "Is every bounded set bounded above?"))
+    >>> label_gap(
+    ...     candidate_of("phrases", "[...] Yes, by the completeness axiom.", "Is every bounded set bounded above?")
+    ... )
     'hides a question, not its answer'
     >>> label_gap(candidate_of("phrases", "Glucose is split by [...].", "glycolysis")) is None
     True
@@ -116,7 +118,9 @@ def clause_gap(card: Candidate) -> str | None:
 
     >>> clause_gap(candidate_of("phrases", "所以，[...]。", "TCP 会重传报文，直到收到确认"))
     'hides a clause (TCP 会重传报文，直到收到确认)'
-    >>> clause_gap(candidate_of("phrases", "TCP gives applications a [...] on top of IP.", "reliable, ordered byte stream")) is None
+    >>> clause_gap(
+    ...     candidate_of("phrases", "TCP gives applications a [...] on top of IP.", "reliable, ordered byte stream")
+    ... ) is None
     True
     """
     hidden = card.view.hidden.strip()
@@ -138,7 +142,9 @@ def step_gap(card: Candidate) -> str | None:
     hides more than ten words or twenty CJK characters hides a sentence (rule
     ``clause_gap`` for every cloze kind but phrases).
 
-    >>> step_gap(candidate_of("steps", "1. SFT 2. [...] 3. 拒绝采样", "推理取向的强化学习 (Reasoning Oriented RL，GRPO)")) is None
+    >>> step_gap(
+    ...     candidate_of("steps", "1. SFT 2. [...] 3. 拒绝采样", "推理取向的强化学习 (Reasoning Oriented RL，GRPO)")
+    ... ) is None
     True
     """
     hidden = card.view.hidden.strip()

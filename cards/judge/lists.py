@@ -28,7 +28,8 @@ _PROCEDURE = re.compile(
     re.IGNORECASE,
 )
 _STRONG_PROCEDURE = re.compile(
-    rf"(?<![\w-])(?:{alternation('procedure_named', script='latin')})(?![\w-])|{alternation('procedure_named', script='cjk')}",
+    rf"(?<![\w-])(?:{alternation('procedure_named', script='latin')})(?![\w-])"
+    rf"|{alternation('procedure_named', script='cjk')}",
     re.IGNORECASE,
 )
 _ENUMERATION = re.compile(
@@ -76,7 +77,9 @@ def _defines(title: str) -> bool:
 def procedure_reason(shape: ListShape) -> str | None:
     """Why a list is not a procedure, or None when it is one (see the module's doc).
 
-    >>> procedure_reason(ListShape(True, ("Fast reads", "Cheap storage"), ("Fast reads", "Cheap storage"), "", "Advantages"))
+    >>> procedure_reason(
+    ...     ListShape(True, ("Fast reads", "Cheap storage"), ("Fast reads", "Cheap storage"), "", "Advantages")
+    ... )
     'a list of Advantages, not a procedure'
     >>> procedure_reason(ListShape(True, ("Install", "Run"), ("Install it", "Run it"), "", "Setup")) is None
     True
@@ -118,7 +121,14 @@ def not_a_procedure(card: Candidate) -> str | None:
     """A numbered list that is not a procedure gives no steps cards: "recall item 3" of
     a list of properties, advantages or chapters is a poor question.
 
-    >>> not_a_procedure(candidate_of("steps", "1. [...] 2. Durability", "Atomicity", facts=ListShape(True, ("Atomicity", "Durability"), ("Atomicity", "Durability"), "", "ACID properties")))
+    >>> not_a_procedure(
+    ...     candidate_of(
+    ...         "steps",
+    ...         "1. [...] 2. Durability",
+    ...         "Atomicity",
+    ...         facts=ListShape(True, ("Atomicity", "Durability"), ("Atomicity", "Durability"), "", "ACID properties"),
+    ...     )
+    ... )
     'a list of properties, not a procedure'
     """
     return procedure_reason(card.facts) if isinstance(card.facts, ListShape) else None

@@ -38,11 +38,17 @@ def worked_example(card: Candidate) -> str | None:
     automaton): nothing to remember once the example is gone. Phrases and questions
     there may still state general facts and stay.
 
-    >>> worked_example(candidate_of("sections", "SOP forms of the outputs", back="Y1 = AB' + AC", crumbs=("PLA", "esempio")))
+    >>> worked_example(
+    ...     candidate_of("sections", "SOP forms of the outputs", back="Y1 = AB' + AC", crumbs=("PLA", "esempio"))
+    ... )
     'belongs to a worked example ("esempio")'
     >>> worked_example(candidate_of("terms", "Sum", back="6", crumbs=("Induction", "Exercises")))
     'belongs to a worked example ("Exercises")'
-    >>> worked_example(candidate_of("terms", "Osmosis", back="water crossing a membrane", crumbs=("Cells", "Examples of transport"))) is None
+    >>> worked_example(
+    ...     candidate_of(
+    ...         "terms", "Osmosis", back="water crossing a membrane", crumbs=("Cells", "Examples of transport")
+    ...     )
+    ... ) is None
     True
     """
     found = next((c for c in card.crumbs if _EXAMPLE.match(c.strip())), None)
@@ -114,9 +120,13 @@ def leans_on_before(card: Candidate) -> str | None:
     ``这就是 …``) needs text the card does not show (within a paragraph, the sentence
     before it is shown with it instead).
 
-    >>> leans_on_before(candidate_of("phrases", "这就是所谓的[...]。", "粘包问题", facts=Opening("这就是所谓的粘包问题。")))
+    >>> leans_on_before(
+    ...     candidate_of("phrases", "这就是所谓的[...]。", "粘包问题", facts=Opening("这就是所谓的粘包问题。"))
+    ... )
     'opens with a reference to text before it'
-    >>> leans_on_before(candidate_of("phrases", "这一阶段结束后形成了 [...]。", "R1", facts=Opening("这一阶段结束后形成了 R1。"))) is None
+    >>> leans_on_before(
+    ...     candidate_of("phrases", "这一阶段结束后形成了 [...]。", "R1", facts=Opening("这一阶段结束后形成了 R1。"))
+    ... ) is None
     True
     """
     opening = card.facts
@@ -249,7 +259,8 @@ def personal(text: str) -> bool:
 
 #: A summary that names the widget, not a question: the <details> folds a long passage away.
 _OPENER = re.compile(
-    rf"^\W*(?:click\s+(?:here\s+)?(?:to\s+)?(?:expand|open|show|see|view)\w*|{alternation('opener', spaces=_SPACES)})\W*$",
+    rf"^\W*(?:click\s+(?:here\s+)?(?:to\s+)?(?:expand|open|show|see|view)\w*"
+    rf"|{alternation('opener', spaces=_SPACES)})\W*$",
     re.IGNORECASE,
 )
 
@@ -268,7 +279,11 @@ def opens_only_summary(card: Candidate) -> str | None:
     """A ``<details>`` whose summary only says how to open it asks nothing (rule
     ``not_a_fact`` for details: the one rule a written card answers to).
 
-    >>> opens_only_summary(candidate_of("details", "click to expand", back="A long log.", written=True, facts=Summary("click to expand")))
+    >>> opens_only_summary(
+    ...     candidate_of(
+    ...         "details", "click to expand", back="A long log.", written=True, facts=Summary("click to expand")
+    ...     )
+    ... )
     'its summary only says how to open it ("click to expand")'
     """
     summary = card.facts

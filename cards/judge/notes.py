@@ -108,7 +108,11 @@ def readme(path: PurePosixPath) -> bool:
     notes, who wrote them, how long the book is; Obsidian and Logseq never show it as a
     note of their own.
 
-    >>> readme(PurePosixPath("network/README.md")), readme(PurePosixPath("readme.markdown")), readme(PurePosixPath("Reading.md"))
+    >>> (
+    ...     readme(PurePosixPath("network/README.md")),
+    ...     readme(PurePosixPath("readme.markdown")),
+    ...     readme(PurePosixPath("Reading.md")),
+    ... )
     (True, True, False)
     """
     return path.stem.casefold() == "readme"
@@ -221,7 +225,11 @@ def task_share(note: Note, units: Sequence[tuple[ListItem | None, list[Any], boo
     counted as the task's.
 
     >>> from cards.notes.parse import parse_note
-    >>> task_share(parse_note("- [ ] milk\\n- [x] call Ana\\n  - she is away\\n- bread is 2 EUR\\n", PurePosixPath("n.md"), deck="D"))
+    >>> task_share(
+    ...     parse_note(
+    ...         "- [ ] milk\\n- [x] call Ana\\n  - she is away\\n- bread is 2 EUR\\n", PurePosixPath("n.md"), deck="D"
+    ...     )
+    ... )
     (2, 3, 23, 14)
     """
     tasks = items = task_text = other_text = 0
@@ -251,7 +259,13 @@ def link_share(note: Note, units: Sequence[tuple[ListItem | None, list[Any], boo
     characters of every other line's text).
 
     >>> from cards.notes.parse import parse_note
-    >>> link_share(parse_note("# Index\\n\\n- [[Cells]]\\n- [[Enzymes]] · [[ATP]]\\n- Read these first.\\n", PurePosixPath("n.md"), deck="D"))
+    >>> link_share(
+    ...     parse_note(
+    ...         "# Index\\n\\n- [[Cells]]\\n- [[Enzymes]] · [[ATP]]\\n- Read these first.\\n",
+    ...         PurePosixPath("n.md"),
+    ...         deck="D",
+    ...     )
+    ... )
     (2, 3, 15, 17)
     """
     links = lines = link_text = other_text = 0
@@ -306,7 +320,9 @@ def crowded_sentence(candidates: Sequence[Candidate]) -> dict[int, str]:
 
     >>> from cards.judge.as_text import candidate_of
     >>> sentence = "Alanine, Glycine, Serine and Valine are amino acids."
-    >>> gaps = [candidate_of("phrases", sentence.replace(h, "[...]"), h) for h in ("Alanine", "Glycine", "Serine", "Valine")]
+    >>> gaps = [
+    ...     candidate_of("phrases", sentence.replace(h, "[...]"), h) for h in ("Alanine", "Glycine", "Serine", "Valine")
+    ... ]
     >>> crowded_sentence(gaps)[0]
     'one of 4 gaps in one sentence'
     """
@@ -329,7 +345,9 @@ def near_duplicate(candidates: Sequence[Candidate]) -> dict[int, str]:
     earlier one of the note is dropped.
 
     >>> from cards.judge.as_text import candidate_of
-    >>> near_duplicate([candidate_of("qa", "What is ATP?", back="Energy"), candidate_of("terms", "What is ＡＴＰ?", back="energy")])
+    >>> near_duplicate(
+    ...     [candidate_of("qa", "What is ATP?", back="Energy"), candidate_of("terms", "What is ＡＴＰ?", back="energy")]
+    ... )
     {1: 'asks what an earlier card of the note asks'}
     """
     first: dict[tuple[str, str, str], int] = {}

@@ -48,10 +48,15 @@ def _names_terms(firsts: list[str]) -> bool:
 def table_problem(table: TableShape) -> str | None:
     """Why a table gives no cards, or None when each of its rows is a fact.
 
-    >>> def cell(text): return Cell(text, not text, False, False, False)
+    >>> def cell(text):
+    ...     return Cell(text, not text, False, False, False)
     >>> table_problem(TableShape(("bit", "value"), ((cell("a"), cell("0")), (cell("b"), cell("1")))))
     'a table of numbers or symbols'
-    >>> table_problem(TableShape(("Kubernetes", "Linstor"), ((cell("pod"), cell("resource")), (cell("container"), cell("volume"))))) is None
+    >>> table_problem(
+    ...     TableShape(
+    ...         ("Kubernetes", "Linstor"), ((cell("pod"), cell("resource")), (cell("container"), cell("volume")))
+    ...     )
+    ... ) is None
     True
     """
     if len(table.body) < 2 or len(table.header) < 2:
@@ -89,7 +94,9 @@ def not_a_table_fact(card: Candidate) -> str | None:
     """A table row that states no fact because its table is none (rule ``not_a_fact``
     for tables, :func:`table_problem`).
 
-    >>> shape = TableShape(("", ""), ((Cell("a", False, False, False, False),), (Cell("b", False, False, False, False),)))
+    >>> shape = TableShape(
+    ...     ("", ""), ((Cell("a", False, False, False, False),), (Cell("b", False, False, False, False),))
+    ... )
     >>> not_a_table_fact(candidate_of("tables", "a", back="x", facts=shape))
     'a layout table (no header)'
     """

@@ -278,17 +278,36 @@ def term_problem(text: str, *, marked: bool = False) -> str | None:
     core = " ".join(text.split())
     if not core or not re.search(r"[^\W\d_]", core):
         return "no words"
+    found = _names_no_thing(core)
+    if found is not None:
+        return found
+    words, han = len(_WORD.findall(re.sub(r"\$[^$]*\$|`[^`]*`", "x", core))), cjk(core)
+    if len(core) > TERM_CHARS + 20 * marked or words > TERM_WORDS + 4 * marked or han > TERM_HAN + 8 * marked:
+        return "too long for a term"
+    if marked:
+        return None
+    return _reads_as_no_name(core)
+
+
+def _names_no_thing(core: str) -> str | None:
+    """Metadata, a passage label or a numbered label, however it is written."""
     if is_metadata(core):
         return f"metadata ({core})"
     if is_passage_label(core):
         return f"a label ({core})"
     if is_numbered(core):
         return f"a numbered label ({core})"
-    words, han = len(_WORD.findall(re.sub(r"\$[^$]*\$|`[^`]*`", "x", core))), cjk(core)
-    if len(core) > TERM_CHARS + 20 * marked or words > TERM_WORDS + 4 * marked or han > TERM_HAN + 8 * marked:
-        return "too long for a term"
-    if marked:
-        return None
+    return None
+
+
+def _reads_as_no_name(core: str) -> str | None:
+    """Why plain words before a colon do not read as a name: a number, punctuation, a
+    clause, a relation, a pointer at a figure, a label of two words, a count."""
+    return _punctuated(core) or _worded(core)
+
+
+def _punctuated(core: str) -> str | None:
+    """What the digits and punctuation of a text say it is: a number, a clause, a relation."""
     if re.match(r"^\d+(?:[.,]\d+)?\s", core) or re.fullmatch(r"[\d\s.,:/-]+", core):
         return "starts with a number"
     if core[0] in "「『“\"'‘(（[【<《-—–*>#|":
@@ -301,6 +320,11 @@ def term_problem(text: str, *, marked: bool = False) -> str | None:
         return "reads as a clause, not a term"
     if re.search(r"→|->|=>|⇒|⟶|←|<-|<=>|⇔", re.sub(r"\$[^$]*\$", " ", core)):
         return "a relation, not a term"
+    return None
+
+
+def _worded(core: str) -> str | None:
+    """What the words of a text say it is: a pointer at a figure, a clause, a label, a count."""
     if _FIGURE.search(core):
         return "points at a figure"
     tokens = [w.casefold() for w in _WORD.findall(core)]
@@ -320,7 +344,12 @@ def clause_edge(text: str) -> bool:
     """Whether ``text`` starts as a clause does (``If``, ``We``, ``若 $x$``, ``对于``) or
     ends on a verb waiting for its object (``则有``, ``记为``): a lead-in, not a name.
 
-    >>> clause_edge("若 $x$ 为整数"), clause_edge("When the list is empty"), clause_edge("Gamma 函数"), clause_edge("运算规则")
+    >>> (
+    ...     clause_edge("若 $x$ 为整数"),
+    ...     clause_edge("When the list is empty"),
+    ...     clause_edge("Gamma 函数"),
+    ...     clause_edge("运算规则"),
+    ... )
     (True, True, False, False)
     """
     text = " ".join(text.split())
@@ -341,7 +370,10 @@ def is_title(text: str) -> bool:
 
     >>> is_title("On the Fairness of Detection and Re-Identification in Multiple Object Tracking")
     True
-    >>> is_title("a protease that carries out apoptosis"), is_title("Binds Programmed Death Protein Ligand 1 and 2 (PDL1 and 2).")
+    >>> (
+    ...     is_title("a protease that carries out apoptosis"),
+    ...     is_title("Binds Programmed Death Protein Ligand 1 and 2 (PDL1 and 2)."),
+    ... )
     (False, False)
     """
     words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text)]
@@ -361,7 +393,11 @@ def is_pointer(text: str) -> bool:
     """Text that only sends the reader elsewhere (``See here: Drug Metabolism``,
     ``refer to advance_c++_skills.md``, ``详见 …``): no answer to recall.
 
-    >>> is_pointer("See here: Drug Metabolism"), is_pointer("For classification, see here: Glands"), is_pointer("Seeds germinate in spring.")
+    >>> (
+    ...     is_pointer("See here: Drug Metabolism"),
+    ...     is_pointer("For classification, see here: Glands"),
+    ...     is_pointer("Seeds germinate in spring."),
+    ... )
     (True, True, False)
     """
     return len(text) < 120 and bool(_POINTER.match(text) or _POINTER_INSIDE.search(text))
@@ -411,26 +447,30 @@ def entry_verdict(term: list[Token], definition: list[Token], marked: bool) -> t
         return False, None
     if name[-1:].isdigit() and value[:1].isdigit():  # a time, a ratio, a verse
         return False, None
+    if _no_definition(definition, value, marked):
+        return False, None
+    problem = term_problem(name, marked=marked) or letter_symbol(name, value)
+    if problem is None:
+        return True, None
+    if problem.startswith(("one letter", "metadata", "a label", "a numbered label")):
+        return True, problem
+    return False, None
+
+
+def _no_definition(definition: list[Token], value: str, marked: bool) -> bool:
+    """What stands after the colon defines nothing: nothing at all, a lead-in, a
+    question, a remark, a setting's value or a path, a title, a pointer, a bookmark."""
     if not _says_something(definition) or value.endswith((":", "：", "?", "？")) or personal(value):
-        return False, None  # nothing after the colon, a lead-in, a question, a remark
+        return True  # nothing after the colon, a lead-in, a question, a remark
     if (
         not marked
         and not (re.search(r"[^\W\d_]{4,}", value) or cjk(value))
         and not any(t.type.startswith("math") for t in definition)
     ):
-        return False, None  # a setting's value (容量: 30000, schedule: 80k), not a definition
+        return True  # a setting's value (容量: 30000, schedule: 80k), not a definition
     if not marked and re.fullmatch(r"\S*[\\/]\S*", value):
-        return False, None  # a path (D:\exec\bin, /usr/include): a setting
-    if is_title(value) or is_pointer(value) or _links_out(definition):
-        return False, None  # a paper's title after its short name; "see …"; a bookmark
-    problem = term_problem(name, marked=marked) or letter_symbol(name, value)
-    if problem is None:
-        return True, None
-    if problem.startswith("one letter"):
-        return True, problem
-    if problem.startswith(("metadata", "a label", "a numbered label")):
-        return True, problem
-    return False, None
+        return True  # a path (D:\exec\bin, /usr/include): a setting
+    return is_title(value) or is_pointer(value) or _links_out(definition)  # a paper's title; "see …"; a bookmark
 
 
 def letter_symbol(name: str, definition: str) -> str | None:
@@ -455,7 +495,10 @@ def term_reason(facts: TermFacts) -> str | None:
     symbol (a colon's term only: a run of ``Term — definition`` bullets names terms), or
     an aspect (``Treatment:``) with nothing named above it to ask it of.
 
-    >>> term_reason(TermFacts("Date", "2023-01-01", marked=False)), term_reason(TermFacts("Treatment", "Emollients", marked=True))
+    >>> (
+    ...     term_reason(TermFacts("Date", "2023-01-01", marked=False)),
+    ...     term_reason(TermFacts("Treatment", "Emollients", marked=True)),
+    ... )
     ('metadata (Date)', 'a label (Treatment) with nothing named above it to ask it of')
     >>> term_reason(TermFacts("Treatment", "Emollients", marked=True, subject="Atopic dermatitis")) is None
     True
@@ -472,7 +515,9 @@ def term_reason(facts: TermFacts) -> str | None:
 def not_a_term(card: Candidate) -> str | None:
     """A term line that states no fact (rule ``not_a_fact`` for terms, :func:`term_reason`).
 
-    >>> not_a_term(candidate_of("terms", "Date", back="2023-01-01", facts=TermFacts("Date", "2023-01-01", marked=False)))
+    >>> not_a_term(
+    ...     candidate_of("terms", "Date", back="2023-01-01", facts=TermFacts("Date", "2023-01-01", marked=False))
+    ... )
     'metadata (Date)'
     """
     return term_reason(card.facts) if isinstance(card.facts, TermFacts) else None
@@ -507,7 +552,10 @@ def heading_reason(facts: HeadingFacts) -> str | None:
     """Why a heading and its paragraph state no fact (:func:`heading_problem`, or an
     aspect with nothing named above it to ask it of).
 
-    >>> heading_reason(HeadingFacts("Treatment")), heading_reason(HeadingFacts("Treatment", "Atopic dermatitis")) is None
+    >>> (
+    ...     heading_reason(HeadingFacts("Treatment")),
+    ...     heading_reason(HeadingFacts("Treatment", "Atopic dermatitis")) is None,
+    ... )
     ('an aspect (Treatment) with nothing named above it to ask it of', True)
     """
     reason = heading_problem(facts.heading)

@@ -27,7 +27,7 @@ def with_content(token: Token, content: str) -> Token:
     global _TOKEN_FIELDS
     kind = type(token)
     if not _TOKEN_FIELDS:
-        _TOKEN_FIELDS = tuple(f for f in kind.__slots__ if f != "content")  # type: ignore[attr-defined]
+        _TOKEN_FIELDS = tuple(f for f in kind.__slots__ if f != "content")
     new = kind.__new__(kind)
     for name in _TOKEN_FIELDS:
         setattr(new, name, getattr(token, name))
@@ -211,23 +211,38 @@ def split_term(tokens: list[Token]) -> tuple[list[Token], list[Token], bool] | N
         start += 1
     if start >= len(tokens):
         return None
+    marked = tokens[start].type in ("strong_open", "em_open", "code_inline")
+    return _marked_term(tokens, start) or _plain_term(tokens, marked)
+
+
+_COLON_AFTER = re.compile(r"\s*[:：](?![:/])")
+
+
+def _marked_term(tokens: list[Token], start: int) -> tuple[list[Token], list[Token], bool] | None:
+    """A term set in bold or italics, its colon inside or right after it; or in code,
+    its colon right after it."""
     first = tokens[start]
-    marked = first.type in ("strong_open", "em_open", "code_inline")
     if first.type in ("strong_open", "em_open"):
         close = matching_close(tokens, start)
-        if close is not None:
-            inner = tokens[start + 1 : close]
-            if tokens_text(inner).endswith((":", "：")) and not tokens_text(inner).endswith("::"):
-                return _strip_colon(inner), tokens[close + 1 :], True
-            after = tokens[close + 1] if close + 1 < len(tokens) else None
-            if after is not None and after.type == "text" and re.match(r"\s*[:：](?![:/])", after.content):
-                rest = re.sub(r"^\s*[:：]", "", after.content, count=1)
-                return inner, [with_content(after, rest), *tokens[close + 2 :]], True
+        if close is None:
+            return None
+        inner = tokens[start + 1 : close]
+        if tokens_text(inner).endswith((":", "：")) and not tokens_text(inner).endswith("::"):
+            return _strip_colon(inner), tokens[close + 1 :], True
+        term, at = inner, close + 1
     elif first.type == "code_inline":
-        after = tokens[start + 1] if start + 1 < len(tokens) else None
-        if after is not None and after.type == "text" and re.match(r"\s*[:：](?![:/])", after.content):
-            rest = re.sub(r"^\s*[:：]", "", after.content, count=1)
-            return [first], [with_content(after, rest), *tokens[start + 2 :]], True
+        term, at = [first], start + 1
+    else:
+        return None
+    after = tokens[at] if at < len(tokens) else None
+    if after is not None and after.type == "text" and _COLON_AFTER.match(after.content):
+        rest = re.sub(r"^\s*[:：]", "", after.content, count=1)
+        return term, [with_content(after, rest), *tokens[at + 1 :]], True
+    return None
+
+
+def _plain_term(tokens: list[Token], marked: bool) -> tuple[list[Token], list[Token], bool] | None:
+    """A term cut at the first colon of the line's own text (``::`` and ``://`` cut nothing)."""
     depth = 0
     for k, token in enumerate(tokens):
         if depth == 0 and token.type == "text":

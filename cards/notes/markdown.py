@@ -249,4 +249,4 @@ def _quiet_block_rules() -> None:
     for module in pkgutil.iter_modules(rules_block.__path__):
         rule = importlib.import_module(f"markdown_it.rules_block.{module.name}")
         if hasattr(rule, "LOGGER"):
-            rule.LOGGER = _Quiet()
+            setattr(rule, "LOGGER", _Quiet())  # a module of markdown-it-py's

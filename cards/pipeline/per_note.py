@@ -79,7 +79,10 @@ class NoteResult:
         return hash(self._fields())
 
     def __repr__(self) -> str:
-        return f"NoteResult(path={self.path!r}, cards={len(self.rows)}, error={self.error!r}, warnings={self.warnings!r}, reflowed={self.reflowed}, skipped={self.skipped!r})"
+        return (
+            f"NoteResult(path={self.path!r}, cards={len(self.rows)}, error={self.error!r}, "
+            f"warnings={self.warnings!r}, reflowed={self.reflowed}, skipped={self.skipped!r})"
+        )
 
 
 @dataclass(frozen=True, slots=True)
