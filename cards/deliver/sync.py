@@ -307,28 +307,25 @@ def dry_build(paths: Sequence[Path], output: Path, **build_options: Any) -> Iter
 
 
 def summary(delivery: Delivery, apkg: Path) -> str:
-    """The one line a sync prints, in the build line's words: added, updated, retired
-    (what it adds to them in parentheses), then what only a sync does."""
+    """The one line a sync prints, in the build line's words: added, updated, retired,
+    each as Anki holds it now (a revived note counts as added, a note moved to another
+    deck as updated, each said in parentheses), then what only a sync does."""
     p = delivery.plan
     if delivery.dry_run:
-        revived = f" ({len(p.revive)} revived)" if p.revive else ""
+        moved = {m.note.id for m in p.moves}
         return (
             f"dry run, nothing changed: {apkg.name} into {delivery.where} would add {len(p.added) + len(p.revive)}"
-            f"{revived}, update {len(p.updates)}, retire {len(p.retire)}, move {len(p.moves)} to another deck"
+            + (f" ({len(p.revive)} revived)" if p.revive else "")
+            + f", update {len({u.note.id for u in p.updates} | moved)}"
+            + (f" ({len(moved)} moved to another deck)" if moved else "")
+            + f", retire {len(p.retire)}"
             + (f", delete {len(p.delete)}" if p.delete else "")
         )
     if not delivery.delivered:
         return f"{apkg} is in {delivery.where} already: nothing to deliver (--force delivers it again)"
     v = delivery.verified
     added = v.added if v is not None else len(p.added)
-    updated = v.updated if v is not None else len(p.updates)
-    revived = f" ({len(p.revive)} revived)" if p.revive else ""
-    retired = f"{len(p.delete)} retired (deleted)" if p.delete else f"{len(p.retire)} retired"
-    if p.left:
-        retired += f" ({len(p.left)} left in play: taken out of retirement in Anki)"
-    parts = [f"{added + len(p.revive)} added{revived}", f"{updated} updated", retired]
-    if p.moves:
-        parts.append(f"{len(p.moves)} moved to another deck")
+    updated = set(v.updated) if v is not None else {u.note.id for u in p.updates}
     extra = [
         x
         for x in (
@@ -338,7 +335,9 @@ def summary(delivery: Delivery, apkg: Path) -> str:
         )
         if x
     ]
-    line = f"synced {apkg} into {delivery.where}: {', '.join(parts)}" + (f" ({'; '.join(extra)})" if extra else "")
+    line = f"synced {apkg} into {delivery.where}: {_counts(added, updated, p)}" + (
+        f" ({'; '.join(extra)})" if extra else ""
+    )
     if v is not None and v.pending:
         line += (
             f"; {len(v.pending)} not updated: changed in Anki after the build; run `cards sync` again to apply "
@@ -352,6 +351,17 @@ def summary(delivery: Delivery, apkg: Path) -> str:
     if p.kept:
         line += f"; {len(p.kept)} kept as edited in Anki (unchanged in the notes since)"
     return line
+
+
+def _counts(added: int, updated: set[int], p: Plan) -> str:
+    """``3 added (1 revived), 5 updated (2 moved to another deck), 1 retired``."""
+    moved = {m.note.id for m in p.moves}
+    text = f"{added + len(p.revive)} added" + (f" ({len(p.revive)} revived)" if p.revive else "")
+    text += f", {len(updated | moved)} updated" + (f" ({len(moved)} moved to another deck)" if moved else "")
+    retired = f"{len(p.delete)} retired (deleted)" if p.delete else f"{len(p.retire)} retired"
+    if p.left:
+        retired += f" ({len(p.left)} left in play: taken out of retirement in Anki)"
+    return f"{text}, {retired}"
 
 
 def plan_lines(delivery: Delivery, *, limit: int = 10) -> list[str]:

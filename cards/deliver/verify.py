@@ -29,7 +29,7 @@ class Verified:
     """What Anki holds after a delivery."""
 
     added: int = 0  # notes it holds now that it did not before
-    updated: int = 0  # notes whose fields or tags it holds as the delivery changed them
+    updated: frozenset[int] = frozenset()  # ids of the notes whose fields or tags it holds as changed
     ours: Mapping[str, int] = field(default_factory=dict)  # GUID -> note id, every note of ours there
     pending: Mapping[str, str] = field(default_factory=dict)  # GUID -> note text: an update it does not hold
     missing: Mapping[str, str] = field(default_factory=dict)  # GUID -> note text: a note it did not add
@@ -61,11 +61,11 @@ def verify(
     new_ids = [i for i in target.note_ids() if i not in before]
     held = {n.id: n for n in target.notes([*new_ids, *(u.note.id for u in plan.updates)])}
     added, missing, found = _added(target, contents, plan, wanted, held, new_ids, ours)
-    updated = 0
+    updated = set(found)
     failed: list[Update] = []
     for update in plan.updates:
         if _holds(held.get(update.note.id), wanted[update.guid]):
-            updated += 1
+            updated.add(update.note.id)
         else:
             failed.append(update)
     pending = {}
@@ -74,11 +74,11 @@ def verify(
         again = {n.id: n for n in target.notes([u.note.id for u in failed])}
         for update in failed:
             if _holds(again.get(update.note.id), wanted[update.guid]):
-                updated += 1
+                updated.add(update.note.id)
             else:
                 pending[update.guid] = contents.notes[update.guid].text
     kept = frozenset(guid for guid, nid in ours.items() if any(n.id == nid for n in plan.kept))
-    return Verified(added, updated + found, ours, pending, missing, kept)
+    return Verified(added, frozenset(updated), ours, pending, missing, kept)
 
 
 def _added(
@@ -89,10 +89,10 @@ def _added(
     held: Mapping[int, AnkiNote],
     new_ids: Sequence[int],
     ours: dict[str, int],
-) -> tuple[int, dict[str, str], int]:
+) -> tuple[int, dict[str, str], set[int]]:
     """The planned additions Anki holds now (their note ids go into ``ours``): how many
-    it added, the ones it did not, and how many it had already (an edited note of
-    ours AnkiConnect could not tell, which the import updated)."""
+    it added, the ones it did not, and the ids of those it had already (an edited note
+    of ours AnkiConnect could not tell, which the import updated)."""
     fresh = [held[i] for i in new_ids if i in held]
     found: dict[str, AnkiNote] = {}
     if target.by_guid:
@@ -108,7 +108,7 @@ def _added(
                 found[guid] = matches[0]
     ours.update((g, n.id) for g, n in found.items())
     missing = [g for g in plan.added if g not in found]
-    already = 0
+    already: set[int] = set()
     if missing and not target.by_guid:
         claimed = set(ours.values())
         by_print = defaultdict(list)
@@ -120,7 +120,7 @@ def _added(
             if len(matches) == 1:
                 ours[guid] = matches[0].id
                 missing.remove(guid)
-                already += 1
+                already.add(matches[0].id)
     return len(found), {g: contents.notes[g].text for g in missing}, already
 
 
