@@ -125,8 +125,11 @@ def _notes(conn: sqlite3.Connection) -> dict[str, DeckNote]:
 def ours(model: int, fields: Sequence[tuple[str, str]]) -> tuple[str, ...]:
     """The values of our fields of a note of note type ``model``, in our order, read by
     name ("" for one of ours the note type lacks)."""
+    names = OUR_FIELDS.get(model, ())
+    if len(fields) == len(names) and all(have == name for (have, _), name in zip(fields, names)):
+        return tuple(value for _, value in fields)  # the usual case: the note type as we made it
     by_name = dict(fields)
-    return tuple(by_name.get(name, "") for name in OUR_FIELDS.get(model, ()))
+    return tuple(by_name.get(name, "") for name in names)
 
 
 def anki_note(

@@ -134,6 +134,8 @@ def wanted_tags(note: AnkiNote, wanted: DeckNote, delivered: Sequence[str]) -> t
 def _update(note: AnkiNote, guid: str, wanted: DeckNote, record: Record) -> Update | None | AnkiNote:
     """The update ``note`` needs (None: none; the note itself: its fields are kept as
     edited in Anki and its tags need nothing)."""
+    if note.fingerprint == wanted.fingerprint and note.tags == wanted.tags:
+        return None  # the usual case: as delivered, and no tag of the user's
     delivered = record.notes.get(guid, [])
     edited = bool(delivered) and note.fingerprint not in delivered and wanted.fingerprint == delivered[0]
     fields = note.fingerprint != wanted.fingerprint and not edited

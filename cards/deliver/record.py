@@ -105,20 +105,26 @@ class Record:
         """What this output delivered into the Anki ``key`` (made on first use)."""
         return self.targets.setdefault(key, Delivered())
 
-    def remember(self, deck: DeckContents) -> None:
+    def remember(self, deck: DeckContents) -> bool:
         """Every note of ``deck`` is ours from now on (recorded before it is delivered:
-        a GUID this output made can only ever name our own note)."""
-        for guid in deck.notes:
-            self.notes.setdefault(guid, [])
-        self.decks.update(deck.decks)
+        a GUID this output made can only ever name our own note); whether the record
+        learnt something (else it need not be written again)."""
+        new = [guid for guid in deck.notes if guid not in self.notes]
+        for guid in new:
+            self.notes[guid] = []
+        decks = deck.decks - self.decks
+        self.decks.update(decks)
+        return bool(new or decks)
 
     def seen(self, guid: str, fingerprint: str, tags: Iterable[str]) -> None:
         """Anki holds ``fingerprint`` for ``guid``, with our ``tags``, after a delivery."""
-        known = self.notes.get(guid, [])
-        self.notes[guid] = [fingerprint, *[f for f in known if f != fingerprint]][:KEEP]
-        ours = sorted(tags)
+        known = self.notes.get(guid)
+        if not known or known[0] != fingerprint:  # else: as it was (the usual case)
+            self.notes[guid] = [fingerprint, *[f for f in known or () if f != fingerprint]][:KEEP]
+        ours = list(tags)
         if ours:
-            self.tags[guid] = ours
+            if self.tags.get(guid) != ours:
+                self.tags[guid] = ours
         else:
             self.tags.pop(guid, None)
 

@@ -162,10 +162,11 @@ def deliver(
             f"nothing was changed: deleting {len(the_plan.delete)} retired note(s) was not confirmed "
             "(without --delete-retired they are suspended instead)"
         )
-    record.remember(contents)
-    record.save(record_file)  # before the import: from now on these GUIDs are ours to reconcile
+    if record.remember(contents) or not record_file.exists():
+        record.save(record_file)  # before the import: from now on these GUIDs are ours to reconcile
     decks_before = target.decks()
-    backup = target.before_import()
+    changes = (the_plan.added, the_plan.updates, the_plan.retire, the_plan.delete, the_plan.revive, the_plan.moves)
+    backup = target.before_import() if any(changes) else None  # no backup of a collection left as it is
     wanted = _import(apkg, target, contents, the_plan)
     apply(the_plan, target)
     verified = verify(apkg, target, contents, the_plan, wanted, before={n.id for n in notes})
@@ -345,8 +346,8 @@ def summary(delivery: Delivery, apkg: Path) -> str:
         )
     if v is not None and v.missing:
         line += (
-            f"; {len(v.missing)} not added: Anki holds a note of the same identity, edited there "
-            f"({', '.join(v.missing.values())})"
+            f"; {len(v.missing)} not added: Anki holds a note of the same fact, changed there so that this tool "
+            f"cannot tell it ({', '.join(v.missing.values())})"
         )
     if p.kept:
         line += f"; {len(p.kept)} kept as edited in Anki (unchanged in the notes since)"
