@@ -220,6 +220,9 @@ class AnkiConnectTarget:
             self._model_ids = {str(k): int(v) for k, v in self.client.call("modelNamesAndIds").items()}
         return self._model_ids
 
+    def guids(self, ids: Sequence[int]) -> dict[int, str] | None:
+        return None  # AnkiConnect does not tell them
+
     def note_ids(self) -> list[int]:
         return [int(n) for n in self.client.call("findNotes", query=OUR_NOTES)]
 

@@ -118,6 +118,13 @@ class CollectionTarget:
             notes.append(anki_note(nid, guid, mid, fields, tags.split(), cards.get(nid, ()), mod))
         return notes
 
+    def guids(self, ids: Sequence[int]) -> dict[int, str] | None:
+        found: dict[int, str] = {}
+        for start in range(0, len(ids), 10_000):
+            chunk = ",".join(str(int(i)) for i in ids[start : start + 10_000])
+            found.update(self._db.all(f"SELECT id, guid FROM notes WHERE id IN ({chunk})"))
+        return found
+
     def note_ids(self) -> list[int]:
         marks = ",".join(str(int(mid)) for mid in MODEL_IDS)
         return [int(n) for n in self._db.list(f"SELECT id FROM notes WHERE mid IN ({marks})")]

@@ -40,6 +40,15 @@ VERSION = 2
 KEEP = 4
 
 
+def _lists(table: object) -> bool:
+    """``table`` maps text to lists (a record's ``notes`` and ``tags``), judged by its
+    first entry: a record is written whole (atomically) or not at all."""
+    if not isinstance(table, dict):
+        return False
+    first = next(iter(table.values()), [])
+    return isinstance(first, list) and all(isinstance(x, str) for x in first)
+
+
 def record_path(output: Path) -> Path:
     return output.with_name(output.name + ".cards-delivered.json")
 
@@ -86,9 +95,12 @@ class Record:
             raw = json.loads(path.read_bytes())
             if raw.get("version") not in (1, VERSION):
                 raise ValueError(f"version {raw.get('version')!r}")
-            notes = {str(g): [str(f) for f in fps] for g, fps in raw["notes"].items()}
+            # JSON gives str keys; the values are taken as they are, not copied (a
+            # record holds every note of a vault: copying it cost more than reading it)
+            notes, tags = raw["notes"], raw.get("tags", {})
+            if not (_lists(notes) and _lists(tags)):
+                raise ValueError("malformed notes or tags")
             targets = {str(k): Delivered.parse(v) for k, v in raw["targets"].items()}
-            tags = {str(g): [str(t) for t in ts] for g, ts in raw.get("tags", {}).items()}
             return cls(notes, {str(d) for d in raw["decks"]}, targets, tags)
         except FileNotFoundError:
             return cls()

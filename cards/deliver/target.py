@@ -88,6 +88,11 @@ class Target(Protocol):
         """The notes of our note types (``ids``: only those of them)."""
         ...
 
+    def guids(self, ids: Sequence[int]) -> dict[int, str] | None:
+        """The GUIDs of these notes (cheap: to check what an import added); None when
+        this Anki does not tell GUIDs."""
+        ...
+
     def note_ids(self) -> list[int]:
         """The ids of the notes of our note types (cheap: to find the ones an import added)."""
         ...

@@ -59,8 +59,10 @@ def verify(
     deleted = {n.id for n in plan.delete}
     ours = {guid: nid for guid, nid in plan.ours.items() if nid not in deleted}
     new_ids = [i for i in target.note_ids() if i not in before]
-    held = {n.id: n for n in target.notes([*new_ids, *(u.note.id for u in plan.updates)])}
-    added, missing, found = _added(target, contents, plan, wanted, held, new_ids, ours)
+    new_guids = target.guids(new_ids)  # a GUID tells an added note: its fields need not be read
+    read = [u.note.id for u in plan.updates] + (new_ids if new_guids is None else [])
+    held = {n.id: n for n in target.notes(read)}
+    added, missing, found = _added(target, contents, plan, wanted, held, new_ids, new_guids, ours)
     updated = set(found)
     failed: list[Update] = []
     for update in plan.updates:
@@ -88,25 +90,26 @@ def _added(
     wanted: Mapping[str, Wanted],
     held: Mapping[int, AnkiNote],
     new_ids: Sequence[int],
+    new_guids: Mapping[int, str] | None,
     ours: dict[str, int],
 ) -> tuple[int, dict[str, str], set[int]]:
     """The planned additions Anki holds now (their note ids go into ``ours``): how many
     it added, the ones it did not, and the ids of those it had already (an edited note
     of ours AnkiConnect could not tell, which the import updated)."""
-    fresh = [held[i] for i in new_ids if i in held]
-    found: dict[str, AnkiNote] = {}
-    if target.by_guid:
-        by_guid = {n.guid: n for n in fresh}
+    found: dict[str, int] = {}
+    if new_guids is not None:
+        by_guid = {guid: nid for nid, guid in new_guids.items()}
         found = {g: by_guid[g] for g in plan.added if g in by_guid}
     else:
         by_print: dict[str, list[AnkiNote]] = defaultdict(list)
-        for note in fresh:
-            by_print[note.fingerprint].append(note)
+        for nid in new_ids:
+            if nid in held:
+                by_print[held[nid].fingerprint].append(held[nid])
         for guid in plan.added:
             matches = by_print.get(wanted[guid].fingerprint, [])
             if len(matches) == 1:
-                found[guid] = matches[0]
-    ours.update((g, n.id) for g, n in found.items())
+                found[guid] = matches[0].id
+    ours.update(found)
     missing = [g for g in plan.added if g not in found]
     already: set[int] = set()
     if missing and not target.by_guid:
