@@ -45,7 +45,7 @@ def _lists(table: object) -> bool:
     first entry: a record is written whole (atomically) or not at all."""
     if not isinstance(table, dict):
         return False
-    first = next(iter(table.values()), [])
+    first: object = next(iter(table.values()), [])
     return isinstance(first, list) and all(isinstance(x, str) for x in first)
 
 
