@@ -34,6 +34,7 @@ from cards.model import GAP, Candidate  # noqa: E402
 from cards.text import normalise, width  # noqa: E402
 
 GRADE_ORDER = {"bad": 0, "weak": 1, "good": 2}
+_LOADED: list[dict] = []
 MINED = ("qa", "problems", "figure", "steps", "terms", "sections", "tables", "phrases")
 NOTE_RULES = ("nothing_to_learn", "missing_block", "crowded_sentence", "near_duplicate")
 _HAN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -43,6 +44,34 @@ _FIRST_PERSON = re.compile(r"(?<![\w'])(?:I|I'm|I've|my|me|we|our)(?![\w'])|我|
 _TASK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[ xX-]\]")
 _LINK_ONLY = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*(?:\[\[[^\]]*\]\]|\[[^\]]*\]\([^)]*\)|https?://\S+|[\s,;|])+\s*$")
 _HEADING = re.compile(r"^\s*(?:-\s+)?#{1,6}\s+(.+?)\s*#*\s*$")
+
+
+_FREQ: tuple[dict[str, float], dict[str, float]] | None = None
+
+
+def _freq() -> tuple[dict[str, float], dict[str, float]]:
+    global _FREQ
+    if _FREQ is None:
+        import pickle
+
+        _FREQ = pickle.load(open("/work/freq.pkl", "rb"))  # noqa: SIM115 (prototype: wordfreq's tables, max zipf over languages)
+    return _FREQ
+
+
+def zipfs(text: str) -> list[float]:
+    """Word frequencies (zipf, 0 when unknown) of a text's words; CJK runs cut by greedy longest match."""
+    latin, cjk = _freq()
+    folded = normalise(text)
+    out = [latin.get(w, 0.0) for w in _WORD.findall(folded) if not _HAN.search(w)]
+    for run in re.findall(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+", folded):
+        i = 0
+        while i < len(run):
+            for j in range(min(len(run), i + 6), i, -1):
+                if run[i:j] in cjk or j == i + 1:
+                    out.append(cjk.get(run[i:j], 0.0))
+                    i = j
+                    break
+    return out
 
 
 def tokens(text: str) -> set[str]:
@@ -74,6 +103,12 @@ class VaultStats:
     fronts: Counter[str]
     by_note: dict[str, NoteStats]
     lines: dict[str, list[str]]
+    answers: Counter[str]  # folded answers (what a gap hides, a question's answer) over the vault's candidates
+    note_dropped: dict[str, float]  # per note: the share of its candidates today's rules drop
+    per_line: Counter[tuple[str, int]]  # candidates per source line
+    shapes: Counter[str]  # front shapes (folded, digits as #), over the vault's notes
+    answer_shapes: Counter[str]
+    first_tokens: Counter[str]
 
 
 def _prefix(line: str) -> str:
@@ -112,18 +147,77 @@ def vault_stats(root: Path, candidates: list[dict]) -> VaultStats:
     fronts: Counter[str] = Counter()
     seen_pairs = {(c["path"], normalise(c["front"])) for c in candidates}
     fronts.update(front for _, front in seen_pairs)
-    return VaultStats(max(1, len(files)), df, headings, prefixes, fronts, by_note, texts)
+    answers: Counter[str] = Counter()
+    answers.update({(c["path"], normalise(_answer(c))) for c in candidates if not c["written"]})
+    answers = Counter(a for _, a in answers.elements())
+    dropped: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for c in candidates:
+        dropped[c["path"]][0] += bool(c["rule"])
+        dropped[c["path"]][1] += 1
+    per_line = Counter((c["path"], c["line"]) for c in candidates)
+    note_dropped = {path: d / n for path, (d, n) in dropped.items()}
+    shapes = Counter(s for _, s in {(c["path"], shape(c["front"])) for c in candidates})
+    answer_shapes = Counter(s for _, s in {(c["path"], shape(_answer(c))) for c in candidates})
+    first_tokens = Counter(t for _, t in {(c["path"], first_token(c["front"])) for c in candidates})
+    return VaultStats(
+        max(1, len(files)),
+        df,
+        headings,
+        prefixes,
+        fronts,
+        by_note,
+        texts,
+        answers,
+        note_dropped,
+        per_line,
+        shapes,
+        answer_shapes,
+        first_tokens,
+    )
 
 
-def _seen(c: dict) -> Candidate:
-    return candidate_of(
-        c["kind"],
-        c["front"],
-        c["hidden"],
-        c["back"],
-        crumbs=tuple(c["crumbs"]),
-        model=c["model"],
-        facts=facts_from_json(c.get("facts")),
+def shape(text: str) -> str:
+    """A text's shape: folded, digits as ``#``, end punctuation off (``pg 103`` and ``pg 7`` are ``pg #``)."""
+    return re.sub(r"\d+", "#", normalise(text)).strip(" :：.。,，")
+
+
+def first_token(text: str) -> str:
+    parts = shape(text).split()
+    return parts[0] if parts else ""
+
+
+def _answer(c: dict) -> str:
+    return c["hidden"] if c["model"] == "cloze" else c["back"]
+
+
+def _grams(text: str) -> set[str]:
+    folded = "".join(normalise(text).split())
+    return {folded[i : i + 3] for i in range(len(folded) - 2)} if len(folded) > 2 else {folded}
+
+
+class _Seen:
+    """A dump row as the judge reads it: its text, breadcrumb and note type (and the
+    candidate, for the judge's rules)."""
+
+    def __init__(self, candidate: Candidate) -> None:
+        view = candidate.view
+        self.candidate = candidate
+        self.front, self.hidden, self.back = view.front, view.hidden, view.back
+        self.after, self.rest = view.after, view.rest
+        self.crumbs, self.cloze = candidate.crumbs, candidate.cloze
+
+
+def _seen(c: dict) -> _Seen:
+    return _Seen(
+        candidate_of(
+            c["kind"],
+            c["front"],
+            c["hidden"],
+            c["back"],
+            crumbs=tuple(c["crumbs"]),
+            model=c["model"],
+            facts=facts_from_json(c.get("facts")),
+        )
     )
 
 
@@ -145,32 +239,60 @@ def _width_log(text: str) -> float:
 
 def features(c: dict, vault: VaultStats) -> dict[str, float]:
     """The features of one candidate (a dump row) in its vault."""
-    candidate = _seen(c)
-    view = candidate.view
+    view = _seen(c)
     f: dict[str, float] = {f"kind={k}": float(c["kind"] == k) for k in MINED}
-    f["cloze"] = float(candidate.cloze)
-    for name, drops in _rules(candidate).items():
+    f["cloze"] = float(view.cloze)
+    for name, drops in _rules(view.candidate).items():
         f[f"rule={name}"] = float(drops)
     for name in NOTE_RULES:
         f[f"rule={name}"] = float(c["rule"] == name)
-    answer = view.hidden if candidate.cloze else view.back
+    answer = view.hidden if view.cloze else view.back
     f["answer_width"] = _width_log(answer)
     f["answer_words"] = math.log1p(len(answer.split()))
     f["answer_han"] = math.log1p(len(_HAN.findall(answer)))
     f["front_width"] = _width_log(view.front)
     f["back_width"] = _width_log(view.back)
-    f["crumbs"] = float(len(candidate.crumbs))
+    f["crumbs"] = float(len(view.crumbs))
     f["question_mark"] = float(view.front.rstrip().endswith(("?", "？")))
     f["answer_digits"] = sum(ch.isdigit() for ch in answer) / max(1, len(answer))
     f["answer_upper"] = sum(ch.isupper() for ch in answer) / max(1, sum(ch.isalpha() for ch in answer))
     f["answer_punct"] = float(bool(re.search(r"[,，;；。.!?:：]", answer.strip().rstrip(".。"))))
     f["image"] = float("[image]" in view.front or "[image]" in answer)
     f["math"] = float("\\(" in view.front or "\\(" in answer)
-    f["gap_at_start"] = float(candidate.cloze and view.front.lstrip().startswith(GAP))
+    f["gap_at_start"] = float(view.cloze and view.front.lstrip().startswith(GAP))
+    rest = view.rest if view.cloze else view.front
+    f["rest_words"] = math.log1p(len(rest.split()))
+    f["rest_han"] = math.log1p(len(_HAN.findall(rest)))
+    f["front_tokens"] = float(min(len(view.front.split()), 8))
+    f["gloss_after_gap"] = float(view.cloze and view.after.lstrip().startswith(("(", "（")))
+    f["colon_after_gap"] = float(view.cloze and view.after.lstrip(" *").startswith((":", "：")))
+    grams = _grams(answer)
+    shown = _grams(rest) | set().union(*(_grams(c) for c in view.crumbs)) if view.crumbs else _grams(rest)
+    f["answer_in_context"] = len(grams & shown) / max(1, len(grams))
+    f["answer_in_crumbs"] = (
+        len(grams & set().union(*(_grams(c) for c in view.crumbs))) / max(1, len(grams)) if view.crumbs else 0.0
+    )
+    f["answer_recurs"] = math.log1p(vault.answers[normalise(answer)] - 1) if answer else 0.0
+    f["note_dropped"] = vault.note_dropped.get(c["path"], 0.0)
+    f["same_line"] = math.log1p(vault.per_line[(c["path"], c["line"])] - 1)
+    f["front_shape_recurs"] = math.log1p(vault.shapes[shape(view.front)] - 1)
+    f["answer_shape_recurs"] = math.log1p(vault.answer_shapes[shape(answer)] - 1)
+    f["first_token_recurs"] = vault.first_tokens[first_token(view.front)] / vault.notes
+    f["gap_only"] = float(view.cloze and not rest.strip(" :：.-—*"))
+    for side, text in (("front", rest), ("answer", answer)):
+        z = zipfs(text)
+        f[f"{side}_zipf_max"] = max(z) if z else 0.0
+        f[f"{side}_zipf_min"] = min(z) if z else 0.0
+        f[f"{side}_zipf_mean"] = sum(z) / len(z) if z else 0.0
+        f[f"{side}_common"] = sum(v >= 5.0 for v in z) / len(z) if z else 0.0
+        f[f"{side}_rare"] = sum(v < 3.0 for v in z) / len(z) if z else 0.0
+    facts = c.get("facts", {})
+    for form in ("question", "case", "term"):
+        f[f"shape={form}"] = float(facts.get("shape") == form)
     # vault: how often what the card shows recurs, how specific what it asks is
     folded_front = normalise(view.front)
     f["front_recurs"] = math.log1p(vault.fronts[folded_front] - 1) if folded_front else 0.0
-    heading = normalise(candidate.crumbs[-1]) if len(candidate.crumbs) > 1 else ""
+    heading = normalise(view.crumbs[-1]) if len(view.crumbs) > 1 else ""
     f["heading_recurs"] = vault.headings[heading] / vault.notes if heading else 0.0
     lines = vault.lines.get(c["path"], [])
     source = lines[c["line"] - 1] if 0 < c["line"] <= len(lines) else ""
@@ -216,6 +338,7 @@ def load(args: argparse.Namespace) -> tuple[list[str], list[dict[str, float]], l
                 missing += 1
                 continue
             repos.append(repo)
+            _LOADED.append(c)
             rows.append(features(c, vault))
             ys.append(grade[(repo, key)])
             kinds.append(not c["rule"])
@@ -272,12 +395,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--labels", type=Path, default=LABELS)
     parser.add_argument("--model", choices=("gbm", "lr"), default="gbm")
+    parser.add_argument("--importance", action="store_true", help="print the weightiest features")
+    parser.add_argument(
+        "--dump", type=Path, help="write each candidate's out-of-fold score here (JSON lines; outside the project)"
+    )
     args = parser.parse_args(argv)
     repos, rows, ys, kinds = load(args)
     x, names = matrix(rows)
     y = np.array(ys)
     scores = loro(x, (y == 2).astype(int), repos, args.model)
     report(scores, y)
+    if args.dump:
+        with args.dump.open("w", encoding="utf-8") as out:
+            for c, score, grade, repo in zip(_LOADED, scores, y, repos):
+                out.write(
+                    json.dumps(
+                        {"score": round(float(score), 3), "grade": int(grade), "repo": repo, **c}, ensure_ascii=False
+                    )
+                    + "\n"
+                )
+    if args.importance:
+        model = make_model(args.model)
+        model.fit(x, (y == 2).astype(int))
+        weights = getattr(model, "feature_importances_", None)
+        if weights is None:
+            weights = np.abs(model[-1].coef_[0])
+        for weight, name in sorted(zip(weights, names), reverse=True)[:30]:
+            print(f"  {weight:7.4f}  {name}")
     today = np.array(kinds)
     print("today's rules:")
     report(today.astype(float), y)

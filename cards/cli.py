@@ -261,7 +261,11 @@ anki_connect_option = click.option(
     metavar="URL",
     help="Deliver through AnkiConnect at URL (default: try http://127.0.0.1:8765, then the default profile's collection).",
 )
-api_key_option = click.option("--api-key", help="The apiKey of AnkiConnect's config, if it has one.")
+api_key_option = click.option(
+    "--api-key",
+    envvar="CARDS_API_KEY",
+    help="The apiKey of AnkiConnect's config, if it has one (or set CARDS_API_KEY, or api_key in cards.toml's [sync]).",
+)
 collection_option = click.option(
     "--collection",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -405,7 +409,7 @@ def watch(
         from .deliver.sync import Options, deliver_output
         from .deliver.sync import summary as sync_summary
 
-        choice = _choice(anki_connect, api_key, collection, profile)
+        choice = _choice(paths, anki_connect, api_key, collection, profile)
 
         def deliver_now(result: BuildResult) -> str:
             delivery = deliver_output(output, choice, Options(ankiweb=ankiweb), lock_timeout=lock_timeout)
@@ -445,11 +449,25 @@ def watch(
         raise _no_notes(exc, output) from None
 
 
-def _choice(anki_connect: str | None, api_key: str | None, collection: Path | None, profile: str | None) -> Any:
+def _choice(
+    paths: Sequence[Path], anki_connect: str | None, api_key: str | None, collection: Path | None, profile: str | None
+) -> Any:
+    """The Anki the flags name; cards.toml's ``[sync]`` fills in what they leave out
+    (a flag, or CARDS_API_KEY, wins)."""
+    from .config import load_sync
     from .deliver.sync import Choice
 
     if sum(x is not None for x in (anki_connect, collection, profile)) > 1:
         raise click.UsageError("--anki-connect, --collection and --profile each name an Anki; use one of them")
+    if len(paths) == 1:
+        try:
+            settings = load_sync(paths[0] if paths[0].is_dir() else paths[0].parent)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        if api_key is None:
+            api_key = settings.api_key
+        if anki_connect is None and collection is None and profile is None:
+            anki_connect = settings.anki_connect
     return Choice(anki_connect=anki_connect, api_key=api_key, collection=collection, profile=profile)
 
 
@@ -527,13 +545,13 @@ def sync(
     deleted), returning ones revived, cards whose deck changed moved. Exit codes as
     build's, plus 4 (Anki not reachable, collection in use) and 5 (Anki refused).
     """
-    from .deliver.sync import Options, deliver_output, dry_build, plan_lines
+    from .deliver.sync import Options, deliver_output, dry_build, plan_lines, probe
     from .deliver.sync import summary as sync_summary
     from .deliver.target import DeliveryError
     from .pipeline.lock import LockTimeout
     from .pipeline.progress import BuildProgress
 
-    choice = _choice(anki_connect, api_key, collection, profile)
+    choice = _choice(paths, anki_connect, api_key, collection, profile)
     config = _config(paths, deck=deck)
     output = _output(paths, output, config)
     options = Options(delete_retired=delete_retired, dry_run=dry_run, ankiweb=ankiweb, force=force)
@@ -541,9 +559,10 @@ def sync(
         deck=deck, config=config, templates_dir=templates_dir, jobs=jobs, lock_timeout=lock_timeout
     )
     try:
+        probe(choice, options)  # before the build: a stopped Anki or a wrong profile is told at once
         with ExitStack() as stack:
             if dry_run:
-                result = stack.enter_context(dry_build(paths, output, **kwargs))
+                result = stack.enter_context(dry_build(paths, output, cache=not no_cache, **kwargs))
             else:
                 with BuildProgress(enabled=None if not quiet else False) as progress:
                     result = build(

@@ -23,7 +23,7 @@ from typing import IO, Any, NamedTuple
 from ..atomic import atomic_file
 from ..model import Card
 from ..text import normalise
-from .ids import fact_kind, guid_from, key_text, unique_keys
+from .ids import fact_kind, guid_from, key_text, scoped_guid, unique_keys
 from .rows import Row, row_of
 
 log = logging.getLogger("cards")
@@ -344,6 +344,8 @@ def identify_rows(
     taken = {g for g in found if g}
     if len(taken) < len(rows):
         _match_edited(rows, found, previous, taken)
+    fresh = {rows[i].path for i, g in enumerate(found) if g is None}
+    legacy = _unscoped_notes(previous, fresh) if fresh else frozenset()
     entries: dict[str, Entry] = {}  # with a ``sink``: the current note's only
     assigned: set[str] | dict[str, Entry] = set() if sink is not None else entries
     mods: dict[str, int] = {}
@@ -362,11 +364,16 @@ def identify_rows(
                 entries.clear()
             note = row.path
         if guid is None:
-            # A new fact gets the hash of its key, unless that GUID is held: by a card
-            # that has it from the state (say a question whose typo was fixed into this
-            # very text), by another new fact (a hash collision), or by a card the
-            # caller keeps (``reserved``). The held GUID stays with its card's reviews.
-            guid = row.hashed if key == row.key else guid_from(key)
+            # A new fact gets the hash of its key within its output (ids.scoped_guid; in
+            # a note of GUIDs made before GUIDs were scoped, the hash of the key alone),
+            # unless that GUID is held: by a card that has it from the state (say a
+            # question whose typo was fixed into this very text), by another new fact (a
+            # hash collision), or by a card the caller keeps (``reserved``). The held
+            # GUID stays with its card's reviews.
+            if row.path in legacy:
+                guid = row.hashed if key == row.key else guid_from(key)
+            else:
+                guid = scoped_guid(key, row.deck)
             while guid in taken or guid in assigned or guid in reserved:
                 guid = guid_from(key, guid)
         content = row.content
@@ -433,6 +440,17 @@ class StateWriter:
         if self._last is not None:
             self._handle.write(self._last + b"\n")
         self._handle.write(b"]}\n")
+
+
+def _unscoped_notes(previous: State, paths: Collection[str]) -> frozenset[str]:
+    """The notes among ``paths`` with a card of the last build whose GUID is its key's
+    hash alone (made before GUIDs were scoped by output, ids.scoped_guid): their new
+    facts keep that scheme, so a fact deleted from such a note and written again gets
+    its old GUID back (and Anki its reviews), in a full build and a patching one alike
+    (both see the note's old entries)."""
+    return frozenset(
+        entry.path for guid, entry in previous.entries.items() if entry.path in paths and guid == guid_from(entry.key)
+    )
 
 
 def _match_edited(rows: Sequence[Row], guids: list[str | None], previous: State, taken: set[str]) -> None:
