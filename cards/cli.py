@@ -640,7 +640,6 @@ def preview(
     every candidate a quality rule dropped.
     """
 
-
     if sum((as_json, html_file is not None, changed)) > 1:
         raise click.UsageError("--json, --html and --changed each choose an output; use one of them")
     _check_templates(templates_dir)

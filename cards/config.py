@@ -35,6 +35,8 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
+from .untrusted import SETTINGS_LIMIT, UnsafeFile, read_in_vault
+
 __all__ = ["KINDS", "CONFIG_NAME", "Config", "ConfigError", "load_config"]
 
 KINDS: tuple[str, ...] = (
@@ -260,7 +262,9 @@ def load_config(root: Path) -> Config:
             raise ConfigError(path, 1, f"{CONFIG_NAME} is not a file; remove it or make it a file")
         return Config()
     try:
-        data = path.read_bytes()
+        data, _ = read_in_vault(root, path, limit=SETTINGS_LIMIT)
+    except UnsafeFile as exc:
+        raise ConfigError(path, 1, f"{exc.strerror}; it is not read. Make it a file of the vault") from exc
     except OSError as exc:
         raise ConfigError(path, 1, f"cannot read the file ({exc.strerror}); check its permissions") from exc
     try:

@@ -62,6 +62,7 @@ import logging
 import os
 import pickle
 import sqlite3
+import stat
 import time
 import zlib
 from collections import Counter
@@ -74,6 +75,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..deck.notetypes import note_type
 from ..deck.rows import Row
 from ..model import CLOZE
+from ..untrusted import read_in_vault
 
 if TYPE_CHECKING:
     from .per_note import NoteResult
@@ -569,22 +571,35 @@ class NoteCache:
 
     # -- note digests ---------------------------------------------------
 
-    def digest(self, root: Path, rel: PurePosixPath, absolute: Path) -> tuple[str, bytes | None]:
-        """The sha256 of a note's bytes, and the bytes when they had to be read.
+    def digest(
+        self, root: Path, rel: PurePosixPath, absolute: Path, *, limit: int | None = None
+    ) -> tuple[str, bytes | None]:
+        """The sha256 of a vault file's bytes, and the bytes when they had to be read.
 
-        Raises OSError when the note cannot be stat'ed or read.
+        Read as notes/read.py's ``read_in_vault`` reads (a regular file, no link out of
+        ``root``, at most ``limit`` bytes). Raises OSError when the file cannot be
+        stat'ed or read, or is refused.
         """
         key = (str(root), rel.as_posix())
         st = os.stat(absolute)
         sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         old = self.stats.get(key)
-        if old is not None and old[:4] == sig:
+        if old is not None and old[:4] == sig and stat.S_ISREG(st.st_mode):
             self._remember(key, sig, old[4], st)
             return old[4], None
-        data = absolute.read_bytes()
+        data, opened = read_in_vault(root, absolute, limit=limit)
         after = os.stat(absolute)
         digest = hashlib.sha256(data).hexdigest()
-        if (after.st_size, after.st_mtime_ns, after.st_ctime_ns, after.st_ino) == sig:
+        if (
+            (after.st_size, after.st_mtime_ns, after.st_ctime_ns, after.st_ino)
+            == sig
+            == (
+                opened.st_size,
+                opened.st_mtime_ns,
+                opened.st_ctime_ns,
+                opened.st_ino,
+            )
+        ):
             self._remember(key, sig, digest, st)
         return digest, data
 

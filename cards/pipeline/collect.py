@@ -23,7 +23,7 @@ from ..errors import CardsError, NoNotesError
 from ..model import Card
 from ..notes.blocks import BlockIndex
 from ..notes.media import MediaIndex
-from ..notes.read import NoteFile, decode_note, no_notes_message, read_note
+from ..notes.read import MAX_NOTE_BYTES, NoteFile, decode_note, no_notes_message, read_note, read_note_bytes
 from .cache import (
     Entry,
     ImageLookup,
@@ -360,8 +360,8 @@ def _work(
         graph = blocks.setdefault(vault_no, BlockIndex(vault.root))
         data: bytes | None = None
         try:
-            data = (vault.root / rel).read_bytes()
-        except OSError:
+            data = read_note_bytes(NoteFile(vault.root, rel))
+        except CardsError:
             pass  # _process reads it again and reports why it cannot
         if data is None or digest is None or hashlib.sha256(data).hexdigest() != digest:
             key = None
@@ -448,7 +448,9 @@ def plan_notes(
                 plan.digests.append(None)
                 continue
             try:
-                digest, data = cache.digest(root, note.path, note.absolute) if cache else (None, None)
+                digest, data = (
+                    cache.digest(root, note.path, note.absolute, limit=MAX_NOTE_BYTES) if cache else (None, None)
+                )
                 if digest is not None:
                     key = note_key(fp, note.path, digest)
             except OSError:
@@ -573,10 +575,10 @@ def gather(
                 # known by its stat but not in the cache: hash what we parse, so
                 # the entry is stored under the key of exactly these bytes
                 try:
-                    data = note.absolute.read_bytes()
+                    data = read_note_bytes(note)
                     digest = hashlib.sha256(data).hexdigest()
                     digests[slot], key = digest, note_key(plan.prints[vault_no], note.path, digest)
-                except OSError:
+                except CardsError:
                     data, key = None, None
                 keys[slot] = key
         todo.append((slot, vault_no, note.path, data, key))

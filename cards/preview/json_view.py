@@ -9,6 +9,7 @@ JSON schema"); the terminal view for people lives in :mod:`cards.preview.termina
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import struct
 import zlib
@@ -31,6 +32,7 @@ __all__ = [
     "JSON_VERSION",
     "card_objects",
     "file_uri",
+    "resolved_uri",
     "note_uri",
     "note_view",
     "ordinals",
@@ -265,12 +267,23 @@ def view_objects(
 
 
 def file_uri(path: str, roots: Sequence[Path]) -> str:
-    """``file://`` URI of the note at vault-relative ``path`` (the first root that holds it)."""
+    """``file://`` URI of the note at vault-relative ``path`` (the first root that holds it).
+
+    A link that loops (``ln -s a.md a.md``) has no resolved path: its own, made
+    absolute, is given instead (it never raises)."""
     for root in roots:
         candidate = root / path
-        if candidate.exists():
-            return candidate.resolve().as_uri()
-    return (roots[0] / path).resolve().as_uri() if roots else ""
+        if os.path.lexists(candidate):
+            return resolved_uri(candidate)
+    return resolved_uri(roots[0] / path) if roots else ""
+
+
+def resolved_uri(path: Path) -> str:
+    """``file://`` URI of ``path`` resolved, else (a loop of links) of ``path`` made absolute."""
+    try:
+        return path.resolve().as_uri()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path)).as_uri()
 
 
 def select(

@@ -9,6 +9,7 @@ rebuild would add, update and retire the same way.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -28,7 +29,7 @@ from rich.text import Text
 from ..deck.render import card_fields
 from ..model import CLOZE, Card
 from .faces import cloze_filter
-from .json_view import note_uri, ordinals, select, source_uri
+from .json_view import note_uri, ordinals, resolved_uri, select, source_uri
 
 if TYPE_CHECKING:
     from ..extract.judge import Explained
@@ -378,8 +379,8 @@ def _short(text: str, limit: int = 160) -> str:
 
 def _file_link(roots: Sequence[Path], path: str) -> str:
     for root in roots:
-        if (root / path).exists():
-            return (root / path).resolve().as_uri()
+        if os.path.lexists(root / path):
+            return resolved_uri(root / path)
     return ""
 
 
