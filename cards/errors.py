@@ -30,6 +30,7 @@ _ADVICE = {
     errno.ENOENT: "its folder is gone: create it or write somewhere else",
     errno.ENOTDIR: "a part of the path is a file, not a folder: write somewhere else",
     errno.EISDIR: "a folder has that name: choose a file name",
+    errno.ENAMETOOLONG: "the name is longer than this file system allows: choose a shorter one",
 }
 _OTHER = "check the path and the disk, then run again"
 
@@ -42,12 +43,12 @@ class WriteError(OSError):
     whole: every write goes through a temporary file first (atomic.py).
     """
 
-    def __init__(self, path: Path, cause: OSError) -> None:
+    def __init__(self, path: Path, cause: OSError, *, advice: str | None = None) -> None:
         reason = cause.strerror or str(cause) or type(cause).__name__
         super().__init__(cause.errno, reason, os.fspath(path))
         self.path = path
         self.cause = cause
-        self.advice = _ADVICE.get(cause.errno or 0, _OTHER)
+        self.advice = advice or _ADVICE.get(cause.errno or 0, _OTHER)
 
     def __str__(self) -> str:
         return f"{self.path}: cannot write ({reason(self)}); {self.advice}"

@@ -16,6 +16,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 #: The most a settings file of a vault (cards.toml, an app's JSON or EDN) may hold.
 SETTINGS_LIMIT = 4 * 1024 * 1024
@@ -118,3 +119,24 @@ def read_in_vault(root: Path, path: Path, *, limit: int | None = None) -> tuple[
     if limit is not None and len(data) > limit:
         raise TooLarge(path, len(data), limit)
     return data, st
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` opened to read if it is a regular file, not a link: for the files a build
+    keeps beside the deck (its state, its lock), which a link to ``/dev/zero`` or a FIFO
+    in their place must not turn into a read without end. Raises OSError
+    (:class:`UnsafeFile` for a link or a file that is not regular)."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and os.path.islink(path):
+            raise UnsafeFile(path, "a symbolic link", code=errno.ELOOP) from None
+        raise
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise UnsafeFile(path, f"{kind_of_file(mode)}, not a regular file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")

@@ -23,6 +23,7 @@ from typing import IO, Any, NamedTuple
 from ..atomic import atomic_file
 from ..model import Card
 from ..notes.folding import normalise
+from ..untrusted import open_regular
 from .ids import fact_kind, guid_from, key_text, unique_keys
 from .rows import Row, row_of
 
@@ -56,7 +57,7 @@ class State:
     @classmethod
     def load(cls, path: Path) -> State:
         try:
-            with path.open("rb") as handle:
+            with open_regular(path) as handle:
                 head = handle.readline()
                 if head == _HEAD:
                     entries: dict[str, Entry] = {}
@@ -185,7 +186,7 @@ def read_notes(path: Path, notes: Collection[str]) -> dict[str, NoteEntries] | N
     wanted = set(notes)
     found: dict[str, NoteEntries] = {}
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             if handle.readline() != _HEAD:
                 return None
             for line in _raw_lines(handle):
@@ -224,7 +225,7 @@ def splice(path: Path, notes: Mapping[str, NoteEntries], *, ready: Callable[[], 
             yield nxt[1]
             nxt = next(pending, None)
 
-    with path.open("rb") as source:
+    with open_regular(path) as source:
         if source.readline() != _HEAD:
             raise ValueError("not a version 3 state file")
         with atomic_file(path) as handle:

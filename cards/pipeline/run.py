@@ -33,6 +33,7 @@ from .cache import (
 from .collect import Collected, Progress, collect, gather, plan_notes, unchanged
 from .incremental import natural_table, patch
 from .lock import OnWait, lock_path, output_lock
+from .outputs import check_output
 from .per_note import NoteResult, Vault, process_note
 
 # genanki loads only when a deck is written: a build that finds nothing changed starts
@@ -171,8 +172,11 @@ def build(
     """Build the deck at ``output`` and the state beside it; skip the write when unchanged.
 
     Holds the output's lock (lock.py; raises ``LockTimeout``, and tells ``on_wait``
-    once if it has to wait) for the whole build. A PATH without notes raises
-    errors.NoNotesError unless ``allow_empty``; an output that cannot be written raises
+    once if it has to wait) for the whole build. An output that cannot be a deck (not
+    ``.apkg``, a name too long, a link, folder or device in the place of the deck,
+    state or lock: outputs.py) raises outputs.OutputError before anything is read. A
+    PATH without notes raises errors.NoNotesError unless ``allow_empty``; an output
+    that cannot be written raises
     errors.WriteError, with the old deck and state left whole. With ``cache`` the
     per-note results live in the user's cache folder (cache.py): only
     changed notes are parsed; when no note, image, config or template changed and the
@@ -180,6 +184,7 @@ def build(
     written at all; when some notes changed, the last deck is patched with just those
     (incremental.py), giving what the full build would.
     """
+    check_output(output)
     with output_lock(output, timeout=lock_timeout, on_wait=on_wait), _gc_paused(), ExitStack() as stack:
         drop_legacy_cache(output)
         root = usable_cache_dir(output) if cache and collected is None else None
