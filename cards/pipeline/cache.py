@@ -45,6 +45,14 @@ only remembered when the file's times are older than :data:`RACY_NS` before the 
 started: a file written in the same clock tick as the scan (coarse filesystem clocks)
 could change again without its stat changing, so such a file is hashed next time too.
 
+**What the file holds** is plain data: SQLite columns, and MessagePack (strings,
+numbers, arrays, maps, bytes; the fields of a note's cards also zlib-compressed) in
+its blobs, never pickle. Reading it back cannot run code: a cache folder can be
+shared (``CARDS_CACHE_DIR``), synced or restored from a backup, and whoever could
+write it must not be able to run a command as the user on the next build. A file of
+an older version (pickled, schema 9 and before) is emptied by its schema number before
+any of its rows is read; a blob that does not decode is a miss.
+
 Losing or corrupting the file costs time, never correctness: a file SQLite cannot
 read is deleted and made anew, an unreadable entry is a miss, an unreadable stat
 index means every note is hashed, an unreadable manifest means the deck is checked
@@ -60,7 +68,6 @@ import dataclasses
 import hashlib
 import logging
 import os
-import pickle
 import sqlite3
 import stat
 import time
@@ -71,6 +78,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+import msgpack
 
 from ..deck.notetypes import note_type
 from ..deck.rows import Row
@@ -86,8 +95,9 @@ log = logging.getLogger("cards")
 #: 3: the rows' fields apart, compressed; 4: rows carry their hashed GUID; 5: the
 #: manifest's summary is made from its notes; 6: notes count their Anki cards; 7: why a
 #: note was skipped, and the Logseq block references a note resolved among its lookups;
-#: 8, 9: one SQLite file instead of a file per note, with views).
-SCHEMA = 9
+#: 8, 9: one SQLite file instead of a file per note, with views; 10: MessagePack
+#: instead of pickle, which could run code: see "What the file holds" above).
+SCHEMA = 10
 #: The cache's one file in its folder.
 FILE = "cache.sqlite"
 #: Keys asked for in one query (SQLite's oldest limit on a query's parameters is 999).
@@ -253,26 +263,41 @@ def light(entry: Entry) -> Entry:
     """
     if entry.fields or not entry.rows:
         return entry
-    packed = zlib.compress(pickle.dumps(tuple(row.fields for row in entry.rows), protocol=pickle.HIGHEST_PROTOCOL), 1)
+    packed = zlib.compress(_packb(tuple(row.fields for row in entry.rows)), 1)
     rows = tuple(row._replace(fields=()) for row in entry.rows)
     return dataclasses.replace(entry, rows=rows, fields=packed)
 
 
 def unpack_fields(packed: bytes) -> tuple[tuple[str, ...], ...]:
     """The fields of a light entry's rows, in order."""
-    fields: tuple[tuple[str, ...], ...] = pickle.loads(zlib.decompress(packed)) if packed else ()
+    fields: tuple[tuple[str, ...], ...] = _unpackb(zlib.decompress(packed)) if packed else ()
     return fields
 
 
+def _packb(value: Any) -> bytes:
+    """``value`` (tuples, lists, dicts of str keys, str, bytes, int, bool, None) as
+    MessagePack: plain data, which reading back can never turn into code."""
+    data: bytes = msgpack.packb(value, use_bin_type=True)
+    return data
+
+
+def _unpackb(data: bytes) -> Any:
+    """What :func:`_packb` packed, arrays as tuples. Raises ValueError (or a
+    msgpack error, also a ValueError) on bytes it did not write."""
+    return msgpack.unpackb(data, use_list=False, raw=False)
+
+
+#: Where a row holds the tuples that repeat across a note's rows (rows.shared).
+_SHARED = tuple(Row._fields.index(name) for name in ("context", "tags", "media", "ords"))
+
+
 def _pack(entry: Entry) -> tuple[Any, ...]:
-    # plain tuples pickle smaller and load faster than NamedTuples
     entry = light(entry)
-    rows = tuple(tuple(row) for row in entry.rows)
     return (
         SCHEMA,
         entry.key,
         entry.path.as_posix(),
-        rows,
+        tuple(tuple(row) for row in entry.rows),
         entry.error,
         entry.warnings,
         entry.reflowed,
@@ -282,34 +307,46 @@ def _pack(entry: Entry) -> tuple[Any, ...]:
     )
 
 
-def _unpack(data: tuple[Any, ...], light: bool = False) -> Entry:
+def _unpack(data: Any, light: bool = False) -> Entry:
     schema, key, path_text, rows, error, warnings, reflowed, images, packed, skipped = data
     if schema != SCHEMA:
         raise ValueError(f"schema {schema!r}")
-    make = Row._make
-    if not light:
-        rows = [(*row[:_FIELDS], fields, *row[_FIELDS + 1 :]) for row, fields in zip(rows, unpack_fields(packed))]
-        packed = b""
+    if not (isinstance(key, str) and isinstance(path_text, str) and isinstance(packed, bytes)):
+        raise ValueError("malformed entry")
+    one: dict[Any, Any] = {}  # equal tuples of a note's rows made one object again, as rows.shared made them
+    share = one.setdefault
+    made = []
+    fields = iter(unpack_fields(packed)) if not light else None
+    for raw in rows:
+        if len(raw) != len(Row._fields):
+            raise ValueError("malformed row")
+        row = list(raw)
+        for at in _SHARED:
+            row[at] = share(row[at], row[at])
+        if fields is not None:
+            row[_FIELDS] = next(fields)
+        made.append(Row._make(row))
     return Entry(
         key,
         PurePosixPath(path_text),
-        tuple(map(make, rows)),
+        tuple(made),
         error,
         tuple(warnings),
         bool(reflowed),
         tuple(images),
-        packed,
+        packed if light else b"",
         skipped,
     )
 
 
 def dump_entry(entry: Entry) -> bytes:
-    return pickle.dumps(_pack(entry), protocol=pickle.HIGHEST_PROTOCOL)
+    return _packb(_pack(entry))
 
 
 def load_entry(data: bytes, *, light: bool = False) -> Entry:
-    """An entry; ``light``: as :func:`light` gives it (what the file holds)."""
-    return _unpack(pickle.loads(data), light)
+    """An entry; ``light``: as :func:`light` gives it (what the file holds). Raises
+    ValueError (or TypeError) on bytes :func:`dump_entry` did not write."""
+    return _unpack(_unpackb(data), light)
 
 
 # ---------------------------------------------------------------- the cache
@@ -490,9 +527,7 @@ class NoteCache:
         raw = cache._meta("stats")
         if raw is not None:
             try:
-                stats = pickle.loads(raw)
-                if isinstance(stats, dict):
-                    cache.stats = stats
+                cache.stats = {(root, path): tuple(rest) for root, path, *rest in _unpackb(raw)}
             except Exception as exc:  # noqa: BLE001 - any damage only costs a re-hash
                 log.debug("cache: stat index unreadable (%s); hashing every note", exc)
         return cache
@@ -681,7 +716,7 @@ class NoteCache:
         if data is None:
             return None
         try:
-            raw = pickle.loads(data)
+            raw = _unpackb(data)
             inputs, deck, output, state, guids, keys, images, notes, natural, db, deflated = raw
             return Manifest(
                 inputs,
@@ -706,7 +741,7 @@ class NoteCache:
         if self.new_stats != self.stats:
             self._write(
                 "INSERT OR REPLACE INTO meta VALUES ('stats', ?)",
-                (pickle.dumps(self.new_stats, protocol=pickle.HIGHEST_PROTOCOL),),
+                (_packb([(*key, *value) for key, value in self.new_stats.items()]),),
             )
         if manifest_changed:
             if manifest is None:
@@ -723,7 +758,7 @@ class NoteCache:
 
 def _dump_manifest(manifest: Manifest) -> bytes:
     fields = (
-        # the GUIDs as one string: 170,000 string objects took pickle's memo ~20 MiB
+        # the GUIDs as one string: 170,000 string objects cost ~20 MiB more to hold
         manifest.inputs,
         manifest.deck,
         manifest.output,
@@ -736,7 +771,7 @@ def _dump_manifest(manifest: Manifest) -> bytes:
         manifest.db,
         manifest.deflated,
     )
-    return pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL)
+    return _packb(fields)
 
 
 def _remove(path: Path) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import struct
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -197,7 +196,7 @@ def note_view(
     if not kinds:
         return b""
     packed = b"".join(body)
-    top = pickle.dumps(kinds, protocol=pickle.HIGHEST_PROTOCOL)
+    top = json.dumps(kinds, separators=(",", ":")).encode("ascii")  # data only: a view is read back from the cache
     return _HEAD.pack(len(top), COMPRESS) + top + (zlib.compress(packed, 1) if COMPRESS else packed)
 
 
@@ -210,7 +209,7 @@ def view_texts(view: bytes, kinds: Sequence[str] = ()) -> bytes:
     body = zlib.decompress(view[start:]) if packed else view[start:]
     if not kinds:
         return body
-    ends: list[tuple[str, int]] = pickle.loads(view[_HEAD.size : start])
+    ends: list[tuple[str, int]] = json.loads(view[_HEAD.size : start])
     pieces, at = [], 0
     for kind, end in ends:
         if kind in kinds:
