@@ -8,6 +8,7 @@ to pay for the start-up (:data:`PARALLEL_MIN`). The result is the same either wa
 from __future__ import annotations
 
 import hashlib
+import logging
 import multiprocessing
 import os
 from array import array
@@ -256,7 +257,9 @@ def _still_valid(
     warnings, or None."""
     images = _Images(index, blocks)
     resolve = images.resolver(note.path, text)
-    handlers, log.handlers = log.handlers, []
+    # silent: these warnings were reported when the note was parsed. (An empty handler
+    # list is not silence: logging's last resort then prints them, raw, a second time.)
+    handlers, log.handlers = log.handlers, [logging.NullHandler()]
     propagate, log.propagate = log.propagate, False
     try:
         for target, out, warnings in lookups:
@@ -335,7 +338,7 @@ def _work_init(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (processes.Terminated)
     die_with_parent(parent)
-    log.handlers = []  # a worker's warnings travel back in its results
+    log.handlers = [logging.NullHandler()]  # its warnings travel back in its results (no last resort)
     _WORK["indexes"] = {}
     _WORK["blocks"] = {}
 
