@@ -9,7 +9,8 @@ Exit codes (``build``; ``watch`` uses 0, 2 and 130):
 - 2: usage error (click's own: unknown option, missing PATH);
 - 3: another build of the same output held its lock for longer than ``--lock-timeout``;
 - 130: interrupted (Ctrl-C), 143: terminated (SIGTERM) before the build finished; the
-  deck and state on disk are the old ones.
+  deck and state on disk are the old ones, or (the message says so) both the new
+  ones, never one of each (pipeline/commit.py).
 
 ``sync`` adds (cards.deliver.target):
 
@@ -40,7 +41,7 @@ from .config import KINDS, Config, ConfigError, load_config
 from .deck.state import Changes, state_path
 from .errors import CardsError, NoNotesError, ReadError, WriteError, reason, visible
 from .model import Card
-from .pipeline.run import BuildResult, Collected, build, build_time, identify_cards
+from .pipeline.run import WRITTEN, BuildResult, Collected, build, build_time, identify_cards
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -174,7 +175,10 @@ class _Commands(click.Group):
             setattr(exc, "message", visible(exc.message))  # click types it Final
             exc.show()
             sys.exit(exc.exit_code)
-        except click.Abort:
+        except click.Abort as exc:
+            if isinstance(exc.__cause__, KeyboardInterrupt):  # Ctrl-C before a command's own handling
+                echo("interrupted", err=True)
+                sys.exit(130)
             echo("Aborted!", err=True)
             sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)
@@ -365,7 +369,10 @@ def build_cmd(
     except KeyboardInterrupt as exc:
         ignore_further_interrupts()
         how = "terminated" if isinstance(exc, Terminated) else "interrupted"
-        echo(f"{how}; the deck and its state were not changed", err=True)
+        if getattr(exc, WRITTEN, False):  # it came after the new deck and state were in place
+            echo(f"{how} after {output} and its state were written; the cache was not brought up to date", err=True)
+        else:
+            echo(f"{how}; the deck and its state were not changed", err=True)
         sys.exit(143 if isinstance(exc, Terminated) else 130)
     except NoNotesError as exc:
         raise _no_notes(exc, output) from None

@@ -440,15 +440,17 @@ class Manifest:
 
     inputs: str  # hash over every note's key, in order
     deck: str  # hash of the things outside the cards that shape the deck (templates)
-    output: tuple[int, int, int]  # size, mtime_ns, inode of the deck as written
-    state: tuple[int, int, int]  # the same for the state file
+    output: tuple[int, int, int, int]  # file_stamp of the deck as written
+    state: tuple[int, int, int, int]  # the same for the state file
     guids: tuple[str, ...]
     keys: tuple[str, ...]
     images: dict[str, tuple[ImageLookup, ...]] = field(default_factory=dict)  # key -> lookups, notes with images only
     notes: tuple[NoteInfo, ...] = ()  # in the order of ``keys``
     natural: str = ""  # every card's natural key hashed (Row.hashed), sorted, one per line
-    db: tuple[int, int, int] | None = None  # file_stamp of the deck's collection kept in the cache (db_path)
-    deflated: tuple[int, tuple[int, ...], int] | None = None  # zipping.Deflated of the deck's collection, as a tuple
+    db: tuple[int, int, int, int] | None = None  # file_stamp of the deck's collection kept in the cache (db_path)
+    # zipping.Deflated of the deck's collection, as a tuple: its slices in the deck, their
+    # CRC-32s and the collection's CRC-32 (a patch checks the kept collection against it)
+    deflated: tuple[int, tuple[int, ...], int, tuple[int, ...], int] | None = None
 
     @property
     def summary(self) -> Summary:
@@ -499,6 +501,7 @@ class NoteCache:
     _writes: bool = True  # False once closed: a build's result read later only reads
     _manifest: Manifest | None = None
     _manifest_read: bool = False
+    _warned: bool = False
 
     @classmethod
     def open(cls, root: Path, *, busy: float = 5.0) -> NoteCache:
@@ -514,12 +517,13 @@ class NoteCache:
             elif old.exists():
                 old.unlink(missing_ok=True)
         path = root / FILE
+        _make_room(path)
         for _ in range(2):
             try:
                 cache._db = _connect(path, busy=busy)
                 break
             except sqlite3.OperationalError as exc:  # locked, full, cannot open: go on without
-                log.debug("cache: %s unusable (%s); building without it", path, exc)
+                cache._warn(exc)
                 break
             except sqlite3.Error as exc:  # not a database, or damaged: made anew
                 log.debug("cache: %s damaged (%s); starting it afresh", path, exc)
@@ -574,10 +578,27 @@ class NoteCache:
         except sqlite3.Error as exc:
             self._failed(exc)
 
+    def _warn(self, exc: sqlite3.Error) -> None:
+        self.warn_once(
+            f"{self.root / FILE}: cannot use the build cache ({str(exc) or type(exc).__name__}); "
+            "going on without it (it costs time, not the deck)"
+        )
+
+    def warn_once(self, message: str) -> None:
+        """Say once per build that the cache cannot be used as it should (a full disk,
+        no permission, a file locked for too long): it costs time, and the user should
+        know why every build is slow; one line is enough."""
+        if not self._warned:
+            self._warned = True
+            log.warning("%s", message)
+
     def _failed(self, exc: sqlite3.Error) -> None:
         """Any SQLite error turns the cache off for the rest of this build (a damaged
         file is made anew by the next one): it only ever costs time."""
-        log.debug("cache: %s; going on without the cache", exc)
+        if isinstance(exc, sqlite3.OperationalError):
+            self._warn(exc)
+        else:
+            log.debug("cache: %s; going on without the cache", exc)
         db, self._db = self._db, None
         if db is not None:
             try:
@@ -774,6 +795,29 @@ def _dump_manifest(manifest: Manifest) -> bytes:
     return _packb(fields)
 
 
+def _make_room(path: Path) -> None:
+    """The cache file's place, cleared of what is not a file (a folder, a link, a FIFO
+    put there by hand or by a sync tool), with a warning: left there, every build ran
+    without a cache and never said so."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return
+    if stat.S_ISREG(st.st_mode):
+        return
+    try:
+        if stat.S_ISDIR(st.st_mode):
+            import shutil
+
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except OSError as exc:
+        log.warning("%s is not a file and cannot be removed (%s); building without a cache", path, exc.strerror or exc)
+        return
+    log.warning("%s was not a file (a folder, a link or a FIFO); removed, the build cache is made anew there", path)
+
+
 def _remove(path: Path) -> None:
     for name in (path, path.with_name(path.name + "-journal")):
         try:
@@ -782,12 +826,15 @@ def _remove(path: Path) -> None:
             pass
 
 
-def file_stamp(path: Path) -> tuple[int, int, int] | None:
+def file_stamp(path: Path) -> tuple[int, int, int, int] | None:
+    """(size, mtime_ns, inode, ctime_ns) of a file the build wrote: any write since, by
+    any means (``touch`` cannot set a ctime back), changes it; then the file is checked
+    by its content (run.py)."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
 def inputs_hash(keys: Iterable[str]) -> str:
