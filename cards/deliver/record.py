@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import write_atomic
+from ..untrusted import open_regular
 from .contents import DeckContents
 
 log = logging.getLogger("cards")
@@ -43,7 +44,8 @@ class Record:
     @classmethod
     def load(cls, path: Path) -> Record:
         try:
-            raw = json.loads(path.read_bytes())
+            with open_regular(path) as handle:  # a link or a FIFO in its place is not followed
+                raw = json.loads(handle.read())
             if raw.get("version") != VERSION:
                 raise ValueError(f"version {raw.get('version')!r}")
             notes = {str(g): [str(f) for f in fps] for g, fps in raw["notes"].items()}
