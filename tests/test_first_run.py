@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from cards.cli import main
 from cards.deck.state import state_path
 from cards.pipeline.cache import CACHE_ENV, cache_dir, legacy_cache_dir
-from cards.pipeline.lock import lock_path, output_lock
+from cards.pipeline.lock import lock_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_notes"

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 from ..atomic import staged_file
 from ..config import Config
-from ..errors import WriteError, reason
 from ..deck.state import Changes, Identified, NoteEntries, State, StateWriter, identify_rows, state_path
+from ..errors import WriteError, reason
 from .cache import (
     Manifest,
     NoteCache,
@@ -187,8 +187,8 @@ def build(
     ``.apkg``, a name too long, a link, folder or device in the place of the deck,
     state or lock: outputs.py) raises outputs.OutputError before anything is read. A
     PATH without notes raises errors.NoNotesError unless ``allow_empty``; an output
-    that cannot be written raises
-    errors.WriteError, with the old deck and state left whole. With ``cache`` the
+    that cannot be written raises errors.WriteError, with the old deck and state left
+    whole (together: commit.py). With ``cache`` the
     per-note results live in the user's cache folder (cache.py): only
     changed notes are parsed; when no note, image, config or template changed and the
     deck and its state are as this tool last wrote them, nothing is identified or

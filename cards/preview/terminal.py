@@ -362,18 +362,14 @@ def print_cards(
         link = source_uri(card, roots)
         for ordinal in ordinals(card):
             _print(console, render_card(card, ordinal, link=link))
-            _print(
-                console,
-            )
+            _print(console)
     counts_table(console, cards)
 
 
 def print_dropped(console: Console, dropped: Sequence[Explained], *, roots: Sequence[Path] = ()) -> None:
     """The candidates the judge dropped, by note, each with its rule and reason, then a
     count per rule: why a fact gave no card (``preview --explain``)."""
-    _print(
-        console,
-    )
+    _print(console)
     if not dropped:
         _print(console, Text("No candidate was dropped.", style=DIM))
         return
@@ -406,9 +402,7 @@ def print_dropped(console: Console, dropped: Sequence[Explained], *, roots: Sequ
     table.add_column("candidates", justify="right")
     for rule, count in Counter(item.rule for item in dropped).most_common():
         table.add_row(rule, str(count))
-    _print(
-        console,
-    )
+    _print(console)
     _print(console, table)
 
 
@@ -506,9 +500,7 @@ def print_changes(
         listed += 1
         link = source_uri(card, roots)
         for ordinal in ordinals(card):
-            _print(
-                console,
-            )
+            _print(console)
             _print(console, render_card(card, ordinal, link=link, mark=Text(f"{mark} {label:<7}", style=style)))
     needle = " ".join(grep.split()).casefold() if grep else None
     for entry in changes.retired_entries:
@@ -521,16 +513,12 @@ def print_changes(
             continue
         mark, style = _MARKS["retired"]
         listed += 1
-        _print(
-            console,
-        )
+        _print(console)
         _print(
             console, Text.assemble("  ", (f"{mark} retired", style), "  ", (entry.kind, KIND), "  ", (entry.path, DIM))
         )
         _print(console, Text.assemble("  " + " " * 4, facts))
-    _print(
-        console,
-    )
+    _print(console)
     if not listed:
         _print(
             console,
