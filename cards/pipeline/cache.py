@@ -287,8 +287,14 @@ def _unpackb(data: bytes) -> Any:
     return msgpack.unpackb(data, use_list=False, raw=False)
 
 
-#: Where a row holds the tuples that repeat across a note's rows (rows.shared).
-_SHARED = tuple(Row._fields.index(name) for name in ("context", "tags", "media", "ords"))
+#: Where a row holds what repeats across a note's rows: the tuples rows.shared makes
+#: one object, and the strings every row of a note has alike (its kind, note type,
+#: path, deck, title, link). Made one object again as an entry is read: pickle did it
+#: by itself (its memo), and without it a 10,000-note build held ~70 MiB more.
+_SHARED = tuple(
+    Row._fields.index(name)
+    for name in ("kind", "model", "context", "path", "deck", "tags", "note_title", "media", "source_link", "ords")
+)
 
 
 def _pack(entry: Entry) -> tuple[Any, ...]:
@@ -313,7 +319,7 @@ def _unpack(data: Any, light: bool = False) -> Entry:
         raise ValueError(f"schema {schema!r}")
     if not (isinstance(key, str) and isinstance(path_text, str) and isinstance(packed, bytes)):
         raise ValueError("malformed entry")
-    one: dict[Any, Any] = {}  # equal tuples of a note's rows made one object again, as rows.shared made them
+    one: dict[Any, Any] = {}  # what repeats across the note's rows, one object each (_SHARED)
     share = one.setdefault
     made = []
     fields = iter(unpack_fields(packed)) if not light else None
