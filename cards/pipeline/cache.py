@@ -73,7 +73,7 @@ import stat
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -287,16 +287,6 @@ def _unpackb(data: bytes) -> Any:
     return msgpack.unpackb(data, use_list=False, raw=False)
 
 
-#: Where a row holds what repeats across a note's rows: the tuples rows.shared makes
-#: one object, and the strings every row of a note has alike (its kind, note type,
-#: path, deck, title, link). Made one object again as an entry is read: pickle did it
-#: by itself (its memo), and without it a 10,000-note build held ~70 MiB more.
-_SHARED = tuple(
-    Row._fields.index(name)
-    for name in ("kind", "model", "context", "path", "deck", "tags", "note_title", "media", "source_link", "ords")
-)
-
-
 def _pack(entry: Entry) -> tuple[Any, ...]:
     entry = light(entry)
     return (
@@ -319,23 +309,11 @@ def _unpack(data: Any, light: bool = False) -> Entry:
         raise ValueError(f"schema {schema!r}")
     if not (isinstance(key, str) and isinstance(path_text, str) and isinstance(packed, bytes)):
         raise ValueError("malformed entry")
-    one: dict[Any, Any] = {}  # what repeats across the note's rows, one object each (_SHARED)
-    share = one.setdefault
-    made = []
-    fields = iter(unpack_fields(packed)) if not light else None
-    for raw in rows:
-        if len(raw) != len(Row._fields):
-            raise ValueError("malformed row")
-        row = list(raw)
-        for at in _SHARED:
-            row[at] = share(row[at], row[at])
-        if fields is not None:
-            row[_FIELDS] = next(fields)
-        made.append(Row._make(row))
+    made = _rows(rows, iter(unpack_fields(packed)) if not light else None)
     return Entry(
         key,
         PurePosixPath(path_text),
-        tuple(made),
+        made,
         error,
         tuple(warnings),
         bool(reflowed),
@@ -343,6 +321,65 @@ def _unpack(data: Any, light: bool = False) -> Entry:
         packed if light else b"",
         skipped,
     )
+
+
+def _rows(rows: Iterable[Any], fields: Iterator[tuple[str, ...]] | None) -> tuple[Row, ...]:
+    """Rows as MessagePack gave them back, with ``fields`` (None: a light entry's).
+
+    What repeats across a note's rows is made one object again: the tuples rows.shared
+    made one, and the strings every row of a note has alike (kind, note type, path,
+    deck, title, link). pickle's memo did it by itself; without it a 10,000-note build
+    held ~70 MiB more. Unrolled: this runs for every row of every cached note.
+    """
+    one: dict[Any, Any] = {}
+    share = one.setdefault
+    make = tuple.__new__
+    made = []
+    # a row of another length raises ValueError: a miss
+    for (
+        kind,
+        model,
+        context,
+        identity,
+        path,
+        line,
+        deck,
+        tags,
+        title,
+        media,
+        link,
+        held,
+        ords,
+        key,
+        content,
+        text,
+        hashed,
+    ) in rows:
+        made.append(
+            make(
+                Row,
+                (
+                    share(kind, kind),
+                    share(model, model),
+                    share(context, context),
+                    identity,
+                    share(path, path),
+                    line,
+                    share(deck, deck),
+                    share(tags, tags),
+                    share(title, title),
+                    share(media, media),
+                    share(link, link),
+                    next(fields) if fields is not None else held,
+                    share(ords, ords),
+                    key,
+                    content,
+                    text,
+                    hashed,
+                ),
+            )
+        )
+    return tuple(made)
 
 
 def dump_entry(entry: Entry) -> bytes:
