@@ -40,6 +40,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .kinds import NAMES
+from .untrusted import SETTINGS_LIMIT, UnsafeFile, read_in_vault
 
 __all__ = ["KINDS", "CONFIG_NAME", "Config", "ConfigError", "SyncSettings", "load_config", "load_sync"]
 
@@ -287,7 +288,9 @@ def _read(root: Path) -> tuple[Path, dict[str, Any], str] | None:
             raise ConfigError(path, 1, f"{CONFIG_NAME} is not a file; remove it or make it a file")
         return None
     try:
-        data = path.read_bytes()
+        data, _ = read_in_vault(root, path, limit=SETTINGS_LIMIT)
+    except UnsafeFile as exc:
+        raise ConfigError(path, 1, f"{exc.strerror}; it is not read. Make it a file of the vault") from exc
     except OSError as exc:
         raise ConfigError(path, 1, f"cannot read the file ({exc.strerror}); check its permissions") from exc
     try:

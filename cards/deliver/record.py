@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_atomic
+from ..untrusted import open_regular
 from .contents import DeckContents
 
 log = logging.getLogger("cards")
@@ -92,7 +93,8 @@ class Record:
     @classmethod
     def load(cls, path: Path) -> Record:
         try:
-            raw = json.loads(path.read_bytes())
+            with open_regular(path) as handle:  # a link or a FIFO in its place is not followed
+                raw = json.loads(handle.read())
             if raw.get("version") not in (1, VERSION):
                 raise ValueError(f"version {raw.get('version')!r}")
             # JSON gives str keys; the values are taken as they are, not copied (a
