@@ -15,7 +15,8 @@ from cards.preview.json_view import DROPPED_KEYS
 #: A note per kind, each with one fact the judge refuses, and the rule that refuses it.
 NOTES = {
     "phrases.md": (
-        "# Cells\n\n- **Note:** the cell membrane is selectively permeable.\n- Mitochondria make **ATP** from glucose and oxygen.\n",
+        "# Cells\n\n- **Note:** the cell membrane is selectively permeable.\n- Mitochondria make **ATP** from glucose "
+        "and oxygen.\n",
         "phrases",
         "label_gap",
     ),
@@ -25,7 +26,8 @@ NOTES = {
         "not_a_procedure",
     ),
     "qa.md": (
-        "# Setup\n\n- drivers\n  - nvidia drivers\n- Why does the GPU need drivers?\n  - The kernel talks to the card through them.\n",
+        "# Setup\n\n- drivers\n  - nvidia drivers\n- Why does the GPU need drivers?\n  - The kernel talks to the card "
+        "through them.\n",
         "qa",
         "vague_term",
     ),
@@ -89,7 +91,8 @@ def test_a_details_block_that_only_says_click_to_expand_is_no_card(tmp_path: Pat
     """The one exception: its own extractor says a written card asks nothing."""
     (tmp_path / "n.md").write_text(
         "# Setup\n\n<details>\n<summary>click to expand</summary>\n\nA long install log.\n</details>\n\n"
-        "<details>\n<summary>What is a heap?</summary>\n\nA tree whose parents order before their children.\n</details>\n",
+        "<details>\n<summary>What is a heap?</summary>\n\nA tree whose parents order before their "
+        "children.\n</details>\n",
         "utf-8",
     )
     objects = json.loads(run("preview", tmp_path, "--json", "--explain"))

@@ -64,7 +64,8 @@ def test_step_title_is_the_leading_bold_phrase_else_the_first_line(cards_from) -
 
 def test_step_details_stay_off_the_question_side(cards_from) -> None:
     cards = cards_from(
-        "## Training pipeline\n\n1. **Cold start**\n   - a few thousand CoT samples\n2. **Reasoning RL**\n   - rule-based rewards\n"
+        "## Training pipeline\n\n1. **Cold start**\n   - a few thousand CoT samples\n2. **Reasoning RL**\n   - "
+        "rule-based rewards\n"
     )
     for card in cards:
         assert "samples" not in card.front and "rewards" not in card.front

@@ -99,7 +99,8 @@ def _resolve_block_refs(tokens: list[Token], blocks: BlockText | None, path: Pur
                     warn(
                         CardsError(
                             Source(path, line),
-                            f"(({child.meta['uuid']})): no block with this id in the graph; a card that would show it is left out",
+                            f"(({child.meta['uuid']})): no block with this id in the graph; "
+                            "a card that would show it is left out",
                         )
                     )
 
@@ -576,7 +577,8 @@ def _logseq_numbered(line: int, items: list[tuple[ListItem, bool]]) -> list[Bloc
     ``logseq.order-list-type:: number``, and a procedure written so is still a procedure.
 
     >>> note = parse_note("- 1. Mix\\n- 2. Bake\\n- serve warm\\n", PurePosixPath("n.md"), deck="d")
-    >>> [(b.ordered, [plain_text(i.inline) for i in b.items]) for b in note.sections[0].blocks if isinstance(b, ListBlock)]
+    >>> lists = [b for b in note.sections[0].blocks if isinstance(b, ListBlock)]
+    >>> [(b.ordered, [plain_text(i.inline) for i in b.items]) for b in lists]
     [(True, ['Mix', 'Bake']), (False, ['serve warm'])]
     """
     runs: list[tuple[bool, list[ListItem]]] = []

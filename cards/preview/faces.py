@@ -36,7 +36,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Union
 
 from cards.deck.notetypes import NOTE_TYPES, note_type
 from cards.deck.templating import model_templates
@@ -80,7 +79,7 @@ class _Conditional:
     children: list[_Node] = field(default_factory=list)
 
 
-_Node = Union[_Text, _Replacement, _Conditional]
+_Node = _Text | _Replacement | _Conditional
 
 _HANDLEBAR = re.compile(r"\{\{(.*?)\}\}", re.S)
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)

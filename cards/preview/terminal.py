@@ -506,7 +506,8 @@ def print_changes(
                 (str(output), "bold"),
                 (" is known", "bold"),
                 f": there is no {output.name}.cards-state.json beside it, so there is nothing to compare with.\n",
-                f"A build would write all {len(identified.cards)} notes ({total} cards); importing it adds them to Anki, "
+                f"A build would write all {len(identified.cards)} notes ({total} cards); importing it adds them to "
+                f"Anki, "
                 "and notes that are already there and unchanged keep their reviews.",
             ),
         )
