@@ -17,14 +17,32 @@ from ..deck.render import Renderer, render_card
 from ..judge import Dropped, judge_candidates
 from ..kinds import KINDS
 from ..model import Candidate, Card, Note
-from . import callouts, details, figure, logseq, o2a, osr, phrases, problems, qa, sections, steps, tables, terms
+from . import (
+    callouts,
+    defines,
+    details,
+    figure,
+    logseq,
+    o2a,
+    osr,
+    outline,
+    phrases,
+    problems,
+    prose,
+    qa,
+    sections,
+    steps,
+    tables,
+    terms,
+)
 from .walk import Context, Visit, breadcrumb, walk, where
 
 Extractor = Callable[[Note, Context], Iterable[Candidate]]
 
 _MODULES = {
     m.KIND: m
-    for m in (o2a, osr, details, callouts, logseq, qa, problems, figure, steps, terms, sections, tables, phrases)
+    for m in (o2a, osr, details, callouts, logseq, qa, problems, figure, steps, terms, sections, prose, tables)
+    + (outline, defines, phrases)
 }
 #: Every kind's extractor, in the registry's order: cards written for other tools first
 #: (their lines are never mined again); qa before problems (explicit Q/A and question

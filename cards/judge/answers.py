@@ -103,9 +103,30 @@ def answer_shown(card: Candidate) -> str | None:
     return _shown_again(card) or _shown_beside(card)
 
 
+def hidden_shown(card: Candidate) -> str | None:
+    """The hidden text itself stands elsewhere on the front (its sentence or its
+    breadcrumb), as it is: a hard rule, whatever the score (a name inside it shown, its
+    acronym or a gloss beside it only weigh against the card: ``answer_shown``).
+
+    >>> hidden_shown(candidate_of("phrases", "[...] splits memory into pages, as paging does.", "Paging"))
+    'the front shows "Paging" as it is'
+    >>> hidden_shown(candidate_of("phrases", "[...] splits memory.", "Paging", crumbs=("OS", "Paging")))
+    'the breadcrumb shows "Paging" as it is'
+    >>> hidden_shown(candidate_of("phrases", "[...] (DHCP) hands out addresses.", "Dynamic Host Config Protocol"))
+    """
+    needle = normalise(card.view.hidden)
+    if width(needle) < 2:
+        return None
+    if _occurs(normalise(card.view.rest), needle):
+        return f'the front shows "{card.view.hidden.strip()}" as it is'
+    if any(_occurs(normalise(c), needle) for c in card.crumbs):
+        return f'the breadcrumb shows "{card.view.hidden.strip()}" as it is'
+    return None
+
+
 def answer_in_question(card: Candidate) -> str | None:
     """A question card whose whole answer stands in its question or its breadcrumb
-    (rule ``answer_shown`` for question/answer cards).
+    (rule ``hidden_shown`` for question/answer cards: a hard rule).
 
     >>> answer_in_question(candidate_of("qa", "What is TCP?", back="TCP"))
     'the question shows the answer "TCP"'

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from ..config import Config, load_config
 from ..deck.rows import Row, card_of
 from ..errors import CardsError
+from ..judge.vault import NO_RECURRENCE, Recurrence
 from ..model import Card, Note, Source
 from ..notes.blocks import BlockText
 from ..notes.layout import Layout, load_layout
@@ -162,12 +163,17 @@ def judge_text(
     blocks: BlockText | None = None,
     *,
     explain: bool = False,
+    recurrence: Recurrence | None = None,
+    score: bool = True,
 ) -> Judged | tuple[bool, str]:
     """Text of one note -> its candidates, judged: read → reflow → parse → skip →
     extract → judge, as DESIGN.md's data flow. A note that gives nothing at all (it opted
     out, a template) is not extracted unless ``explain`` asks what it would have given:
     then (reflowed, why) comes back instead. ``blocks``: the text of a block by its id,
-    for ``((block refs))`` (notes/blocks.py). Problems are logged or raised as CardsError."""
+    for ``((block refs))`` (notes/blocks.py). ``recurrence``: how often the note's lines
+    recur in its vault (judge/vault.py; None: as in no other note); ``score=False`` keeps
+    every candidate that breaks no hard rule, unscored (the training set). Problems are
+    logged or raised as CardsError."""
     from ..deck.render import shows_missing_block
     from ..extract import Context, candidates
     from ..judge import judge_note
@@ -193,7 +199,13 @@ def judge_text(
     parsed.tags = _note_tags(vault, note.path, parsed.tags)
     ctx = Context(resolve_image=media.resolver(note.path, text), plugins=vault.plugins, root_deck=vault.deck)
     verdicts = judge_note(
-        candidates(parsed, ctx, config.kinds), skipped=why, keeps_written=written, shows_missing=shows_missing_block
+        candidates(parsed, ctx, config.kinds),
+        skipped=why,
+        keeps_written=written,
+        shows_missing=shows_missing_block,
+        recurrence=recurrence or NO_RECURRENCE,
+        density=config.density,
+        score=score,
     )
     return Judged(parsed, verdicts, flowed.reflowed, why, ctx.resolve)
 
