@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .lines import in_inline_code
+from .lines import inline_code_test
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +100,10 @@ def find_deletions(text: str, patterns: Iterable[str]) -> list[Deletion]:
     compiled = [p for p in (compile_pattern(pattern) for pattern in patterns) if p is not None]
     for line in text.split("\n"):
         candidates: list[tuple[int, int, re.Match[str]]] = []
+        in_code = inline_code_test(line)
         for regex in compiled:
             for match in regex.finditer(line):
-                if match["answer"].strip() and not in_inline_code(line, match.start()):
+                if match["answer"].strip() and not in_code(match.start()):
                     candidates.append((match.start(), -match.end(), match))
         taken_until = -1
         for start, _, match in sorted(candidates, key=lambda c: (c[0], c[1])):

@@ -47,7 +47,7 @@ from ..model import BASIC, CLOZE, REVERSED, Card, Note, Source
 from ..notes.plugins import Plugins, SpacedRepetition
 from . import Context, breadcrumb, make_card, section_at
 from .clozes import Deletion, cloze_text, find_deletions
-from .lines import HEADING, SR_COMMENT, Line, dedent_lines, find_outside_code, note_lines, render_piece, strip_lead
+from .lines import HEADING, SR_COMMENT, Line, dedent_lines, note_lines, outside_code, render_piece, strip_lead
 
 KIND = "osr"
 log = logging.getLogger("cards")
@@ -237,13 +237,15 @@ def _single(text: str, settings: SpacedRepetition, flashcards: bool) -> _Single 
     ):
         if not separator.strip():
             continue
-        at = find_outside_code(text, separator)
-        while (
-            at >= 0
-            and not flashcards
-            and not (text[at - 1 : at].isspace() and text[at + len(separator) : at + len(separator) + 1].isspace())
-        ):
-            at = find_outside_code(text, separator, at + 1)
+        width = len(separator)
+        at = next(
+            (
+                at
+                for at in outside_code(text, separator)
+                if flashcards or (text[at - 1 : at].isspace() and text[at + width : at + width + 1].isspace())
+            ),
+            -1,
+        )
         if at < 0:
             continue
         front, back = text[:at], text[at + len(separator) :]
