@@ -61,11 +61,21 @@ def _yaml_bomb(size: int) -> str:
 
 
 def _cloze_then_parens(size: int) -> str:
-    return "{{c1::answer}} " + "\\(" * max(1, (size - 15) // 2)
+    r"""A written cloze, then ``\\(`` (Markdown for ``\(``, MathJax's opener) to ``size`` bytes."""
+    return "{{c1::answer}} " + "\\\\(" * max(1, (size - 15) // 3)
+
+
+_SYLLABLES = "ka lo mi ne ru ta vo se pi do fu ge hi ja ku le mo na po ri sa te wu ya zo be ci da fe gu ho ji ko lu ma"
+
+
+def _word(i: int) -> str:
+    """A made-up word, different for each ``i`` below 36**3 (a step title no rule calls a label)."""
+    parts = [*_SYLLABLES.split(), "nu"]
+    return "".join(parts[(i // 36**k) % 36] for k in range(3)).capitalize()
 
 
 def _steps(count: int) -> str:
-    return "# Procedure\n\n" + "".join(f"{i}. **Step {i}** does thing {i}\n" for i in range(1, count + 1))
+    return "# Procedure\n\n" + "".join(f"{i}. **{_word(i)}** the batch\n" for i in range(1, count + 1))
 
 
 def _bold(count: int) -> str:

@@ -90,6 +90,25 @@ def _walk_blocks(blocks: list[Block], section: Section, parents: tuple[ListItem,
             yield from _walk_blocks(block.blocks, section, parents)
 
 
+def sibling_index(visit: Visit, *, missing: int) -> int:
+    """Where the visited block sits among its siblings (the first that is it), else
+    ``missing``. Each list of siblings is indexed once: finding the place of every
+    block of a long section again from its start was quadratic.
+    """
+    known = _INDEXES.get(id(visit.siblings))
+    if known is None or known[0] is not visit.siblings or known[2] != len(visit.siblings):
+        places: dict[int, int] = {}
+        for k, block in enumerate(visit.siblings):
+            places.setdefault(id(block), k)
+        if len(_INDEXES) >= 256:
+            _INDEXES.clear()
+        known = _INDEXES[id(visit.siblings)] = (visit.siblings, places, len(visit.siblings))  # held: ids stay unique
+    return known[1].get(id(visit.block), missing)
+
+
+_INDEXES: dict[int, tuple[list[Block], dict[int, int], int]] = {}
+
+
 def make_card(
     note: Note,
     ctx: Context,

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from ..model import CLOZE, Card, Inline, ListBlock, Note, Paragraph
 from ..notes.parse import plain_text
 from . import Context, Visit, make_card, walk, where
+from .judge import LONG_FRONT
 from .osr import minable_marks
 from .shapes import (
     has_cloze,
@@ -39,6 +40,21 @@ from .shapes import (
 )
 
 KIND = "phrases"
+
+#: A sentence with more phrases than this, too long for a question, gives only its first
+#: ones as candidates (for ``preview --explain``). Each holds the whole sentence and the
+#: judge drops every one (``long_front``), so all of them made a note quadratic: a bullet
+#: of 2,222 bold words took 15 s to give nothing.
+MANY_PHRASES = 20
+
+
+def _surely_long(inline: Inline) -> bool:
+    """Whether every phrase card of this sentence has a front of more than `LONG_FRONT`
+    characters: its plain text alone (what the renderer never drops) is longer, with
+    room for the spaces the judge's reading may fold, and holds no ``[...]`` that the
+    judge would read as the gap."""
+    seen = "".join(t.content.replace("**", "") for t in inline.tokens if t.type == "text")
+    return "[...]" not in seen and len("".join(seen.split())) > LONG_FRONT + 10
 
 
 def _sentences(visit: Visit) -> Iterator[tuple[object, Inline, int]]:
@@ -80,7 +96,9 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
             for k, sentence in enumerate(parts):
                 # a sentence that leans on the one before it is shown with it
                 shown = joined(parts[k - 1], sentence) if k and refers_back(plain_text(sentence)) else sentence
-                for span in spans(sentence):
+                for n, span in enumerate(spans(sentence)):
+                    if n == MANY_PHRASES and _surely_long(shown):
+                        break  # the judge drops every one (long_front): the first few say why
                     if sentence.tokens[span[0]].type not in allowed:
                         continue
                     phrase = span_text(sentence, span)

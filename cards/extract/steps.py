@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from ..deck.render import Renderer
 from ..model import CLOZE, Card, Inline, ListBlock, ListItem, Note, Paragraph
 from ..notes.parse import plain_text
-from . import Context, Visit, make_card, walk, where
+from . import Context, Visit, make_card, sibling_index, walk, where
 from .shapes import ends_with_question, has_cloze, is_image_only, is_links_only, leading_span
 
 KIND = "steps"
@@ -86,6 +86,27 @@ def _details_html(renderer: Renderer, item: ListItem) -> str:
     more = plain_text(Inline("", item.inline.tokens[end:]))
     line = f"<p>{renderer.inline(item.inline)}</p>" if more else ""
     return line + renderer.blocks(item.children)
+
+
+#: A procedure of up to this many steps is shown whole on each of its cards; a longer
+#: one shows the step asked and its neighbours, this many in all, with "…" where the
+#: list goes on: every card holding every title made a deck that grows as the square
+#: of the list (4,000 steps: 50 s, and each card unreadable).
+SHOWN_STEPS = 30
+
+
+def _front(renderer: Renderer, steps: list[ListItem], k: int) -> str:
+    """The list of step titles with step ``k``'s as the gap (rendered per card: each
+    card owns its images)."""
+    first = min(max(k - SHOWN_STEPS // 2, 0), max(len(steps) - SHOWN_STEPS, 0))
+    shown = steps[first : first + SHOWN_STEPS]
+    titles = [_title_html(renderer, s) for s in shown]
+    rows = "".join(f"<li>{'{{c1::' + t + '}}' if first + j == k else t}</li>" for j, t in enumerate(titles))
+    if len(shown) == len(steps):
+        return f'<ol class="steps">{rows}</ol>'
+    before = "<p>…</p>" if first > 0 else ""
+    after = "<p>…</p>" if first + len(shown) < len(steps) else ""
+    return f'{before}<ol class="steps" start="{first + 1}">{rows}</ol>{after}'
 
 
 def _is_step(item: ListItem) -> bool:
@@ -209,7 +230,7 @@ def _lead_in(visit: Visit) -> str:
     """What introduces a list: the bullet it sits under, else the paragraph right before it."""
     if visit.parents and visit.parents[-1].children and visit.parents[-1].children[0] is visit.block:
         return plain_text(visit.parents[-1].inline)
-    index = next((k for k, b in enumerate(visit.siblings) if b is visit.block), 0)
+    index = sibling_index(visit, missing=0)
     before = visit.siblings[index - 1] if index > 0 else None
     return plain_text(before.inline) if isinstance(before, Paragraph) else ""
 
@@ -228,14 +249,12 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                 continue
             if reason is None:
                 ctx.claim(item)  # a procedure's items are its steps; a mere list's stay free
-            titles = [_title_html(ctx.renderer, s) for s in steps]  # per card: each card owns its images
-            rows = "".join(f"<li>{'{{c1::' + t + '}}' if j == k else t}</li>" for j, t in enumerate(titles))
             yield make_card(
                 note,
                 ctx,
                 kind=KIND,
                 model=CLOZE,
-                front=f'<ol class="steps">{rows}</ol>',
+                front=_front(ctx.renderer, steps, k),
                 back=_details_html(ctx.renderer, item),
                 context=where(note, visit),
                 identity=step_title(item),

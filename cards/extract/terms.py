@@ -457,9 +457,10 @@ def _gap(tokens: list[Token]) -> tuple[list[Token], Token, str] | None:
     """The sentence's tokens with the name it defines wrapped in a bold span (the span the
     renderer turns into the gap), the span's opening token and the name; or None."""
     depth = 0
+    blank_before = True  # only blank text before this token (kept as it goes: asking again was quadratic)
     for k, token in enumerate(tokens):
         if depth == 0 and token.type == "text":
-            if k == 0 or all(t.type == "text" and not t.content.strip() for t in tokens[:k]):
+            if blank_before:
                 found = _NAME_BEFORE.match(token.content)
                 if found:
                     name = next(g for g in (found.group("so"), found.group("zh"), found.group("en")) if g)
@@ -495,6 +496,7 @@ def _gap(tokens: list[Token]) -> tuple[list[Token], Token, str] | None:
                         return wrapped, opener, _text(tokens[k + 2 : close])
                 return None
         depth += token.nesting
+        blank_before = blank_before and token.type == "text" and not token.content.strip()
     return None
 
 
