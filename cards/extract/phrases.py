@@ -95,7 +95,8 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
             titled = opens_with_title(inline)
             for k, sentence in enumerate(parts):
                 # a sentence that leans on the one before it is shown with it
-                shown = joined(parts[k - 1], sentence) if k and refers_back(plain_text(sentence)) else sentence
+                said = plain_text(sentence)
+                shown = joined(parts[k - 1], sentence) if k and refers_back(said) else sentence
                 for n, span in enumerate(spans(sentence)):
                     if n == MANY_PHRASES and _surely_long(shown):
                         break  # the judge drops every one (long_front): the first few say why
@@ -106,7 +107,7 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                         continue
                     ctx.claim(node)
                     extra = f"<p>{ctx.renderer.inline(inline)}</p>" if len(parts) > 1 else ""
-                    leans = not k and refers_to_nothing_shown(plain_text(sentence))
+                    leans = not k and refers_to_nothing_shown(said)
                     asked = shown
                     if titled and not k and span == spans(sentence)[0]:
                         # a title line is asked with its statement, not only the premises that open it
@@ -123,5 +124,5 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                         context=context,
                         identity=f"{whole}\x1f{phrase}",
                         line=line,
-                        extra={"leans_on_before": plain_text(sentence)} if leans else None,
+                        extra={"leans_on_before": said} if leans else None,
                     )

@@ -280,7 +280,7 @@ def _closed_label(rule: InlineRule) -> InlineRule:
     """
 
     def guarded(state: StateInline, silent: bool) -> bool:
-        if not 0 <= _scan(state).next("]", state.pos + 1) < state.posMax:
+        if state.src[state.pos] in "![" and not 0 <= _scan(state).next("]", state.pos + 1) < state.posMax:
             return False
         return rule(state, silent)
 
