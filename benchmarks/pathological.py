@@ -2,6 +2,7 @@
 
     python benchmarks/pathological.py                    # every case, 100 KB and 1 MB
     python benchmarks/pathological.py --case '[' --case yaml-bomb --timeout 120
+    python benchmarks/pathological.py --sweep            # each special character, stage by stage
 
 Why: one unlucky or hostile note (a pasted run of ``[``, an unclosed cloze, a YAML alias
 bomb, a 4,000-step procedure) once hung a build for minutes, because some scan of the
@@ -13,7 +14,10 @@ time limit (a case over it prints ``> LIMIT``). Nothing is changed in the build.
 
 Cases are runs of Markdown's special characters sized in bytes (100 KB and 1 MB), and
 shapes sized by count (``steps`` is a procedure of N numbered steps, ``bold`` a bullet
-of N bold words, ``headings`` N headings), at N and 10 N.
+of N bold words, ``headings`` N headings), at N and 10 N. ``--sweep`` looks for more:
+each special character of the syntaxes (and the pieces they make) repeated to 100 KB
+and 1 MB, timed stage by stage (reflow, parse, each extractor, the judge); a stage
+that grows more than 15x for 10x the input is named.
 """
 
 from __future__ import annotations
@@ -103,6 +107,77 @@ CASES: dict[str, tuple[Callable[[int], str], tuple[int, int], str]] = {
 }
 
 
+#: What ``--sweep`` repeats: each special character of the syntaxes we read, and the pieces they make.
+SWEEP = (
+    *"[]()!*_$:{}=^|>#-`\\<&~", "1.", "中", " ", "\n", "\t", "a. ", "- a\n", "> ", "1. ", "**a ", "*a ", "_a ",
+    "$a ", "$$", "==a ", "^^a ", "| a ", "|a|\n", "<a ", "<!-- ", "\\(", "((", "[[", "]]", "![", "[a](", "[[a|",
+    "{{c1::", "{{cloze ", "::", ":::", " :: ", "::\n", "a:: b\n", "#a ", "# a\n", "## x # a, ", "- [ ] ", "Q: ",
+    "A: ", "?\n", "```\n", "**a** ", "1. **a**\n", "[^1]", "<div>", "`a",
+)  # fmt: skip
+
+
+def stages(unit: str, size: int) -> dict[str, float]:
+    """Seconds of each stage of one note's pipeline (reflow, parse, every extractor, the
+    judge) for ``unit`` repeated to ``size`` bytes, with the collector off as in a build."""
+    import gc
+    from pathlib import PurePosixPath
+
+    from cards.extract import EXTRACTORS, Context
+    from cards.extract.judge import judge_cards
+    from cards.notes.parse import parse_note
+    from cards.notes.reflow import reflow
+
+    gc.disable()
+    text = unit * max(1, size // len(unit.encode()))
+    seconds: dict[str, float] = {}
+    began = time.perf_counter()
+    flowed = reflow(text)
+    seconds["reflow"] = time.perf_counter() - began
+    began = time.perf_counter()
+    note = parse_note(flowed.text, PurePosixPath("note.md"), deck="D", reflowed=flowed.reflowed)
+    seconds["parse"] = time.perf_counter() - began
+    ctx, cards = Context(), []
+    for name, extract in EXTRACTORS.items():
+        began = time.perf_counter()
+        cards += list(extract(note, ctx))
+        seconds[name] = time.perf_counter() - began
+    began = time.perf_counter()
+    judge_cards(cards, [])
+    seconds["judge"] = time.perf_counter() - began
+    return seconds
+
+
+def sweep(timeout: float, scale: float = 1.0) -> None:
+    """Each of SWEEP at 100 KB and 1 MB: the total, its ratio, and any stage over 15x."""
+    print(f"{'unit':<14} {'100 KB s':>9} {'1 MB s':>9} {'ratio':>7}  stages over 15x (100 KB s -> 1 MB s)")
+    for unit in SWEEP:
+        small = _child_stages(unit, round(100 * KB * scale), timeout)
+        large = _child_stages(unit, round(1024 * KB * scale), timeout) if small is not None else None
+        total = [sum(f.values()) if f is not None else None for f in (small, large)]
+        shown = [f"{t:.2f}" if t is not None else f"> {timeout:.0f}" for t in total]
+        ratio = f"{total[1] / max(total[0], 1e-3):.1f}x" if total[0] is not None and total[1] is not None else "-"
+        slow = [
+            f"{k} {small[k]:.2f} -> {large[k]:.2f}"
+            for k in (small or {})
+            if large is not None and large[k] > 0.3 and large[k] / max(small[k], 0.01) > 15  # type: ignore[index]
+        ]
+        print(f"{unit!r:<14} {shown[0]:>9} {shown[1]:>9} {ratio:>7}  {'; '.join(slow)}", flush=True)
+
+
+def _child_stages(unit: str, size: int, timeout: float) -> dict[str, float] | None:
+    try:
+        done = subprocess.run(
+            [sys.executable, __file__, "--stages", unit, str(size)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
 def measure(case: str, size: int) -> dict[str, float]:
     """Build and preview one note (in this process); seconds for each."""
     from cards.cli import main as cli
@@ -159,14 +234,24 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--case", action="append", choices=sorted(CASES), help="only this case (repeatable)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds one size may take (default: 300)")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply every size (default: 1)")
+    parser.add_argument("--sweep", action="store_true", help="each special character's run, stage by stage, instead")
     parser.add_argument("--one", nargs=2, metavar=("CASE", "SIZE"), help=argparse.SUPPRESS)
+    parser.add_argument("--stages", nargs=2, metavar=("UNIT", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
         print(json.dumps(measure(args.one[0], int(args.one[1]))))
         return 0
+    if args.stages:
+        print(json.dumps(stages(args.stages[0], int(args.stages[1]))))
+        return 0
+    if args.sweep:
+        sweep(args.timeout, args.scale)
+        return 0
     print(f"{'case':<12} {'N':>8} {'10 N':>8} {'unit':<9} {'build s':>16} {'ratio':>7} {'preview s':>16} {'ratio':>7}")
     for case in args.case or CASES:
-        _, (small_size, large_size), unit = CASES[case]
+        _, sizes, unit = CASES[case]
+        small_size, large_size = (max(1, round(size * args.scale)) for size in sizes)
         small = _child(case, small_size, args.timeout)
         large = _child(case, large_size, args.timeout) if small is not None else None
         shown = (small_size, large_size) if unit != "bytes" else (small_size // KB, large_size // KB)

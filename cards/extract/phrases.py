@@ -53,8 +53,10 @@ def _surely_long(inline: Inline) -> bool:
     characters: its plain text alone (what the renderer never drops) is longer, with
     room for the spaces the judge's reading may fold, and holds no ``[...]`` that the
     judge would read as the gap."""
+    if any("[...]" in t.content for t in inline.tokens):
+        return False
     seen = "".join(t.content.replace("**", "") for t in inline.tokens if t.type == "text")
-    return "[...]" not in seen and len("".join(seen.split())) > LONG_FRONT + 10
+    return len("".join(seen.split())) > LONG_FRONT + 10
 
 
 def _sentences(visit: Visit) -> Iterator[tuple[object, Inline, int]]:
