@@ -273,15 +273,21 @@ def _rule(md: MarkdownIt, name: str) -> InlineRule:
 
 
 def _closed_label(rule: InlineRule) -> InlineRule:
-    """markdown-it's ``link`` or ``image`` rule, tried only when a ``]`` follows.
+    """markdown-it's ``link`` or ``image`` rule, tried only when a ``]`` follows, and a
+    ``)`` too when the note defines no reference (``[a]: url``) a label could name.
 
-    Without one no label can close, yet the rule would look for it from every ``[``
-    (through nested ``[`` up to the nesting limit): 1 MB of ``[`` took minutes.
+    Without them no link can close, yet the rule would look for its label from every
+    ``[`` (through nested ``[`` up to the nesting limit: 1 MB of ``[`` took minutes), or
+    read a destination through 32 ``(`` from every ``[a](``.
     """
 
     def guarded(state: StateInline, silent: bool) -> bool:
-        if state.src[state.pos] in "![" and not 0 <= _scan(state).next("]", state.pos + 1) < state.posMax:
-            return False
+        if state.src[state.pos] in "![":
+            scan, after, end = _scan(state), state.pos + 1, state.posMax
+            if not 0 <= scan.next("]", after) < end:
+                return False
+            if "references" not in state.env and not 0 <= scan.next(")", after) < end:
+                return False
         return rule(state, silent)
 
     return guarded
