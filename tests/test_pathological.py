@@ -30,9 +30,9 @@ from cards.extract import Context, extract_cards, problems, steps
 from cards.extract.clozes import find_deletions
 from cards.extract.judge import Dropped
 from cards.extract.osr import SpacedRepetition, _single
-from cards.extract.shapes import _ABBREVIATIONS, _sentence_ends, _word_before
+from cards.extract.shapes import _ABBREVIATIONS, _sentence_ends, _word_before, sentences
 from cards.extract.terms import _gap
-from cards.model import Card, Note
+from cards.model import Card, Inline, Note
 from cards.notes import reflow as rf
 from cards.notes.markdown import markdown
 from cards.notes.parse import YAML_REPEATS, parse_note
@@ -244,6 +244,14 @@ def test_sentence_ends_are_found_in_linear_time(unit: str) -> None:
     the text before it for its word."""
     with within(3):
         _sentence_ends(unit * (100 * KB // len(unit)))
+
+
+def test_a_paragraph_of_many_lines_is_cut_into_sentences_in_linear_time() -> None:
+    """Found by the fuzz test: each line break copied the rest of the paragraph to see
+    what follows it (100 KB of `|a|` lines: 8 s, 1 MB: minutes)."""
+    tokens = markdown().parseInline("|a|\n" * 60_000)[0].children or []
+    with within(3):
+        assert len(sentences(Inline("", tokens))) == 1
 
 
 # ------------------------------------------------------------------ the scans say what the regexes said

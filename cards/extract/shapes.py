@@ -177,7 +177,10 @@ def _line_ends_sentence(before: list[Token], after: list[Token], index: int) -> 
     )
     if last is not None and last.type == "text" and re.search(r"[.!?。！？:：;；]\s*$", last.content):
         return True
-    following = next((t for t in after[index + 1 :] if t.type != "text" or t.content.strip()), None)
+    # what follows the break, read from it (a copy of the rest per break was quadratic)
+    following = next(
+        (after[k] for k in range(index + 1, len(after)) if after[k].type != "text" or after[k].content.strip()), None
+    )
     return following is not None and following.type in ("strong_open", "mark_open")
 
 
