@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
-from .model import Card, Note, Source
-from .pipeline.run import BuildResult, Collected, build, collect
-
+TYPE_CHECKING = False  # not typing's: importing typing costs the command's start-up ~20 ms
 if TYPE_CHECKING:
-    from .extract import EXTRACTORS, extract_cards
-    from .notes.parse import parse_note
+    from typing import Any
 
-# The parser and extractors load on first use, not with the package: ``cards build``
-# with nothing to parse never needs markdown-it.
-_LAZY = {"EXTRACTORS": ".extract", "extract_cards": ".extract", "parse_note": ".notes.parse"}
+    from .extract import EXTRACTORS, extract_cards
+    from .model import Card, Note, Source
+    from .notes.parse import parse_note
+    from .pipeline.run import BuildResult, Collected, build, collect
+
+# Every name loads on first use, not with the package: the ``cards`` command
+# (__main__.py) must get its Ctrl-C handler in before any module loads, and
+# ``cards build`` with nothing to parse never needs markdown-it.
+_LAZY = {
+    "EXTRACTORS": ".extract",
+    "extract_cards": ".extract",
+    "parse_note": ".notes.parse",
+    "Card": ".model",
+    "Note": ".model",
+    "Source": ".model",
+    "BuildResult": ".pipeline.run",
+    "Collected": ".pipeline.run",
+    "build": ".pipeline.run",
+    "collect": ".pipeline.run",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -9,7 +9,8 @@ Exit codes (``build``; ``watch`` uses 0, 2 and 130):
 - 2: usage error (click's own: unknown option, missing PATH);
 - 3: another build of the same output held its lock for longer than ``--lock-timeout``;
 - 130: interrupted (Ctrl-C), 143: terminated (SIGTERM) before the build finished; the
-  deck and state on disk are the old ones.
+  deck and state on disk are the old ones, or (the message says so) both the new
+  ones, never one of each (pipeline/commit.py).
 
 ``sync`` adds (cards.deliver.target):
 
@@ -38,9 +39,9 @@ import click
 
 from .config import KINDS, Config, ConfigError, load_config
 from .deck.state import Changes, state_path
-from .errors import CardsError, NoNotesError, ReadError, WriteError, reason
+from .errors import CardsError, NoNotesError, ReadError, WriteError, reason, visible
 from .model import Card
-from .pipeline.run import BuildResult, Collected, build, build_time, identify_cards
+from .pipeline.run import WRITTEN, BuildResult, Collected, build, build_time, identify_cards
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -57,11 +58,19 @@ paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Pat
 deck_option = click.option("--deck", help="Root deck name (default: cards.toml's deck, else the folder's name).")
 
 
+def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """One line (or more) for the user, control characters made visible (errors.visible):
+    a note's text, a file name or an image target can hold escape sequences, and no
+    line the CLI prints may pass them to the terminal. Data for scripts (``--json``)
+    and the preview's own colours go through ``click.echo`` as they are."""
+    click.echo(visible(message), err=err, nl=nl)
+
+
 class _Echo(logging.Handler):
     """Warnings raised outside a note (state file, config) reach the user as ``Warning: ...``."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"Warning: {record.getMessage()}", err=True)
+        echo(f"Warning: {record.getMessage()}", err=True)
 
 
 def _setup_logging() -> None:
@@ -86,23 +95,23 @@ def report_problems(collected: Collected, *, quiet: bool = False, verbose: bool 
     ``verbose``, which, and every note skipped as having nothing to learn, with why (the
     summary line counts them)."""
     for warning in collected.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        echo(f"Warning: {warning}", err=True)
     for error in collected.errors:
-        click.echo(f"Error: {error}", err=True)
+        echo(f"Error: {error}", err=True)
     reflowed = collected.summary.reflowed
     if reflowed and not quiet:
         many = len(reflowed) != 1
         more = "" if verbose else " (-v lists them)"
-        click.echo(
+        echo(
             f"{len(reflowed)} note{'s' if many else ''} had lost {'their' if many else 'its'} line breaks; structure restored{more}",
             err=True,
         )
         if verbose:
             for path in reflowed:
-                click.echo(f"  {path}", err=True)
+                echo(f"  {path}", err=True)
     if verbose:
         for path, why in collected.summary.skipped:
-            click.echo(f"{path}: skipped, {why}", err=True)
+            echo(f"{path}: skipped, {why}", err=True)
 
 
 def skipped_counts(collected: Collected) -> str:
@@ -154,6 +163,26 @@ class _Commands(click.Group):
     traceback: an output that cannot be written, a PATH that cannot be read, a PATH
     without notes, and any other OSError (a folder that vanished mid-run)."""
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """click's standalone main, with every ``Error:`` line's control characters made
+        visible (errors.visible): click's own usage errors quote what was typed."""
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.ClickException as exc:
+            setattr(exc, "message", visible(exc.message))  # click types it Final
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort as exc:
+            if isinstance(exc.__cause__, KeyboardInterrupt):  # Ctrl-C before a command's own handling
+                echo("interrupted", err=True)
+                sys.exit(130)
+            echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
@@ -186,7 +215,7 @@ def _warn_if_inside(paths: Sequence[Path], output: Path) -> None:
     for path in paths:
         root = (path if path.is_dir() else path.parent).resolve()
         if target.is_relative_to(root):
-            click.echo(
+            echo(
                 f"Warning: {output} is inside the notes folder {path}: the deck and its state "
                 f"({state_path(output).name}) travel with the notes (sync, git); write it elsewhere with -o "
                 "or cards.toml's output (the build never reads them as notes)",
@@ -200,7 +229,7 @@ def _check_templates(templates_dir: Path | None) -> None:
         from .deck.templating import check_templates
 
         for warning in check_templates(templates_dir):
-            click.echo(f"Warning: {warning}", err=True)
+            echo(f"Warning: {warning}", err=True)
 
 
 def _waiting(quiet: bool) -> Callable[[Path, Holder | None], None] | None:
@@ -210,7 +239,7 @@ def _waiting(quiet: bool) -> Callable[[Path, Holder | None], None] | None:
 
     def say(output: Path, holder: Holder | None) -> None:
         who = holder.describe() if holder is not None else "a process that did not say who it is"
-        click.echo(f"waiting for another cards build writing {output}: {who}", err=True)
+        echo(f"waiting for another cards build writing {output}: {who}", err=True)
 
     return say
 
@@ -261,7 +290,11 @@ anki_connect_option = click.option(
     metavar="URL",
     help="Deliver through AnkiConnect at URL (default: try http://127.0.0.1:8765, then the default profile's collection).",
 )
-api_key_option = click.option("--api-key", help="The apiKey of AnkiConnect's config, if it has one.")
+api_key_option = click.option(
+    "--api-key",
+    envvar="CARDS_API_KEY",
+    help="The apiKey of AnkiConnect's config, if it has one (or set CARDS_API_KEY, or api_key in cards.toml's [sync]).",
+)
 collection_option = click.option(
     "--collection",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -335,12 +368,15 @@ def build_cmd(
                 allow_empty=allow_empty,
             )
     except LockTimeout as exc:
-        click.echo(f"Error: {exc}", err=True)
+        echo(f"Error: {exc}", err=True)
         sys.exit(3)
     except KeyboardInterrupt as exc:
         ignore_further_interrupts()
         how = "terminated" if isinstance(exc, Terminated) else "interrupted"
-        click.echo(f"{how}; the deck and its state were not changed", err=True)
+        if getattr(exc, WRITTEN, False):  # it came after the new deck and state were in place
+            echo(f"{how} after {output} and its state were written; the cache was not brought up to date", err=True)
+        else:
+            echo(f"{how}; the deck and its state were not changed", err=True)
         sys.exit(143 if isinstance(exc, Terminated) else 130)
     except NoNotesError as exc:
         raise _no_notes(exc, output) from None
@@ -348,7 +384,7 @@ def build_cmd(
         raise click.ClickException(str(exc)) from None
     report_problems(result.collected, quiet=quiet, verbose=verbose)
     if not quiet:
-        click.echo(summary(result))
+        echo(summary(result))
     if result.collected.errors:
         sys.exit(1)
 
@@ -405,7 +441,7 @@ def watch(
         from .deliver.sync import Options, deliver_output
         from .deliver.sync import summary as sync_summary
 
-        choice = _choice(anki_connect, api_key, collection, profile)
+        choice = _choice(paths, anki_connect, api_key, collection, profile)
 
         def deliver_now(result: BuildResult) -> str:
             delivery = deliver_output(output, choice, Options(ankiweb=ankiweb), lock_timeout=lock_timeout)
@@ -429,27 +465,41 @@ def watch(
             allow_empty=allow_empty,
         )
 
-    click.echo(f"watching {', '.join(str(p) for p in paths)} -> {output} (Ctrl-C to stop)", err=True)
+    echo(f"watching {', '.join(str(p) for p in paths)} -> {output} (Ctrl-C to stop)", err=True)
     try:
         run_watch(
             paths,
             output,
             rebuild=rebuild,
-            echo=click.echo,
-            problem=lambda line: click.echo(line, err=True),
+            echo=echo,
+            problem=lambda line: echo(line, err=True),
             after=after,
         )
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
+        echo("stopped", err=True)
     except NoNotesError as exc:  # the first build's: later ones are reported and watching goes on
         raise _no_notes(exc, output) from None
 
 
-def _choice(anki_connect: str | None, api_key: str | None, collection: Path | None, profile: str | None) -> Any:
+def _choice(
+    paths: Sequence[Path], anki_connect: str | None, api_key: str | None, collection: Path | None, profile: str | None
+) -> Any:
+    """The Anki the flags name; cards.toml's ``[sync]`` fills in what they leave out
+    (a flag, or CARDS_API_KEY, wins)."""
+    from .config import load_sync
     from .deliver.sync import Choice
 
     if sum(x is not None for x in (anki_connect, collection, profile)) > 1:
         raise click.UsageError("--anki-connect, --collection and --profile each name an Anki; use one of them")
+    if len(paths) == 1:
+        try:
+            settings = load_sync(paths[0] if paths[0].is_dir() else paths[0].parent)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        if api_key is None:
+            api_key = settings.api_key
+        if anki_connect is None and collection is None and profile is None:
+            anki_connect = settings.anki_connect
     return Choice(anki_connect=anki_connect, api_key=api_key, collection=collection, profile=profile)
 
 
@@ -460,7 +510,7 @@ def _confirm_delete(yes: bool) -> Callable[[Sequence[Any]], bool]:
         if yes:
             return True
         for note in notes:
-            click.echo(f"  delete: {note.text}", err=True)
+            echo(f"  delete: {note.text}", err=True)
         if not sys.stdin.isatty():
             raise DeliveryError(
                 f"--delete-retired would delete {len(notes)} note(s) from Anki: pass --yes to confirm (no terminal to ask on)"
@@ -527,13 +577,13 @@ def sync(
     deleted), returning ones revived, cards whose deck changed moved. Exit codes as
     build's, plus 4 (Anki not reachable, collection in use) and 5 (Anki refused).
     """
-    from .deliver.sync import Options, deliver_output, dry_build, plan_lines
+    from .deliver.sync import Options, deliver_output, dry_build, plan_lines, probe
     from .deliver.sync import summary as sync_summary
     from .deliver.target import DeliveryError
     from .pipeline.lock import LockTimeout
     from .pipeline.progress import BuildProgress
 
-    choice = _choice(anki_connect, api_key, collection, profile)
+    choice = _choice(paths, anki_connect, api_key, collection, profile)
     config = _config(paths, deck=deck)
     output = _output(paths, output, config)
     options = Options(delete_retired=delete_retired, dry_run=dry_run, ankiweb=ankiweb, force=force)
@@ -541,9 +591,10 @@ def sync(
         deck=deck, config=config, templates_dir=templates_dir, jobs=jobs, lock_timeout=lock_timeout
     )
     try:
+        probe(choice, options)  # before the build: a stopped Anki or a wrong profile is told at once
         with ExitStack() as stack:
             if dry_run:
-                result = stack.enter_context(dry_build(paths, output, **kwargs))
+                result = stack.enter_context(dry_build(paths, output, cache=not no_cache, **kwargs))
             else:
                 with BuildProgress(enabled=None if not quiet else False) as progress:
                     result = build(
@@ -551,26 +602,26 @@ def sync(
                     )
             report_problems(result.collected, quiet=quiet, verbose=verbose)
             if not quiet and not dry_run:
-                click.echo(summary(result))
+                echo(summary(result))
             delivery = deliver_output(
                 output, choice, options, confirm=_confirm_delete(yes), lock_timeout=lock_timeout, apkg=result.output
             )
     except LockTimeout as exc:
-        click.echo(f"Error: {exc}", err=True)
+        echo(f"Error: {exc}", err=True)
         sys.exit(3)
     except KeyboardInterrupt:
-        click.echo("interrupted; the sync did not finish (the next one completes it)", err=True)
+        echo("interrupted; the sync did not finish (the next one completes it)", err=True)
         sys.exit(130)
     except DeliveryError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        echo(f"Error: {exc}", err=True)
         sys.exit(exc.code)
     except (CardsError, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
     if not quiet or dry_run:
-        click.echo(sync_summary(delivery, output))
+        echo(sync_summary(delivery, output))
     if dry_run:
         for line in plan_lines(delivery):
-            click.echo(line)
+            echo(line)
     if result.collected.errors:
         sys.exit(1)
 
@@ -639,7 +690,6 @@ def preview(
     preview of unchanged notes quick. With --explain, also why a fact gave no card:
     every candidate a quality rule dropped.
     """
-
 
     if sum((as_json, html_file is not None, changed)) > 1:
         raise click.UsageError("--json, --html and --changed each choose an output; use one of them")
@@ -770,11 +820,11 @@ def _preview_cards(
 
 def _wrote(html_file: Path, count: int, pages: int) -> None:
     if pages == 1:
-        click.echo(f"wrote {html_file} ({count} cards)")
+        echo(f"wrote {html_file} ({count} cards)")
         return
     from .preview.html_page import page_path
 
-    click.echo(
+    echo(
         f"wrote {html_file} ({count} cards on {pages} pages: {html_file.name}, {page_path(html_file, 2).name} … {page_path(html_file, pages).name})"
     )
 

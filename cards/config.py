@@ -17,6 +17,10 @@ optional and a vault without ``cards.toml`` builds with the defaults::
     [decks]
     "lectures/bio" = "Biology"
 
+    [sync]                        # cards sync and watch --sync (not the cards)
+    anki_connect = "http://127.0.0.1:8765"
+    api_key = "..."               # AnkiConnect's apiKey, if it has one
+
 A mistake in the file is a :class:`ConfigError` whose message starts with
 ``cards.toml:LINE:`` like a compiler's, says what is wrong and how to fix it. tomllib
 does not report where a key was written, so :func:`_key_lines` scans the text for it.
@@ -35,7 +39,9 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["KINDS", "CONFIG_NAME", "Config", "ConfigError", "load_config"]
+from .untrusted import SETTINGS_LIMIT, UnsafeFile, read_in_vault
+
+__all__ = ["KINDS", "CONFIG_NAME", "Config", "ConfigError", "SyncSettings", "load_config", "load_sync"]
 
 KINDS: tuple[str, ...] = (
     "o2a",
@@ -66,7 +72,11 @@ _KEYS: Mapping[str, str] = MappingProxyType(
         "only_tagged": 'only_tagged = ["anki"]',
         "kinds": "[kinds] with lines like figure = false",
         "decks": '[decks] with lines like "lectures/bio" = "Biology"',
+        "sync": '[sync] with lines like api_key = "..." and anki_connect = "http://127.0.0.1:8765"',
     }
+)
+_SYNC_KEYS: Mapping[str, str] = MappingProxyType(
+    {"anki_connect": 'anki_connect = "http://127.0.0.1:8765"', "api_key": 'api_key = "your AnkiConnect apiKey"'}
 )
 
 
@@ -184,6 +194,18 @@ class Config:
         return any(_glob(p).match(prefix) for p in self.exclude for prefix in prefixes)
 
 
+@dataclass(frozen=True)
+class SyncSettings:
+    """``cards.toml``'s ``[sync]``: how ``cards sync`` reaches Anki when no flag says.
+
+    Kept out of :class:`Config` on purpose: they never shape a card, and everything in
+    a Config counts as card-shaping for the build's cache.
+    """
+
+    anki_connect: str | None = None
+    api_key: str | None = None
+
+
 # ---------------------------------------------------------------- globs
 
 
@@ -254,13 +276,34 @@ def load_config(root: Path) -> Config:
     ``output`` is resolved against ``root`` so that the build writes to the same place
     whatever the current directory is.
     """
+    read = _read(root)
+    if read is None:
+        return Config()
+    path, raw, text = read
+    return _validate(raw, path, root, text)
+
+
+def load_sync(root: Path) -> SyncSettings:
+    """``root/cards.toml``'s ``[sync]`` (:class:`SyncSettings`; empty without the file)."""
+    read = _read(root)
+    if read is None:
+        return SyncSettings()
+    path, raw, text = read
+    lines = _key_lines(text)
+    return _validate_sync(raw.get("sync", {}), lambda key, message: ConfigError(path, _line_of(lines, key), message))
+
+
+def _read(root: Path) -> tuple[Path, dict[str, Any], str] | None:
+    """``root/cards.toml`` parsed: its path, its TOML, its text (None: there is none)."""
     path = root / CONFIG_NAME
     if not path.is_file():
         if path.exists():
             raise ConfigError(path, 1, f"{CONFIG_NAME} is not a file; remove it or make it a file")
-        return Config()
+        return None
     try:
-        data = path.read_bytes()
+        data, _ = read_in_vault(root, path, limit=SETTINGS_LIMIT)
+    except UnsafeFile as exc:
+        raise ConfigError(path, 1, f"{exc.strerror}; it is not read. Make it a file of the vault") from exc
     except OSError as exc:
         raise ConfigError(path, 1, f"cannot read the file ({exc.strerror}); check its permissions") from exc
     try:
@@ -273,7 +316,7 @@ def load_config(root: Path) -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(path, text, exc) from exc
-    return _validate(raw, path, root, text)
+    return path, raw, text
 
 
 def _syntax_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> ConfigError:
@@ -356,16 +399,32 @@ def _validate(raw: dict[str, Any], path: Path, root: Path, text: str) -> Config:
             )
         values["tag_prefix"] = prefix.strip(":")
 
-    if "only_tagged" in raw:
-        values["only_tagged"] = _validate_only_tagged(raw["only_tagged"], fail)
+    checks: dict[str, Callable[[Any, _Fail], Any]] = {
+        "only_tagged": _validate_only_tagged,
+        "kinds": _validate_kinds,
+        "decks": _validate_decks,
+    }
+    for key, check in checks.items():
+        if key in raw:
+            values[key] = check(raw[key], fail)
 
-    if "kinds" in raw:
-        values["kinds"] = _validate_kinds(raw["kinds"], fail)
-
-    if "decks" in raw:
-        values["decks"] = _validate_decks(raw["decks"], fail)
+    if "sync" in raw:
+        _validate_sync(raw["sync"], fail)  # a mistake there is told by every command, as any other
 
     return Config(**values)
+
+
+def _validate_sync(table: Any, fail: _Fail) -> SyncSettings:
+    if not isinstance(table, dict):
+        raise fail(("sync",), f'"sync" must be a table; write {_KEYS["sync"]}')
+    values: dict[str, str] = {}
+    for key, value in table.items():
+        if key not in _SYNC_KEYS:
+            raise fail(("sync", key), f"unknown key {_q(key)} in [sync]; {_suggest(key, _SYNC_KEYS)}")
+        if not isinstance(value, str) or not value.strip():
+            raise fail(("sync", key), f'"sync.{key}" must be a non-empty string; write {_SYNC_KEYS[key]}')
+        values[key] = value.strip()
+    return SyncSettings(**values)
 
 
 def _validate_only_tagged(tags: Any, fail: _Fail) -> tuple[str, ...]:

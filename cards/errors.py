@@ -30,6 +30,7 @@ _ADVICE = {
     errno.ENOENT: "its folder is gone: create it or write somewhere else",
     errno.ENOTDIR: "a part of the path is a file, not a folder: write somewhere else",
     errno.EISDIR: "a folder has that name: choose a file name",
+    errno.ENAMETOOLONG: "the name is longer than this file system allows: choose a shorter one",
 }
 _OTHER = "check the path and the disk, then run again"
 
@@ -42,12 +43,12 @@ class WriteError(OSError):
     whole: every write goes through a temporary file first (atomic.py).
     """
 
-    def __init__(self, path: Path, cause: OSError) -> None:
+    def __init__(self, path: Path, cause: OSError, *, advice: str | None = None) -> None:
         reason = cause.strerror or str(cause) or type(cause).__name__
         super().__init__(cause.errno, reason, os.fspath(path))
         self.path = path
         self.cause = cause
-        self.advice = _ADVICE.get(cause.errno or 0, _OTHER)
+        self.advice = advice or _ADVICE.get(cause.errno or 0, _OTHER)
 
     def __str__(self) -> str:
         return f"{self.path}: cannot write ({reason(self)}); {self.advice}"
@@ -75,6 +76,30 @@ class ReadError(OSError):
 
     def __str__(self) -> str:
         return f"{self.path}: cannot read ({reason(self)}); check the path and its permissions"
+
+
+#: Control characters made visible: C0 (but tab and newline) as Unicode's control
+#: pictures (ESC -> ␛, BEL -> ␇, CR -> ␍), DEL as ␡, C1 (U+0080-U+009F, e.g. the
+#: one-byte CSI U+009B) as ``\x9b``.
+_VISIBLE = {
+    **{code: chr(0x2400 + code) for code in range(0x20) if chr(code) not in "\t\n"},
+    0x7F: "\u2421",
+    **{code: f"\\x{code:02x}" for code in range(0x80, 0xA0)},
+}
+
+
+def visible(text: str) -> str:
+    """``text`` as a terminal may show it: every control character made visible.
+
+    Why: a note's text, a file name or an image target can hold escape sequences
+    (a vault travels): printed raw they would set the window title, write the
+    clipboard (OSC 52), clear the screen or move the cursor. Every line the CLI prints
+    goes through here; newlines and tabs stay.
+
+    >>> visible("a" + chr(27) + "]52;c;aGk=" + chr(7) + " b" + chr(0x9B) + "2J")
+    'a␛]52;c;aGk=␇ b\\\\x9b2J'
+    """
+    return text.translate(_VISIBLE)
 
 
 def reason(exc: OSError) -> str:

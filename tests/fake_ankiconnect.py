@@ -10,11 +10,15 @@ filtered deck and sets their deck in SQL, ``suspend`` skips cards already so, an
 on. Written for these tests from the add-on's behaviour, not copied from it.
 
 ``api_key`` sets the add-on's apiKey; ``missing`` names actions the add-on is too old
-to know; ``calls`` lists every action asked for, in order.
+to know; ``calls`` lists every action asked for, in order; ``profiles`` are the
+profile names ``getProfiles`` tells; ``reviewing`` is whether Anki's reviewer shows a
+card (``guiReviewActive``); ``crash_on`` names actions during which Anki dies: the
+connection closes without an answer and the fake answers nothing more.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import json
@@ -32,12 +36,23 @@ API_VERSION = 6
 
 class FakeAnkiConnect:
     def __init__(
-        self, collection: Path, *, api_key: str | None = None, missing: Iterable[str] = (), port: int = 0
+        self,
+        collection: Path,
+        *,
+        api_key: str | None = None,
+        missing: Iterable[str] = (),
+        port: int = 0,
+        profiles: Iterable[str] = ("User 1",),
+        crash_on: Iterable[str] = (),
     ) -> None:
         self.path = collection
         self.col = Collection(str(collection))
         self.api_key = api_key
         self.missing = set(missing)
+        self.profiles = list(profiles)
+        self.crash_on = set(crash_on)
+        self.dead = False
+        self.reviewing = False
         self.calls: list[str] = []
         self.lock = threading.Lock()  # one request at a time, as the add-on serves them
         self.actions: dict[str, Callable[..., Any]] = {
@@ -56,6 +71,16 @@ class FakeAnkiConnect:
             "removeTags": self.remove_tags,
             "deleteNotes": self.delete_notes,
             "sync": self.sync,
+            "deckNames": self.deck_names,
+            "deleteDecks": self.delete_decks,
+            "modelNamesAndIds": self.model_names_and_ids,
+            "modelFieldNames": self.model_field_names,
+            "modelTemplates": self.model_templates,
+            "updateNoteFields": self.update_note_fields,
+            "storeMediaFile": self.store_media_file,
+            "guiReviewActive": self.gui_review_active,
+            "guiDeckBrowser": self.gui_deck_browser,
+            "getProfiles": self.get_profiles,
         }
         self.server = HTTPServer(("127.0.0.1", port), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -81,6 +106,9 @@ class FakeAnkiConnect:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if fake.dies(body):
+                    self.close_connection = True  # Anki is gone: no answer, the connection drops
+                    return
                 reply = fake.handle(body)
                 data = reply if isinstance(reply, bytes) else json.dumps(reply).encode("utf-8")
                 self.send_response(200)
@@ -94,6 +122,16 @@ class FakeAnkiConnect:
                 pass
 
         return Handler
+
+    def dies(self, body: bytes) -> bool:
+        """Whether Anki dies on this request (``crash_on``), or died before."""
+        try:
+            action = json.loads(body.decode("utf-8")).get("action")
+        except (ValueError, AttributeError):
+            action = None
+        if action in self.crash_on:
+            self.dead = True
+        return self.dead
 
     def handle(self, body: bytes) -> Any:
         try:
@@ -219,3 +257,66 @@ class FakeAnkiConnect:
 
     def sync(self) -> None:
         pass  # the add-on starts Anki's sync with AnkiWeb (mw.onSync) and answers null
+
+    def deck_names(self) -> list[str]:
+        return [d.name for d in self.col.decks.all_names_and_ids()]
+
+    def delete_decks(self, decks: list[str], cardsToo: bool = False) -> None:  # noqa: N803 - the add-on's name
+        if not cardsToo:
+            raise Exception("Since Anki 2.1.28 it's not possible to delete decks without deleting cards as well")
+        for deck in [d for d in decks if d in self.deck_names()]:
+            did = self.col.decks.id(deck)
+            assert did is not None
+            self.col.decks.remove([did])  # the deck, its subdecks and their cards, as decks.rem does
+
+    def _model(self, name: str) -> dict[str, Any]:
+        model = self.col.models.by_name(name)
+        if model is None:
+            raise Exception(f"model was not found: {name}")
+        return model
+
+    def model_names_and_ids(self) -> dict[str, int]:
+        return {m.name: int(m.id) for m in self.col.models.all_names_and_ids()}
+
+    def model_field_names(self, modelName: str) -> list[str]:  # noqa: N803 - the add-on's name
+        return [f["name"] for f in self._model(modelName)["flds"]]
+
+    def model_templates(self, modelName: str) -> dict[str, dict[str, str]]:  # noqa: N803 - the add-on's name
+        return {t["name"]: {"Front": t["qfmt"], "Back": t["afmt"]} for t in self._model(modelName)["tmpls"]}
+
+    def update_note_fields(self, note: dict[str, Any]) -> None:
+        from anki.errors import NotFoundError
+
+        try:
+            anki_note = self.col.get_note(note["id"])
+        except NotFoundError:
+            raise Exception(f"Note was not found: {note['id']}") from None
+        for name, value in note["fields"].items():
+            if name in anki_note:
+                anki_note[name] = value
+        self.col.update_note(anki_note)
+
+    def store_media_file(
+        self,
+        filename: str,
+        data: str | None = None,
+        path: str | None = None,
+        url: str | None = None,
+        skipHash: str | None = None,  # noqa: N803 - the add-on's name
+        deleteExisting: bool = True,  # noqa: N803 - the add-on's name
+    ) -> str:
+        if not (data or path):
+            raise Exception('You must provide a "data", "path", or "url" field.')
+        content = base64.b64decode(data) if data else Path(path or "").read_bytes()
+        if deleteExisting:
+            self.col.media.trash_files([filename])
+        return self.col.media.write_data(filename, content)
+
+    def gui_review_active(self) -> bool:
+        return self.reviewing
+
+    def gui_deck_browser(self) -> None:
+        pass  # the add-on shows the deck list (mw.moveToState("deckBrowser")): calls records it
+
+    def get_profiles(self) -> list[str]:
+        return list(self.profiles)

@@ -174,3 +174,20 @@ def test_outputs_get_ordinary_permissions(vault: Path, tmp_path: Path) -> None:
         os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o644
     assert state_path(out).stat().st_mode & 0o777 == 0o644
+
+
+def test_a_reproducible_build_from_the_command_line(vault: Path, tmp_path: Path) -> None:
+    # SOURCE_DATE_EPOCH and --no-cache: the same notes give the same bytes, in any
+    # folder, GUIDs (scoped by the top-level deck, ids.scoped_guid) included
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+    decks = []
+    for name in ("one", "two"):
+        out = tmp_path / name / "vault.apkg"
+        command = [sys.executable, "-m", "cards", "build", str(vault), "-o", str(out), "--no-cache", "-q"]
+        subprocess.run(command, check=True, env=env, timeout=300)
+        decks.append(out.read_bytes())
+    assert decks[0] == decks[1]

@@ -252,7 +252,7 @@ def test_excludes_folder_prunes_walks() -> None:
         ),
         (
             'colour = "red"\n',
-            'cards.toml:1: unknown key "colour"; known: deck, output, include, exclude, tag_prefix, only_tagged, kinds, decks',
+            'cards.toml:1: unknown key "colour"; known: deck, output, include, exclude, tag_prefix, only_tagged, kinds, decks, sync',
         ),
         (
             'tag_prefix = "my cards"\n',

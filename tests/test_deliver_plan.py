@@ -12,7 +12,7 @@ import pytest
 from cards.deck.ids import MODEL_IDS
 from cards.deck.package import note_models
 from cards.deliver.contents import DeckContents, DeckNote, fingerprint
-from cards.deliver.profiles import anki_base, profile_collection, profiles
+from cards.deliver.profiles import anki_base, profile_collection, profiles, signed_in
 from cards.deliver.reconcile import RETIRED_TAG, identify, plan
 from cards.deliver.record import KEEP, Record
 from cards.deliver.target import AnkiCard, AnkiNote, DeliveryError
@@ -110,13 +110,27 @@ def test_fingerprints_ignore_unicode_normal_forms() -> None:
 
 def test_the_record_keeps_a_few_fingerprints_and_survives_a_round_trip(tmp_path: Path) -> None:
     record = Record()
+    record.remember(deck(g=("V", "v0")))
+    assert record.notes["g"] == []  # ours from now on; not yet seen in Anki
     for i in range(KEEP + 2):
-        record.remember(deck(g=("V", f"v{i}")))
+        record.seen("g", fingerprint([f"v{i}"]), ("bio", "a::b"))
     assert record.notes["g"] == [fingerprint([f"v{i}"]) for i in reversed(range(2, KEEP + 2))]
-    record.targets["ankiconnect http://x"] = "abc"
+    assert record.tags["g"] == ["bio", "a::b"]  # as the deck gives them
+    here = record.at("ankiconnect http://x")
+    here.digest, here.nids, here.retired, here.made = "abc", {"g": 42}, {"old"}, {"V::gone"}
     path = tmp_path / "d.apkg.cards-delivered.json"
     record.save(path)
     assert Record.load(path) == record
+
+
+def test_a_record_of_the_version_before_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "d.apkg.cards-delivered.json"
+    path.write_text(
+        '{"version":1,"decks":["V"],"targets":{"collection /c":"abc"},"notes":{"g":["f2","f1"]}}\n', "utf-8"
+    )
+    record = Record.load(path)
+    assert record.notes == {"g": ["f2", "f1"]} and record.decks == {"V"}
+    assert record.targets["collection /c"].digest == "abc" and record.tags == {}
 
 
 def test_a_damaged_record_is_reported_and_replaced(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -171,12 +185,37 @@ def test_the_default_profile_is_the_one_anki_opened_last(tmp_path: Path) -> None
 
 
 def test_several_profiles_and_no_hint_ask_for_one(tmp_path: Path) -> None:
-    # an object in the metadata (as Qt's window geometry could be): the unpickler takes
-    # plain data only, so the hint is lost rather than any class loaded
-    prefs(tmp_path, ["A", "B"], {"last_loaded_profile_name": "B", "geom": Path("x")})
+    prefs(tmp_path, ["A", "B"], {"ver": 0})
     with pytest.raises(DeliveryError, match=r"several profiles .* \(A, B\): pass --profile NAME") as raised:
         profile_collection(tmp_path, None)
     assert raised.value.code == 2
+
+
+class Loaded:
+    """A class whose loading would run code: the profile reader must never load it."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (print, ("this must never run",))
+
+
+def test_objects_in_anki_preferences_are_read_as_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Qt's window geometry and the like sit beside the plain values: those are still
+    # read (the profile opened last, whether it is signed in), no class is loaded
+    prefs(tmp_path, ["A", "B"], {"last_loaded_profile_name": "B", "geom": Path("x"), "hook": Loaded()})
+    assert profile_collection(tmp_path, None) == ("B", tmp_path / "B" / "collection.anki2")
+    assert capsys.readouterr().out == ""
+
+
+def test_whether_the_open_profile_is_signed_in_to_ankiweb(tmp_path: Path) -> None:
+    prefs(tmp_path, ["A", "B"], {"last_loaded_profile_name": "B"})
+    assert signed_in(tmp_path, ["A", "B"]) is False  # prefs() writes profiles without a sync key
+    conn = sqlite3.connect(tmp_path / "prefs21.db")
+    conn.execute("update profiles set data = ? where name = 'B'", (pickle.dumps({"syncKey": "k", "geom": Loaded()}),))
+    conn.commit()
+    conn.close()
+    assert signed_in(tmp_path, ["A", "B"]) is True
+    assert signed_in(tmp_path, ["Other"]) is None  # another Anki (started with another data folder): cannot tell
+    assert signed_in(tmp_path / "nothing", ["A"]) is None
 
 
 def test_without_prefs_the_folders_with_a_collection_are_the_profiles(tmp_path: Path) -> None:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import PurePosixPath
 
-from cards.deck.ids import BASIC_MODEL_ID, CLOZE_MODEL_ID, REVERSED_MODEL_ID, deck_id, guid_from, natural_keys
+from cards.deck.ids import (
+    BASIC_MODEL_ID,
+    CLOZE_MODEL_ID,
+    REVERSED_MODEL_ID,
+    deck_id,
+    guid_from,
+    natural_keys,
+    scoped_guid,
+)
 from cards.deck.state import State, identify
 from cards.model import BASIC, CLOZE, Card, Source
 
@@ -37,6 +45,9 @@ def test_pinned_values() -> None:
     # Changing any of these makes Anki treat every note (or deck) as new: never do it.
     assert (CLOZE_MODEL_ID, BASIC_MODEL_ID, REVERSED_MODEL_ID) == (1_742_931_207, 1_742_931_208, 1_742_931_209)
     assert guid_from("cards/1", "basic", "qa", "what is rlhf?") == "u(!pqT,L?6"
+    assert scoped_guid("cards/1\x1fbasic\x1fqa\x1fwhat is rlhf?", "Vault::sub") == guid_from(
+        "cards/2", "vault", "cards/1\x1fbasic\x1fqa\x1fwhat is rlhf?"
+    )
     assert deck_id("Vault::sub") == 1_173_608_859
     assert all((1 << 30) <= deck_id(n) < (1 << 31) for n in ("a", "b", "Vault", "中文"))
 
@@ -50,7 +61,8 @@ def test_what_keeps_a_guid_without_state() -> None:
     (g,) = guids([base])
     assert guids([replace(base, back="edited answer")]) == [g]
     assert guids([replace(base, source=Source(PurePosixPath("moved/elsewhere.md"), 40))]) == [g]
-    assert guids([replace(base, context=("a", "renamed heading"), deck="Other::deck")]) == [g]
+    assert guids([replace(base, context=("a", "renamed heading"), deck="D::other::deck")]) == [g]
+    assert guids([replace(base, deck="d")]) == [g]  # Anki's deck names ignore case
     assert guids([replace(base, identity="what is rlhf？", front="what is rlhf？")]) == [g]  # width and case fold
     assert guids([replace(base, identity="What is DPO?")]) != [g]
 
@@ -98,7 +110,7 @@ def test_a_new_card_never_takes_the_guid_an_edited_card_kept() -> None:
     first = identify([card("Why do answers grow lnoger?", path="z.md")], State(), now=1)
     second = identify([card("Why do answers grow longer?", path="z.md")], first.state, now=2)
     kept = second.cards[0].guid
-    assert kept == first.cards[0].guid == guid_from("cards/1", "basic", "qa", "why do answers grow lnoger?")
+    assert kept == first.cards[0].guid == scoped_guid("cards/1\x1fbasic\x1fqa\x1fwhy do answers grow lnoger?", "D")
     third = identify(
         [card("Why do answers grow lnoger?", path="a.md"), card("Why do answers grow longer?", path="z.md")],
         second.state,
@@ -106,3 +118,33 @@ def test_a_new_card_never_takes_the_guid_an_edited_card_kept() -> None:
     )
     assert third.cards[1].guid == kept and third.cards[0].guid != kept
     assert third.changes.added == (third.cards[0].guid,) and not third.changes.updated
+
+
+def test_two_outputs_give_one_fact_two_guids() -> None:
+    # a subfolder synced to its own deck beside the whole vault, a note copied into a
+    # second vault: the same fact in another top-level deck is another Anki note
+    whole = card("What is RLHF?")
+    (mine,) = guids([whole])
+    (theirs,) = guids([replace(whole, deck="Sub")])
+    assert mine != theirs
+    assert guids([replace(whole, deck="Sub::deeper")]) == [theirs]
+
+
+def test_a_note_with_guids_made_before_scoping_keeps_that_scheme() -> None:
+    # a deck built by an earlier release: its cards' GUIDs are the fact's hash alone;
+    # a fact deleted from such a note and written again must come back as the same note
+    rlhf, dpo = card("What is RLHF?"), card("What is DPO?")
+    legacy = {c.identity: guid_from("cards/1", "basic", "qa", c.identity.lower()) for c in (rlhf, dpo)}
+    made = identify([rlhf, dpo], State(), now=1)
+    earlier = State({legacy[c.identity]: made.state.entries[c.guid] for c in made.cards})  # as that release left it
+    assert [c.guid for c in identify([rlhf, dpo], earlier, now=2).cards] == [
+        legacy[rlhf.identity],
+        legacy[dpo.identity],
+    ]
+    second = identify([rlhf], earlier, now=2)  # DPO deleted: retired
+    assert second.changes.retired == (legacy[dpo.identity],)
+    third = identify([rlhf, dpo], second.state, now=3)  # and written again: the same GUID
+    assert third.cards[1].guid == legacy[dpo.identity] and third.changes.added == (legacy[dpo.identity],)
+    # a new note in the same vault gets the scoped scheme
+    fresh = identify([rlhf, card("What is PPO?", path="new.md")], second.state, now=3)
+    assert fresh.cards[1].guid == scoped_guid("cards/1\x1fbasic\x1fqa\x1fwhat is ppo?", "D")

@@ -59,7 +59,7 @@ def test_the_built_wheel_installs_the_cards_command(tmp_path: Path) -> None:
     )
     (wheel,) = wheels.glob("cards_anki-*.whl")
     entry_points = next(n for n in zipfile.ZipFile(wheel).namelist() if n.endswith("entry_points.txt"))
-    assert "cards = cards.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "cards = cards.__main__:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=_env(), timeout=300)
     install = subprocess.run(

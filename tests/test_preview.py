@@ -338,7 +338,7 @@ def test_json_golden_object(tmp_path: Path) -> None:
             "tags": ["baking"],
             "source": {"path": "bread.md", "line": 8},
             "source_link": link,
-            "guid": "qkh#<$:;w`",
+            "guid": "d<0b.<k1+o",  # ids.scoped_guid: the fact within the deck "tiny"
         },
         {
             "kind": "phrases",
@@ -361,7 +361,7 @@ def test_json_golden_object(tmp_path: Path) -> None:
             "tags": ["baking"],
             "source": {"path": "bread.md", "line": 6},
             "source_link": link,
-            "guid": "u1<S7&f>S_",
+            "guid": "ARFOZ=I<Mu",
         },
     ]
 

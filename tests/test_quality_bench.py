@@ -279,13 +279,34 @@ def test_quality_lists_one_defect_class_and_missed_facts(tmp_path: Path) -> None
 # ------------------------------------------------------------------ the corpus
 
 
-def test_corpus_list_pins_ten_repositories() -> None:
+def test_corpus_list_is_wide_and_says_language_and_tool() -> None:
     entries = corpus.load_entries()
-    assert len(entries) >= 10 and all(e.style for e in entries)
+    assert len(entries) >= 36 and all(e.style and e.language and e.tool for e in entries)
+    assert len({code for e in entries for code in e.language}) >= 7
+    assert {e.tool for e in entries} >= {"obsidian", "logseq", "markdown", "dendron", "foam", "typora"}
 
 
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True).stdout.strip()
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('language = "jp"', "language 'jp' is not an ISO 639-1 code"),
+        ('language = "zh, EN"', "language 'EN' is not an ISO 639-1 code"),
+        ('language = "en, en"', "names a language twice"),
+        ("language = 3", "language must be a string"),
+        ('tool = "notion"', "tool 'notion' is not one of dendron, foam, logseq, markdown, obsidian, other, typora"),
+    ],
+)
+def test_corpus_refuses_a_wrong_language_or_tool(tmp_path: Path, extra: str, message: str) -> None:
+    listing = tmp_path / "corpus.toml"
+    listing.write_text(f'[[repo]]\nrepo = "a/b"\ncommit = "{"0" * 40}"\n{extra}\n', "utf-8")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        corpus.load_entries(listing)
+
+
+def _git(repo: Path, *args: str, input_text: str | None = None) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], input=input_text, capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 @pytest.fixture
@@ -351,3 +372,24 @@ def test_corpus_names_the_files_a_clone_lacks(tmp_path: Path, clone: tuple[Path,
     assert (out / "vault" / "a.md").exists() and not (out / "other.md").exists()
     assert (out / ".corpus-absent").read_text() == "other.md\n"
     assert "1 files absent from the clone, 1 of them notes" in done.stdout
+
+
+@pytest.mark.parametrize("slow_path", [False, True])
+def test_corpus_names_the_files_whose_names_this_filesystem_cannot_hold(
+    tmp_path: Path, clone: tuple[Path, str], slow_path: bool
+) -> None:
+    repo, _ = clone
+    long_name = "vault/" + "長" * 100 + ".md"  # 300 bytes in UTF-8: over the 255 a name may have here
+    blob = _git(repo, "hash-object", "-w", "--stdin", input_text="# long\n")
+    _git(repo, "update-index", "--add", "--cacheinfo", f"100644,{blob},{long_name}")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "a long name")
+    commit = _git(repo, "rev-parse", "HEAD")
+    if slow_path:  # a blob the clone lacks makes git archive fail: the files are written one by one
+        other = _git(repo, "rev-parse", f"{commit}:other.md")
+        (repo / ".git" / "objects" / other[:2] / other[2:]).unlink()
+    done = _run_corpus(tmp_path, f'[[repo]]\nrepo = "me/notes"\ncommit = "{commit}"\nstyle = "test"\n')
+    out = tmp_path / "out" / "me+notes"
+    assert done.returncode == 0, done.stderr
+    assert (out / "vault" / "a.md").exists() and (out / "vault" / "sub" / "b.md").exists()
+    assert (out / ".corpus-unwritable").read_text("utf-8") == long_name + "\n"
+    assert "1 files with names too long here, 1 of them notes" in done.stdout

@@ -38,10 +38,11 @@ def _state(n: int) -> State:
 @pytest.mark.parametrize("n", [0, 1, 5, 23])
 def test_round_trip_a_line_per_note(tmp_path: Path, n: int) -> None:
     path = tmp_path / "s.json"
-    _state(n).save(path)
-    assert State.load(path) == _state(n)
+    _state(n).save(path, deck="ab" * 32)
+    assert State.load(path) == _state(n) and State.load(path).deck == "ab" * 32
     raw = json.loads(path.read_bytes())  # any JSON reader reads it whole
-    assert raw["version"] == 3 and sum(len(entries) for _, entries in raw["notes"]) == n
+    assert raw["version"] == 4 and sum(len(entries) for _, entries in raw["notes"]) == n
+    assert raw["deck"] == "ab" * 32  # the deck it goes with (pipeline/commit.py)
     assert len(path.read_bytes().splitlines()) == 2 + len({e.path for e in _state(n).entries.values()})
 
 
@@ -53,6 +54,15 @@ def test_version_2_files_still_load(tmp_path: Path) -> None:
     sliced.write_text('{"version":2,"entries":[\n' + ",\n".join(rows) + "\n]}\n", encoding="utf-8")
     assert State.load(one_line) == _state(9) == State.load(sliced)
     assert read_notes(sliced, ["notes/1.md"]) is None  # too old to read in part: a full build
+
+
+def test_version_3_files_still_load_without_a_deck(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    _state(9).save(path, deck="cd" * 32)
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b'{"version":3,"notes":[\n' + b"".join(lines[1:-1]) + b"]}\n")
+    assert State.load(path) == _state(9) and State.load(path).deck is None
+    assert read_notes(path, ["notes/1.md"]) is None  # older: a full build, which writes version 4
 
 
 def test_read_notes_reads_just_those_notes(tmp_path: Path) -> None:
@@ -75,7 +85,7 @@ def test_splice_writes_what_a_full_save_writes(tmp_path: Path) -> None:
         "0 first.md": [("g88888", _entry(88, "0 first.md"))],  # new, sorts first
         "zz last.md": [("g77777", _entry(77, "zz last.md")), ("g66666", _entry(66, "zz last.md"))],  # new, last
     }
-    splice(path, changes)
+    splice(path, changes, ready=lambda: None).commit()
     expected = {g: e for g, e in state.entries.items() if e.path not in changes}
     expected.update({g: e for items in changes.values() for g, e in items})
     State(expected).save(full)
@@ -86,8 +96,9 @@ def test_splice_writes_what_a_full_save_writes(tmp_path: Path) -> None:
 def test_splice_of_everything_away_leaves_an_empty_state(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
     _state(3).save(path)
-    splice(path, {note: [] for note in _state(3).by_note()})
-    assert State.load(path) == State() and json.loads(path.read_bytes()) == {"version": 3, "notes": []}
+    splice(path, {note: [] for note in _state(3).by_note()}, ready=lambda: "ef" * 32).commit()
+    assert State.load(path) == State()
+    assert json.loads(path.read_bytes()) == {"version": 4, "notes": [], "deck": "ef" * 32}
 
 
 @pytest.mark.parametrize("cut", [10, -4, -3])

@@ -66,3 +66,55 @@ def test_a_deck_from_the_last_release_updates_in_place_with_reviews_kept(tmp_pat
         assert ours == ["cards: basic", "cards: cloze"]  # no "cards: basic+" copy: the note types did not change
     finally:
         col.close()
+
+
+@pytest.mark.parametrize("mode", ["direct", "ankiconnect"])
+def test_a_synced_deck_from_the_last_release_keeps_its_guids_and_reviews(mode: str, tmp_path: Path) -> None:
+    # GUIDs are scoped by output now (ids.scoped_guid); a deck the last release built and
+    # delivered keeps every GUID it has (the state carries them), so every card it
+    # delivered updates in place with its reviews; a fact new to one of its notes takes
+    # that note's scheme, a new note the scoped one
+    from anki.collection import Collection
+    from test_sync_anki import Direct, ViaAnkiConnect, sync
+
+    from cards.deck.ids import guid_from, key_of, scoped_guid
+    from cards.deck.state import State, state_path
+    from cards.deliver.contents import read_deck
+
+    notes = shutil.copytree(FIXTURE / "notes", tmp_path / "notes")
+    out = tmp_path / "out" / "deck.apkg"
+    out.parent.mkdir()
+    shutil.copy(FIXTURE / "deck.apkg", out)
+    shutil.copy(FIXTURE / "deck.apkg.cards-state.json", state_path(out))
+    old = set(read_deck(out).notes)
+    col_path = tmp_path / "anki" / "collection.anki2"
+    col_path.parent.mkdir()
+    col = Collection(str(col_path))
+    try:
+        import_deck(col, out)  # delivered by the last release (its sync imported this very deck)
+        study_everything(col)
+        reviewed = {col.get_note(c.nid).guid: c.reps for c in map(col.get_card, col.find_cards(""))}
+    finally:
+        col.close()
+    anki = Direct(col_path) if mode == "direct" else ViaAnkiConnect(col_path)
+    try:
+        (notes / "questions.md").write_text(
+            (notes / "questions.md").read_text("utf-8") + "\n- What is a new question?\n  - A new answer.\n", "utf-8"
+        )
+        (notes / "fresh.md").write_text("- What is in a new note?\n  - A fresh answer.\n", "utf-8")
+        result = sync(anki, notes, out)
+        assert result.exit_code == 0, result.output
+        assert ": 2 added, " in result.output
+        now = read_deck(out).notes
+        assert len(old - set(now)) == 1  # the step the judge now drops
+        entries = State.load(state_path(out)).entries
+        new_q = next(g for g, e in entries.items() if e.identity == "What is a new question?")
+        fresh = next(g for g, e in entries.items() if e.identity == "What is in a new note?")
+        assert new_q == guid_from(entries[new_q].key)  # the old scheme, as its note's other cards
+        assert fresh == scoped_guid(key_of("basic", "qa", "What is in a new note?"), "notes")
+        with anki.col() as col:
+            after = {col.get_note(c.nid).guid: c.reps for c in map(col.get_card, col.find_cards(""))}
+            assert {g: n for g, n in after.items() if g in reviewed} == reviewed  # every review kept, no duplicate
+            assert col.note_count() == len(old) + 2
+    finally:
+        anki.stop()

@@ -10,6 +10,17 @@ What a hash cannot see (a typo fixed in a question) the build state beside the o
 remembers: state.py matches a card that has no GUID yet to a card of the last build
 that is gone now, by similar text in the same note. Without the state file, unchanged
 cards still get their old GUIDs from the hash; only that edit-tracking is lost.
+
+Two outputs never share a GUID (:func:`scoped_guid`): a new fact's GUID also hashes the
+top-level deck its card goes into (``Vault`` of ``Vault::sub``), which names the
+output, so the same fact synced from a subfolder to its own deck beside the whole
+vault, or copied into a second vault, is two notes in one collection, never one note
+two outputs fight over. The top-level deck and not the folder or the subdeck: moving
+a note between folders keeps its GUID even without the state file. GUIDs made before
+(:data:`SCHEME`, the fact alone) stay as they are: the state file carries every card's
+GUID from build to build, and a note whose cards have such GUIDs gives its new facts
+such GUIDs too (state.py), so a fact deleted and written again comes back as the same
+Anki note, with its reviews.
 """
 
 from __future__ import annotations
@@ -22,6 +33,8 @@ from ..model import CLOZE, Card
 from ..notes.folding import normalise
 
 SCHEME = "cards/1"
+#: The GUIDs of new facts since GUIDs are scoped by output (:func:`scoped_guid`).
+SCOPED = "cards/2"
 
 #: Note type ids, fixed forever: changing one makes Anki treat every note as new.
 CLOZE_MODEL_ID = 1_742_931_207
@@ -46,6 +59,22 @@ def guid_from(*parts: str) -> str:
         value, digit = divmod(value, len(_ALPHABET))
         out.append(_ALPHABET[digit])
     return "".join(reversed(out)) or _ALPHABET[0]
+
+
+def scope_of(deck: str) -> str:
+    """What names the output a card belongs to: its top-level deck, folded as Anki
+    compares deck names (``Vault::sub`` and ``vault`` are one scope)."""
+    return normalise(deck.split("::", 1)[0])
+
+
+def scoped_guid(key: str, deck: str) -> str:
+    """The GUID of a new fact with natural (or salted) key ``key`` whose card goes into
+    ``deck``: the fact within its output (see the module doc).
+
+    >>> scoped_guid("k", "Vault::a") == scoped_guid("k", "vault::b") != scoped_guid("k", "Other")
+    True
+    """
+    return guid_from(SCOPED, scope_of(deck), key)
 
 
 def deck_id(name: str) -> int:

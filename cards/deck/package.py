@@ -13,12 +13,13 @@ from __future__ import annotations
 import errno
 import json
 import re
-import shutil
 import sqlite3
 import tempfile
+import zlib
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from ..atomic import atomic_file
+from ..atomic import Staged, sha256_file, staged_file
 from ..errors import WriteError, cannot_write
 from .ids import deck_id
 from .notetypes import NOTE_TYPES
@@ -41,6 +42,22 @@ _INDEXES = "\n".join(line for line in APKG_SCHEMA.splitlines() if line.lstrip().
 #: Image formats that are compressed already: packaged as they are (deflating a vault's
 #: photos again costs seconds on every build and saves nothing).
 COMPRESSED_IMAGES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A deck written in full beside its place, not yet in it (``staged``: the caller
+    puts it there together with its state, atomic.replace_together), its sha256, and
+    where its collection's deflated slices sit (the next build's zipping.Reuse)."""
+
+    staged: Staged
+    digest: str
+    deflated: Deflated
+
+
+class DamagedCollection(Exception):
+    """The kept collection a patch starts from is not what was written (bit rot, a
+    damaged page): the caller builds the deck in full, which makes it anew."""
 
 
 def note_models(templates_dir: Path | None = None) -> dict[str, genanki.Model]:
@@ -84,8 +101,9 @@ def write_rows(
     rows_in: Callable[[], object] | None = None,
     fields: Callable[[int], tuple[str, ...]] | None = None,
     keep_db: Path | None = None,
-) -> Deflated:
-    """Write the deck atomically: readers see the old file or the new one, never half of it.
+) -> Written:
+    """Write the deck in full beside ``output`` (:class:`Written`: the caller puts it in
+    place, so readers see the old file or the new one, never half of it).
 
     ``rows_in`` is called once every row is inserted: what remains (the indexes, the
     zip) runs in sqlite and zlib, which release the GIL, so a caller writing in a
@@ -155,9 +173,13 @@ def patch_rows(
     templates_dir: Path | None = None,
     fields: Callable[[int], tuple[str, ...]] | None = None,
     deflated: Deflated | None = None,
-) -> Deflated:
+) -> Written:
     """The next deck from the last one's collection ``db``: its notes with the GUIDs
-    ``remove`` go, ``rows`` come in, and the zip is written to ``output`` atomically.
+    ``remove`` go, ``rows`` come in, and the zip is written beside ``output``
+    (:class:`Written`, not yet in place). ``deflated`` (where the last deck holds its
+    collection's slices) also gives the CRC-32 the kept collection had when it was
+    written: ``db`` is checked against it as it is copied, and a collection damaged
+    since raises :class:`DamagedCollection` (its damage is never copied into a deck).
 
     Why: when one note of 10,000 changed, inserting 170,000 notes again cost seconds;
     copying the collection and changing a few rows costs a tenth of a second. The
@@ -174,7 +196,10 @@ def patch_rows(
     models = note_models(templates_dir)
     order = deck_order(rows, guids)
     with _collection_writes(scratch):
-        shutil.copyfile(db, scratch)
+        crc = _copy(db, scratch)
+        if deflated is not None and deflated.crc and crc != deflated.crc:
+            scratch.unlink(missing_ok=True)
+            raise DamagedCollection(f"{db}: its CRC-32 is {crc:08x}, {deflated.crc:08x} when it was written")
         conn = sqlite3.connect(scratch)
     try:
         cursor = conn.cursor()
@@ -201,6 +226,10 @@ def patch_rows(
         conn.commit()
     except sqlite3.OperationalError as exc:
         raise _write_error(scratch, exc) from exc
+    except sqlite3.DatabaseError as exc:  # "database disk image is malformed": not ours to fix here
+        conn.close()
+        scratch.unlink(missing_ok=True)
+        raise DamagedCollection(f"{db}: {exc}") from exc
     finally:
         conn.close()
     # ``deflated``: where the last deck (``output``, made from ``db``) holds its slices
@@ -396,15 +425,33 @@ def _ords(model: genanki.Model) -> Callable[[Row, Sequence[str]], Sequence[int]]
     return lambda row, fields: list(cloze_ords(*(fields[i] if i >= 0 else "" for i in indexes)))
 
 
-def _zip(db_path: Path, media: Mapping[str, Path], output: Path, reuse: Reuse | None = None) -> Deflated:
-    """The .apkg: the collection, the media index, the media; where the collection's
-    deflated slices sit in it (for the next build's ``reuse``)."""
-    with atomic_file(output) as handle:
-        archive = ZipWriter(handle)
+def _zip(db_path: Path, media: Mapping[str, Path], output: Path, reuse: Reuse | None = None) -> Written:
+    """The .apkg, written beside ``output``: the collection, the media index, the media;
+    its sha256, and where the collection's deflated slices sit in it (for the next
+    build's ``reuse``)."""
+    with staged_file(output) as staged:
+        assert staged.handle is not None
+        archive = ZipWriter(staged.handle)
         deflated = archive.add_file("collection.anki2", db_path, reuse=reuse)
         names = sorted(media)
         archive.add_bytes("media", json.dumps({str(i): n for i, n in enumerate(names)}).encode())
         for i, name in enumerate(names):
             archive.add_bytes(str(i), media[name].read_bytes(), store=Path(name).suffix.lower() in COMPRESSED_IMAGES)
         archive.close()
-    return deflated
+    try:
+        digest = sha256_file(staged.tmp)  # read back from the page cache: what is on disk
+    except OSError as exc:
+        staged.discard()
+        raise cannot_write(output, exc) from exc
+    return Written(staged, digest, deflated)
+
+
+def _copy(source: Path, target: Path) -> int:
+    """Copy a file, a MiB at a time; the CRC-32 of its bytes (checked on the way: the
+    copy reads every byte anyway)."""
+    crc = 0
+    with source.open("rb") as src, target.open("wb") as dst:
+        while block := src.read(1 << 20):
+            crc = zlib.crc32(block, crc)
+            dst.write(block)
+    return crc

@@ -20,16 +20,18 @@ from pathlib import Path
 from sys import intern
 from typing import IO, Any, NamedTuple
 
-from ..atomic import atomic_file
+from ..atomic import Staged, staged_file
 from ..model import Card
 from ..notes.folding import normalise
-from .ids import fact_kind, guid_from, key_text, unique_keys
+from ..untrusted import open_regular
+from .ids import fact_kind, guid_from, key_text, scoped_guid, unique_keys
 from .rows import Row, row_of
 
 log = logging.getLogger("cards")
-#: 3: one line per note, its entries in GUID order (2, one list per GUID, and 1,
-#: indented objects, are still read).
-STATE_VERSION = 3
+#: 4: the sha256 of the deck the state goes with, after the notes (3, without it: one
+#: line per note, its entries in GUID order; 2, one list per GUID, and 1, indented
+#: objects, are still read).
+STATE_VERSION = 4
 #: How alike two identity texts must be for an edited card to keep its GUID.
 SIMILARITY = 0.72
 
@@ -52,17 +54,20 @@ NoteEntries = list[tuple[str, Entry]]
 @dataclass(slots=True)
 class State:
     entries: dict[str, Entry] = field(default_factory=dict)  # guid -> entry
+    #: the sha256 of the deck written with this state (None: not known, an older file)
+    deck: str | None = field(default=None, compare=False)
 
     @classmethod
     def load(cls, path: Path) -> State:
         try:
-            with path.open("rb") as handle:
+            with open_regular(path) as handle:
                 head = handle.readline()
-                if head == _HEAD:
+                if head in (_HEAD, _HEAD_V3):
                     entries: dict[str, Entry] = {}
-                    for _, items in _note_lines(handle):
+                    tail: list[bytes] = []
+                    for _, items in _note_lines(handle, tail):
                         entries.update(items)
-                    return cls(entries)
+                    return cls(entries, _deck_of(tail[0]) if head == _HEAD else None)
                 if head == _HEAD_V2:
                     return cls(_entries(_slices(handle)))
                 handle.seek(0)
@@ -98,36 +103,48 @@ class State:
     def _note(self, guids: list[str]) -> NoteEntries:
         return [(guid, self.entries[guid]) for guid in sorted(guids)]
 
-    def save(self, path: Path, *, ready: Callable[[], object] | None = None) -> None:
-        """Compact JSON, one line per note (by path), its entries by GUID.
+    def save(self, path: Path, *, deck: str | None = None) -> None:
+        """Write the state at ``path`` (see :meth:`stage`), ``deck`` the sha256 of the deck
+        it goes with."""
+        self.stage(path, ready=lambda: deck).commit()
 
-        Why: a line per note lets a rebuild that changed a few notes read just their
-        lines (:func:`read_notes`) and write the new file by copying the other lines
+    def stage(self, path: Path, *, ready: Callable[[], str | None]) -> Staged:
+        """Write the state beside ``path``, not yet in its place (atomic.Staged): compact
+        JSON, one line per note (by path), its entries by GUID, then the sha256 of the
+        deck that ``ready`` gives (it writes the deck: build passes "stage the deck"; a
+        state names the deck it goes with, see pipeline/run.py).
+
+        Why a line per note: a rebuild that changed a few notes reads just their lines
+        (:func:`read_notes`) and writes the new file by copying the other lines
         (:func:`splice`), instead of decoding and encoding 170,000 entries; and
         :meth:`load` reads a line at a time, never the whole text at once. Any JSON
-        reader still reads the file whole. ``ready`` is called before the file
-        replaces the old one (build passes "the deck is written": a state must never
-        describe a deck that failed to write); if it raises, the old state stays.
+        reader still reads the file whole. If ``ready`` raises, nothing is left behind.
         """
-        with atomic_file(path) as handle:
+        with staged_file(path) as staged:
+            assert staged.handle is not None
+            writer = StateWriter(staged.handle)
             # a note's items are made as its line is written, never all at once
-            _write_lines(handle, (_note_line(note, self._note(guids)) for note, guids in self._guids_by_note()))
-            if ready is not None:
-                ready()
+            for note, guids in self._guids_by_note():
+                writer.line(_note_line(note, self._note(guids)))
+            writer.finish(ready())
+        return staged
 
 
 #: The first line of a state file (version 3): then one line per note, each but the
 #: last ending in a comma (JSON escapes every newline inside a string, so a raw
 #: newline only ever separates notes), then ``]}``.
 _HEAD = b'{"version":%d,"notes":[\n' % STATE_VERSION
+_HEAD_V3 = b'{"version":3,"notes":[\n'
 _HEAD_V2 = b'{"version":2,"entries":[\n'
 
 
-def _write_lines(handle: IO[bytes], lines: Iterable[bytes]) -> None:
-    writer = StateWriter(handle)
-    for line in lines:
-        writer.line(line)
-    writer.finish()
+def _deck_of(tail: bytes) -> str | None:
+    """The deck's sha256 from a version 4 file's last line, ``],"deck":"…"}``."""
+    raw = json.loads(b"{" + tail.removeprefix(b"],"))
+    deck = raw["deck"]
+    if not (deck is None or isinstance(deck, str)):
+        raise ValueError("malformed deck")
+    return deck
 
 
 def _note_line(note: str, items: NoteEntries) -> bytes:
@@ -164,18 +181,23 @@ def _line_path(line: bytes) -> str:
     return path
 
 
-def _raw_lines(handle: IO[bytes]) -> Iterator[bytes]:
-    """The note lines after the head, without their commas; raises when truncated."""
+def _raw_lines(handle: IO[bytes], tail: list[bytes] | None = None) -> Iterator[bytes]:
+    """The note lines after the head, without their commas; the last line (``]}``, or
+    version 4's ``],"deck":…}``) goes to ``tail``; raises when truncated."""
     for line in handle:
         line = line.rstrip(b"\r\n")
-        if line == b"]}":
+        if line.startswith(b"]"):
+            if line != b"]}" and not (line.startswith(b'],"deck":') and line.endswith(b"}")):
+                raise ValueError("truncated")
+            if tail is not None:
+                tail.append(line)
             return
         yield line.removesuffix(b",")
     raise ValueError("truncated")
 
 
-def _note_lines(handle: IO[bytes]) -> Iterator[tuple[str, NoteEntries]]:
-    for line in _raw_lines(handle):
+def _note_lines(handle: IO[bytes], tail: list[bytes] | None = None) -> Iterator[tuple[str, NoteEntries]]:
+    for line in _raw_lines(handle, tail):
         yield _note_entries(json.loads(line))
 
 
@@ -185,7 +207,7 @@ def read_notes(path: Path, notes: Collection[str]) -> dict[str, NoteEntries] | N
     wanted = set(notes)
     found: dict[str, NoteEntries] = {}
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             if handle.readline() != _HEAD:
                 return None
             for line in _raw_lines(handle):
@@ -199,12 +221,13 @@ def read_notes(path: Path, notes: Collection[str]) -> dict[str, NoteEntries] | N
     return found
 
 
-def splice(path: Path, notes: Mapping[str, NoteEntries], *, ready: Callable[[], object] | None = None) -> None:
-    """Rewrite the state file with the lines of ``notes`` replaced (an empty list drops
-    the note's line; a new note's line goes in path order), copying every other line
-    as it is. The result is byte for byte what :meth:`State.save` writes for the same
-    entries. ``ready`` as in :meth:`State.save`; raises ValueError on a file
-    :func:`read_notes` would not read."""
+def splice(path: Path, notes: Mapping[str, NoteEntries], *, ready: Callable[[], str | None]) -> Staged:
+    """The state file with the lines of ``notes`` replaced (an empty list drops the
+    note's line; a new note's line goes in path order), every other line copied as it
+    is, and the deck's sha256 that ``ready`` gives (as :meth:`State.stage`), written
+    beside ``path`` and not yet in its place (atomic.Staged). The result is byte for
+    byte what :meth:`State.stage` writes for the same entries. Raises ValueError on a
+    file :func:`read_notes` would not read."""
     new = sorted((note, _note_line(note, sorted(items))) for note, items in notes.items() if items)
 
     def merged(old: Iterator[bytes]) -> Iterator[bytes]:
@@ -224,13 +247,16 @@ def splice(path: Path, notes: Mapping[str, NoteEntries], *, ready: Callable[[], 
             yield nxt[1]
             nxt = next(pending, None)
 
-    with path.open("rb") as source:
+    with open_regular(path) as source:
         if source.readline() != _HEAD:
-            raise ValueError("not a version 3 state file")
-        with atomic_file(path) as handle:
-            _write_lines(handle, merged(_raw_lines(source)))
-            if ready is not None:
-                ready()
+            raise ValueError("not a version 4 state file")
+        with staged_file(path) as staged:
+            assert staged.handle is not None
+            writer = StateWriter(staged.handle)
+            for line in merged(_raw_lines(source)):
+                writer.line(line)
+            writer.finish(ready())
+    return staged
 
 
 def _slices(handle: IO[bytes]) -> Iterator[list[list[object]]]:
@@ -344,6 +370,8 @@ def identify_rows(
     taken = {g for g in found if g}
     if len(taken) < len(rows):
         _match_edited(rows, found, previous, taken)
+    fresh = {rows[i].path for i, g in enumerate(found) if g is None}
+    legacy = _unscoped_notes(previous, fresh) if fresh else frozenset()
     entries: dict[str, Entry] = {}  # with a ``sink``: the current note's only
     assigned: set[str] | dict[str, Entry] = set() if sink is not None else entries
     mods: dict[str, int] = {}
@@ -362,11 +390,16 @@ def identify_rows(
                 entries.clear()
             note = row.path
         if guid is None:
-            # A new fact gets the hash of its key, unless that GUID is held: by a card
-            # that has it from the state (say a question whose typo was fixed into this
-            # very text), by another new fact (a hash collision), or by a card the
-            # caller keeps (``reserved``). The held GUID stays with its card's reviews.
-            guid = row.hashed if key == row.key else guid_from(key)
+            # A new fact gets the hash of its key within its output (ids.scoped_guid; in
+            # a note of GUIDs made before GUIDs were scoped, the hash of the key alone),
+            # unless that GUID is held: by a card that has it from the state (say a
+            # question whose typo was fixed into this very text), by another new fact (a
+            # hash collision), or by a card the caller keeps (``reserved``). The held
+            # GUID stays with its card's reviews.
+            if row.path in legacy:
+                guid = row.hashed if key == row.key else guid_from(key)
+            else:
+                guid = scoped_guid(key, row.deck)
             while guid in taken or guid in assigned or guid in reserved:
                 guid = guid_from(key, guid)
         content = row.content
@@ -429,10 +462,22 @@ class StateWriter:
             self._handle.write(self._last + b",\n")
         self._last = line
 
-    def finish(self) -> None:
+    def finish(self, deck: str | None) -> None:
+        """The last line: the sha256 of the deck this state goes with (None: unknown)."""
         if self._last is not None:
             self._handle.write(self._last + b"\n")
-        self._handle.write(b"]}\n")
+        self._handle.write(b'],"deck":' + json.dumps(deck).encode("ascii") + b"}\n")
+
+
+def _unscoped_notes(previous: State, paths: Collection[str]) -> frozenset[str]:
+    """The notes among ``paths`` with a card of the last build whose GUID is its key's
+    hash alone (made before GUIDs were scoped by output, ids.scoped_guid): their new
+    facts keep that scheme, so a fact deleted from such a note and written again gets
+    its old GUID back (and Anki its reviews), in a full build and a patching one alike
+    (both see the note's old entries)."""
+    return frozenset(
+        entry.path for guid, entry in previous.entries.items() if entry.path in paths and guid == guid_from(entry.key)
+    )
 
 
 def _match_edited(rows: Sequence[Row], guids: list[str | None], previous: State, taken: set[str]) -> None:

@@ -43,11 +43,14 @@ _END = zlib.compressobj(LEVEL, zlib.DEFLATED, -15).flush()
 @dataclass(frozen=True, slots=True)
 class Deflated:
     """Where the deflated slices of a file sit in a zip written here: the entry's data
-    offset in the zip, and each slice's deflated length, in order."""
+    offset in the zip, each slice's deflated length and the CRC-32 of those deflated
+    bytes, in order, and the CRC-32 of the whole file (what the zip says of it)."""
 
     offset: int
     lengths: tuple[int, ...]
     slice: int  # the slice size they were cut with
+    crcs: tuple[int, ...] = ()  # of each slice's deflated bytes: a slice is copied only if they are still these
+    crc: int = 0  # of the file the slices hold (the zip entry's CRC-32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +58,9 @@ class Reuse:
     """The last zip of a file: the file as it was (``source``), the zip (``archive``)
     and where its slices sit there. A slice whose bytes, and the bytes of the slice
     before it (its zdict), are what they were is copied from the old zip, not deflated
-    again: it would deflate to the same bytes."""
+    again: it would deflate to the same bytes. Copied only if the deflated bytes in the
+    old zip are still what was written (their CRC-32): a zip damaged on disk since
+    (bit rot, a bad sector) is deflated afresh, its damage never copied."""
 
     source: Path
     archive: Path
@@ -88,6 +93,7 @@ class ZipWriter:
         with ``reuse``, the unchanged slices are copied from the last zip instead."""
         state = [0, 0]  # crc, size: known once every slice is read
         lengths: list[int] = []
+        crcs: list[int] = []
 
         def packed() -> Iterator[bytes]:
             with ExitStack() as stack:
@@ -108,22 +114,29 @@ class ZipWriter:
                     state[0] = zlib.crc32(chunk, state[0])
                     state[1] += len(chunk)
                     same = old is not None and old.read(SLICE) == chunk
+                    copied = None
                     if same and same_before and old_zip is not None and index < len(starts) - 1:  # noqa: SIM102
                         old_zip.seek(starts[index])
-                        running.append(old_zip.read(starts[index + 1] - starts[index]))
-                    else:
-                        running.append(pool.submit(_deflate, chunk, tail))
+                        copied = old_zip.read(starts[index + 1] - starts[index])
+                        if (
+                            reuse is None
+                            or index >= len(reuse.deflated.crcs)
+                            or (zlib.crc32(copied) != reuse.deflated.crcs[index])
+                        ):
+                            copied = None  # not what was written there: deflated afresh
+                    running.append(copied if copied is not None else pool.submit(_deflate, chunk, tail))
                     same_before = same
                     tail = chunk[-WINDOW:]
                     index += 1
                     while len(running) > self._threads:
-                        yield _done(running.popleft(), lengths)
+                        yield _done(running.popleft(), lengths, crcs)
                 while running:
-                    yield _done(running.popleft(), lengths)
+                    yield _done(running.popleft(), lengths, crcs)
             yield _END
 
         offset = self._entry(name, packed(), lambda: (state[0], state[1]))
-        return Deflated(offset, tuple(lengths[:-1]), SLICE)  # the last piece is _END
+        # the last slice is never reused (as before: it ends the stream)
+        return Deflated(offset, tuple(lengths[:-1]), SLICE, tuple(crcs[:-1]), state[0])
 
     def _entry(
         self, name: str, packed: Iterator[bytes], crc_and_size: Callable[[], tuple[int, int]], method: int = _DEFLATED
@@ -179,9 +192,10 @@ class ZipWriter:
         handle.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, length, directory, 0))
 
 
-def _done(piece: Future[bytes] | bytes, lengths: list[int]) -> bytes:
+def _done(piece: Future[bytes] | bytes, lengths: list[int], crcs: list[int]) -> bytes:
     out = piece if isinstance(piece, bytes) else piece.result()
     lengths.append(len(out))
+    crcs.append(zlib.crc32(out))
     return out
 
 

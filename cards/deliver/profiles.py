@@ -15,7 +15,7 @@ import os
 import pickle
 import platform
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .target import UNREACHABLE, DeliveryError
@@ -40,37 +40,84 @@ def anki_base(*, env: Mapping[str, str] | None = None, system: str | None = None
     return base
 
 
-class _NoObjects(pickle.Unpickler):
-    """Anki's profile metadata is a pickled dict of plain values: refuse anything else."""
+class _Inert:
+    """What an object in Anki's profile data becomes when read (Qt's window geometry,
+    say): nothing, and no code of its class runs."""
 
-    def find_class(self, module: str, name: str) -> object:
-        raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
+    def __new__(cls, *args: object, **kwargs: object) -> _Inert:
+        return object.__new__(cls)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def __setstate__(self, state: object) -> None:
+        pass
+
+    # what unpickling a mapping or a list subclass calls on it
+    def __setitem__(self, key: object, value: object) -> None:
+        pass
+
+    def append(self, value: object) -> None:
+        pass
+
+    def extend(self, values: object) -> None:
+        pass
+
+
+class _NoObjects(pickle.Unpickler):
+    """Anki's profile data is a pickled dict: its plain values are read, and any object
+    in it (no class is ever loaded) becomes an :class:`_Inert`."""
+
+    def find_class(self, module: str, name: str) -> type:
+        return _Inert
+
+
+def _load(data: bytes) -> dict[str, object]:
+    try:
+        meta = _NoObjects(io.BytesIO(data)).load()
+    except Exception:  # noqa: BLE001 - an unreadable preference only loses the hint
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _rows(base: Path) -> dict[str, bytes]:
+    """prefs21.db's rows: profile name (and ``_global``) -> its pickled data."""
+    path = base / "prefs21.db"
+    if not path.is_file():
+        return {}
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return {
+                str(name): bytes(data) for name, data in conn.execute("SELECT name, cast(data AS blob) FROM profiles")
+            }
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
 
 
 def _prefs(base: Path) -> tuple[list[str], str | None]:
     """The profile names in prefs21.db and the profile opened last (None if unknown)."""
-    path = base / "prefs21.db"
-    if not path.is_file():
-        return [], None
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            rows = conn.execute("SELECT name, cast(data AS blob) FROM profiles").fetchall()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return [], None
-    names = [name for name, _ in rows if name != "_global"]
-    last = None
-    for name, data in rows:
-        if name == "_global":
-            try:
-                meta = _NoObjects(io.BytesIO(data)).load()
-            except Exception:  # noqa: BLE001 - an unreadable preference only loses the hint
-                meta = {}
-            found = meta.get("last_loaded_profile_name") if isinstance(meta, dict) else None
-            last = found if isinstance(found, str) else None
-    return names, last
+    rows = _rows(base)
+    names = [name for name in rows if name != "_global"]
+    found = _load(rows["_global"]).get("last_loaded_profile_name") if "_global" in rows else None
+    return names, found if isinstance(found, str) else None
+
+
+def signed_in(base: Path, running: Sequence[str]) -> bool | None:
+    """Whether the profile Anki opened last in ``base`` is signed in to AnkiWeb (holds a
+    sync key); None when that cannot be told: ``base`` is not the data folder of the
+    Anki whose profiles are ``running`` (it was started with another one), or it names
+    no profile."""
+    rows = _rows(base)
+    names = sorted(name for name in rows if name != "_global")
+    if not names or names != sorted(running):
+        return None
+    _, last = _prefs(base)
+    if last not in rows:
+        return None
+    return bool(_load(rows[last]).get("syncKey"))
 
 
 def profiles(base: Path) -> list[str]:

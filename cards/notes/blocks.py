@@ -28,8 +28,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..untrusted import read_in_vault
 from .metadata import PROPERTY, TASK_MARKER, TRAILING_TAGS, metadata_lines
-from .read import NOTE_SUFFIXES, SKIPPED_DIRS
+from .read import MAX_NOTE_BYTES, NOTE_SUFFIXES, SKIPPED_DIRS
 
 __all__ = ["BlockIndex", "BlockText", "block_texts"]
 
@@ -75,9 +76,9 @@ class BlockIndex:
                 if name.startswith(".") or not name.lower().endswith(NOTE_SUFFIXES):
                     continue
                 try:
-                    data = (here / name).read_bytes()
+                    data, _ = read_in_vault(root, here / name, limit=MAX_NOTE_BYTES)
                 except OSError:
-                    continue
+                    continue  # the walk of the notes (read.py) says why
                 if b"id::" not in data:
                     continue
                 for uuid, words in block_texts(data.decode("utf-8", errors="replace"), Path(name).stem).items():

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..untrusted import SETTINGS_LIMIT, read_in_vault
+
 __all__ = ["Layout", "load_layout"]
 
 DAILY_NOTES = PurePosixPath(".obsidian/daily-notes.json")
@@ -91,7 +93,7 @@ def load_layout(root: Path) -> Layout:
     templates: list[Folder] = []
     hidden: list[Folder] = []
     ignored: list[str] = []
-    config = _read_text(root / LOGSEQ_CONFIG)
+    config = _read_text(root, root / LOGSEQ_CONFIG)
     logseq = config is not None or ((root / "pages").is_dir() and (root / "journals").is_dir())
     if logseq:
         edn = _without_comments(config or "")
@@ -107,12 +109,12 @@ def load_layout(root: Path) -> Layout:
         hidden.extend((f, f"a folder {LOGSEQ_CONFIG} hides (:hidden)") for f in _edn_strings(edn, "hidden") if f)
         if config is not None:
             ignored.append("logseq")  # config.edn, custom.css, bak/ (copies of pages), version-files/
-    daily = _read_json(root / DAILY_NOTES)
+    daily = _read_json(root, root / DAILY_NOTES)
     if daily is not None:
         folder = _folder(daily.get("folder"))
         if folder:
             journals.append((folder, f"the daily notes folder of {DAILY_NOTES}"))
-    periodic = _read_json(root / PERIODIC_NOTES)
+    periodic = _read_json(root, root / PERIODIC_NOTES)
     if periodic is not None:
         for period in ("daily", "weekly", "monthly", "quarterly", "yearly"):
             settings = periodic.get(period)
@@ -124,7 +126,7 @@ def load_layout(root: Path) -> Layout:
         (TEMPLATES, "folder", f"the templates folder of {TEMPLATES}"),
         (TEMPLATER, "templates_folder", "Templater's templates folder"),
     ):
-        data = _read_json(root / rel)
+        data = _read_json(root, root / rel)
         folder = _folder(data.get(key)) if data is not None else ""
         if folder:
             templates.append((folder, what))
@@ -149,15 +151,18 @@ def _folder(value: object) -> str:
     return "/".join(parts)
 
 
-def _read_text(path: Path) -> str | None:
+def _read_text(root: Path, path: Path) -> str | None:
+    """A settings file of the vault, read as untrusted (notes/untrusted.py); None when
+    it is missing, unreadable or refused."""
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        data, _ = read_in_vault(root, path, limit=SETTINGS_LIMIT)
     except OSError:
         return None
+    return data.decode("utf-8", errors="replace")
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
-    text = _read_text(path)
+def _read_json(root: Path, path: Path) -> dict[str, Any] | None:
+    text = _read_text(root, path)
     if text is None:
         return None
     try:

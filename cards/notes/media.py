@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from ..errors import CardsError
 from ..model import Source
+from ..untrusted import read_in_vault
 
 log = logging.getLogger("cards")
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif"})
@@ -50,9 +51,11 @@ class MediaIndex:
 
     def name_for(self, path: Path) -> str:
         if path not in self._names:
-            digest = (self.digest(path) if self.digest is not None else hashlib.sha256(path.read_bytes()).hexdigest())[
-                :12
-            ]
+            digest = (
+                self.digest(path)
+                if self.digest is not None
+                else hashlib.sha256(read_in_vault(self.root, path)[0]).hexdigest()
+            )[:12]
             stem = re.sub(r"[^\w.-]+", "_", path.stem)[:60] or "image"
             name = f"{stem}-{digest}{path.suffix.lower()}"
             self._names[path] = name
@@ -79,8 +82,10 @@ class MediaIndex:
     def _locate(self, folder: PurePosixPath, target: str) -> tuple[Path | None, str | None]:
         """Where ``target`` is: beside the note, else from the vault root (Obsidian's
         "shortest path", Logseq's ``/assets/x.png`` and ``assets/x.png``), else, for a
-        bare name, anywhere in the vault. A path that lies outside the vault is refused;
-        a missing file is "not found", naming where it was looked for.
+        bare name, anywhere in the vault. A path that lies outside the vault is refused,
+        and so is a file whose real path does (a symbolic link out of the vault, found
+        by its path or by its bare name), or that is not an image; a missing file is
+        "not found", naming where it was looked for.
 
         >>> import tempfile; root = Path(tempfile.mkdtemp()); (root / "assets").mkdir(); _ = (root / "assets" / "x.png").write_bytes(b"png")
         >>> index = MediaIndex(root)
@@ -101,25 +106,52 @@ class MediaIndex:
             candidates = [root / folder / target, root / target]
         looked: list[Path] = []
         for candidate in candidates:
-            resolved = candidate.resolve()
-            if not resolved.is_relative_to(root):
-                continue
-            if resolved.is_file():
-                if resolved.suffix.lower() not in IMAGE_SUFFIXES:
-                    return None, "not an image file; it is not packaged"
-                return resolved, None
-            if resolved not in looked:
-                looked.append(resolved)
+            lexical = Path(os.path.normpath(candidate))
+            if not lexical.is_relative_to(root):
+                continue  # ../ out of the vault: refused below
+            found, problem = self._check(lexical)
+            if found is not None or problem is not None:
+                return found, problem
+            if lexical not in looked:
+                looked.append(lexical)
         if bare:
-            matches = self._index().get(target.lower(), [])
-            if matches:
-                return matches[0].resolve(), None
+            answers = [
+                self._check(root / match.relative_to(self.root)) for match in self._index().get(target.lower(), [])
+            ]
+            for found, problem in answers:
+                if found is not None:
+                    return found, None
+            if answers:
+                return answers[0]
         if not looked:
             return None, "image path leads outside the vault; it is not packaged"
         where = (
             f"{target} in every folder" if bare else " or ".join(path.relative_to(root).as_posix() for path in looked)
         )
         return None, f"image not found in the vault (looked for {where}); the card shows its name instead"
+
+    def _check(self, path: Path) -> tuple[Path | None, str | None]:
+        """The file ``path`` (inside the vault, as written) if it may be packaged: a
+        regular image file whose real path, links followed, is inside the vault too.
+        (None, why) when it is refused; (None, None) when there is no such file.
+        """
+        assert self._root is not None
+        root = self._root
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):  # a loop of links
+            resolved = None
+        shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+        if resolved is None or not resolved.is_relative_to(root):
+            if not os.path.lexists(path) and resolved is not None:
+                return None, None
+            where = f"to {resolved}, outside the vault" if resolved is not None else "that leads nowhere"
+            return None, f"{shown} is a symbolic link {where}; it is not packaged"
+        if not resolved.is_file():
+            return None, None
+        if resolved.suffix.lower() not in IMAGE_SUFFIXES:
+            return None, "not an image file; it is not packaged"
+        return resolved, None
 
 
 @dataclass(slots=True)
@@ -144,14 +176,34 @@ class NoteImages:
         clean = unquote(target.split("#")[0].split("?")[0])
         path, problem = self.index.locate(self.note.parent, clean)
         if path is None:
-            self._warn(clean, problem or "image not found")
+            self._warn(clean, problem or "image not found", written=target)
             return None
         return self.index.name_for(path)
 
-    def _warn(self, target: str, message: str) -> None:
+    def _warn(self, target: str, message: str, *, written: str | None = None) -> None:
         if callable(self.text):
             self.text = self.text()
-        line = next((n for n, text in enumerate(self.text.splitlines(), 1) if target in text), 1)
-        error = CardsError(Source(self.note, line), f"{target}: {message}")
+        error = CardsError(Source(self.note, image_line(self.text, written or target, target)), f"{target}: {message}")
         self.warned.append(str(error))
         log.warning("%s", error)
+
+
+def image_line(text: str, *targets: str) -> int:
+    """The line of ``text`` that shows the image ``targets`` name (as written, then as
+    understood): where it stands as an image or link target (``](x``, ``[[x``,
+    ``src="x"``), else the first line that holds it, else 1.
+
+    >>> image_line(chr(10).join(["see x.png below", "- ![](x.png)"]), "x.png")
+    2
+    """
+    lines = text.splitlines()
+    for target in targets:
+        shown = re.compile(r"(?:\]\(\s*<?|\[\[|src\s*=\s*[\"']?)" + re.escape(target))
+        for number, line in enumerate(lines, 1):
+            if target in line and shown.search(line):
+                return number
+    for target in targets:
+        for number, line in enumerate(lines, 1):
+            if target in line:
+                return number
+    return 1

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import CardsError
 from ..model import Source
+from ..untrusted import SETTINGS_LIMIT, UnsafeFile, read_in_vault
 
 log = logging.getLogger("cards")
 
@@ -103,15 +104,13 @@ def load_plugins(root: Path) -> Plugins:
 def _read(root: Path, rel: PurePosixPath) -> dict[str, Any] | None:
     path = root / rel
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(read_in_vault(root, path, limit=SETTINGS_LIMIT)[0])
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, UnsafeFile) else type(exc).__name__
         log.warning(
-            "%s",
-            CardsError(
-                Source(rel, 1), f"cannot read the plugin's settings ({type(exc).__name__}); its defaults are used"
-            ),
+            "%s", CardsError(Source(rel, 1), f"cannot read the plugin's settings ({why}); its defaults are used")
         )
         return {}
     return data if isinstance(data, dict) else {}

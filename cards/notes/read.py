@@ -1,16 +1,26 @@
-"""Walk a vault and decode its notes; a note that cannot be read is an error, not a crash."""
+"""Walk a vault and decode its notes; a note that cannot be read is an error, not a crash.
+
+A note is read as untrusted (notes/untrusted.py): only a regular file, at most
+:data:`MAX_NOTE_BYTES`, never through a link out of the vault. The walk leaves out,
+with a warning naming each, a symbolic link that leads outside the vault or nowhere
+and a FIFO, device or socket named ``.md``; a link to another note inside the same
+vault is kept (people link a note into a second folder), and gives that note's cards
+a second time.
+"""
 
 from __future__ import annotations
 
 import codecs
 import logging
 import os
+import stat
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import CardsError, ReadError, reason
 from ..model import Source
+from ..untrusted import TooLarge, UnsafeFile, kind_of_file, link_target, read_in_vault
 from .layout import Layout
 from .skip import skip_file
 
@@ -61,7 +71,8 @@ def find_notes(
             raise ReadError(root, exc)
         log.warning("%s: cannot read the folder (%s); its notes are left out", where, reason(exc))
 
-    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
+    real_root = Path(os.path.realpath(root))
+    for dirpath, dirnames, entries in _walk(root, unreadable):
         rel_dir = PurePosixPath(Path(dirpath).relative_to(root).as_posix())
         rel_of = (lambda name: rel_dir / name) if str(rel_dir) != "." else PurePosixPath
         dirnames[:] = sorted(
@@ -72,14 +83,63 @@ def find_notes(
             and rel_of(d) not in skipped
             and not (layout is not None and layout.is_ignored(rel_of(d)))
         )
-        for name in filenames:
+        for entry in entries:
+            name = entry.name
             if name.startswith(".") or not name.lower().endswith(NOTE_SUFFIXES):
                 continue
             rel = rel_of(name)
-            if rel not in skipped and (include is None or include(rel)):
-                why = skip_file(rel, layout) if layout is not None else None
-                found.append(NoteFile(root, rel, str(why) if why else None))
+            if rel in skipped or (include is not None and not include(rel)):
+                continue
+            if not _plain_note(real_root, entry, rel):
+                continue
+            why = skip_file(rel, layout) if layout is not None else None
+            found.append(NoteFile(root, rel, str(why) if why else None))
     return sorted(found, key=lambda f: f.path.as_posix())
+
+
+def _walk(root: Path, onerror: Callable[[OSError], None]) -> Iterator[tuple[str, list[str], list[os.DirEntry[str]]]]:
+    """``os.walk`` (top down, links to folders not followed) that gives each folder's
+    files as ``os.DirEntry`` objects: their type (a link, a FIFO) is known without a
+    ``stat`` per file."""
+    stack = [os.fspath(root)]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            onerror(exc)
+            continue
+        folders: list[str] = []
+        files: list[os.DirEntry[str]] = []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            (folders if is_folder else files).append(entry.name if is_folder else entry)  # type: ignore[arg-type]
+        yield here, folders, files
+        stack.extend(os.path.join(here, name) for name in reversed(folders))
+
+
+def _plain_note(real_root: Path, entry: os.DirEntry[str], rel: PurePosixPath) -> bool:
+    """Whether the walk keeps this file as a note: a regular file, or a link to one
+    inside the vault. Anything else is warned about (it is not read)."""
+    try:
+        if entry.is_symlink():
+            mode = os.stat(link_target(real_root, Path(entry.path))).st_mode
+            if stat.S_ISREG(mode):
+                return True
+            raise UnsafeFile(Path(entry.path), f"a symbolic link to {kind_of_file(mode)}, not to a regular file")
+        if entry.is_file(follow_symlinks=False):
+            return True
+        kind = kind_of_file(entry.stat(follow_symlinks=False).st_mode)
+        raise UnsafeFile(Path(entry.path), f"{kind}, not a regular file")
+    except UnsafeFile as exc:
+        log.warning("%s: %s; it is not read", rel, exc.strerror)
+    except OSError as exc:
+        log.warning("%s: cannot read the note (%s); it is not read", rel, reason(exc))
+    return False
 
 
 def no_notes_message(root: Path, *, configured: bool) -> str:
@@ -110,10 +170,7 @@ def no_notes_message(root: Path, *, configured: bool) -> str:
 def decode_note(data: bytes, path: PurePosixPath) -> str:
     """Bytes -> text: UTF-8 (with or without BOM), CRLF/CR -> LF. Binary or bad bytes raise."""
     if len(data) > MAX_NOTE_BYTES:
-        raise CardsError(
-            Source(path, 1),
-            f"note is {len(data) // 1024 // 1024} MiB, over the {MAX_NOTE_BYTES // 1024 // 1024} MiB limit; split it or exclude it in cards.toml",
-        )
+        raise CardsError(Source(path, 1), _too_large(len(data)))
     if b"\x00" in data[:8192]:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise CardsError(
@@ -132,12 +189,26 @@ def decode_note(data: bytes, path: PurePosixPath) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_note(note: NoteFile) -> str:
+def read_note_bytes(note: NoteFile) -> bytes:
+    """A note's bytes, read as :func:`read_in_vault` reads (at most
+    :data:`MAX_NOTE_BYTES`); raises CardsError saying why it cannot be read."""
     try:
-        data = note.absolute.read_bytes()
+        return read_in_vault(note.root, note.absolute, limit=MAX_NOTE_BYTES)[0]
+    except TooLarge as exc:
+        raise CardsError(Source(note.path, 1), _too_large(exc.size)) from None
+    except UnsafeFile as exc:
+        raise CardsError(Source(note.path, 1), f"{exc.strerror}; it is not read") from None
     except OSError as exc:
         raise CardsError(Source(note.path, 1), f"cannot read the note: {exc.strerror or exc}") from None
-    return decode_note(data, note.path)
+
+
+def _too_large(size: int) -> str:
+    limit = MAX_NOTE_BYTES // 1024 // 1024
+    return f"note is {size // 1024 // 1024} MiB, over the {limit} MiB limit; split it or exclude it in cards.toml"
+
+
+def read_note(note: NoteFile) -> str:
+    return decode_note(read_note_bytes(note), note.path)
 
 
 def iter_texts(notes: list[NoteFile]) -> Iterator[tuple[NoteFile, str | CardsError]]:

@@ -45,6 +45,14 @@ only remembered when the file's times are older than :data:`RACY_NS` before the 
 started: a file written in the same clock tick as the scan (coarse filesystem clocks)
 could change again without its stat changing, so such a file is hashed next time too.
 
+**What the file holds** is plain data: SQLite columns, and MessagePack (strings,
+numbers, arrays, maps, bytes; the fields of a note's cards also zlib-compressed) in
+its blobs, never pickle. Reading it back cannot run code: a cache folder can be
+shared (``CARDS_CACHE_DIR``), synced or restored from a backup, and whoever could
+write it must not be able to run a command as the user on the next build. A file of
+an older version (pickled, schema 9 and before) is emptied by its schema number before
+any of its rows is read; a blob that does not decode is a miss.
+
 Losing or corrupting the file costs time, never correctness: a file SQLite cannot
 read is deleted and made anew, an unreadable entry is a miss, an unreadable stat
 index means every note is hashed, an unreadable manifest means the deck is checked
@@ -60,20 +68,23 @@ import dataclasses
 import hashlib
 import logging
 import os
-import pickle
 import sqlite3
+import stat
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import msgpack
+
 from ..deck.notetypes import note_type
 from ..deck.rows import Row
 from ..model import CLOZE
+from ..untrusted import read_in_vault
 
 if TYPE_CHECKING:
     from .per_note import NoteResult
@@ -84,8 +95,9 @@ log = logging.getLogger("cards")
 #: 3: the rows' fields apart, compressed; 4: rows carry their hashed GUID; 5: the
 #: manifest's summary is made from its notes; 6: notes count their Anki cards; 7: why a
 #: note was skipped, and the Logseq block references a note resolved among its lookups;
-#: 8, 9: one SQLite file instead of a file per note, with views).
-SCHEMA = 9
+#: 8, 9: one SQLite file instead of a file per note, with views; 10: MessagePack
+#: instead of pickle, which could run code: see "What the file holds" above).
+SCHEMA = 10
 #: The cache's one file in its folder.
 FILE = "cache.sqlite"
 #: Keys asked for in one query (SQLite's oldest limit on a query's parameters is 999).
@@ -251,26 +263,37 @@ def light(entry: Entry) -> Entry:
     """
     if entry.fields or not entry.rows:
         return entry
-    packed = zlib.compress(pickle.dumps(tuple(row.fields for row in entry.rows), protocol=pickle.HIGHEST_PROTOCOL), 1)
+    packed = zlib.compress(_packb(tuple(row.fields for row in entry.rows)), 1)
     rows = tuple(row._replace(fields=()) for row in entry.rows)
     return dataclasses.replace(entry, rows=rows, fields=packed)
 
 
 def unpack_fields(packed: bytes) -> tuple[tuple[str, ...], ...]:
     """The fields of a light entry's rows, in order."""
-    fields: tuple[tuple[str, ...], ...] = pickle.loads(zlib.decompress(packed)) if packed else ()
+    fields: tuple[tuple[str, ...], ...] = _unpackb(zlib.decompress(packed)) if packed else ()
     return fields
 
 
+def _packb(value: Any) -> bytes:
+    """``value`` (tuples, lists, dicts of str keys, str, bytes, int, bool, None) as
+    MessagePack: plain data, which reading back can never turn into code."""
+    data: bytes = msgpack.packb(value, use_bin_type=True)
+    return data
+
+
+def _unpackb(data: bytes) -> Any:
+    """What :func:`_packb` packed, arrays as tuples. Raises ValueError (or a
+    msgpack error, also a ValueError) on bytes it did not write."""
+    return msgpack.unpackb(data, use_list=False, raw=False)
+
+
 def _pack(entry: Entry) -> tuple[Any, ...]:
-    # plain tuples pickle smaller and load faster than NamedTuples
     entry = light(entry)
-    rows = tuple(tuple(row) for row in entry.rows)
     return (
         SCHEMA,
         entry.key,
         entry.path.as_posix(),
-        rows,
+        tuple(tuple(row) for row in entry.rows),
         entry.error,
         entry.warnings,
         entry.reflowed,
@@ -280,34 +303,93 @@ def _pack(entry: Entry) -> tuple[Any, ...]:
     )
 
 
-def _unpack(data: tuple[Any, ...], light: bool = False) -> Entry:
+def _unpack(data: Any, light: bool = False) -> Entry:
     schema, key, path_text, rows, error, warnings, reflowed, images, packed, skipped = data
     if schema != SCHEMA:
         raise ValueError(f"schema {schema!r}")
-    make = Row._make
-    if not light:
-        rows = [(*row[:_FIELDS], fields, *row[_FIELDS + 1 :]) for row, fields in zip(rows, unpack_fields(packed))]
-        packed = b""
+    if not (isinstance(key, str) and isinstance(path_text, str) and isinstance(packed, bytes)):
+        raise ValueError("malformed entry")
+    made = _rows(rows, iter(unpack_fields(packed)) if not light else None)
     return Entry(
         key,
         PurePosixPath(path_text),
-        tuple(map(make, rows)),
+        made,
         error,
         tuple(warnings),
         bool(reflowed),
         tuple(images),
-        packed,
+        packed if light else b"",
         skipped,
     )
 
 
+def _rows(rows: Iterable[Any], fields: Iterator[tuple[str, ...]] | None) -> tuple[Row, ...]:
+    """Rows as MessagePack gave them back, with ``fields`` (None: a light entry's).
+
+    What repeats across a note's rows is made one object again: the tuples rows.shared
+    made one, and the strings every row of a note has alike (kind, note type, path,
+    deck, title, link). pickle's memo did it by itself; without it a 10,000-note build
+    held ~70 MiB more. Unrolled: this runs for every row of every cached note.
+    """
+    one: dict[Any, Any] = {}
+    share = one.setdefault
+    make = tuple.__new__
+    made = []
+    # a row of another length raises ValueError: a miss
+    for (
+        kind,
+        model,
+        context,
+        identity,
+        path,
+        line,
+        deck,
+        tags,
+        title,
+        media,
+        link,
+        held,
+        ords,
+        key,
+        content,
+        text,
+        hashed,
+    ) in rows:
+        made.append(
+            make(
+                Row,
+                (
+                    share(kind, kind),
+                    share(model, model),
+                    share(context, context),
+                    identity,
+                    share(path, path),
+                    line,
+                    share(deck, deck),
+                    share(tags, tags),
+                    share(title, title),
+                    share(media, media),
+                    share(link, link),
+                    next(fields) if fields is not None else held,
+                    share(ords, ords),
+                    key,
+                    content,
+                    text,
+                    hashed,
+                ),
+            )
+        )
+    return tuple(made)
+
+
 def dump_entry(entry: Entry) -> bytes:
-    return pickle.dumps(_pack(entry), protocol=pickle.HIGHEST_PROTOCOL)
+    return _packb(_pack(entry))
 
 
 def load_entry(data: bytes, *, light: bool = False) -> Entry:
-    """An entry; ``light``: as :func:`light` gives it (what the file holds)."""
-    return _unpack(pickle.loads(data), light)
+    """An entry; ``light``: as :func:`light` gives it (what the file holds). Raises
+    ValueError (or TypeError) on bytes :func:`dump_entry` did not write."""
+    return _unpack(_unpackb(data), light)
 
 
 # ---------------------------------------------------------------- the cache
@@ -401,15 +483,17 @@ class Manifest:
 
     inputs: str  # hash over every note's key, in order
     deck: str  # hash of the things outside the cards that shape the deck (templates)
-    output: tuple[int, int, int]  # size, mtime_ns, inode of the deck as written
-    state: tuple[int, int, int]  # the same for the state file
+    output: tuple[int, int, int, int]  # file_stamp of the deck as written
+    state: tuple[int, int, int, int]  # the same for the state file
     guids: tuple[str, ...]
     keys: tuple[str, ...]
     images: dict[str, tuple[ImageLookup, ...]] = field(default_factory=dict)  # key -> lookups, notes with images only
     notes: tuple[NoteInfo, ...] = ()  # in the order of ``keys``
     natural: str = ""  # every card's natural key hashed (Row.hashed), sorted, one per line
-    db: tuple[int, int, int] | None = None  # file_stamp of the deck's collection kept in the cache (db_path)
-    deflated: tuple[int, tuple[int, ...], int] | None = None  # zipping.Deflated of the deck's collection, as a tuple
+    db: tuple[int, int, int, int] | None = None  # file_stamp of the deck's collection kept in the cache (db_path)
+    # zipping.Deflated of the deck's collection, as a tuple: its slices in the deck, their
+    # CRC-32s and the collection's CRC-32 (a patch checks the kept collection against it)
+    deflated: tuple[int, tuple[int, ...], int, tuple[int, ...], int] | None = None
 
     @property
     def summary(self) -> Summary:
@@ -460,6 +544,7 @@ class NoteCache:
     _writes: bool = True  # False once closed: a build's result read later only reads
     _manifest: Manifest | None = None
     _manifest_read: bool = False
+    _warned: bool = False
 
     @classmethod
     def open(cls, root: Path, *, busy: float = 5.0) -> NoteCache:
@@ -475,12 +560,13 @@ class NoteCache:
             elif old.exists():
                 old.unlink(missing_ok=True)
         path = root / FILE
+        _make_room(path)
         for _ in range(2):
             try:
                 cache._db = _connect(path, busy=busy)
                 break
             except sqlite3.OperationalError as exc:  # locked, full, cannot open: go on without
-                log.debug("cache: %s unusable (%s); building without it", path, exc)
+                cache._warn(exc)
                 break
             except sqlite3.Error as exc:  # not a database, or damaged: made anew
                 log.debug("cache: %s damaged (%s); starting it afresh", path, exc)
@@ -488,9 +574,7 @@ class NoteCache:
         raw = cache._meta("stats")
         if raw is not None:
             try:
-                stats = pickle.loads(raw)
-                if isinstance(stats, dict):
-                    cache.stats = stats
+                cache.stats = {(root, path): tuple(rest) for root, path, *rest in _unpackb(raw)}
             except Exception as exc:  # noqa: BLE001 - any damage only costs a re-hash
                 log.debug("cache: stat index unreadable (%s); hashing every note", exc)
         return cache
@@ -537,10 +621,27 @@ class NoteCache:
         except sqlite3.Error as exc:
             self._failed(exc)
 
+    def _warn(self, exc: sqlite3.Error) -> None:
+        self.warn_once(
+            f"{self.root / FILE}: cannot use the build cache ({str(exc) or type(exc).__name__}); "
+            "going on without it (it costs time, not the deck)"
+        )
+
+    def warn_once(self, message: str) -> None:
+        """Say once per build that the cache cannot be used as it should (a full disk,
+        no permission, a file locked for too long): it costs time, and the user should
+        know why every build is slow; one line is enough."""
+        if not self._warned:
+            self._warned = True
+            log.warning("%s", message)
+
     def _failed(self, exc: sqlite3.Error) -> None:
         """Any SQLite error turns the cache off for the rest of this build (a damaged
         file is made anew by the next one): it only ever costs time."""
-        log.debug("cache: %s; going on without the cache", exc)
+        if isinstance(exc, sqlite3.OperationalError):
+            self._warn(exc)
+        else:
+            log.debug("cache: %s; going on without the cache", exc)
         db, self._db = self._db, None
         if db is not None:
             try:
@@ -569,22 +670,35 @@ class NoteCache:
 
     # -- note digests ---------------------------------------------------
 
-    def digest(self, root: Path, rel: PurePosixPath, absolute: Path) -> tuple[str, bytes | None]:
-        """The sha256 of a note's bytes, and the bytes when they had to be read.
+    def digest(
+        self, root: Path, rel: PurePosixPath, absolute: Path, *, limit: int | None = None
+    ) -> tuple[str, bytes | None]:
+        """The sha256 of a vault file's bytes, and the bytes when they had to be read.
 
-        Raises OSError when the note cannot be stat'ed or read.
+        Read as notes/read.py's ``read_in_vault`` reads (a regular file, no link out of
+        ``root``, at most ``limit`` bytes). Raises OSError when the file cannot be
+        stat'ed or read, or is refused.
         """
         key = (str(root), rel.as_posix())
         st = os.stat(absolute)
         sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         old = self.stats.get(key)
-        if old is not None and old[:4] == sig:
+        if old is not None and old[:4] == sig and stat.S_ISREG(st.st_mode):
             self._remember(key, sig, old[4], st)
             return old[4], None
-        data = absolute.read_bytes()
+        data, opened = read_in_vault(root, absolute, limit=limit)
         after = os.stat(absolute)
         digest = hashlib.sha256(data).hexdigest()
-        if (after.st_size, after.st_mtime_ns, after.st_ctime_ns, after.st_ino) == sig:
+        if (
+            (after.st_size, after.st_mtime_ns, after.st_ctime_ns, after.st_ino)
+            == sig
+            == (
+                opened.st_size,
+                opened.st_mtime_ns,
+                opened.st_ctime_ns,
+                opened.st_ino,
+            )
+        ):
             self._remember(key, sig, digest, st)
         return digest, data
 
@@ -666,7 +780,7 @@ class NoteCache:
         if data is None:
             return None
         try:
-            raw = pickle.loads(data)
+            raw = _unpackb(data)
             inputs, deck, output, state, guids, keys, images, notes, natural, db, deflated = raw
             return Manifest(
                 inputs,
@@ -691,7 +805,7 @@ class NoteCache:
         if self.new_stats != self.stats:
             self._write(
                 "INSERT OR REPLACE INTO meta VALUES ('stats', ?)",
-                (pickle.dumps(self.new_stats, protocol=pickle.HIGHEST_PROTOCOL),),
+                (_packb([(*key, *value) for key, value in self.new_stats.items()]),),
             )
         if manifest_changed:
             if manifest is None:
@@ -708,7 +822,7 @@ class NoteCache:
 
 def _dump_manifest(manifest: Manifest) -> bytes:
     fields = (
-        # the GUIDs as one string: 170,000 string objects took pickle's memo ~20 MiB
+        # the GUIDs as one string: 170,000 string objects cost ~20 MiB more to hold
         manifest.inputs,
         manifest.deck,
         manifest.output,
@@ -721,7 +835,30 @@ def _dump_manifest(manifest: Manifest) -> bytes:
         manifest.db,
         manifest.deflated,
     )
-    return pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL)
+    return _packb(fields)
+
+
+def _make_room(path: Path) -> None:
+    """The cache file's place, cleared of what is not a file (a folder, a link, a FIFO
+    put there by hand or by a sync tool), with a warning: left there, every build ran
+    without a cache and never said so."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return
+    if stat.S_ISREG(st.st_mode):
+        return
+    try:
+        if stat.S_ISDIR(st.st_mode):
+            import shutil
+
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except OSError as exc:
+        log.warning("%s is not a file and cannot be removed (%s); building without a cache", path, exc.strerror or exc)
+        return
+    log.warning("%s was not a file (a folder, a link or a FIFO); removed, the build cache is made anew there", path)
 
 
 def _remove(path: Path) -> None:
@@ -732,12 +869,15 @@ def _remove(path: Path) -> None:
             pass
 
 
-def file_stamp(path: Path) -> tuple[int, int, int] | None:
+def file_stamp(path: Path) -> tuple[int, int, int, int] | None:
+    """(size, mtime_ns, inode, ctime_ns) of a file the build wrote: any write since, by
+    any means (``touch`` cannot set a ctime back), changes it; then the file is checked
+    by its content (run.py)."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
 def inputs_hash(keys: Iterable[str]) -> str:

@@ -8,6 +8,7 @@ to pay for the start-up (:data:`PARALLEL_MIN`). The result is the same either wa
 from __future__ import annotations
 
 import hashlib
+import logging
 import multiprocessing
 import os
 from array import array
@@ -23,7 +24,7 @@ from ..errors import CardsError, NoNotesError
 from ..model import Card
 from ..notes.blocks import BlockIndex
 from ..notes.media import MediaIndex
-from ..notes.read import NoteFile, decode_note, no_notes_message, read_note
+from ..notes.read import MAX_NOTE_BYTES, NoteFile, decode_note, no_notes_message, read_note, read_note_bytes
 from .cache import (
     Entry,
     ImageLookup,
@@ -256,7 +257,9 @@ def _still_valid(
     warnings, or None."""
     images = _Images(index, blocks)
     resolve = images.resolver(note.path, text)
-    handlers, log.handlers = log.handlers, []
+    # silent: these warnings were reported when the note was parsed. (An empty handler
+    # list is not silence: logging's last resort then prints them, raw, a second time.)
+    handlers, log.handlers = log.handlers, [logging.NullHandler()]
     propagate, log.propagate = log.propagate, False
     try:
         for target, out, warnings in lookups:
@@ -335,7 +338,7 @@ def _work_init(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (processes.Terminated)
     die_with_parent(parent)
-    log.handlers = []  # a worker's warnings travel back in its results
+    log.handlers = [logging.NullHandler()]  # its warnings travel back in its results (no last resort)
     _WORK["indexes"] = {}
     _WORK["blocks"] = {}
 
@@ -360,8 +363,8 @@ def _work(
         graph = blocks.setdefault(vault_no, BlockIndex(vault.root))
         data: bytes | None = None
         try:
-            data = (vault.root / rel).read_bytes()
-        except OSError:
+            data = read_note_bytes(NoteFile(vault.root, rel))
+        except CardsError:
             pass  # _process reads it again and reports why it cannot
         if data is None or digest is None or hashlib.sha256(data).hexdigest() != digest:
             key = None
@@ -448,7 +451,9 @@ def plan_notes(
                 plan.digests.append(None)
                 continue
             try:
-                digest, data = cache.digest(root, note.path, note.absolute) if cache else (None, None)
+                digest, data = (
+                    cache.digest(root, note.path, note.absolute, limit=MAX_NOTE_BYTES) if cache else (None, None)
+                )
                 if digest is not None:
                     key = note_key(fp, note.path, digest)
             except OSError:
@@ -573,10 +578,10 @@ def gather(
                 # known by its stat but not in the cache: hash what we parse, so
                 # the entry is stored under the key of exactly these bytes
                 try:
-                    data = note.absolute.read_bytes()
+                    data = read_note_bytes(note)
                     digest = hashlib.sha256(data).hexdigest()
                     digests[slot], key = digest, note_key(plan.prints[vault_no], note.path, digest)
-                except OSError:
+                except CardsError:
                     data, key = None, None
                 keys[slot] = key
         todo.append((slot, vault_no, note.path, data, key))

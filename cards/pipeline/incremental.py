@@ -28,7 +28,6 @@ the full build runs:
 from __future__ import annotations
 
 import logging
-import os
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -58,6 +57,7 @@ from .cache import (
     summary_of,
 )
 from .collect import Collected, Plan, Progress, gather, recheck_images
+from .commit import discard, replace_deck_and_state
 
 log = logging.getLogger("cards")
 #: Patch only when at most this share of the notes is touched.
@@ -99,11 +99,16 @@ def patch(
     jobs: int | None,
     progress: Progress | None,
     full: Callable[[], Collected],
+    committed: Callable[[], None] | None = None,
 ) -> Patched | None:
     """Patch the last deck for the notes that changed since; None: build it in full.
 
     ``deck`` is this build's deck fingerprint (cache.deck_fingerprint); ``full``
-    collects every note, for a caller that asks the result for all its cards.
+    collects every note, for a caller that asks the result for all its cards. The
+    patched deck and the spliced state are replaced together (commit.py), then
+    ``committed`` is told. A kept collection damaged since it was written (its CRC-32)
+    or that SQLite finds malformed, or a cache folder that cannot take the patched
+    one, is not patched: the full build writes the deck (and a new collection).
     """
     last = store.manifest()
     state_file, db = state_path(output), db_path(store.root)
@@ -158,7 +163,7 @@ def patch(
     written = bool(changes.added or changes.updated or changes.retired)
     deflated = last.deflated
     if written:  # else the touched notes gave the cards they gave: deck and state stay
-        from ..deck.package import patch_rows
+        from ..deck.package import DamagedCollection, patch_rows
         from ..deck.zipping import Deflated
 
         scratch = db.with_name(db.name + ".new")
@@ -177,15 +182,29 @@ def patch(
                 fields=collected.fields_of(),
                 deflated=Deflated(*deflated) if deflated is not None else None,
             )
-        except WriteError:
-            if db.exists() and db.parent.is_dir():
+        except DamagedCollection as exc:
+            return _full(f"the kept collection is damaged ({exc})")
+        except WriteError as exc:
+            scratch.unlink(missing_ok=True)
+            if not exc.path.is_relative_to(db.parent):
                 raise  # the output cannot be written: the full build could not either
-            return _full("the kept collection vanished")  # the cache was deleted: it costs time only
-        deflated = (made.offset, made.lengths, made.slice)
+            return _full("the cache folder cannot take the patched collection")  # costs time only
         lines: dict[str, NoteEntries] = {path: [] for path in paths}  # a touched note left with no card: its line goes
         lines.update(identified.state.by_note())
-        splice(state_file, lines)
-        os.replace(scratch, db)
+        try:
+            staged = splice(state_file, lines, ready=lambda: made.digest)
+        except BaseException:
+            discard(made)
+            scratch.unlink(missing_ok=True)
+            raise
+        replace_deck_and_state(made, staged, scratch=scratch, db=db, committed=committed)
+        deflated = (
+            made.deflated.offset,
+            made.deflated.lengths,
+            made.deflated.slice,
+            made.deflated.crcs,
+            made.deflated.crc,
+        )
     kept, refreshed = set(keys), set(collected.keys)
     images = {key: found for key, found in last.images.items() if key in kept and key not in refreshed}
     images.update(collected.images)
@@ -338,7 +357,7 @@ def _full(why: str) -> Patched | None:
     return None
 
 
-def _stamp(path: Path) -> tuple[int, int, int]:
+def _stamp(path: Path) -> tuple[int, int, int, int]:
     stamp = file_stamp(path)
     if stamp is None:
         raise FileNotFoundError(path)

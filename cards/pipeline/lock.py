@@ -13,13 +13,23 @@ inherit it): they close it first thing (:func:`held_descriptors`, collect.py) an
 with their parent.
 
 The holder writes who it is into the file (pid, the process's start time, command
-and since when), and empties it again before letting go. A build that finds the lock taken reads that: if the holder is gone
-(no such process, or its pid now names another process), what holds the lock is
-something the holder left behind (a worker of an older version that outlived it),
-and the waiting build takes the lock over with a note saying so, by replacing the
-lock file (a waiter that then locks the old file sees it is no longer the one at the
-path and opens the new one). Otherwise it says once who it is waiting for, and gives
-up after ``--lock-timeout`` naming the holder.
+and since when), and empties it again before letting go. A build that finds the lock
+taken reads that, says once who it is waiting for, and gives up after
+``--lock-timeout`` naming the holder.
+
+**A held flock means a live holder**, whatever the pid in the file says: the lock is
+never taken over. The pid is only a description: a build in a container's PID
+namespace writes a pid that names nothing, or another process, on the host, and a
+build that took the lock over because that pid looked dead ran beside the live one.
+When the pid names no process here, the message says so (the holder may run in
+another PID namespace, or be a process a dead build left behind, such as a worker of
+an older version): the user decides, and the build never writes beside a holder.
+(Older versions replaced a stale lock file; a waiter that locks a file no longer at
+the path opens the new one.)
+
+The lock file is opened with ``O_NOFOLLOW`` and must be a regular file: a link in its
+place (``ln -s ../victim.txt d.apkg.cards-lock``) would have the build empty the file
+it points to.
 """
 
 from __future__ import annotations
@@ -29,6 +39,7 @@ import json
 import logging
 import os
 import shlex
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -36,7 +47,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic import check_replaceable
 from ..errors import cannot_write
+from ..untrusted import open_regular
 
 try:
     import fcntl
@@ -65,11 +78,17 @@ class Holder:
 
     def describe(self) -> str:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.since))
-        return f"pid {self.pid} ({self.command}), holding it since {when}"
+        said = f"pid {self.pid} ({self.command}), holding it since {when}"
+        if self.gone():
+            said += (
+                "; no such process runs here: it may run in another container or PID namespace, "
+                "or be a process a stopped build left behind"
+            )
+        return said
 
     def gone(self) -> bool:
-        """Whether the process that took the lock no longer exists (its pid may since
-        name another process: the start time tells)."""
+        """Whether no process with the holder's pid (and start time) runs *as seen from
+        here*: only a description, never a reason to take the lock (see the module doc)."""
         try:
             os.kill(self.pid, 0)
         except ProcessLookupError:
@@ -98,10 +117,15 @@ def read_holder(path: Path) -> Holder | None:
     """What the lock file says of its holder; None when it says nothing readable (the
     holder has just taken it and not written yet, or an older version wrote a bare pid)."""
     try:
-        raw = json.loads(path.read_text("utf-8"))
+        with open_regular(path) as handle:
+            raw = json.loads(handle.read(_MOST))
         return Holder(int(raw["pid"]), str(raw["command"]), float(raw["since"]), raw.get("start"))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+#: The most of a lock file read for who holds it.
+_MOST = 64 << 10
 
 
 class LockTimeout(Exception):
@@ -156,12 +180,33 @@ def output_lock(output: Path, *, timeout: float | None = None, on_wait: OnWait |
         os.close(fd)  # closing the descriptor releases the flock
 
 
+#: Never through a link (``ln -s ../victim.txt d.apkg.cards-lock`` would have the build
+#: empty ``victim.txt``), never blocking on a FIFO.
+_FLAGS = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+#: errnos that say the output's folder cannot take a file.
+_FOLDER_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOSPC, errno.EDQUOT})
+
+
 def _open(output: Path, path: Path) -> int:
+    """The lock file, opened (made when missing); a link, a folder or a device in its
+    place is refused (errors.WriteError naming the lock file, not the deck)."""
+    check_replaceable(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = os.open(path, _FLAGS, 0o644)
     except OSError as exc:
-        raise cannot_write(output, exc) from exc
+        check_replaceable(path)  # swapped for a link since: say so
+        # the folder's fault (no permission, read-only, full, gone) is the deck's too:
+        # it is named; anything else is the lock file's own
+        raise cannot_write(output if exc.errno in _FOLDER_ERRNOS else path, exc) from exc
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        check_replaceable(path)
+        raise cannot_write(path, OSError(errno.EEXIST, "not a regular file"))
+    return fd
 
 
 def _acquire(output: Path, path: Path, fd: int, wait: float, on_wait: OnWait | None) -> int:
@@ -181,21 +226,8 @@ def _acquire(output: Path, path: Path, fd: int, wait: float, on_wait: OnWait | N
         except OSError as exc:
             if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                 os.close(fd)
-                raise cannot_write(output, exc) from exc
-        holder = read_holder(path)
-        if holder is not None and holder.gone() and _is_current(fd, path):
-            log.warning(
-                "%s: the build that held this lock (%s) is gone, but a process it left behind still holds it; taking it over",
-                path,
-                holder.describe(),
-            )
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                pass
-            os.close(fd)
-            fd = _open(output, path)
-            continue
+                raise cannot_write(path, exc) from exc
+        holder = read_holder(path)  # a held flock: a live holder, never taken over (module doc)
         if not told and on_wait is not None and wait > 0:
             on_wait(output, holder)
             told = True

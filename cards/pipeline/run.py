@@ -11,15 +11,18 @@ those notes); else the full build. The CLI is a thin layer over ``collect`` and
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..atomic import atomic_file
+from ..atomic import staged_file
 from ..config import Config
 from ..deck.state import Changes, Identified, NoteEntries, State, StateWriter, identify_rows, state_path
+from ..errors import WriteError, reason
 from .cache import (
     Manifest,
     NoteCache,
@@ -31,9 +34,16 @@ from .cache import (
     usable_cache_dir,
 )
 from .collect import Collected, Progress, collect, gather, plan_notes, unchanged
+from .commit import discard, is_the_deck, replace_deck_and_state
 from .incremental import natural_table, patch
 from .lock import OnWait, lock_path, output_lock
+from .outputs import check_output
 from .per_note import NoteResult, Vault, process_note
+
+if TYPE_CHECKING:
+    from ..deck.package import Written
+
+log = logging.getLogger("cards")
 
 # genanki loads only when a deck is written: a build that finds nothing changed starts
 # in a fraction of the time.
@@ -93,10 +103,12 @@ def identify_cards(
     *,
     now: int | None = None,
     sink: Callable[[str, NoteEntries], None] | None = None,
+    previous: State | None = None,
 ) -> Identified:
     """GUIDs and modification times against the state of the last build of ``output``
-    (``sink``: see state.identify_rows)."""
-    previous = State.load(state_path(output)) if output is not None else State()
+    (``previous``, when the caller has loaded it; ``sink``: see state.identify_rows)."""
+    if previous is None:
+        previous = State.load(state_path(output)) if output is not None else State()
     failed = frozenset(r.path.as_posix() for r in collected.light if r.error)
     return identify_rows(
         collected.light_rows(),
@@ -171,15 +183,66 @@ def build(
     """Build the deck at ``output`` and the state beside it; skip the write when unchanged.
 
     Holds the output's lock (lock.py; raises ``LockTimeout``, and tells ``on_wait``
-    once if it has to wait) for the whole build. A PATH without notes raises
-    errors.NoNotesError unless ``allow_empty``; an output that cannot be written raises
-    errors.WriteError, with the old deck and state left whole. With ``cache`` the
+    once if it has to wait) for the whole build. An output that cannot be a deck (not
+    ``.apkg``, a name too long, a link, folder or device in the place of the deck,
+    state or lock: outputs.py) raises outputs.OutputError before anything is read. A
+    PATH without notes raises errors.NoNotesError unless ``allow_empty``; an output
+    that cannot be written raises errors.WriteError, with the old deck and state left
+    whole (together: commit.py). With ``cache`` the
     per-note results live in the user's cache folder (cache.py): only
     changed notes are parsed; when no note, image, config or template changed and the
     deck and its state are as this tool last wrote them, nothing is identified or
     written at all; when some notes changed, the last deck is patched with just those
     (incremental.py), giving what the full build would.
     """
+    check_output(output)
+    done: list[Path] = []  # the output, once its deck and state are in place
+    try:
+        return _build(
+            paths,
+            output,
+            deck=deck,
+            config=config,
+            now=now,
+            templates_dir=templates_dir,
+            collected=collected,
+            cache=cache,
+            jobs=jobs,
+            lock_timeout=lock_timeout,
+            progress=progress,
+            on_wait=on_wait,
+            allow_empty=allow_empty,
+            committed=lambda: done.append(output),
+        )
+    except KeyboardInterrupt as interrupt:
+        # Ctrl-C or SIGTERM (processes.Terminated): say whether the deck and state on
+        # disk are the new ones, so the message does not claim what is not so
+        setattr(interrupt, WRITTEN, bool(done))
+        raise
+
+
+#: The attribute a KeyboardInterrupt out of :func:`build` carries: True when the new
+#: deck and state were in place before it came (only the cache was not saved).
+WRITTEN = "cards_written"
+
+
+def _build(
+    paths: Sequence[Path],
+    output: Path,
+    *,
+    deck: str | None,
+    config: Config | None,
+    now: int | None,
+    templates_dir: Path | None,
+    collected: Collected | None,
+    cache: bool,
+    jobs: int | None,
+    lock_timeout: float | None,
+    progress: Progress | None,
+    on_wait: OnWait | None,
+    allow_empty: bool,
+    committed: Callable[[], None],
+) -> BuildResult:
     with output_lock(output, timeout=lock_timeout, on_wait=on_wait), _gc_paused(), ExitStack() as stack:
         drop_legacy_cache(output)
         root = usable_cache_dir(output) if cache and collected is None else None
@@ -202,6 +265,7 @@ def build(
                     jobs=jobs,
                     progress=progress,
                     full=lambda: gather(plan, store, jobs, None),
+                    committed=committed,
                 )
                 if patched is not None:
                     done = patched.collected
@@ -235,7 +299,14 @@ def build(
         db = db_path(store.root) if store is not None else None
         stale_faces = previous is not None and previous.deck != deck_fp
         identified, written, deflated = _identify_and_write(
-            collected, output, db, now=now, templates_dir=templates_dir, stale_faces=stale_faces
+            collected,
+            output,
+            db,
+            now=now,
+            templates_dir=templates_dir,
+            stale_faces=stale_faces,
+            committed=committed,
+            warn=store.warn_once if store is not None else None,
         )
         if store is not None:
             assert db is not None
@@ -244,7 +315,7 @@ def build(
         return BuildResult(collected, identified, output, written)
 
 
-Slices = tuple[int, tuple[int, ...], int]  # zipping.Deflated as the manifest keeps it
+Slices = tuple[int, tuple[int, ...], int, tuple[int, ...], int]  # zipping.Deflated as the manifest keeps it
 
 
 def _identify_and_write(
@@ -255,28 +326,87 @@ def _identify_and_write(
     now: int | None,
     templates_dir: Path | None,
     stale_faces: bool,
+    committed: Callable[[], None] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> tuple[Identified, bool, Slices | None]:
     """The full build: every card identified, then the deck and state written unless
-    they would come out as they are. Returns the identified cards, whether the deck
-    was written, and where it holds its collection's deflated slices."""
+    they would come out as they are: the same cards, and the deck on disk the one the
+    state names (its sha256: a deck overwritten or damaged since, or left behind by a
+    torn write, is written again; commit.py). Deck and state are replaced together
+    (commit.py). Returns the identified cards, whether the deck was written, and where
+    it holds its collection's deflated slices."""
     state_file = state_path(output)
-    deflated: list[Slices] = []
+    previous = State.load(state_file)
+    made: list[Written] = []
+    scratch = db.with_name(db.name + ".new") if db is not None else None  # the kept collection, once all is written
 
     def must_write(changes: Changes) -> bool:
         same = not (changes.added or changes.updated or changes.retired)
-        return stale_faces or not (same and output.exists() and state_file.exists() and (db is None or db.exists()))
+        if stale_faces or not same or not (state_file.exists() and (db is None or db.exists())):
+            return True
+        return not is_the_deck(output, previous.deck)
 
-    def write_deck(identified: Identified) -> None:
-        from ..deck.package import write_rows
+    def write_deck(identified: Identified) -> str:
+        made.append(_write_deck(collected, identified, output, scratch, templates_dir, warn or log.warning))
+        return made[-1].digest
 
-        rows = collected.light_rows()  # without their fields: write_rows reads them a note at a time
-        used = {name for row in rows for name in row.media}
-        media = {name: path for name, path in collected.media.items() if name in used}
-        scratch = None
-        if db is not None:
-            db.parent.mkdir(parents=True, exist_ok=True)
-            scratch = db.with_name(db.name + ".new")  # the kept collection, once all is written
-        made = write_rows(
+    try:
+        if _streams(collected):
+            # The state is written as the cards are identified, a note at a time, into a
+            # temporary file; no card's entry is held meanwhile.
+            with staged_file(state_file) as staged:
+                assert staged.handle is not None
+                writer = StateWriter(staged.handle)
+                identified = identify_cards(collected, output, now=now, sink=writer.note, previous=previous)
+                if not must_write(identified.changes):
+                    raise _Unchanged
+                writer.finish(write_deck(identified))
+        else:
+            identified = identify_cards(collected, output, now=now, previous=previous)
+            if not must_write(identified.changes):
+                raise _Unchanged
+            # The state is encoded first and its entries let go before the deck is written
+            # (which needs only the GUIDs and their times): the two never sit in memory together.
+
+            def release_and_write() -> str:
+                identified.state.entries.clear()
+                return write_deck(identified)
+
+            staged = identified.state.stage(state_file, ready=release_and_write)
+    except _Unchanged:
+        return identified, False, None
+    except BaseException:
+        discard(*made)
+        if scratch is not None:
+            scratch.unlink(missing_ok=True)
+        raise
+    kept = scratch if scratch is not None and scratch.exists() else None
+    if kept is None and db is not None:
+        db.unlink(missing_ok=True)  # the cache could not keep this deck's collection: none is kept
+    replace_deck_and_state(made[-1], staged, scratch=kept, db=db, committed=committed)
+    deflated = made[-1].deflated
+    return identified, True, (deflated.offset, deflated.lengths, deflated.slice, deflated.crcs, deflated.crc)
+
+
+def _write_deck(
+    collected: Collected,
+    identified: Identified,
+    output: Path,
+    scratch: Path | None,
+    templates_dir: Path | None,
+    warn: Callable[[str], None],
+) -> Written:
+    """The deck staged beside ``output``, its collection built at ``scratch`` (kept for
+    the next build's patch) when the cache folder can take it, else in a temporary
+    folder: a cache only costs time, and a full cache disk must not cost the deck."""
+    from ..deck.package import write_rows
+
+    rows = collected.light_rows()  # without their fields: write_rows reads them a note at a time
+    used = {name for row in rows for name in row.media}
+    media = {name: path for name, path in collected.media.items() if name in used}
+
+    def write(keep: Path | None) -> Written:
+        return write_rows(
             rows,
             identified.guids,
             identified.mods,
@@ -284,40 +414,26 @@ def _identify_and_write(
             media=media,
             templates_dir=templates_dir,
             fields=collected.fields_of(),
-            keep_db=scratch,
+            keep_db=keep,
         )
-        deflated.append((made.offset, made.lengths, made.slice))
-        if db is not None and scratch is not None:
-            os.replace(scratch, db)
 
-    if _streams(collected):
-        # The state is written as the cards are identified, a note at a time, into a
-        # temporary file that replaces the old state only once the deck is written (a
-        # state must never describe a deck that failed to write); no card's entry is
-        # held meanwhile.
+    if scratch is None:
+        return write(None)
+    try:
+        scratch.parent.mkdir(parents=True, exist_ok=True)
+        return write(scratch)
+    except WriteError as exc:
+        if not exc.path.is_relative_to(scratch.parent):
+            raise  # the deck's own folder: the build cannot write it
         try:
-            with atomic_file(state_file) as handle:
-                writer = StateWriter(handle)
-                identified = identify_cards(collected, output, now=now, sink=writer.note)
-                if not must_write(identified.changes):
-                    raise _Unchanged
-                writer.finish()
-                write_deck(identified)
-        except _Unchanged:
-            return identified, False, None
-        return identified, True, deflated[-1]
-    identified = identify_cards(collected, output, now=now)
-    if not must_write(identified.changes):
-        return identified, False, None
-    # The state is encoded first and its entries let go before the deck is written
-    # (which needs only the GUIDs and their times): the two never sit in memory together.
-
-    def release_and_write() -> None:
-        identified.state.entries.clear()
-        write_deck(identified)
-
-    identified.state.save(state_file, ready=release_and_write)
-    return identified, True, deflated[-1]
+            scratch.unlink(missing_ok=True)
+        except OSError:
+            pass
+        warn(
+            f"{scratch.parent}: the build cache cannot keep the deck's collection ({reason(exc)}); "
+            "the deck is written without it (it costs time, not the deck)"
+        )
+        return write(None)
 
 
 def _manifest(

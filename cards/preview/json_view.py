@@ -9,7 +9,7 @@ JSON schema"); the terminal view for people lives in :mod:`cards.preview.termina
 from __future__ import annotations
 
 import json
-import pickle
+import os
 import struct
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -31,6 +31,7 @@ __all__ = [
     "JSON_VERSION",
     "card_objects",
     "file_uri",
+    "resolved_uri",
     "note_uri",
     "note_view",
     "ordinals",
@@ -195,7 +196,7 @@ def note_view(
     if not kinds:
         return b""
     packed = b"".join(body)
-    top = pickle.dumps(kinds, protocol=pickle.HIGHEST_PROTOCOL)
+    top = json.dumps(kinds, separators=(",", ":")).encode("ascii")  # data only: a view is read back from the cache
     return _HEAD.pack(len(top), COMPRESS) + top + (zlib.compress(packed, 1) if COMPRESS else packed)
 
 
@@ -208,7 +209,7 @@ def view_texts(view: bytes, kinds: Sequence[str] = ()) -> bytes:
     body = zlib.decompress(view[start:]) if packed else view[start:]
     if not kinds:
         return body
-    ends: list[tuple[str, int]] = pickle.loads(view[_HEAD.size : start])
+    ends: list[tuple[str, int]] = json.loads(view[_HEAD.size : start])
     pieces, at = [], 0
     for kind, end in ends:
         if kind in kinds:
@@ -265,12 +266,23 @@ def view_objects(
 
 
 def file_uri(path: str, roots: Sequence[Path]) -> str:
-    """``file://`` URI of the note at vault-relative ``path`` (the first root that holds it)."""
+    """``file://`` URI of the note at vault-relative ``path`` (the first root that holds it).
+
+    A link that loops (``ln -s a.md a.md``) has no resolved path: its own, made
+    absolute, is given instead (it never raises)."""
     for root in roots:
         candidate = root / path
-        if candidate.exists():
-            return candidate.resolve().as_uri()
-    return (roots[0] / path).resolve().as_uri() if roots else ""
+        if os.path.lexists(candidate):
+            return resolved_uri(candidate)
+    return resolved_uri(roots[0] / path) if roots else ""
+
+
+def resolved_uri(path: Path) -> str:
+    """``file://`` URI of ``path`` resolved, else (a loop of links) of ``path`` made absolute."""
+    try:
+        return path.resolve().as_uri()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path)).as_uri()
 
 
 def select(

@@ -9,6 +9,7 @@ rebuild would add, update and retire the same way.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -21,19 +22,49 @@ from urllib.parse import unquote
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
+from rich.rule import Rule
+from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
 from ..deck.render import card_fields
+from ..errors import visible
 from ..model import CLOZE, Card
 from .faces import cloze_filter
-from .json_view import note_uri, ordinals, select, source_uri
+from .json_view import note_uri, ordinals, resolved_uri, select, source_uri
 
 if TYPE_CHECKING:
     from ..extract.judge import Explained
 
 # ------------------------------------------------------------------ terminal
+
+
+class Visible:
+    """A renderable drawn with its control characters made visible (errors.visible),
+    in its text and in its links: what a note holds (its text, its file name, a
+    link's address, an HTML entity such as ``&#x1b;``) may carry escape sequences that
+    would set the window title, write the clipboard (OSC 52) or clear the screen. Made
+    visible as the last step, after the layout: nothing a note holds can get past it."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for segment in console.render(self.inner, options):
+            if segment.control:  # rich's own cursor moves, never a note's text
+                yield segment
+                continue
+            style = segment.style
+            if style is not None and style.link and visible(style.link) != style.link:
+                style = style + Style(link=visible(style.link))
+            yield Segment(visible(segment.text), style)
+
+
+def _print(console: Console, *objects: Any, **options: Any) -> None:
+    """``console.print`` with every object drawn through :class:`Visible`."""
+    console.print(*(Visible(o) if not isinstance(o, str) else visible(o) for o in objects), **options)
+
 
 GAP = Style(bold=True, color="yellow", reverse=True)  # the hidden text, "[...]"
 REVEALED = Style(bold=True, color="green")  # the same text on the answer side
@@ -313,7 +344,7 @@ def print_cards(
 ) -> None:
     """Cards grouped by note and section, then a table of counts by kind and note."""
     if not cards:
-        console.print("No cards.")
+        _print(console, "No cards.")
         return
     note = section = None
     for card in _reading_order(cards):
@@ -322,35 +353,38 @@ def print_cards(
             note, section = where, None
             title = Text(card.note_title, style="bold")
             title.append(f"  {where}", style=Style(dim=True, link=note_uri(card, roots) or None))
-            console.rule(title, align="left")
+            _print(console, Rule(title, align="left"))
         crumbs = " › ".join(card.context[1:])
         if crumbs != section:
             section = crumbs
             if crumbs:
-                console.print(Text(crumbs, style=CRUMBS))
+                _print(console, Text(crumbs, style=CRUMBS))
         link = source_uri(card, roots)
         for ordinal in ordinals(card):
-            console.print(render_card(card, ordinal, link=link))
-            console.print()
+            _print(console, render_card(card, ordinal, link=link))
+            _print(console)
     counts_table(console, cards)
 
 
 def print_dropped(console: Console, dropped: Sequence[Explained], *, roots: Sequence[Path] = ()) -> None:
     """The candidates the judge dropped, by note, each with its rule and reason, then a
     count per rule: why a fact gave no card (``preview --explain``)."""
-    console.print()
+    _print(console)
     if not dropped:
-        console.print(Text("No candidate was dropped.", style=DIM))
+        _print(console, Text("No candidate was dropped.", style=DIM))
         return
-    console.rule(
-        Text(f"Dropped: {len(dropped)} candidate{'s' * (len(dropped) != 1)} no card was made of", style="bold"),
-        align="left",
+    _print(
+        console,
+        Rule(
+            Text(f"Dropped: {len(dropped)} candidate{'s' * (len(dropped) != 1)} no card was made of", style="bold"),
+            align="left",
+        ),
     )
     note = None
     for item in dropped:
         if item.path != note:
             note = item.path
-            console.print(Text(note, style="bold"))
+            _print(console, Text(note, style="bold"))
         head = Text("  ")
         head.append(item.rule, style=KIND)
         head.append(f"  {item.kind}  ")
@@ -358,18 +392,18 @@ def print_dropped(console: Console, dropped: Sequence[Explained], *, roots: Sequ
             f"{item.path}:{item.line}",
             style=Style(dim=True, link=item.source_link or _file_link(roots, item.path) or None),
         )
-        console.print(head)
-        console.print(Text(f"    why  {item.reason}", style=DIM))
-        console.print(Text(f"    Q    {_short(item.front)}"))
+        _print(console, head)
+        _print(console, Text(f"    why  {item.reason}", style=DIM))
+        _print(console, Text(f"    Q    {_short(item.front)}"))
         if item.answer:
-            console.print(Text(f"    A    {_short(item.answer)}"))
+            _print(console, Text(f"    A    {_short(item.answer)}"))
     table = Table(title="dropped by rule", title_justify="left", box=None)
     table.add_column("rule")
     table.add_column("candidates", justify="right")
     for rule, count in Counter(item.rule for item in dropped).most_common():
         table.add_row(rule, str(count))
-    console.print()
-    console.print(table)
+    _print(console)
+    _print(console, table)
 
 
 def _short(text: str, limit: int = 160) -> str:
@@ -378,8 +412,8 @@ def _short(text: str, limit: int = 160) -> str:
 
 def _file_link(roots: Sequence[Path], path: str) -> str:
     for root in roots:
-        if (root / path).exists():
-            return (root / path).resolve().as_uri()
+        if os.path.lexists(root / path):
+            return resolved_uri(root / path)
     return ""
 
 
@@ -404,8 +438,8 @@ def counts_table(console: Console, cards: Sequence[Card]) -> None:
         table.add_column(kind, justify="right", footer=str(total.get(kind, 0)))
     table.add_column("all", justify="right", footer=str(sum(total.values())))
     for note, counts in per_note.items():
-        table.add_row(note, *(str(counts.get(k, 0) or "·") for k in kinds), str(sum(counts.values())))
-    console.print(table)
+        table.add_row(Text(note), *(str(counts.get(k, 0) or "·") for k in kinds), str(sum(counts.values())))
+    _print(console, table)
 
 
 # ------------------------------------------------------------------ changes
@@ -440,7 +474,8 @@ def print_changes(
     changes = identified.changes
     total = sum(len(ordinals(c)) for c in identified.cards)
     if not known:
-        console.print(
+        _print(
+            console,
             Text.assemble(
                 ("No earlier build of ", "bold"),
                 (str(output), "bold"),
@@ -448,11 +483,11 @@ def print_changes(
                 f": there is no {output.name}.cards-state.json beside it, so there is nothing to compare with.\n",
                 f"A build would write all {len(identified.cards)} notes ({total} cards); importing it adds them to Anki, "
                 "and notes that are already there and unchanged keep their reviews.",
-            )
+            ),
         )
         return
     shown = {c.guid for c in select(identified.cards, kinds=kinds, note=note, grep=grep)}
-    console.print(Text.assemble(("Compared with the last build of ", "bold"), (str(output), "bold")), soft_wrap=True)
+    _print(console, Text.assemble(("Compared with the last build of ", "bold"), (str(output), "bold")), soft_wrap=True)
     listed = 0
     label_of = (
         {g: "added" for g in changes.added}
@@ -465,8 +500,8 @@ def print_changes(
         listed += 1
         link = source_uri(card, roots)
         for ordinal in ordinals(card):
-            console.print()
-            console.print(render_card(card, ordinal, link=link, mark=Text(f"{mark} {label:<7}", style=style)))
+            _print(console)
+            _print(console, render_card(card, ordinal, link=link, mark=Text(f"{mark} {label:<7}", style=style)))
     needle = " ".join(grep.split()).casefold() if grep else None
     for entry in changes.retired_entries:
         facts = " · ".join(part for part in entry.identity.split("\x1f") if part)
@@ -478,19 +513,21 @@ def print_changes(
             continue
         mark, style = _MARKS["retired"]
         listed += 1
-        console.print()
-        console.print(
-            Text.assemble("  ", (f"{mark} retired", style), "  ", (entry.kind, KIND), "  ", (entry.path, DIM))
+        _print(console)
+        _print(
+            console, Text.assemble("  ", (f"{mark} retired", style), "  ", (entry.kind, KIND), "  ", (entry.path, DIM))
         )
-        console.print(Text.assemble("  " + " " * 4, facts))
-    console.print()
+        _print(console, Text.assemble("  " + " " * 4, facts))
+    _print(console)
     if not listed:
-        console.print(
+        _print(
+            console,
             "No changes."
             if not (changes.added or changes.updated or changes.retired)
-            else "No changes among the cards selected."
+            else "No changes among the cards selected.",
         )
-    console.print(
+    _print(
+        console,
         Text.assemble(
             (f"{len(changes.added)} added", _MARKS["added"][1]),
             ", ",
@@ -500,5 +537,5 @@ def print_changes(
             (f"{len(changes.retired)} retired", _MARKS["retired"][1]),
             ", ",
             f"{len(changes.unchanged)} unchanged notes; nothing was written",
-        )
+        ),
     )
