@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from markdown_it.token import Token
 
 from cards.extract import Context, extract_cards, problems, steps
-from cards.extract.clozes import find_deletions
+from cards.extract.clozes import compile_pattern, find_deletions
 from cards.extract.judge import Dropped
 from cards.extract.osr import SpacedRepetition, _single
 from cards.extract.shapes import _ABBREVIATIONS, _sentence_ends, _word_before, sentences
@@ -106,6 +106,49 @@ def test_deletions_on_one_long_line_are_found_in_linear_time() -> None:
     with within(3):
         found = find_deletions("==a== " * 50_000, ["==[123;;]answer[;;hint]=="])
     assert len(found) == 50_000
+
+
+def test_an_unclosed_deletion_with_many_hints_is_found_in_linear_time() -> None:
+    """Found by the sweep: ``==`` then 10,000 ``;;`` (a #flashcards note) took 90 s, the
+    lazy answer and hint of the pattern trying every split of the rest of the line."""
+    with within(3):
+        assert find_deletions("==" + ";;" * 50_000, ["==[123;;]answer[;;hint]=="]) == []
+
+
+_PATTERNS = ("==[123;;]answer[;;hint]==", "{{answer}}", "answer[;;hint]", "**answer**", "\\[\\[answer\\]\\]")
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(("==", ";;", "a", " ", "{{", "}}", "**", "[[", "]]", "`", "1", "\n")), max_size=30))
+def test_deletions_are_the_patterns_matches(pieces: list[str]) -> None:
+    """Looking no further than a pattern's last closing text finds what the regex finds."""
+    text = "".join(pieces)
+    for pattern in _PATTERNS:
+        regex = compile_pattern(pattern)
+        assert regex is not None
+        found = [(d.start, d.end) for d in find_deletions(text, [pattern])]
+        everywhere = [
+            (offset + m.start(), offset + m.end())
+            for offset, line in _lines(text)
+            for m in regex.finditer(line)
+            if m["answer"].strip() and line.count("`", 0, m.start()) % 2 == 0
+        ]
+        assert found == _leftmost_longest(everywhere)
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    offset = 0
+    for line in text.split("\n"):
+        yield offset, line
+        offset += len(line) + 1
+
+
+def _leftmost_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end))
+    return kept
 
 
 # ------------------------------------------------------------------ item 9: {{c1::
