@@ -98,7 +98,15 @@ def reflow(text: str) -> Reflow:
     content = [ln for ln in lines if ln.strip()]
     if not content or len(content) > _MAX_LINES:
         return Reflow(text, False)
+    collapsed = _collapsed_lines(lines)
+    total = sum(len(ln.strip()) for ln in content)
+    if not collapsed or sum(len(lines[i].strip()) for i in collapsed) < 0.6 * total:
+        return Reflow(text, False)
+    return Reflow(front + "\n".join(_restored(lines, collapsed)), True)
 
+
+def _collapsed_lines(lines: list[str]) -> dict[int, list[_Seg]]:
+    """The lines (outside fences) that read as a collapsed note, each cut into its blocks."""
     collapsed: dict[int, list[_Seg]] = {}
     in_fence = False
     for i, line in enumerate(lines):
@@ -109,10 +117,11 @@ def reflow(text: str) -> Reflow:
             continue
         if _looks_collapsed(_split(line.rstrip("\r"), strict=True)):
             collapsed[i] = _split(line.rstrip("\r"), strict=False)
-    total = sum(len(ln.strip()) for ln in content)
-    if not collapsed or sum(len(lines[i].strip()) for i in collapsed) < 0.6 * total:
-        return Reflow(text, False)
+    return collapsed
 
+
+def _restored(lines: list[str], collapsed: dict[int, list[_Seg]]) -> list[str]:
+    """The lines with each collapsed one written out as its blocks, a blank line around it."""
     out: list[str] = []
     for i, line in enumerate(lines):
         if i in collapsed:
@@ -123,7 +132,7 @@ def reflow(text: str) -> Reflow:
                 out.append("")
         else:
             out.append(line)
-    return Reflow(front + "\n".join(out), True)
+    return out
 
 
 # ------------------------------------------------------------------ splitting
@@ -435,41 +444,84 @@ def _cuts(text: str, events: list[tuple[int, str]], free: Callable[[int], bool])
     cut quadratic (100 KB of unclosed ``{{c1::``); here every question is a lookup in
     an index of the whole text, and the chunk's answers are read once, as it grows.
     """
-    colons, clozes, braces = Occurrences(text, " :: "), Occurrences(text, "{{c"), Occurrences(text, "{{")
-    free_clozes = Occurrences.at([p for p in clozes.positions if text.startswith("{{c1::", p) and free(p)], 6)
-    runs = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text) if free(m.start())]
-    run_starts = [a for a, _ in runs]
-    # every place an `A:` mark matches (overlapping ones too: `A: A: x`), with its end
-    answers = [(m.start(), m.end(1)) for m in _A_MARKS.finditer(text)]
-    answer_starts = [a for a, _ in answers]
+    marks = _Marks.of(text, free)
+    answers = _Answers.of(text, free)
     cuts: list[int] = []
     start = 0
-    # the answers the chunk text[start:pos] holds, as `finditer` over it would pick them
-    ai, taken_to, answered = 0, 0, False
     for pos, kind in events:
-        while not answered and ai < len(answers):
-            at, end = answers[ai]
-            if at >= pos or (at >= taken_to and end > pos):
-                break  # not in the chunk (yet)
-            if at >= taken_to:
-                taken_to, answered = end, free(at)
-            ai += 1
-        colon = colons.within(start, pos)
-        if (kind == "q" and (answered or colon or clozes.within(start, pos))) or (
-            kind == "t" and answered and not colon
-        ):
-            cut = pos
-        elif kind == "c" and (colon or free_clozes.within(start, pos)):
-            k = bisect_left(run_starts, pos) - 1
-            if k < 0 or run_starts[k] < start or braces.within(runs[k][1], pos):
-                continue
-            cut = runs[k][1]
-        else:
+        cut = marks.cut(kind, pos, start, answers.held(pos))
+        if cut is None:
             continue
         cuts.append(cut)
         start = cut
-        ai, taken_to, answered = bisect_left(answer_starts, start), start, False
+        answers.restart(start)
     return cuts
+
+
+@dataclass(frozen=True, slots=True)
+class _Marks:
+    """The marks a chunk is asked about, indexed once for the whole text."""
+
+    colons: Occurrences
+    clozes: Occurrences
+    braces: Occurrences
+    free_clozes: Occurrences
+    runs: list[tuple[int, int]]  # sentence ends outside protected spans
+    run_starts: list[int]
+
+    @classmethod
+    def of(cls, text: str, free: Callable[[int], bool]) -> _Marks:
+        clozes = Occurrences(text, "{{c")
+        free_clozes = Occurrences.at([p for p in clozes.positions if text.startswith("{{c1::", p) and free(p)], 6)
+        runs = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text) if free(m.start())]
+        return cls(Occurrences(text, " :: "), clozes, Occurrences(text, "{{"), free_clozes, runs, [a for a, _ in runs])
+
+    def cut(self, kind: str, pos: int, start: int, answered: bool) -> int | None:
+        """Where an event at ``pos`` cuts the chunk that began at ``start``, or None."""
+        colon = self.colons.within(start, pos)
+        if (kind == "q" and (answered or colon or self.clozes.within(start, pos))) or (
+            kind == "t" and answered and not colon
+        ):
+            return pos
+        if kind == "c" and (colon or self.free_clozes.within(start, pos)):
+            k = bisect_left(self.run_starts, pos) - 1
+            if k < 0 or self.run_starts[k] < start or self.braces.within(self.runs[k][1], pos):
+                return None
+            return self.runs[k][1]
+        return None
+
+
+@dataclass(slots=True)
+class _Answers:
+    """The answers (``A:`` marks) the chunk holds, as `finditer` over it would pick them,
+    read once as the chunk grows."""
+
+    answers: list[tuple[int, int]]  # every place an `A:` mark matches (overlapping ones too), with its end
+    starts: list[int]
+    free: Callable[[int], bool]
+    next: int = 0
+    taken_to: int = 0
+    answered: bool = False
+
+    @classmethod
+    def of(cls, text: str, free: Callable[[int], bool]) -> _Answers:
+        answers = [(m.start(), m.end(1)) for m in _A_MARKS.finditer(text)]
+        return cls(answers, [a for a, _ in answers], free)
+
+    def held(self, pos: int) -> bool:
+        """Whether the chunk up to ``pos`` holds a free answer."""
+        while not self.answered and self.next < len(self.answers):
+            at, end = self.answers[self.next]
+            if at >= pos or (at >= self.taken_to and end > pos):
+                break  # not in the chunk (yet)
+            if at >= self.taken_to:
+                self.taken_to, self.answered = end, self.free(at)
+            self.next += 1
+        return self.answered
+
+    def restart(self, start: int) -> None:
+        """A new chunk begins at ``start``."""
+        self.next, self.taken_to, self.answered = bisect_left(self.starts, start), start, False
 
 
 def _merge_prose_dashes(segs: list[_Seg]) -> list[_Seg]:
