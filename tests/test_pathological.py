@@ -288,6 +288,18 @@ def test_the_cloze_filter_is_linear() -> None:
         faces._extract_av_tags("[sound:" * 30_000, True)
 
 
+def test_a_cloze_nested_in_its_own_number_stays_small_in_preview() -> None:
+    """Found by the fuzz test: each level of ``{{c1::{{c1::…`` repeats the level inside
+    it, encoded, in its ``data-cloze`` (as Anki does): ten levels around 4 KB made 82 MB
+    of question. Past `MAX_HIDDEN` characters the attribute is left out; the face reads
+    the same."""
+    text = "{{c1::" * 10 + "&lt;" * 1_000 + "}}" * 10
+    with within(3):
+        question = faces.cloze_filter(text, 1, True)
+    assert len(question) < 20 * faces.MAX_HIDDEN
+    assert faces.strip_html(question) == "[...]"
+
+
 @pytest.mark.parametrize("unit", ["!", "a. ", "?"])
 def test_sentence_ends_are_found_in_linear_time(unit: str) -> None:
     """A run of `!` was tried from each of its characters; each full stop searched
