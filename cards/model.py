@@ -211,6 +211,8 @@ class Element:
     tag: str
     parts: Field
     cls: str = ""
+    #: attributes after the class (``<ol start="16">``), as written
+    attrs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

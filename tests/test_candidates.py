@@ -75,6 +75,19 @@ def test_text_of_a_tricky_inline_matches_its_html() -> None:
         assert candidate.view == html_view(candidate, renderer)
 
 
+def test_text_of_a_long_procedure_shown_in_part_matches_its_html() -> None:
+    """A procedure of more than 30 steps shows each step with its neighbours, "…" where
+    the list goes on: the pieces' text is still the text of their HTML."""
+    text = "# Procedure\n\n" + "".join(f"{i}. **Step{i:02d}** the batch\n" for i in range(1, 46))
+    note = parse_note(text, PurePosixPath("n.md"), deck="D")
+    found = candidates(note, Context(), kinds=["steps"])
+    assert len(found) == 45
+    renderer = Renderer()
+    for candidate in found:
+        assert candidate.view == html_view(candidate, renderer)
+    assert found[0].view.front.endswith("Step30 …") and found[-1].view.front.startswith("… Step16")
+
+
 def test_only_kept_candidates_are_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A candidate the judge drops is never rendered: the renderer sees the kept ones only."""
     (tmp_path / "n.md").write_text(

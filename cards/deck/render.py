@@ -233,7 +233,9 @@ class Renderer:
         if isinstance(piece, Sep):
             return piece.text
         if isinstance(piece, Element):
-            open_tag = f'<{piece.tag} class="{piece.cls}">' if piece.cls else f"<{piece.tag}>"
+            named = f' class="{piece.cls}"' if piece.cls else ""
+            named += "".join(f' {name}="{attr(value)}"' for name, value in piece.attrs)
+            open_tag = f"<{piece.tag}{named}>"
             return f"{open_tag}{self.field(piece.parts)}</{piece.tag}>"
         if isinstance(piece, Gap):
             return "{{c1::" + self.field(piece.parts) + "}}"

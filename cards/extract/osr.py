@@ -47,7 +47,7 @@ from ..errors import CardsError
 from ..model import BASIC, CLOZE, REVERSED, Candidate, Note, Source
 from ..notes.plugins import SpacedRepetition
 from .clozes import Deletion, cloze_text, find_deletions
-from .lines import HEADING, SR_COMMENT, Line, dedent_lines, find_outside_code, fragment, strip_lead
+from .lines import HEADING, SR_COMMENT, Line, dedent_lines, fragment, outside_code, strip_lead
 from .shapes import TAG, deck_of, is_flashcard_note
 from .walk import Context, breadcrumb, section_at
 
@@ -217,13 +217,15 @@ def _single(text: str, settings: SpacedRepetition, flashcards: bool) -> _Single 
     ):
         if not separator.strip():
             continue
-        at = find_outside_code(text, separator)
-        while (
-            at >= 0
-            and not flashcards
-            and not (text[at - 1 : at].isspace() and text[at + len(separator) : at + len(separator) + 1].isspace())
-        ):
-            at = find_outside_code(text, separator, at + 1)
+        width = len(separator)
+        at = next(
+            (
+                at
+                for at in outside_code(text, separator)
+                if flashcards or (text[at - 1 : at].isspace() and text[at + width : at + width + 1].isspace())
+            ),
+            -1,
+        )
         if at < 0:
             continue
         front, back = text[:at], text[at + len(separator) :]

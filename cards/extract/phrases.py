@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..judge.meta import LONG_FRONT
 from ..model import CLOZE, Candidate, Element, Inline, ListBlock, Note, Opening, Paragraph, Span
 from ..notes.inline import has_cloze, is_image_only, is_links_only, span_text, spans
 from ..notes.parse import plain_text
@@ -27,6 +28,23 @@ from .shapes import is_flashcard_note, joined, minable_marks, opens_with_title, 
 from .walk import Context, Visit
 
 KIND = "phrases"
+
+#: A sentence with more phrases than this, too long for a question, gives only its first
+#: ones as candidates (for ``preview --explain``). Each holds the whole sentence and the
+#: judge drops every one (``long_front``), so all of them made a note quadratic: a bullet
+#: of 2,222 bold words took 15 s to give nothing.
+MANY_PHRASES = 20
+
+
+def _surely_long(inline: Inline) -> bool:
+    """Whether every phrase card of this sentence has a front of more than `LONG_FRONT`
+    characters: its plain text alone (what the renderer never drops) is longer, with
+    room for the spaces the judge's reading may fold, and holds no ``[...]`` that the
+    judge would read as the gap."""
+    if any("[...]" in t.content for t in inline.tokens):
+        return False
+    seen = "".join(t.content.replace("**", "") for t in inline.tokens if t.type == "text")
+    return len("".join(seen.split())) > LONG_FRONT + 10
 
 
 def _sentences(visit: Visit) -> Iterator[tuple[object, Inline, int]]:
@@ -74,8 +92,11 @@ def _phrases(
     titled = opens_with_title(inline)
     for k, sentence in enumerate(parts):
         # a sentence that leans on the one before it is shown with it
-        shown = joined(parts[k - 1], sentence) if k and refers_back(plain_text(sentence)) else sentence
-        for span in spans(sentence):
+        said = plain_text(sentence)
+        shown = joined(parts[k - 1], sentence) if k and refers_back(said) else sentence
+        for n, span in enumerate(spans(sentence)):
+            if n == MANY_PHRASES and _surely_long(shown):
+                break  # the judge drops every one (long_front): the first few say why
             if sentence.tokens[span[0]].type not in allowed:
                 continue
             phrase = span_text(sentence, span)
@@ -83,7 +104,7 @@ def _phrases(
                 continue
             ctx.claim(node)
             extra = (Element("p", (Span(inline.tokens),)),) if len(parts) > 1 else ()
-            opening = Opening(plain_text(sentence)) if not k else None  # it may lean on what came before
+            opening = Opening(said) if not k else None  # it may lean on what came before
             asked = shown
             if titled and not k and span == spans(sentence)[0]:
                 # a title line is asked with its statement, not only the premises that open it

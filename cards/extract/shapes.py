@@ -102,7 +102,10 @@ def list_shape(block: ListBlock, visit: Visit, note: Note) -> ListShape:
 _ABBREVIATIONS = having("abbreviation")
 
 
-_SENTENCE_END = re.compile(r"[。！？]+[」』”’）)]*|[.!?]+[\"'”’)\]]*(?=\s)")
+# A run of `.!?` is tried from its first character only: tried from each (100 KB of `!`),
+# it read the rest of the run each time.
+_SENTENCE_END = re.compile(r"[。！？]+[」』”’）)]*|(?<![.!?])[.!?]+[\"'”’)\]]*(?=\s)")
+_WORD_CHAR = re.compile(r"[\w.]")
 
 
 def _sentence_ends(text: str) -> list[int]:
@@ -111,11 +114,22 @@ def _sentence_ends(text: str) -> list[int]:
     ends = []
     for match in _SENTENCE_END.finditer(text):
         if match.group(0)[0] == ".":
-            word = re.search(r"([\w.]+)$", text[: match.start()])
-            if word and (word.group(1).casefold().rstrip(".") in _ABBREVIATIONS or len(word.group(1)) == 1):
+            word = _word_before(text, match.start())
+            if word and (word.casefold().rstrip(".") in _ABBREVIATIONS or len(word) == 1):
                 continue
         ends.append(match.end())
     return ends
+
+
+def _word_before(text: str, end: int) -> str:
+    """``re.search(r"([\\w.]+)$", text[:end]).group(1)`` ("" for None), reading back from
+    ``end`` only: searching the text up to each full stop was quadratic."""
+    if end and text[end - 1] == "\n":  # `$` matches before a last newline too
+        end -= 1 if end > 1 and _WORD_CHAR.match(text[end - 2]) else 0
+    start = end
+    while start and _WORD_CHAR.match(text[start - 1]):
+        start -= 1
+    return text[start:end]
 
 
 def opens_with_title(inline: Inline) -> bool:
@@ -159,7 +173,10 @@ def _line_ends_sentence(before: list[Token], after: list[Token], index: int) -> 
     )
     if last is not None and last.type == "text" and re.search(r"[.!?。！？:：;；]\s*$", last.content):
         return True
-    following = next((t for t in after[index + 1 :] if t.type != "text" or t.content.strip()), None)
+    # what follows the break, read from it (a copy of the rest per break was quadratic)
+    following = next(
+        (after[k] for k in range(index + 1, len(after)) if after[k].type != "text" or after[k].content.strip()), None
+    )
     return following is not None and following.type in ("strong_open", "mark_open")
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..judge.lists import procedure_reason
-from ..model import CLOZE, Blocks, Candidate, Element, Field, Gap, Inline, ListBlock, ListItem, Note, Span
+from ..model import CLOZE, Blocks, Candidate, Element, Field, Gap, Inline, ListBlock, ListItem, Note, Span, Words
 from ..notes.parse import plain_text
 from .shapes import is_pipeline, is_step, list_shape, step_title, title_tokens
 from .walk import Context
@@ -48,6 +48,26 @@ def _details(item: ListItem) -> Field:
     return (*line, Blocks(item.children))
 
 
+#: A procedure of up to this many steps is shown whole on each of its cards; a longer
+#: one shows the step asked and its neighbours, this many in all, with "…" where the
+#: list goes on: every card holding every title made a deck that grows as the square
+#: of the list (4,000 steps: 50 s, and each card unreadable).
+SHOWN_STEPS = 30
+
+
+def _front(titles: list[Span], k: int) -> Field:
+    """The list of step titles with step ``k``'s as the gap."""
+    first = min(max(k - SHOWN_STEPS // 2, 0), max(len(titles) - SHOWN_STEPS, 0))
+    shown = titles[first : first + SHOWN_STEPS]
+    rows = tuple(Element("li", (Gap((t,)),) if first + j == k else (t,)) for j, t in enumerate(shown))
+    if len(shown) == len(titles):
+        return (Element("ol", rows, cls="steps"),)
+    more = Element("p", (Words("…"),))
+    before: Field = (more,) if first > 0 else ()
+    after: Field = (more,) if first + len(shown) < len(titles) else ()
+    return (*before, Element("ol", rows, cls="steps", attrs=(("start", str(first + 1)),)), *after)
+
+
 def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     for visit in ctx.walk(note):
         block = visit.block
@@ -64,12 +84,11 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
                 continue
             if reason is None:
                 ctx.claim(item)  # a procedure's items are its steps; a mere list's stay free
-            rows = tuple(Element("li", (Gap((t,)),) if j == k else (t,)) for j, t in enumerate(titles))
             yield ctx.candidate(
                 note,
                 kind=KIND,
                 model=CLOZE,
-                front=(Element("ol", rows, cls="steps"),),
+                front=_front(titles, k),
                 back=_details(item),
                 crumbs=ctx.where(note, visit),
                 identity=step_title(item),

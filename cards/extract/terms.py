@@ -310,9 +310,10 @@ def _gap(tokens: list[Token]) -> tuple[list[Token], Token, str] | None:
     """The sentence's tokens with the name it defines wrapped in a bold span (the span the
     renderer turns into the gap), the span's opening token and the name; or None."""
     depth = 0
+    blank_before = True  # only blank text before this token (kept as it goes: asking again was quadratic)
     for k, token in enumerate(tokens):
         if depth == 0 and token.type == "text":
-            if k == 0 or all(t.type == "text" and not t.content.strip() for t in tokens[:k]):
+            if blank_before:
                 found = _NAME_BEFORE.match(token.content)
                 if found:
                     group = next(g for g in ("so", "zh", "en") if found.group(g))
@@ -322,6 +323,7 @@ def _gap(tokens: list[Token]) -> tuple[list[Token], Token, str] | None:
             if found:
                 return _named_after(tokens, k, found.end())
         depth += token.nesting
+        blank_before = blank_before and token.type == "text" and not token.content.strip()
     return None
 
 

@@ -175,7 +175,24 @@ def plain_blocks(blocks: Sequence[Block]) -> str:
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+#: How many values a front matter may repeat through YAML aliases (``&name`` then
+#: ``*name``). An alias repeats all its anchor names, so a few lines of aliases of
+#: aliases can name billions of values (a "billion laughs"): the note's tags and title
+#: were read out of them for minutes, memory rising. Real front matter repeats a few.
+YAML_REPEATS = 10_000
+
+
 def _front_matter(token: Token, path: PurePosixPath, warn: Any) -> dict[str, Any]:
+    bomb = _alias_bomb(token.content)
+    if bomb is not None:
+        if warn:
+            warn(
+                CardsError(
+                    Source(path, 2 + bomb),
+                    f"front matter repeats more than {YAML_REPEATS:,} values through YAML aliases; it is ignored",
+                )
+            )
+        return {}
     try:
         try:
             data = yaml.load(token.content, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
@@ -190,6 +207,49 @@ def _front_matter(token: Token, path: PurePosixPath, warn: Any) -> dict[str, Any
             warn(CardsError(Source(path, line), f"front matter is not valid YAML ({_first_line(exc)}); it is ignored"))
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _alias_bomb(content: str) -> int | None:
+    """The line (0-based, in ``content``) of the alias that makes the YAML repeat more
+    than `YAML_REPEATS` values, or None. Counted on the parser's events, in one pass,
+    without building (let alone expanding) anything: each anchored value's size, aliases
+    inside it expanded, and each alias adds the size of the value it names.
+
+    >>> _alias_bomb("a: &a [x, y]\\nb: [*a, *a]\\n") is None
+    True
+    >>> levels = [f"{k}: &{k} [{', '.join([f'*{j}'] * 9)}]" for j, k in zip("abcd", "bcde")]
+    >>> _alias_bomb("\\n".join(["a: &a [x, x, x, x, x, x, x, x, x]", *levels]))  # e repeats 9 × 820 values
+    4
+    """
+    if "&" not in content or "*" not in content:
+        return None
+    sizes: dict[str, int] = {}
+    stack = [0]  # the values of each collection open so far (its own included), the document's at the bottom
+    anchors: list[str | None] = [None]
+    repeated = 0
+    try:
+        for event in yaml.parse(content, Loader=_FAST_LOADER):
+            if isinstance(event, yaml.CollectionStartEvent):
+                stack.append(1)
+                anchors.append(event.anchor)
+                continue
+            if isinstance(event, yaml.CollectionEndEvent):
+                size, anchor = stack.pop(), anchors.pop()
+            elif isinstance(event, yaml.ScalarEvent):
+                size, anchor = 1, event.anchor
+            elif isinstance(event, yaml.AliasEvent):
+                size, anchor = sizes.get(event.anchor or "", 1), None
+                repeated += size
+                if repeated > YAML_REPEATS:
+                    return event.start_mark.line if event.start_mark is not None else 0
+            else:
+                continue
+            if anchor:
+                sizes[anchor] = size
+            stack[-1] += size
+    except yaml.YAMLError:
+        return None  # not YAML: the loader says so
+    return None
 
 
 _KEY_VALUE = re.compile(r"^([A-Za-z][\w -]*?)\s*:(?:[ \t]*(.*))?$")
