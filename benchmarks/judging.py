@@ -128,7 +128,11 @@ def sample(args: argparse.Namespace) -> int:
     slugs = [s for s in entries if not args.repo or s in args.repo]
     for slug, candidates in _load_candidates(args.candidates, slugs).items():
         entry = entries[slug]
-        pool = [c for c in candidates if not c["written"] and (entry.repo, c["key"]) not in judged]
+        pool = [
+            c
+            for c in candidates
+            if not c["written"] and (entry.repo, c["key"]) not in judged and (not args.kind or c["kind"] in args.kind)
+        ]
         unique = list({c["key"]: c for c in pool}.values())
         for c in rng.sample(unique, min(args.per_repo, len(unique))):
             drawn.append({**c, "slug": slug, "repo": entry.repo, "commit": entry.commit})
@@ -261,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--batch", type=int, default=250)
     s.add_argument("--double", type=float, default=0.1)
     s.add_argument("--repo", action="append", help="only this slug (repeatable)")
+    s.add_argument("--kind", action="append", help="only candidates of this kind (repeatable): a new kind's first labels")
     s.add_argument("--out", type=Path, required=True)
     s.add_argument("--labels", type=Path, default=LABELS)
     c = sub.add_parser("collect")

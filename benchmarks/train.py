@@ -62,10 +62,10 @@ PARAMS: dict[str, Any] = {
 #: What each density promises, from issue 20: the share of good cards among those kept
 #: at least ``good``, of bad ones at most ``bad``.
 TARGETS = {"few": (0.92, 0.01), "normal": (0.85, 0.03)}
-#: How much a bad card costs against a good one when no threshold meets the target (a
-#: learner deletes a bad card on sight, after reviewing it once): few weighs bad cards
-#: and weak ones more than normal does.
-COSTS = {"few": (4.0, 1.0), "normal": (2.0, 0.25)}
+#: The yield each density keeps when no threshold meets its targets: ``normal`` keeps at
+#: least the issue's 60 % of the good candidates (recall is what users miss most), ``few``
+#: the best-scored 30 %. Among the thresholds that keep as much, the highest (fewest bad).
+YIELD_FLOOR = {"few": 0.50, "normal": 0.75}
 
 
 @dataclass(slots=True)
@@ -116,11 +116,22 @@ def make_model() -> Any:
     return HistGradientBoostingClassifier(**PARAMS)
 
 
-def loro(data: Data) -> np.ndarray:
+#: What the score learns: the probability that a learner keeps the card, i.e. that it is
+#: not deleted on sight (good, or weak: a real fact the learner edits first), or with
+#: ``--target good`` that it is kept as it is.
+TARGETS_LEARNED = {"kept": 1, "good": 2}
+
+
+def target(y: np.ndarray, learned: str) -> np.ndarray:
+    """1 for a candidate whose grade is at least the learned one, else 0."""
+    return (y >= TARGETS_LEARNED[learned]).astype(int)
+
+
+def loro(data: Data, learned: str = "good") -> np.ndarray:
     """Out-of-fold keep-probabilities: each repository scored by a model of the others."""
     scores = np.zeros(len(data.y))
     groups = np.array(data.repos)
-    good = (data.y == 2).astype(int)
+    good = target(data.y, learned)
     for repo in sorted(set(data.repos)):
         test = groups == repo
         model = make_model().fit(data.x[~test], good[~test])
@@ -140,8 +151,8 @@ def shares(y: np.ndarray, kept: np.ndarray) -> tuple[int, float, float, float, f
 
 def thresholds(scores: np.ndarray, y: np.ndarray) -> dict[str, float]:
     """Each density's threshold: the lowest whose kept candidates meet the density's
-    targets (:data:`TARGETS`), else the one that keeps the most value, counting a good
-    card +1, a weak one −(weak cost), a bad one −(bad cost) (:data:`COSTS`)."""
+    targets (:data:`TARGETS`), else the highest that still keeps the density's share of
+    the good candidates (:data:`YIELD_FLOOR`)."""
     found: dict[str, float] = {}
     candidates = np.unique(np.round(scores, 3))
     for density, (good_min, bad_max) in TARGETS.items():
@@ -149,17 +160,8 @@ def thresholds(scores: np.ndarray, y: np.ndarray) -> dict[str, float]:
         if meets:
             found[density] = float(min(meets))
             continue
-        bad_cost, weak_cost = COSTS[density]
-        value = [
-            (
-                (y[scores >= t] == 2).sum()
-                - weak_cost * (y[scores >= t] == 1).sum()
-                - bad_cost * (y[scores >= t] == 0).sum(),
-                t,
-            )
-            for t in candidates
-        ]
-        found[density] = float(max(value)[1])
+        floor = YIELD_FLOOR[density]
+        found[density] = float(max(t for t in candidates if shares(y, scores >= t)[4] >= floor))
     found["few"] = max(found["few"], found["normal"])
     found["all"] = 0.0
     return found
@@ -242,12 +244,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help=f"write {MODEL_PATH.relative_to(HERE.parent)}")
     parser.add_argument("--report", type=Path, help="also write the figures to this file")
     parser.add_argument("--oof", type=Path, help="write each judged candidate's out-of-fold score (JSON lines)")
+    parser.add_argument("--target", choices=sorted(TARGETS_LEARNED), default="good", help="what the score learns")
     args = parser.parse_args(argv)
     data = load(args.candidates, args.labels)
     if len(data.y) < 100:
         print(f"only {len(data.y)} judged candidates found: too few to learn from", file=sys.stderr)
         return 1
-    scores = loro(data)
+    scores = loro(data, args.target)
     chosen = thresholds(scores, data.y)
     lines = report(data, scores, chosen)
     print("\n".join(lines))
@@ -262,13 +265,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             "utf-8",
         )
     if args.write:
-        model = make_model().fit(data.x, (data.y == 2).astype(int))
+        model = make_model().fit(data.x, target(data.y, args.target))
         about = {
             "labels": int(len(data.y)),
             "repositories": len(set(data.repos)),
             "grades": dict(Counter({2: "good", 1: "weak", 0: "bad"}[int(g)] for g in data.y)),
             "rules": len(RULES),
             "params": PARAMS,
+            "target": args.target,
             "loro": lines[3:8],
         }
         MODEL_PATH.write_text(json.dumps(export(model, chosen, about), separators=(",", ":")) + "\n", "utf-8")

@@ -107,7 +107,7 @@ def test_only_kept_candidates_are_rendered(tmp_path: Path, monkeypatch: pytest.M
     from cards.notes.media import MediaIndex
 
     dropped: list = []
-    cards, _, _ = note_cards(vault, note, (tmp_path / "n.md").read_text("utf-8"), MediaIndex(tmp_path), dropped)
+    cards, _, _, _ = note_cards(vault, note, (tmp_path / "n.md").read_text("utf-8"), MediaIndex(tmp_path), dropped)
     assert [c.identity for c in cards] == rendered
     assert rendered == ["Mitochondria make ATP from glucose.\x1fATP"]
     assert {d.rule for d in dropped} == {"label_gap", "not_a_fact"}  # the phrase and the term of "Note:"

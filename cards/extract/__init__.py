@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 from ..deck.render import Renderer, render_card
 from ..judge import Dropped, judge_candidates
+from ..judge.score import DEFAULT_DENSITY
 from ..kinds import KINDS
 from ..model import Candidate, Card, Note
 from . import (
@@ -67,17 +68,20 @@ def extract_cards(
     kinds: Collection[str] | None = None,
     ctx: Context | None = None,
     dropped: list[Dropped] | None = None,
+    density: str = DEFAULT_DENSITY,
 ) -> list[Card]:
     """The cards of one note (the library's shortcut, and the tests'): its candidates,
-    those the judge keeps, rendered; the dropped ones go to ``dropped``. The build's own
-    per-note pipeline (pipeline/per_note.py) also skips notes with nothing to learn."""
+    those the judge keeps at ``density`` (the note alone: no other note's lines recur),
+    rendered; the dropped ones go to ``dropped``. The build's own per-note pipeline
+    (pipeline/per_note.py) also skips notes with nothing to learn."""
     ctx = ctx or Context()
-    judged = judge_candidates(candidates(note, ctx, kinds))
+    judged = judge_candidates(candidates(note, ctx, kinds), density=density)
     if dropped is not None:
         dropped.extend(judged.dropped)
     renderer = Renderer(resolve_image=ctx.resolve)
     return [
-        render_card(c, renderer, note_deck=note.deck, note_tags=note.tags, note_title=note.title) for c in judged.kept
+        render_card(c, renderer, note_deck=note.deck, note_tags=note.tags, note_title=note.title, score=score)
+        for c, score in zip(judged.kept, judged.scores)
     ]
 
 

@@ -178,7 +178,10 @@ def judge_candidates(
                 judged.scores.append(probability)
             else:
                 weighed = tuple(scorer.weighed(row))
-                why = f"keep-probability {probability:.2f} below {threshold:.2f} ({density})"
+                why = f"keep-probability {probability:.3f} below {threshold:.3f} ({density})"
+                if objection:  # what the rules say weighs in the score; the first of them, in words
+                    name, reason = next(iter(objection.items()))
+                    why += f"; {name}: {reason}"
                 judged.dropped.append(Dropped(candidate, SCORE, why, probability, threshold, weighed))
         judged.scored.append(Scored(candidate, objection, tuple(row), probability))
     _note_rules(judged)

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from ..kinds import KINDS
-from ..model import GAP, Asked, Candidate
+from ..model import GAP, Asked, Candidate, ListShape, TableShape, TermFacts
 from ..text import CJK, normalise, width
 from .rules import RULES
 from .vault import Recurrence, first_word, shape
@@ -31,6 +31,7 @@ from .vault import Recurrence, first_word, shape
 MINED: tuple[str, ...] = tuple(kind.name for kind in KINDS if not kind.written)
 
 _PUNCT = re.compile(r"[,，;；。.!?:：]")
+_LEAD_IN = re.compile(r"[:：]\s*$")
 _BLANKS = " :：.-—*"
 
 
@@ -67,6 +68,14 @@ NAMES: tuple[str, ...] = (
     "asked=question",
     "asked=case",
     "asked=term",
+    "answer_lead_in",
+    "list_items",
+    "list_title_width",
+    "list_ordered",
+    "table_columns",
+    "table_rows",
+    "term_marked",
+    "term_dashed",
     "same_line",
     "note_flagged",
     "note_candidates",
@@ -131,6 +140,27 @@ def _shape_features(candidate: Candidate, out: list[float]) -> None:
             out[INDEX[name]] = 1.0
 
 
+def _facts_features(candidate: Candidate, out: list[float]) -> None:
+    """What the kind knew of the candidate's source, in numbers: how long a list asked
+    step by step is and how long its titles are, how wide a table asked row by row is,
+    whether a term was set in bold or written ``Term — definition``; and whether the
+    answer only introduces what follows (it ends in a colon: the rest is not on the card)."""
+    answer = answer_of(candidate)
+    out[INDEX["answer_lead_in"]] = float(bool(_LEAD_IN.search(answer)))
+    facts = candidate.facts
+    if isinstance(facts, ListShape):
+        out[INDEX["list_items"]] = math.log1p(len(facts.titles))
+        widths = [width(t) for t in facts.titles]
+        out[INDEX["list_title_width"]] = math.log1p(sum(widths) / len(widths)) if widths else 0.0
+        out[INDEX["list_ordered"]] = float(facts.ordered)
+    elif isinstance(facts, TableShape):
+        out[INDEX["table_columns"]] = float(len(facts.header))
+        out[INDEX["table_rows"]] = math.log1p(len(facts.body))
+    elif isinstance(facts, TermFacts):
+        out[INDEX["term_marked"]] = float(facts.marked)
+        out[INDEX["term_dashed"]] = float(facts.dashed)
+
+
 def _overlap_features(candidate: Candidate, out: list[float]) -> None:
     """How much of the answer the rest of the card shows already (guessable, trivial)."""
     view = candidate.view
@@ -176,6 +206,7 @@ def features(
     for name in flags:
         out[INDEX[f"rule={name}"]] = 1.0
     _shape_features(candidate, out)
+    _facts_features(candidate, out)
     _overlap_features(candidate, out)
     _recurrence_features(candidate, recurrence, out)
     out[INDEX["same_line"]] = math.log(max(1, same_line))

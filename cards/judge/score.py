@@ -113,8 +113,15 @@ def model_from(data: Mapping[str, Any]) -> Model:
         raise ModelError(f"model format {data.get('format')!r}, expected {FORMAT}")
     if tuple(data.get("features", ())) != NAMES:
         raise ModelError("the model was trained on other features than this version computes")
+    # Numbers only (int(), float()): the trees become Python source below.
     trees = tuple(
-        Tree(tuple(t["feature"]), tuple(t["threshold"]), tuple(t["left"]), tuple(t["right"]), tuple(t["value"]))
+        Tree(
+            tuple(int(f) for f in t["feature"]),
+            tuple(float(v) for v in t["threshold"]),
+            tuple(int(n) for n in t["left"]),
+            tuple(int(n) for n in t["right"]),
+            tuple(float(v) for v in t["value"]),
+        )
         for t in data["trees"]
     )
     thresholds = {density: float(data["thresholds"][density]) for density in DENSITIES}

@@ -48,7 +48,8 @@ def shape(text: str) -> str:
     >>> shape("PG 103:"), shape("Satz 9.9"), shape("  Note ")
     ('pg #', 'satz #.#', 'note')
     """
-    return _DIGITS.sub("#", normalise(text)).strip(" :：.。,，;；-—*")
+    folded = " ".join(text.lower().split()) if text.isascii() else normalise(text)
+    return _DIGITS.sub("#", folded).strip(" :：.。,，;；-—*")
 
 
 def first_word(text: str) -> str:
@@ -79,7 +80,7 @@ def note_keys(text: str) -> frozenset[str]:
         if not folded:
             continue
         keys.add("l:" + folded[:LINE_KEY])
-        keys.add("t:" + first_word(folded))
+        keys.add("t:" + folded.split(None, 1)[0].strip(":：.。,，;；"))
         colon = _COLON.search(core)
         if colon and 0 < colon.start() <= PREFIX_KEY:
             keys.add("p:" + shape(core[: colon.start()]))
