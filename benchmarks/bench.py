@@ -94,7 +94,10 @@ FLOOR = textwrap.dedent(
     import sys, time, pathlib, tempfile, genanki
     from cards.notes.markdown import markdown
     root, n_cards = pathlib.Path(sys.argv[1]), int(sys.argv[2])
-    files = sorted(p for p in root.rglob("*") if p.suffix in (".md", ".markdown") and not any(x.startswith(".") for x in p.relative_to(root).parts))
+    files = sorted(
+        p for p in root.rglob("*")
+        if p.suffix in (".md", ".markdown") and not any(x.startswith(".") for x in p.relative_to(root).parts)
+    )
     texts = [p.read_text("utf-8", errors="replace") for p in files]
     md = markdown()
     t = time.perf_counter()
@@ -105,7 +108,8 @@ FLOOR = textwrap.dedent(
                           templates=[{"name": "c", "qfmt": "{{Front}}", "afmt": "{{Back}}"}])
     deck = genanki.Deck(2059400110, "floor")
     for i in range(n_cards):
-        deck.add_note(genanki.Note(model=model, fields=[f"front {i} " + "x" * 200, f"back {i} " + "y" * 200], guid=str(i)))
+        fields = [f"front {i} " + "x" * 200, f"back {i} " + "y" * 200]
+        deck.add_note(genanki.Note(model=model, fields=fields, guid=str(i)))
     t = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         genanki.Package(deck).write_to_file(pathlib.Path(tmp) / "f.apkg")
@@ -314,17 +318,21 @@ def verdict(ok: bool) -> str:
 def report(results: list[Result]) -> str:
     lines = []
     head = (
-        f"{'N notes':>8} {'cards':>7} {'cold s':>7} {'ankdown s':>9} {'no-op s':>8} {'1-edit s':>9} {'preview s':>9} {'(first)':>8} {'watch s':>8} "
+        f"{'N notes':>8} {'cards':>7} {'cold s':>7} {'ankdown s':>9} {'no-op s':>8} {'1-edit s':>9} {'preview s':>9} "
+        f"{'(first)':>8} {'watch s':>8} "
         f"{'peak MiB':>9} {'cards/s':>8} {'floor s':>8} {'(parse+write)':>14} {'config s':>9} {'its MiB':>8}"
     )
     lines += [head, "-" * len(head)]
     for r in results:
         lines.append(
-            f"{r.n:>8} {r.cards:>7} {r.cold:>7.2f} {r.ankdown:>9.2f} {r.noop:>8.2f} {r.one:>9.2f} {r.preview:>9.2f} {r.preview_first:>8.2f} {r.watch:>8.2f} "
-            f"{r.rss:>9.0f} {r.cards / r.cold:>8.0f} {r.floor:>8.2f} {f'{r.floor_parse:.2f}+{r.floor_write:.2f}':>14} {r.config:>9.2f} {r.config_rss:>8.0f}"
+            f"{r.n:>8} {r.cards:>7} {r.cold:>7.2f} {r.ankdown:>9.2f} {r.noop:>8.2f} {r.one:>9.2f} {r.preview:>9.2f} "
+            f"{r.preview_first:>8.2f} {r.watch:>8.2f} "
+            f"{r.rss:>9.0f} {r.cards / r.cold:>8.0f} {r.floor:>8.2f} {f'{r.floor_parse:.2f}+{r.floor_write:.2f}':>14} "
+            f"{r.config:>9.2f} {r.config_rss:>8.0f}"
         )
     lines.append(
-        "(preview: preview --json with a warm cache; first: the run after the build, which renders and keeps each note's cards)"
+        "(preview: preview --json with a warm cache; first: the run after the build, which renders and keeps each "
+        "note's cards)"
     )
     lines.append("(config: a cards.toml edit that reshapes every card, so every note is parsed again and identified")
     lines.append(
@@ -356,7 +364,8 @@ def report(results: list[Result]) -> str:
             growth = y / x
             span = f"{a.n // 1000}k->{b.n // 1000}k"
             lines.append(
-                f"{span:>8}  {name + f' growth ({factor:g}x = linear)':<34} {growth:>8.2f}  {f'<= {factor * 1.1:g}':>8}  {verdict(growth <= factor * 1.1)}"
+                f"{span:>8}  {name + f' growth ({factor:g}x = linear)':<34} {growth:>8.2f}  "
+                f"{f'<= {factor * 1.1:g}':>8}  {verdict(growth <= factor * 1.1)}"
             )
     return "\n".join(lines)
 

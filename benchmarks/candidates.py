@@ -24,19 +24,24 @@ import logging
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(1, str(HERE.parent))
 
+from cards.deck.render import Renderer  # noqa: E402
 from cards.errors import CardsError  # noqa: E402
-from cards.extract.judge import _CLOZE, Dropped, seen, text_of  # noqa: E402
-from cards.model import Card  # noqa: E402
+from cards.judge.as_text import facts_to_json  # noqa: E402
+from cards.model import Candidate as Proposed  # noqa: E402
 from cards.notes.blocks import BlockIndex  # noqa: E402
 from cards.notes.media import MediaIndex  # noqa: E402
 from cards.notes.read import read_note  # noqa: E402
-from cards.pipeline.per_note import Vault, log, note_cards  # noqa: E402
+from cards.pipeline.per_note import Judged, Vault, judge_text, log  # noqa: E402
+from cards.text import html_to_text  # noqa: E402
+
+_CLOZE = re.compile(r"\{\{c1::(.*?)(?:::[^{}]*?)?\}\}", re.S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +61,7 @@ class Candidate:
     reason: str
     key: str
     shown: str = ""  # the front with its list items on lines of their own (for judging sheets)
-    facts: dict[str, str] = field(default_factory=dict)  # what the extractor knew (Card.extra)
+    facts: dict[str, Any] | None = None  # what the kind knew, typed (cards.judge.as_text.facts_to_json)
 
 
 def key_of(kind: str, front: str, hidden: str, back: str) -> str:
@@ -69,23 +74,24 @@ def key_of(kind: str, front: str, hidden: str, back: str) -> str:
     return digest[:16]
 
 
-def _candidate(card: Card, rule: str = "", reason: str = "") -> Candidate:
-    view = seen(card)
+def _candidate(candidate: Proposed, renderer: Renderer, rule: str = "", reason: str = "", line: int = 0) -> Candidate:
+    view = candidate.view
+    front = renderer.field(candidate.front)
     return Candidate(
-        card.source.path.as_posix(),
-        card.source.line,
-        card.kind,
-        card.model,
-        card.written,
+        candidate.source.path.as_posix(),
+        line or candidate.source.line,
+        candidate.kind,
+        candidate.model,
+        candidate.written,
         view.front,
         view.hidden,
         view.back,
-        tuple(view.crumbs),
+        tuple(candidate.crumbs),
         rule,
         reason,
-        key_of(card.kind, view.front, view.hidden, view.back),
-        _shown(card.front) if "<li>" in card.front else "",
-        dict(card.extra),
+        key_of(candidate.kind, view.front, view.hidden, view.back),
+        _shown(front) if "<li>" in front else "",
+        facts_to_json(candidate.facts),
     )
 
 
@@ -101,7 +107,7 @@ def _shown(front: str) -> str:
             out.append(f"\n  {number}. " if number else "\n  • ")
             number += 1 if number else 0
         else:
-            out.append(text_of(piece))
+            out.append(html_to_text(piece))
     return "".join(out).strip()
 
 
@@ -115,14 +121,18 @@ def vault_candidates(root: Path) -> Iterator[Candidate]:
     for note in vault.notes():
         handlers, log.handlers = log.handlers, [quiet]
         propagate, log.propagate = log.propagate, False
-        dropped: list[Dropped] = []
         try:
-            kept, _, _ = note_cards(vault, note, read_note(note), media, dropped, blocks.text)
+            judged = judge_text(vault, note, read_note(note), media, blocks.text, explain=True)
         except (CardsError, RecursionError):
             continue
         finally:
             log.handlers, log.propagate = handlers, propagate
-        found = [_candidate(card) for card in kept] + [_candidate(d.card, d.rule, d.reason) for d in dropped]
+        if not isinstance(judged, Judged):
+            continue
+        renderer = Renderer(resolve_image=judged.resolve)  # a front's lists, shown as lists on judging sheets
+        line = 1 if judged.reflowed else 0  # a kept card of a reflowed note comes from its one line
+        found = [_candidate(c, renderer, line=line) for c in judged.verdicts.kept]
+        found += [_candidate(d.candidate, renderer, d.rule, d.reason) for d in judged.verdicts.dropped]
         yield from sorted(found, key=lambda c: c.line)
 
 

@@ -278,7 +278,16 @@ def shown(card: CardView) -> str | None:
 
     >>> shown(CardView("phrases", "cloze", "[...] manages memory; the kernel runs first.", "", ("kernel",), (" ma",)))
     'hidden "kernel" is elsewhere on the front'
-    >>> shown(CardView("phrases", "cloze", "[...] (DHCP) hands out addresses.", "", ("Dynamic Host Configuration Protocol",), (" (D",)))
+    >>> shown(
+    ...     CardView(
+    ...         "phrases",
+    ...         "cloze",
+    ...         "[...] (DHCP) hands out addresses.",
+    ...         "",
+    ...         ("Dynamic Host Configuration Protocol",),
+    ...         (" (D",),
+    ...     )
+    ... )
     'hidden "Dynamic Host Configuration Protocol" is in parentheses as DHCP'
     >>> shown(CardView("qa", "basic", "What is TCP?", "TCP", context=("TCP",)))
     'the back "TCP" is on the front'

@@ -424,7 +424,8 @@ def _study(rng: random.Random, index: int) -> tuple[str, str]:
     title = f"{en.capitalize()} — study notes"
     lines = [f"# {en.capitalize()}", ""]
     lines.append(
-        f"{rng.choice(EN_SENTENCES)} The core of **{en}** is the {term}, and =={rng.choice(TERMS)} is what it trades away==."
+        f"{rng.choice(EN_SENTENCES)} The core of **{en}** is the {term}, and =={rng.choice(TERMS)} is what it trades "
+        f"away==."
     )
     lines += ["", "## Key ideas", ""]
     for _ in range(rng.randint(2, 4)):
@@ -467,7 +468,8 @@ def _explicit(rng: random.Random, index: int) -> tuple[str, str]:
         lines += [f"问：{cn}里的{cn_term}指的是什么？", f"答：{rng.choice(CN_SENTENCES)}", ""]
         lines += [f"{term} :: {rng.choice(EN_SENTENCES)}", ""]
         lines += [
-            f"In {en}, the {{{{c1::{term}}}}} decides {rng.choice(('the pace', 'the cost', 'the ceiling'))} of the whole process.",
+            f"In {en}, the {{{{c1::{term}}}}} decides {rng.choice(('the pace', 'the cost', 'the ceiling'))} of the "
+            f"whole process.",
             "",
         ]
         if _size(lines) >= target or n > 20:
@@ -504,7 +506,8 @@ def _obsidian(rng: random.Random, index: int) -> tuple[str, str]:
     lines += [
         f"# {en.capitalize()}",
         "",
-        f"Related to [[{rng.choice(TERMS)}]] and [[{rng.choice(TOPICS)[0]}|{rng.choice(TERMS)}]]. #{tags[0]} #area/{rng.choice(('ml', 'bio', 'econ'))}",
+        f"Related to [[{rng.choice(TERMS)}]] and [[{rng.choice(TOPICS)[0]}|{rng.choice(TERMS)}]]. #{tags[0]} "
+        f"#area/{rng.choice(('ml', 'bio', 'econ'))}",
         "",
         f"![[{ATTACHMENT.rsplit('/', 1)[1]}]]" if rng.random() < 0.6 else f"![[{ATTACHMENT.rsplit('/', 1)[1]}|200]]",
         "",

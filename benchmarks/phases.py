@@ -71,7 +71,8 @@ def main(argv: list[str]) -> int:
         cli(["build", *argv], standalone_mode=False)
     finally:
         print(
-            f"  {'total':<22} {time.perf_counter() - START:7.2f} s                          peak {_peak_mib():5.0f} MiB",
+            f"  {'total':<22} {time.perf_counter() - START:7.2f} s                          peak {_peak_mib():5.0f} "
+            f"MiB",
             file=sys.stderr,
         )
     return 0

@@ -28,7 +28,10 @@ sys.path.insert(1, str(HERE.parent))
 import numpy as np  # noqa: E402
 from judging import LABELS, read_labels  # noqa: E402
 
-from cards.extract import judge  # noqa: E402
+from cards import judge  # noqa: E402
+from cards.judge.as_text import candidate_of, facts_from_json  # noqa: E402
+from cards.model import GAP, Candidate  # noqa: E402
+from cards.text import normalise, width  # noqa: E402
 
 GRADE_ORDER = {"bad": 0, "weak": 1, "good": 2}
 _LOADED: list[dict] = []
@@ -58,7 +61,7 @@ def _freq() -> tuple[dict[str, float], dict[str, float]]:
 def zipfs(text: str) -> list[float]:
     """Word frequencies (zipf, 0 when unknown) of a text's words; CJK runs cut by greedy longest match."""
     latin, cjk = _freq()
-    folded = judge.fold(text)
+    folded = normalise(text)
     out = [latin.get(w, 0.0) for w in _WORD.findall(folded) if not _HAN.search(w)]
     for run in re.findall(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+", folded):
         i = 0
@@ -73,7 +76,7 @@ def zipfs(text: str) -> list[float]:
 
 def tokens(text: str) -> set[str]:
     """Folded words and CJK bigrams of a text: what document frequency counts."""
-    folded = judge.fold(text)
+    folded = normalise(text)
     found = set(_WORD.findall(folded))
     han = "".join(ch if _HAN.match(ch) else " " for ch in folded).split()
     for run in han:
@@ -110,7 +113,7 @@ class VaultStats:
 
 def _prefix(line: str) -> str:
     core = re.sub(r"^\s*(?:[-*+>]|\d+[.)])?\s*", "", line)
-    return judge.fold(core)[:12]
+    return normalise(core)[:12]
 
 
 def vault_stats(root: Path, candidates: list[dict]) -> VaultStats:
@@ -129,7 +132,7 @@ def vault_stats(root: Path, candidates: list[dict]) -> VaultStats:
         lines = text.split("\n")
         texts[rel] = lines
         df.update(tokens(text))
-        heads = tuple(judge.fold(m.group(1)) for line in lines if (m := _HEADING.match(line)))
+        heads = tuple(normalise(m.group(1)) for line in lines if (m := _HEADING.match(line)))
         headings.update(set(heads))
         prefixes.update({_prefix(line) for line in lines if line.strip()})
         n = max(1, sum(1 for line in lines if line.strip()))
@@ -142,10 +145,10 @@ def vault_stats(root: Path, candidates: list[dict]) -> VaultStats:
             heads,
         )
     fronts: Counter[str] = Counter()
-    seen_pairs = {(c["path"], judge.fold(c["front"])) for c in candidates}
+    seen_pairs = {(c["path"], normalise(c["front"])) for c in candidates}
     fronts.update(front for _, front in seen_pairs)
     answers: Counter[str] = Counter()
-    answers.update({(c["path"], judge.fold(_answer(c))) for c in candidates if not c["written"]})
+    answers.update({(c["path"], normalise(_answer(c))) for c in candidates if not c["written"]})
     answers = Counter(a for _, a in answers.elements())
     dropped: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for c in candidates:
@@ -175,7 +178,7 @@ def vault_stats(root: Path, candidates: list[dict]) -> VaultStats:
 
 def shape(text: str) -> str:
     """A text's shape: folded, digits as ``#``, end punctuation off (``pg 103`` and ``pg 7`` are ``pg #``)."""
-    return re.sub(r"\d+", "#", judge.fold(text)).strip(" :：.。,，")
+    return re.sub(r"\d+", "#", normalise(text)).strip(" :：.。,，")
 
 
 def first_token(text: str) -> str:
@@ -188,18 +191,50 @@ def _answer(c: dict) -> str:
 
 
 def _grams(text: str) -> set[str]:
-    folded = "".join(judge.fold(text).split())
+    folded = "".join(normalise(text).split())
     return {folded[i : i + 3] for i in range(len(folded) - 2)} if len(folded) > 2 else {folded}
 
 
-def _seen(c: dict) -> judge.Seen:
-    return judge.Seen(
-        c["kind"], c["front"], c["hidden"], c["back"], tuple(c["crumbs"]), c["model"] == "cloze", c.get("facts", {})
+class _Seen:
+    """A dump row as the judge reads it: its text, breadcrumb and note type (and the
+    candidate, for the judge's rules)."""
+
+    def __init__(self, candidate: Candidate) -> None:
+        view = candidate.view
+        self.candidate = candidate
+        self.front, self.hidden, self.back = view.front, view.hidden, view.back
+        self.after, self.rest = view.after, view.rest
+        self.crumbs, self.cloze = candidate.crumbs, candidate.cloze
+
+
+def _seen(c: dict) -> _Seen:
+    return _Seen(
+        candidate_of(
+            c["kind"],
+            c["front"],
+            c["hidden"],
+            c["back"],
+            crumbs=tuple(c["crumbs"]),
+            model=c["model"],
+            facts=facts_from_json(c.get("facts")),
+        )
     )
 
 
+def _rules(candidate: Candidate) -> dict[str, bool]:
+    """Which rules of the judge's table, asked of every candidate of a kind and note
+    type they apply to (written or not), would drop it."""
+    found: dict[str, bool] = {}
+    for rule in judge.RULES:
+        if rule.applies(candidate.kind, candidate.cloze, written=False):
+            found[rule.name] = found.get(rule.name, False) or bool(rule.check(candidate))
+        else:
+            found.setdefault(rule.name, False)
+    return found
+
+
 def _width_log(text: str) -> float:
-    return math.log1p(judge.width(text)) if text else 0.0
+    return math.log1p(width(text)) if text else 0.0
 
 
 def features(c: dict, vault: VaultStats) -> dict[str, float]:
@@ -207,8 +242,8 @@ def features(c: dict, vault: VaultStats) -> dict[str, float]:
     view = _seen(c)
     f: dict[str, float] = {f"kind={k}": float(c["kind"] == k) for k in MINED}
     f["cloze"] = float(view.cloze)
-    for name, rule in judge.RULES.items():
-        f[f"rule={name}"] = float(bool(rule(view)))
+    for name, drops in _rules(view.candidate).items():
+        f[f"rule={name}"] = float(drops)
     for name in NOTE_RULES:
         f[f"rule={name}"] = float(c["rule"] == name)
     answer = view.hidden if view.cloze else view.back
@@ -224,7 +259,7 @@ def features(c: dict, vault: VaultStats) -> dict[str, float]:
     f["answer_punct"] = float(bool(re.search(r"[,，;；。.!?:：]", answer.strip().rstrip(".。"))))
     f["image"] = float("[image]" in view.front or "[image]" in answer)
     f["math"] = float("\\(" in view.front or "\\(" in answer)
-    f["gap_at_start"] = float(view.cloze and view.front.lstrip().startswith(judge.GAP))
+    f["gap_at_start"] = float(view.cloze and view.front.lstrip().startswith(GAP))
     rest = view.rest if view.cloze else view.front
     f["rest_words"] = math.log1p(len(rest.split()))
     f["rest_han"] = math.log1p(len(_HAN.findall(rest)))
@@ -237,7 +272,7 @@ def features(c: dict, vault: VaultStats) -> dict[str, float]:
     f["answer_in_crumbs"] = (
         len(grams & set().union(*(_grams(c) for c in view.crumbs))) / max(1, len(grams)) if view.crumbs else 0.0
     )
-    f["answer_recurs"] = math.log1p(vault.answers[judge.fold(answer)] - 1) if answer else 0.0
+    f["answer_recurs"] = math.log1p(vault.answers[normalise(answer)] - 1) if answer else 0.0
     f["note_dropped"] = vault.note_dropped.get(c["path"], 0.0)
     f["same_line"] = math.log1p(vault.per_line[(c["path"], c["line"])] - 1)
     f["front_shape_recurs"] = math.log1p(vault.shapes[shape(view.front)] - 1)
@@ -255,9 +290,9 @@ def features(c: dict, vault: VaultStats) -> dict[str, float]:
     for form in ("question", "case", "term"):
         f[f"shape={form}"] = float(facts.get("shape") == form)
     # vault: how often what the card shows recurs, how specific what it asks is
-    folded_front = judge.fold(view.front)
+    folded_front = normalise(view.front)
     f["front_recurs"] = math.log1p(vault.fronts[folded_front] - 1) if folded_front else 0.0
-    heading = judge.fold(view.crumbs[-1]) if len(view.crumbs) > 1 else ""
+    heading = normalise(view.crumbs[-1]) if len(view.crumbs) > 1 else ""
     f["heading_recurs"] = vault.headings[heading] / vault.notes if heading else 0.0
     lines = vault.lines.get(c["path"], [])
     source = lines[c["line"] - 1] if 0 < c["line"] <= len(lines) else ""

@@ -46,7 +46,7 @@ from .pipeline.run import WRITTEN, BuildResult, Collected, build, build_time, id
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .extract.judge import Explained
+    from .judge import Explained
     from .pipeline.lock import Holder
 
 # rich and the preview load only for ``cards preview``: ``cards build`` starts faster.
@@ -103,7 +103,8 @@ def report_problems(collected: Collected, *, quiet: bool = False, verbose: bool 
         many = len(reflowed) != 1
         more = "" if verbose else " (-v lists them)"
         echo(
-            f"{len(reflowed)} note{'s' if many else ''} had lost {'their' if many else 'its'} line breaks; structure restored{more}",
+            f"{len(reflowed)} note{'s' if many else ''} had lost {'their' if many else 'its'} line breaks; structure "
+            f"restored{more}",
             err=True,
         )
         if verbose:
@@ -147,7 +148,8 @@ def summary(result: BuildResult) -> str:
     status = f"wrote {result.output}" if result.written else f"{result.output} is up to date"
     reflowed = len(done.reflowed)
     return (
-        f"{done.notes} notes ({errors} with errors{f', {reflowed} reflowed' if reflowed else ''}{skipped_counts(collected)}) -> "
+        f"{done.notes} notes ({errors} with "
+        f"errors{f', {reflowed} reflowed' if reflowed else ''}{skipped_counts(collected)}) -> "
         f"{done.anki_cards} cards ({by_kind}) in {done.cards} Anki notes; "
         f"{len(changes.added)} added, {changes_updated(changes)}, {len(changes.retired)} retired; {status}"
     )
@@ -288,7 +290,8 @@ anki_connect_option = click.option(
     "--anki-connect",
     "anki_connect",
     metavar="URL",
-    help="Deliver through AnkiConnect at URL (default: try http://127.0.0.1:8765, then the default profile's collection).",
+    help="Deliver through AnkiConnect at URL (default: try http://127.0.0.1:8765, then the default profile's "
+    "collection).",
 )
 api_key_option = click.option(
     "--api-key",
@@ -307,7 +310,8 @@ verbose_option = click.option(
     "-v",
     "--verbose",
     is_flag=True,
-    help="Also list the notes whose line breaks were restored, and the notes skipped as having nothing to learn (journals, templates, task lists ...) with why.",
+    help="Also list the notes whose line breaks were restored, and the notes skipped as having nothing to learn "
+    "(journals, templates, task lists ...) with why.",
 )
 ankiweb_option = click.option("--ankiweb", is_flag=True, help="Then ask Anki to sync with AnkiWeb (AnkiConnect only).")
 
@@ -513,7 +517,8 @@ def _confirm_delete(yes: bool) -> Callable[[Sequence[Any]], bool]:
             echo(f"  delete: {note.text}", err=True)
         if not sys.stdin.isatty():
             raise DeliveryError(
-                f"--delete-retired would delete {len(notes)} note(s) from Anki: pass --yes to confirm (no terminal to ask on)"
+                f"--delete-retired would delete {len(notes)} note(s) from Anki: pass --yes to confirm (no terminal to "
+                f"ask on)"
             )
         return click.confirm(
             f"Delete these {len(notes)} retired note(s) and their reviews from Anki?", default=False, err=True
@@ -825,7 +830,8 @@ def _wrote(html_file: Path, count: int, pages: int) -> None:
     from .preview.html_page import page_path
 
     echo(
-        f"wrote {html_file} ({count} cards on {pages} pages: {html_file.name}, {page_path(html_file, 2).name} … {page_path(html_file, pages).name})"
+        f"wrote {html_file} ({count} cards on {pages} pages: {html_file.name}, {page_path(html_file, 2).name} … "
+        f"{page_path(html_file, pages).name})"
     )
 
 

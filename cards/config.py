@@ -39,25 +39,12 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
+from .kinds import NAMES
 from .untrusted import SETTINGS_LIMIT, UnsafeFile, read_in_vault
 
 __all__ = ["KINDS", "CONFIG_NAME", "Config", "ConfigError", "SyncSettings", "load_config", "load_sync"]
 
-KINDS: tuple[str, ...] = (
-    "o2a",
-    "osr",
-    "details",
-    "callouts",
-    "logseq",
-    "qa",
-    "problems",
-    "figure",
-    "steps",
-    "terms",
-    "sections",
-    "tables",
-    "phrases",
-)
+KINDS: tuple[str, ...] = NAMES  # every card kind, in the order they run (kinds.py)
 CONFIG_NAME = "cards.toml"
 DEFAULT_INCLUDE: tuple[str, ...] = ("**/*.md", "**/*.markdown")
 
@@ -365,40 +352,14 @@ def _validate(raw: dict[str, Any], path: Path, root: Path, text: str) -> Config:
             raise fail((key,), f"unknown key {_q(key)}; {_suggest(key, _KEYS)}")
 
     if "deck" in raw:
-        deck = raw["deck"]
-        if not isinstance(deck, str):
-            raise fail(("deck",), f'"deck" must be a string; write {_KEYS["deck"]}')
-        if not deck.strip():
-            raise fail(("deck",), f'"deck" is empty; name the root deck, e.g. {_KEYS["deck"]}, or remove the line')
-        values["deck"] = deck.strip()
-
+        values["deck"] = _validate_deck(raw["deck"], fail)
     if "output" in raw:
-        output = raw["output"]
-        if not isinstance(output, str) or not output.strip():
-            raise fail(("output",), f'"output" must be a file path string; write {_KEYS["output"]}')
-        if not output.strip().lower().endswith(".apkg"):
-            raise fail(("output",), f'"output" must end in .apkg (Anki imports only that); write {_KEYS["output"]}')
-        values["output"] = root / Path(output.strip()).expanduser()  # an absolute path replaces root
-
+        values["output"] = _validate_output(raw["output"], root, fail)
     for key in ("include", "exclude"):
         if key in raw:
-            globs = raw[key]
-            if not isinstance(globs, list) or not all(isinstance(g, str) for g in globs):
-                raise fail((key,), f"{_q(key)} must be a list of strings; write {_KEYS[key]}")
-            if key == "include" and not [g for g in globs if g.strip()]:
-                raise fail((key,), f'"include" is empty, so no note would build; write {_KEYS[key]} or remove the line')
-            values[key] = tuple(g.strip() for g in globs if g.strip())
-
+            values[key] = _validate_globs(key, raw[key], fail)
     if "tag_prefix" in raw:
-        prefix = raw["tag_prefix"]
-        if not isinstance(prefix, str):
-            raise fail(("tag_prefix",), f'"tag_prefix" must be a string; write {_KEYS["tag_prefix"]}')
-        if any(ch.isspace() for ch in prefix):
-            raise fail(
-                ("tag_prefix",), '"tag_prefix" contains a space, which Anki tags cannot; use "_" or "::" instead'
-            )
-        values["tag_prefix"] = prefix.strip(":")
-
+        values["tag_prefix"] = _validate_tag_prefix(raw["tag_prefix"], fail)
     checks: dict[str, Callable[[Any, _Fail], Any]] = {
         "only_tagged": _validate_only_tagged,
         "kinds": _validate_kinds,
@@ -412,6 +373,38 @@ def _validate(raw: dict[str, Any], path: Path, root: Path, text: str) -> Config:
         _validate_sync(raw["sync"], fail)  # a mistake there is told by every command, as any other
 
     return Config(**values)
+
+
+def _validate_deck(deck: Any, fail: _Fail) -> str:
+    if not isinstance(deck, str):
+        raise fail(("deck",), f'"deck" must be a string; write {_KEYS["deck"]}')
+    if not deck.strip():
+        raise fail(("deck",), f'"deck" is empty; name the root deck, e.g. {_KEYS["deck"]}, or remove the line')
+    return deck.strip()
+
+
+def _validate_output(output: Any, root: Path, fail: _Fail) -> Path:
+    if not isinstance(output, str) or not output.strip():
+        raise fail(("output",), f'"output" must be a file path string; write {_KEYS["output"]}')
+    if not output.strip().lower().endswith(".apkg"):
+        raise fail(("output",), f'"output" must end in .apkg (Anki imports only that); write {_KEYS["output"]}')
+    return root / Path(output.strip()).expanduser()  # an absolute path replaces root
+
+
+def _validate_globs(key: str, globs: Any, fail: _Fail) -> tuple[str, ...]:
+    if not isinstance(globs, list) or not all(isinstance(g, str) for g in globs):
+        raise fail((key,), f"{_q(key)} must be a list of strings; write {_KEYS[key]}")
+    if key == "include" and not [g for g in globs if g.strip()]:
+        raise fail((key,), f'"include" is empty, so no note would build; write {_KEYS[key]} or remove the line')
+    return tuple(g.strip() for g in globs if g.strip())
+
+
+def _validate_tag_prefix(prefix: Any, fail: _Fail) -> str:
+    if not isinstance(prefix, str):
+        raise fail(("tag_prefix",), f'"tag_prefix" must be a string; write {_KEYS["tag_prefix"]}')
+    if any(ch.isspace() for ch in prefix):
+        raise fail(("tag_prefix",), '"tag_prefix" contains a space, which Anki tags cannot; use "_" or "::" instead')
+    return prefix.strip(":")
 
 
 def _validate_sync(table: Any, fail: _Fail) -> SyncSettings:
@@ -441,7 +434,8 @@ def _validate_only_tagged(tags: Any, fail: _Fail) -> tuple[str, ...]:
         if any(ch.isspace() for ch in name):
             raise fail(
                 ("only_tagged",),
-                f'tag {_q(tag)} in "only_tagged" contains a space, which a tag cannot; write it as in your notes, e.g. {_KEYS["only_tagged"]}',
+                f'tag {_q(tag)} in "only_tagged" contains a space, which a tag cannot; '
+                f"write it as in your notes, e.g. {_KEYS['only_tagged']}",
             )
         cleaned.append(name)
     return tuple(dict.fromkeys(cleaned))

@@ -15,7 +15,8 @@ from anki.scheduler.v3 import CardAnswer
 
 #: Text Anki paints into a card instead of raising when a template or field is wrong.
 TEMPLATE_ERRORS = re.compile(
-    r"docs\.ankiweb\.net/templates/errors|No cloze \d+ found|there is no field called|front of this card is blank|Invalid HTML",
+    r"docs\.ankiweb\.net/templates/errors|No cloze \d+ found|there is no field called|front of this card is "
+    r"blank|Invalid HTML",
     re.IGNORECASE,
 )
 

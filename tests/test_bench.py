@@ -107,3 +107,20 @@ def test_sync_bench_prints_each_step_for_both_ways_in() -> None:
     for figures in rows.values():
         assert figures[0] == "20" and int(figures[1]) > 100
         assert len(figures) == 8 and all(f.endswith("s") and float(f[:-1]) >= 0 for f in figures[2:])
+
+
+def test_pathological_benchmark_prints_each_case_and_its_ratio() -> None:
+    """benchmarks/pathological.py (issue 22's figures) runs end to end, here at a fiftieth
+    of its sizes: one row per case, both sizes timed, build and preview ratios."""
+    script = BENCH.parent / "pathological.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--case", "[", "--case", "steps", "--case", "yaml-bomb", "--scale", "0.02"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    rows = [line.split() for line in done.stdout.splitlines()[1:]]
+    assert [row[0] for row in rows] == ["[", "steps", "yaml-bomb"]
+    for row in rows:
+        assert len(row) == 10 and row[6].endswith("x") and row[9].endswith("x"), row  # two seconds and a ratio, twice

@@ -147,7 +147,10 @@ def _collection(apkg: Path) -> bytes:
 def test_reflowed_note_is_reported(tmp_path: Path) -> None:
     root = tmp_path / "v"
     root.mkdir()
-    collapsed = "# what ## Pipeline 1. **Tokenize** the text - split on spaces 2. **Embed** tokens - look up vectors 3. **Attend** - mix context # refs - [ ] read the paper"
+    collapsed = (
+        "# what ## Pipeline 1. **Tokenize** the text - split on spaces 2. **Embed** tokens - look up vectors "
+        "3. **Attend** - mix context # refs - [ ] read the paper"
+    )
     (root / "one-line.md").write_text(collapsed, "utf-8")
     (root / "two.md").write_text(collapsed.replace("Tokenize", "Split"), "utf-8")
     (root / "plain.md").write_text("Q: two plus two?\nA: four\n", "utf-8")

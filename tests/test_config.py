@@ -228,7 +228,8 @@ def test_excludes_folder_prunes_walks() -> None:
         ),
         (
             "[kinds]\nzzz = true\n",
-            'cards.toml:2: unknown card kind "zzz" in [kinds]; known: o2a, osr, details, callouts, logseq, qa, problems, figure, steps, terms, sections, tables, phrases',
+            'cards.toml:2: unknown card kind "zzz" in [kinds]; known: o2a, osr, details, callouts, logseq, qa, '
+            "problems, figure, steps, terms, sections, tables, phrases",
         ),
         (
             '# my vault\ndeck = "   "\n',
@@ -252,7 +253,8 @@ def test_excludes_folder_prunes_walks() -> None:
         ),
         (
             'colour = "red"\n',
-            'cards.toml:1: unknown key "colour"; known: deck, output, include, exclude, tag_prefix, only_tagged, kinds, decks, sync',
+            'cards.toml:1: unknown key "colour"; known: deck, output, include, exclude, tag_prefix, only_tagged, '
+            "kinds, decks, sync",
         ),
         (
             'tag_prefix = "my cards"\n',
@@ -264,7 +266,8 @@ def test_excludes_folder_prunes_walks() -> None:
         ),
         (
             'deck = "V"\n[kinds\nfigure = false\n',
-            "cards.toml:2: invalid TOML at column 7: expected ']' at the end of a table declaration; fix the syntax there",
+            "cards.toml:2: invalid TOML at column 7: expected ']' at the end of a table declaration; fix the syntax "
+            "there",
         ),
         (
             'deck = "V"\ntag_prefix = "a"\ndeck = "W"\n',

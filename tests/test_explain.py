@@ -9,13 +9,14 @@ import pytest
 from click.testing import CliRunner
 
 from cards.cli import main
-from cards.extract.judge import NOTE_RULES, RULES
+from cards.judge import RULE_NAMES
 from cards.preview.json_view import DROPPED_KEYS
 
 #: A note per kind, each with one fact the judge refuses, and the rule that refuses it.
 NOTES = {
     "phrases.md": (
-        "# Cells\n\n- **Note:** the cell membrane is selectively permeable.\n- Mitochondria make **ATP** from glucose and oxygen.\n",
+        "# Cells\n\n- **Note:** the cell membrane is selectively permeable.\n- Mitochondria make **ATP** from glucose "
+        "and oxygen.\n",
         "phrases",
         "label_gap",
     ),
@@ -25,7 +26,8 @@ NOTES = {
         "not_a_procedure",
     ),
     "qa.md": (
-        "# Setup\n\n- drivers\n  - nvidia drivers\n- Why does the GPU need drivers?\n  - The kernel talks to the card through them.\n",
+        "# Setup\n\n- drivers\n  - nvidia drivers\n- Why does the GPU need drivers?\n  - The kernel talks to the card "
+        "through them.\n",
         "qa",
         "vague_term",
     ),
@@ -64,7 +66,7 @@ def test_json_explain_gives_cards_and_dropped_candidates(vault: Path) -> None:
     }
     for dropped in objects["dropped"]:
         assert set(dropped) == set(DROPPED_KEYS) and all(type(dropped[k]) is t for k, t in DROPPED_KEYS.items())
-        assert dropped["rule"] in {*RULES, *NOTE_RULES} and dropped["reason"]
+        assert dropped["rule"] in RULE_NAMES and dropped["reason"]
     # the facts that pass are cards, as without --explain
     assert {c["kind"] for c in objects["cards"]} == {"phrases", "qa"}
     assert objects["cards"] == json.loads(run("preview", vault, "--json"))
@@ -89,7 +91,8 @@ def test_a_details_block_that_only_says_click_to_expand_is_no_card(tmp_path: Pat
     """The one exception: its own extractor says a written card asks nothing."""
     (tmp_path / "n.md").write_text(
         "# Setup\n\n<details>\n<summary>click to expand</summary>\n\nA long install log.\n</details>\n\n"
-        "<details>\n<summary>What is a heap?</summary>\n\nA tree whose parents order before their children.\n</details>\n",
+        "<details>\n<summary>What is a heap?</summary>\n\nA tree whose parents order before their "
+        "children.\n</details>\n",
         "utf-8",
     )
     objects = json.loads(run("preview", tmp_path, "--json", "--explain"))
@@ -99,5 +102,5 @@ def test_a_details_block_that_only_says_click_to_expand_is_no_card(tmp_path: Pat
 
 def test_every_rule_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
-    for rule in (*RULES, *NOTE_RULES):
+    for rule in RULE_NAMES:
         assert f"`{rule}`" in readme, f"README: document the judge's rule {rule}"

@@ -10,9 +10,10 @@ import pytest
 from cards.deck.ids import natural_key
 from cards.deck.state import State, identify
 from cards.extract import EXTRACTORS
-from cards.extract.shapes import ends_with_question, fold, normalise
+from cards.notes.inline import ends_with_question
 from cards.pipeline.run import collect
 from cards.preview.json_view import card_objects
+from cards.text import fold, normalise
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_notes"
 
@@ -63,7 +64,8 @@ def test_step_title_is_the_leading_bold_phrase_else_the_first_line(cards_from) -
 
 def test_step_details_stay_off_the_question_side(cards_from) -> None:
     cards = cards_from(
-        "## Training pipeline\n\n1. **Cold start**\n   - a few thousand CoT samples\n2. **Reasoning RL**\n   - rule-based rewards\n"
+        "## Training pipeline\n\n1. **Cold start**\n   - a few thousand CoT samples\n2. **Reasoning RL**\n   - "
+        "rule-based rewards\n"
     )
     for card in cards:
         assert "samples" not in card.front and "rewards" not in card.front
@@ -91,11 +93,10 @@ def test_lists_that_are_not_pipelines(cards_from, markdown: str) -> None:
 
 
 def test_step_images_are_media_of_every_card(cards_from, note_from) -> None:
-    from cards.deck.render import Renderer
     from cards.extract import Context, extract_cards
 
     note = note_from("## Steps\n\n1. ![](a.png) look\n2. **Two**\n")
-    cards = extract_cards(note, ctx=Context(renderer=Renderer(resolve_image=lambda t: t)))
+    cards = extract_cards(note, ctx=Context(resolve_image=lambda t: t))
     assert [c.media for c in cards] == [("a.png",), ("a.png",)]
 
 

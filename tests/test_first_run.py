@@ -149,7 +149,8 @@ def test_a_held_lock_is_never_taken_over_even_when_its_holder_looks_gone(tmp_pat
         [
             sys.executable,
             "-c",
-            "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(300)",
+            "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); print('held', "
+            "flush=True); time.sleep(300)",
             str(lock_path(out)),
         ],
         stdout=subprocess.PIPE,

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from cards.deck.render import Renderer
 from cards.extract import Context, extract_cards
 from cards.model import Card
 from cards.notes.parse import parse_note
@@ -26,7 +25,7 @@ def golden_cards(path: Path) -> list[Card]:
     rel = PurePosixPath(path.relative_to(GOLDEN).as_posix())
     note = parse_note(path.read_text(encoding="utf-8"), rel, deck="Golden")
     # Local images resolve to their own names, so the fields show what the note points at.
-    return extract_cards(note, ctx=Context(renderer=Renderer(resolve_image=lambda target: target)))
+    return extract_cards(note, ctx=Context(resolve_image=lambda target: target))
 
 
 def readable(card: Card) -> dict[str, Any]:

@@ -142,7 +142,8 @@ def _deck(apkg: Path) -> dict[str, Any]:
         }
         cards = sorted(
             conn.execute(
-                "SELECT n.guid, c.ord, c.did, c.mod, c.usn, c.type, c.queue, c.ivl, c.factor, c.reps, c.lapses, c.left, c.odue, c.odid, c.flags, c.data"
+                "SELECT n.guid, c.ord, c.did, c.mod, c.usn, c.type, c.queue, c.ivl, c.factor, c.reps, c.lapses, "
+                "c.left, c.odue, c.odid, c.flags, c.data"
                 " FROM cards c JOIN notes n ON n.id = c.nid"
             ).fetchall()
         )

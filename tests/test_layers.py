@@ -53,11 +53,13 @@ def test_every_module_sits_in_a_stage() -> None:
         "cli.py",
         "config.py",
         "errors.py",
+        "kinds.py",
         "model.py",
+        "text.py",
         "untrusted.py",
     }
     stages = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
-    assert stages == {"notes", "extract", "deck", "pipeline", "preview", "deliver"}
+    assert stages == {"notes", "extract", "judge", "deck", "pipeline", "preview", "deliver", "lexicon"}
     for stage in stages:
         assert not (PACKAGE / stage / f"{stage}.py").exists(), f"cards/{stage}/{stage}.py: name a module after its job"
         doc = (PACKAGE / stage / "__init__.py").read_text("utf-8")

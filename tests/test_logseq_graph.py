@@ -49,8 +49,10 @@ def graph(tmp_path: Path) -> Path:
 
 def test_a_logseq_task_is_a_task_item_without_its_marker_or_planning_lines() -> None:
     text = (
-        "- TODO [#A] Read the chapter\n  SCHEDULED: <2024-01-10 Wed>\n  :LOGBOOK:\n  CLOCK: [2024-01-09 Tue 10:00:00]\n  :END:\n"
-        "- DONE Buy a notebook\n- CANCELED Skip the lab\n- NOW write\n- TODO: not a marker, a label\n- TODOS are words\n"
+        "- TODO [#A] Read the chapter\n  SCHEDULED: <2024-01-10 Wed>\n  :LOGBOOK:\n  CLOCK: [2024-01-09 Tue "
+        "10:00:00]\n  :END:\n"
+        "- DONE Buy a notebook\n- CANCELED Skip the lab\n- NOW write\n- TODO: not a marker, a label\n- TODOS are "
+        "words\n"
     )
     items = note(text).sections[0].blocks[0].items  # type: ignore[union-attr]
     assert [(plain_text(i.inline), i.task) for i in items] == [
@@ -66,8 +68,10 @@ def test_a_logseq_task_is_a_task_item_without_its_marker_or_planning_lines() -> 
 
 def test_metadata_lines_and_image_sizes_never_reach_a_card() -> None:
     text = (
-        "- What does the **ribosome** make?\n  collapsed:: true\n  heading:: true\n  id:: 6a0c4b6f-abef-4c73-a5e0-c31197183ad1\n"
-        "  logseq.order-list-type:: number\n\t- Proteins ![ribosome](../assets/r.png){:height 200, :width 300} from mRNA.\n"
+        "- What does the **ribosome** make?\n  collapsed:: true\n  heading:: true\n  id:: "
+        "6a0c4b6f-abef-4c73-a5e0-c31197183ad1\n"
+        "  logseq.order-list-type:: number\n\t- Proteins ![ribosome](../assets/r.png){:height 200, :width 300} from "
+        "mRNA.\n"
         "\t- [the figure](https://example.org/r.png){:height 578, :width 728} shows it\n"
     )
     cards = extract_cards(note(text))
@@ -98,7 +102,10 @@ def test_front_matter_logseq_writes_without_yaml_is_read_not_warned_about() -> N
 
 
 def test_a_logseq_numbered_list_is_an_ordered_list() -> None:
-    numbered = "- Stages:\n\t- Prophase\n\t  logseq.order-list-type:: number\n\t- Metaphase\n\t  logseq.order-list-type:: number\n"
+    numbered = (
+        "- Stages:\n\t- Prophase\n\t  logseq.order-list-type:: number\n\t- Metaphase\n\t  "
+        "logseq.order-list-type:: number\n"
+    )
     cards = extract_cards(note(numbered))
     assert [c.kind for c in cards] == ["steps", "steps"] and [c.identity for c in cards] == ["Prophase", "Metaphase"]
     plain = "- Stages:\n\t- Prophase\n\t- Metaphase\n"
@@ -134,8 +141,8 @@ def test_an_unresolved_reference_drops_the_card_that_would_show_it_and_names_its
     root = graph(tmp_path)
     got = collect([root])
     assert (
-        "pages/enzymes.md:5: ((0b0b0b0b-1111-2222-3333-444444444444)): no block with this id in the graph; a card that would show it is left out"
-        in got.warnings
+        "pages/enzymes.md:5: ((0b0b0b0b-1111-2222-3333-444444444444)): no block with this id in the graph; a card "
+        "that would show it is left out" in got.warnings
     )
     questions = [strip_tags(c.front) for c in got.cards]
     assert not any("important" in q for q in questions)
@@ -206,8 +213,8 @@ def test_asset_paths_resolve_from_the_graph_root_and_a_missing_file_is_not_found
     got = collect([root])
     assert sorted(Path(p).name for p in got.media.values()) == ["cell.png", "membrane.png"]
     assert (
-        "pages/cells.md:23: ../assets/lost.png: image not found in the vault (looked for assets/lost.png); the card shows its name instead"
-        in got.warnings
+        "pages/cells.md:23: ../assets/lost.png: image not found in the vault (looked for assets/lost.png); the card "
+        "shows its name instead" in got.warnings
     )
     assert not any("outside the vault" in w for w in got.warnings)
 

@@ -147,7 +147,8 @@ def write_png(path: Path, width: int = 8, height: int = 6) -> None:
 
 
 def all_kinds_vault(root: Path, *, written: bool = True, facts: bool = True) -> Path:
-    """A small vault with every card kind (a reversed pair among them), a local image, hand clozes c1/c2, a hint, math, CJK."""
+    """A small vault with every card kind (a reversed pair among them), a local image, hand
+    clozes c1/c2, a hint, math, CJK."""
     (root / "kitchen").mkdir(parents=True)
     (root / "kitchen" / "tea.md").write_text(PIPELINE, "utf-8")
     write_png(root / "kitchen" / "brew.png")
@@ -311,7 +312,8 @@ def test_json_golden_object(tmp_path: Path) -> None:
     (tmp_path / "tiny").mkdir()
     note = tmp_path / "tiny" / "bread.md"
     note.write_text(
-        "---\ntags: [baking]\n---\n# Bread\n\nDough needs **time** to rise.\n\n- Why rest the dough?\n  - Gluten relaxes.\n",
+        "---\ntags: [baking]\n---\n# Bread\n\nDough needs **time** to rise.\n\n- Why rest the dough?\n  - Gluten "
+        "relaxes.\n",
         "utf-8",
     )
     objects = preview_json(tmp_path / "tiny")
@@ -351,7 +353,8 @@ def test_json_golden_object(tmp_path: Path) -> None:
                 "Source": "bread.md:6",
             },
             "question": '<div class="context"><span class="crumbs">bread</span></div>\n'
-            '<div class="question">Dough needs <span class="cloze" data-cloze="time" data-ordinal="1">[...]</span> to rise.</div>\n',
+            '<div class="question">Dough needs <span class="cloze" data-cloze="time" data-ordinal="1">[...]</span> to '
+            "rise.</div>\n",
             "answer": '<div class="context"><span class="crumbs">bread</span></div>\n'
             '<div class="question">Dough needs <span class="cloze" data-ordinal="1">time</span> to rise.</div>\n\n'
             '<div class="source">bread.md:6</div>\n',
@@ -438,8 +441,8 @@ def test_terminal_groups_by_note_and_section_in_line_order(vault: Path) -> None:
         assert f"  {where}" in out
     # hand-written clozes: one card per number, hint shown, the other number inactive
     assert (
-        "phrases c1  chemistry.md:6\n  Q   Water is made of [...] and oxygen.\n  A   Water is made of hydrogen and oxygen."
-        in out
+        "phrases c1  chemistry.md:6\n  Q   Water is made of [...] and oxygen.\n  A   Water is made of hydrogen and "
+        "oxygen." in out
     )
     assert "phrases c2  chemistry.md:6\n  Q   Water is made of hydrogen and [element]." in out
     assert re.search(r"Q   \[image: brew-[0-9a-f]+\.png\]\n  A   • Steeping longer darkens the tea\.", out)

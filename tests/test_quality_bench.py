@@ -178,9 +178,8 @@ def test_markup_flags_raw_math_in_the_breadcrumb_and_passes_code_and_mathjax() -
 
 def test_heading_paragraph_is_a_heading_with_one_short_paragraph() -> None:
     note = (
-        "# Cell\n\n## RNA polymerase I\n\nIt makes most ribosomal RNA in the nucleolus.\n\n## Two paragraphs\n\nOne.\n\nTwo words.\n\n## Long\n\n"
-        + "word " * 100
-        + "\n"
+        "# Cell\n\n## RNA polymerase I\n\nIt makes most ribosomal RNA in the nucleolus.\n\n## Two "
+        "paragraphs\n\nOne.\n\nTwo words.\n\n## Long\n\n" + "word " * 100 + "\n"
     )
     found = facts.heading_paragraph(facts.body(note))
     assert found == [facts.Fact("heading_paragraph", 3, 5)]
@@ -189,13 +188,17 @@ def test_heading_paragraph_is_a_heading_with_one_short_paragraph() -> None:
 def test_term_definition_finds_terms_not_urls_labels_or_explicit_cards() -> None:
     note = (
         "- **Osmosis**: water crossing a membrane\n`ls -a`: lists hidden files\n进程：运行中的程序\n"
-        "Note:\nSource: https://example.org/x\nQ: What is X?\nstatus:: done\nmet at 10:30 today\n- [link: a title](https://a.b)\n"
+        "Note:\nSource: https://example.org/x\nQ: What is X?\nstatus:: done\nmet at 10:30 today\n- [link: a "
+        "title](https://a.b)\n"
     )
     assert [f.start for f in facts.term_definition(facts.body(note))] == [1, 2, 3]
 
 
 def test_table_row_finds_glossary_rows_not_numbers() -> None:
-    note = "| term | meaning |\n|---|:--|\n| **ATP** | energy |\n| NADH | carrier |\n\n| n | s |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n\n| a | b |\n|---|---|\n| only | one |\n"
+    note = (
+        "| term | meaning |\n|---|:--|\n| **ATP** | energy |\n| NADH | carrier |\n\n| n | s |\n|---|---|\n| 1 | 2 "
+        "|\n| 3 | 4 |\n\n| a | b |\n|---|---|\n| only | one |\n"
+    )
     assert [f.start for f in facts.table_row(facts.body(note))] == [3, 4]
 
 
@@ -267,7 +270,8 @@ def test_quality_lists_one_defect_class_and_missed_facts(tmp_path: Path) -> None
     # mined cards), so it stands for a defective card here
     # a table of numbers gives no card (kind tables), though the recall detector counts its rows
     (vault / "n.md").write_text(
-        "# N #flashcards\n\nThe kernel boots first::kernel\n\n| molecule | ATP yield |\n|---|---|\n| NADH | 2.5 |\n| FADH2 | 1.5 |\n",
+        "# N #flashcards\n\nThe kernel boots first::kernel\n\n| molecule | ATP yield |\n|---|---|\n| NADH | 2.5 |\n| "
+        "FADH2 | 1.5 |\n",
         "utf-8",
     )
     listed = _quality(str(vault), "--defect", "shown", "--jobs", "1")

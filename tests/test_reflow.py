@@ -135,8 +135,8 @@ def test_rlhf_pipeline_structure() -> None:
     assert "  [x] 看完了?" in out and "  [ ] 写笔记? 还在想" in out
     # a question bullet owns the image that answers it
     assert (
-        "  为什么 [[InstructGPT]] 只有 1.3B 参数,却比 175B 的 GPT-3 更受用户欢迎?\n    ![](https://img.example.org/2024-rlhf-preference.png)"
-        in text
+        "  为什么 [[InstructGPT]] 只有 1.3B 参数,却比 175B 的 GPT-3 更受用户欢迎?\n    "
+        "![](https://img.example.org/2024-rlhf-preference.png)" in text
     )
     # the image after "## 训练流程" is its own paragraph, then the numbered steps
     assert (
@@ -150,8 +150,8 @@ def test_rlhf_pipeline_structure() -> None:
     )
     # label → case → result: three levels
     assert (
-        "  指令遵循\n    [00:04:10](https://video.example.org/watch?v=abc&t=250s) 案例1:用三句话总结一篇论文\n      结果:严格三句,而且没有遗漏结论"
-        in text
+        "  指令遵循\n    [00:04:10](https://video.example.org/watch?v=abc&t=250s) 案例1:用三句话总结一篇论文\n"
+        "      结果:严格三句,而且没有遗漏结论" in text
     )
     assert "  拒答能力\n    [00:12:30]" in text
 

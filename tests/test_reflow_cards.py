@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from cards.extract.shapes import normalise
 from cards.model import Card
 from cards.pipeline.run import NoteResult, collect
+from cards.text import normalise
 
 REPO = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).parent / "reflow"

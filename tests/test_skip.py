@@ -19,10 +19,10 @@ from click.testing import CliRunner
 
 from cards.cli import main
 from cards.config import ConfigError, load_config
+from cards.judge.notes import daily_name, link_share, skip_note, task_share, template_placeholder
 from cards.notes.layout import Layout, load_layout
 from cards.notes.parse import parse_note
 from cards.notes.read import find_notes
-from cards.notes.skip import daily_name, link_share, skip_note, task_share, template_placeholder
 from cards.pipeline.per_note import NoteResult
 from cards.pipeline.run import build, collect
 
@@ -64,7 +64,10 @@ def test_a_logseq_graph_keeps_journals_in_journals_unless_its_config_says_otherw
     renamed = write(
         tmp_path / "b",
         {
-            "logseq/config.edn": '{:meta/version 1\n ;; :journals-directory "nope"\n :journals-directory "diary"\n :hidden ["/old" "drafts/"]}\n',
+            "logseq/config.edn": (
+                '{:meta/version 1\n ;; :journals-directory "nope"\n :journals-directory "diary"\n'
+                ' :hidden ["/old" "drafts/"]}\n'
+            ),
         },
     )
     layout = load_layout(renamed)
@@ -151,7 +154,8 @@ def test_a_readme_gives_nothing_mined_but_its_written_cards(tmp_path: Path) -> N
     root = write(
         tmp_path,
         {
-            "network/README.md": "# About this book\n\nThe book has **200,000** words and is written for **programmers**.\n\nQ: What is TCP?\nA: A transport protocol.\n",
+            "network/README.md": "# About this book\n\nThe book has **200,000** words and is written for "
+            "**programmers**.\n\nQ: What is TCP?\nA: A transport protocol.\n",
             "network/tcp.md": "# TCP\n\nTCP gives a **reliable byte stream** on top of IP.\n",
         },
     )
@@ -187,7 +191,10 @@ def test_template_placeholders_in_front_matter_or_title_line(text: str, placehol
 
 
 def test_a_task_list_gives_nothing_mined_but_a_note_with_a_few_tasks_does() -> None:
-    todo = "# Week\n\n- [ ] Finish the **enzymes** note\n- [ ] Email Ana\n  - about the lab\n- [x] Print slides\n- Library closes at 6.\n"
+    todo = (
+        "# Week\n\n- [ ] Finish the **enzymes** note\n- [ ] Email Ana\n  - about the lab\n- [x] Print slides\n- "
+        "Library closes at 6.\n"
+    )
     assert task_share(note(todo))[:2] == (3, 4)  # the task's own sub-bullet is the task's
     assert why(todo) == "tasks (3 of 4 items are tasks)"
     logseq = "- TODO Read chapter 3\n- DOING Write summary\n- LATER [#A] Ask about **ATP**\n- The lab is open.\n"
@@ -197,7 +204,8 @@ def test_a_task_list_gives_nothing_mined_but_a_note_with_a_few_tasks_does() -> N
     assert why("- [ ] one lone task\n- and a fact\n") is None  # one task is never a list of them
     goals = (
         "Rust is a systems language designed with **performance and memory safety** in mind; its compiler catches "
-        "a large class of memory and concurrency bugs.\n\n# Goals\n\n- [x] Finish the book\n- [ ] Write a CLI\n- [ ] Write an API\n"
+        "a large class of memory and concurrency bugs.\n\n# Goals\n\n- [x] Finish the book\n- [ ] Write a CLI\n- [ ] "
+        "Write an API\n"
     )
     assert task_share(note(goals))[:2] == (3, 4)
     assert why(goals) is None  # most items are tasks, but the prose outweighs them
@@ -273,7 +281,8 @@ def test_only_tagged_ignores_the_folder_tag_and_is_part_of_the_cache_key(tmp_pat
         ),
         (
             'deck = "D"\nonly_tagged = ["to learn"]\n',
-            'cards.toml:2: tag "to learn" in "only_tagged" contains a space, which a tag cannot; write it as in your notes, e.g. only_tagged = ["anki"]',
+            'cards.toml:2: tag "to learn" in "only_tagged" contains a space, which a tag cannot; write it as in your '
+            'notes, e.g. only_tagged = ["anki"]',
         ),
     ],
 )

@@ -329,8 +329,8 @@ def test_a_collection_open_elsewhere_is_refused_and_left_as_it_was(tmp_path: Pat
         result = sync(Direct(col_path), make_vault(tmp_path), out)
         assert result.exit_code == 4
         assert (
-            f"Error: the collection {col_path} is in use (Anki is open): close Anki and sync again, or deliver into the running Anki through the AnkiConnect add-on"
-            in result.output
+            f"Error: the collection {col_path} is in use (Anki is open): close Anki and sync again, or deliver into "
+            f"the running Anki through the AnkiConnect add-on" in result.output
         )
         assert "Traceback" not in result.output
         assert not out.exists()  # told before the build, not after it
@@ -424,8 +424,8 @@ def test_anki_not_running(tmp_path: Path) -> None:
     )
     assert result.exit_code == 4
     assert (
-        f"Error: Anki is not running at {url} (connection refused): start Anki with the AnkiConnect add-on (code 2055492159), or close Anki and use --collection PATH or --profile NAME"
-        in result.output
+        f"Error: Anki is not running at {url} (connection refused): start Anki with the AnkiConnect add-on (code "
+        f"2055492159), or close Anki and use --collection PATH or --profile NAME" in result.output
     )
     assert "Traceback" not in result.output
 
@@ -441,8 +441,8 @@ def test_a_wrong_or_missing_api_key(tmp_path: Path, given: str | None) -> None:
         assert result.exit_code == 5
         which = "it wants an API key" if given is None else "a wrong API key was given"
         assert (
-            f"refused the request: {which}; pass the apiKey of the add-on's config (Tools › Add-ons › AnkiConnect › Config) as --api-key"
-            in result.output
+            f"refused the request: {which}; pass the apiKey of the add-on's config (Tools › Add-ons › AnkiConnect › "
+            f"Config) as --api-key" in result.output
         )
         assert anki.fake.col.note_count() == 0
         good = sync(anki, tmp_path / "vault", tmp_path / "v.apkg", "--api-key", "s3cret")
@@ -500,8 +500,8 @@ def test_direct_mode_without_the_anki_package_says_how_to_get_it(
     result = sync(Direct(col_path), make_vault(tmp_path), tmp_path / "v.apkg")
     assert result.exit_code == 1
     assert (
-        "Error: direct mode needs the anki package: pip install 'cards[anki]' (or pip install anki); or start Anki with the AnkiConnect add-on (code 2055492159)"
-        in result.output
+        "Error: direct mode needs the anki package: pip install 'cards[anki]' (or pip install anki); or start Anki "
+        "with the AnkiConnect add-on (code 2055492159)" in result.output
     )
 
 

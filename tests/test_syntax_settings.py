@@ -116,7 +116,10 @@ def test_obsidian_to_anki_markers_and_curly_clozes_from_its_settings(tmp_path: P
             "Defaults": {"CurlyCloze": True},
         }
     }
-    note = "DECK: Geo\n\nBEGIN-CARD\nCloze\nThis is a {cloze} note with {2:two} and {c3|three}.\nEND-CARD\n\nSTART\nBasic\nnot a block here\nEND\n"
+    note = (
+        "DECK: Geo\n\nBEGIN-CARD\nCloze\nThis is a {cloze} note with {2:two} and "
+        "{c3|three}.\nEND-CARD\n\nSTART\nBasic\nnot a block here\nEND\n"
+    )
     root = vault_with(tmp_path, settings, {"n.md": note}, where=O2A_SETTINGS)
     cards = collect([root]).cards
     [card] = [c for c in cards if c.kind == "o2a"]

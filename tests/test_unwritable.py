@@ -159,13 +159,15 @@ def _sqlite_full(*args: object, **kwargs: object) -> None:
         (
             (cards.deck.zipping.ZipWriter, "add_bytes"),
             _zip_full,
-            r"^Error: {out}: cannot write \(no space left on device\); the disk is full: free some space and run again$",
+            r"^Error: {out}: cannot write \(no space left on device\); the disk is full: free some space and run "
+            r"again$",
         ),
         # the deck's collection, made in the cache folder (or a temporary one)
         (
             (cards.deck.package, "_insert"),
             _sqlite_full,
-            r"^Error: .*/collection\.anki2(\.new)?: cannot write \(database or disk is full\); the disk is full: free some space and run again$",
+            r"^Error: .*/collection\.anki2(\.new)?: cannot write \(database or disk is full\); the disk is full: free "
+            r"some space and run again$",
         ),
     ],
     ids=["zip", "collection"],

@@ -29,8 +29,9 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 
+from ..kinds import KINDS
 from ..model import CLOZE, Card
-from ..notes.folding import normalise
+from ..text import normalise
 
 SCHEME = "cards/1"
 #: The GUIDs of new facts since GUIDs are scoped by output (:func:`scoped_guid`).
@@ -86,11 +87,11 @@ def natural_key(card: Card) -> str:
     return key_of(card.model, card.kind, card.identity)
 
 
-#: Kinds whose cards the writer wrote as cards, in another tool's syntax (extract/).
+#: Kinds whose cards the writer wrote as cards, in another tool's syntax (cards/kinds.py).
 #: Their fact is the question or the clozed text whatever the syntax, so they are keyed
 #: as the mined kind of the same shape: rewriting ``Q::A`` as a question bullet with its
 #: answer nested under it, or an Obsidian_to_Anki block as ``Q:``/``A:``, keeps reviews.
-WRITTEN_KINDS = frozenset({"osr", "o2a", "logseq", "callouts", "details"})
+WRITTEN_KINDS = frozenset(kind.name for kind in KINDS if kind.keyed == "shape")
 
 
 def fact_kind(kind: str, model: str) -> str:

@@ -1,11 +1,12 @@
 """A card as the build carries it between stages: one flat tuple, derived values included.
 
 Why: a 10,000-note vault gives ~170,000 cards. Hashing every card for its identity
-(identify: the GUID hash alone was 3 s of a 10,000-note build) and rendering its Anki fields (package) cost seconds in the parent process,
-one core, on every build, even when one note changed. A :class:`Row` computes those
-once, in the worker that extracted the card, and the per-note cache keeps them, so the
-parent only looks things up. ``Card`` objects are made from rows only when asked for
-(the library API, preview, tests); ``card_of(row_of(card)) == card``.
+(identify: the GUID hash alone was 3 s of a 10,000-note build) and rendering its Anki
+fields (package) cost seconds in the parent process, one core, on every build, even
+when one note changed. A :class:`Row` computes those once, in the worker that extracted
+the card, and the per-note cache keeps them, so the parent only looks things up.
+``Card`` objects are made from rows only when asked for (the library API, preview,
+tests); ``card_of(row_of(card)) == card``.
 """
 
 from __future__ import annotations

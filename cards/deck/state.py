@@ -22,9 +22,9 @@ from typing import IO, Any, NamedTuple
 
 from ..atomic import Staged, staged_file
 from ..model import Card
-from ..notes.folding import normalise
+from ..text import normalise
 from ..untrusted import open_regular
-from .ids import fact_kind, guid_from, key_text, scoped_guid, unique_keys
+from .ids import Salted, fact_kind, guid_from, key_text, scoped_guid, unique_keys
 from .rows import Row, row_of
 
 log = logging.getLogger("cards")
@@ -362,11 +362,7 @@ def identify_rows(
     (``previous`` ends up holding what was retired or kept). Why: at 170,000 cards the
     old entries are ~170 MiB; freed as the new ones are made, the two never add up.
     """
-    by_key = {e.key: g for g, e in previous.entries.items()}
-    owners = {e.key: e.path for e in previous.entries.values()}
-    keys = unique_keys([r.key for r in rows], lambda i: (rows[i].path, rows[i].context), owners, outside)
-    found: list[str | None] = [by_key.get(key_text(k)) for k in keys] if by_key else [None] * len(keys)
-    del by_key, owners
+    keys, found = _known(rows, previous, outside)
     taken = {g for g in found if g}
     if len(taken) < len(rows):
         _match_edited(rows, found, previous, taken)
@@ -376,46 +372,19 @@ def identify_rows(
     assigned: set[str] | dict[str, Entry] = set() if sink is not None else entries
     mods: dict[str, int] = {}
     guids: list[str] = []
-    added, updated, moved, unchanged = [], [], [], []
+    changed: dict[str, list[str]] = {"added": [], "updated": [], "moved": [], "unchanged": []}
     old_entries = previous.entries
     take = old_entries.pop if consume else old_entries.get
     note = ""
     for index, (row, salted, guid) in enumerate(zip(rows, keys, found)):
         key = key_text(salted)
         if sink is not None and row.path != note:
-            if row.path < note or keep_paths:
-                raise ValueError("a sink needs rows in note path order and no kept notes")
-            if entries:
-                sink(note, sorted(entries.items()))
-                entries.clear()
+            _next_note(sink, note, row.path, entries, keep_paths)
             note = row.path
         if guid is None:
-            # A new fact gets the hash of its key within its output (ids.scoped_guid; in
-            # a note of GUIDs made before GUIDs were scoped, the hash of the key alone),
-            # unless that GUID is held: by a card that has it from the state (say a
-            # question whose typo was fixed into this very text), by another new fact (a
-            # hash collision), or by a card the caller keeps (``reserved``). The held
-            # GUID stays with its card's reviews.
-            if row.path in legacy:
-                guid = row.hashed if key == row.key else guid_from(key)
-            else:
-                guid = scoped_guid(key, row.deck)
-            while guid in taken or guid in assigned or guid in reserved:
-                guid = guid_from(key, guid)
-        content = row.content
-        old = take(guid, None)
-        if old is None:
-            mod = now
-            added.append(guid)
-        elif old.content == content:
-            mod = old.mod
-            unchanged.append(guid)
-        else:
-            mod = max(now, old.mod + 1)
-            updated.append(guid)
-            if old.text == row.text:
-                moved.append(guid)
-        entries[guid] = Entry(key, row.kind, row.model, row.identity, row.path, content, mod, row.text)
+            guid = _new_guid(row, key, row.path in legacy, (taken, assigned, reserved))
+        mod = _mod(take(guid, None), row, now, guid, changed)
+        entries[guid] = Entry(key, row.kind, row.model, row.identity, row.path, row.content, mod, row.text)
         guids.append(guid)
         mods[guid] = mod
         if sink is not None:
@@ -424,20 +393,89 @@ def identify_rows(
     if sink is not None and entries:
         sink(note, sorted(entries.items()))
         entries.clear()
+    changes = _retire(old_entries, assigned, keep_paths, entries, changed)
+    make = cards if cards is not None else (lambda guids: ())
+    return Identified(lambda: make(guids), mods, State(entries), changes, guids)
+
+
+def _retire(
+    old_entries: dict[str, Entry],
+    assigned: Collection[str],
+    keep_paths: frozenset[str],
+    entries: dict[str, Entry],
+    changed: dict[str, list[str]],
+) -> Changes:
+    """The build's changes: what it gave, and the last build's cards no row took, retired
+    unless their note is kept (then their entries stay)."""
     retired = [g for g, e in old_entries.items() if g not in assigned and e.path not in keep_paths]
     for guid, entry in old_entries.items():
         if guid not in assigned and entry.path in keep_paths:
             entries[guid] = entry
-    changes = Changes(
-        added=tuple(added),
-        updated=tuple(updated),
-        moved=tuple(moved),
-        unchanged=tuple(unchanged),
+    return Changes(
+        added=tuple(changed["added"]),
+        updated=tuple(changed["updated"]),
+        moved=tuple(changed["moved"]),
+        unchanged=tuple(changed["unchanged"]),
         retired=tuple(retired),
         retired_entries=tuple(old_entries[g] for g in retired),
     )
-    make = cards if cards is not None else (lambda guids: ())
-    return Identified(lambda: make(guids), mods, State(entries), changes, guids)
+
+
+def _known(
+    rows: Sequence[Row], previous: State, outside: Collection[str]
+) -> tuple[list[str | Salted], list[str | None]]:
+    """Each row's key, unique within the build (ids.unique_keys), and the GUID the last
+    build gave that key (None: a new key)."""
+    by_key = {e.key: g for g, e in previous.entries.items()}
+    owners = {e.key: e.path for e in previous.entries.values()}
+    keys = unique_keys([r.key for r in rows], lambda i: (rows[i].path, rows[i].context), owners, outside)
+    found: list[str | None] = [by_key.get(key_text(k)) for k in keys] if by_key else [None] * len(keys)
+    return keys, found
+
+
+def _next_note(
+    sink: Callable[[str, NoteEntries], None],
+    note: str,
+    path: str,
+    entries: dict[str, Entry],
+    keep_paths: frozenset[str],
+) -> None:
+    """Rows have moved on to the note at ``path``: the last note's entries go to the sink."""
+    if path < note or keep_paths:
+        raise ValueError("a sink needs rows in note path order and no kept notes")
+    if entries:
+        sink(note, sorted(entries.items()))
+        entries.clear()
+
+
+def _new_guid(row: Row, key: str, legacy: bool, held: tuple[Collection[str], ...]) -> str:
+    """A new fact's GUID: the hash of its key within its output (ids.scoped_guid; in a
+    note of GUIDs made before GUIDs were scoped, the hash of the key alone), unless that
+    GUID is ``held``: by a card that has it from the state (say a question whose typo was
+    fixed into this very text), by another new fact (a hash collision), or by a card the
+    caller keeps (``reserved``). The held GUID stays with its card's reviews."""
+    if legacy:
+        guid = row.hashed if key == row.key else guid_from(key)
+    else:
+        guid = scoped_guid(key, row.deck)
+    while any(guid in taken for taken in held):
+        guid = guid_from(key, guid)
+    return guid
+
+
+def _mod(old: Entry | None, row: Row, now: int, guid: str, changed: dict[str, list[str]]) -> int:
+    """A card's modification time against its entry of the last build, and which change
+    it is (added, updated, moved, unchanged)."""
+    if old is None:
+        changed["added"].append(guid)
+        return now
+    if old.content == row.content:
+        changed["unchanged"].append(guid)
+        return old.mod
+    changed["updated"].append(guid)
+    if old.text == row.text:
+        changed["moved"].append(guid)
+    return max(now, old.mod + 1)
 
 
 class StateWriter:

@@ -125,7 +125,8 @@ class AnkiConnect:
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
         if isinstance(reason, (socket.timeout, TimeoutError)):
             return DeliveryError(
-                f"AnkiConnect at {self.url} did not answer {action} within {timeout:g} s: is Anki busy, or showing a dialog?",
+                f"AnkiConnect at {self.url} did not answer {action} within {timeout:g} s: is Anki busy, or showing a "
+                f"dialog?",
                 UNREACHABLE,
             )
         if self.answered:
@@ -163,7 +164,8 @@ class AnkiConnect:
         version = self.call("version", timeout=PROBE_TIMEOUT)
         if not isinstance(version, int) or version < API_VERSION:
             raise DeliveryError(
-                f"the AnkiConnect add-on at {self.url} speaks API version {version}, {API_VERSION} is needed: update it "
+                f"the AnkiConnect add-on at {self.url} speaks API version {version}, {API_VERSION} is needed: update "
+                f"it "
                 "(Tools › Add-ons › Check for Updates)",
                 REFUSED,
             )

@@ -60,7 +60,8 @@ def _open(path: Path) -> Collection:
     except DBError as exc:
         if "already open" in str(exc).lower() or "locked" in str(exc).lower():
             raise DeliveryError(
-                f"the collection {path} is in use (Anki is open): close Anki and sync again, or deliver into the running "
+                f"the collection {path} is in use (Anki is open): close Anki and sync again, or deliver into the "
+                f"running "
                 f"Anki through the AnkiConnect add-on (code {ADDON_CODE}; cards sync finds it by itself)",
                 UNREACHABLE,
             ) from None

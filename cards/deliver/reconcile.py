@@ -146,6 +146,39 @@ def _update(note: AnkiNote, guid: str, wanted: DeckNote, record: Record) -> Upda
     return note if edited and note.fingerprint != wanted.fingerprint else None
 
 
+def _gone(
+    note: AnkiNote,
+    guid: str,
+    delete_retired: bool,
+    retired_here: set[str],
+    retire: list[AnkiNote],
+    delete: list[AnkiNote],
+    left: list[AnkiNote],
+) -> int:
+    """Where a note of ours that the deck no longer holds goes: deleted (when asked),
+    retired (again, if answered in the reviewer), or left as the user left it after we
+    retired it here once. 1 when it is retired already, else 0."""
+    if delete_retired:
+        delete.append(note)
+    elif tagged(note):
+        if all(card.suspended for card in note.cards):
+            return 1
+        retire.append(note)  # answered in the reviewer: suspended again
+    elif guid in retired_here:
+        left.append(note)
+    else:
+        retire.append(note)
+    return 0
+
+
+def _move(note: AnkiNote, wanted: DeckNote, ours_decks: set[str]) -> Move | None:
+    """The cards of a note that sit in another deck of ours than the deck wants."""
+    if wanted.deck is None:
+        return None
+    away = [c for c in note.cards if c.deck.casefold() != wanted.deck.casefold() and c.deck.casefold() in ours_decks]
+    return Move(note, tuple(c.id for c in away), away[0].deck, wanted.deck) if away else None
+
+
 def plan(
     deck: DeckContents, record: Record, notes: Sequence[AnkiNote], *, key: str = "", delete_retired: bool = False
 ) -> Plan:
@@ -155,7 +188,10 @@ def plan(
     retired_here = record.targets[key].retired if key in record.targets else set()
     present: dict[str, AnkiNote] = {}
     updates: list[Update] = []
-    retire, delete, revive, moves, kept, left = [], [], [], [], [], []
+    retire: list[AnkiNote] = []
+    delete: list[AnkiNote] = []
+    left: list[AnkiNote] = []
+    revive, moves, kept = [], [], []
     already = 0
     for note in notes:
         guid = ours.get(note.id)
@@ -164,17 +200,7 @@ def plan(
         present[guid] = note
         wanted = deck.notes.get(guid)
         if wanted is None:
-            if delete_retired:
-                delete.append(note)
-            elif tagged(note):
-                if all(card.suspended for card in note.cards):
-                    already += 1
-                else:
-                    retire.append(note)  # answered in the reviewer: suspended again
-            elif guid in retired_here:
-                left.append(note)
-            else:
-                retire.append(note)
+            already += _gone(note, guid, delete_retired, retired_here, retire, delete, left)
             continue
         change = _update(note, guid, wanted, record)
         if isinstance(change, Update):
@@ -183,12 +209,9 @@ def plan(
             kept.append(change)
         if tagged(note):
             revive.append(note)
-        if wanted.deck is not None:
-            away = [
-                c for c in note.cards if c.deck.casefold() != wanted.deck.casefold() and c.deck.casefold() in ours_decks
-            ]
-            if away:
-                moves.append(Move(note, tuple(c.id for c in away), away[0].deck, wanted.deck))
+        move = _move(note, wanted, ours_decks)
+        if move is not None:
+            moves.append(move)
     added = tuple(g for g in deck.notes if g not in present)
     return Plan(
         added,

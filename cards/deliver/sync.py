@@ -339,6 +339,13 @@ def summary(delivery: Delivery, apkg: Path) -> str:
     line = f"synced {apkg} into {delivery.where}: {_counts(added, updated, p)}" + (
         f" ({'; '.join(extra)})" if extra else ""
     )
+    return line + _left_out(v, p)
+
+
+def _left_out(v: Verified | None, p: Plan) -> str:
+    """What the sync did not do, and why: notes changed in Anki after the build, notes
+    Anki holds changed beyond telling, notes kept as edited in Anki."""
+    line = ""
     if v is not None and v.pending:
         line += (
             f"; {len(v.pending)} not updated: changed in Anki after the build; run `cards sync` again to apply "

@@ -1,198 +1,46 @@
-"""The card kinds, in one ordered table, and the walk they share.
+"""extract: a note tree -> its candidate cards, one module per kind, run in the order of
+the kind registry (cards/kinds.py).
 
-Each kind is one module with one ``extract(note, ctx)``. Earlier kinds win a contested
-node: ``ctx.claim(node)`` marks a list item or paragraph as used, and later kinds skip
-claimed nodes, so a Q/A bullet does not also become a key-phrase cloze. The explicit
-syntaxes (cards the author wrote for another tool) come first and read the note's
-lines; ``ctx.claim_lines`` marks a card's lines, and every node that starts on one is
-claimed: explicit beats implicit, and nothing the author wrote as a card is mined again.
+Each kind is one module with one ``extract(note, ctx)`` that proposes candidates
+(cards/model.py: parsed pieces, never HTML); what the kinds share (the walk, the claimed
+nodes, making a candidate) is walk.py, what they borrow from one another is shapes.py,
+so no kind imports another. Earlier kinds win a contested node (walk.py). The judge
+(cards/judge/) keeps or drops the candidates; deck/render.py renders the kept ones.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from collections.abc import Callable, Collection, Iterable, Mapping
 from types import MappingProxyType
 
-from ..deck.render import Renderer
-from ..model import Block, Callout, Card, ListBlock, ListItem, Note, Paragraph, Section, Source
-from ..notes.folding import normalise
-from ..notes.parse import plain_text
-from ..notes.plugins import Plugins
+from ..deck.render import Renderer, render_card
+from ..judge import Dropped, judge_candidates
+from ..kinds import KINDS
+from ..model import Candidate, Card, Note
+from . import callouts, details, figure, logseq, o2a, osr, phrases, problems, qa, sections, steps, tables, terms
+from .walk import Context, Visit, breadcrumb, walk, where
+
+Extractor = Callable[[Note, Context], Iterable[Candidate]]
+
+_MODULES = {
+    m.KIND: m
+    for m in (o2a, osr, details, callouts, logseq, qa, problems, figure, steps, terms, sections, tables, phrases)
+}
+#: Every kind's extractor, in the registry's order: cards written for other tools first
+#: (their lines are never mined again); qa before problems (explicit Q/A and question
+#: bullets claim their nodes first), problems before the rest (a worked problem's
+#: solution is not mined again); terms before sections (a paragraph of term lines gives
+#: a card per term) and before phrases (a bold term and its definition is one question).
+EXTRACTORS: Mapping[str, Extractor] = MappingProxyType({kind.name: _MODULES[kind.name].extract for kind in KINDS})
 
 
-@dataclass(slots=True)
-class Context:
-    """What an extractor needs besides the note: rendering and the claimed nodes."""
-
-    renderer: Renderer = field(default_factory=Renderer)
-    claimed: set[int] = field(default_factory=set)
-    source_link: Callable[[Source], str] = lambda source: ""
-    #: the vault's flashcard plugin settings (notes/plugins.py)
-    plugins: Plugins = field(default_factory=Plugins)
-    #: the vault's root deck, for decks a card names (``#flashcards/a/b`` -> ``Root::a::b``)
-    root_deck: str = ""
-    claimed_lines: set[int] = field(default_factory=set)
-
-    def claim(self, node: object) -> None:
-        self.claimed.add(id(node))
-
-    def claim_blocks(self, blocks: Iterable[Block]) -> None:
-        """Claim these blocks and everything inside them (an answer is not mined again)."""
-        for block in blocks:
-            self.claim(block)
-            if isinstance(block, ListBlock):
-                for item in block.items:
-                    self.claim(item)
-                    self.claim_blocks(item.children)
-            elif isinstance(block, Callout):
-                self.claim_blocks(block.blocks)
-
-    def claim_lines(self, first: int, last: int) -> None:
-        """Lines ``first``..``last`` (1-based) belong to an explicit card."""
-        self.claimed_lines.update(range(first, last + 1))
-
-    def is_claimed(self, node: object) -> bool:
-        return id(node) in self.claimed or getattr(node, "line", None) in self.claimed_lines
-
-    def take_media(self) -> tuple[str, ...]:
-        media, self.renderer.media = tuple(dict.fromkeys(self.renderer.media)), []
-        return media
-
-
-@dataclass(frozen=True, slots=True)
-class Visit:
-    """A block reached by the walk, with where it sits."""
-
-    block: Block
-    section: Section
-    parents: tuple[ListItem, ...]  # enclosing list items, outermost first
-    siblings: list[Block]  # the blocks this one sits among (a section's, an item's, a callout's)
-
-
-def walk(note: Note) -> Iterator[Visit]:
-    """Every block of the note, depth first, in source order. Task items are pruned;
-    a callout is visited, then the blocks inside it."""
-    for section in note.sections:
-        yield from _walk_blocks(section.blocks, section, ())
-
-
-def _walk_blocks(blocks: list[Block], section: Section, parents: tuple[ListItem, ...]) -> Iterator[Visit]:
-    for block in blocks:
-        yield Visit(block, section, parents, blocks)
-        if isinstance(block, ListBlock):
-            for item in block.items:
-                if item.task is None:
-                    yield from _walk_blocks(item.children, section, (*parents, item))
-        elif isinstance(block, Callout):
-            yield from _walk_blocks(block.blocks, section, parents)
-
-
-def make_card(
-    note: Note,
-    ctx: Context,
-    *,
-    kind: str,
-    model: str,
-    front: str,
-    back: str,
-    context: tuple[str, ...],
-    identity: str,
-    line: int,
-    deck: str = "",
-    tags: tuple[str, ...] = (),
-    written: bool = False,
-    extra: Mapping[str, str] | None = None,
-) -> Card:
-    """A card of ``note``; ``deck`` and ``tags`` (added to the note's) when the card names its own."""
-    source = Source(note.path, line)
-    return Card(
-        kind=kind,
-        model=model,
-        front=front,
-        back=back,
-        context=tuple(c for c in context if c),
-        identity=identity,
-        source=source,
-        deck=deck or note.deck,
-        tags=tuple(dict.fromkeys((*note.tags, *tags))) if tags else note.tags,
-        note_title=note.title,
-        media=ctx.take_media(),
-        source_link=ctx.source_link(source),
-        written=written,
-        extra=dict(extra or {}),
-    )
-
-
-def breadcrumb(note: Note, section: Section, *more: str) -> tuple[str, ...]:
-    """Where a card sits: the note's title, the heading path, then ``more`` (the bullet
-    a list hangs under). The first heading is left out when it repeats the title (a
-    note ``cell.md`` whose H1 is "Cell"), and math reads as MathJax, not ``$...$``.
-
-    >>> breadcrumb(Note(PurePosixPath("cell.md"), "cell", {}, [], "V", ()), Section(3, ("Cell", "The $n$-th division"), []))
-    ('cell', 'The \\\\(n\\\\)-th division')
-    """
-    path = section.path
-    if path and normalise(path[0]) == normalise(note.title):
-        path = path[1:]
-    return tuple(_mathjax(part) for part in (note.title, *path, *more))
-
-
-def _mathjax(text: str) -> str:
-    """``$x$`` and ``$$x$$`` in a heading as MathJax delimiters, which render in any field."""
-    if "$" not in text:
-        return text
-    text = re.sub(r"\$\$(.+?)\$\$", lambda m: f"\\[{m.group(1)}\\]", text)
-    return re.sub(r"(?<![\\\w])\$(?!\s)(.+?)(?<!\s)\$(?!\w)", lambda m: f"\\({m.group(1)}\\)", text)
-
-
-def where(note: Note, visit: Visit) -> tuple[str, ...]:
-    """The breadcrumb of a block reached by the walk: the note's, then the bullets
-    written as headings above it (Logseq's ``- ## Title``), then the bullet it hangs
-    under (its title: a leading bold phrase, else its first line)."""
-    from .steps import step_title
-
-    headings = [plain_text(item.inline) for item in visit.parents[:-1] if item.heading]
-    last = visit.parents[-1] if visit.parents else None
-    if last is not None:
-        headings.append(plain_text(last.inline) if last.heading else step_title(last))
-    return breadcrumb(note, visit.section, *headings)
-
-
-def section_at(note: Note, line: int) -> Section:
-    """The section a source line falls in (for cards found by line, not by the tree)."""
-    found = Section(1, (), [])
-    for section in note.sections:
-        if section.line <= line:
-            found = section
+def candidates(note: Note, ctx: Context, kinds: Collection[str] | None = None) -> list[Candidate]:
+    """Every candidate of one note, kinds in table order, each kind's in source order."""
+    found: list[Candidate] = []
+    for name, extractor in EXTRACTORS.items():
+        if kinds is None or name in kinds:
+            found.extend(extractor(note, ctx))
     return found
-
-
-Extractor = Callable[[Note, Context], Iterable[Card]]
-
-from . import callouts, details, figure, logseq, o2a, osr, phrases, problems, qa, sections, steps, tables, terms  # noqa: E402  (the modules use the helpers above)
-from .judge import Dropped, judge_cards  # noqa: E402
-
-EXTRACTORS: Mapping[str, Extractor] = MappingProxyType(
-    {
-        # cards written for other tools come first: their lines are never mined again
-        "o2a": o2a.extract,
-        "osr": osr.extract,
-        "details": details.extract,
-        "callouts": callouts.extract,
-        "logseq": logseq.extract,
-        "qa": qa.extract,  # explicit Q/A and question bullets claim their nodes first
-        "problems": problems.extract,  # a worked problem's solution is not mined again
-        "figure": figure.extract,
-        "steps": steps.extract,
-        "terms": terms.extract,  # before phrases: a bold term and its definition is one question
-        "sections": sections.extract,  # after terms: a paragraph of term lines gives a card per term
-        "tables": tables.extract,
-        "phrases": phrases.extract,
-    }
-)
 
 
 def extract_cards(
@@ -202,14 +50,17 @@ def extract_cards(
     ctx: Context | None = None,
     dropped: list[Dropped] | None = None,
 ) -> list[Card]:
-    """All cards of one note that pass the judge (judge.py), kinds in table order, each
-    kind's cards in source order; the candidates the judge dropped go to ``dropped``."""
+    """The cards of one note (the library's shortcut, and the tests'): its candidates,
+    those the judge keeps, rendered; the dropped ones go to ``dropped``. The build's own
+    per-note pipeline (pipeline/per_note.py) also skips notes with nothing to learn."""
     ctx = ctx or Context()
-    cards: list[Card] = []
-    for name, extractor in EXTRACTORS.items():
-        if kinds is None or name in kinds:
-            cards.extend(extractor(note, ctx))
-    return judge_cards(cards, dropped)
+    judged = judge_candidates(candidates(note, ctx, kinds))
+    if dropped is not None:
+        dropped.extend(judged.dropped)
+    renderer = Renderer(resolve_image=ctx.resolve)
+    return [
+        render_card(c, renderer, note_deck=note.deck, note_tags=note.tags, note_title=note.title) for c in judged.kept
+    ]
 
 
-__all__ = ["EXTRACTORS", "Context", "Visit", "extract_cards", "walk", "make_card", "breadcrumb", "Paragraph"]
+__all__ = ["EXTRACTORS", "Context", "Visit", "candidates", "extract_cards", "walk", "where", "breadcrumb"]

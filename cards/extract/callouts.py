@@ -19,11 +19,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
+from ..deck.render import blank
 from ..errors import CardsError
-from ..model import BASIC, Callout, Card, Inline, Note, Paragraph, Source
+from ..model import BASIC, Blocks, Callout, Candidate, Inline, Note, Paragraph, Source, Span
+from ..notes.inline import ends_with_question, without_tasks
 from ..notes.parse import plain_text
-from . import Context, make_card, walk, where
-from .shapes import ends_with_question, without_tasks
+from .walk import Context
 
 KIND = "callouts"
 log = logging.getLogger("cards")
@@ -35,8 +36,8 @@ def asks(callout: Callout) -> bool:
     return callout.kind in QUESTION_TYPES or ends_with_question(plain_text(callout.title))
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
-    for visit in walk(note):
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
+    for visit in ctx.walk(note):
         callout = visit.block
         if not isinstance(callout, Callout) or ctx.is_claimed(callout) or not asks(callout):
             continue
@@ -60,9 +61,8 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                 ),
             )
             continue
-        answer = ctx.renderer.blocks(body)
-        if not body or not answer.strip():
-            ctx.take_media()
+        answer = (Blocks(body),)
+        if not body or blank(answer):
             log.warning(
                 "%s",
                 CardsError(
@@ -71,15 +71,13 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                 ),
             )
             continue
-        front = ctx.renderer.inline(question)
-        yield make_card(
+        yield ctx.candidate(
             note,
-            ctx,
             kind=KIND,
             model=BASIC,
-            front=front,
+            front=(Span(question.tokens),),
             back=answer,
-            context=where(note, visit),
+            crumbs=ctx.where(note, visit),
             identity=plain_text(question),
             line=callout.line,
             written=True,

@@ -18,10 +18,11 @@ import logging
 import re
 from collections.abc import Iterator
 
+from ..deck.render import blank
 from ..errors import CardsError
-from ..model import BASIC, Card, Note, Source
-from . import Context, breadcrumb, make_card, section_at
-from .lines import note_lines, render_piece
+from ..model import BASIC, Candidate, Note, Source, Summary
+from .lines import fragment
+from .walk import Context, breadcrumb, section_at
 
 KIND = "details"
 log = logging.getLogger("cards")
@@ -30,8 +31,10 @@ _CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
 _SUMMARY = re.compile(r"<summary\b[^>]*>(?P<q>.*?)</summary\s*>", re.IGNORECASE | re.DOTALL)
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
-    lines = [line for line in note_lines(note) if line.number not in note.code_lines]
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
+    if _OPEN.search(note.text) is None:
+        return
+    lines = ctx.lines(note, code=False)
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -60,44 +63,23 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
         if summary is None or not re.sub(r"<[^>]*>", "", summary["q"]).strip():
             _warn(note, line.number, "a <details> card with no <summary> to ask its question; it gives no card")
             continue
-        question = render_piece(ctx, re.sub(r"\s+", " ", summary["q"]).strip())
-        answer = render_piece(ctx, _dedent(text[summary.end() :]))
-        if not answer.html.strip():
-            ctx.take_media()
+        question = fragment(re.sub(r"\s+", " ", summary["q"]).strip())
+        answer = fragment(_dedent(text[summary.end() :]))
+        if blank(answer.field):
             _warn(note, line.number, "a <details> card with nothing after its <summary> to answer it; it gives no card")
             continue
-        opener = opens_only(question.text)
-        yield make_card(
+        yield ctx.candidate(
             note,
-            ctx,
             kind=KIND,
             model=BASIC,
-            front=question.html,
-            back=answer.html,
-            context=breadcrumb(note, section_at(note, line.number)),
+            front=question.field,
+            back=answer.field,
+            crumbs=breadcrumb(note, section_at(note, line.number)),
             identity=question.text,
             line=line.number,
             written=True,
-            extra={"not_fact": f'its summary only says how to open it ("{question.text.strip()}")'} if opener else None,
+            facts=Summary(question.text),  # a summary that only says "click to expand" asks nothing
         )
-
-
-#: A summary that names the widget, not a question: the <details> folds a long passage away.
-_OPENER = re.compile(
-    r"^\W*(?:click\s+(?:here\s+)?(?:to\s+)?(?:expand|open|show|see|view)\w*|expand|show(?:\s+(?:more|all|details?|answer|code))?|"
-    r"more|details?|spoiler|toggle|点击展开|点击查看|展开|查看|更多|详情|点此展开)\W*$",
-    re.IGNORECASE,
-)
-
-
-def opens_only(summary: str) -> bool:
-    """A summary that only says how to open the block (``click to expand``, ``展开``):
-    the author folded a long passage away; nothing is asked.
-
-    >>> opens_only("click to expand"), opens_only("Show more"), opens_only("What is a heap?")
-    (True, True, False)
-    """
-    return _OPENER.match(summary.strip()) is not None
 
 
 def _dedent(text: str) -> str:

@@ -9,14 +9,13 @@ An image with nothing nested under it (or only to-do items) is not a card.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from markdown_it.token import Token
 
-from ..model import BASIC, Card, ListBlock, Note
-from . import Context, make_card, walk, where
-from .shapes import is_image_only, without_tasks
+from ..model import BASIC, Blocks, Candidate, ListBlock, Note, Span
+from ..notes.inline import is_image_only, without_tasks
+from .walk import Context
 
 KIND = "figure"
 
@@ -30,30 +29,27 @@ def _image_target(tokens: list[Token]) -> str:
     return ""
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
-    for visit in walk(note):
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
+    for visit in ctx.walk(note):
         if not isinstance(visit.block, ListBlock):
             continue
         for item in visit.block.items:
             if item.task is not None or ctx.is_claimed(item) or not is_image_only(item.inline) or not item.children:
                 continue
             assert item.inline is not None
-            front = ctx.renderer.inline(item.inline)
-            back = ctx.renderer.blocks(without_tasks(item.children))
-            if not re.sub(r"<[^>]*>", "", back).strip():
-                ctx.take_media()
-                continue
+            back = (Blocks(without_tasks(item.children)),)
+            if not ctx.words(back):
+                continue  # only images under it, or nothing
             # The takeaway stays free for a key-phrase card: recalling the sentence is
             # a different question from recalling what the figure shows.
             ctx.claim(item)
-            yield make_card(
+            yield ctx.candidate(
                 note,
-                ctx,
                 kind=KIND,
                 model=BASIC,
-                front=front,
+                front=(Span(item.inline.tokens),),
                 back=back,
-                context=where(note, visit),
+                crumbs=ctx.where(note, visit),
                 identity="image:" + _image_target(item.inline.tokens),
                 line=item.line,
             )

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from ..model import Block, Note, Paragraph
+from ..model import Block, Blocks, Field, Note, Paragraph, Span
 from ..notes.parse import parse_fragment, plain_blocks
-from . import Context
+from ..notes.scan import Occurrences
 
 #: A list marker (``-``, ``*``, ``+``, ``1.``, ``1)``), a task box, or a quote marker at a line's start.
 _LEAD = re.compile(r"^\s*(?:>\s*)*(?:(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?)?")
@@ -49,18 +50,26 @@ def clean(text: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
-def in_inline_code(text: str, index: int) -> bool:
+def inline_code_test(text: str) -> Callable[[int], bool]:
     """Whether ``text[index]`` lies inside a backtick code span (an odd number of
-    backticks before it on the line)."""
-    return text.count("`", 0, index) % 2 == 1
+    backticks before it on the line), for many indexes of one text: its backticks are
+    counted once, not again from the start for every index (quadratic on a long line)."""
+    ticks = Occurrences(text, "`").positions
+    return lambda index: bisect_left(ticks, index) % 2 == 1
 
 
-def find_outside_code(text: str, needle: str, start: int = 0) -> int:
-    """The first index of ``needle`` in ``text`` outside inline code, or -1."""
-    index = text.find(needle, start)
-    while index >= 0 and in_inline_code(text, index):
+def outside_code(text: str, needle: str) -> Iterator[int]:
+    """Every index of ``needle`` in ``text`` (overlapping ones too) outside inline code, in order.
+
+    >>> list(outside_code("a::b `c::d` e::f", "::"))
+    [1, 13]
+    """
+    inside = inline_code_test(text)
+    index = text.find(needle)
+    while index >= 0:
+        if not inside(index):
+            yield index
         index = text.find(needle, index + 1)
-    return index
 
 
 def dedent_lines(lines: Iterable[str]) -> str:
@@ -68,18 +77,17 @@ def dedent_lines(lines: Iterable[str]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Piece:
-    """A piece of Markdown made into a card field: its HTML and its plain words."""
+class Fragment:
+    """A piece of Markdown made into a card's side: its pieces and its plain words."""
 
-    html: str
+    field: Field
     text: str
 
 
-def render_piece(ctx: Context, markdown_text: str, *, handwritten: bool = False) -> Piece:
-    """A piece of a note as a field: one paragraph renders inline (as a Q/A bullet's
-    question does), anything else as blocks."""
+def fragment(markdown_text: str, *, handwritten: bool = False) -> Fragment:
+    """A piece of a note as a card's side: one paragraph reads as an inline (as a Q/A
+    bullet's question does), anything else as blocks."""
     blocks: list[Block] = parse_fragment(clean(markdown_text))
     if len(blocks) == 1 and isinstance(blocks[0], Paragraph):
-        return Piece(ctx.renderer.inline(blocks[0].inline, handwritten=handwritten), plain_blocks(blocks))
-    html = ctx.renderer.handwritten_blocks(blocks) if handwritten else ctx.renderer.blocks(blocks)
-    return Piece(html, plain_blocks(blocks))
+        return Fragment((Span(blocks[0].inline.tokens, handwritten=handwritten),), plain_blocks(blocks))
+    return Fragment((Blocks(blocks, handwritten=handwritten),), plain_blocks(blocks))

@@ -17,10 +17,10 @@ import logging
 from collections.abc import Iterator
 
 from ..errors import CardsError
-from ..model import BASIC, CLOZE, Card, Inline, ListBlock, ListItem, Note, Source
+from ..model import BASIC, CLOZE, Blocks, Candidate, Inline, ListBlock, ListItem, Note, Source, Span
+from ..notes.inline import has_cloze, with_content, without_tasks
 from ..notes.parse import plain_text
-from . import Context, Visit, make_card, walk, where
-from .shapes import has_cloze, without_tasks
+from .walk import Context, Visit
 
 KIND = "logseq"
 log = logging.getLogger("cards")
@@ -40,37 +40,33 @@ def is_card_block(item: ListItem) -> bool:
     )
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
-    for visit in walk(note):
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
+    for visit in ctx.walk(note):
         if isinstance(visit.block, ListBlock):
             for item in visit.block.items:
                 if item.task is None and not ctx.is_claimed(item) and is_card_block(item):
                     yield from _card(note, ctx, visit, item)
 
 
-def _card(note: Note, ctx: Context, visit: Visit, item: ListItem) -> Iterator[Card]:
+def _card(note: Note, ctx: Context, visit: Visit, item: ListItem) -> Iterator[Candidate]:
     assert item.inline is not None
     ctx.claim(item)
     answer = without_tasks(item.children)
     ctx.claim_blocks(item.children)
     if has_cloze(item.inline):  # a #card block with {{cloze …}}: Logseq hides its clozes
-        text = ctx.renderer.inline(_without_card_tag(item), handwritten=True)
-        yield make_card(
+        yield ctx.candidate(
             note,
-            ctx,
             kind=KIND,
             model=CLOZE,
-            front=text,
-            back=ctx.renderer.blocks(answer),
-            context=where(note, visit),
+            front=(Span(_without_card_tag(item).tokens, handwritten=True),),
+            back=(Blocks(answer),),
+            crumbs=ctx.where(note, visit),
             identity=plain_text(_without_card_tag(item)),
             line=item.line,
             written=True,
         )
         return
-    question = ctx.renderer.inline(_without_card_tag(item))
     if not answer:
-        ctx.take_media()
         log.warning(
             "%s",
             CardsError(
@@ -79,14 +75,13 @@ def _card(note: Note, ctx: Context, visit: Visit, item: ListItem) -> Iterator[Ca
             ),
         )
         return
-    yield make_card(
+    yield ctx.candidate(
         note,
-        ctx,
         kind=KIND,
         model=BASIC,
-        front=question,
-        back=ctx.renderer.blocks(answer),
-        context=where(note, visit),
+        front=(Span(_without_card_tag(item).tokens),),
+        back=(Blocks(answer),),
+        crumbs=ctx.where(note, visit),
         identity=plain_text(_without_card_tag(item)),
         line=item.line,
         written=True,
@@ -100,7 +95,7 @@ def _without_card_tag(item: ListItem) -> Inline:
         t for t in item.inline.tokens if not (t.type == "wikilink" and t.meta.get("target", "").lower() == "card")
     ]
     tokens = [
-        t.copy(content=" ".join(w for w in t.content.split(" ") if w.lower() != "#card")) if t.type == "text" else t
+        with_content(t, " ".join(w for w in t.content.split(" ") if w.lower() != "#card")) if t.type == "text" else t
         for t in tokens
     ]
     return Inline(item.inline.source, tokens, item.inline.tags)

@@ -44,11 +44,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..deck.render import blank, has_deletion
 from ..errors import CardsError
-from ..model import BASIC, CLOZE, REVERSED, Card, Note, Source
+from ..model import BASIC, CLOZE, REVERSED, Candidate, Note, Source
 from ..notes.plugins import ObsidianToAnki
-from . import Context, breadcrumb, make_card, section_at
-from .lines import Line, note_lines, render_piece
+from .lines import Line, fragment
+from .walk import Context, breadcrumb, section_at
 
 KIND = "o2a"
 log = logging.getLogger("cards")
@@ -79,9 +80,11 @@ class _Block:
     lines: list[Line] = field(default_factory=list)
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     settings = ctx.plugins.o2a
-    lines = [line for line in note_lines(note) if line.number not in note.code_lines]
+    if settings.begin not in note.text and settings.begin_inline not in note.text:
+        return  # no block and no inline card
+    lines = ctx.lines(note, code=False)
     file = _file_settings(lines, settings)
     index = 0
     while index < len(lines):
@@ -97,7 +100,8 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
                 _warn(
                     note,
                     line.number,
-                    f"an Obsidian_to_Anki block: {settings.begin} has no {settings.end} line after it; the block gives no card",
+                    f"an Obsidian_to_Anki block: {settings.begin} has no {settings.end} line after it; "
+                    "the block gives no card",
                 )
                 continue
             block = _Block(line, lines[index].text.strip() if index < end else "", lines[index + 1 : end])
@@ -157,7 +161,7 @@ def _fields(text_lines: list[str], names: tuple[str, ...]) -> tuple[dict[str, st
 
 def _block_cards(
     note: Note, ctx: Context, block: _Block, file: _FileSettings, settings: ObsidianToAnki
-) -> Iterator[Card]:
+) -> Iterator[Candidate]:
     kind = NOTE_TYPES.get(block.note_type.lower())
     if any(line.text.strip() == settings.delete for line in block.lines):
         return  # the plugin's way of deleting the card from Anki: no card here
@@ -179,7 +183,7 @@ _INLINE = re.compile(r"\[(?P<type>[^\]]+)\]\s*(?P<body>.*?)\s*$")
 
 def _inline_cards(
     note: Note, ctx: Context, line: Line, file: _FileSettings, settings: ObsidianToAnki
-) -> Iterator[Card]:
+) -> Iterator[Candidate]:
     text = line.text.strip()
     end = text.rfind(settings.end_inline)
     if end < 0:
@@ -187,7 +191,8 @@ def _inline_cards(
         _warn(
             note,
             line.number,
-            f"an Obsidian_to_Anki inline card: {settings.begin_inline} has no {settings.end_inline} on its line; it gives no card",
+            f"an Obsidian_to_Anki inline card: {settings.begin_inline} has no {settings.end_inline} on its line; "
+            "it gives no card",
         )
         return
     match = _INLINE.match(text[len(settings.begin_inline) : end].strip())
@@ -196,7 +201,8 @@ def _inline_cards(
         _warn(
             note,
             line.number,
-            f"an Obsidian_to_Anki inline card: {settings.begin_inline} needs a note type in brackets, as in {settings.begin_inline} [Basic]",
+            f"an Obsidian_to_Anki inline card: {settings.begin_inline} needs a note type in brackets, "
+            f"as in {settings.begin_inline} [Basic]",
         )
         return
     kind = NOTE_TYPES.get(match["type"].strip().lower())
@@ -226,25 +232,23 @@ def _card(
     tags: tuple[str, ...],
     deck: str,
     settings: ObsidianToAnki,
-) -> Iterator[Card]:
+) -> Iterator[Candidate]:
     context = breadcrumb(note, section_at(note, line))
     clean_tags = tuple(t.replace("/", "::") for t in tags)
     if model == CLOZE:
         text = _curly_clozes(values.get("Text", ""), settings)
-        front = render_piece(ctx, _ID_COMMENT.sub("", text), handwritten=True)
-        if "{{c" not in front.html:
-            ctx.take_media()
+        front = fragment(_ID_COMMENT.sub("", text), handwritten=True)
+        if not has_deletion(front.field):
             _warn(note, line, "an Obsidian_to_Anki Cloze block with no deletion ({{c1::...}}); it gives no card")
             return
-        extra = render_piece(ctx, values.get("Back Extra", ""))
-        yield make_card(
+        extra = fragment(values.get("Back Extra", ""))
+        yield ctx.candidate(
             note,
-            ctx,
             kind=KIND,
             model=CLOZE,
-            front=front.html,
-            back=extra.html,
-            context=context,
+            front=front.field,
+            back=extra.field,
+            crumbs=context,
             identity=front.text,
             line=line,
             deck=deck,
@@ -252,27 +256,24 @@ def _card(
             written=True,
         )
         return
-    front, back = render_piece(ctx, values.get("Front", "")), render_piece(ctx, values.get("Back", ""))
-    if not front.text.strip() and "<img" not in front.html:
-        ctx.take_media()
+    front, back = fragment(values.get("Front", "")), fragment(values.get("Back", ""))
+    if not front.text.strip() and not ctx.shows_image(front.field):
         _warn(
             note, line, f"an Obsidian_to_Anki {names[0]}/{names[1]} block with nothing in {names[0]}; it gives no card"
         )
         return
-    if not back.html.strip():
-        ctx.take_media()
+    if blank(back.field):
         _warn(note, line, "an Obsidian_to_Anki block with no Back: field; it gives no card")
         return
     if values.get("Add Reverse", "").strip():
         model = REVERSED
-    yield make_card(
+    yield ctx.candidate(
         note,
-        ctx,
         kind=KIND,
         model=model,
-        front=front.html,
-        back=back.html,
-        context=context,
+        front=front.field,
+        back=back.field,
+        crumbs=context,
         identity=front.text,
         line=line,
         deck=deck,

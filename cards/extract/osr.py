@@ -42,59 +42,17 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..deck.render import blank
 from ..errors import CardsError
-from ..model import BASIC, CLOZE, REVERSED, Card, Note, Source
-from ..notes.plugins import Plugins, SpacedRepetition
-from . import Context, breadcrumb, make_card, section_at
+from ..model import BASIC, CLOZE, REVERSED, Candidate, Note, Source
+from ..notes.plugins import SpacedRepetition
 from .clozes import Deletion, cloze_text, find_deletions
-from .lines import HEADING, SR_COMMENT, Line, dedent_lines, find_outside_code, note_lines, render_piece, strip_lead
+from .lines import HEADING, SR_COMMENT, Line, dedent_lines, fragment, outside_code, strip_lead
+from .shapes import TAG, deck_of, is_flashcard_note
+from .walk import Context, breadcrumb, section_at
 
 KIND = "osr"
 log = logging.getLogger("cards")
-_TAG = r"#[^\s#]+"
-
-
-def is_flashcard_note(note: Note, settings: SpacedRepetition) -> bool:
-    """Whether the plugin reads this note for cards: it carries a flashcard tag (in its
-    text or its front matter), or the settings make every folder a deck.
-
-    >>> from pathlib import PurePosixPath
-    >>> from cards.notes.parse import parse_note
-    >>> is_flashcard_note(parse_note("#flashcards/bio\\nQ::A", PurePosixPath("a.md"), deck="V"), SpacedRepetition())
-    True
-    >>> is_flashcard_note(parse_note("Q::A", PurePosixPath("a.md"), deck="V"), SpacedRepetition())
-    False
-    """
-    if settings.folders_to_decks:
-        return True
-    names = [t.lstrip("#") for t in settings.tags]
-    tags = re.findall(rf"(?<![\w&/\\]){_TAG}", note.text)
-    front = note.front_matter.get("tags", note.front_matter.get("tag"))
-    listed = front if isinstance(front, list) else str(front or "").replace(",", " ").split()
-    tags += [f"#{str(t).lstrip('#')}" for t in listed]
-    return any(_deck_of(tag, names) is not None for tag in tags)
-
-
-def minable_marks(note: Note, plugins: Plugins) -> tuple[bool, bool]:
-    """Whether other kinds may cloze ``**bold**`` and ``==highlights==`` in this note.
-
-    Not in a flashcard note: there the writer's clozes are the plugin's, read above.
-    Elsewhere, as the vault's plugin settings say (both, without the plugin).
-    """
-    if is_flashcard_note(note, plugins.osr):
-        return False, False
-    return plugins.bold_clozes, plugins.highlight_clozes
-
-
-def _deck_of(tag: str, names: list[str]) -> str | None:
-    """The sub-deck a flashcard tag names ("" for the tag itself), or None if it is not one."""
-    bare = tag.lstrip("#")
-    for name in names:
-        if bare == name:
-            return ""
-        if bare.startswith(name + "/"):
-            return bare[len(name) + 1 :].strip("/").replace("/", "::")
-    return None
 
 
 @dataclass(slots=True)
@@ -110,7 +68,7 @@ class _Decks:
         front = self.note.front_matter.get("tags", self.note.front_matter.get("tag"))
         listed = front if isinstance(front, list) else str(front or "").replace(",", " ").split()
         for tag in listed:
-            deck = _deck_of(f"#{str(tag).lstrip('#')}", self.names)
+            deck = deck_of(f"#{str(tag).lstrip('#')}", self.names)
             if deck:
                 self.current = self.deck_for(deck)
 
@@ -119,7 +77,7 @@ class _Decks:
 
     def tags_in(self, text: str) -> list[str]:
         """The sub-decks of the flashcard tags in ``text``."""
-        found = (_deck_of(tag, self.names) for tag in re.findall(rf"(?<![\w&/\\]){_TAG}", text))
+        found = (deck_of(tag, self.names) for tag in re.findall(rf"(?<![\w&/\\]){TAG}", text))
         return [deck for deck in found if deck is not None]
 
     def note_line(self, text: str) -> None:
@@ -132,7 +90,7 @@ class _Decks:
         """A card's first line: (its deck, the line without leading flashcard tags). A
         tag that starts the line is the card's own; a tag-only line sets what follows."""
         stripped = strip_lead(text)
-        lead = re.match(rf"(?:{_TAG}\s+)+", stripped + " ")
+        lead = re.match(rf"(?:{TAG}\s+)+", stripped + " ")
         subs = self.tags_in(lead.group(0)) if lead else []
         if lead is None or not subs:
             return self.current, text
@@ -144,9 +102,7 @@ class _Decks:
 
 
 def _without_flashcard_tags(text: str, names: list[str]) -> str:
-    return re.sub(
-        rf"(?<![\w&/\\]){_TAG}", lambda m: "" if _deck_of(m.group(0), names) is not None else m.group(0), text
-    )
+    return re.sub(rf"(?<![\w&/\\]){TAG}", lambda m: "" if deck_of(m.group(0), names) is not None else m.group(0), text)
 
 
 @dataclass(slots=True)
@@ -158,15 +114,17 @@ class _Block:
     separator: int = -1  # index in lines of the ? / ?? line
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     settings = ctx.plugins.osr
-    flashcards = is_flashcard_note(note, settings)
-    names = [t.lstrip("#") for t in settings.tags]
-    decks = _Decks(note, ctx.root_deck or note.deck.split("::")[0], names)
+    flashcards = ctx.shared("flashcards", note, lambda: is_flashcard_note(note, settings))
     separators = {settings.multi: "multi", settings.multi_reversed: "multi_reversed"}
     separators.pop("", None)
+    lines = ctx.lines(note)
+    if not flashcards and not _written(note.text, settings, lines, separators):
+        return  # no separator anywhere: nothing the plugin would read, nothing to warn about
+    names = [t.lstrip("#") for t in settings.tags]
+    decks = _Decks(note, ctx.root_deck or note.deck.split("::")[0], names)
     block = _Block()
-    lines = note_lines(note)
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -179,12 +137,7 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
         if line.number in note.code_lines:
             block.lines.append(line)  # code is part of a card's text, never its syntax
             continue
-        ends = (
-            (settings.end_marker and stripped == settings.end_marker)
-            or HEADING.match(text) is not None
-            or (not stripped and not (settings.end_marker and block.kind))
-        )
-        if ends:
+        if _ends(settings, block, text, stripped):
             yield from _finish(note, ctx, block, decks, names)
             block = _Block()
             decks.note_line(text)
@@ -198,20 +151,47 @@ def extract(note: Note, ctx: Context) -> Iterator[Card]:
             index += len(more)
             yield from _single_card(note, ctx, line, single, more, decks, names)
             continue
-        if stripped in separators and block.kind in ("", "cloze"):
-            if not any(earlier.text.strip() for earlier in block.lines):
-                ctx.claim_lines(line.number, line.number)
-                _warn(
-                    note,
-                    line.number,
-                    f"a Spaced Repetition card: the separator {stripped!r} has no question on the lines above it",
-                )
-                continue
-            block.kind, block.separator = separators[stripped], len(block.lines)
-        elif flashcards and not block.kind and find_deletions(text, settings.cloze_patterns):
-            block.kind = "cloze"
-        block.lines.append(line)
+        _add_line(note, ctx, block, line, separators, flashcards)
     yield from _finish(note, ctx, block, decks, names)
+
+
+def _ends(settings: SpacedRepetition, block: _Block, text: str, stripped: str) -> bool:
+    """Whether a line ends the block of lines before it: the plugin's end marker, a
+    heading, or a blank line (unless an end marker closes a card that spans blank lines)."""
+    return bool(
+        (settings.end_marker and stripped == settings.end_marker)
+        or HEADING.match(text) is not None
+        or (not stripped and not (settings.end_marker and block.kind))
+    )
+
+
+def _add_line(
+    note: Note, ctx: Context, block: _Block, line: Line, separators: dict[str, str], flashcards: bool
+) -> None:
+    """A line joins its block: a ``?``/``??`` separator makes it a question and its answer
+    (reported when no question stands above it), a deletion in a flashcard note a cloze."""
+    settings = ctx.plugins.osr
+    stripped = line.text.strip()
+    if stripped in separators and block.kind in ("", "cloze"):
+        if not any(earlier.text.strip() for earlier in block.lines):
+            ctx.claim_lines(line.number, line.number)
+            _warn(
+                note,
+                line.number,
+                f"a Spaced Repetition card: the separator {stripped!r} has no question on the lines above it",
+            )
+            return
+        block.kind, block.separator = separators[stripped], len(block.lines)
+    elif flashcards and not block.kind and find_deletions(line.text, settings.cloze_patterns):
+        block.kind = "cloze"
+    block.lines.append(line)
+
+
+def _written(text: str, settings: SpacedRepetition, lines: list[Line], separators: dict[str, str]) -> bool:
+    """Whether a note that is no flashcard note holds any of the plugin's separators:
+    a one-line card's (``::``) anywhere, or a line that is only ``?`` or ``??``."""
+    singles = (settings.single, settings.single_reversed)
+    return any(s.strip() and s in text for s in singles) or any(line.text.strip() in separators for line in lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,13 +217,15 @@ def _single(text: str, settings: SpacedRepetition, flashcards: bool) -> _Single 
     ):
         if not separator.strip():
             continue
-        at = find_outside_code(text, separator)
-        while (
-            at >= 0
-            and not flashcards
-            and not (text[at - 1 : at].isspace() and text[at + len(separator) : at + len(separator) + 1].isspace())
-        ):
-            at = find_outside_code(text, separator, at + 1)
+        width = len(separator)
+        at = next(
+            (
+                at
+                for at in outside_code(text, separator)
+                if flashcards or (text[at - 1 : at].isspace() and text[at + width : at + width + 1].isspace())
+            ),
+            -1,
+        )
         if at < 0:
             continue
         front, back = text[:at], text[at + len(separator) :]
@@ -271,7 +253,7 @@ def _children(lines: list[Line], start: int, text: str, note: Note) -> list[Line
 
 def _single_card(
     note: Note, ctx: Context, line: Line, single: _Single, more: list[Line], decks: _Decks, names: list[str]
-) -> Iterator[Card]:
+) -> Iterator[Candidate]:
     deck, front = decks.card_line(single.front)
     front = _without_flashcard_tags(strip_lead(front), names)
     back = single.back + ("\n\n" + dedent_lines(m.text for m in more) if more else "")
@@ -289,7 +271,7 @@ def _single_card(
     )
 
 
-def _finish(note: Note, ctx: Context, block: _Block, decks: _Decks, names: list[str]) -> Iterator[Card]:
+def _finish(note: Note, ctx: Context, block: _Block, decks: _Decks, names: list[str]) -> Iterator[Candidate]:
     if not block.lines:
         return
     if not block.kind:
@@ -322,7 +304,8 @@ def _finish(note: Note, ctx: Context, block: _Block, decks: _Decks, names: list[
         _warn(
             note,
             separator.number,
-            f"a Spaced Repetition card: the question above {separator.text.strip()!r} has no answer on the lines below it",
+            f"a Spaced Repetition card: the question above {separator.text.strip()!r} "
+            "has no answer on the lines below it",
         )
         return
     yield from _basic(note, ctx, question, answer, first, deck, reverse=block.kind == "multi_reversed", syntax="?")
@@ -334,19 +317,18 @@ def _words(text: str) -> bool:
 
 def _basic(
     note: Note, ctx: Context, front_md: str, back_md: str, line: int, deck: str, *, reverse: bool, syntax: str
-) -> Iterator[Card]:
-    front, back = render_piece(ctx, front_md), render_piece(ctx, back_md)
-    if not front.text.strip() or not back.html.strip():
+) -> Iterator[Candidate]:
+    front, back = fragment(front_md), fragment(back_md)
+    if not front.text.strip() or blank(back.field):
         _warn(note, line, f"a Spaced Repetition card ({syntax}) needs text on both sides of the separator")
         return
-    yield make_card(
+    yield ctx.candidate(
         note,
-        ctx,
         kind=KIND,
         model=REVERSED if reverse else BASIC,
-        front=front.html,
-        back=back.html,
-        context=breadcrumb(note, section_at(note, line)),
+        front=front.field,
+        back=back.field,
+        crumbs=breadcrumb(note, section_at(note, line)),
         identity=front.text,
         line=line,
         deck=deck,
@@ -354,7 +336,7 @@ def _basic(
     )
 
 
-def _cloze_cards(note: Note, ctx: Context, block: _Block, decks: _Decks, names: list[str]) -> Iterator[Card]:
+def _cloze_cards(note: Note, ctx: Context, block: _Block, decks: _Decks, names: list[str]) -> Iterator[Candidate]:
     settings = ctx.plugins.osr
     deck, head = decks.card_line(block.lines[0].text)
     lines = [head, *(line.text for line in block.lines[1:])]
@@ -367,22 +349,21 @@ def _cloze_cards(note: Note, ctx: Context, block: _Block, decks: _Decks, names: 
 
 def cloze_cards(
     note: Note, ctx: Context, markdown_text: str, deletions: list[Deletion], line: int, deck: str
-) -> Iterator[Card]:
+) -> Iterator[Candidate]:
     """The cards of a text with written deletions: numbered ones (``==1;;x==``) make one
     note with the writer's numbers; unnumbered ones one note each (cloze 1), so adding a
     deletion never moves another's reviews."""
     context = breadcrumb(note, section_at(note, line))
-    plain = render_piece(ctx, cloze_text(markdown_text, deletions, ask=())).text
+    plain = fragment(cloze_text(markdown_text, deletions, ask=())).text
     if any(d.number is not None for d in deletions):
-        piece = render_piece(ctx, cloze_text(markdown_text, deletions, ask=deletions, numbered=True), handwritten=True)
-        yield make_card(
+        piece = fragment(cloze_text(markdown_text, deletions, ask=deletions, numbered=True), handwritten=True)
+        yield ctx.candidate(
             note,
-            ctx,
             kind=KIND,
             model=CLOZE,
-            front=piece.html,
-            back="",
-            context=context,
+            front=piece.field,
+            back=(),
+            crumbs=context,
             identity=plain,
             line=line,
             deck=deck,
@@ -390,15 +371,14 @@ def cloze_cards(
         )
         return
     for deletion in deletions:
-        piece = render_piece(ctx, cloze_text(markdown_text, deletions, ask=(deletion,)), handwritten=True)
-        yield make_card(
+        piece = fragment(cloze_text(markdown_text, deletions, ask=(deletion,)), handwritten=True)
+        yield ctx.candidate(
             note,
-            ctx,
             kind=KIND,
             model=CLOZE,
-            front=piece.html,
-            back="",
-            context=context,
+            front=piece.field,
+            back=(),
+            crumbs=context,
             identity=f"{plain}\x1f{deletion.answer}",
             line=line,
             deck=deck,

@@ -20,25 +20,31 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import CLOZE, Card, Inline, ListBlock, Note, Paragraph
+from ..judge.meta import LONG_FRONT
+from ..model import CLOZE, Candidate, Element, Inline, ListBlock, Note, Opening, Paragraph, Span
+from ..notes.inline import has_cloze, is_image_only, is_links_only, span_text, spans
 from ..notes.parse import plain_text
-from . import Context, Visit, make_card, walk, where
-from .osr import minable_marks
-from .shapes import (
-    has_cloze,
-    is_image_only,
-    is_links_only,
-    joined,
-    opens_with_title,
-    refers_back,
-    refers_to_nothing_shown,
-    sentences,
-    span_text,
-    spans,
-    titled_statement,
-)
+from .shapes import is_flashcard_note, joined, minable_marks, opens_with_title, refers_back, sentences, titled_statement
+from .walk import Context, Visit
 
 KIND = "phrases"
+
+#: A sentence with more phrases than this, too long for a question, gives only its first
+#: ones as candidates (for ``preview --explain``). Each holds the whole sentence and the
+#: judge drops every one (``long_front``), so all of them made a note quadratic: a bullet
+#: of 2,222 bold words took 15 s to give nothing.
+MANY_PHRASES = 20
+
+
+def _surely_long(inline: Inline) -> bool:
+    """Whether every phrase card of this sentence has a front of more than `LONG_FRONT`
+    characters: its plain text alone (what the renderer never drops) is longer, with
+    room for the spaces the judge's reading may fold, and holds no ``[...]`` that the
+    judge would read as the gap."""
+    if any("[...]" in t.content for t in inline.tokens):
+        return False
+    seen = "".join(t.content.replace("**", "") for t in inline.tokens if t.type == "text")
+    return len("".join(seen.split())) > LONG_FRONT + 10
 
 
 def _sentences(visit: Visit) -> Iterator[tuple[object, Inline, int]]:
@@ -51,59 +57,68 @@ def _sentences(visit: Visit) -> Iterator[tuple[object, Inline, int]]:
                 yield item, item.inline, item.line
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
-    bold, highlight = minable_marks(note, ctx.plugins)
-    allowed = {kind for kind, on in (("strong_open", bold), ("mark_open", highlight)) if on}
-    for visit in walk(note):
-        context = where(note, visit)
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
+    flashcards = ctx.shared("flashcards", note, lambda: is_flashcard_note(note, ctx.plugins.osr))
+    bold, highlight = minable_marks(note, ctx.plugins, flashcards)
+    allowed = frozenset(kind for kind, on in (("strong_open", bold), ("mark_open", highlight)) if on)
+    for visit in ctx.walk(note):
         for node, inline, line in _sentences(visit):
             if ctx.is_claimed(node) or is_links_only(inline) or is_image_only(inline):
                 continue
             if has_cloze(inline):
                 ctx.claim(node)
-                yield make_card(
+                yield ctx.candidate(
                     note,
-                    ctx,
                     kind=KIND,
                     model=CLOZE,
-                    front=ctx.renderer.inline(inline, handwritten=True),
-                    back="",
-                    context=context,
+                    front=(Span(inline.tokens, handwritten=True),),
+                    back=(),
+                    crumbs=ctx.where(note, visit),
                     identity=plain_text(inline),
                     line=line,
                     written=True,
                 )
+            elif any(t.type in allowed for t in inline.tokens):  # else no bold or highlight it may ask
+                yield from _phrases(note, ctx, visit, node, inline, line, allowed)
+
+
+def _phrases(
+    note: Note, ctx: Context, visit: Visit, node: object, inline: Inline, line: int, allowed: frozenset[str]
+) -> Iterator[Candidate]:
+    """A cloze per bold or highlighted phrase of a paragraph or bullet, each shown in its
+    sentence (and the one before it when it leans on it)."""
+    whole = plain_text(inline)  # the identity keeps the paragraph: GUIDs made before sentences stay
+    parts = sentences(inline)
+    titled = opens_with_title(inline)
+    for k, sentence in enumerate(parts):
+        # a sentence that leans on the one before it is shown with it
+        said = plain_text(sentence)
+        shown = joined(parts[k - 1], sentence) if k and refers_back(said) else sentence
+        for n, span in enumerate(spans(sentence)):
+            if n == MANY_PHRASES and _surely_long(shown):
+                break  # the judge drops every one (long_front): the first few say why
+            if sentence.tokens[span[0]].type not in allowed:
                 continue
-            whole = plain_text(inline)  # the identity keeps the paragraph: GUIDs made before sentences stay
-            parts = sentences(inline)
-            titled = opens_with_title(inline)
-            for k, sentence in enumerate(parts):
-                # a sentence that leans on the one before it is shown with it
-                shown = joined(parts[k - 1], sentence) if k and refers_back(plain_text(sentence)) else sentence
-                for span in spans(sentence):
-                    if sentence.tokens[span[0]].type not in allowed:
-                        continue
-                    phrase = span_text(sentence, span)
-                    if not phrase.strip():
-                        continue
-                    ctx.claim(node)
-                    extra = f"<p>{ctx.renderer.inline(inline)}</p>" if len(parts) > 1 else ""
-                    leans = not k and refers_to_nothing_shown(plain_text(sentence))
-                    asked = shown
-                    if titled and not k and span == spans(sentence)[0]:
-                        # a title line is asked with its statement, not only the premises that open it
-                        asked, leans = titled_statement(parts, phrase), False
-                        if plain_text(asked).split() == whole.split():
-                            extra = ""  # the front shows the whole paragraph already
-                    yield make_card(
-                        note,
-                        ctx,
-                        kind=KIND,
-                        model=CLOZE,
-                        front=ctx.renderer.inline(asked, cloze=sentence.tokens[span[0]]),
-                        back=extra,
-                        context=context,
-                        identity=f"{whole}\x1f{phrase}",
-                        line=line,
-                        extra={"leans_on_before": plain_text(sentence)} if leans else None,
-                    )
+            phrase = span_text(sentence, span)
+            if not phrase.strip():
+                continue
+            ctx.claim(node)
+            extra = (Element("p", (Span(inline.tokens),)),) if len(parts) > 1 else ()
+            opening = Opening(said) if not k else None  # it may lean on what came before
+            asked = shown
+            if titled and not k and span == spans(sentence)[0]:
+                # a title line is asked with its statement, not only the premises that open it
+                asked, opening = titled_statement(parts, phrase), None
+                if plain_text(asked).split() == whole.split():
+                    extra = ()  # the front shows the whole paragraph already
+            yield ctx.candidate(
+                note,
+                kind=KIND,
+                model=CLOZE,
+                front=(Span(asked.tokens, gap=sentence.tokens[span[0]]),),
+                back=extra,
+                crumbs=ctx.where(note, visit),
+                identity=f"{whole}\x1f{phrase}",
+                line=line,
+                facts=opening,
+            )

@@ -38,34 +38,36 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
-from ..model import BASIC, Block, Callout, Card, Inline, ListBlock, Note, Paragraph
+from ..judge.answers import solution_fits
+from ..judge.meta import personal
+from ..judge.notes import is_drawing
+from ..lexicon import alternation
+from ..model import BASIC, Block, Blocks, Callout, Candidate, Field, Inline, ListBlock, Note, Paragraph, Solution, Span
+from ..notes.inline import ends_with_question, has_cloze, is_image_only, is_links_only
 from ..notes.markdown import markdown
 from ..notes.parse import plain_blocks, plain_text
-from . import Context, Visit, make_card, walk, where
-from .naming import is_drawing, personal
-from .shapes import ends_with_question, has_cloze, is_image_only, is_links_only
+from .walk import Context, Visit
 
 KIND = "problems"
-SOLUTION_BLOCKS = 10
-SOLUTION_CHARS = 1500
 STATEMENT_BLOCKS = 3
 #: A quoted question's answer: the blocks after it up to the next question or heading,
 #: at most this many and this long (the first block always).
 ANSWER_BLOCKS = 4
 ANSWER_CHARS = 600
+_SPACES = r"\s+"  # a space of the lexicon's words: any run of spaces
 PROBLEM_CALLOUTS = frozenset({"example", "exercise", "problem", "exercice", "esercizio"})
 _ASKS = re.compile(
-    r"求|计算|证明|判断|试问|试求|是否|多少|(?<![\w])(?:find|compute|calculate|prove|show\s+that|determine|evaluate|solve|derive|"
-    r"simplify|calcola|dimostra|determina|trova|risolvi|calcule|prove|mostre|determine|encontre|resolva)(?![\w])|=\s*\?|[?？]",
+    rf"{alternation('asks', script='cjk')}"
+    rf"|(?<![\w])(?:{alternation('asks', script='latin', spaces=_SPACES)})(?![\w])|=\s*\?|[?？]",
     re.IGNORECASE,
 )
 _SOLUTION = re.compile(
-    r"^\s*(?:\*\*|__)?(?:解|答|解答|Solution|Solutions|Answer|Soluzione|Risposta|Solução|Resposta)\s*[:：.]?\s*(?:\*\*|__)?\s*[:：]?\s*",
-    re.IGNORECASE,
+    rf"^\s*(?:\*\*|__)?(?:{alternation('solution_label')})\s*[:：.]?\s*(?:\*\*|__)?\s*[:：]?\s*", re.IGNORECASE
 )
 _PROBLEM = re.compile(
-    r"^\s*(?:\*\*|__)?(?:问题|题目|例题|例|练习|习题|Problem|Exercise|Question|Esercizio|Problema|Exerc[ií]cio)\s*"
+    rf"^\s*(?:\*\*|__)?(?:{alternation('problem_label')})\s*"
     r"(?:[0-9]+(?:\.[0-9]+)*)?\s*[:：.]?\s*(?:\*\*|__)?\s*[:：]?\s*",
     re.IGNORECASE,
 )
@@ -75,9 +77,17 @@ def label(pattern: re.Pattern[str], source: str) -> re.Match[str] | None:
     """A label (``**Solution**:``, ``解：``, ``练习 10.3``) leading ``source``: it must hold
     a colon, a number or bold, or stand alone, so ``例如`` or ``Answer the phone`` is none.
 
-    >>> bool(label(_SOLUTION, "**Solution**: the enzyme")), bool(label(_SOLUTION, "解：x = 1")), bool(label(_PROBLEM, "练习 10.3"))
+    >>> (
+    ...     bool(label(_SOLUTION, "**Solution**: the enzyme")),
+    ...     bool(label(_SOLUTION, "解：x = 1")),
+    ...     bool(label(_PROBLEM, "练习 10.3")),
+    ... )
     (True, True, True)
-    >>> bool(label(_PROBLEM, "例如，TCP")), bool(label(_SOLUTION, "Answer the phone")), bool(label(_SOLUTION, "解释了原因"))
+    >>> (
+    ...     bool(label(_PROBLEM, "例如，TCP")),
+    ...     bool(label(_SOLUTION, "Answer the phone")),
+    ...     bool(label(_SOLUTION, "解释了原因")),
+    ... )
     (False, False, False)
     """
     found = pattern.match(source)
@@ -90,20 +100,27 @@ def label(pattern: re.Pattern[str], source: str) -> re.Match[str] | None:
 def _quoted(note: Note, line: int) -> bool:
     """Whether the note's source line starts a block quote (the tree keeps a plain
     quote's blocks as ordinary ones)."""
-    lines = note.text.split("\n")
-    return 0 < line <= len(lines) and lines[line - 1].lstrip().startswith(">")
+    return line in _quote_lines(note.text)
 
 
-def _index(visit: Visit) -> int:
-    return next((k for k, b in enumerate(visit.siblings) if b is visit.block), -1)
+@lru_cache(maxsize=8)
+def _quote_lines(text: str) -> frozenset[int]:
+    """The (1-based) lines of ``text`` that start a block quote: found once per note, not
+    by splitting the note again for each paragraph (20,000 headings took minutes)."""
+    return frozenset(n for n, line in enumerate(text.split("\n"), 1) if line.lstrip().startswith(">"))
 
 
 def _lead_in(block: Block) -> bool:
     return isinstance(block, Paragraph) and plain_text(block.inline).rstrip().endswith((":", "："))
 
 
+def _solution(blocks: list[Block]) -> Solution:
+    return Solution(len(blocks), len(plain_blocks(blocks)))
+
+
 def _fits(blocks: list[Block]) -> bool:
-    return 0 < len(blocks) <= SOLUTION_BLOCKS and len(plain_blocks(blocks)) <= SOLUTION_CHARS
+    """A solution short enough to recall (judge/answers.py)."""
+    return solution_fits(len(blocks), len(plain_blocks(blocks)))
 
 
 def _says(blocks: list[Block]) -> bool:
@@ -117,24 +134,23 @@ def _card(
     note: Note,
     ctx: Context,
     visit: Visit,
-    question: str,
+    question: Field,
     answer: list[Block],
     line: int,
     identity: str,
     *,
-    reason: str | None = None,
-) -> Card:
-    return make_card(
+    solution: Solution | None = None,
+) -> Candidate:
+    return ctx.candidate(
         note,
-        ctx,
         kind=KIND,
         model=BASIC,
         front=question,
-        back=ctx.renderer.blocks(answer),
-        context=where(note, visit),
+        back=(Blocks(answer),),
+        crumbs=ctx.where(note, visit),
         identity=identity,
         line=line,
-        extra={"not_fact": reason} if reason else None,
+        facts=solution,
     )
 
 
@@ -151,11 +167,28 @@ def _until_heading(siblings: list[Block], start: int) -> list[Block]:
     return out
 
 
-def _quoted_question(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterator[Card]:
+def _quoted_question(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterator[Candidate]:
     if not _quoted(note, block.line) or not ends_with_question(plain_text(block.inline)):
         return
+    answer = _answer_after(note, ctx, visit)
+    first = answer[0] if answer else None
+    if first is None or (isinstance(first, Paragraph) and (is_links_only(first.inline) or is_image_only(first.inline))):
+        return
+    if not _says(answer) or personal(plain_blocks(answer)):
+        return
+    ctx.claim(block)
+    # the answer's paragraphs are this card's; its lists stay free, so their term lines
+    # and procedures give their own cards too (an interview answer lists what to know)
+    ctx.claim_blocks([b for b in answer if not isinstance(b, ListBlock)])
+    yield _card(note, ctx, visit, (Span(block.inline.tokens),), answer, block.line, plain_text(block.inline))
+
+
+def _answer_after(note: Note, ctx: Context, visit: Visit) -> list[Block]:
+    """The blocks that answer a quoted question: its paragraphs and lists up to the next
+    question or worked problem, at most ANSWER_BLOCKS and ANSWER_CHARS (the first always),
+    without a lead-in left at the end."""
     answer: list[Block] = []
-    for after in visit.siblings[_index(visit) + 1 :]:
+    for after in visit.siblings[visit.index + 1 :]:
         if not isinstance(after, (Paragraph, ListBlock)) or ctx.is_claimed(after):
             break
         if isinstance(after, Paragraph) and (
@@ -167,19 +200,10 @@ def _quoted_question(note: Note, ctx: Context, visit: Visit, block: Paragraph) -
         answer.append(after)
     while answer and _lead_in(answer[-1]):
         answer.pop()  # a lead-in whose list did not fit
-    first = answer[0] if answer else None
-    if first is None or (isinstance(first, Paragraph) and (is_links_only(first.inline) or is_image_only(first.inline))):
-        return
-    if not _says(answer) or personal(plain_blocks(answer)):
-        return
-    ctx.claim(block)
-    # the answer's paragraphs are this card's; its lists stay free, so their term lines
-    # and procedures give their own cards too (an interview answer lists what to know)
-    ctx.claim_blocks([b for b in answer if not isinstance(b, ListBlock)])
-    yield _card(note, ctx, visit, ctx.renderer.inline(block.inline), answer, block.line, plain_text(block.inline))
+    return answer
 
 
-def _problem_callout(note: Note, ctx: Context, visit: Visit, callout: Callout) -> Iterator[Card]:
+def _problem_callout(note: Note, ctx: Context, visit: Visit, callout: Callout) -> Iterator[Candidate]:
     if callout.kind not in PROBLEM_CALLOUTS or not callout.blocks:
         return
     statement = callout.blocks[0]
@@ -187,17 +211,16 @@ def _problem_callout(note: Note, ctx: Context, visit: Visit, callout: Callout) -
         return
     solution = callout.blocks[1:]
     if not solution:
-        solution = _until_heading(visit.siblings, _index(visit) + 1)
+        solution = _until_heading(visit.siblings, visit.index + 1)
     if not _says(solution) or any(ctx.is_claimed(b) for b in solution):
         return
-    reason = None
-    if not _fits(solution):
-        reason = f"a solution of {len(solution)} blocks and {len(plain_blocks(solution))} characters: a chapter to read, not an answer to recall"
-    else:
+    if _fits(solution):
         ctx.claim(callout)
         ctx.claim_blocks([*callout.blocks, *solution])
-    front = ctx.renderer.inline(statement.inline)
-    yield _card(note, ctx, visit, front, solution, callout.line, plain_text(statement.inline), reason=reason)
+    front = (Span(statement.inline.tokens),)
+    yield _card(
+        note, ctx, visit, front, solution, callout.line, plain_text(statement.inline), solution=_solution(solution)
+    )
 
 
 def _without_label(inline: Inline, pattern: re.Pattern[str]) -> Inline:
@@ -210,11 +233,11 @@ def _without_label(inline: Inline, pattern: re.Pattern[str]) -> Inline:
     return Inline(rest, tokens[0].children or [] if tokens else [])
 
 
-def _solved(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterator[Card]:
+def _solved(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterator[Candidate]:
     """A ``Solution:``/``解：`` paragraph and the statement before it."""
     if not label(_SOLUTION, block.inline.source) or ctx.is_claimed(block):
         return
-    index = _index(visit)
+    index = visit.index
     statement: list[Block] = []
     for before in reversed(visit.siblings[max(0, index - STATEMENT_BLOCKS) : index]):
         if not isinstance(before, Paragraph) or ctx.is_claimed(before) or label(_SOLUTION, before.inline.source):
@@ -236,14 +259,14 @@ def _solved(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterato
         return
     question_blocks: list[Block] = [Paragraph(statement[0].line, first), *statement[1:]]
     ctx.claim_blocks([*statement, block, *solution])
-    front = ctx.renderer.blocks(question_blocks) if len(question_blocks) > 1 else ctx.renderer.inline(first)
+    front: Field = (Blocks(question_blocks),) if len(question_blocks) > 1 else (Span(first.tokens),)
     yield _card(note, ctx, visit, front, solution, statement[0].line, plain_blocks(question_blocks))
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     if is_drawing(note.front_matter):
         return  # an Excalidraw drawing: labels on a canvas, not prose
-    for visit in walk(note):
+    for visit in ctx.walk(note):
         block = visit.block
         if isinstance(block, Callout) and not ctx.is_claimed(block):
             yield from _problem_callout(note, ctx, visit, block)

@@ -24,23 +24,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..model import BASIC, Block, Card, Inline, ListBlock, ListItem, Note, Paragraph
+from ..judge.lists import procedure_reason
+from ..judge.terms import term_problem
+from ..lexicon import alternation
+from ..model import BASIC, Asked, Block, Blocks, Candidate, Field, Inline, ListBlock, ListItem, Note, Paragraph, Span
+from ..notes.inline import ends_with_question, has_cloze, is_image_only, is_links_only, without_tasks
 from ..notes.parse import inline_of, plain_text
-from . import Context, Visit, make_card, walk, where
-from .naming import term_problem
-from .shapes import ends_with_question, fold, has_cloze, is_image_only, is_links_only, without_tasks
-from .steps import is_pipeline, procedure_reason
+from ..text import fold
+from .shapes import is_pipeline, list_shape
+from .walk import Context, Visit
 
 KIND = "qa"
-_Q = r"(?:Q|Question|问|问题)\s*[:：]"
-_A = r"(?:A|Answer|答|答案)\s*[:：]"
+_Q = rf"(?:{alternation('question_marker')})\s*[:：]"
+_A = rf"(?:{alternation('answer_marker')})\s*[:：]"
 _ONE_LINE = re.compile(rf"^\s*{_Q}\s*(?P<q>.+?)\s+{_A}\s*(?P<a>.+?)\s*$", re.DOTALL | re.IGNORECASE)
 _Q_ONLY = re.compile(rf"^\s*{_Q}\s*(?P<q>.+?)\s*$", re.DOTALL | re.IGNORECASE)
 _A_ONLY = re.compile(rf"^\s*{_A}\s*(?P<a>.+?)\s*$", re.DOTALL | re.IGNORECASE)
-_CASE = re.compile(
-    r"^(?:\[[^\]]*\]\([^)]*\)\s*)?(?:案例|例子|例|Case|Example|Exercise|Problem|Q)\s*(?:\d+\s*[:.]|:)",
-    re.IGNORECASE,
-)
+_CASE = re.compile(rf"^(?:\[[^\]]*\]\([^)]*\)\s*)?(?:{alternation('case_label')})\s*(?:\d+\s*[:.]|:)", re.IGNORECASE)
 TERM_MAX_CHARS = 24
 
 
@@ -48,9 +48,14 @@ def _inline(src: str) -> Inline:
     return inline_of(src)
 
 
+def _colon(source: str) -> bool:
+    """Whether a text holds a colon, as every ``Q:``/``A:`` marker does (a quick look)."""
+    return ":" in source or "：" in source
+
+
 def _explicit(source: str) -> tuple[Inline, Inline] | None:
     """(question, answer) of a one-block explicit card, if the text is one."""
-    if "{{c" in source:
+    if "{{c" in source or not _colon(source):
         return None
     match = _ONE_LINE.match(source)
     if match:
@@ -59,14 +64,14 @@ def _explicit(source: str) -> tuple[Inline, Inline] | None:
 
 
 def _question_only(inline: Inline | None) -> Inline | None:
-    if inline is None:
+    if inline is None or not _colon(inline.source):
         return None
     match = _Q_ONLY.match(inline.source)
     return _inline(match["q"]) if match else None
 
 
 def _answer_only(inline: Inline | None) -> Inline | None:
-    if inline is None:
+    if inline is None or not _colon(inline.source):
         return None
     match = _A_ONLY.match(inline.source)
     return _inline(match["a"]) if match else None
@@ -101,13 +106,20 @@ def _is_term(item: ListItem, answer: list[Block]) -> bool:
     )  # "level" under "level" explains nothing
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
-    for visit in walk(note):
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
+    for visit in ctx.walk(note):
         block = visit.block
         if isinstance(block, Paragraph):
             yield from _paragraph(note, ctx, visit, block)
-        elif isinstance(block, ListBlock) and not (is_pipeline(block) and procedure_reason(block, visit, note) is None):
+        elif isinstance(block, ListBlock) and not _procedure(note, ctx, visit, block):
             yield from _bullets(note, ctx, visit, block)
+
+
+def _procedure(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> bool:
+    """A list the steps kind asks step by step (its items are its own)."""
+    if not ctx.shared("pipeline", block, lambda: is_pipeline(block)):
+        return False
+    return procedure_reason(ctx.shared("list_shape", block, lambda: list_shape(block, visit, note))) is None
 
 
 def _card(
@@ -115,51 +127,50 @@ def _card(
     ctx: Context,
     visit: Visit,
     question: Inline,
-    answer_html: str,
+    answer: Field,
     line: int,
     *,
     written: bool,
     shape: str = "",
-) -> Card:
+) -> Candidate:
     """A question card; ``written``: the writer marked it as one (``Q:``/``A:``); ``shape``:
     how a mined one was recognised (``question``, ``case``, ``term``), for the judge."""
-    return make_card(
+    return ctx.candidate(
         note,
-        ctx,
         kind=KIND,
         model=BASIC,
-        front=ctx.renderer.inline(question),
-        back=answer_html,
-        context=where(note, visit),
+        front=(Span(question.tokens),),
+        back=answer,
+        crumbs=ctx.where(note, visit),
         identity=plain_text(question),
         line=line,
         written=written,
-        extra={"shape": shape} if shape else None,
+        facts=Asked(shape) if shape else None,
     )
 
 
-def _paragraph(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterator[Card]:
+def _paragraph(note: Note, ctx: Context, visit: Visit, block: Paragraph) -> Iterator[Candidate]:
     if ctx.is_claimed(block):
         return
     pair = _explicit(block.inline.source)
     if pair:
         ctx.claim(block)
-        yield _card(note, ctx, visit, pair[0], ctx.renderer.inline(pair[1]), block.line, written=True)
+        yield _card(note, ctx, visit, pair[0], (Span(pair[1].tokens),), block.line, written=True)
         return
     question = _question_only(block.inline)
     if question is None:
         return
     siblings = visit.siblings
-    index = next((i for i, b in enumerate(siblings) if b is block), -1)
+    index = visit.index
     following = siblings[index + 1] if 0 <= index < len(siblings) - 1 else None
     answer = _answer_only(following.inline) if isinstance(following, Paragraph) else None
     if answer is not None:
         ctx.claim(block)
         ctx.claim(following)
-        yield _card(note, ctx, visit, question, ctx.renderer.inline(answer), block.line, written=True)
+        yield _card(note, ctx, visit, question, (Span(answer.tokens),), block.line, written=True)
 
 
-def _bullets(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> Iterator[Card]:
+def _bullets(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> Iterator[Candidate]:
     items = block.items
     for index, item in enumerate(items):
         if item.task is not None or item.inline is None or ctx.is_claimed(item) or has_cloze(item.inline):
@@ -169,8 +180,9 @@ def _bullets(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> Iterat
         pair = _explicit(item.inline.source)
         if pair:
             ctx.claim(item)
-            answer_html = ctx.renderer.inline(pair[1]) + ctx.renderer.blocks(item.children)
-            yield _card(note, ctx, visit, pair[0], answer_html, item.line, written=True)
+            yield _card(
+                note, ctx, visit, pair[0], (Span(pair[1].tokens), Blocks(item.children)), item.line, written=True
+            )
             continue
         question = _question_only(item.inline)
         if question is not None:
@@ -198,22 +210,20 @@ def _bullets(note: Note, ctx: Context, visit: Visit, block: ListBlock) -> Iterat
                 if isinstance(child, ListBlock):
                     for grandchild in child.items:
                         ctx.claim(grandchild)
-            yield _card(
-                note, ctx, visit, item.inline, ctx.renderer.blocks(answer_blocks), item.line, written=False, shape=shape
-            )
+            yield _card(note, ctx, visit, item.inline, (Blocks(answer_blocks),), item.line, written=False, shape=shape)
 
 
-def _explicit_answer(item: ListItem, next_item: ListItem | None, ctx: Context) -> str | None:
+def _explicit_answer(item: ListItem, next_item: ListItem | None, ctx: Context) -> Field | None:
     """The answer to a ``Q:`` bullet: an ``A:`` child, or an ``A:`` bullet right after it."""
     for child in item.children:
         if isinstance(child, ListBlock) and child.items:
             answer = _answer_only(child.items[0].inline)
             if answer is not None:
                 ctx.claim(child.items[0])
-                return ctx.renderer.inline(answer) + ctx.renderer.blocks(child.items[0].children)
+                return (Span(answer.tokens), Blocks(child.items[0].children))
     if next_item is not None:
         answer = _answer_only(next_item.inline)
         if answer is not None:
             ctx.claim(next_item)
-            return ctx.renderer.inline(answer) + ctx.renderer.blocks(next_item.children)
+            return (Span(answer.tokens), Blocks(next_item.children))
     return None

@@ -38,54 +38,35 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..model import BASIC, Block, Card, Inline, Note, Paragraph, Section
-from ..notes.parse import plain_text
-from . import Context, breadcrumb, make_card
-from .naming import (
-    clause_edge,
+from ..judge.answers import section_problem
+from ..judge.notes import is_drawing
+from ..judge.terms import (
+    SECTION_NUMBER,
     dated,
-    generic_heading,
-    inline_of,
+    heading_problem,
+    heading_reason,
     is_aspect,
-    is_drawing,
-    is_metadata,
-    is_passage_label,
-    is_pointer,
-    is_question,
-    personal,
-    prose,
-    says_something,
+    names_an_aspect,
     subject_of,
     term_problem,
 )
-from .shapes import has_cloze, is_image_only, is_links_only, span_text, spans
-from .terms import split_term
+from ..model import BASIC, Block, Blocks, Candidate, Field, HeadingFacts, Inline, Note, Paragraph, Section, Sep, Span
+from ..notes.inline import has_cloze, is_formula, is_image_only, with_content
+from ..notes.parse import plain_text
+from ..text import cjk
+from .shapes import heading_inline
+from .walk import Context, breadcrumb
 
 KIND = "sections"
-#: The longest paragraph a section card takes (plain characters): more is a passage to read.
-SECTION_CHARS = 400
-_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVXivx]+\.|[A-Za-z]\))\s+(?=\S)")
 
 
 def _heading(text: str) -> Inline:
     """A heading's text as an inline again (the tree keeps it as plain text, math as ``$…$``),
     without its section number, its ``#tags`` and a colon that ends it."""
-    text = _NUMBER.sub("", text, count=1).rstrip().rstrip(":：").rstrip()
-    return inline_of(
+    text = SECTION_NUMBER.sub("", text, count=1).rstrip().rstrip(":：").rstrip()
+    return heading_inline(
         " ".join(re.sub(r"(?<![\w&/])#[^\s#$]+", " ", text).split())
     )  # a #tag tags the note, it is no word of the question
-
-
-def is_formula(block: Block) -> bool:
-    """A paragraph that is only formulas (``$$…$$`` on its own, or ``$…$``)."""
-    if not isinstance(block, Paragraph):
-        return False
-    kinds = [
-        t.type
-        for t in block.inline.tokens
-        if not (t.type == "text" and not t.content.strip()) and t.type not in ("softbreak", "hardbreak")
-    ]
-    return bool(kinds) and all(k in ("math_block_inline", "math_inline_double", "math_inline") for k in kinds)
 
 
 def _prose_and_formulas(blocks: list[Block]) -> tuple[Paragraph | None, list[Paragraph]] | None:
@@ -107,59 +88,6 @@ def _prose_and_formulas(blocks: list[Block]) -> tuple[Paragraph | None, list[Par
     return main, rest
 
 
-def _marked(inline: Inline) -> bool:
-    """A paragraph with a bold or highlighted phrase that is not a leading label: the
-    writer marked what to remember, and the phrases kind asks exactly that."""
-    for start, close in spans(inline):
-        after = (
-            inline.tokens[close + 1].content
-            if close + 1 < len(inline.tokens) and inline.tokens[close + 1].type == "text"
-            else ""
-        )
-        leading = all(t.type == "text" and not t.content.strip() for t in inline.tokens[:start])
-        if not (
-            leading
-            and (
-                span_text(inline, (start, close)).rstrip().endswith((":", "："))
-                or after.lstrip().startswith((":", "："))
-            )
-        ):
-            return True
-    return False
-
-
-def _problem(paragraph: Paragraph | None, formulas: list[Paragraph]) -> str | None:
-    """Why the content is no answer (a silent no), or None."""
-    if paragraph is None:
-        return None
-    text = plain_text(paragraph.inline)
-    if (
-        is_links_only(paragraph.inline)
-        or is_image_only(paragraph.inline)
-        or not says_something(prose(paragraph.inline.tokens))
-    ):
-        return "says nothing"
-    if personal(text) or is_pointer(text):
-        return "a personal remark or a pointer elsewhere"
-    if _marked(paragraph.inline):
-        return "its bold phrases are the writer's own gaps (phrases kind)"
-    if len(text) > SECTION_CHARS:
-        return "too long"
-    if text.rstrip().endswith(("?", "？")):
-        return "a question"
-    if text.rstrip().endswith((":", "：")):
-        if not any(is_formula(b) for b in formulas):
-            return "a lead-in"
-        if term_problem(text.rstrip().rstrip(":：")) is None:
-            return "a label line (its formula is a card of its own)"
-    split = split_term(paragraph.inline.tokens)
-    if split is not None and (
-        is_metadata(plain_text(Inline("", split[0]))) or is_passage_label(plain_text(Inline("", split[0])))
-    ):
-        return "metadata"
-    return None
-
-
 def _subject(note: Note, section: Section) -> str | None:
     """What an aspect heading is an aspect of: the nearest heading above that names
     something, else the note's title."""
@@ -174,28 +102,27 @@ def _card(
     *,
     context: tuple[str, ...],
     line: int,
-    reason: str | None,
+    facts: HeadingFacts | None,
     subject: str = "",
-) -> Card:
-    front = ctx.renderer.inline(front_inline)
+) -> Candidate:
+    front: Field = (Span(front_inline.tokens),)
     identity = plain_text(front_inline)
     if subject:
-        front, identity = f"{ctx.renderer.inline(inline_of(subject))} — {front}", f"{subject} — {identity}"
-    return make_card(
+        front, identity = (Span(heading_inline(subject).tokens), Sep(" — "), *front), f"{subject} — {identity}"
+    return ctx.candidate(
         note,
-        ctx,
         kind=KIND,
         model=BASIC,
         front=front,
-        back=ctx.renderer.blocks(blocks),
-        context=context,
+        back=(Blocks(blocks),),
+        crumbs=context,
         identity=identity,
         line=line,
-        extra={"not_fact": reason} if reason else None,
+        facts=facts,
     )
 
 
-def _headed(note: Note, ctx: Context, section: Section) -> Iterator[Card]:
+def _headed(note: Note, ctx: Context, section: Section) -> Iterator[Candidate]:
     """The card of a heading and its one paragraph (or formula)."""
     if (
         not section.path
@@ -205,18 +132,11 @@ def _headed(note: Note, ctx: Context, section: Section) -> Iterator[Card]:
     ):
         return
     found = _prose_and_formulas(section.blocks)
-    if found is None or _problem(*found) is not None:
+    if found is None or section_problem(*found) is not None:
         return
     heading = section.path[-1]
-    reason = generic_heading(heading)
-    if reason is None and not is_question(heading):
-        bare = _NUMBER.sub("", heading, count=1)
-        if term_problem(bare, marked=True) == "too long for a term" or clause_edge(bare):
-            reason = "the heading is a clause, not a term or a question"
-    labelled = heading.rstrip().endswith((":", "：")) or is_aspect(heading)
-    subject = (_subject(note, section) or "") if reason is None and not is_question(heading) and labelled else ""
-    if reason is None and labelled and not is_question(heading) and not subject:
-        reason = f"an aspect ({heading}) with nothing named above it to ask it of"
+    subject = (_subject(note, section) or "") if heading_problem(heading) is None and names_an_aspect(heading) else ""
+    facts = HeadingFacts(heading, subject)
     card = _card(
         note,
         ctx,
@@ -224,10 +144,10 @@ def _headed(note: Note, ctx: Context, section: Section) -> Iterator[Card]:
         list(section.blocks),
         context=breadcrumb(note, Section(section.line, section.path[:-1], [])),
         line=section.line,
-        reason=reason,
+        facts=facts,
         subject=subject,
     )
-    if reason is None:
+    if heading_reason(facts) is None:
         ctx.claim_blocks(section.blocks)
     yield card
 
@@ -238,12 +158,12 @@ def _names(inline: Inline, name: str) -> bool:
     tokens = [t for t in inline.tokens if not (t.type == "text" and not t.content.strip(": ：\t"))]
     if tokens and tokens[0].type in ("strong_open", "em_open"):
         return True
-    if re.search(r"[\u4e00-\u9fff]", name):
-        return len(re.findall(r"[\u4e00-\u9fff]", name)) <= 8
+    if cjk(name):
+        return cjk(name) <= 8
     return name[:1].isupper() and len(name.split()) <= 4
 
 
-def _labelled(note: Note, ctx: Context, section: Section) -> Iterator[Card]:
+def _labelled(note: Note, ctx: Context, section: Section) -> Iterator[Candidate]:
     """Cards of a short label line ending in a colon followed by display formulas."""
     blocks = section.blocks
     for k, block in enumerate(blocks[:-1]):
@@ -262,14 +182,14 @@ def _labelled(note: Note, ctx: Context, section: Section) -> Iterator[Card]:
             formulas.append(after)
         tokens = list(block.inline.tokens)
         if tokens and tokens[-1].type == "text":
-            tokens[-1] = tokens[-1].copy(content=tokens[-1].content.rstrip().rstrip(":：").rstrip())
+            tokens[-1] = with_content(tokens[-1], tokens[-1].content.rstrip().rstrip(":：").rstrip())
         ctx.claim_blocks([block, *formulas])
         yield _card(
-            note, ctx, Inline(name, tokens), formulas, context=breadcrumb(note, section), line=block.line, reason=None
+            note, ctx, Inline(name, tokens), formulas, context=breadcrumb(note, section), line=block.line, facts=None
         )
 
 
-def extract(note: Note, ctx: Context) -> Iterator[Card]:
+def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     if is_drawing(note.front_matter):
         return  # an Excalidraw drawing: labels on a canvas, not prose
     for section in note.sections:

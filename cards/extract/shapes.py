@@ -1,114 +1,111 @@
-"""Questions the card rules ask of an inline: is it only an image, only links, a question?"""
+"""What the kinds borrow from one another: a step's title, whether a list is a
+pipeline, a paragraph's sentences, whether a note is a Spaced Repetition flashcard note.
+
+One module, so no kind imports another kind.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from ..model import Block, Inline, ListBlock
-from ..notes.folding import fold as fold  # re-exported for the extractors
-from ..notes.folding import normalise as normalise
+from markdown_it.token import Token
+
+from ..lexicon import alternation, having
+from ..model import Inline, ListBlock, ListItem, ListShape, Note, Paragraph
+from ..notes.inline import blank, has_cloze, is_image_only, is_links_only, leading_span, matching_close, with_content
+from ..notes.markdown import markdown
 from ..notes.parse import plain_text
+from ..notes.plugins import Plugins, SpacedRepetition
 
 if TYPE_CHECKING:
-    from markdown_it.token import Token
+    from .walk import Visit
 
-_IMAGE_EXT = re.compile(r"\.(png|jpe?g|gif|svg|webp|bmp|avif)$", re.IGNORECASE)
-
-
-def _blank(token: Token) -> bool:
-    return (token.type == "text" and not token.content.strip()) or token.type in ("softbreak", "hardbreak")
+# ------------------------------------------------------------------ steps
 
 
-def is_image_only(inline: Inline | None) -> bool:
-    if inline is None:
-        return False
-    seen = False
-    for token in inline.tokens:
-        if token.type == "image" or (token.type == "wikiembed" and _IMAGE_EXT.search(token.meta["target"])):
-            seen = True
-        elif not _blank(token):
-            return False
-    return seen
-
-
-def is_links_only(inline: Inline | None) -> bool:
-    """A bullet that is only links (a reading list) is never a card."""
-    if inline is None:
-        return False
-    depth, seen = 0, False
-    for token in inline.tokens:
-        if token.type == "link_open":
-            depth, seen = depth + 1, True
-        elif token.type == "link_close":
-            depth -= 1
-        elif token.type == "wikilink":
-            seen = True
-        elif depth == 0 and not _blank(token):
-            return False
-    return seen
-
-
-def without_tasks(blocks: list[Block]) -> list[Block]:
-    """The blocks with task items left out: a to-do under a question does not answer it."""
-    kept: list[Block] = []
-    for block in blocks:
-        if isinstance(block, ListBlock):
-            items = [i for i in block.items if i.task is None]
-            if items:
-                kept.append(block if len(items) == len(block.items) else ListBlock(block.line, block.ordered, items))
-        else:
-            kept.append(block)
-    return kept
-
-
-def leading_span(inline: Inline) -> tuple[int, int] | None:
-    """Token indices (open, close) of a bold or highlight span that starts the inline."""
+def title_tokens(inline: Inline) -> tuple[int, int]:
+    """Token indices [start, end) of a step's title: the leading bold span, else the first line."""
+    span = leading_span(inline)
+    if span is not None:
+        return span[0] + 1, span[1]
     tokens = inline.tokens
-    start = 0
-    while start < len(tokens) and _blank(tokens[start]):
-        start += 1
-    if start >= len(tokens) or tokens[start].type not in ("strong_open", "mark_open"):
-        return None
-    close = matching_close(tokens, start)
-    return (start, close) if close is not None else None
+    end = next((i for i, t in enumerate(tokens) if t.type in ("softbreak", "hardbreak")), len(tokens))
+    return 0, end
 
 
-def matching_close(tokens: list[Token], start: int) -> int | None:
-    """Index of the token that closes the span opened at ``tokens[start]``, or None."""
-    depth = 0
-    for i in range(start, len(tokens)):
-        depth += tokens[i].nesting
-        if depth == 0:
-            return i
-    return None
+def step_title(item: ListItem) -> str:
+    """Plain text of a step's title (its leading bold phrase, else its first line).
+
+    Remembered per item's inline (the tree is never changed after parsing): a note's
+    lists ask for the same titles over and over (whether an item is a step, the
+    procedure test, every sibling of every step), ~50,000 times for 2,000 notes.
+    """
+    inline = item.inline
+    if inline is None:
+        return ""
+    known = _TITLES.get(id(inline))
+    if known is not None and known[0] is inline:
+        return known[1]
+    start, end = title_tokens(inline)
+    title = plain_text(Inline("", inline.tokens[start:end]))
+    if len(_TITLES) >= 4096:
+        _TITLES.clear()
+    _TITLES[id(inline)] = (inline, title)  # the inline is held: its id is not reused meanwhile
+    return title
 
 
-def spans(inline: Inline) -> list[tuple[int, int]]:
-    """Every top-level bold / highlight span, as (open, close) token indices."""
-    found: list[tuple[int, int]] = []
-    i, tokens = 0, inline.tokens
-    while i < len(tokens):
-        if tokens[i].type in ("strong_open", "mark_open"):
-            close = matching_close(tokens, i)
-            if close is None:
-                break
-            found.append((i, close))
-            i = close + 1
-        else:
-            i += 1
-    return found
+_TITLES: dict[int, tuple[Inline, str]] = {}
 
 
-def span_text(inline: Inline, span: tuple[int, int]) -> str:
-    return plain_text(Inline("", inline.tokens[span[0] + 1 : span[1]]))
+def is_step(item: ListItem) -> bool:
+    return (
+        item.task is None
+        and item.inline is not None
+        and not is_links_only(item.inline)
+        and not is_image_only(item.inline)
+        and bool(step_title(item))
+    )
 
 
-#: Words whose full stop ends no sentence.
-_ABBREVIATIONS = frozenset(
-    "e.g i.e etc vs cf al fig figs eq eqs no nos dr mr mrs ms prof st approx ca resp incl sec ch vol p pp".split()
-)
-_SENTENCE_END = re.compile(r"[。！？]+[」』”’）)]*|[.!?]+[\"'”’)\]]*(?=\s)")
+def is_pipeline(block: ListBlock) -> bool:
+    """A list shaped like a pipeline: two or more steps, no hand-written clozes."""
+    if any(has_cloze(i.inline) for i in block.items):
+        return False
+    return sum(is_step(i) for i in block.items) >= 2
+
+
+def lead_in(visit: Visit) -> str:
+    """What introduces a list: the bullet it sits under, else the paragraph right before it."""
+    if visit.parents and visit.parents[-1].children and visit.parents[-1].children[0] is visit.block:
+        return plain_text(visit.parents[-1].inline)
+    index = visit.index
+    before = visit.siblings[index - 1] if index > 0 else None
+    return plain_text(before.inline) if isinstance(before, Paragraph) else ""
+
+
+def list_shape(block: ListBlock, visit: Visit, note: Note) -> ListShape:
+    """What the judge weighs of a list before it is asked step by step
+    (judge/lists.py: is it a procedure?)."""
+    return ListShape(
+        ordered=block.ordered,
+        titles=tuple(step_title(i) for i in block.items if is_step(i)),
+        lines=tuple(plain_text(i.inline) for i in block.items if i.inline is not None),
+        lead=lead_in(visit),
+        heading=visit.section.path[-1] if visit.section.path else note.title,
+    )
+
+
+# ------------------------------------------------------------------ sentences
+
+#: Words whose full stop ends no sentence (the lexicon's role ``abbreviation``).
+_ABBREVIATIONS = having("abbreviation")
+
+
+# A run of `.!?` is tried from its first character only: tried from each (100 KB of `!`),
+# it read the rest of the run each time.
+_SENTENCE_END = re.compile(r"[。！？]+[」』”’）)]*|(?<![.!?])[.!?]+[\"'”’)\]]*(?=\s)")
+_WORD_CHAR = re.compile(r"[\w.]")
 
 
 def _sentence_ends(text: str) -> list[int]:
@@ -117,23 +114,36 @@ def _sentence_ends(text: str) -> list[int]:
     ends = []
     for match in _SENTENCE_END.finditer(text):
         if match.group(0)[0] == ".":
-            word = re.search(r"([\w.]+)$", text[: match.start()])
-            if word and (word.group(1).casefold().rstrip(".") in _ABBREVIATIONS or len(word.group(1)) == 1):
+            word = _word_before(text, match.start())
+            if word and (word.casefold().rstrip(".") in _ABBREVIATIONS or len(word) == 1):
                 continue
         ends.append(match.end())
     return ends
+
+
+def _word_before(text: str, end: int) -> str:
+    """``re.search(r"([\\w.]+)$", text[:end]).group(1)`` ("" for None), reading back from
+    ``end`` only: searching the text up to each full stop was quadratic."""
+    if end and text[end - 1] == "\n":  # `$` matches before a last newline too
+        end -= 1 if end > 1 and _WORD_CHAR.match(text[end - 2]) else 0
+    start = end
+    while start and _WORD_CHAR.match(text[start - 1]):
+        start -= 1
+    return text[start:end]
 
 
 def opens_with_title(inline: Inline) -> bool:
     """Whether a paragraph's first line is a title (:func:`is_title_line`) with more lines below.
 
     >>> from cards.notes.markdown import markdown
-    >>> opens_with_title(Inline("", markdown().parseInline("**Increasing sequence theorem**\\nA bounded one converges.")[0].children))
+    >>> opens_with_title(
+    ...     Inline("", markdown().parseInline("**Increasing sequence theorem**\\nA bounded one converges.")[0].children)
+    ... )
     True
     """
     tokens = inline.tokens
     cut = next((k for k, t in enumerate(tokens) if t.type in ("softbreak", "hardbreak")), None)
-    return cut is not None and any(not _blank(t) for t in tokens[cut:]) and is_title_line(tokens[:cut])
+    return cut is not None and any(not blank(t) for t in tokens[cut:]) and is_title_line(tokens[:cut])
 
 
 def is_title_line(line: list[Token]) -> bool:
@@ -146,7 +156,7 @@ def is_title_line(line: list[Token]) -> bool:
     >>> is_title_line(markdown().parseInline("**Osmosis** moves water")[0].children)
     False
     """
-    tokens = [t for t in line if not _blank(t)]
+    tokens = [t for t in line if not blank(t)]
     return (
         len(tokens) >= 3
         and tokens[0].type in ("strong_open", "em_open", "mark_open")
@@ -163,11 +173,30 @@ def _line_ends_sentence(before: list[Token], after: list[Token], index: int) -> 
     )
     if last is not None and last.type == "text" and re.search(r"[.!?。！？:：;；]\s*$", last.content):
         return True
-    following = next((t for t in after[index + 1 :] if t.type != "text" or t.content.strip()), None)
+    # what follows the break, read from it (a copy of the rest per break was quadratic)
+    following = next(
+        (after[k] for k in range(index + 1, len(after)) if after[k].type != "text" or after[k].content.strip()), None
+    )
     return following is not None and following.type in ("strong_open", "mark_open")
 
 
 def sentences(inline: Inline) -> list[Inline]:
+    """The sentences of an inline (:func:`split_sentences`), remembered per inline: the
+    phrases and the terms kinds both read them (the list is not to be changed)."""
+    known = _SENTENCES.get(id(inline))
+    if known is not None and known[0] is inline:
+        return known[1]
+    found = split_sentences(inline)
+    if len(_SENTENCES) >= 4096:
+        _SENTENCES.clear()
+    _SENTENCES[id(inline)] = (inline, found)  # the inline is held: its id is not reused meanwhile
+    return found
+
+
+_SENTENCES: dict[int, tuple[Inline, list[Inline]]] = {}
+
+
+def split_sentences(inline: Inline) -> list[Inline]:
     """The sentences of an inline, split in its top-level text (never inside bold, a
     link or code), each as an inline of its own tokens.
 
@@ -178,7 +207,11 @@ def sentences(inline: Inline) -> list[Inline]:
     >>> tokens = markdown().parseInline("the **source view** $I'$ is fused")[0].children
     >>> plain_text(sentences(Inline("", tokens))[0])
     "the source view $I'$ is fused"
-    >>> tokens = markdown().parseInline("**Deep**: far from the surface\\n**Superficial**: close to it\\nand hard\\nwrapped.")[0].children
+    >>> tokens = (
+    ...     markdown()
+    ...     .parseInline("**Deep**: far from the surface\\n**Superficial**: close to it\\nand hard\\nwrapped.")[0]
+    ...     .children
+    ... )
     >>> [plain_text(s) for s in sentences(Inline("", tokens))]
     ['Deep: far from the surface', 'Superficial: close to it and hard wrapped.']
     """
@@ -188,14 +221,14 @@ def sentences(inline: Inline) -> list[Inline]:
         if depth == 0 and token.type == "text":
             start = 0
             for end in _sentence_ends(token.content):
-                found[-1].append(token.copy(content=token.content[start:end]))
+                found[-1].append(with_content(token, token.content[start:end]))
                 found.append([])
                 start = end
             rest = token.content[start:]
             if rest.strip() or not found[-1]:
-                found[-1].append(token.copy(content=rest.lstrip() if not found[-1] else rest))
+                found[-1].append(with_content(token, rest.lstrip() if not found[-1] else rest))
             elif found[-1]:
-                found[-1].append(token.copy(content=rest))  # the space between two spans (**a** $x$) stays
+                found[-1].append(with_content(token, rest))  # the space between two spans (**a** $x$) stays
             continue
         if depth == 0 and token.type in ("softbreak", "hardbreak"):
             if found[-1] and _line_ends_sentence(found[-1], inline.tokens, index):
@@ -208,9 +241,7 @@ def sentences(inline: Inline) -> list[Inline]:
 
 
 _REFERS_BACK = re.compile(
-    r"^(?:this|these|that|those|it|its|they|their|them|such|here|thus|therefore|hence|so|then|also|moreover|however|"
-    r"in this case|as a result|for this reason|the above|as mentioned|similarly|analogously|likewise)\b"
-    r"|^(?:这|该|此|其|它|上述|上面|上方|以上|前面|这些|这样|因此|所以|于是|但是|然而|同时|另外|此外|那么|同理|类似地|类似的)",
+    rf"^(?:{alternation('refers_back', script='latin')})\b|^(?:{alternation('refers_back', script='cjk')})",
     re.IGNORECASE,
 )
 
@@ -219,33 +250,19 @@ def refers_back(sentence: str) -> bool:
     """Whether a sentence leans on the one before it (``It stores …``, ``这样 …``): shown
     alone on a card, it would not say what it is about.
 
-    >>> refers_back("It stores energy for muscles."), refers_back("这样就解决了缓存污染。"), refers_back("ATP stores energy.")
+    >>> (
+    ...     refers_back("It stores energy for muscles."),
+    ...     refers_back("这样就解决了缓存污染。"),
+    ...     refers_back("ATP stores energy."),
+    ... )
     (True, True, False)
     """
     return bool(_REFERS_BACK.match(sentence.strip()))
 
 
-_BARE_REFERENCE = re.compile(
-    r"^(?:it|they|them|this is|these are|that is|those are|this means|so|thus|therefore|hence|as a result)\b"
-    r"|^(?:这就是|这是|这些|这样|这时|它|其|所以|因此|于是|那么|可见)",
-    re.IGNORECASE,
-)
-
-
-def refers_to_nothing_shown(sentence: str) -> bool:
-    """Whether a sentence that opens its paragraph stands on text before the paragraph:
-    a bare pronoun or connector (``It …``, ``So …``, ``这就是 …``); a noun after "this"
-    (``This stage …``, ``这一阶段 …``) is named by the heading above.
-
-    >>> refers_to_nothing_shown("这就是所谓的粘包问题。"), refers_to_nothing_shown("这一阶段结束后形成了 R1。")
-    (True, False)
-    """
-    return bool(_BARE_REFERENCE.match(sentence.strip()))
-
-
 _PREMISE = re.compile(
-    r"^(?:given|let|suppose|assume|consider|for any|for every|for all|dad[oa]s?|sej[ao]m?|sendo(?! assim)|considere|suponha|"
-    r"sia|siano|dat[oaie]|supponiamo|sei|gegeben|soit|soient|étant donné)(?![\w-])|^(?:设|令|假设|给定|已知|考虑)",
+    rf"^(?!sendo assim)(?:{alternation('premise', script='latin')})(?![\w-])"
+    rf"|^(?:{alternation('premise', script='cjk')})",
     re.IGNORECASE,
 )
 
@@ -268,7 +285,14 @@ def titled_statement(parts: list[Inline], title: str) -> Inline:
     learner sees what the title names, not only its premises.
 
     >>> from cards.notes.markdown import markdown
-    >>> tokens = markdown().parseInline("**Central limit theorem**\\nGiven iid X_i with finite variance. Their mean is asymptotically normal. Proof below.")[0].children
+    >>> tokens = (
+    ...     markdown()
+    ...     .parseInline(
+    ...         "**Central limit theorem**\\nGiven iid X_i with finite variance. "
+    ...         "Their mean is asymptotically normal. Proof below."
+    ...     )[0]
+    ...     .children
+    ... )
     >>> plain_text(titled_statement(sentences(Inline("", tokens)), "Central limit theorem"))
     'Central limit theorem Given iid X_i with finite variance. Their mean is asymptotically normal.'
     """
@@ -283,16 +307,61 @@ def titled_statement(parts: list[Inline], title: str) -> Inline:
 
 def joined(first: Inline, second: Inline) -> Inline:
     """Two sentences as one inline, a space between them."""
-    from markdown_it.token import Token
-
     space = Token("text", "", 0)
     space.content = " "
     return Inline("", [*first.tokens, space, *second.tokens])
 
 
-def has_cloze(inline: Inline | None) -> bool:
-    return inline is not None and any(t.type == "cloze_open" for t in inline.tokens)
+def heading_inline(text: str) -> Inline:
+    """A heading's plain text (math kept as ``$…$``) as an inline again, so a question
+    made of it shows its formulas as MathJax, never as raw ``$``."""
+    tokens = markdown().parseInline(text)
+    return Inline(text, tokens[0].children or [] if tokens else [])
 
 
-def ends_with_question(value: str) -> bool:
-    return fold(value).rstrip().endswith("?")
+# ------------------------------------------------------------------ Spaced Repetition's flashcard notes
+
+TAG = r"#[^\s#]+"
+
+
+def is_flashcard_note(note: Note, settings: SpacedRepetition) -> bool:
+    """Whether the plugin reads this note for cards: it carries a flashcard tag (in its
+    text or its front matter), or the settings make every folder a deck.
+
+    >>> from pathlib import PurePosixPath
+    >>> from cards.notes.parse import parse_note
+    >>> is_flashcard_note(parse_note("#flashcards/bio\\nQ::A", PurePosixPath("a.md"), deck="V"), SpacedRepetition())
+    True
+    >>> is_flashcard_note(parse_note("Q::A", PurePosixPath("a.md"), deck="V"), SpacedRepetition())
+    False
+    """
+    if settings.folders_to_decks:
+        return True
+    names = [t.lstrip("#") for t in settings.tags]
+    tags = re.findall(rf"(?<![\w&/\\]){TAG}", note.text)
+    front = note.front_matter.get("tags", note.front_matter.get("tag"))
+    listed = front if isinstance(front, list) else str(front or "").replace(",", " ").split()
+    tags += [f"#{str(t).lstrip('#')}" for t in listed]
+    return any(deck_of(tag, names) is not None for tag in tags)
+
+
+def minable_marks(note: Note, plugins: Plugins, flashcards: bool | None = None) -> tuple[bool, bool]:
+    """Whether other kinds may cloze ``**bold**`` and ``==highlights==`` in this note.
+
+    Not in a flashcard note: there the writer's clozes are the plugin's, read above.
+    Elsewhere, as the vault's plugin settings say (both, without the plugin).
+    """
+    if is_flashcard_note(note, plugins.osr) if flashcards is None else flashcards:
+        return False, False
+    return plugins.bold_clozes, plugins.highlight_clozes
+
+
+def deck_of(tag: str, names: list[str]) -> str | None:
+    """The sub-deck a flashcard tag names ("" for the tag itself), or None if it is not one."""
+    bare = tag.lstrip("#")
+    for name in names:
+        if bare == name:
+            return ""
+        if bare.startswith(name + "/"):
+            return bare[len(name) + 1 :].strip("/").replace("/", "::")
+    return None

@@ -96,8 +96,13 @@ def block_texts(text: str, page: str = "") -> dict[str, str]:
     An area highlight of a PDF (a block of a ``hls__`` page with ``hl-type:: area``)
     is the picture Logseq cut out of the page, kept under ``assets/``:
 
-    >>> block_texts("- [:span]\\n  hl-page:: 419\\n  id:: 63c35db9-7581-4bb9-b557-8a4f428fb71e\\n  hl-type:: area\\n  hl-stamp:: 1673747897164\\n", "hls__Simon_Topology")
-    {'63c35db9-7581-4bb9-b557-8a4f428fb71e': '![](</assets/Simon_Topology/419_63c35db9-7581-4bb9-b557-8a4f428fb71e_1673747897164.png>)'}
+    >>> found = block_texts(
+    ...     "- [:span]\\n  hl-page:: 419\\n  id:: 63c35db9-7581-4bb9-b557-8a4f428fb71e\\n  hl-type:: area\\n"
+    ...     "  hl-stamp:: 1673747897164\\n",
+    ...     "hls__Simon_Topology",
+    ... )
+    >>> found["63c35db9-7581-4bb9-b557-8a4f428fb71e"].split("/")
+    ['![](<', 'assets', 'Simon_Topology', '419_63c35db9-7581-4bb9-b557-8a4f428fb71e_1673747897164.png>)']
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")

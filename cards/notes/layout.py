@@ -15,7 +15,10 @@ per build (and part of every note's cache key, since it decides what a note give
 A settings file that cannot be read or is not JSON counts as absent: the build goes
 on without it, as the app would with its defaults.
 
->>> layout = Layout(journals=(("journals", "Logseq's journals folder"),), templates=(("Templates", "the templates folder of .obsidian/templates.json"),))
+>>> layout = Layout(
+...     journals=(("journals", "Logseq's journals folder"),),
+...     templates=(("Templates", "the templates folder of .obsidian/templates.json"),),
+... )
 >>> layout.journal(PurePosixPath("journals/2024_01_02.md"))
 "in Logseq's journals folder"
 >>> layout.template(PurePosixPath("Templates/Daily.md"))

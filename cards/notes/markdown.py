@@ -12,7 +12,9 @@ deletion rather than as text whose braces get escaped.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -21,7 +23,68 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from .scan import Occurrences
+
 _CLOZE_START = re.compile(r"\{\{c(\d{1,3})::")
+
+
+class _Scan:
+    """One inline text's index, so that a rule looking for its closer does not search
+    the rest of the text again from every opener (100 KB of ``[[`` or of an unclosed
+    ``{{c1::`` was quadratic: a minute and more)."""
+
+    __slots__ = ("src", "_found", "_closes")
+
+    def __init__(self, src: str) -> None:
+        self.src = src
+        self._found: dict[str, Occurrences] = {}
+        self._closes: dict[int, int] | None = None
+
+    def next(self, needle: str, start: int) -> int:
+        """``src.find(needle, start)``."""
+        found = self._found.get(needle)
+        if found is None:
+            found = self._found[needle] = Occurrences(self.src, needle)
+        return found.next(start)
+
+    def cloze_close(self, start: int) -> int:
+        """Index of the ``}}`` that closes the ``{{cN::`` at ``start`` (nested ones
+        counted), or -1.
+
+        Read left to right, the text is a sequence of openers and ``}}``s (an opener
+        never starts inside another, or on a ``}}``), the same from any opener on; so
+        one pass with a stack pairs them all.
+        """
+        if self._closes is None:
+            self._closes = {}
+            stack: list[int] = []
+            src, i = self.src, 0
+            opener = _CLOZE_START.search(src, i)
+            while True:
+                close = self.next("}}", i)
+                if opener is not None and opener.start() < i:
+                    opener = _CLOZE_START.search(src, i)
+                if opener is not None and (close < 0 or opener.start() < close):
+                    stack.append(opener.start())
+                    i = opener.end()
+                elif close >= 0:
+                    if stack:
+                        self._closes[stack.pop()] = close
+                    i = close + 2
+                else:
+                    break
+        return self._closes.get(start, -1)
+
+
+_SCANS: WeakKeyDictionary[StateInline, _Scan] = WeakKeyDictionary()
+
+
+def _scan(state: StateInline) -> _Scan:
+    """The index of the text ``state`` parses (made on first use, gone with the state)."""
+    scan = _SCANS.get(state)
+    if scan is None or scan.src is not state.src:
+        scan = _SCANS[state] = _Scan(state.src)
+    return scan
 
 
 def _mark(state: StateInline, silent: bool) -> bool:
@@ -53,8 +116,8 @@ def _logseq_cloze(state: StateInline, silent: bool) -> bool:
     match = _LOGSEQ_CLOZE.match(state.src, state.pos)
     if not match:
         return False
-    end = state.src.find("}}", match.end(), state.posMax)
-    if end < 0:
+    end = _scan(state).next("}}", match.end())
+    if end < 0 or end + 2 > state.posMax:
         return False
     body = state.src[match.end() : end]
     answer, _, hint = body.partition(" \\\\ ")
@@ -105,8 +168,9 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
     start = pos + (3 if embed else 2)
     if not (embed or src.startswith("[[", pos)):
         return False
-    end = src.find("]]", start)
-    if end < 0 or end >= state.posMax or "\n" in src[start:end] or end == start:
+    scan = _scan(state)
+    end = scan.next("]]", start)
+    if end < 0 or end >= state.posMax or 0 <= scan.next("\n", start) < end or end == start:
         return False
     if not silent:
         target, _, alias = src[start:end].partition("|")
@@ -163,28 +227,16 @@ def _cloze(state: StateInline, silent: bool) -> bool:
     match = _CLOZE_START.match(state.src, state.pos)
     if not match:
         return False
-    # find the matching "}}", allowing nested {{cN::...}} inside
-    depth, i, src = 1, match.end(), state.src
-    while i < state.posMax:
-        if _CLOZE_START.match(src, i):
-            depth += 1
-            i = _CLOZE_START.match(src, i).end()  # type: ignore[union-attr]
-            continue
-        if src.startswith("}}", i):
-            depth -= 1
-            if depth == 0:
-                break
-            i += 2
-            continue
-        i += 1
-    else:
+    # the matching "}}", allowing nested {{cN::...}} inside
+    i, src = _scan(state).cloze_close(match.start()), state.src
+    if i < 0 or i >= state.posMax:
         return False
-    body = src[match.end() : i]
-    hint = ""
-    top_hint = _top_level_hint(body)
-    if top_hint is not None:
-        body, hint = body[:top_hint], body[top_hint + 2 :]
     if not silent:
+        body = src[match.end() : i]
+        hint = ""
+        top_hint = _top_level_hint(body)
+        if top_hint is not None:
+            body, hint = body[:top_hint], body[top_hint + 2 :]
         old_max = state.posMax
         open_ = state.push("cloze_open", "", 1)
         open_.meta = {"ordinal": int(match.group(1)), "hint": hint}
@@ -212,6 +264,35 @@ def _top_level_hint(body: str) -> int | None:
     return None
 
 
+InlineRule = Callable[[StateInline, bool], bool]
+
+
+def _rule(md: MarkdownIt, name: str) -> InlineRule:
+    """The inline rule ``name`` as markdown-it set it up."""
+    return next(rule.fn for rule in md.inline.ruler.__rules__ if rule.name == name)
+
+
+def _closed_label(rule: InlineRule) -> InlineRule:
+    """markdown-it's ``link`` or ``image`` rule, tried only when a ``]`` follows, and a
+    ``)`` too when the note defines no reference (``[a]: url``) a label could name.
+
+    Without them no link can close, yet the rule would look for its label from every
+    ``[`` (through nested ``[`` up to the nesting limit: 1 MB of ``[`` took minutes), or
+    read a destination through 32 ``(`` from every ``[a](``.
+    """
+
+    def guarded(state: StateInline, silent: bool) -> bool:
+        if state.src[state.pos] in "![":
+            scan, after, end = _scan(state), state.pos + 1, state.posMax
+            if not 0 <= scan.next("]", after) < end:
+                return False
+            if "references" not in state.env and not 0 <= scan.next(")", after) < end:
+                return False
+        return rule(state, silent)
+
+    return guarded
+
+
 @lru_cache(maxsize=1)
 def markdown() -> MarkdownIt:
     """The parser every stage shares (built once; MarkdownIt is safe to reuse)."""
@@ -221,10 +302,34 @@ def markdown() -> MarkdownIt:
         .use(front_matter_plugin)
         .use(dollarmath_plugin, double_inline=True)
     )
+    for name in ("link", "image"):
+        md.inline.ruler.at(name, _closed_label(_rule(md, name)))
     md.inline.ruler.before("emphasis", "cloze", _cloze)
     md.inline.ruler.before("emphasis", "logseq_cloze", _logseq_cloze)
     md.inline.ruler.before("link", "wikilink", _wikilink)
     md.core.ruler.push("block_ref", _block_refs)
     md.inline.ruler.before("emphasis", "mark", _mark)
     md.inline.ruler.before("emphasis", "strong", _strong)
+    _quiet_block_rules()
     return md
+
+
+class _Quiet:
+    """A logger that drops what it is told: markdown-it-py's block rules log a debug line
+    each time they are tried (hundreds a note, a tenth of the parse even when nothing is
+    logged)."""
+
+    def debug(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def _quiet_block_rules() -> None:
+    import importlib
+    import pkgutil
+
+    from markdown_it import rules_block
+
+    for module in pkgutil.iter_modules(rules_block.__path__):
+        rule = importlib.import_module(f"markdown_it.rules_block.{module.name}")
+        if hasattr(rule, "LOGGER"):
+            setattr(rule, "LOGGER", _Quiet())  # a module of markdown-it-py's

@@ -87,9 +87,15 @@ class MediaIndex:
         by its path or by its bare name), or that is not an image; a missing file is
         "not found", naming where it was looked for.
 
-        >>> import tempfile; root = Path(tempfile.mkdtemp()); (root / "assets").mkdir(); _ = (root / "assets" / "x.png").write_bytes(b"png")
+        >>> import tempfile
+        >>> root = Path(tempfile.mkdtemp())
+        >>> (root / "assets").mkdir()
+        >>> _ = (root / "assets" / "x.png").write_bytes(b"png")
         >>> index = MediaIndex(root)
-        >>> [index.locate(PurePosixPath("pages"), t)[0] == (root / "assets/x.png").resolve() for t in ("../assets/x.png", "/assets/x.png", "assets/x.png")]
+        >>> [
+        ...     index.locate(PurePosixPath("pages"), t)[0] == (root / "assets/x.png").resolve()
+        ...     for t in ("../assets/x.png", "/assets/x.png", "assets/x.png")
+        ... ]
         [True, True, True]
         >>> index.locate(PurePosixPath("pages"), "../assets/y.png")[1]
         'image not found in the vault (looked for assets/y.png); the card shows its name instead'

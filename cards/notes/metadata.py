@@ -34,7 +34,16 @@ TRAILING_TAGS = re.compile(rf"(?:^|\s+)#{TAG_NAME}(?:\s+#{TAG_NAME})*\s*$")
 def metadata_lines(lines: Sequence[str]) -> list[bool]:
     """Which of a block's lines are metadata (see the module's doc).
 
-    >>> metadata_lines(["Read Schwartz", "SCHEDULED: <2023-02-16 Thu>", ":LOGBOOK:", "CLOCK: [2022-12-23 Fri 16:47:12]", ":END:", "id:: 63e8"])
+    >>> metadata_lines(
+    ...     [
+    ...         "Read Schwartz",
+    ...         "SCHEDULED: <2023-02-16 Thu>",
+    ...         ":LOGBOOK:",
+    ...         "CLOCK: [2022-12-23 Fri 16:47:12]",
+    ...         ":END:",
+    ...         "id:: 63e8",
+    ...     ]
+    ... )
     [False, True, True, True, True, True]
     """
     flags: list[bool] = []

@@ -99,7 +99,8 @@ def _resolve_block_refs(tokens: list[Token], blocks: BlockText | None, path: Pur
                     warn(
                         CardsError(
                             Source(path, line),
-                            f"(({child.meta['uuid']})): no block with this id in the graph; a card that would show it is left out",
+                            f"(({child.meta['uuid']})): no block with this id in the graph; "
+                            "a card that would show it is left out",
                         )
                     )
 
@@ -174,7 +175,24 @@ def plain_blocks(blocks: Sequence[Block]) -> str:
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+#: How many values a front matter may repeat through YAML aliases (``&name`` then
+#: ``*name``). An alias repeats all its anchor names, so a few lines of aliases of
+#: aliases can name billions of values (a "billion laughs"): the note's tags and title
+#: were read out of them for minutes, memory rising. Real front matter repeats a few.
+YAML_REPEATS = 10_000
+
+
 def _front_matter(token: Token, path: PurePosixPath, warn: Any) -> dict[str, Any]:
+    bomb = _alias_bomb(token.content)
+    if bomb is not None:
+        if warn:
+            warn(
+                CardsError(
+                    Source(path, 2 + bomb),
+                    f"front matter repeats more than {YAML_REPEATS:,} values through YAML aliases; it is ignored",
+                )
+            )
+        return {}
     try:
         try:
             data = yaml.load(token.content, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
@@ -189,6 +207,49 @@ def _front_matter(token: Token, path: PurePosixPath, warn: Any) -> dict[str, Any
             warn(CardsError(Source(path, line), f"front matter is not valid YAML ({_first_line(exc)}); it is ignored"))
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _alias_bomb(content: str) -> int | None:
+    """The line (0-based, in ``content``) of the alias that makes the YAML repeat more
+    than `YAML_REPEATS` values, or None. Counted on the parser's events, in one pass,
+    without building (let alone expanding) anything: each anchored value's size, aliases
+    inside it expanded, and each alias adds the size of the value it names.
+
+    >>> _alias_bomb("a: &a [x, y]\\nb: [*a, *a]\\n") is None
+    True
+    >>> levels = [f"{k}: &{k} [{', '.join([f'*{j}'] * 9)}]" for j, k in zip("abcd", "bcde")]
+    >>> _alias_bomb("\\n".join(["a: &a [x, x, x, x, x, x, x, x, x]", *levels]))  # e repeats 9 × 820 values
+    4
+    """
+    if "&" not in content or "*" not in content:
+        return None
+    sizes: dict[str, int] = {}
+    stack = [0]  # the values of each collection open so far (its own included), the document's at the bottom
+    anchors: list[str | None] = [None]
+    repeated = 0
+    try:
+        for event in yaml.parse(content, Loader=_FAST_LOADER):
+            if isinstance(event, yaml.CollectionStartEvent):
+                stack.append(1)
+                anchors.append(event.anchor)
+                continue
+            if isinstance(event, yaml.CollectionEndEvent):
+                size, anchor = stack.pop(), anchors.pop()
+            elif isinstance(event, yaml.ScalarEvent):
+                size, anchor = 1, event.anchor
+            elif isinstance(event, yaml.AliasEvent):
+                size, anchor = sizes.get(event.anchor or "", 1), None
+                repeated += size
+                if repeated > YAML_REPEATS:
+                    return event.start_mark.line if event.start_mark is not None else 0
+            else:
+                continue
+            if anchor:
+                sizes[anchor] = size
+            stack[-1] += size
+    except yaml.YAMLError:
+        return None  # not YAML: the loader says so
+    return None
 
 
 _KEY_VALUE = re.compile(r"^([A-Za-z][\w -]*?)\s*:(?:[ \t]*(.*))?$")
@@ -327,17 +388,37 @@ def _line(token: Token) -> int:
 
 
 def _close_index(tokens: list[Token], i: int) -> int:
-    """Index of the token that closes ``tokens[i]`` (an ``*_open`` token)."""
-    depth = 0
-    for j in range(i, len(tokens)):
-        depth += tokens[j].nesting
-        if depth == 0:
-            return j
-    return len(tokens) - 1
+    """Index of the token that closes ``tokens[i]`` (an ``*_open`` token; a token that
+    opens nothing closes itself). Every close of a token list is found in one pass, the
+    first time one is asked for: nested lists asked for them over and over."""
+    known = _CLOSES
+    if known[0] is not tokens:
+        known = _closes(tokens)
+    return known[1][i]
+
+
+def _closes(tokens: list[Token]) -> tuple[list[Token], list[int]]:
+    global _CLOSES
+    found = list(range(len(tokens)))
+    opened: list[int] = []
+    for j, token in enumerate(tokens):
+        if token.nesting == 1:
+            opened.append(j)
+        elif token.nesting == -1 and opened:
+            found[opened.pop()] = j
+    for j in opened:
+        found[j] = len(tokens) - 1  # never closed: it runs to the end
+    _CLOSES = (tokens, found)
+    return _CLOSES
+
+
+_CLOSES: tuple[list[Token] | None, list[int]] = (None, [])
 
 
 def _without_properties(children: list[Token], source: str) -> tuple[list[Token], str]:
     """An inline without its metadata lines (notes/metadata.py): never a card's words."""
+    if not any(":" in child.content for child in children):
+        return children, source  # every metadata line holds a colon
     lines: list[list[Token]] = [[]]
     for child in children:
         if child.type in ("softbreak", "hardbreak"):
@@ -556,7 +637,8 @@ def _logseq_numbered(line: int, items: list[tuple[ListItem, bool]]) -> list[Bloc
     ``logseq.order-list-type:: number``, and a procedure written so is still a procedure.
 
     >>> note = parse_note("- 1. Mix\\n- 2. Bake\\n- serve warm\\n", PurePosixPath("n.md"), deck="d")
-    >>> [(b.ordered, [plain_text(i.inline) for i in b.items]) for b in note.sections[0].blocks if isinstance(b, ListBlock)]
+    >>> lists = [b for b in note.sections[0].blocks if isinstance(b, ListBlock)]
+    >>> [(b.ordered, [plain_text(i.inline) for i in b.items]) for b in lists]
     [(True, ['Mix', 'Bake']), (False, ['serve warm'])]
     """
     runs: list[tuple[bool, list[ListItem]]] = []

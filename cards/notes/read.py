@@ -145,7 +145,8 @@ def _plain_note(real_root: Path, entry: os.DirEntry[str], rel: PurePosixPath) ->
 def no_notes_message(root: Path, *, configured: bool) -> str:
     """Why a PATH gave no note, for ``Error: no Markdown notes under PATH (looked for …)``:
     what was looked for, and what the folder holds instead (a typo, the wrong folder)."""
-    looked = f"files ending in {' or '.join(NOTE_SUFFIXES)}, outside hidden folders and {', '.join(sorted(d for d in SKIPPED_DIRS if not d.startswith('.')))}"
+    skipped = ", ".join(sorted(d for d in SKIPPED_DIRS if not d.startswith(".")))
+    looked = f"files ending in {' or '.join(NOTE_SUFFIXES)}, outside hidden folders and {skipped}"
     if configured:
         looked += ", matching cards.toml's include and exclude"
     others: dict[str, int] = {}

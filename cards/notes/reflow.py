@@ -30,7 +30,11 @@ The module is pure: text in, text out.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from .scan import Occurrences, Spans, bracket_spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +47,11 @@ class Reflow:
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _FENCE_LINE = re.compile(r"^\s*(```|~~~)")
-# Spans whose inside is never split: code, math, wikilinks, links and images.
-_PROTECTED = re.compile(
-    r"```.*?```|`[^`\n]*`|\$\$.+?\$\$|\$[^$\s](?:[^$\n]*[^$\s])?\$"
-    r"|!?\[\[[^\]]*\]\]|!?\[[^\]]*\]\([^)\s]*\)"
-)
+# Spans whose inside is never split: code, math, wikilinks, links and images
+# (_protected_spans finds them: the bracket alternatives in linear time).
+_CODE_MATH = r"```.*?```|`[^`\n]*`|\$\$.+?\$\$|\$[^$\s](?:[^$\n]*[^$\s])?\$"
+_PROTECTED = re.compile(_CODE_MATH + r"|!?\[\[[^\]]*\]\]|!?\[[^\]]*\]\([^)\s]*\)")
+_CODE_MATH_RE = re.compile(_CODE_MATH)
 # A block marker starts after whitespace (or the start) and is followed by text.
 _MARKER = re.compile(
     r"(?<!\S)"  # after whitespace or at the start
@@ -94,7 +98,15 @@ def reflow(text: str) -> Reflow:
     content = [ln for ln in lines if ln.strip()]
     if not content or len(content) > _MAX_LINES:
         return Reflow(text, False)
+    collapsed = _collapsed_lines(lines)
+    total = sum(len(ln.strip()) for ln in content)
+    if not collapsed or sum(len(lines[i].strip()) for i in collapsed) < 0.6 * total:
+        return Reflow(text, False)
+    return Reflow(front + "\n".join(_restored(lines, collapsed)), True)
 
+
+def _collapsed_lines(lines: list[str]) -> dict[int, list[_Seg]]:
+    """The lines (outside fences) that read as a collapsed note, each cut into its blocks."""
     collapsed: dict[int, list[_Seg]] = {}
     in_fence = False
     for i, line in enumerate(lines):
@@ -105,10 +117,11 @@ def reflow(text: str) -> Reflow:
             continue
         if _looks_collapsed(_split(line.rstrip("\r"), strict=True)):
             collapsed[i] = _split(line.rstrip("\r"), strict=False)
-    total = sum(len(ln.strip()) for ln in content)
-    if not collapsed or sum(len(lines[i].strip()) for i in collapsed) < 0.6 * total:
-        return Reflow(text, False)
+    return collapsed
 
+
+def _restored(lines: list[str], collapsed: dict[int, list[_Seg]]) -> list[str]:
+    """The lines with each collapsed one written out as its blocks, a blank line around it."""
     out: list[str] = []
     for i, line in enumerate(lines):
         if i in collapsed:
@@ -119,7 +132,7 @@ def reflow(text: str) -> Reflow:
                 out.append("")
         else:
             out.append(line)
-    return Reflow(front + "\n".join(out), True)
+    return out
 
 
 # ------------------------------------------------------------------ splitting
@@ -132,10 +145,10 @@ def _split(line: str, strict: bool) -> list[_Seg]:
     when a short title follows it; once a line is known to be collapsed every `# `
     starts a heading, and a title that runs on is cut after its first word.
     """
-    protected = [m.span() for m in _PROTECTED.finditer(line)]
+    covered = Spans(_protected_spans(line))
 
     def free(pos: int) -> bool:
-        return not any(a <= pos < b for a, b in protected)
+        return not covered.covers(pos)
 
     markers = [m for m in _MARKER.finditer(line) if free(m.start())]
     markers = _numbered_in_sequence(line, markers)
@@ -154,14 +167,17 @@ def _split(line: str, strict: bool) -> list[_Seg]:
         elif m.group("t"):
             segs.append(_Seg("t", body, m.group("t")[-3:]))
         elif m.group("b"):
-            math = _DISPLAY_MATH.search(body)  # `- area is $\pi r^2$ $$ … $$`: the formula is a block
-            if math and math.start() > 0 and not _inside(_PROTECTED, body, math.start() + 1):
-                segs += [_Seg("b", body[: math.start()].strip()), _Seg("p", body[math.start() :].strip())]
+            math = _display_math_start(body)  # `- area is $\pi r^2$ $$ … $$`: the formula is a block
+            if math > 0 and not _inside_protected(body, math + 1):
+                segs += [_Seg("b", body[:math].strip()), _Seg("p", body[math:].strip())]
             else:
                 segs.append(_Seg("b", body))
         else:
             segs.append(_Seg("n", body, m.group("n")))
     return _merge_prose_dashes(segs)
+
+
+_BOLD_AFTER = re.compile(r"\s*\*\*")  # what `line[at:].lstrip().startswith("**")` asks, without the copy
 
 
 def _numbered_in_sequence(line: str, markers: list[re.Match[str]]) -> list[re.Match[str]]:
@@ -182,7 +198,7 @@ def _numbered_in_sequence(line: str, markers: list[re.Match[str]]) -> list[re.Ma
         if not m.group("n"):
             continue
         value = int(m.group("n"))
-        bold = line[m.end() :].lstrip().startswith("**")
+        bold = _BOLD_AFTER.match(line, m.end()) is not None
         if run and value == int(markers[run[-1]].group("n")) + 1 and (bold or not run_bold):
             run.append(k)
         elif value == 1:
@@ -198,26 +214,72 @@ def _titled_headings(line: str, markers: list[re.Match[str]]) -> list[re.Match[s
     `… not with # like in Python, and the # sign …` is prose, not two headings. A `##`
     (or deeper) heading, which prose never writes, or a `#` that opens the line, may run on into a sentence
     (`## Opening a connection The three-way handshake …`): its title is cut off first.
+
+    A marker dropped gives its text to the heading before it, which is then read again
+    (the first marker that fails goes first). One pass with a stack does that in order;
+    each reading looks at no more than the title's first `_TITLE_MARKDOWN` characters.
     """
-    kept = list(markers)
-    changed = True
-    while changed:
-        changed = False
-        for k, m in enumerate(kept):
-            if not m.group("h"):
-                continue
-            end = kept[k + 1].start() if k + 1 < len(kept) else len(line)
-            body = line[m.end() : end].strip()
-            title = _cut_at_image(body)[0]
-            if (
-                len(m.group("h")) >= 2 or m.start() == 0
-            ):  # `## `, or `# ` opening the line, is no prose mark: its title may run on
-                title = _heading(m.group("h"), body)[0].text
-            if not _is_title(title):
-                del kept[k]
-                changed = True
-                break
+    cuts = _TitleCuts(line)
+    kept: list[re.Match[str]] = []
+    for marker in [*markers, None]:
+        end = marker.start() if marker is not None else len(line)
+        while kept and kept[-1].group("h") and not _titled(_marker_title(line, kept[-1], end, cuts)):
+            kept.pop()
+        if marker is not None:
+            kept.append(marker)
     return kept
+
+
+#: A heading title is at most `_SHORT_TITLE` visible characters; one that runs past this
+#: many characters of Markdown (links, images and all) before its text ends is prose.
+_TITLE_MARKDOWN = 1000
+
+
+class _TitleCuts:
+    """Where a title can end in a line (`_cut_at_image`): each `![`, each `Q:` / `问：`."""
+
+    def __init__(self, line: str) -> None:
+        self.images = Occurrences(line, "![")
+        self.cards = Occurrences.at([m.start() for m in _EXPLICIT_CARD.finditer(line)], 1)
+
+    def first(self, start: int, end: int) -> int:
+        """`_cut_at_image` of the body `line[start:end]` (`start` its first character):
+        where its title ends, or -1."""
+        image = self.images.next(start)
+        image = image if start < image < end else -1
+        card = self.cards.next(start + 1)
+        card = card if 0 <= card < end else -1
+        return min((p for p in (image, card) if p >= 0), default=-1)
+
+
+_NON_SPACE = re.compile(r"\S")
+
+
+def _titled(title: str | None) -> bool:
+    return title is not None and _is_title(title)
+
+
+def _marker_title(line: str, marker: re.Match[str], end: int, cuts: _TitleCuts) -> str | None:
+    """The title a heading marker gives when its body runs to ``end``, as `_split`
+    would cut it: `_cut_at_image`, and for a `##` (or a `#` opening the line) the first
+    words of a title that runs on (`_heading`); None when it is too long to be one."""
+    first = _NON_SPACE.search(line, marker.end(), end)
+    if first is None:
+        return ""
+    start = first.start()
+    cut = cuts.first(start, end)
+    stop = cut if cut >= 0 else end
+    runs_on = len(marker.group("h")) >= 2 or marker.start() == 0
+    if stop - start > _TITLE_MARKDOWN:
+        if not runs_on:
+            return None
+        words = line[start : start + _TITLE_MARKDOWN].split(maxsplit=9)
+        return " ".join(words[: _sentence_start(words)]) if len(words) >= 2 else None
+    title = line[start:stop].strip()
+    if runs_on and not _is_title(title) and len(title.split(maxsplit=1)) == 2:
+        words = title.split(maxsplit=9)  # _sentence_start reads the first nine words at most
+        title = " ".join(words[: _sentence_start(words)])
+    return title
 
 
 def _is_title(title: str) -> bool:
@@ -284,14 +346,66 @@ def _sentence_start(words: list[str]) -> int:
 
 _Q_MARK = re.compile(r"(?<!\S)(?:Q|Question|问|问题)\s*[:：]\s*\S", re.I)
 _A_MARK = re.compile(r"(?<!\S)(?:A|Answer|答|答案)\s*[:：]\s*\S", re.I)
+_A_MARKS = re.compile(f"(?=({_A_MARK.pattern}))", re.I)  # every place one matches, overlapping ones too
 _TERM_MARK = re.compile(r"(?<=[.。!！?？])\s+(?=[^\s:：]{1,40}(?:\s[^\s:：]{1,40}){0,3}\s::\s)")
 _CLOZE_ONE = re.compile(r"\{\{c1::")
 _SENTENCE_END = re.compile(r"(?<=[.。!！?？])\s+")
 _DISPLAY_MATH = re.compile(r"\s\$\$.+?\$\$\s*$")
 
 
-def _inside(spans: re.Pattern[str], text: str, pos: int) -> bool:
-    return any(m.start() < pos < m.end() for m in spans.finditer(text))
+def _inside_protected(text: str, pos: int) -> bool:
+    """Whether ``pos`` lies strictly inside a protected span of ``text``."""
+    return any(a < pos < b for a, b in _protected_spans(text))
+
+
+def _protected_spans(text: str) -> list[tuple[int, int]]:
+    r"""``[m.span() for m in _PROTECTED.finditer(text)]``, in linear time.
+
+    The regex engine tries a link (``[^\]]*\]``) from every ``[`` to the first ``]``
+    after it: 100 KB of ``[`` took a minute. The bracket spans come from
+    scan.bracket_spans; code and math (which start at `` ` `` or ``$``, never at ``!``
+    or ``[``) are the regex's, and the earlier of the two wins, as in the regex.
+    """
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    code = _CODE_MATH_RE.search(text)
+    brackets = bracket_spans(text)
+    bracket = next(brackets, None)
+    while code is not None or bracket is not None:
+        if code is not None and code.start() < pos:
+            code = _CODE_MATH_RE.search(text, pos)
+        while bracket is not None and bracket[0] < pos:
+            bracket = next(brackets, None)
+        start = -1
+        if bracket is not None:
+            start = bracket[0] - 1 if bracket[0] > pos and text[bracket[0] - 1] == "!" else bracket[0]
+        if bracket is not None and (code is None or start < code.start()):
+            spans.append((start, bracket[2]))
+        elif code is not None:
+            spans.append(code.span())
+        else:
+            break
+        pos = spans[-1][1]
+    return spans
+
+
+_DISPLAY_OPEN = re.compile(r"\s\$\$")
+
+
+def _display_math_start(text: str) -> int:
+    """``_DISPLAY_MATH.search(text).start()`` (-1: no match), in linear time.
+
+    The formula must close the text (``$$`` then only white space), so there is one
+    place it can close; it opens at the first `` $$`` on that line at least one
+    character before it. The regex tried every `` $$`` against every later ``$$``.
+    """
+    body = text.rstrip()
+    close = len(body) - 2
+    if not body.endswith("$$") or close < 4:
+        return -1
+    line = max(text.rfind("\n", 0, close), 0)
+    found = _DISPLAY_OPEN.search(text, line, close - 1)
+    return found.start() if found else -1
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -304,35 +418,110 @@ def _paragraphs(text: str) -> list[str]:
     again at `{{c1::` (or follows a `::` card), and a `$$…$$` display formula at the
     end of the text.
     """
-    protected = [m.span() for m in _PROTECTED.finditer(text)]
+    covered = Spans(_protected_spans(text))
 
     def free(pos: int) -> bool:
-        return not any(a <= pos < b for a, b in protected)
+        return not covered.covers(pos)
 
-    cuts: list[int] = []
-    start = 0
     events = sorted(
         [(m.start(), "q") for m in _Q_MARK.finditer(text) if free(m.start())]
         + [(m.end(), "t") for m in _TERM_MARK.finditer(text) if free(m.end())]
         + [(m.start(), "c") for m in _CLOZE_ONE.finditer(text) if free(m.start())]
     )
-    for pos, kind in events:
-        chunk = text[start:pos]
-        answered = any(free(start + m.start()) for m in _A_MARK.finditer(chunk))
-        card_before = answered or " :: " in chunk or "{{c" in chunk  # a finished card
-        if (kind == "q" and card_before) or (kind == "t" and answered and " :: " not in chunk):
-            cuts.append(pos)
-            start = pos
-        elif kind == "c" and (" :: " in chunk or any(free(start + m.start()) for m in _CLOZE_ONE.finditer(chunk))):
-            ends = [start + m.end() for m in _SENTENCE_END.finditer(chunk) if free(start + m.start())]
-            if ends and text[ends[-1] : pos].find("{{") == -1:
-                cuts.append(ends[-1])
-                start = ends[-1]
+    cuts = _cuts(text, events, free) if events else []
     parts = [text[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(text)])]
-    math = _DISPLAY_MATH.search(parts[-1]) if parts else None
-    if math and math.start() > 0 and not _inside(_PROTECTED, parts[-1], math.start() + 1):
-        parts[-1:] = [parts[-1][: math.start()].strip(), parts[-1][math.start() :].strip()]
+    math = _display_math_start(parts[-1]) if parts else -1
+    if math > 0 and not _inside_protected(parts[-1], math + 1):
+        parts[-1:] = [parts[-1][:math].strip(), parts[-1][math:].strip()]
     return [p for p in parts if p]
+
+
+def _cuts(text: str, events: list[tuple[int, str]], free: Callable[[int], bool]) -> list[int]:
+    """Where `_paragraphs` cuts ``text``, given its events (position, kind) in order.
+
+    Each event asks about the chunk since the last cut (an answer in it? a `` :: ``?
+    a cloze?). Asking by searching the chunk again made a long run of events without a
+    cut quadratic (100 KB of unclosed ``{{c1::``); here every question is a lookup in
+    an index of the whole text, and the chunk's answers are read once, as it grows.
+    """
+    marks = _Marks.of(text, free)
+    answers = _Answers.of(text, free)
+    cuts: list[int] = []
+    start = 0
+    for pos, kind in events:
+        cut = marks.cut(kind, pos, start, answers.held(pos))
+        if cut is None:
+            continue
+        cuts.append(cut)
+        start = cut
+        answers.restart(start)
+    return cuts
+
+
+@dataclass(frozen=True, slots=True)
+class _Marks:
+    """The marks a chunk is asked about, indexed once for the whole text."""
+
+    colons: Occurrences
+    clozes: Occurrences
+    braces: Occurrences
+    free_clozes: Occurrences
+    runs: list[tuple[int, int]]  # sentence ends outside protected spans
+    run_starts: list[int]
+
+    @classmethod
+    def of(cls, text: str, free: Callable[[int], bool]) -> _Marks:
+        clozes = Occurrences(text, "{{c")
+        free_clozes = Occurrences.at([p for p in clozes.positions if text.startswith("{{c1::", p) and free(p)], 6)
+        runs = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text) if free(m.start())]
+        return cls(Occurrences(text, " :: "), clozes, Occurrences(text, "{{"), free_clozes, runs, [a for a, _ in runs])
+
+    def cut(self, kind: str, pos: int, start: int, answered: bool) -> int | None:
+        """Where an event at ``pos`` cuts the chunk that began at ``start``, or None."""
+        colon = self.colons.within(start, pos)
+        if (kind == "q" and (answered or colon or self.clozes.within(start, pos))) or (
+            kind == "t" and answered and not colon
+        ):
+            return pos
+        if kind == "c" and (colon or self.free_clozes.within(start, pos)):
+            k = bisect_left(self.run_starts, pos) - 1
+            if k < 0 or self.run_starts[k] < start or self.braces.within(self.runs[k][1], pos):
+                return None
+            return self.runs[k][1]
+        return None
+
+
+@dataclass(slots=True)
+class _Answers:
+    """The answers (``A:`` marks) the chunk holds, as `finditer` over it would pick them,
+    read once as the chunk grows."""
+
+    answers: list[tuple[int, int]]  # every place an `A:` mark matches (overlapping ones too), with its end
+    starts: list[int]
+    free: Callable[[int], bool]
+    next: int = 0
+    taken_to: int = 0
+    answered: bool = False
+
+    @classmethod
+    def of(cls, text: str, free: Callable[[int], bool]) -> _Answers:
+        answers = [(m.start(), m.end(1)) for m in _A_MARKS.finditer(text)]
+        return cls(answers, [a for a, _ in answers], free)
+
+    def held(self, pos: int) -> bool:
+        """Whether the chunk up to ``pos`` holds a free answer."""
+        while not self.answered and self.next < len(self.answers):
+            at, end = self.answers[self.next]
+            if at >= pos or (at >= self.taken_to and end > pos):
+                break  # not in the chunk (yet)
+            if at >= self.taken_to:
+                self.taken_to, self.answered = end, self.free(at)
+            self.next += 1
+        return self.answered
+
+    def restart(self, start: int) -> None:
+        """A new chunk begins at ``start``."""
+        self.next, self.taken_to, self.answered = bisect_left(self.starts, start), start, False
 
 
 def _merge_prose_dashes(segs: list[_Seg]) -> list[_Seg]:
@@ -378,10 +567,34 @@ def _is_fragment(text: str) -> bool:
 
 
 def _visible(text: str) -> str:
-    text = re.sub(_IMAGE, "", text)
-    text = re.sub(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]", r"\1", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)\s]*\)", r"\1", text)
+    """The words a reader sees: images dropped, wikilinks and links as their text, no
+    emphasis marks. As ``re.sub`` with ``_IMAGE``, ``\\[\\[(?:[^\\]|]*\\|)?([^\\]]*)\\]\\]``
+    and ``\\[([^\\]]*)\\]\\([^)\\s]*\\)`` in turn, in linear time (scan.bracket_spans)."""
+    if "[" in text:
+        text = _replace_brackets(text, links=True, wikilinks=True, image=True)
+        text = _replace_brackets(text, links=False, wikilinks=True, image=False)
+        text = _replace_brackets(text, links=True, wikilinks=False, image=False)
     return re.sub(r"\*\*|__|==|`", "", text).strip()
+
+
+def _replace_brackets(text: str, *, links: bool, wikilinks: bool, image: bool) -> str:
+    """``text`` with each (non-overlapping, leftmost first) link or wikilink span replaced:
+    an image (``!`` before the ``[``) by nothing, else a wikilink by its alias (else its
+    target) and a link by its text."""
+    out: list[str] = []
+    pos = 0
+    for at, close, end in bracket_spans(text, links=links, wikilinks=wikilinks):
+        start = at - 1 if image else at
+        if start < pos or (image and text[start] != "!"):
+            continue
+        out.append(text[pos:start])
+        if not image:
+            wiki = text.startswith("[[", at) and text.startswith("]]", close)
+            bar = text.find("|", at + 2, close) if wiki else -1
+            out.append(text[bar + 1 if bar >= 0 else at + 2 if wiki else at + 1 : close])
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _width(text: str) -> float:
@@ -417,6 +630,21 @@ def _is_label(seg: _Seg) -> bool:
 
 
 _QA_PAIR = re.compile(r"(?:^|\s)(?:Q|问)\s*[:：]\S.*?\s(?:A|答)\s*[:：]", re.S)
+_QA_Q = re.compile(r"(?:^|\s)(?:Q|问)\s*[:：]\S")
+_QA_A = re.compile(r"\s(?:A|答)\s*[:：]")
+
+
+def _qa_pairs(text: str) -> int:
+    """``len(_QA_PAIR.findall(text))`` in linear time: a pair's answer mark is the first
+    after its question, and once a question has none, no later one has (the regex
+    looked for one to the end of the text from every question)."""
+    count, pos = 0, 0
+    while (question := _QA_Q.search(text, pos)) is not None:
+        answer = _QA_A.search(text, question.end())
+        if answer is None:
+            break
+        count, pos = count + 1, answer.end()
+    return count
 
 
 def _looks_collapsed(segs: list[_Seg]) -> bool:
@@ -424,7 +652,7 @@ def _looks_collapsed(segs: list[_Seg]) -> bool:
     items = count["b"] + count["t"] + count["n"]
     bold_steps = sum(s.kind == "n" and s.text.startswith("**") for s in segs)
     # a note of explicit cards only: a heading, then Q:/A: (问/答) pairs run together
-    qa_pairs = len(_QA_PAIR.findall(" ".join(s.text for s in segs)))
+    qa_pairs = _qa_pairs(" ".join(s.text for s in segs))
     return (
         (count["h"] >= 2 and items >= 1)
         or (count["h"] >= 1 and items >= 4)

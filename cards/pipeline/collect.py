@@ -542,69 +542,94 @@ def gather(
 
     ``only``: just the notes of these slots of the plan (in slot order), for a build
     that patches the last deck (incremental.py)."""
-    cached = 0
-    vaults, indexes = plan.vaults, plan.indexes
-    keys = list(plan.keys)
-    results: list[NoteResult | None] = [None] * len(plan.notes)
-    packed: list[bytes] = [b""] * len(plan.notes)  # see Collected
-    media: list[dict[str, Path]] = [{} for _ in plan.notes]
-    images: dict[str, tuple[ImageLookup, ...]] = {}
-    todo: list[tuple[int, int, PurePosixPath, bytes | None, str | None]] = []
-    digests = list(plan.digests)
     slots = range(len(plan.notes)) if only is None else only
+    found = _Gathered(plan, cache)
+    todo = [job for job in (found.from_cache(slot) for slot in slots) if job is not None]
     for slot in slots:
+        plan.data[slot] = None  # what is still needed is in ``todo``; the rest is read
+    total = len(todo)
+    if progress and total:
+        progress(0, total)
+    workers = _parallel_jobs(jobs, total)
+    if workers > 1:
+        found.parse_in_workers(todo, workers, progress)
+    else:
+        found.parse_here(todo, progress)
+    return found.collected(slots, total)
+
+
+#: A note to parse: (slot, vault number, path in the vault, its bytes if read, its cache key).
+_Job = tuple[int, int, PurePosixPath, "bytes | None", "str | None"]
+
+
+class _Gathered:
+    """What :func:`gather` found so far, slot by slot: each note's result, the images
+    it showed, its packed fields (see Collected) and its cache key."""
+
+    def __init__(self, plan: Plan, cache: NoteCache | None) -> None:
+        self.plan, self.cache = plan, cache
+        self.cached = 0
+        self.keys = list(plan.keys)
+        self.digests = list(plan.digests)
+        self.results: list[NoteResult | None] = [None] * len(plan.notes)
+        self.packed: list[bytes] = [b""] * len(plan.notes)
+        self.media: list[dict[str, Path]] = [{} for _ in plan.notes]
+        self.images: dict[str, tuple[ImageLookup, ...]] = {}
+
+    def from_cache(self, slot: int) -> _Job | None:
+        """A note's result from the cache, when its entry is still valid (its images
+        resolve as they did); else the job of parsing it."""
+        plan, cache = self.plan, self.cache
         vault_no, note = plan.notes[slot]
-        key, data = keys[slot], plan.data[slot]
+        key, data = self.keys[slot], plan.data[slot]
         if note.skipped:
-            results[slot] = NoteResult(note.path, skipped=note.skipped)
-            cached += 1
-            continue
+            self.results[slot] = NoteResult(note.path, skipped=note.skipped)
+            self.cached += 1
+            return None
         entry = cache.get(key, light=True) if cache is not None and key is not None else None
         if entry is not None:
-            used: dict[str, Path] | None = {}
-            if entry.images:
-                used = recheck_images(plan, slot, entry.images)
+            used: dict[str, Path] | None = recheck_images(plan, slot, entry.images) if entry.images else {}
             if used is not None:
                 assert cache is not None and key is not None
                 cache.hits += 1
-                cached += 1
-                results[slot], media[slot], packed[slot] = _result(entry), used, entry.fields
+                self.cached += 1
+                self.results[slot], self.media[slot], self.packed[slot] = _result(entry), used, entry.fields
                 if entry.images:
-                    images[key] = entry.images
-                continue
+                    self.images[key] = entry.images
+                return None
         if cache is not None:
             cache.misses += 1
             if data is None and key is not None:
-                # known by its stat but not in the cache: hash what we parse, so
-                # the entry is stored under the key of exactly these bytes
-                try:
-                    data = read_note_bytes(note)
-                    digest = hashlib.sha256(data).hexdigest()
-                    digests[slot], key = digest, note_key(plan.prints[vault_no], note.path, digest)
-                except CardsError:
-                    data, key = None, None
-                keys[slot] = key
-        todo.append((slot, vault_no, note.path, data, key))
-    for slot in slots:
-        plan.data[slot] = None  # what is still needed is in ``todo``; the rest is read
+                data, key = self._read(slot)
+        return (slot, vault_no, note.path, data, key)
 
-    total = len(todo)
-    done = 0
-    if progress and total:
-        progress(0, total)
+    def _read(self, slot: int) -> tuple[bytes | None, str | None]:
+        """A note known by its stat but not in the cache: its bytes and the key of exactly
+        them, so the entry is stored under the key of what is parsed."""
+        vault_no, note = self.plan.notes[slot]
+        key: str | None
+        try:
+            data: bytes | None = read_note_bytes(note)
+            digest = hashlib.sha256(data or b"").hexdigest()
+            self.digests[slot], key = digest, note_key(self.plan.prints[vault_no], note.path, digest)
+        except CardsError:
+            data, key = None, None
+        self.keys[slot] = key
+        return data, key
 
-    def finished(slot: int, entry: Entry, used: dict[str, Path]) -> None:
-        results[slot], media[slot], packed[slot] = _result(entry), used, entry.fields
-        if entry.images and keys[slot] is not None:
-            images[keys[slot]] = entry.images  # type: ignore[index]
+    def finished(self, slot: int, entry: Entry, used: dict[str, Path]) -> None:
+        self.results[slot], self.media[slot], self.packed[slot] = _result(entry), used, entry.fields
+        key = self.keys[slot]
+        if entry.images and key is not None:
+            self.images[key] = entry.images
 
-    workers = _parallel_jobs(jobs, total)
-    if workers > 1:
+    def parse_in_workers(self, todo: list[_Job], workers: int, progress: Progress | None) -> None:
         from concurrent.futures import FIRST_COMPLETED, wait
 
-        _WORK.update(vaults=vaults)
+        total, done, cache = len(todo), 0, self.cache
+        _WORK.update(vaults=self.plan.vaults)
         size = max(8, min(64, total // (workers * 8) or 1))
-        work = [(slot, vault_no, rel, key, digests[slot]) for slot, vault_no, rel, _, key in todo]
+        work = [(slot, vault_no, rel, key, self.digests[slot]) for slot, vault_no, rel, _, key in todo]
         todo.clear()  # the workers read the notes: no note's bytes are held here meanwhile
         try:
             with worker_pool(workers, _work_init, (os.getpid(),)) as pool:
@@ -619,33 +644,37 @@ def gather(
                             entry = load_entry(data, light=True)
                             if keep and cache is not None:
                                 cache.put(entry, data)
-                            finished(slot, entry, {name: Path(p) for name, p in names.items()})
+                            self.finished(slot, entry, {name: Path(p) for name, p in names.items()})
                             done += 1
                     del ready, future
                     if progress:
                         progress(done, total)
         finally:
             _WORK.clear()
-    else:
+
+    def parse_here(self, todo: list[_Job], progress: Progress | None) -> None:
+        total, done, plan, cache = len(todo), 0, self.plan, self.cache
         for slot, vault_no, rel, data, key in todo:
-            vault = vaults[vault_no]
+            vault = plan.vaults[vault_no]
             entry, used, cacheable = _process(
-                vault, NoteFile(vault.root, rel), data, indexes[vault_no], key, plan.blocks[vault_no]
+                vault, NoteFile(vault.root, rel), data, plan.indexes[vault_no], key, plan.blocks[vault_no]
             )
             if cache is not None and cacheable and key is not None:
                 cache.put(entry)
-            finished(slot, light_entry(entry), used)
+            self.finished(slot, light_entry(entry), used)
             done += 1
             if progress and (done % 16 == 0 or done == total):
                 progress(done, total)
-    collected = Collected([], parsed=total, cached=cached, packed=[packed[slot] for slot in slots])
-    for slot in slots:
-        result = results[slot]
-        assert result is not None
-        collected.light.append(result)
-        collected.media.update(media[slot])
-    if all(keys[slot] is not None for slot in slots):
-        collected.keys = tuple(k for k in (keys[slot] for slot in slots) if k is not None)
-        collected.fingerprint = inputs_hash(collected.keys)
-        collected.images = images
-    return collected
+
+    def collected(self, slots: Sequence[int], total: int) -> Collected:
+        collected = Collected([], parsed=total, cached=self.cached, packed=[self.packed[slot] for slot in slots])
+        for slot in slots:
+            result = self.results[slot]
+            assert result is not None
+            collected.light.append(result)
+            collected.media.update(self.media[slot])
+        if all(self.keys[slot] is not None for slot in slots):
+            collected.keys = tuple(k for k in (self.keys[slot] for slot in slots) if k is not None)
+            collected.fingerprint = inputs_hash(collected.keys)
+            collected.images = self.images
+        return collected

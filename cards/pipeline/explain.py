@@ -21,12 +21,12 @@ from ..notes.read import read_note
 from .per_note import Vault, log, note_cards
 
 if TYPE_CHECKING:
-    from ..extract.judge import Explained
+    from ..judge import Explained
 
 
 def explain(paths: Sequence[Path], *, deck: str | None = None, config: Config | None = None) -> list[Explained]:
     """Every candidate the judge dropped under ``paths``, in note and line order."""
-    from ..extract.judge import Dropped
+    from ..judge import Dropped
 
     found: list[Explained] = []
     quiet = logging.Handler(logging.CRITICAL + 1)  # the build reports warnings; here only the candidates
@@ -44,5 +44,5 @@ def explain(paths: Sequence[Path], *, deck: str | None = None, config: Config | 
                 continue  # the note's error is the build's to report
             finally:
                 log.handlers, log.propagate = handlers, propagate
-            found.extend(item.explained() for item in dropped)
+            found.extend(item.explained(vault.source_link(item.candidate.source)) for item in dropped)
     return found

@@ -38,6 +38,7 @@ from ..deck.ids import guid_from, key_of
 from ..deck.rows import Row
 from ..deck.state import (
     Changes,
+    Identified,
     NoteEntries,
     State,
     identify_rows,
@@ -112,99 +113,85 @@ def patch(
     """
     last = store.manifest()
     state_file, db = state_path(output), db_path(store.root)
-    if (
-        last is None
-        or len(last.notes) != len(last.keys)
-        or last.summary.errors
-        or last.deck != deck
-        or len(plan.vaults) != 1
-        or any(k is None for k in plan.keys)
-        or last.db is None
-        or last.db != file_stamp(db)
-        or last.output != file_stamp(output)
-        or last.state != file_stamp(state_file)
-    ):
+    if last is None or _out_of_step(last, plan, deck, db, output, state_file):
         return _full("the last build's files are not in step, or more than one vault")
     keys: list[str] = [k for k in plan.keys if k is not None]
     touched, gone, media = _touched(plan, last, keys)
     if not (touched or gone) or len(touched) + len(gone) > max(MIN_NOTES, MAX_SHARE * len(keys)):
         return _full(f"{len(touched)} notes to parse, {len(gone)} gone")
     paths = {plan.notes[slot][1].path.as_posix() for slot in touched} | {last.notes[index].path for index in gone}
-    old_entries = read_notes(state_file, paths)
-    if old_entries is None:
+    previous = _previous(state_file, paths)
+    if previous is None:
         return _full("the state file cannot be read by note")
-    previous = State({guid: entry for items in old_entries.values() for guid, entry in items})
-    removed = frozenset(previous.entries)
-    old_keys = Counter(key_of(e.model, e.kind, e.identity) for e in previous.entries.values())  # natural keys
-    old_hashed = {key: guid_from(key) for key in old_keys}
-
     collected = gather(plan, store, jobs, progress, only=touched)
     if collected.errors:
         return _full("a note has an error")  # parsed and cached: the full build reuses them
     if collected.keys != tuple(keys[slot] for slot in touched):
         return _full("a note changed while it was read")
+    at = _Patch(db, output, state_file, templates_dir, frozenset(previous.entries), paths, last.deflated)
+    return _apply(
+        at, store, last, keys, touched, media, collected, previous, now=now, deck=deck, full=full, committed=committed
+    )
+
+
+def _previous(state_file: Path, paths: set[str]) -> State | None:
+    """What the last build gave the notes a patch touches (None: the state cannot be read by note)."""
+    old_entries = read_notes(state_file, paths)
+    if old_entries is None:
+        return None
+    return State({guid: entry for items in old_entries.values() for guid, entry in items})
+
+
+def _apply(
+    at: _Patch,
+    store: NoteCache,
+    last: Manifest,
+    keys: list[str],
+    touched: list[int],
+    media: dict[str, Path],
+    collected: Collected,
+    previous: State,
+    *,
+    now: int,
+    deck: str,
+    full: Callable[[], Collected],
+    committed: Callable[[], None] | None,
+) -> Patched | None:
+    """The touched notes' cards identified against what they gave last, the deck and
+    state patched with them, the manifest saved; None (said why) when the patch cannot."""
+    old_keys = Counter(key_of(e.model, e.kind, e.identity) for e in previous.entries.values())  # natural keys
+    old_hashed = {key: guid_from(key) for key in old_keys}
     rows = collected.light_rows()
     table = last.natural.split("\n") if last.natural else []
     outside = _shared_keys(table, previous, rows, old_keys, old_hashed)
     if outside is None:
         return _full("a text shared with an untouched card lost the card that kept it")
     identified = identify_rows(
-        rows, previous, now=now, consume=True, outside=outside, reserved=set(last.guids) - removed
+        rows, previous, now=now, consume=True, outside=outside, reserved=set(last.guids) - at.removed
     )
     if not _swap(table, (old_hashed[key] for key in old_keys.elements()), rows):
         return _full("the natural key table is not the last build's")
     notes, guids = _in_order(last, keys, touched, collected, identified.guids)
-    media.update(collected.media)
-    used = sorted({name for info in notes for name in info.media})
-    if not set(used) <= media.keys():
+    shown = _shown(media, collected, notes)
+    if shown is None:
         return _full("an image is not found again")
-    media = {name: media[name] for name in used}
+    media = shown
     changes = identified.changes
     written = bool(changes.added or changes.updated or changes.retired)
     deflated = last.deflated
     if written:  # else the touched notes gave the cards they gave: deck and state stay
-        from ..deck.package import DamagedCollection, patch_rows
-        from ..deck.zipping import Deflated
-
-        scratch = db.with_name(db.name + ".new")
-        try:
-            made = patch_rows(
-                db,
-                scratch,
-                output,
-                remove=removed,
-                rows=rows,
-                guids=identified.guids,
-                mods=identified.mods,
-                decks={name for info in notes for name in info.decks},
-                media=media,
-                templates_dir=templates_dir,
-                fields=collected.fields_of(),
-                deflated=Deflated(*deflated) if deflated is not None else None,
-            )
-        except DamagedCollection as exc:
-            return _full(f"the kept collection is damaged ({exc})")
-        except WriteError as exc:
-            scratch.unlink(missing_ok=True)
-            if not exc.path.is_relative_to(db.parent):
-                raise  # the output cannot be written: the full build could not either
-            return _full("the cache folder cannot take the patched collection")  # costs time only
-        lines: dict[str, NoteEntries] = {path: [] for path in paths}  # a touched note left with no card: its line goes
-        lines.update(identified.state.by_note())
-        try:
-            staged = splice(state_file, lines, ready=lambda: made.digest)
-        except BaseException:
-            discard(made)
-            scratch.unlink(missing_ok=True)
-            raise
-        replace_deck_and_state(made, staged, scratch=scratch, db=db, committed=committed)
-        deflated = (
-            made.deflated.offset,
-            made.deflated.lengths,
-            made.deflated.slice,
-            made.deflated.crcs,
-            made.deflated.crc,
+        wrote = _write(
+            at,
+            rows,
+            identified,
+            notes,
+            media,
+            collected,
+            committed,
         )
+        if isinstance(wrote, str):
+            return _full(wrote)
+        deflated = wrote
     kept, refreshed = set(keys), set(collected.keys)
     images = {key: found for key, found in last.images.items() if key in kept and key not in refreshed}
     images.update(collected.images)
@@ -214,26 +201,18 @@ def patch(
         Manifest(
             fingerprint,
             deck,
-            _stamp(output),
-            _stamp(state_file),
+            _stamp(at.output),
+            _stamp(at.state_file),
             tuple(guids),
             tuple(keys),
             images,
             tuple(notes),
             "\n".join(table),
-            file_stamp(db),
+            file_stamp(at.db),
             deflated,
         ),
     )
-    changed = {*changes.added, *changes.updated}
-    changes = Changes(
-        changes.added,
-        changes.updated,
-        changes.moved,
-        tuple(g for g in guids if g not in changed),
-        changes.retired,
-        changes.retired_entries,
-    )
+    changes = _with_unchanged(changes, guids)
     done = Collected(
         None,
         media,
@@ -349,6 +328,110 @@ def _shared_keys(
         elif not any(row.key == key and row.path == owner for row in rows):
             return None
     return outside
+
+
+def _out_of_step(last: Manifest, plan: Plan, deck: str, db: Path, output: Path, state_file: Path) -> bool:
+    """Whether the last build's files are not what its manifest says (or the build
+    reads more than one vault): then the deck is built in full."""
+    return bool(
+        len(last.notes) != len(last.keys)
+        or last.summary.errors
+        or last.deck != deck
+        or len(plan.vaults) != 1
+        or any(k is None for k in plan.keys)
+        or last.db is None
+        or last.db != file_stamp(db)
+        or last.output != file_stamp(output)
+        or last.state != file_stamp(state_file)
+    )
+
+
+#: A deck's deflated layout, as the manifest keeps it (zipping.Deflated's fields).
+_Layout = tuple[int, tuple[int, ...], int, tuple[int, ...], int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Patch:
+    """Where a patch writes, and what it starts from."""
+
+    db: Path
+    output: Path
+    state_file: Path
+    templates_dir: Path | None
+    removed: frozenset[str]
+    paths: set[str]
+    deflated: _Layout | None
+
+
+def _write(
+    at: _Patch,
+    rows: list[Row],
+    identified: Identified,
+    notes: Sequence[NoteInfo],
+    media: dict[str, Path],
+    collected: Collected,
+    committed: Callable[[], None] | None,
+) -> _Layout | str:
+    """The patched collection and the spliced state, replaced together with the deck
+    (commit.py): the new deck's deflated layout, or why the patch is declined."""
+    from ..deck.package import DamagedCollection, patch_rows
+    from ..deck.zipping import Deflated
+
+    scratch = at.db.with_name(at.db.name + ".new")
+    try:
+        made = patch_rows(
+            at.db,
+            scratch,
+            at.output,
+            remove=at.removed,
+            rows=rows,
+            guids=identified.guids,
+            mods=identified.mods,
+            decks={name for info in notes for name in info.decks},
+            media=media,
+            templates_dir=at.templates_dir,
+            fields=collected.fields_of(),
+            deflated=Deflated(*at.deflated) if at.deflated is not None else None,
+        )
+    except DamagedCollection as exc:
+        return f"the kept collection is damaged ({exc})"
+    except WriteError as exc:
+        scratch.unlink(missing_ok=True)
+        if not exc.path.is_relative_to(at.db.parent):
+            raise  # the output cannot be written: the full build could not either
+        return "the cache folder cannot take the patched collection"  # costs time only
+    lines: dict[str, NoteEntries] = {path: [] for path in at.paths}  # a touched note left with no card: its line goes
+    lines.update(identified.state.by_note())
+    try:
+        staged = splice(at.state_file, lines, ready=lambda: made.digest)
+    except BaseException:
+        discard(made)
+        scratch.unlink(missing_ok=True)
+        raise
+    replace_deck_and_state(made, staged, scratch=scratch, db=at.db, committed=committed)
+    return (made.deflated.offset, made.deflated.lengths, made.deflated.slice, made.deflated.crcs, made.deflated.crc)
+
+
+def _shown(media: dict[str, Path], collected: Collected, notes: Sequence[NoteInfo]) -> dict[str, Path] | None:
+    """The images the patched deck's notes show, by name (None: one is not found again)."""
+    media.update(collected.media)
+    used = sorted({name for info in notes for name in info.media})
+    if not set(used) <= media.keys():
+        return None
+    return {name: media[name] for name in used}
+
+
+def _with_unchanged(changes: Changes, guids: Sequence[str]) -> Changes:
+    """The changes of a patch, every card of the deck it did not add or update unchanged."""
+    changed = {*changes.added, *changes.updated}
+    return Changes(
+        changes.added,
+        changes.updated,
+        changes.moved,
+        tuple(g for g in guids if g not in changed),
+        changes.retired,
+        changes.retired_entries,
+    )
 
 
 def _full(why: str) -> Patched | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -18,7 +18,7 @@ from urllib.parse import quote
 from ..config import Config, load_config
 from ..deck.rows import Row, card_of
 from ..errors import CardsError
-from ..model import CLOZE, Card, Source
+from ..model import Card, Note, Source
 from ..notes.blocks import BlockText
 from ..notes.layout import Layout, load_layout
 from ..notes.media import MediaIndex
@@ -26,7 +26,7 @@ from ..notes.plugins import Plugins, load_plugins
 from ..notes.read import NoteFile, find_notes
 
 if TYPE_CHECKING:
-    from ..extract.judge import Dropped
+    from ..judge import Dropped, Verdicts
 
 # The parser, extractors and renderer load only when a note is parsed (process_note):
 # a build that finds nothing changed never imports them.
@@ -40,7 +40,7 @@ class NoteResult:
     """What one note gave: its cards (as rows, see deck/rows.py), or the error that stopped
     it, and its warnings. ``cards`` makes the Card objects on first use.
 
-    ``skipped``: why the note has nothing to learn (notes/skip.py), e.g. ``journal (in
+    ``skipped``: why the note has nothing to learn (judge/notes.py), e.g. ``journal (in
     Logseq's journals folder)``; such a note gives no card, or only the cards its author
     wrote (``#card``, ``Q::A``, …) for a journal, a task list or a table of contents."""
 
@@ -79,7 +79,10 @@ class NoteResult:
         return hash(self._fields())
 
     def __repr__(self) -> str:
-        return f"NoteResult(path={self.path!r}, cards={len(self.rows)}, error={self.error!r}, warnings={self.warnings!r}, reflowed={self.reflowed}, skipped={self.skipped!r})"
+        return (
+            f"NoteResult(path={self.path!r}, cards={len(self.rows)}, error={self.error!r}, "
+            f"warnings={self.warnings!r}, reflowed={self.reflowed}, skipped={self.skipped!r})"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +141,63 @@ class WarningCapture(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+@dataclass(slots=True)
+class Judged:
+    """One note's candidates, judged (judge.Verdicts), with what the note is: its tree,
+    whether its line breaks were restored, and why it has nothing to learn (None: it has)."""
+
+    note: Note
+    verdicts: Verdicts
+    reflowed: bool
+    skipped: str | None
+    #: the note's images, each looked up once (extract.Context.resolve): for rendering
+    resolve: Callable[[str], str | None]
+
+
+def judge_text(
+    vault: Vault,
+    note: NoteFile,
+    text: str,
+    media: MediaIndex,
+    blocks: BlockText | None = None,
+    *,
+    explain: bool = False,
+) -> Judged | tuple[bool, str]:
+    """Text of one note -> its candidates, judged: read → reflow → parse → skip →
+    extract → judge, as DESIGN.md's data flow. A note that gives nothing at all (it opted
+    out, a template) is not extracted unless ``explain`` asks what it would have given:
+    then (reflowed, why) comes back instead. ``blocks``: the text of a block by its id,
+    for ``((block refs))`` (notes/blocks.py). Problems are logged or raised as CardsError."""
+    from ..deck.render import shows_missing_block
+    from ..extract import Context, candidates
+    from ..judge import judge_note
+    from ..judge.notes import skip_note
+    from ..notes.parse import parse_note
+    from ..notes.reflow import reflow
+
+    _warn_script(note, text)
+    flowed = reflow(text)
+    config = vault.config
+    parsed = parse_note(
+        flowed.text,
+        note.path,
+        deck=config.deck_for_folder(note.path.parent, vault.deck),
+        reflowed=flowed.reflowed,
+        warn=lambda e: log.warning("%s", e),
+        blocks=blocks,
+    )
+    skip = skip_note(parsed, layout=vault.layout, only_tagged=config.only_tagged)  # its own tags, not its folder's
+    why, written = (note.skipped, False) if note.skipped else (str(skip), skip.written) if skip else (None, True)
+    if why is not None and not written and not explain:
+        return flowed.reflowed, why  # nothing comes: no need to extract
+    parsed.tags = _note_tags(vault, note.path, parsed.tags)
+    ctx = Context(resolve_image=media.resolver(note.path, text), plugins=vault.plugins, root_deck=vault.deck)
+    verdicts = judge_note(
+        candidates(parsed, ctx, config.kinds), skipped=why, keeps_written=written, shows_missing=shows_missing_block
+    )
+    return Judged(parsed, verdicts, flowed.reflowed, why, ctx.resolve)
+
+
 def note_cards(
     vault: Vault,
     note: NoteFile,
@@ -146,21 +206,37 @@ def note_cards(
     dropped: list[Dropped] | None = None,
     blocks: BlockText | None = None,
 ) -> tuple[list[Card], bool, str | None]:
-    """Text of one note -> its cards, whether its line breaks were restored, and why it
-    has nothing to learn (notes/skip.py; None: it has): reflow, parse, skip, extract,
-    judge. ``dropped`` collects the candidates left out, with the rule and why (for
-    ``preview --explain``): the judge's, ``nothing_to_learn`` for the mined candidates
-    of a skipped note, ``missing_block`` for a card that would show a Logseq block the
-    graph lacks. ``blocks``: the text of a block by its id, for ``((block refs))``
-    (notes/blocks.py). Problems are logged or raised as CardsError."""
-    from ..deck.render import MISSING_BLOCK, Renderer
-    from ..extract import Context, extract_cards
-    from ..extract.judge import Dropped as Left
-    from ..notes.parse import clean_tag, parse_note
-    from ..notes.reflow import reflow
-    from ..notes.skip import skip_note
+    """Text of one note -> its cards (the kept candidates, rendered), whether its line
+    breaks were restored, and why it has nothing to learn (judge/notes.py; None: it has).
+    ``dropped`` collects the candidates left out, with the rule and why (for ``preview
+    --explain``): the judge's, ``nothing_to_learn`` for the mined candidates of a skipped
+    note, ``missing_block`` for a card that would show a Logseq block the graph lacks."""
+    from ..deck.render import Renderer, render_card
 
-    flowed = reflow(text)
+    judged = judge_text(vault, note, text, media, blocks, explain=dropped is not None)
+    if not isinstance(judged, Judged):
+        return [], *judged
+    if dropped is not None:
+        dropped.extend(judged.verdicts.dropped)
+    parsed = judged.note
+    renderer = Renderer(resolve_image=judged.resolve)
+    cards = [
+        render_card(
+            c,
+            renderer,
+            note_deck=parsed.deck,
+            note_tags=parsed.tags,
+            note_title=parsed.title,
+            source_link=vault.source_link(c.source),
+        )
+        for c in judged.verdicts.kept
+    ]
+    if judged.reflowed:
+        cards = [_at_line_one(c) for c in cards]
+    return cards, judged.reflowed, judged.skipped
+
+
+def _warn_script(note: NoteFile, text: str) -> None:
     script = _SCRIPT.search(text)
     if script:
         line = text.count("\n", 0, script.start()) + 1
@@ -168,44 +244,15 @@ def note_cards(
             "%s",
             CardsError(Source(note.path, line), "raw <script> never reaches a card: it is shown as text or left out"),
         )
-    config = vault.config
-    deck = config.deck_for_folder(note.path.parent, vault.deck)
-    parsed = parse_note(
-        flowed.text, note.path, deck=deck, reflowed=flowed.reflowed, warn=lambda e: log.warning("%s", e), blocks=blocks
-    )
-    skip = skip_note(parsed, layout=vault.layout, only_tagged=config.only_tagged)  # its own tags, not its folder's
-    why, written = (note.skipped, False) if note.skipped else (str(skip), skip.written) if skip else (None, True)
-    if why is not None and not written and dropped is None:
-        return [], flowed.reflowed, why  # nothing comes: no need to extract
-    parsed.tags = tuple(dict.fromkeys(t for t in map(clean_tag, (*vault.folder_tags(note.path), *parsed.tags)) if t))
-    if config.tag_prefix:
-        parsed.tags = tuple(dict.fromkeys(_prefixed(t, config.tag_prefix) for t in parsed.tags))
-    ctx = Context(
-        renderer=Renderer(resolve_image=media.resolver(note.path, text)),
-        source_link=vault.source_link,
-        plugins=vault.plugins,
-        root_deck=vault.deck,
-    )
-    cards: list[Card] = []
-    # in a skipped note, what the judge would drop is left out for the note's reason too
-    judged: list[Left] | None = [] if dropped is not None and why is not None else dropped
-    for card in extract_cards(parsed, kinds=config.kinds, ctx=ctx, dropped=judged):
-        if why is not None and not (written and card.written):  # a journal gives what was written as cards
-            left = Left(card, "nothing_to_learn", f"the note is skipped: {why}")
-        elif _shows_missing_block(card, MISSING_BLOCK):
-            left = Left(
-                card, "missing_block", "it would show a Logseq block reference the graph lacks (reported at its line)"
-            )
-        else:
-            cards.append(card)
-            continue
-        if dropped is not None:
-            dropped.append(left)
-    if dropped is not None and judged is not dropped and judged:
-        dropped.extend(Left(d.card, "nothing_to_learn", f"the note is skipped: {why}") for d in judged)
-    if flowed.reflowed:
-        cards = [_at_line_one(c) for c in cards]
-    return cards, flowed.reflowed, why
+
+
+def _note_tags(vault: Vault, path: PurePosixPath, own: tuple[str, ...]) -> tuple[str, ...]:
+    """A note's tags: its folder's, then its own, cleaned (and prefixed, as cards.toml says)."""
+    from ..notes.parse import clean_tag
+
+    tags = tuple(dict.fromkeys(t for t in map(clean_tag, (*vault.folder_tags(path), *own)) if t))
+    prefix = vault.config.tag_prefix
+    return tuple(dict.fromkeys(_prefixed(t, prefix) for t in tags)) if prefix else tags
 
 
 def process_note(
@@ -241,13 +288,6 @@ def process_note(
     finally:
         log.handlers = handlers
         log.propagate = propagate
-
-
-def _shows_missing_block(card: Card, mark: str) -> bool:
-    """A card whose question or answer would show a Logseq block the graph lacks (a
-    cloze's answer is in its Text; an Extra may keep the mark): left out, the parser
-    named the reference's line."""
-    return mark in card.front or (card.model != CLOZE and mark in card.back)
 
 
 def _prefixed(tag: str, prefix: str) -> str:

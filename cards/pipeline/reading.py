@@ -79,7 +79,15 @@ class Reading:
             for slot, result in enumerate(self.collected.results):
                 yield paths[slot], make(paths[slot], result.cards, mine[slot])
             return
-        store = self.store
+        yield from self._kept_views(kind, make, paths, mine, jobs)
+
+    def _kept_views(
+        self, kind: str, make: Make, paths: list[str], mine: list[Sequence[str]], jobs: int | None
+    ) -> Iterator[tuple[str, bytes]]:
+        """:meth:`views` through the cache: a note's kept view when it was made with its
+        GUIDs, else made (in workers when there are enough) and kept."""
+        store, keys = self.store, self.collected.keys
+        assert store is not None and keys is not None
         tags = [_tag(found) for found in mine]
         known = store.view_tags(kind)
         missing = [slot for slot, key in enumerate(keys) if known.get(key) != tags[slot]]
@@ -92,15 +100,8 @@ class Reading:
                     [k for at, k in enumerate(keys[slot : slot + BATCH], slot) if known.get(k) == tags[at]], kind
                 )
             view = kept.pop(key, None) if known.get(key) == tags[slot] else None
-            while view is None and slot not in made:
-                done = next(pending, None)
-                if done is None:
-                    break
-                made[done[0]] = done[1]
-                if done[1] is not None:
-                    store.put_view(keys[done[0]], kind, tags[done[0]], done[1])
             if view is None:
-                view = made.pop(slot, None)
+                view = self._made(slot, made, pending, kind, tags)
             if view is None:  # not made by a worker (none ran, or its entry is not cached)
                 result = (
                     self.collected.note(slot) if self.collected.loaded else _entry_result(store, key)
@@ -108,6 +109,27 @@ class Reading:
                 view = make(paths[slot], result.cards, mine[slot])
                 store.put_view(key, kind, tags[slot], view)
             yield paths[slot], view
+
+    def _made(
+        self,
+        slot: int,
+        made: dict[int, bytes | None],
+        pending: Iterator[tuple[int, bytes | None]],
+        kind: str,
+        tags: list[str],
+    ) -> bytes | None:
+        """The view of ``slot`` a worker made, waiting for it (and keeping every view that
+        comes in meanwhile); None when no worker made it."""
+        store, keys = self.store, self.collected.keys
+        assert store is not None and keys is not None
+        while slot not in made:
+            done = next(pending, None)
+            if done is None:
+                break
+            made[done[0]] = done[1]
+            if done[1] is not None:
+                store.put_view(keys[done[0]], kind, tags[done[0]], done[1])
+        return made.pop(slot, None)
 
 
 def _tag(guids: Sequence[str]) -> str:

@@ -33,7 +33,7 @@ from .cache import (
     legacy_cache_dir,
     usable_cache_dir,
 )
-from .collect import Collected, Progress, collect, gather, plan_notes, unchanged
+from .collect import Collected, Plan, Progress, collect, gather, plan_notes, unchanged
 from .commit import discard, is_the_deck, replace_deck_and_state
 from .incremental import natural_table, patch
 from .lock import OnWait, lock_path, output_lock
@@ -254,39 +254,12 @@ def _build(
             plan = plan_notes(paths, deck, config, store, outputs=output_files(output), allow_empty=allow_empty)
             collected = unchanged(plan, store, jobs) if store is not None else None
             if collected is None and store is not None:
-                when = now or build_time()
-                patched = patch(
-                    plan,
-                    store,
-                    output,
-                    now=when,
-                    deck=deck_fp,
-                    templates_dir=templates_dir,
-                    jobs=jobs,
-                    progress=progress,
-                    full=lambda: gather(plan, store, jobs, None),
-                    committed=committed,
-                )
+                patched = _patched(plan, store, output, now, deck_fp, templates_dir, jobs, progress, committed)
                 if patched is not None:
-                    done = patched.collected
-                    return BuildResult(
-                        done,
-                        lambda: identify_cards(done, output, now=when),
-                        output,
-                        patched.written,
-                        changes=patched.changes,
-                    )
+                    return patched
             collected = collected or gather(plan, store, jobs, progress)
         previous = store.manifest() if store is not None else None
-        if (
-            previous is not None
-            and collected.parsed == 0  # a re-parse under an unchanged key: an image changed
-            and collected.fingerprint is not None
-            and previous.inputs == collected.fingerprint
-            and previous.deck == deck_fp
-            and previous.output == file_stamp(output)
-            and previous.state == file_stamp(state_path(output))
-        ):
+        if previous is not None and _up_to_date(previous, collected, output, deck_fp):
             assert store is not None
             store.save(previous, manifest_changed=False)
             return BuildResult(
@@ -296,23 +269,84 @@ def _build(
                 False,
                 changes=Changes(unchanged=previous.guids),
             )
-        db = db_path(store.root) if store is not None else None
-        stale_faces = previous is not None and previous.deck != deck_fp
-        identified, written, deflated = _identify_and_write(
-            collected,
-            output,
-            db,
-            now=now,
-            templates_dir=templates_dir,
-            stale_faces=stale_faces,
-            committed=committed,
-            warn=store.warn_once if store is not None else None,
-        )
-        if store is not None:
-            assert db is not None
-            kept = deflated if written else previous.deflated if previous is not None else None
-            store.save(_manifest(collected, identified, output, db, deck_fp, kept))
-        return BuildResult(collected, identified, output, written)
+        return _write_full(collected, output, store, previous, deck_fp, now, templates_dir, committed)
+
+
+def _write_full(
+    collected: Collected,
+    output: Path,
+    store: NoteCache | None,
+    previous: Manifest | None,
+    deck_fp: str,
+    now: int | None,
+    templates_dir: Path | None,
+    committed: Callable[[], None],
+) -> BuildResult:
+    """Every card identified and the whole deck written (unless it would be the same),
+    and the manifest of what it was made of saved."""
+    db = db_path(store.root) if store is not None else None
+    stale_faces = previous is not None and previous.deck != deck_fp
+    identified, written, deflated = _identify_and_write(
+        collected,
+        output,
+        db,
+        now=now,
+        templates_dir=templates_dir,
+        stale_faces=stale_faces,
+        committed=committed,
+        warn=store.warn_once if store is not None else None,
+    )
+    if store is not None:
+        assert db is not None
+        kept = deflated if written else previous.deflated if previous is not None else None
+        store.save(_manifest(collected, identified, output, db, deck_fp, kept))
+    return BuildResult(collected, identified, output, written)
+
+
+def _patched(
+    plan: Plan,
+    store: NoteCache,
+    output: Path,
+    now: int | None,
+    deck_fp: str,
+    templates_dir: Path | None,
+    jobs: int | None,
+    progress: Progress | None,
+    committed: Callable[[], None],
+) -> BuildResult | None:
+    """The build as a patch of the last deck (incremental.py), or None: build in full."""
+    when = now or build_time()
+    patched = patch(
+        plan,
+        store,
+        output,
+        now=when,
+        deck=deck_fp,
+        templates_dir=templates_dir,
+        jobs=jobs,
+        progress=progress,
+        full=lambda: gather(plan, store, jobs, None),
+        committed=committed,
+    )
+    if patched is None:
+        return None
+    done = patched.collected
+    return BuildResult(
+        done, lambda: identify_cards(done, output, now=when), output, patched.written, changes=patched.changes
+    )
+
+
+def _up_to_date(previous: Manifest, collected: Collected, output: Path, deck_fp: str) -> bool:
+    """Whether the last build made the deck of exactly these notes, and its files are as it
+    left them: nothing to write."""
+    return bool(
+        collected.parsed == 0  # a re-parse under an unchanged key: an image changed
+        and collected.fingerprint is not None
+        and previous.inputs == collected.fingerprint
+        and previous.deck == deck_fp
+        and previous.output == file_stamp(output)
+        and previous.state == file_stamp(state_path(output))
+    )
 
 
 Slices = tuple[int, tuple[int, ...], int, tuple[int, ...], int]  # zipping.Deflated as the manifest keeps it

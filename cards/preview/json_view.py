@@ -23,7 +23,7 @@ from ..model import CLOZE, Card
 from .faces import cloze_ordinals, render_faces, strip_html
 
 if TYPE_CHECKING:
-    from ..extract.judge import Explained
+    from ..judge import Explained
 from ..deck.render import card_fields
 
 __all__ = [

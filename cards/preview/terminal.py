@@ -35,7 +35,7 @@ from .faces import cloze_filter
 from .json_view import note_uri, ordinals, resolved_uri, select, source_uri
 
 if TYPE_CHECKING:
-    from ..extract.judge import Explained
+    from ..judge import Explained
 
 # ------------------------------------------------------------------ terminal
 
@@ -452,6 +452,31 @@ _MARKS = {
 }
 
 
+def _print_retired(
+    console: Console, entries: Sequence[Any], *, kinds: Sequence[str], note: str | None, grep: str | None
+) -> int:
+    """The retired cards the filters select (a retired card has no line any more: its
+    note and the fact it held); how many."""
+    needle = " ".join(grep.split()).casefold() if grep else None
+    listed = 0
+    for entry in entries:
+        facts = " · ".join(part for part in entry.identity.split("\x1f") if part)
+        if kinds and entry.kind not in kinds:
+            continue
+        if note and not (fnmatch(entry.path, note) or fnmatch(entry.path.rsplit("/", 1)[-1], note)):
+            continue
+        if needle and needle not in " ".join(facts.split()).casefold():
+            continue
+        mark, style = _MARKS["retired"]
+        listed += 1
+        _print(console)
+        _print(
+            console, Text.assemble("  ", (f"{mark} retired", style), "  ", (entry.kind, KIND), "  ", (entry.path, DIM))
+        )
+        _print(console, Text.assemble("  " + " " * 4, facts))
+    return listed
+
+
 def print_changes(
     console: Console,
     identified: Any,
@@ -481,7 +506,8 @@ def print_changes(
                 (str(output), "bold"),
                 (" is known", "bold"),
                 f": there is no {output.name}.cards-state.json beside it, so there is nothing to compare with.\n",
-                f"A build would write all {len(identified.cards)} notes ({total} cards); importing it adds them to Anki, "
+                f"A build would write all {len(identified.cards)} notes ({total} cards); importing it adds them to "
+                f"Anki, "
                 "and notes that are already there and unchanged keep their reviews.",
             ),
         )
@@ -502,22 +528,7 @@ def print_changes(
         for ordinal in ordinals(card):
             _print(console)
             _print(console, render_card(card, ordinal, link=link, mark=Text(f"{mark} {label:<7}", style=style)))
-    needle = " ".join(grep.split()).casefold() if grep else None
-    for entry in changes.retired_entries:
-        facts = " · ".join(part for part in entry.identity.split("\x1f") if part)
-        if kinds and entry.kind not in kinds:
-            continue
-        if note and not (fnmatch(entry.path, note) or fnmatch(entry.path.rsplit("/", 1)[-1], note)):
-            continue
-        if needle and needle not in " ".join(facts.split()).casefold():
-            continue
-        mark, style = _MARKS["retired"]
-        listed += 1
-        _print(console)
-        _print(
-            console, Text.assemble("  ", (f"{mark} retired", style), "  ", (entry.kind, KIND), "  ", (entry.path, DIM))
-        )
-        _print(console, Text.assemble("  " + " " * 4, facts))
+    listed += _print_retired(console, changes.retired_entries, kinds=kinds, note=note, grep=grep)
     _print(console)
     if not listed:
         _print(
