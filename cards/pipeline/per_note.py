@@ -185,6 +185,7 @@ def judge_text(
         reflowed=flowed.reflowed,
         warn=lambda e: log.warning("%s", e),
         blocks=blocks,
+        logseq=vault.layout.logseq,
     )
     skip = skip_note(parsed, layout=vault.layout, only_tagged=config.only_tagged)  # its own tags, not its folder's
     why, written = (note.skipped, False) if note.skipped else (str(skip), skip.written) if skip else (None, True)
