@@ -42,6 +42,23 @@ def test_harmless_formatting_tags_pass(cards_from, tag: str) -> None:
     assert f"x<{tag}>2</{tag}>" in field(cards_from, f"- the **enzyme** of x<{tag}>2</{tag}> here")
 
 
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        '- the **enzyme** <span class="bg-red" onclick="alert(1)">binds</span> here',
+        '- the **enzyme** <span style="color:red"><script>alert(1)</script>binds</span> here',
+        '- the **enzyme** <font color="red" onmouseover="alert(1)">binds</font> here',
+        '- the **enzyme** <mark onclick="alert(1)">binds</mark> here',
+    ],
+)
+def test_wrapping_html_shows_its_words_and_no_attribute(cards_from, markdown: str) -> None:
+    """A highlight or a colour written as HTML shows its words; its tag and attributes
+    never reach a card, and what it wraps is escaped as any text is."""
+    html = field(cards_from, markdown)
+    assert "binds" in html
+    assert not re.search(r"<(span|font|script)\b|onclick|onmouseover", html)
+
+
 def test_br_passes(cards_from) -> None:
     assert "one<br>two" in field(cards_from, "- the **enzyme** is one<br>two")
 

@@ -3,10 +3,11 @@
 markdown-it-py parses CommonMark; mdit-py-plugins adds front matter and ``$math$``.
 A few small inline rules are ours because no maintained plugin covers them:
 ``==highlight==`` and Logseq's ``^^highlight^^`` (mark), ``[[Page|alias]]`` /
-``![[image.png]]`` (wikilinks), Logseq's block references ``((uuid))``, and a
+``![[image.png]]`` (wikilinks), Logseq's block references ``((uuid))``, a
 hand-written cloze, Anki's
 ``{{c1::text::hint}}`` or Logseq's ``{{cloze text}}``, which must reach Anki as a
-deletion rather than as text whose braces get escaped.
+deletion rather than as text whose braces get escaped, and inline HTML that only
+wraps words (``<span class="…">``, ``<mark>``: their words, see :func:`_html_wrappers`).
 """
 
 from __future__ import annotations
@@ -215,6 +216,76 @@ def _block_refs(state: StateCore) -> None:
         block.children = children
 
 
+#: An inline HTML tag (markdown-it's ``html_inline`` holds exactly one): its name, and its attributes.
+_HTML_TAG = re.compile(r"^<(/?)([A-Za-z][A-Za-z0-9-]*)(\s[^>]*)?/?>$")
+_HREF = re.compile(r"\shref\s*=", re.IGNORECASE)
+#: Tags that only colour or place the words they wrap, never words themselves.
+_WRAPPERS = frozenset({"span", "font"})
+
+
+def _html_wrappers(state: StateCore) -> None:
+    """Inline HTML that only wraps words gives its words, as the note's app shows them.
+
+    Logseq writes a coloured highlight as ``<span class="…">words</span>``, editors a
+    colour as ``<span style="…">`` or ``<font color="…">``, and a heading's anchor as
+    ``<a name="intro"></a>`` (an ``a`` without ``href``): the tags go and the words stay
+    text (so they are escaped like any text). ``<mark …>words</mark>`` is a highlight,
+    as ``==words==`` is (``mark_open``/``mark_close``, a key phrase where highlights
+    are); a ``<mark>`` never closed in its paragraph only goes. Every other tag is left
+    as it was: the renderer (deck/render.py) shows a short list of harmless tags
+    without attributes and escapes the rest.
+    """
+    for block in state.tokens:
+        if block.type != "inline" or not block.children or "<" not in block.content:
+            continue
+        if not any(c.type == "html_inline" for c in block.children):
+            continue
+        block.children = _unwrapped(block.children)
+
+
+def _unwrapped(children: list[Token]) -> list[Token]:
+    tags = [_HTML_TAG.match(c.content.strip()) if c.type == "html_inline" else None for c in children]
+    marks: dict[int, int] = {}  # an opening <mark>'s index -> its closing tag's
+    opened: list[int] = []
+    anchors: list[bool] = []  # for each <a> open: whether it is a bare anchor (no href)
+    drop: set[int] = set()
+    for k, tag in enumerate(tags):
+        if tag is None:
+            continue
+        closing, name = bool(tag.group(1)), tag.group(2).lower()
+        if name in _WRAPPERS:
+            drop.add(k)
+        elif name == "mark":
+            if not closing:
+                opened.append(k)
+            elif opened:
+                marks[opened.pop()] = k
+            else:
+                drop.add(k)
+        elif name == "a":
+            if not closing:
+                anchors.append(not _HREF.search(tag.group(3) or ""))
+                if anchors[-1]:
+                    drop.add(k)
+            elif anchors and anchors.pop():
+                drop.add(k)
+    drop.update(opened)  # never closed
+    closes = {close: start for start, close in marks.items()}
+    out: list[Token] = []
+    for k, child in enumerate(children):
+        if k in drop:
+            continue
+        if k in marks or k in closes:
+            mark = Token("mark_open" if k in marks else "mark_close", "mark", 1 if k in marks else -1)
+            mark.markup, mark.level = "<mark>", child.level
+            out.append(mark)
+        elif child.type == "text" and out and out[-1].type == "text":
+            out[-1] = out[-1].copy(content=out[-1].content + child.content)  # the words a tag stood between
+        else:
+            out.append(child)
+    return out
+
+
 def _link_text(target: str) -> str:
     """What Obsidian shows for ``[[Page#Heading]]`` (``Page > Heading``) or ``[[Page#^block]]``."""
     page, _, anchor = target.partition("#")
@@ -308,6 +379,7 @@ def markdown() -> MarkdownIt:
     md.inline.ruler.before("emphasis", "logseq_cloze", _logseq_cloze)
     md.inline.ruler.before("link", "wikilink", _wikilink)
     md.core.ruler.push("block_ref", _block_refs)
+    md.core.ruler.push("html_wrappers", _html_wrappers)
     md.inline.ruler.before("emphasis", "mark", _mark)
     md.inline.ruler.before("emphasis", "strong", _strong)
     _quiet_block_rules()
