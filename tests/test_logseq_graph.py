@@ -132,6 +132,11 @@ def test_front_matter_logseq_writes_without_yaml_is_read_not_warned_about() -> N
     assert warnings and warnings[0].startswith("b.md:")  # not key: value lines either: still reported
 
 
+def test_a_heading_bullet_shows_its_words_in_the_breadcrumb_not_its_html() -> None:
+    text = "- ## Water <sup>2</sup>\n\t- The **bond angle** is about 104.5 degrees.\n\t- The **dipole** points to O.\n"
+    assert [c.context[-1] for c in extract_cards(note(text))] == ["Water 2", "Water 2"]
+
+
 def test_a_logseq_numbered_list_is_an_ordered_list() -> None:
     numbered = (
         "- Stages:\n\t- Prophase\n\t  logseq.order-list-type:: number\n\t- Metaphase\n\t  "

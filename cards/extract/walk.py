@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from ..deck.render import ImageResolver, TextRenderer
 from ..model import Block, Callout, Candidate, Facts, Field, ListBlock, ListItem, Note, Section, Source
-from ..notes.parse import plain_text
+from ..notes.parse import heading_text
 from ..notes.plugins import Plugins
 from ..text import normalise
 from .lines import Line, note_lines
@@ -217,10 +217,10 @@ def where(note: Note, visit: Visit) -> tuple[str, ...]:
     """The breadcrumb of a block reached by the walk: the note's, then the bullets
     written as headings above it (Logseq's ``- ## Title``), then the bullet it hangs
     under (its title: a leading bold phrase, else its first line)."""
-    headings = [plain_text(item.inline) for item in visit.parents[:-1] if item.heading]
+    headings = [heading_text(item.inline) for item in visit.parents[:-1] if item.heading]
     last = visit.parents[-1] if visit.parents else None
     if last is not None:
-        headings.append(plain_text(last.inline) if last.heading else step_title(last))
+        headings.append(heading_text(last.inline) if last.heading else step_title(last))
     return breadcrumb(note, visit.section, *headings)
 
 

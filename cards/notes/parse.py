@@ -374,6 +374,28 @@ def plain_text(inline: Inline | None) -> str:
     return "".join(_plain(t) for t in inline.tokens).strip()
 
 
+def heading_text(inline: Inline | None) -> str:
+    """A heading's words as a reader sees them, for breadcrumbs and the questions made
+    of them: :func:`plain_text` without the inline HTML tags (``## Title <img …>``,
+    ``## H<sub>2</sub>O``; a ``<br>`` leaves a space), which a rendered heading never
+    shows as text.
+
+    >>> heading_text(inline_of("Water <sup>1</sup> cycle<br>today"))
+    'Water 1 cycle today'
+    """
+    if inline is None:
+        return ""
+    shown = [t.copy(type="softbreak") if _BREAK_TAG.match(t.content) else t for t in inline.tokens if _shown(t)]
+    return "".join(_plain(t) for t in shown).strip()
+
+
+_BREAK_TAG = re.compile(r"^\s*<br\s*/?>\s*$", re.IGNORECASE)
+
+
+def _shown(token: Token) -> bool:
+    return token.type != "html_inline" or bool(_BREAK_TAG.match(token.content))
+
+
 def _plain(token: Token) -> str:
     if token.type in ("text", "code_inline", "wikilink", "wikiembed", "html_inline"):
         return token.content
@@ -397,7 +419,7 @@ def _sections(tokens: list[Token]) -> list[Section]:
         token = tokens[i]
         if token.type == "heading_open":
             level = int(token.tag[1:])
-            title = plain_text(_inline(tokens[i + 1]))
+            title = heading_text(_inline(tokens[i + 1]))
             stack = [(lvl, t) for lvl, t in stack if lvl < level]
             stack.append((level, title))
             sections.append(Section(line=_line(token), path=tuple(t for _, t in stack if t), blocks=[]))
