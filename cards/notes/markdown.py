@@ -6,7 +6,8 @@ A few small inline rules are ours because no maintained plugin covers them:
 ``![[image.png]]`` (wikilinks), Logseq's block references ``((uuid))``, a
 hand-written cloze, Anki's
 ``{{c1::text::hint}}`` or Logseq's ``{{cloze text}}``, which must reach Anki as a
-deletion rather than as text whose braces get escaped, and inline HTML that only
+deletion rather than as text whose braces get escaped, an image whose path holds
+spaces (``![](my image.png)``, as Obsidian reads it), and inline HTML that only
 wraps words (``<span class="…">``, ``<mark>``: their words, see :func:`_html_wrappers`).
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import PurePosixPath
 from weakref import WeakKeyDictionary
 
 from markdown_it import MarkdownIt
@@ -24,6 +26,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from .media import IMAGE_SUFFIXES
 from .scan import Occurrences
 
 _CLOZE_START = re.compile(r"\{\{c(\d{1,3})::")
@@ -335,6 +338,51 @@ def _top_level_hint(body: str) -> int | None:
     return None
 
 
+#: The longest path a spaced image may have (no path is longer; a longer "path" is prose).
+_PATH_LIMIT = 1024
+
+
+def _spaced_image(state: StateInline, silent: bool) -> bool:
+    """``![alt](my image.png)``: an image whose path holds spaces, written bare.
+
+    CommonMark reads no destination with a space unless it is in ``<…>`` (``![](<my
+    image.png>)``, ``![](my%20image.png)``: markdown-it's own image rule), so the note
+    showed its source; Obsidian and many editors write and show it as the image. Tried
+    after markdown-it's rule, and only for a path that ends in an image's suffix, with
+    no ``(``, ``<``, ``>`` nor line break in it. The path is then an image target like
+    any other: notes/media.py finds it in the vault, or the card names it as missing.
+    """
+    src, pos = state.src, state.pos
+    if not src.startswith("![", pos):
+        return False
+    label_end = state.md.helpers.parseLinkLabel(state, pos + 1, False)
+    if label_end < 0 or not src.startswith("(", label_end + 1):
+        return False
+    close = _scan(state).next(")", label_end + 2)
+    if close < 0 or close >= state.posMax or close - label_end > _PATH_LIMIT:
+        return False
+    target = src[label_end + 2 : close].strip()
+    if (
+        " " not in target
+        or any(c in target for c in "(<>\n")
+        or PurePosixPath(target).suffix.lower() not in IMAGE_SUFFIXES
+    ):
+        return False
+    href = state.md.normalizeLink(target)
+    if not state.md.validateLink(href):
+        return False
+    if not silent:
+        content = src[pos + 2 : label_end]
+        children: list[Token] = []
+        state.md.inline.parse(content, state.md, state.env, children)
+        token = state.push("image", "img", 0)
+        token.attrs = {"src": href, "alt": ""}
+        token.children = children or None
+        token.content = content
+    state.pos = close + 1
+    return True
+
+
 InlineRule = Callable[[StateInline, bool], bool]
 
 
@@ -375,6 +423,7 @@ def markdown() -> MarkdownIt:
     )
     for name in ("link", "image"):
         md.inline.ruler.at(name, _closed_label(_rule(md, name)))
+    md.inline.ruler.after("image", "spaced_image", _closed_label(_spaced_image))
     md.inline.ruler.before("emphasis", "cloze", _cloze)
     md.inline.ruler.before("emphasis", "logseq_cloze", _logseq_cloze)
     md.inline.ruler.before("link", "wikilink", _wikilink)
