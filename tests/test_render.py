@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -129,3 +130,49 @@ def test_images_go_through_the_resolver() -> None:
     assert renderer.media == ["media-a.png"]
     assert renderer.image("../secret.png", "") == '<span class="missing-image">[../secret.png]</span>'
     assert renderer.image("a.png", '" onerror="x') == '<img src="media-a.png" alt="&quot; onerror=&quot;x">'
+
+
+# ------------------------------------------------------------------ soft line breaks, as the vault's app shows them
+
+WRAPPED = (
+    "# Respiration\n\n"
+    "The **Krebs cycle** runs in the\nmitochondrial matrix of the cell.\n\n"
+    "**三羧酸循环**发生在线粒体\n基质中，产生 NADH。\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("files", "broken"),
+    [
+        ({}, False),  # a plain Markdown folder: CommonMark, a soft break is a space
+        ({".obsidian/app.json": "{}"}, True),  # Obsidian's default shows it as a line break
+        ({".obsidian/app.json": '{"strictLineBreaks": true}'}, False),
+        ({".obsidian/app.json": '{"strictLineBreaks": false}'}, True),
+        ({".obsidian/app.json": '{"strictLineBreaks": tru'}, True),  # not JSON: Obsidian's default
+        ({".obsidian/app.json": '["strictLineBreaks"]'}, True),
+        ({"logseq/config.edn": "{}"}, True),  # a Logseq block shows its lines
+    ],
+    ids=["plain", "obsidian", "strict", "not strict", "bad json", "not an object", "logseq"],
+)
+def test_a_soft_line_break_shows_as_the_vaults_app_shows_it(
+    tmp_path: Path, files: dict[str, str], broken: bool
+) -> None:
+    from cards.pipeline.run import collect
+
+    root = tmp_path / "v"
+    for name, content in {**files, "respiration.md": WRAPPED}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(content, "utf-8")
+    got = collect([root])
+    texts = sorted(c.front for c in got.cards)
+    assert "Traceback" not in " ".join(got.warnings)
+    if broken:
+        assert texts == [
+            "The {{c1::Krebs cycle}} runs in the<br>mitochondrial matrix of the cell.",
+            "{{c1::三羧酸循环}}发生在线粒体<br>基质中，产生 NADH。",
+        ]
+    else:
+        assert texts == [
+            "The {{c1::Krebs cycle}} runs in the mitochondrial matrix of the cell.",
+            "{{c1::三羧酸循环}}发生在线粒体基质中，产生 NADH。",
+        ]

@@ -49,6 +49,8 @@ class Context:
     #: the vault's root deck, for decks a card names (``#flashcards/a/b`` -> ``Root::a::b``)
     root_deck: str = ""
     claimed_lines: set[int] = field(default_factory=set)
+    #: a soft line break shows as a line break (notes/layout.py; deck/render.py)
+    line_breaks: bool = True
     _resolved: dict[str, str | None] = field(default_factory=dict)
     _text: TextRenderer | None = None
     _walked: tuple[Note, list[Visit]] | None = None
@@ -94,16 +96,16 @@ class Context:
     def text(self) -> TextRenderer:
         """The plain text of pieces, as the learner would read them."""
         if self._text is None:
-            self._text = TextRenderer(self.resolve)
+            self._text = TextRenderer(self.resolve, line_breaks=self.line_breaks)
         return self._text
 
     def words(self, pieces: Field) -> str:
         """The words pieces show, images left out: "" when they show only images or nothing."""
-        return TextRenderer(self.resolve, image="").text(pieces)
+        return TextRenderer(self.resolve, image="", line_breaks=self.line_breaks).text(pieces)
 
     def shows_image(self, pieces: Field) -> bool:
         """Whether pieces show an image the vault has (or a web image)."""
-        return "\ufdd4" in TextRenderer(self.resolve, image="\ufdd4").text(pieces)
+        return "\ufdd4" in TextRenderer(self.resolve, image="\ufdd4", line_breaks=self.line_breaks).text(pieces)
 
     def claim(self, node: object) -> None:
         self.claimed.add(id(node))
