@@ -380,13 +380,15 @@ def heading_text(inline: Inline | None) -> str:
     ``## H<sub>2</sub>O``; a ``<br>`` leaves a space), which a rendered heading never
     shows as text.
 
-    >>> heading_text(inline_of("Water <sup>1</sup> cycle<br>today"))
-    'Water 1 cycle today'
+    >>> heading_text(inline_of("Water <sup>1</sup> cycle<br>today")), heading_text(inline_of("1) <br> 2)"))
+    ('Water 1 cycle today', '1) 2)')
     """
     if inline is None:
         return ""
+    if not any(t.type == "html_inline" for t in inline.tokens):
+        return plain_text(inline)
     shown = [t.copy(type="softbreak") if _BREAK_TAG.match(t.content) else t for t in inline.tokens if _shown(t)]
-    return "".join(_plain(t) for t in shown).strip()
+    return " ".join("".join(_plain(t) for t in shown).split())  # the spaces around a tag, once
 
 
 _BREAK_TAG = re.compile(r"^\s*<br\s*/?>\s*$", re.IGNORECASE)
