@@ -57,7 +57,7 @@ def extract_cards(
     judged = judge_candidates(candidates(note, ctx, kinds))
     if dropped is not None:
         dropped.extend(judged.dropped)
-    renderer = Renderer(resolve_image=ctx.resolve)
+    renderer = Renderer(resolve_image=ctx.resolve, line_breaks=ctx.line_breaks)
     return [
         render_card(c, renderer, note_deck=note.deck, note_tags=note.tags, note_title=note.title) for c in judged.kept
     ]
