@@ -75,6 +75,26 @@ def cjk(text: str) -> int:
     return len(CJK.findall(text))
 
 
+#: Hangul, whose words are spaced as Latin words are (CSS keeps a line break between them as a space).
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+
+
+def joins_without_space(before: str, after: str) -> bool:
+    """Whether a soft line break between the characters ``before`` and ``after`` joins
+    them with nothing rather than a space: both wide (East Asian F, W or H: Han, kana,
+    full-width punctuation) and neither Hangul, as CSS Text 3 transforms a segment break
+    (a hard-wrapped Chinese or Japanese paragraph reads without stray spaces).
+
+    >>> joins_without_space("程", "序"), joins_without_space("。", "然"), joins_without_space("e", "程")
+    (True, True, False)
+    >>> joins_without_space("다", "한")
+    False
+    """
+    return all(
+        ch != "" and unicodedata.east_asian_width(ch) in "FWH" and not _HANGUL.match(ch) for ch in (before, after)
+    )
+
+
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f0-9][\w'’\-]*")
 
 

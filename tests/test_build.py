@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -114,6 +115,28 @@ def test_image_outside_the_vault_is_refused(vault: Path, tmp_path: Path) -> None
     )
     with zipfile.ZipFile(out) as archive:
         assert archive.read("media") == b"{}"
+
+
+@pytest.mark.parametrize("target", ["cell wall.png", "<cell wall.png>", "cell%20wall.png", "figures/leaf cell.png"])
+def test_an_image_whose_path_holds_spaces_is_found_and_packaged(vault: Path, tmp_path: Path, target: str) -> None:
+    """``![](cell wall.png)`` is no image to CommonMark, but Obsidian and many editors
+    write and show it so: the card shows the file and the deck carries it."""
+    (vault / "figures").mkdir()
+    (vault / "cell wall.png").write_bytes(b"\x89PNG wall")
+    (vault / "figures" / "leaf cell.png").write_bytes(b"\x89PNG leaf")
+    (vault / "img.md").write_text(f"# Plants\n\n- ![]({target})\n  - Cellulose makes the wall rigid.\n", "utf-8")
+    (vault / "outside.md").write_text("# Out\n\n- ![](../secret file.png)\n  - never packaged\n", "utf-8")
+    (tmp_path / "secret file.png").write_bytes(b"\x89PNG secret")
+    out = tmp_path / "deck.apkg"
+    result = build([vault], out, now=1_700_000_000)
+    (card,) = [c for c in result.collected.cards if c.source.path.name == "img.md"]
+    assert card.front.startswith("<img src=") and len(card.media) == 1
+    with zipfile.ZipFile(out) as archive:
+        packaged = [archive.read(n) for n in json.loads(archive.read("media"))]
+    assert packaged == [b"\x89PNG leaf" if "leaf" in target else b"\x89PNG wall"]
+    assert "outside.md:3: ../secret file.png: image path leads outside the vault; it is not packaged" in (
+        result.collected.warnings
+    )
 
 
 @pytest.mark.parametrize("cache", [True, False], ids=["patching the last deck", "full build"])

@@ -54,6 +54,19 @@ def test_every_candidates_text_is_what_its_card_shows(path: Path) -> None:
         assert candidate.view == html_view(candidate, renderer), candidate.source
 
 
+@pytest.mark.parametrize("path", NOTES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_candidates_text_is_what_its_card_shows_where_lines_join(path: Path) -> None:
+    """The same where a soft line break joins its lines (a plain Markdown folder): a
+    space, or nothing between two wide characters, in the HTML and the text alike."""
+    text = path.read_text("utf-8")
+    flowed = reflow(text)
+    note = parse_note(flowed.text, PurePosixPath(path.name), deck="D", reflowed=flowed.reflowed)
+    ctx = Context(resolve_image=lambda target: None if "missing" in target else target, line_breaks=False)
+    renderer = Renderer(resolve_image=ctx.resolve, line_breaks=False)
+    for candidate in candidates(note, ctx):
+        assert candidate.view == html_view(candidate, renderer), candidate.source
+
+
 def test_text_of_a_tricky_inline_matches_its_html() -> None:
     """Tags at an inline's edge keep the space beside them, a line break is a space, a
     hand-written deletion reads as the gap, a missing image as its name."""

@@ -92,6 +92,37 @@ def test_page_properties_give_the_title_and_tags() -> None:
     ] == []  # the property lines are no paragraph
 
 
+def test_block_properties_tag_nothing_in_a_graph_but_the_page_properties_do() -> None:
+    """A block's ``background_color:: #a83f2c`` (an old Logseq highlight) or ``tags::``
+    under a bullet is the block's own data: never a tag of the page, as it is never text.
+    The page's properties (its first block, or front matter) still tag it."""
+    text = (
+        "tags:: cytology, #exam\n\n"
+        "- What does a proton pump move?\n  background_color:: #a83f2c\n  id:: 6a0c4b6f-abef-4c73-a5e0-c31197183ad9\n"
+        "\t- Hydrogen ions across the membrane.\n\t  tags:: #transport, [[membranes]]\n"
+        "- The pump works against the gradient #energy\n"
+    )
+    graph_note = parse_note(text, PurePosixPath("pages/p.md"), deck="D", logseq=True)
+    assert graph_note.tags == ("cytology", "exam", "energy")
+    assert note(text).tags == ("cytology", "exam", "a83f2c", "transport", "energy")  # elsewhere: as Obsidian reads it
+    for card in extract_cards(graph_note):
+        assert "a83f2c" not in card.front + card.back and "transport" not in card.front + card.back
+    first_block = "- tags:: #exam\n- The pump uses ATP.\n  color:: #blue\n"
+    assert parse_note(first_block, PurePosixPath("pages/q.md"), deck="D", logseq=True).tags == ("exam",)
+    matter = "---\ntags: cytology\n---\n- A block\n  color:: #blue\n"
+    assert parse_note(matter, PurePosixPath("pages/r.md"), deck="D", logseq=True).tags == ("cytology",)
+
+
+def test_a_graphs_build_takes_no_tag_from_a_block_property(tmp_path: Path) -> None:
+    root = graph(tmp_path)
+    (root / "pages" / "pumps.md").write_text(
+        "tags:: cytology\n\n- What does a proton pump move?\n  background_color:: #a83f2c\n\t- Hydrogen ions.\n",
+        "utf-8",
+    )
+    (pump,) = [c for c in collect([root]).cards if c.source.path.name == "pumps.md"]
+    assert pump.tags == ("pages", "cytology")
+
+
 def test_front_matter_logseq_writes_without_yaml_is_read_not_warned_about() -> None:
     warnings: list[str] = []
     text = "---\ntitle: ASLFeat\ntags: [[Keypoint]], #reference\nauthors:[[Zixin Luo]]\n---\n\n- text\n"
@@ -99,6 +130,11 @@ def test_front_matter_logseq_writes_without_yaml_is_read_not_warned_about() -> N
     assert (parsed.title, parsed.tags, warnings) == ("ASLFeat", ("Keypoint", "reference"), [])
     parse_note("---\n- a: [\n---\n", PurePosixPath("b.md"), deck="D", warn=lambda e: warnings.append(str(e)))
     assert warnings and warnings[0].startswith("b.md:")  # not key: value lines either: still reported
+
+
+def test_a_heading_bullet_shows_its_words_in_the_breadcrumb_not_its_html() -> None:
+    text = "- ## Water <sup>2</sup>\n\t- The **bond angle** is about 104.5 degrees.\n\t- The **dipole** points to O.\n"
+    assert [c.context[-1] for c in extract_cards(note(text))] == ["Water 2", "Water 2"]
 
 
 def test_a_logseq_numbered_list_is_an_ordered_list() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +41,23 @@ def test_script_block_never_reaches_a_field(cards_from) -> None:
 @pytest.mark.parametrize("tag", ["b", "i", "u", "sup", "sub", "mark", "kbd", "code"])
 def test_harmless_formatting_tags_pass(cards_from, tag: str) -> None:
     assert f"x<{tag}>2</{tag}>" in field(cards_from, f"- the **enzyme** of x<{tag}>2</{tag}> here")
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        '- the **enzyme** <span class="bg-red" onclick="alert(1)">binds</span> here',
+        '- the **enzyme** <span style="color:red"><script>alert(1)</script>binds</span> here',
+        '- the **enzyme** <font color="red" onmouseover="alert(1)">binds</font> here',
+        '- the **enzyme** <mark onclick="alert(1)">binds</mark> here',
+    ],
+)
+def test_wrapping_html_shows_its_words_and_no_attribute(cards_from, markdown: str) -> None:
+    """A highlight or a colour written as HTML shows its words; its tag and attributes
+    never reach a card, and what it wraps is escaped as any text is."""
+    html = field(cards_from, markdown)
+    assert "binds" in html
+    assert not re.search(r"<(span|font|script)\b|onclick|onmouseover", html)
 
 
 def test_br_passes(cards_from) -> None:
@@ -112,3 +130,49 @@ def test_images_go_through_the_resolver() -> None:
     assert renderer.media == ["media-a.png"]
     assert renderer.image("../secret.png", "") == '<span class="missing-image">[../secret.png]</span>'
     assert renderer.image("a.png", '" onerror="x') == '<img src="media-a.png" alt="&quot; onerror=&quot;x">'
+
+
+# ------------------------------------------------------------------ soft line breaks, as the vault's app shows them
+
+WRAPPED = (
+    "# Respiration\n\n"
+    "The **Krebs cycle** runs in the\nmitochondrial matrix of the cell.\n\n"
+    "**三羧酸循环**发生在线粒体\n基质中，产生 NADH。\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("files", "broken"),
+    [
+        ({}, False),  # a plain Markdown folder: CommonMark, a soft break is a space
+        ({".obsidian/app.json": "{}"}, True),  # Obsidian's default shows it as a line break
+        ({".obsidian/app.json": '{"strictLineBreaks": true}'}, False),
+        ({".obsidian/app.json": '{"strictLineBreaks": false}'}, True),
+        ({".obsidian/app.json": '{"strictLineBreaks": tru'}, True),  # not JSON: Obsidian's default
+        ({".obsidian/app.json": '["strictLineBreaks"]'}, True),
+        ({"logseq/config.edn": "{}"}, True),  # a Logseq block shows its lines
+    ],
+    ids=["plain", "obsidian", "strict", "not strict", "bad json", "not an object", "logseq"],
+)
+def test_a_soft_line_break_shows_as_the_vaults_app_shows_it(
+    tmp_path: Path, files: dict[str, str], broken: bool
+) -> None:
+    from cards.pipeline.run import collect
+
+    root = tmp_path / "v"
+    for name, content in {**files, "respiration.md": WRAPPED}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(content, "utf-8")
+    got = collect([root])
+    texts = sorted(c.front for c in got.cards)
+    assert "Traceback" not in " ".join(got.warnings)
+    if broken:
+        assert texts == [
+            "The {{c1::Krebs cycle}} runs in the<br>mitochondrial matrix of the cell.",
+            "{{c1::三羧酸循环}}发生在线粒体<br>基质中，产生 NADH。",
+        ]
+    else:
+        assert texts == [
+            "The {{c1::Krebs cycle}} runs in the mitochondrial matrix of the cell.",
+            "{{c1::三羧酸循环}}发生在线粒体基质中，产生 NADH。",
+        ]

@@ -43,6 +43,7 @@ from ..model import (
     View,
     Words,
 )
+from ..text import joins_without_space
 from .notetypes import NOTE_TYPES
 
 #: Given an image target from a note, return the ``src`` to use, or None to drop it.
@@ -95,6 +96,9 @@ class Renderer:
     #: Only the Text field of a cloze card may carry hand-written deletions: Anki makes
     #: a card for a cloze found in *any* field, and one outside Text renders blank.
     handwritten: bool = False
+    #: A soft line break (one newline inside a paragraph) shows as ``<br>``, as the
+    #: vault's app shows it (notes/layout.py); False: it joins the lines (:func:`soft_break`).
+    line_breaks: bool = True
 
     # ------------------------------------------------------------- inline
 
@@ -113,9 +117,11 @@ class Renderer:
     def tokens(self, tokens: Sequence[Token], *, cloze: Token | None = None) -> str:
         out: list[str] = []
         closing: list[str] = []  # for strong/mark: what closes the span opened last
-        for token in tokens:
+        for k, token in enumerate(tokens):
             kind = token.type
-            if kind in ("strong_open", "mark_open"):
+            if kind == "softbreak" and not self.line_breaks:
+                out.append(soft_break(tokens, k))
+            elif kind in ("strong_open", "mark_open"):
                 tag = "b" if kind == "strong_open" else "mark"
                 if token is cloze:
                     out.append("{{c1::")
@@ -244,6 +250,24 @@ class Renderer:
             if inner.startswith(f"<{tag}>") and inner.endswith(f"</{tag}>") and inner.count(f"<{tag}>") == 1:
                 return inner[len(tag) + 2 : -len(tag) - 3]
         return inner
+
+
+def soft_break(tokens: Sequence[Token], k: int) -> str:
+    """What the soft line break ``tokens[k]`` shows where lines join (CommonMark): a
+    space, or nothing between two wide characters (cards/text.py,
+    ``joins_without_space``), so a hard-wrapped Chinese paragraph reads unbroken."""
+    return "" if joins_without_space(_edge(tokens, k, -1), _edge(tokens, k, 1)) else " "
+
+
+def _edge(tokens: Sequence[Token], k: int, step: int) -> str:
+    """The character of text beside ``tokens[k]`` (``step`` -1: before it, 1: after
+    it), through the marks of a span (``**``, ``==``); "" when something else is there."""
+    i = k + step
+    while 0 <= i < len(tokens) and tokens[i].nesting != 0:
+        i += step
+    if not 0 <= i < len(tokens) or tokens[i].type != "text" or not tokens[i].content:
+        return ""
+    return tokens[i].content[-1 if step < 0 else 0]
 
 
 # ----------------------------------------------------------------- card fields
@@ -388,6 +412,8 @@ class TextRenderer:
 
     resolve_image: ImageResolver
     image: str = " [image] "
+    #: as :attr:`Renderer.line_breaks`
+    line_breaks: bool = True
 
     def view(self, model: str, front: Sequence[Piece], back: Sequence[Piece]) -> View:
         """The view of a candidate's sides (a cloze's first ``c1`` deletion is its gap)."""
@@ -446,9 +472,11 @@ class TextRenderer:
 
     def _tokens(self, tokens: Sequence[Token], out: list[str], gap: Token | None, handwritten: bool) -> None:
         closing: list[str] = []
-        for token in tokens:
+        for k, token in enumerate(tokens):
             kind = token.type
-            if kind in ("strong_open", "mark_open"):
+            if kind == "softbreak" and not self.line_breaks:
+                out.append(soft_break(tokens, k))
+            elif kind in ("strong_open", "mark_open"):
                 if token is gap:
                     out.append(_TAG + _OPEN + "1" + _COLONS)
                     closing.append(_TAG + _CLOSE)

@@ -78,7 +78,7 @@ def extract_cards(
     judged = judge_candidates(candidates(note, ctx, kinds), density=density)
     if dropped is not None:
         dropped.extend(judged.dropped)
-    renderer = Renderer(resolve_image=ctx.resolve)
+    renderer = Renderer(resolve_image=ctx.resolve, line_breaks=ctx.line_breaks)
     return [
         render_card(c, renderer, note_deck=note.deck, note_tags=note.tags, note_title=note.title, score=score)
         for c, score in zip(judged.kept, judged.scores)

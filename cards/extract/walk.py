@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from ..deck.render import ImageResolver, TextRenderer
 from ..model import Block, Callout, Candidate, Facts, Field, ListBlock, ListItem, Note, Section, Source
-from ..notes.parse import plain_text
+from ..notes.parse import heading_text
 from ..notes.plugins import Plugins
 from ..text import normalise
 from .lines import Line, note_lines
@@ -49,6 +49,8 @@ class Context:
     #: the vault's root deck, for decks a card names (``#flashcards/a/b`` -> ``Root::a::b``)
     root_deck: str = ""
     claimed_lines: set[int] = field(default_factory=set)
+    #: a soft line break shows as a line break (notes/layout.py; deck/render.py)
+    line_breaks: bool = True
     _resolved: dict[str, str | None] = field(default_factory=dict)
     _text: TextRenderer | None = None
     _walked: tuple[Note, list[Visit]] | None = None
@@ -94,16 +96,16 @@ class Context:
     def text(self) -> TextRenderer:
         """The plain text of pieces, as the learner would read them."""
         if self._text is None:
-            self._text = TextRenderer(self.resolve)
+            self._text = TextRenderer(self.resolve, line_breaks=self.line_breaks)
         return self._text
 
     def words(self, pieces: Field) -> str:
         """The words pieces show, images left out: "" when they show only images or nothing."""
-        return TextRenderer(self.resolve, image="").text(pieces)
+        return TextRenderer(self.resolve, image="", line_breaks=self.line_breaks).text(pieces)
 
     def shows_image(self, pieces: Field) -> bool:
         """Whether pieces show an image the vault has (or a web image)."""
-        return "\ufdd4" in TextRenderer(self.resolve, image="\ufdd4").text(pieces)
+        return "\ufdd4" in TextRenderer(self.resolve, image="\ufdd4", line_breaks=self.line_breaks).text(pieces)
 
     def claim(self, node: object) -> None:
         self.claimed.add(id(node))
@@ -217,10 +219,10 @@ def where(note: Note, visit: Visit) -> tuple[str, ...]:
     """The breadcrumb of a block reached by the walk: the note's, then the bullets
     written as headings above it (Logseq's ``- ## Title``), then the bullet it hangs
     under (its title: a leading bold phrase, else its first line)."""
-    headings = [plain_text(item.inline) for item in visit.parents[:-1] if item.heading]
+    headings = [heading_text(item.inline) for item in visit.parents[:-1] if item.heading]
     last = visit.parents[-1] if visit.parents else None
     if last is not None:
-        headings.append(plain_text(last.inline) if last.heading else step_title(last))
+        headings.append(heading_text(last.inline) if last.heading else step_title(last))
     return breadcrumb(note, visit.section, *headings)
 
 

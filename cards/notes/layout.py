@@ -1,4 +1,5 @@
-"""Which folders of a vault hold journals and templates, as the vault's own app says.
+"""Which folders of a vault hold journals and templates, as the vault's own app says,
+and how the app breaks a paragraph's lines.
 
 Why: a daily note, a journal page or a template has nothing to learn, and the app the
 notes are written in already knows where they live. Obsidian keeps the daily notes'
@@ -9,7 +10,9 @@ folder in ``.obsidian/templates.json`` (and Templater's in
 graph (``logseq/config.edn`` at its root, or ``pages/`` beside ``journals/``) keeps
 its journal pages in ``journals/`` unless ``:journals-directory`` says otherwise, hides
 the folders of ``:hidden``, and keeps backups of pages under ``logseq/`` (``bak/``),
-which are never notes. Nothing here reads a note: this is the vault's shape, read once
+which are never notes. Obsidian's ``.obsidian/app.json`` says whether a single newline
+inside a paragraph is only a space (``"strictLineBreaks": true``, as CommonMark reads
+it) or shows as a line break (its default). Nothing here reads a note: this is the vault's shape, read once
 per build (and part of every note's cache key, since it decides what a note gives).
 
 A settings file that cannot be read or is not JSON counts as absent: the build goes
@@ -44,6 +47,7 @@ PERIODIC_NOTES = PurePosixPath(".obsidian/plugins/periodic-notes/data.json")
 TEMPLATES = PurePosixPath(".obsidian/templates.json")
 TEMPLATER = PurePosixPath(".obsidian/plugins/templater-obsidian/data.json")
 LOGSEQ_CONFIG = PurePosixPath("logseq/config.edn")
+APP = PurePosixPath(".obsidian/app.json")
 
 #: A folder and what it is, as it will be reported ("Logseq's journals folder").
 Folder = tuple[str, str]
@@ -56,7 +60,8 @@ class Layout:
     Folders are vault-relative posix paths without a trailing slash. ``logseq`` is True
     for a Logseq graph; ``ignored`` are folders that hold no notes at all (Logseq's own
     ``logseq/``), skipped silently like ``.obsidian/``; ``hidden`` are folders the app
-    hides (Logseq's ``:hidden``), skipped and reported.
+    hides (Logseq's ``:hidden``), skipped and reported. ``strict_line_breaks``: Obsidian's
+    setting of that name is on (:meth:`line_breaks`).
     """
 
     logseq: bool = False
@@ -64,6 +69,21 @@ class Layout:
     templates: tuple[Folder, ...] = ()
     hidden: tuple[Folder, ...] = ()
     ignored: tuple[str, ...] = ()
+    strict_line_breaks: bool = False
+
+    def line_breaks(self, *, obsidian: bool) -> bool:
+        """Whether a soft line break (a single newline inside a paragraph) shows as a
+        line break, as the vault's app shows it: in a Logseq graph (a block's lines) and
+        in an Obsidian vault (``obsidian``: it has ``.obsidian/``) unless its
+        ``strictLineBreaks`` is on; anywhere else it is a space, as CommonMark reads it
+        (a hard-wrapped paragraph of a plain Markdown folder reads as one paragraph).
+
+        >>> Layout().line_breaks(obsidian=True), Layout(strict_line_breaks=True).line_breaks(obsidian=True)
+        (True, False)
+        >>> Layout().line_breaks(obsidian=False), Layout(logseq=True).line_breaks(obsidian=False)
+        (False, True)
+        """
+        return self.logseq or (obsidian and not self.strict_line_breaks)
 
     def journal(self, path: PurePosixPath) -> str | None:
         """Why the note at ``path`` is a journal page, or None."""
@@ -133,7 +153,9 @@ def load_layout(root: Path) -> Layout:
         folder = _folder(data.get(key)) if data is not None else ""
         if folder:
             templates.append((folder, what))
-    return Layout(logseq, _unique(journals), _unique(templates), _unique(hidden), tuple(ignored))
+    app = _read_json(root, root / APP)
+    strict = app is not None and app.get("strictLineBreaks") is True
+    return Layout(logseq, _unique(journals), _unique(templates), _unique(hidden), tuple(ignored), strict)
 
 
 def _unique(folders: list[Folder]) -> tuple[Folder, ...]:

@@ -3,10 +3,12 @@
 markdown-it-py parses CommonMark; mdit-py-plugins adds front matter and ``$math$``.
 A few small inline rules are ours because no maintained plugin covers them:
 ``==highlight==`` and Logseq's ``^^highlight^^`` (mark), ``[[Page|alias]]`` /
-``![[image.png]]`` (wikilinks), Logseq's block references ``((uuid))``, and a
+``![[image.png]]`` (wikilinks), Logseq's block references ``((uuid))``, a
 hand-written cloze, Anki's
 ``{{c1::text::hint}}`` or Logseq's ``{{cloze text}}``, which must reach Anki as a
-deletion rather than as text whose braces get escaped.
+deletion rather than as text whose braces get escaped, an image whose path holds
+spaces (``![](my image.png)``, as Obsidian reads it), and inline HTML that only
+wraps words (``<span class="…">``, ``<mark>``: their words, see :func:`_html_wrappers`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import PurePosixPath
 from weakref import WeakKeyDictionary
 
 from markdown_it import MarkdownIt
@@ -23,6 +26,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from .media import IMAGE_SUFFIXES
 from .scan import Occurrences
 
 _CLOZE_START = re.compile(r"\{\{c(\d{1,3})::")
@@ -215,6 +219,76 @@ def _block_refs(state: StateCore) -> None:
         block.children = children
 
 
+#: An inline HTML tag (markdown-it's ``html_inline`` holds exactly one): its name, and its attributes.
+_HTML_TAG = re.compile(r"^<(/?)([A-Za-z][A-Za-z0-9-]*)(\s[^>]*)?/?>$")
+_HREF = re.compile(r"\shref\s*=", re.IGNORECASE)
+#: Tags that only colour or place the words they wrap, never words themselves.
+_WRAPPERS = frozenset({"span", "font"})
+
+
+def _html_wrappers(state: StateCore) -> None:
+    """Inline HTML that only wraps words gives its words, as the note's app shows them.
+
+    Logseq writes a coloured highlight as ``<span class="…">words</span>``, editors a
+    colour as ``<span style="…">`` or ``<font color="…">``, and a heading's anchor as
+    ``<a name="intro"></a>`` (an ``a`` without ``href``): the tags go and the words stay
+    text (so they are escaped like any text). ``<mark …>words</mark>`` is a highlight,
+    as ``==words==`` is (``mark_open``/``mark_close``, a key phrase where highlights
+    are); a ``<mark>`` never closed in its paragraph only goes. Every other tag is left
+    as it was: the renderer (deck/render.py) shows a short list of harmless tags
+    without attributes and escapes the rest.
+    """
+    for block in state.tokens:
+        if block.type != "inline" or not block.children or "<" not in block.content:
+            continue
+        if not any(c.type == "html_inline" for c in block.children):
+            continue
+        block.children = _unwrapped(block.children)
+
+
+def _unwrapped(children: list[Token]) -> list[Token]:
+    tags = [_HTML_TAG.match(c.content.strip()) if c.type == "html_inline" else None for c in children]
+    marks: dict[int, int] = {}  # an opening <mark>'s index -> its closing tag's
+    opened: list[int] = []
+    anchors: list[bool] = []  # for each <a> open: whether it is a bare anchor (no href)
+    drop: set[int] = set()
+    for k, tag in enumerate(tags):
+        if tag is None:
+            continue
+        closing, name = bool(tag.group(1)), tag.group(2).lower()
+        if name in _WRAPPERS:
+            drop.add(k)
+        elif name == "mark":
+            if not closing:
+                opened.append(k)
+            elif opened:
+                marks[opened.pop()] = k
+            else:
+                drop.add(k)
+        elif name == "a":
+            if not closing:
+                anchors.append(not _HREF.search(tag.group(3) or ""))
+                if anchors[-1]:
+                    drop.add(k)
+            elif anchors and anchors.pop():
+                drop.add(k)
+    drop.update(opened)  # never closed
+    closes = {close: start for start, close in marks.items()}
+    out: list[Token] = []
+    for k, child in enumerate(children):
+        if k in drop:
+            continue
+        if k in marks or k in closes:
+            mark = Token("mark_open" if k in marks else "mark_close", "mark", 1 if k in marks else -1)
+            mark.markup, mark.level = "<mark>", child.level
+            out.append(mark)
+        elif child.type == "text" and out and out[-1].type == "text":
+            out[-1] = out[-1].copy(content=out[-1].content + child.content)  # the words a tag stood between
+        else:
+            out.append(child)
+    return out
+
+
 def _link_text(target: str) -> str:
     """What Obsidian shows for ``[[Page#Heading]]`` (``Page > Heading``) or ``[[Page#^block]]``."""
     page, _, anchor = target.partition("#")
@@ -264,6 +338,51 @@ def _top_level_hint(body: str) -> int | None:
     return None
 
 
+#: The longest path a spaced image may have (no path is longer; a longer "path" is prose).
+_PATH_LIMIT = 1024
+
+
+def _spaced_image(state: StateInline, silent: bool) -> bool:
+    """``![alt](my image.png)``: an image whose path holds spaces, written bare.
+
+    CommonMark reads no destination with a space unless it is in ``<…>`` (``![](<my
+    image.png>)``, ``![](my%20image.png)``: markdown-it's own image rule), so the note
+    showed its source; Obsidian and many editors write and show it as the image. Tried
+    after markdown-it's rule, and only for a path that ends in an image's suffix, with
+    no ``(``, ``<``, ``>`` nor line break in it. The path is then an image target like
+    any other: notes/media.py finds it in the vault, or the card names it as missing.
+    """
+    src, pos = state.src, state.pos
+    if not src.startswith("![", pos):
+        return False
+    label_end = state.md.helpers.parseLinkLabel(state, pos + 1, False)
+    if label_end < 0 or not src.startswith("(", label_end + 1):
+        return False
+    close = _scan(state).next(")", label_end + 2)
+    if close < 0 or close >= state.posMax or close - label_end > _PATH_LIMIT:
+        return False
+    target = src[label_end + 2 : close].strip()
+    if (
+        " " not in target
+        or any(c in target for c in "(<>\n")
+        or PurePosixPath(target).suffix.lower() not in IMAGE_SUFFIXES
+    ):
+        return False
+    href = state.md.normalizeLink(target)
+    if not state.md.validateLink(href):
+        return False
+    if not silent:
+        content = src[pos + 2 : label_end]
+        children: list[Token] = []
+        state.md.inline.parse(content, state.md, state.env, children)
+        token = state.push("image", "img", 0)
+        token.attrs = {"src": href, "alt": ""}
+        token.children = children or None
+        token.content = content
+    state.pos = close + 1
+    return True
+
+
 InlineRule = Callable[[StateInline, bool], bool]
 
 
@@ -304,10 +423,12 @@ def markdown() -> MarkdownIt:
     )
     for name in ("link", "image"):
         md.inline.ruler.at(name, _closed_label(_rule(md, name)))
+    md.inline.ruler.after("image", "spaced_image", _closed_label(_spaced_image))
     md.inline.ruler.before("emphasis", "cloze", _cloze)
     md.inline.ruler.before("emphasis", "logseq_cloze", _logseq_cloze)
     md.inline.ruler.before("link", "wikilink", _wikilink)
     md.core.ruler.push("block_ref", _block_refs)
+    md.core.ruler.push("html_wrappers", _html_wrappers)
     md.inline.ruler.before("emphasis", "mark", _mark)
     md.inline.ruler.before("emphasis", "strong", _strong)
     _quiet_block_rules()

@@ -35,11 +35,14 @@ def parse_note(
     reflowed: bool = False,
     warn: Any = None,
     blocks: BlockText | None = None,
+    logseq: bool = False,
 ) -> Note:
     """Parse one note. ``deck`` and ``tags`` come from the folder; front matter may override.
 
     ``blocks`` gives the text of a Logseq block by its id, for ``((block refs))``
-    (notes/blocks.py); without it a reference is unresolved.
+    (notes/blocks.py); without it a reference is unresolved. ``logseq``: the note is a
+    page of a Logseq graph (notes/layout.py), whose block properties tag nothing
+    (:func:`_inline_tags`).
     """
     md = markdown()
     tokens = md.parse(text)
@@ -53,7 +56,8 @@ def parse_note(
         )
     code, hidden = _special_lines(tokens)
     front: dict[str, Any] = {}
-    if tokens and tokens[0].type == "front_matter":
+    front_matter = bool(tokens) and tokens[0].type == "front_matter"
+    if front_matter:
         front = _front_matter(tokens[0], path, warn)
         tokens = tokens[1:]
     for key, value in page_properties(tokens).items():
@@ -62,7 +66,7 @@ def parse_note(
     sections = _sections(tokens)
     title = str(front.get("title") or path.stem)
     note_deck = str(front["deck"]).strip() if isinstance(front.get("deck"), str) and front["deck"].strip() else deck
-    all_tags = [*tags, *_front_tags(front), *_inline_tags(tokens)]
+    all_tags = [*tags, *_front_tags(front), *_inline_tags(tokens, logseq=logseq, page_block=not front_matter)]
     return Note(
         path=path,
         title=title,
@@ -319,11 +323,32 @@ def _front_tags(front: dict[str, Any]) -> list[str]:
 _CARD_MARKERS = frozenset({"card"})  # Logseq's #card
 
 
-def _inline_tags(tokens: list[Token]) -> list[str]:
+def _inline_tags(tokens: list[Token], *, logseq: bool = False, page_block: bool = True) -> list[str]:
+    """The ``#tags`` written in the note's text.
+
+    ``logseq``: the note is a Logseq page. Then a property line of a block tags nothing:
+    a line of the block's text that is only ``key:: value``, the key a letter then
+    letters, digits, ``_``, ``-`` or ``.``, then ``::`` and a space or the line's end
+    (notes/metadata.py's ``PROPERTY``, the rule that already keeps such lines out of a
+    card's words: ``background_color:: #793e3e``, ``tags:: #exam`` under a bullet;
+    never ``ATP::adenosine``, ``What is ATP? :: …`` nor ``std::move``, which are no
+    property). Such a line
+    Logseq reads its ``#`` as the property's value (a colour, a page the block links
+    to), never as a tag of the page. The page's own properties, the lines of its first
+    block, stay the page's tags as Logseq makes them (``tags:: #a, [[b]]``, also read by
+    :func:`page_properties`), unless front matter holds the page's properties
+    (``page_block`` False). Elsewhere a ``#tag`` on such a line is a tag, as Obsidian
+    reads a Dataview field's ``#tag``.
+    """
     found: list[str] = []
+    first = page_block
     for token in tokens:
         if token.type == "inline":
-            for child in token.children or []:
+            children = token.children or []
+            if logseq and not first:
+                children, _ = _without_properties(children, token.content)
+            first = False
+            for child in children:
                 if child.type == "text":
                     found += [t for t in _INLINE_TAG.findall(child.content) if t.lower() not in _CARD_MARKERS]
     return found
@@ -349,6 +374,30 @@ def plain_text(inline: Inline | None) -> str:
     return "".join(_plain(t) for t in inline.tokens).strip()
 
 
+def heading_text(inline: Inline | None) -> str:
+    """A heading's words as a reader sees them, for breadcrumbs and the questions made
+    of them: :func:`plain_text` without the inline HTML tags (``## Title <img …>``,
+    ``## H<sub>2</sub>O``; a ``<br>`` leaves a space), which a rendered heading never
+    shows as text.
+
+    >>> heading_text(inline_of("Water <sup>1</sup> cycle<br>today")), heading_text(inline_of("1) <br> 2)"))
+    ('Water 1 cycle today', '1) 2)')
+    """
+    if inline is None:
+        return ""
+    if not any(t.type == "html_inline" for t in inline.tokens):
+        return plain_text(inline)
+    shown = [t.copy(type="softbreak") if _BREAK_TAG.match(t.content) else t for t in inline.tokens if _shown(t)]
+    return " ".join("".join(_plain(t) for t in shown).split())  # the spaces around a tag, once
+
+
+_BREAK_TAG = re.compile(r"^\s*<br\s*/?>\s*$", re.IGNORECASE)
+
+
+def _shown(token: Token) -> bool:
+    return token.type != "html_inline" or bool(_BREAK_TAG.match(token.content))
+
+
 def _plain(token: Token) -> str:
     if token.type in ("text", "code_inline", "wikilink", "wikiembed", "html_inline"):
         return token.content
@@ -372,7 +421,7 @@ def _sections(tokens: list[Token]) -> list[Section]:
         token = tokens[i]
         if token.type == "heading_open":
             level = int(token.tag[1:])
-            title = plain_text(_inline(tokens[i + 1]))
+            title = heading_text(_inline(tokens[i + 1]))
             stack = [(lvl, t) for lvl, t in stack if lvl < level]
             stack.append((level, title))
             sections.append(Section(line=_line(token), path=tuple(t for _, t in stack if t), blocks=[]))

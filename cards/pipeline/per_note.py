@@ -125,6 +125,11 @@ class Vault:
             if p.is_relative_to(root) and p != root
         )
 
+    @property
+    def line_breaks(self) -> bool:
+        """Whether a soft line break shows as a line break on a card (notes/layout.py)."""
+        return self.layout.line_breaks(obsidian=self.obsidian)
+
     def folder_tags(self, path: PurePosixPath) -> tuple[str, ...]:
         folder = "::".join(path.parent.parts)
         return (folder,) if folder else ()
@@ -196,13 +201,19 @@ def judge_text(
         reflowed=flowed.reflowed,
         warn=lambda e: log.warning("%s", e),
         blocks=blocks,
+        logseq=vault.layout.logseq,
     )
     skip = skip_note(parsed, layout=vault.layout, only_tagged=config.only_tagged)  # its own tags, not its folder's
     why, written = (note.skipped, False) if note.skipped else (str(skip), skip.written) if skip else (None, True)
     if why is not None and not written and not explain:
         return flowed.reflowed, why  # nothing comes: no need to extract
     parsed.tags = _note_tags(vault, note.path, parsed.tags)
-    ctx = Context(resolve_image=media.resolver(note.path, text), plugins=vault.plugins, root_deck=vault.deck)
+    ctx = Context(
+        resolve_image=media.resolver(note.path, text),
+        plugins=vault.plugins,
+        root_deck=vault.deck,
+        line_breaks=vault.line_breaks,
+    )
     verdicts = judge_note(
         candidates(parsed, ctx, config.kinds),
         skipped=why,
@@ -239,7 +250,7 @@ def note_cards(
     if dropped is not None:
         dropped.extend(judged.verdicts.dropped)
     parsed = judged.note
-    renderer = Renderer(resolve_image=judged.resolve)
+    renderer = Renderer(resolve_image=judged.resolve, line_breaks=vault.line_breaks)
     cards = [
         render_card(
             c,
