@@ -265,7 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--batch", type=int, default=250)
     s.add_argument("--double", type=float, default=0.1)
     s.add_argument("--repo", action="append", help="only this slug (repeatable)")
-    s.add_argument("--kind", action="append", help="only candidates of this kind (repeatable): a new kind's first labels")
+    s.add_argument(
+        "--kind", action="append", help="only candidates of this kind (repeatable): a new kind's first labels"
+    )
     s.add_argument("--out", type=Path, required=True)
     s.add_argument("--labels", type=Path, default=LABELS)
     c = sub.add_parser("collect")

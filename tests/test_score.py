@@ -16,8 +16,7 @@ from cards.config import DENSITIES
 from cards.judge.features import NAMES
 from cards.judge.score import ModelError, model_from, shipped_model
 from cards.judge.vault import VaultKeys, bucket, note_keys
-from cards.pipeline.cache import NoteCache
-from cards.pipeline.collect import collect
+from cards.pipeline.run import build
 
 #: Notes a learner wrote: mined facts of every strength, and cards written by hand.
 NOTES = {
@@ -33,7 +32,7 @@ NOTES = {
     ),
     "written.md": (
         "# Written\n\n"
-        "What is the powerhouse of the cell?::The mitochondrion\n\n"
+        "What is the powerhouse of the cell?::The mitochondrion #flashcards\n\n"
         "The capital of Italy is {{c1::Rome}}.\n\n"
         "Q: What does DNA stand for?\nA: Deoxyribonucleic acid\n"
     ),
@@ -115,7 +114,7 @@ def test_density_from_cards_toml_and_the_flag_over_it(vault: Path) -> None:
 def test_a_bad_density_is_named_with_its_file_and_line(vault: Path) -> None:
     (vault / "cards.toml").write_text('deck = "Bio"\ndensity = "lots"\n', "utf-8")
     out = run("build", vault, "-o", vault.parent / "d.apkg", code=1)
-    assert "cards.toml" in out and "line 2" in out and "density" in out and "Traceback" not in out
+    assert "cards.toml:2:" in out and "density" in out and "Traceback" not in out
     out = run("build", vault, "-o", vault.parent / "d.apkg", "--density", "lots", code=2)
     assert "few" in out and "normal" in out and "Traceback" not in out
 
@@ -176,28 +175,25 @@ def _template_vault(root: Path, copies: int) -> None:
 
 
 def test_a_note_is_judged_again_when_its_lines_start_to_recur(tmp_path: Path) -> None:
-    root = tmp_path / "v"
+    root, out = tmp_path / "v", tmp_path / "d.apkg"
     _template_vault(root, 0)
-    cache = NoteCache.open(tmp_path / "cache")
-    first = collect([root], cache=cache)
-    cache.save(None)
-    assert first.parsed == 1
-    again = collect([root], cache=cache)
-    assert again.parsed == 0  # nothing changed: from the cache
+    assert build([root], out, now=1_700_000_000).collected.parsed == 1
+    _template_vault(root, 0)  # the same bytes written again
+    assert build([root], out, now=1_700_000_100).collected.parsed == 0
     _template_vault(root, 3)  # three notes now share the heading "Summary"
-    third = collect([root], cache=cache)
+    third = build([root], out, now=1_700_000_200).collected
     assert third.parsed == 4, "fact.md's heading recurs now: its candidates are scored again"
-    cache.close()
+    assert build([root], out, now=1_700_000_300).collected.parsed == 0
 
 
 def test_the_recurrence_is_the_same_with_or_without_a_cache(tmp_path: Path) -> None:
     root = tmp_path / "v"
     _template_vault(root, 4)
-    cold = collect([root])
-    cache = NoteCache.open(tmp_path / "cache")
-    collect([root], cache=cache)
-    cache.save(None)
-    warm = collect([root], cache=cache)
-    cache.close()
+    cold = build([root], tmp_path / "cold.apkg", now=1_700_000_000, cache=False).collected
+    build([root], tmp_path / "warm.apkg", now=1_700_000_000)
+    (root / "t0.md").write_text("# Day 0\n\n## Summary\n\nNothing new on day 0.\n", "utf-8")  # same bytes
+    warm = build([root], tmp_path / "warm.apkg", now=1_700_000_100).collected
+    assert warm.parsed == 0
     assert [r.rows for r in cold.results] == [r.rows for r in warm.results]
     assert [r.below for r in cold.results] == [r.below for r in warm.results]
+    assert (tmp_path / "cold.apkg").read_bytes() == (tmp_path / "warm.apkg").read_bytes()

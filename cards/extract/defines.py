@@ -18,7 +18,7 @@ whether a learner would keep the card is the score's to say (judge/score.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
 
 from markdown_it.token import Token
@@ -59,6 +59,16 @@ def _split(first: Token) -> tuple[str, str] | None:
     return name, first.content[found.start() :]
 
 
+def _asks(tokens: Sequence[Token]) -> bool:
+    """A question (``What is …?``, ``… 是什么？``) states nothing to define.
+
+    >>> _asks([Token("text", "", 0, content="What is a lock?")]), _asks([Token("text", "", 0, content="A lock.")])
+    (True, False)
+    """
+    text = "".join(t.content for t in tokens if t.type == "text").rstrip()
+    return text.endswith(("?", "？")) or "?::" in text or "？::" in text
+
+
 def _nodes(visit: Visit) -> Iterator[tuple[object, Inline, int]]:
     block = visit.block
     if isinstance(block, Paragraph):
@@ -76,7 +86,7 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
                 continue
             for sentence in sentences(inline):
                 tokens = sentence.tokens
-                if not tokens or tokens[0].type != "text":
+                if not tokens or tokens[0].type != "text" or _asks(tokens):
                     continue
                 found = _split(tokens[0])
                 if found is None or refers_back(found[0]):

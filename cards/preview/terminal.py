@@ -293,9 +293,7 @@ class CardView:
                     yield line
 
 
-def render_card(
-    card: Card, ordinal: int, *, link: str = "", mark: Text | None = None, score: bool = False
-) -> CardView:
+def render_card(card: Card, ordinal: int, *, link: str = "", mark: Text | None = None, score: bool = False) -> CardView:
     """One Anki card, compact: kind and file:line, Q with the gap, A revealed, Extra dimmed;
     ``score``: its keep-probability after file:line (``preview --explain``).
 
