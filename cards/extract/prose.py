@@ -26,6 +26,7 @@ or a subject, an answer short enough to recall) is the score's to say (judge/sco
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..model import BASIC, Block, Blocks, Candidate, Code, Note, Paragraph, Section, Span
@@ -36,6 +37,7 @@ from .shapes import heading_inline
 from .walk import Context, breadcrumb
 
 KIND = "prose"
+_TAG_LINE = re.compile(r"^(?:#[^\s#]+[ \t]*)+(?:\n|$)")
 #: A code block this short still answers "how" in one look.
 SHORT_CODE = 12
 
@@ -48,6 +50,8 @@ def _answer(blocks: list[Block]) -> list[Block] | None:
         return None
     if is_links_only(first.inline) or is_image_only(first.inline) or not plain_text(first.inline).strip():
         return None
+    if _TAG_LINE.match(first.inline.source):
+        return None  # a line of tags opens it (``#flashcards``): a note of written cards, not prose
     answer: list[Block] = [first]
     after = blocks[1] if len(blocks) > 1 else None
     if isinstance(after, Code) and 0 < after.text.count("\n") + 1 <= SHORT_CODE:
@@ -71,9 +75,20 @@ def _question(note: Note, section: Section, first: bool) -> tuple[str, tuple[str
     return heading, breadcrumb(note, Section(section.line, section.path[:-1], []))
 
 
+def _written_in(block: Block, ctx: Context) -> bool:
+    """Whether a line of the block belongs to a card its author wrote (``Q::A`` lines
+    of a paragraph): that paragraph is theirs, not an answer to mine."""
+    if ctx.is_claimed(block):
+        return True
+    if not isinstance(block, Paragraph) or not ctx.claimed_lines:
+        return False
+    last = block.line + block.inline.source.count("\n")
+    return any(line in ctx.claimed_lines for line in range(block.line, last + 1))
+
+
 def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     for k, section in enumerate(note.sections):
-        if not section.blocks or ctx.is_claimed(section.blocks[0]):
+        if not section.blocks or _written_in(section.blocks[0], ctx):
             continue
         asked = _question(note, section, first=k == 0)
         if asked is None or (section.path and _sections_own(section)):

@@ -130,7 +130,11 @@ def _shape_features(candidate: Candidate, out: list[float]) -> None:
     out[INDEX["image"]] = float("[image]" in view.front or "[image]" in answer)
     out[INDEX["math"]] = float("\\(" in view.front or "\\(" in answer)
     if candidate.cloze:
-        out[INDEX["gap_at_start"]] = float(view.front.lstrip().startswith(GAP))
+        # a gap that opens its sentence (a label before a colon, a subject); a list of step
+        # titles is no sentence: its first step hidden says nothing of the kind
+        out[INDEX["gap_at_start"]] = float(
+            not isinstance(candidate.facts, ListShape) and view.front.lstrip().startswith(GAP)
+        )
         out[INDEX["gap_only"]] = float(not rest.strip(_BLANKS))
         out[INDEX["gloss_after_gap"]] = float(view.after.lstrip().startswith(("(", "（")))
         out[INDEX["colon_after_gap"]] = float(view.after.lstrip(" *").startswith((":", "：")))

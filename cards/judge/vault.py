@@ -9,7 +9,7 @@ question, answer, first word or heading as a line of theirs.
 
 A note's keys come from its raw text alone (before it is parsed), so the build can count
 them over every note first and hand each note only the counts of its own keys
-(:class:`Recurrence`). Counts are kept as buckets (1, 2, 3–4, 5–8, …): a note's cards
+(:class:`Recurrence`). Counts are kept as buckets (1, 2, 3–4, 5 or more): a note's cards
 change only when one of its keys crosses a bucket, and an edit elsewhere in the vault
 rarely does that, so the cached result of most notes stays valid
 (:meth:`Recurrence.signature`).
@@ -38,7 +38,7 @@ _COLON = re.compile(r"[:：]")
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n(?:---|\.\.\.)\n", re.S)
 LINE_KEY = 60
 PREFIX_KEY = 40
-MAX_BUCKET = 12
+MAX_BUCKET = 3
 
 
 def shape(text: str) -> str:
@@ -90,11 +90,14 @@ def note_keys(text: str) -> frozenset[str]:
 
 
 def bucket(count: int) -> int:
-    """How often a key recurs, on a log scale: 0 for one note, 1 for two, 2 for three or
-    four, 3 for five to eight … (at most 12).
+    """How often a key recurs: 0 for one note, 1 for two, 2 for three or four, 3 for five
+    or more. Why so few: a key of many notes (a template's heading, the first word
+    "the") is boilerplate whether 50 or 500 notes hold it, and a note's cached cards hold
+    while its buckets do, so an edit that moves a count past 64 or 128 must not send
+    every note holding that key back to the judge.
 
     >>> [bucket(n) for n in (1, 2, 3, 4, 5, 8, 9, 100)]
-    [0, 1, 2, 2, 3, 3, 4, 7]
+    [0, 1, 2, 2, 3, 3, 3, 3]
     """
     return min(MAX_BUCKET, max(0, count - 1).bit_length())
 
