@@ -54,7 +54,7 @@ def width(text: str) -> int:
     >>> width("ATP"), width("进程"), width(" \\\\(x\\\\) ")
     (3, 4, 1)
     """
-    core = _MATHJAX_EDGES.sub("", text.strip()).strip()
+    core = _MATHJAX_EDGES.sub("", text.strip()).strip() if "\\" in text else text.strip()  # a delimiter holds "\\"
     if core.isascii():
         return len(core)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in core)
