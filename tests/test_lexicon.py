@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 
 from cards import lexicon
+from cards.extract import terms as extract_terms
 from cards.judge import gaps, lists, terms
 from cards.lexicon import LANGUAGES, alternation, having, words
+from cards.text import Caseless
+from cards.text import caseless as text_caseless
 
 FOLDER = Path(lexicon.__file__).parent
 
@@ -76,3 +79,37 @@ def test_an_unknown_category_or_role_is_an_error_not_an_empty_list() -> None:
         words("no such category")
     with pytest.raises(KeyError):
         having("no such role")
+
+
+#: Every code point a str holds, surrogates included: the characters a note could hold.
+_EVERY_CHARACTER = "".join(map(chr, range(0x110000)))
+
+
+def _places(pattern: str, text: str, flags: int = 0) -> list[int]:
+    return [m.start() for m in re.finditer(pattern, text, flags)]
+
+
+@pytest.mark.parametrize("caseless", [extract_terms._NAMING], ids=["terms._NAMING"])
+def test_a_caseless_pattern_finds_what_the_ignorecase_flag_finds(caseless: Caseless) -> None:
+    """text.Caseless asks a lower-cased text with a case-sensitive pattern: each character
+    of the pattern (and every ASCII letter and digit) must match, in the lower-cased text of
+    every code point, exactly the characters it matches ignoring case; lower case must
+    keep every character at its place and in its class (a word character, a space)."""
+    lowered = text_caseless(_EVERY_CHARACTER)
+    assert len(lowered) == len(_EVERY_CHARACTER)
+    for cls in (r"\w", r"\s", r"\d"):
+        assert _places(cls, lowered) == _places(cls, _EVERY_CHARACTER), cls
+    for char in sorted(set(caseless.pattern) | set("abcdefghijklmnopqrstuvwxyz0123456789")):
+        if char in "\\|()?*+.[]{}^$":
+            continue  # the pattern's syntax, not a character it looks for
+        literal = re.escape(char)
+        assert _places(literal, lowered) == _places(literal, _EVERY_CHARACTER, re.IGNORECASE), char
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["It is Called the Krebs cycle", "KNOWN  AS x", "recalled", "这就是所谓的", "İs ſo", "nothing here", ""],
+)
+def test_caseless_naming_agrees_with_the_ignorecase_pattern(text: str) -> None:
+    flagged = re.compile(extract_terms._NAMING.pattern, re.IGNORECASE)
+    assert extract_terms._NAMING.found(text) == (flagged.search(text) is not None)

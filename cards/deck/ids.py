@@ -53,13 +53,27 @@ def _hash64(*parts: str) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
+#: Every two base91 digits, by their value (``91 * high + low``): a GUID's digits are
+#: written two at a time, half the divisions of one at a time (a deck makes two GUIDs a card).
+_PAIRS = tuple(high + low for high in _ALPHABET for low in _ALPHABET)
+
+
 def guid_from(*parts: str) -> str:
-    """A GUID in Anki's own base91 style (as genanki writes them)."""
+    """A GUID in Anki's own base91 style (as genanki writes them): the hash's base91
+    digits, most significant first, without leading zeros (``a`` for zero).
+
+    >>> guid_from("x"), guid_from("a", "b") == guid_from("a\x1fb")
+    ('h7CGD6+OW_', True)
+    """
     value, out = _hash64(*parts), []
-    while value:
-        value, digit = divmod(value, len(_ALPHABET))
-        out.append(_ALPHABET[digit])
-    return "".join(reversed(out)) or _ALPHABET[0]
+    while value >= len(_PAIRS):
+        value, pair = divmod(value, len(_PAIRS))
+        out.append(_PAIRS[pair])
+    if value >= len(_ALPHABET):
+        out.append(_PAIRS[value])
+    elif value or not out:
+        out.append(_ALPHABET[value])
+    return "".join(reversed(out))
 
 
 def scope_of(deck: str) -> str:

@@ -71,7 +71,9 @@ _BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
 
 
 def _cloze_safe(value: str) -> str:
-    return value.translate(_BRACES).replace("::", "&#58;&#58;")
+    if "{" in value or "}" in value:  # translate reads every character: most text has no brace
+        value = value.translate(_BRACES)
+    return value.replace("::", "&#58;&#58;")
 
 
 def text(value: str) -> str:
@@ -605,5 +607,8 @@ def _strip(atoms: list[str]) -> None:
 
 
 def _words(value: str) -> str:
-    """Whitespace collapsed, deletion markers written out."""
-    return " ".join(value.translate(_MARKERS).split())
+    """Whitespace collapsed, deletion markers written out (translate reads every
+    character: only text that holds a marker is translated)."""
+    if _OPEN in value or _COLONS in value or _CLOSE in value:
+        value = value.translate(_MARKERS)
+    return " ".join(value.split())

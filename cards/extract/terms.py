@@ -68,7 +68,7 @@ from ..notes.inline import (
     with_content,
 )
 from ..notes.parse import plain_blocks, plain_text
-from ..text import cjk
+from ..text import Caseless, cjk
 from .shapes import heading_inline, joined, refers_back, sentences, step_title
 from .walk import Context, Visit
 
@@ -289,10 +289,9 @@ _ARTICLE = re.compile(rf"^(?:(?:{alternation('article')})\s+)", re.IGNORECASE)
 #: What every definitional sentence holds (a naming word of _NAME_AFTER, or what
 #: _NAME_BEFORE needs), anywhere: a paragraph without any defines nothing, and its
 #: sentences need no cutting.
-_NAMING = re.compile(
+_NAMING = Caseless(
     rf"{alternation('naming', spaces=_SPACES)}|{alternation('naming_romance', spaces=_SPACES)}"
-    rf"|{alternation('naming_verb', spaces=_SPACES)}|{alternation('naming_zh')}|所谓|是指|指的是|defined",
-    re.IGNORECASE,
+    rf"|{alternation('naming_verb', spaces=_SPACES)}|{alternation('naming_zh')}|所谓|是指|指的是|defined"
 )
 
 
@@ -405,7 +404,7 @@ def _cut_short(tokens: list[Token], opener: Token, name: str) -> bool:
 def _defined(note: Note, ctx: Context, visit: Visit, node: object, inline: Inline, line: int) -> Iterator[Candidate]:
     """Clozes of the names a paragraph or bullet defines in plain words. A sentence with
     bold or highlighted phrases is left to the phrases kind."""
-    if is_links_only(inline) or is_image_only(inline) or not _NAMING.search(_words_of(inline.tokens)):
+    if is_links_only(inline) or is_image_only(inline) or not _NAMING.found(_words_of(inline.tokens)):
         return
     parts = sentences(inline)
     made = False

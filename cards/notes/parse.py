@@ -18,7 +18,7 @@ from markdown_it.token import Token
 from ..errors import CardsError
 from ..model import Block, Callout, Code, Inline, ListBlock, ListItem, Note, Paragraph, Section, Source, Table
 from .blocks import BlockText
-from .markdown import markdown
+from .markdown import markdown, markdown_for
 from .metadata import CLOSED_MARKERS, TAG_NAME, TASK_MARKER, TRAILING_TAGS, metadata_lines
 
 _CALLOUT = re.compile(r"^\[!(?P<kind>[\w-]+)\](?P<fold>[+-]?)(?:[ \t]+|(?=\n)|$)")
@@ -44,7 +44,7 @@ def parse_note(
     page of a Logseq graph (notes/layout.py), whose block properties tag nothing
     (:func:`_inline_tags`).
     """
-    md = markdown()
+    md = markdown_for(text)
     tokens = md.parse(text)
     too_deep = next((t for t in tokens if t.level >= md.options["maxNesting"] - 1 and t.map), None)
     if too_deep is not None and warn:
@@ -522,7 +522,7 @@ def _inline(token: Token) -> Inline:
         if stripped and last.type in ("softbreak", "hardbreak"):
             children.pop()
             continue
-        kept = TRAILING_TAGS.sub("", last.content) if last.type == "text" else last.content
+        kept = TRAILING_TAGS.sub("", last.content) if last.type == "text" and "#" in last.content else last.content
         if last.type != "text" or kept == last.content:
             break
         stripped = _INLINE_TAG.findall(last.content[len(kept) :]) + stripped
@@ -546,8 +546,8 @@ def _without_line_tags(children: list[Token]) -> tuple[list[Token], list[str]]:
     found: list[str] = []
     kept = list(children)
     for k, token in enumerate(kept):
-        if token.type != "text":
-            continue
+        if token.type != "text" or "#" not in token.content:
+            continue  # no tag: nothing to take off (most text, asked of every inline)
         text = token.content
         if k == 0 or kept[k - 1].type in ("softbreak", "hardbreak"):
             lead = _LEADING_TAGS.match(text)
