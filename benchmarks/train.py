@@ -128,6 +128,41 @@ def target(y: np.ndarray, learned: str) -> np.ndarray:
     return (y >= TARGETS_LEARNED[learned]).astype(int)
 
 
+#: A rule the judged set finds this reliable becomes a veto at ``few`` and ``normal``: when
+#: at least :data:`VETO_MIN` judged candidates it objects to were graded, and at least
+#: :data:`VETO_BAD` of them bad. Learned, not decreed: each training measures every rule
+#: again, and a rule that stops being right stops vetoing (at ``all`` none does).
+VETO_BAD = 0.75
+VETO_MIN = 20
+RULE_COLUMNS = [i for i, name in enumerate(NAMES) if name.startswith("rule=")]
+
+
+def vetoes(x: np.ndarray, y: np.ndarray) -> list[str]:
+    """The rules (by name) precise enough to veto, measured on ``x``, ``y``."""
+    found = []
+    for i in RULE_COLUMNS:
+        objected = x[:, i] > 0
+        if objected.sum() >= VETO_MIN and (y[objected] == 0).mean() >= VETO_BAD:
+            found.append(NAMES[i].removeprefix("rule="))
+    return found
+
+
+def vetoed(x: np.ndarray, rules: Sequence[str]) -> np.ndarray:
+    """Which rows one of ``rules`` objects to."""
+    columns = [NAMES.index(f"rule={name}") for name in rules]
+    return (x[:, columns] > 0).any(axis=1) if columns else np.zeros(len(x), dtype=bool)
+
+
+def loro_vetoed(data: Data) -> np.ndarray:
+    """Out-of-fold vetoes: each repository's candidates against the vetoes the others give."""
+    out = np.zeros(len(data.y), dtype=bool)
+    groups = np.array(data.repos)
+    for repo in sorted(set(data.repos)):
+        test = groups == repo
+        out[test] = vetoed(data.x[test], vetoes(data.x[~test], data.y[~test]))
+    return out
+
+
 def loro(data: Data, learned: str = "good") -> np.ndarray:
     """Out-of-fold keep-probabilities: each repository scored by a model of the others."""
     scores = np.zeros(len(data.y))
@@ -184,7 +219,8 @@ def report(data: Data, scores: np.ndarray, chosen: dict[str, float]) -> list[str
         "  density  threshold   kept   good   weak    bad  yield",
     ]
     for density in ("few", "normal", "all"):
-        n, g, w, b, yld = shares(y, scores >= chosen[density])
+        kept = scores >= chosen[density] if density != "all" else np.ones(len(y), dtype=bool)
+        n, g, w, b, yld = shares(y, kept)
         out.append(f"  {density:7s}  {chosen[density]:9.3f}  {n:5d}  {g:5.1%}  {w:5.1%}  {b:5.1%}  {yld:5.1%}")
     n, g, w, b, yld = shares(y, data.rules_keep)
     out.append(f"  {'rules':7s}  {'-':>9s}  {n:5d}  {g:5.1%}  {w:5.1%}  {b:5.1%}  {yld:5.1%}   (the rules alone)")
@@ -251,7 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if len(data.y) < 100:
         print(f"only {len(data.y)} judged candidates found: too few to learn from", file=sys.stderr)
         return 1
-    scores = loro(data, args.target)
+    # a vetoed candidate is out at few and normal whatever its score (-1 below every threshold)
+    scores = np.where(loro_vetoed(data), -1.0, loro(data, args.target))
     chosen = thresholds(scores, data.y)
     lines = report(data, scores, chosen)
     print("\n".join(lines))
@@ -276,7 +313,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "target": args.target,
             "loro": lines[3:8],
         }
-        MODEL_PATH.write_text(json.dumps(export(model, chosen, about), separators=(",", ":")) + "\n", "utf-8")
+        exported = export(model, chosen, about) | {"vetoes": vetoes(data.x, data.y)}
+        MODEL_PATH.write_text(json.dumps(exported, separators=(",", ":")) + "\n", "utf-8")
         print(f"wrote {MODEL_PATH}")
     return 0
 

@@ -125,7 +125,8 @@ def test_only_kept_candidates_are_rendered(tmp_path: Path, monkeypatch: pytest.M
     assert "Mitochondria make ATP from glucose.\x1fATP" in rendered
     assert not any(i.startswith(("Note", "\x1fNote")) for i in rendered)  # the phrase and the term of "Note:"
     assert {d.candidate.identity for d in dropped}.isdisjoint(rendered)
-    assert any("label_gap" in d.reason for d in dropped) and any("not_a_fact" in d.reason for d in dropped)
+    said = [f"{d.rule} {d.reason}" for d in dropped]
+    assert any("label_gap" in s for s in said) and any("not_a_fact" in s for s in said)
     assert not {d.candidate.identity for d in dropped} & set(rendered)
 
 

@@ -144,6 +144,11 @@ def _hard(candidate: Candidate, objected: Mapping[str, str]) -> tuple[str, str] 
     return None
 
 
+def _veto(objected: Mapping[str, str], vetoes: frozenset[str]) -> tuple[str, str] | None:
+    """The first objection of a rule the judged set made a veto (judge/score.py)."""
+    return next(((name, reason) for name, reason in objected.items() if name in vetoes), None)
+
+
 def judge_candidates(
     candidates: Sequence[Candidate],
     *,
@@ -171,6 +176,8 @@ def judge_candidates(
         elif candidate.written or scorer is None:
             judged.kept.append(candidate)
             judged.scores.append(None)
+        elif density != "all" and (veto := _veto(objection, scorer.vetoes)) is not None:
+            judged.dropped.append(Dropped(candidate, *veto))
         else:
             probability = scorer.probability(row)
             if density == "all" or probability >= threshold:

@@ -20,6 +20,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ..kinds import KINDS
 from ..model import GAP, Asked, Candidate, ListShape, TableShape, TermFacts
@@ -92,12 +93,14 @@ def answer_of(candidate: Candidate) -> str:
     return candidate.view.hidden if candidate.cloze else candidate.view.back
 
 
+@lru_cache(maxsize=4096)
 def _grams(text: str) -> frozenset[str]:
-    """Character trigrams of a text's letters (spaces out), for overlap across scripts."""
+    """Character trigrams of a text's letters (spaces out), for overlap across scripts.
+    Cached: a note's candidates share their breadcrumbs and often their sentence."""
     folded = "".join(normalise(text).split())
     if len(folded) <= 2:
         return frozenset((folded,)) if folded else frozenset()
-    return frozenset(folded[i : i + 3] for i in range(len(folded) - 2))
+    return frozenset({folded[i : i + 3] for i in range(len(folded) - 2)})
 
 
 def _share(part: frozenset[str], whole: frozenset[str]) -> float:
@@ -113,12 +116,12 @@ def _shape_features(candidate: Candidate, out: list[float]) -> None:
     view = candidate.view
     answer = answer_of(candidate)
     rest = view.rest if candidate.cloze else view.front
-    letters = sum(ch.isalpha() for ch in answer)
+    letters = sum(map(str.isalpha, answer))
     out[INDEX["answer_width"]] = _log_width(answer)
     out[INDEX["answer_words"]] = math.log1p(len(answer.split()))
     out[INDEX["answer_cjk"]] = math.log1p(len(CJK.findall(answer)))
-    out[INDEX["answer_digits"]] = sum(ch.isdigit() for ch in answer) / max(1, len(answer))
-    out[INDEX["answer_upper"]] = sum(ch.isupper() for ch in answer) / max(1, letters)
+    out[INDEX["answer_digits"]] = sum(map(str.isdigit, answer)) / max(1, len(answer))
+    out[INDEX["answer_upper"]] = sum(map(str.isupper, answer)) / max(1, letters)
     out[INDEX["answer_punct"]] = float(_PUNCT.search(answer.strip().rstrip(".。")) is not None)
     out[INDEX["front_width"]] = _log_width(view.front)
     out[INDEX["front_words"]] = float(min(len(view.front.split()), 8))
@@ -165,11 +168,16 @@ def _facts_features(candidate: Candidate, out: list[float]) -> None:
         out[INDEX["term_dashed"]] = float(facts.dashed)
 
 
+@lru_cache(maxsize=1024)
+def _crumb_grams(crumbs: tuple[str, ...]) -> frozenset[str]:
+    return frozenset().union(*map(_grams, crumbs)) if crumbs else frozenset()
+
+
 def _overlap_features(candidate: Candidate, out: list[float]) -> None:
     """How much of the answer the rest of the card shows already (guessable, trivial)."""
     view = candidate.view
     answer = _grams(answer_of(candidate))
-    crumbs = frozenset().union(*(_grams(c) for c in candidate.crumbs)) if candidate.crumbs else frozenset()
+    crumbs = _crumb_grams(candidate.crumbs)
     rest = _grams(view.rest if candidate.cloze else view.front)
     out[INDEX["answer_in_context"]] = _share(answer, rest | crumbs)
     out[INDEX["answer_in_crumbs"]] = _share(answer, crumbs)

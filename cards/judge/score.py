@@ -65,6 +65,9 @@ class Model:
     thresholds: Mapping[str, float]
     about: Mapping[str, Any]
     raw: Callable[[Sequence[float]], float]
+    #: the rules the judged set finds right often enough that their objection drops a
+    #: candidate at ``few`` and ``normal`` (benchmarks/train.py ``vetoes``); never at ``all``
+    vetoes: frozenset[str] = frozenset()
 
     def probability(self, x: Sequence[float]) -> float:
         return 1.0 / (1.0 + math.exp(-self.raw(x)))
@@ -133,6 +136,7 @@ def model_from(data: Mapping[str, Any]) -> Model:
         MappingProxyType(thresholds),
         MappingProxyType(data.get("about", {})),
         namespace["raw"],
+        frozenset(str(name) for name in data.get("vetoes", ())),
     )
 
 
