@@ -25,7 +25,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
@@ -33,7 +33,9 @@ sys.path.insert(1, str(HERE.parent))
 
 from cards.deck.render import Renderer  # noqa: E402
 from cards.errors import CardsError  # noqa: E402
+from cards.judge import Scored, verdict  # noqa: E402
 from cards.judge.as_text import facts_to_json  # noqa: E402
+from cards.judge.vault import VaultKeys, note_keys  # noqa: E402
 from cards.model import Candidate as Proposed  # noqa: E402
 from cards.notes.blocks import BlockIndex  # noqa: E402
 from cards.notes.media import MediaIndex  # noqa: E402
@@ -62,6 +64,8 @@ class Candidate:
     key: str
     shown: str = ""  # the front with its list items on lines of their own (for judging sheets)
     facts: dict[str, Any] | None = None  # what the kind knew, typed (cards.judge.as_text.facts_to_json)
+    objections: tuple[str, ...] = ()  # every rule that objects (judge.objections)
+    features: tuple[float, ...] = ()  # what the score reads (judge/features.py NAMES, in order)
 
 
 def key_of(kind: str, front: str, hidden: str, back: str) -> str:
@@ -74,7 +78,14 @@ def key_of(kind: str, front: str, hidden: str, back: str) -> str:
     return digest[:16]
 
 
-def _candidate(candidate: Proposed, renderer: Renderer, rule: str = "", reason: str = "", line: int = 0) -> Candidate:
+def _candidate(
+    candidate: Proposed,
+    renderer: Renderer,
+    rule: str = "",
+    reason: str = "",
+    line: int = 0,
+    scored: Scored | None = None,
+) -> Candidate:
     view = candidate.view
     front = renderer.field(candidate.front)
     return Candidate(
@@ -92,6 +103,8 @@ def _candidate(candidate: Proposed, renderer: Renderer, rule: str = "", reason: 
         key_of(candidate.kind, view.front, view.hidden, view.back),
         _shown(front) if "<li>" in front else "",
         facts_to_json(candidate.facts),
+        tuple(scored.objections) if scored else (),
+        tuple(round(x, 4) for x in scored.features) if scored else (),
     )
 
 
@@ -112,17 +125,40 @@ def _shown(front: str) -> str:
 
 
 def vault_candidates(root: Path) -> Iterator[Candidate]:
-    """Every candidate of the vault at ``root``, note by note, kept ones and dropped ones
-    in the order the extractors gave them."""
+    """Every candidate of the vault at ``root``, note by note, as the build sees it (the
+    vault's recurrence counted first, judge/vault.py), unscored: with every rule that
+    objects, its features, and the rule that drops it today (``rule``: the first rule
+    that objects, or the note's reason; empty when the rules alone would keep it)."""
     vault = Vault.open(root)
     media = MediaIndex(vault.root)
     blocks = BlockIndex(vault.root)
     quiet = logging.Handler(logging.CRITICAL + 1)
-    for note in vault.notes():
+    texts: dict[PurePosixPath, str] = {}
+    notes = vault.notes()
+    for note in notes:
+        if not note.skipped:
+            try:
+                texts[note.path] = read_note(note)
+            except CardsError:
+                continue
+    keys = {path: note_keys(text) for path, text in texts.items()}
+    counted = VaultKeys(keys.values())
+    for note in notes:
+        if note.path not in texts:
+            continue
         handlers, log.handlers = log.handlers, [quiet]
         propagate, log.propagate = log.propagate, False
         try:
-            judged = judge_text(vault, note, read_note(note), media, blocks.text, explain=True)
+            judged = judge_text(
+                vault,
+                note,
+                texts[note.path],
+                media,
+                blocks.text,
+                explain=True,
+                recurrence=counted.recurrence(keys[note.path]),
+                score=False,
+            )
         except (CardsError, RecursionError):
             continue
         finally:
@@ -131,8 +167,12 @@ def vault_candidates(root: Path) -> Iterator[Candidate]:
             continue
         renderer = Renderer(resolve_image=judged.resolve)  # a front's lists, shown as lists on judging sheets
         line = 1 if judged.reflowed else 0  # a kept card of a reflowed note comes from its one line
-        found = [_candidate(c, renderer, line=line) for c in judged.verdicts.kept]
-        found += [_candidate(d.candidate, renderer, d.rule, d.reason) for d in judged.verdicts.dropped]
+        late = {id(d.candidate): d for d in judged.verdicts.dropped}
+        found = []
+        for scored in judged.verdicts.scored:
+            c = scored.candidate
+            first = verdict(c) or ((late[id(c)].rule, late[id(c)].reason) if id(c) in late else ("", ""))
+            found.append(_candidate(c, renderer, *first, line=line if not first[0] else 0, scored=scored))
         yield from sorted(found, key=lambda c: c.line)
 
 

@@ -30,14 +30,15 @@ import json
 import random
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent))
 
-from corpus import load_entries  # noqa: E402
+from corpus import DEFAULT_LIST, load_entries  # noqa: E402
 
 LABELS = HERE / "labels" / "judged.tsv"
 COLUMNS = ("repo", "commit", "path", "line", "kind", "key", "grade", "cause", "judge")
@@ -120,15 +121,41 @@ def _load_candidates(folder: Path, slugs: Sequence[str]) -> dict[str, list[dict]
     return found
 
 
+def kept_at(density: str) -> Callable[[dict], bool]:
+    """Whether the shipped model keeps a dumped candidate at ``density``: no hard rule and
+    no veto objects, and its keep-probability clears the density's threshold."""
+    from cards.judge import HARD
+    from cards.judge.score import shipped_model
+
+    model = shipped_model()
+    threshold = model.threshold(density)
+
+    def keeps(c: dict) -> bool:
+        objected = set(c.get("objections") or ())
+        if objected & HARD or (density != "all" and objected & model.vetoes):
+            return False
+        return density == "all" or model.probability(c["features"]) >= threshold
+
+    return keeps
+
+
 def sample(args: argparse.Namespace) -> int:
-    entries = {e.slug: e for e in load_entries()}
+    entries = {e.slug: e for e in load_entries(args.list)}
+    keeps = kept_at(args.kept) if args.kept else None
     judged = {(label.repo, label.key) for label in read_labels(args.labels)}
     rng = random.Random(args.seed)
     drawn: list[dict] = []
     slugs = [s for s in entries if not args.repo or s in args.repo]
     for slug, candidates in _load_candidates(args.candidates, slugs).items():
         entry = entries[slug]
-        pool = [c for c in candidates if not c["written"] and (entry.repo, c["key"]) not in judged]
+        pool = [
+            c
+            for c in candidates
+            if not c["written"]
+            and (entry.repo, c["key"]) not in judged
+            and (not args.kind or c["kind"] in args.kind)
+            and (keeps is None or keeps(c))
+        ]
         unique = list({c["key"]: c for c in pool}.values())
         for c in rng.sample(unique, min(args.per_repo, len(unique))):
             drawn.append({**c, "slug": slug, "repo": entry.repo, "commit": entry.commit})
@@ -261,6 +288,11 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--batch", type=int, default=250)
     s.add_argument("--double", type=float, default=0.1)
     s.add_argument("--repo", action="append", help="only this slug (repeatable)")
+    s.add_argument("--list", type=Path, default=DEFAULT_LIST, help="the repositories (default: corpus.toml)")
+    s.add_argument("--kept", choices=("few", "normal", "all"), help="only what the shipped model keeps at this density")
+    s.add_argument(
+        "--kind", action="append", help="only candidates of this kind (repeatable): a new kind's first labels"
+    )
     s.add_argument("--out", type=Path, required=True)
     s.add_argument("--labels", type=Path, default=LABELS)
     c = sub.add_parser("collect")

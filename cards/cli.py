@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .config import KINDS, Config, ConfigError, load_config
+from .config import DENSITIES, KINDS, Config, ConfigError, load_config
 from .deck.state import Changes, state_path
 from .errors import CardsError, NoNotesError, ReadError, WriteError, reason, visible
 from .model import Card
@@ -82,6 +82,10 @@ def _setup_logging() -> None:
 def _config(paths: Sequence[Path], **flags: object) -> Config | None:
     """The first vault's cards.toml with flags applied (None lets each vault load its own)."""
     if len(paths) != 1:
+        if flags.get("density") is not None:
+            raise click.ClickException(
+                "--density applies to one PATH; for several, set density in each vault's cards.toml"
+            )
         return None
     root = paths[0] if paths[0].is_dir() else paths[0].parent
     try:
@@ -150,7 +154,8 @@ def summary(result: BuildResult) -> str:
     return (
         f"{done.notes} notes ({errors} with "
         f"errors{f', {reflowed} reflowed' if reflowed else ''}{skipped_counts(collected)}) -> "
-        f"{done.anki_cards} cards ({by_kind}) in {done.cards} Anki notes; "
+        f"{done.anki_cards} cards ({by_kind}) in {done.cards} Anki notes"
+        f"{f' ({done.below} candidates below the score threshold)' if done.below else ''}; "
         f"{len(changes.added)} added, {changes_updated(changes)}, {len(changes.retired)} retired; {status}"
     )
 
@@ -313,6 +318,13 @@ verbose_option = click.option(
     help="Also list the notes whose line breaks were restored, and the notes skipped as having nothing to learn "
     "(journals, templates, task lists ...) with why.",
 )
+density_option = click.option(
+    "--density",
+    type=click.Choice(DENSITIES),
+    default=None,
+    help="How many mined cards to keep: few (the surest), normal, or all (every one that breaks no hard rule); "
+    "default: cards.toml's density, else normal. Cards the author wrote are always kept.",
+)
 ankiweb_option = click.option("--ankiweb", is_flag=True, help="Then ask Anki to sync with AnkiWeb (AnkiConnect only).")
 
 
@@ -327,10 +339,12 @@ ankiweb_option = click.option("--ankiweb", is_flag=True, help="Then ask Anki to 
 @jobs_option
 @lock_timeout_option
 @allow_empty_option
+@density_option
 def build_cmd(
     paths: tuple[Path, ...],
     output: Path | None,
     deck: str | None,
+    density: str | None,
     templates_dir: Path | None,
     quiet: bool,
     verbose: bool,
@@ -351,7 +365,7 @@ def build_cmd(
     from .pipeline.processes import Terminated, ignore_further_interrupts, sigterm_as_interrupt
     from .pipeline.progress import BuildProgress
 
-    config = _config(paths, deck=deck)
+    config = _config(paths, deck=deck, density=density)
     output = _output(paths, output, config)
     if not quiet:
         _warn_if_inside(paths, output)
@@ -412,10 +426,12 @@ build_cmd.name = "build"
 @collection_option
 @profile_option
 @ankiweb_option
+@density_option
 def watch(
     paths: tuple[Path, ...],
     output: Path | None,
     deck: str | None,
+    density: str | None,
     templates_dir: Path | None,
     jobs: int | None,
     lock_timeout: float,
@@ -437,7 +453,7 @@ def watch(
     """
     from .pipeline.watch import watch as run_watch
 
-    output = _output(paths, output, _config(paths, deck=deck))
+    output = _output(paths, output, _config(paths, deck=deck, density=density))
     _warn_if_inside(paths, output)
     _check_templates(templates_dir)
     after = None
@@ -456,7 +472,7 @@ def watch(
         raise click.UsageError("--anki-connect, --api-key, --collection, --profile and --ankiweb go with --sync")
 
     def rebuild() -> BuildResult:
-        config = _config(paths, deck=deck)
+        config = _config(paths, deck=deck, density=density)
         return build(
             list(paths),
             output,
@@ -554,10 +570,12 @@ def _confirm_delete(yes: bool) -> Callable[[Sequence[Any]], bool]:
 @no_cache_option
 @jobs_option
 @lock_timeout_option
+@density_option
 def sync(
     paths: tuple[Path, ...],
     output: Path | None,
     deck: str | None,
+    density: str | None,
     templates_dir: Path | None,
     anki_connect: str | None,
     api_key: str | None,
@@ -589,7 +607,7 @@ def sync(
     from .pipeline.progress import BuildProgress
 
     choice = _choice(paths, anki_connect, api_key, collection, profile)
-    config = _config(paths, deck=deck)
+    config = _config(paths, deck=deck, density=density)
     output = _output(paths, output, config)
     options = Options(delete_retired=delete_retired, dry_run=dry_run, ankiweb=ankiweb, force=force)
     kwargs: dict[str, Any] = dict(
@@ -673,9 +691,11 @@ def sync(
     is_flag=True,
     help="Also list the candidate cards a quality rule dropped, with the rule and why (terminal and --json).",
 )
+@density_option
 def preview(
     paths: tuple[Path, ...],
     deck: str | None,
+    density: str | None,
     as_json: bool,
     html_file: Path | None,
     kinds: tuple[str, ...],
@@ -699,7 +719,7 @@ def preview(
     if sum((as_json, html_file is not None, changed)) > 1:
         raise click.UsageError("--json, --html and --changed each choose an output; use one of them")
     _check_templates(templates_dir)
-    config = _config(paths, deck=deck)
+    config = _config(paths, deck=deck, density=density)
     if output is None and config is not None and config.output is not None:
         output = config.output
     if changed and output is None:
@@ -816,7 +836,7 @@ def _preview_cards(
         else:
 
             def draw(c: Console) -> None:
-                print_cards(c, cards, roots=roots)
+                print_cards(c, cards, roots=roots, scores=dropped is not None)
                 if dropped is not None:
                     print_dropped(c, dropped, roots=roots)
 

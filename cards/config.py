@@ -10,6 +10,7 @@ optional and a vault without ``cards.toml`` builds with the defaults::
     exclude = ["drafts/**"]       # added to the built-in excludes (hidden folders)
     tag_prefix = "cards"
     only_tagged = ["anki"]        # only notes tagged #anki (or #anki/...) give cards
+    density = "normal"            # few | normal | all: how sure the score must be to keep a card
 
     [kinds]
     figure = false
@@ -42,7 +43,21 @@ from typing import Any
 from .kinds import NAMES
 from .untrusted import SETTINGS_LIMIT, UnsafeFile, read_in_vault
 
-__all__ = ["KINDS", "CONFIG_NAME", "Config", "ConfigError", "SyncSettings", "load_config", "load_sync"]
+#: The densities a user chooses from, fewest cards first (judge/score.py holds their thresholds).
+DENSITIES: tuple[str, ...] = ("few", "normal", "all")
+DEFAULT_DENSITY = "normal"
+
+__all__ = [
+    "KINDS",
+    "DENSITIES",
+    "DEFAULT_DENSITY",
+    "CONFIG_NAME",
+    "Config",
+    "ConfigError",
+    "SyncSettings",
+    "load_config",
+    "load_sync",
+]
 
 KINDS: tuple[str, ...] = NAMES  # every card kind, in the order they run (kinds.py)
 CONFIG_NAME = "cards.toml"
@@ -57,6 +72,7 @@ _KEYS: Mapping[str, str] = MappingProxyType(
         "exclude": 'exclude = ["drafts/**"]',
         "tag_prefix": 'tag_prefix = "cards"',
         "only_tagged": 'only_tagged = ["anki"]',
+        "density": 'density = "normal"  (or "few", or "all")',
         "kinds": "[kinds] with lines like figure = false",
         "decks": '[decks] with lines like "lectures/bio" = "Biology"',
         "sync": '[sync] with lines like api_key = "..." and anki_connect = "http://127.0.0.1:8765"',
@@ -98,6 +114,10 @@ class Config:
     #: the note's Anki tags spell them (``bio::cells`` for ``#bio/cells``), no ``#``.
     only_tagged: tuple[str, ...] = ()
     kinds: frozenset[str] = frozenset(KINDS)
+    #: How sure the score must be that a learner keeps a mined card (judge/score.py):
+    #: "few" keeps the surest, "normal" the default, "all" every candidate that breaks no
+    #: hard rule. Cards the author wrote are always kept.
+    density: str = DEFAULT_DENSITY
     # hash=False: a mapping proxy is unhashable, and a Config should still be usable as a key.
     decks: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     path: Path | None = None
@@ -361,6 +381,7 @@ def _validate(raw: dict[str, Any], path: Path, root: Path, text: str) -> Config:
     if "tag_prefix" in raw:
         values["tag_prefix"] = _validate_tag_prefix(raw["tag_prefix"], fail)
     checks: dict[str, Callable[[Any, _Fail], Any]] = {
+        "density": _validate_density,
         "only_tagged": _validate_only_tagged,
         "kinds": _validate_kinds,
         "decks": _validate_decks,
@@ -418,6 +439,12 @@ def _validate_sync(table: Any, fail: _Fail) -> SyncSettings:
             raise fail(("sync", key), f'"sync.{key}" must be a non-empty string; write {_SYNC_KEYS[key]}')
         values[key] = value.strip()
     return SyncSettings(**values)
+
+
+def _validate_density(density: Any, fail: _Fail) -> str:
+    if density not in DENSITIES:
+        raise fail(("density",), f'"density" must be one of {", ".join(map(_q, DENSITIES))}; write {_KEYS["density"]}')
+    return str(density)
 
 
 def _validate_only_tagged(tags: Any, fail: _Fail) -> tuple[str, ...]:

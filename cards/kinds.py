@@ -56,7 +56,10 @@ KINDS: tuple[Kind, ...] = (
     Kind("steps", False, summary="a numbered procedure, one cloze per step"),
     Kind("terms", False, summary="a term and its definition"),
     Kind("sections", False, summary="a heading and its one short paragraph"),
+    Kind("prose", False, summary="a title or heading over prose, answered by its opening paragraph"),
     Kind("tables", False, summary="a glossary or comparison table, a card per row"),
+    Kind("outline", False, summary="a bullet with two or more bullets under it"),
+    Kind("defines", False, summary="a sentence that says what a thing is, its name as the gap"),
     Kind("phrases", False, summary="a bold or highlighted phrase in its sentence"),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}

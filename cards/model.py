@@ -160,6 +160,8 @@ class Card:
     media: tuple[str, ...] = ()  # vault-relative paths of local images the fields use
     guid: str = ""
     source_link: str = ""  # obsidian:// link when the vault is an Obsidian vault
+    #: the keep-probability the score gave it (judge/score.py); None: its author wrote it
+    score: float | None = None
 
 
 # ---------------------------------------------------------------- candidates

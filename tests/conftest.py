@@ -20,8 +20,8 @@ def parse(text: str, path: str = "note.md") -> Note:
     return parse_note(text, PurePosixPath(path), deck="Test")
 
 
-def extract(text: str, path: str = "note.md") -> list[Card]:
-    return extract_cards(parse(text, path), ctx=Context())
+def extract(text: str, path: str = "note.md", density: str = "all", kinds: frozenset[str] | None = None) -> list[Card]:
+    return extract_cards(parse(text, path), ctx=Context(), density=density, kinds=kinds)
 
 
 @pytest.fixture
@@ -32,7 +32,10 @@ def note_from() -> Callable[..., Note]:
 
 @pytest.fixture
 def cards_from() -> Callable[..., list[Card]]:
-    """``cards_from(text, path="note.md")``: every card of the note, kinds in registry order."""
+    """``cards_from(text, path="note.md", density="all", kinds=None)``: the cards of the note,
+    kinds in registry order. At ``all`` (the default here) every candidate that breaks no
+    hard rule: what the kinds make, whatever the score says (the score has its own tests,
+    tests/test_score.py; what a deck keeps is in tests/golden/); ``kinds``: only these."""
     return extract
 
 

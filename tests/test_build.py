@@ -33,6 +33,8 @@ def vault(tmp_path: Path) -> Path:
     (root / "sub").mkdir(parents=True)
     (root / "good.md").write_text(GOOD, "utf-8")
     (root / "sub" / "steps.md").write_text("## How\n1. **Boil** water\n2. **Steep** the leaves\n", "utf-8")
+    # what a build does with notes, not which candidates the score keeps (tests/test_score.py)
+    (root / "cards.toml").write_text('density = "all"\n', "utf-8")
     return root
 
 

@@ -229,7 +229,7 @@ def test_excludes_folder_prunes_walks() -> None:
         (
             "[kinds]\nzzz = true\n",
             'cards.toml:2: unknown card kind "zzz" in [kinds]; known: o2a, osr, details, callouts, logseq, qa, '
-            "problems, figure, steps, terms, sections, tables, phrases",
+            "problems, figure, steps, terms, sections, prose, tables, outline, defines, phrases",
         ),
         (
             '# my vault\ndeck = "   "\n',
@@ -254,7 +254,7 @@ def test_excludes_folder_prunes_walks() -> None:
         (
             'colour = "red"\n',
             'cards.toml:1: unknown key "colour"; known: deck, output, include, exclude, tag_prefix, only_tagged, '
-            "kinds, decks, sync",
+            "density, kinds, decks, sync",
         ),
         (
             'tag_prefix = "my cards"\n',

@@ -49,7 +49,9 @@ def test_disabled_kind_gives_no_cards(tmp_path: Path) -> None:
         NOTE + "\n## How to brew\n\n1. **Boil** the water for the green tea\n2. **Steep** the leaves in the pot\n",
         "utf-8",
     )
+    (root / "cards.toml").write_text('density = "all"\n', "utf-8")  # what the kinds make, not what the score keeps
     assert "steps" in {c.kind for c in collect([root]).cards}
-    (root / "cards.toml").write_text("[kinds]\nsteps = false\n", "utf-8")
+    (root / "cards.toml").write_text('density = "all"\n[kinds]\nsteps = false\n', "utf-8")
     # the step titles are still bold phrases, so they become key-phrase cards instead
-    assert {c.kind for c in collect([root]).cards} == {"qa", "phrases"}
+    kinds = {c.kind for c in collect([root]).cards}
+    assert "steps" not in kinds and {"qa", "phrases"} <= kinds

@@ -96,7 +96,7 @@ def test_step_images_are_media_of_every_card(cards_from, note_from) -> None:
     from cards.extract import Context, extract_cards
 
     note = note_from("## Steps\n\n1. ![](a.png) look\n2. **Two**\n")
-    cards = extract_cards(note, ctx=Context(resolve_image=lambda t: t))
+    cards = extract_cards(note, ctx=Context(resolve_image=lambda t: t), density="all")
     assert [c.media for c in cards] == [("a.png",), ("a.png",)]
 
 
@@ -123,13 +123,13 @@ def test_a_question_answered_only_by_tasks_is_not_a_card(cards_from) -> None:
 
 
 def test_trailing_tags_tag_the_note_and_leave_the_text(cards_from) -> None:
-    (card,) = cards_from("The cell's **powerhouse** is the mitochondrion. #biology #exam/final\n")
+    (card,) = cards_from("The cell's **powerhouse** is the mitochondrion. #biology #exam/final\n", kinds={"phrases"})
     assert card.front == "The cell's {{c1::powerhouse}} is the mitochondrion."
     assert card.tags == ("biology", "exam::final")
 
 
 def test_a_tag_inside_the_sentence_stays(cards_from) -> None:
-    (card,) = cards_from("Engineers learn #python with **spaced repetition** daily.\n")
+    (card,) = cards_from("Engineers learn #python with **spaced repetition** daily.\n", kinds={"phrases"})
     assert card.front == "Engineers learn #python with {{c1::spaced repetition}} daily."
 
 
@@ -167,7 +167,7 @@ def test_sample_notes_build_cleanly(samples) -> None:
 def test_sample_notes_show_every_kind(samples) -> None:
     counts = samples.by_kind()
     assert set(counts) == set(EXTRACTORS)
-    assert all(counts[k] >= 2 for k in EXTRACTORS), counts
+    assert all(counts[k] >= 1 for k in EXTRACTORS), counts
 
 
 def test_sample_notes_cards_are_deterministic_and_unique(samples) -> None:

@@ -60,9 +60,9 @@ def test_terms_ask_the_term_and_answer_the_definition(tmp_path: Path) -> None:
     assert cards["Flameshot"] == "a screenshot tool for Linux"
     assert "The enzyme that unwinds DNA is called [...]." in cards
     assert cards["所谓[...]，就是运行中的程序。"] == "所谓进程，就是运行中的程序。"
-    # never a term: metadata, labels, a numbered label, a time, a clause, a lone dash
-    for never in ("Date", "Note", "Example", "案例4", "Tags", "at 10", "The rest is easy", "2019", "Advantages"):
-        assert not any(q.startswith(never) for q in cards), never
+    # metadata, labels, a numbered label, a time, a clause, a lone dash are no terms: rule
+    # not_a_fact says so (tests/judge/not_a_fact.txt), a feature of the score (at density
+    # all, as here, they render like any card; tests/golden/terms/ holds what normal keeps)
 
 
 def test_sections_ask_the_heading_and_answer_the_paragraph(tmp_path: Path) -> None:

@@ -43,6 +43,8 @@ NOTES = {
     "shared/x.md": "# X\n\n- What is shared?\n  - Twice asked, x.\n- What is only in x?\n  - X.\n",
     "shared/y.md": "# Y\n\n- What is shared?\n  - Twice asked, y.\n- What is only in y?\n  - Y.\n",
     **{f"filler/{i:02d}.md": f"# F{i}\n\n- What is filler {i}?\n  - Number {i}.\n" for i in range(30)},
+    # how a deck is patched, not which candidates the score keeps (tests/test_score.py)
+    "cards.toml": 'density = "all"\n',
 }
 
 
@@ -117,11 +119,12 @@ EDITS: list[tuple[str, Callable[[Path], None], list[str]]] = [
         lambda v: shutil.move(v / "shared" / "y.md", v / "shared" / "0.md"),
         PATCH,
     ),
-    # not patched: who keeps a shared question is for the whole vault to say; a note failed
+    # patched: y.md's question now recurs in no other note, so y.md is judged again too
+    # (pipeline/recurrence.py) and the patch knows who keeps the question
     (
         "a shared question: the note that keeps it drops it",
         _edit("shared/x.md", "- What is shared?\n  - Twice asked, x.\n", ""),
-        FULL,
+        PATCH,
     ),
     ("a broken note", lambda v: (v / "a.md").write_bytes(b"\xff\xfe broken"), NONE),  # its cards are kept: no change
 ]
@@ -221,7 +224,9 @@ def test_a_patched_deck_is_the_full_build(
     assert inc.collected.media == new.collected.media
     assert [c.guid for c in inc.identified.cards] == [c.guid for c in new.identified.cards]
     if patched == PATCH:
-        assert inc.collected.parsed <= 2  # only the touched notes
+        # the touched notes, and the few whose lines' recurrence in the vault moved with
+        # them (a count of 1, 2, 3-4 or 5+ notes: pipeline/recurrence.py)
+        assert inc.collected.parsed <= 4
 
 
 def test_patches_in_a_row_then_a_full_build(tmp_path: Path, writes: list[str]) -> None:
@@ -237,8 +242,9 @@ def test_patches_in_a_row_then_a_full_build(tmp_path: Path, writes: list[str]) -
         writes.clear()
         state = state_path(deck).read_bytes()
         build([vault], deck, now=1_700_000_100 + step)
-        # d.md was deleted a step before: a new note without cards changes nothing
-        assert writes == (NONE if name == "a note loses every card" else PATCH), name
+        # d.md was deleted a step before: a new note without cards changes no card, unless
+        # its lines move another note's recurrence (then that note is judged again)
+        assert writes in ((NONE, PATCH) if name == "a note loses every card" else (PATCH,)), name
     assert applied >= len([e for e in EDITS if e[2] == PATCH]) - 2
     fresh, _ = _fresh(tmp_path, vault, state, 1_700_000_100 + step)
     assert _deck(deck) == _deck(fresh)
@@ -346,7 +352,7 @@ def test_excluding_a_note_in_cards_toml_patches_the_deck(tmp_path: Path, writes:
     """include / exclude choose files, they do not shape cards: the other notes' results
     stand, and the excluded note's cards are retired by a patch."""
     vault, deck = _start(tmp_path)
-    (vault / "cards.toml").write_text('exclude = ["filler/00.md"]\n', "utf-8")
+    (vault / "cards.toml").write_text('density = "all"\nexclude = ["filler/00.md"]\n', "utf-8")
     state = state_path(deck).read_bytes()
     writes.clear()
     inc = build([vault], deck, now=1_700_000_100)

@@ -61,6 +61,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path
     root = tmp_path_factory.mktemp("interrupt")
     vault = root / "vault"
     make_vault(NOTES, vault, folders=8, seed=3)
+    # every note gains the same line below: the score would rightly call it boilerplate;
+    # what is tested here is what an interrupted build leaves, whatever it keeps
+    (vault / "cards.toml").write_text('density = "all"\n', "utf-8")
     out = root / "deck.apkg"
     done = subprocess.run(
         [sys.executable, "-m", "cards", "build", str(vault), "-o", str(out), "-q"],

@@ -20,8 +20,8 @@ from click.testing import CliRunner
 
 import cards.notes.blocks
 from cards.cli import main
-from cards.extract import extract_cards
-from cards.model import ListBlock
+from cards.extract import Context, candidates, extract_cards
+from cards.model import ListBlock, ListShape
 from cards.notes.blocks import BlockIndex, block_texts
 from cards.notes.media import MediaIndex
 from cards.notes.parse import parse_note, plain_text
@@ -134,7 +134,8 @@ def test_front_matter_logseq_writes_without_yaml_is_read_not_warned_about() -> N
 
 def test_a_heading_bullet_shows_its_words_in_the_breadcrumb_not_its_html() -> None:
     text = "- ## Water <sup>2</sup>\n\t- The **bond angle** is about 104.5 degrees.\n\t- The **dipole** points to O.\n"
-    assert [c.context[-1] for c in extract_cards(note(text))] == ["Water 2", "Water 2"]
+    cards = [c for c in extract_cards(note(text), density="all") if c.kind == "phrases"]
+    assert [c.context[-1] for c in cards] == ["Water 2", "Water 2"]
 
 
 def test_a_logseq_numbered_list_is_an_ordered_list() -> None:
@@ -142,10 +143,12 @@ def test_a_logseq_numbered_list_is_an_ordered_list() -> None:
         "- Stages:\n\t- Prophase\n\t  logseq.order-list-type:: number\n\t- Metaphase\n\t  "
         "logseq.order-list-type:: number\n"
     )
-    cards = extract_cards(note(numbered))
-    assert [c.kind for c in cards] == ["steps", "steps"] and [c.identity for c in cards] == ["Prophase", "Metaphase"]
+    steps = [c for c in candidates(note(numbered), Context()) if c.kind == "steps"]
+    assert [c.identity for c in steps] == ["Prophase", "Metaphase"]
+    assert all(isinstance(c.facts, ListShape) and c.facts.ordered for c in steps)
     plain = "- Stages:\n\t- Prophase\n\t- Metaphase\n"
-    assert "steps" not in [c.kind for c in extract_cards(note(plain))]
+    steps = [c for c in candidates(note(plain), Context()) if c.kind == "steps"]
+    assert all(isinstance(c.facts, ListShape) and not c.facts.ordered for c in steps)
 
 
 # ------------------------------------------------------------------ block references
@@ -286,12 +289,13 @@ def test_the_graph_in_anki_shows_no_logseq_syntax_and_every_picture(tmp_path: Pa
     deck = tmp_path / "deck.apkg"
     result = CliRunner().invoke(main, ["build", str(root), "-o", str(deck)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith(
-        "5 notes (0 with errors, 3 skipped: 1 contents, 1 hidden, 1 journal) -> 13 cards "
-    )  # logseq/bak is no note
+    made = re.match(
+        r"5 notes \(0 with errors, 3 skipped: 1 contents, 1 hidden, 1 journal\) -> (\d+) cards ", result.stdout
+    )
+    assert made, result.stdout  # logseq/bak is no note
     col = open_collection(tmp_path)
     try:
-        assert import_deck(col, deck).new == 13
+        assert import_deck(col, deck).new == int(made.group(1)) >= 10  # what the score keeps: tests/test_score.py
         faces = [rendered(col, cid) for cid in col.find_cards("")]
         media = sorted(p.name for p in Path(col.media.dir()).iterdir())
         pictures = [re.findall(r'<img src="([^"]+)"', q) for q, _ in faces]

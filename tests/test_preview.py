@@ -130,6 +130,21 @@ A partly oxidised tea, between green and black.
 > Why does green tea turn bitter in boiling water?
 
 Hot water draws out more catechins, which taste bitter.
+
+## Storage
+
+Keep tea in an airtight tin away from light, heat and smells; green tea keeps about a year.
+
+A second paragraph about storing tea in a cool cupboard.
+
+## Grades
+
+- Whole-leaf grades
+  - FTGFOP
+  - TGFOP
+  - FOP
+
+Matcha is a stone-ground powder of shaded green tea leaves.
 """
 
 
@@ -157,6 +172,9 @@ def all_kinds_vault(root: Path, *, written: bool = True, facts: bool = True) -> 
         (root / "written.md").write_text(WRITTEN, "utf-8")
     if facts:
         (root / "kitchen" / "varieties.md").write_text(FACTS, "utf-8")
+    # every kind the notes give, whatever the score keeps (tests/test_score.py): these
+    # tests look at how cards are shown, not at which are kept
+    (root / "cards.toml").write_text('density = "all"\n', "utf-8")
     return root
 
 
@@ -260,7 +278,7 @@ def test_filters_apply_to_the_terminal_view(vault: Path) -> None:
 def _check_types(obj: dict[str, Any]) -> None:
     assert set(obj) == set(JSON_KEYS), sorted(set(obj) ^ set(JSON_KEYS))
     for key, kind in JSON_KEYS.items():
-        assert type(obj[key]) is kind, (key, obj[key])
+        assert type(obj[key]) in (kind if isinstance(kind, tuple) else (kind,)), (key, obj[key])
     assert obj["kind"] in KINDS
     assert obj["note_type"] in {"cloze", "basic", "reversed"}
     assert obj["ordinal"] >= 1 and (
@@ -316,7 +334,9 @@ def test_json_golden_object(tmp_path: Path) -> None:
         "relaxes.\n",
         "utf-8",
     )
-    objects = preview_json(tmp_path / "tiny")
+    objects = preview_json(tmp_path / "tiny", "--kind", "qa", "--kind", "phrases")
+    # the keep-probability is the model's (tests/test_score.py): a number between 0 and 1 here
+    assert all(0 < obj.pop("score") < 1 for obj in objects)
     link = note.resolve().as_uri()
     assert objects == [
         {

@@ -410,6 +410,7 @@ def test_a_large_vault_is_paged_and_every_page_opens(browser: Any, tmp_path: Pat
 
     vault = tmp_path / "vault"
     synthetic(160, vault, seed=4)
+    (vault / "cards.toml").write_text('density = "all"\n', "utf-8")  # many cards, whatever the score keeps
     out = tmp_path / "deck.apkg"
     runner = CliRunner()
     objects = json.loads(

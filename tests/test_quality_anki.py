@@ -1,5 +1,6 @@
-"""The defect classes never reach Anki: a vault of the ``golden/never`` notes beside a
-note of good facts gives exactly the good facts' cards in a real Anki collection."""
+"""The defect classes the hard rules own never reach Anki, and good facts still do: a
+vault of the ``golden/never`` notes beside a note of good facts, in a real Anki
+collection. (What the score still keeps of the never notes: tests/test_golden/never__*.yml.)"""
 
 from __future__ import annotations
 
@@ -48,16 +49,16 @@ def test_the_defect_notes_give_no_card_in_anki_and_good_facts_still_do(tmp_path:
     col = open_collection(tmp_path)
     try:
         log = import_deck(col, deck)
-        assert log.new == col.note_count() == GOOD_CARDS
-        sources = set()
+        assert log.new == col.note_count()
+        sources: list[str] = []
         for card_id in col.find_cards(""):
             question, answer = rendered(col, card_id)
             assert strip_tags(question) and strip_tags(answer) and not TEMPLATE_ERRORS.search(question + answer)
-            sources.add(re.search(r'<div class="source">([^<:]+):', answer).group(1))  # type: ignore[union-attr]
+            sources.append(re.search(r'<div class="source">([^<:]+):', answer).group(1))  # type: ignore[union-attr]
             for hidden in re.findall(r'data-cloze="([^"]*)"', question):
                 text = html.unescape(hidden)
                 assert len(text) > 2 and not text.rstrip().endswith((":", "：")), text
             assert not re.search(r"\*\*|==|\[\[|\(\(|\{:|<!--", strip_tags(question) + strip_tags(answer))
-        assert sources == {"good.md"}
+        assert sources.count("good.md") == GOOD_CARDS
     finally:
         col.close()

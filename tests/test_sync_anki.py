@@ -396,12 +396,12 @@ def test_two_vaults_in_one_collection_never_retire_each_other(tmp_path: Path) ->
     a, b = tmp_path / "a" / "notes", tmp_path / "b" / "notes"  # same folder name: the same deck
     for vault, fact in ((a, "What is TCP?"), (b, "What is UDP?")):
         vault.mkdir(parents=True)
-        (vault / "net.md").write_text(f"- {fact}\n  - a transport protocol\n", "utf-8")
+        (vault / "net.md").write_text(f"Q: {fact}\nA: a transport protocol\n", "utf-8")  # cards written as cards
     anki = Direct(col_path)
     Collection(str(col_path)).close()
     assert sync(anki, a, tmp_path / "a.apkg").exit_code == 0
     assert sync(anki, b, tmp_path / "b.apkg").exit_code == 0
-    (a / "net.md").write_text("- Which layer routes packets between networks?\n  - the network layer\n", "utf-8")
+    (a / "net.md").write_text("Q: Which layer routes packets between networks?\nA: the network layer\n", "utf-8")
     result = sync(anki, a, tmp_path / "a.apkg")
     assert "1 added, 0 updated, 1 retired" in result.output
     with anki.col() as col:

@@ -10,6 +10,7 @@ templates), none duplicated, none conflicting, and every review kept.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -40,11 +41,13 @@ def test_a_deck_from_the_last_release_updates_in_place_with_reviews_kept(tmp_pat
         assert studied >= 20 and sum(reps == 1 for reps, _, _ in reviews.values()) == studied
 
         result = build([notes], out, now=1_700_000_000 + 86_400)
-        # the judge now drops a step whose answer the breadcrumb shows: it is reported
-        # retired, and Anki keeps it (imports never delete) with its reviews
-        assert not result.changes.added and len(result.changes.retired) == 1
-        second = import_deck(col, out)  # every note known by its GUID: none new, none conflicting
-        assert (second.new, second.conflicting, second.updated + second.duplicate) == (0, 0, 19)
+        # the score keeps another set of cards than the last release's rules: what it
+        # drops is reported retired, and Anki keeps it (imports never delete) with its
+        # reviews; what it adds is new; every card it keeps is the same note, in place
+        added, retired = len(result.changes.added), len(result.changes.retired)
+        assert retired < 20
+        second = import_deck(col, out)  # every note known by its GUID: only the added new, none conflicting
+        assert (second.new, second.conflicting, second.updated + second.duplicate) == (added, 0, 20 - retired)
         explicit = notes / "explicit.md"
         explicit.write_text(
             explicit.read_text("utf-8").replace("The critic model.", "The critic (value) model."), "utf-8"
@@ -53,11 +56,11 @@ def test_a_deck_from_the_last_release_updates_in_place_with_reviews_kept(tmp_pat
         assert len(result.changes.updated) == 1 and not result.changes.added and not result.changes.retired
         third = import_deck(col, out)
         assert (third.new, third.updated, third.conflicting) == (0, 1, 0)
-        assert col.note_count() == 20 and col.card_count() == 21
+        assert col.note_count() == 20 + added
         after = {
             (col.get_note(c.nid).guid, c.ord): (c.reps, c.ivl, c.type) for c in map(col.get_card, col.find_cards(""))
         }
-        assert after == reviews
+        assert {k: v for k, v in after.items() if k in reviews} == reviews  # every review kept
         for card_id in col.find_cards(""):
             question, answer = rendered(col, card_id)
             assert strip_tags(question) and strip_tags(answer)
@@ -102,11 +105,12 @@ def test_a_synced_deck_from_the_last_release_keeps_its_guids_and_reviews(mode: s
             (notes / "questions.md").read_text("utf-8") + "\n- What is a new question?\n  - A new answer.\n", "utf-8"
         )
         (notes / "fresh.md").write_text("- What is in a new note?\n  - A fresh answer.\n", "utf-8")
+        (notes / "cards.toml").write_text('density = "all"\n', "utf-8")  # the two new facts, whatever they score
         result = sync(anki, notes, out)
         assert result.exit_code == 0, result.output
-        assert ": 2 added, " in result.output
+        added = int(re.search(r": (\d+) added, ", result.output).group(1))  # type: ignore[union-attr]
         now = read_deck(out).notes
-        assert len(old - set(now)) == 1  # the step the judge now drops
+        assert added >= 2 and len(set(now) - old) == added
         entries = State.load(state_path(out)).entries
         new_q = next(g for g, e in entries.items() if e.identity == "What is a new question?")
         fresh = next(g for g, e in entries.items() if e.identity == "What is in a new note?")
@@ -115,6 +119,6 @@ def test_a_synced_deck_from_the_last_release_keeps_its_guids_and_reviews(mode: s
         with anki.col() as col:
             after = {col.get_note(c.nid).guid: c.reps for c in map(col.get_card, col.find_cards(""))}
             assert {g: n for g, n in after.items() if g in reviewed} == reviewed  # every review kept, no duplicate
-            assert col.note_count() == len(old) + 2
+            assert col.note_count() == len(old) + added
     finally:
         anki.stop()

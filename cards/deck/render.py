@@ -354,9 +354,11 @@ def render_card(
     note_tags: tuple[str, ...],
     note_title: str,
     source_link: str = "",
+    score: float | None = None,
 ) -> Card:
     """The card of a kept candidate: its sides as HTML, the images they show, its deck
-    (its own, else its note's) and its tags (its note's, then its own)."""
+    (its own, else its note's) and its tags (its note's, then its own); ``score``: the
+    keep-probability the judge gave it (None: its author wrote it)."""
     renderer.media = []
     front = renderer.field(candidate.front)
     back = renderer.field(candidate.back)
@@ -375,6 +377,7 @@ def render_card(
         note_title=note_title,
         media=media,
         source_link=source_link,
+        score=score,
     )
 
 

@@ -41,6 +41,7 @@ class Row(NamedTuple):
     content: str  # ids.content_hash
     text: str  # ids.content_hash without the source line
     hashed: str  # ids.guid_from(key): the GUID unless the state or a repeated key says otherwise
+    score: float | None = None  # Card.score
 
 
 def cloze_ords(*values: str) -> tuple[int, ...]:
@@ -73,6 +74,7 @@ def row_of(card: Card) -> Row:
         content_hash(card),
         content_hash(card, with_line=False),
         guid_from(key),
+        card.score,
     )
 
 
@@ -111,4 +113,5 @@ def card_of(row: Row, path: PurePosixPath | None = None, guid: str = "") -> Card
         row.media,
         guid,
         row.source_link,
+        row.score,
     )

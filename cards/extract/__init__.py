@@ -15,16 +15,35 @@ from types import MappingProxyType
 
 from ..deck.render import Renderer, render_card
 from ..judge import Dropped, judge_candidates
+from ..judge.score import DEFAULT_DENSITY
 from ..kinds import KINDS
 from ..model import Candidate, Card, Note
-from . import callouts, details, figure, logseq, o2a, osr, phrases, problems, qa, sections, steps, tables, terms
+from . import (
+    callouts,
+    defines,
+    details,
+    figure,
+    logseq,
+    o2a,
+    osr,
+    outline,
+    phrases,
+    problems,
+    prose,
+    qa,
+    sections,
+    steps,
+    tables,
+    terms,
+)
 from .walk import Context, Visit, breadcrumb, walk, where
 
 Extractor = Callable[[Note, Context], Iterable[Candidate]]
 
 _MODULES = {
     m.KIND: m
-    for m in (o2a, osr, details, callouts, logseq, qa, problems, figure, steps, terms, sections, tables, phrases)
+    for m in (o2a, osr, details, callouts, logseq, qa, problems, figure, steps, terms, sections, prose, tables)
+    + (outline, defines, phrases)
 }
 #: Every kind's extractor, in the registry's order: cards written for other tools first
 #: (their lines are never mined again); qa before problems (explicit Q/A and question
@@ -49,17 +68,20 @@ def extract_cards(
     kinds: Collection[str] | None = None,
     ctx: Context | None = None,
     dropped: list[Dropped] | None = None,
+    density: str = DEFAULT_DENSITY,
 ) -> list[Card]:
     """The cards of one note (the library's shortcut, and the tests'): its candidates,
-    those the judge keeps, rendered; the dropped ones go to ``dropped``. The build's own
-    per-note pipeline (pipeline/per_note.py) also skips notes with nothing to learn."""
+    those the judge keeps at ``density`` (the note alone: no other note's lines recur),
+    rendered; the dropped ones go to ``dropped``. The build's own per-note pipeline
+    (pipeline/per_note.py) also skips notes with nothing to learn."""
     ctx = ctx or Context()
-    judged = judge_candidates(candidates(note, ctx, kinds))
+    judged = judge_candidates(candidates(note, ctx, kinds), density=density)
     if dropped is not None:
         dropped.extend(judged.dropped)
     renderer = Renderer(resolve_image=ctx.resolve, line_breaks=ctx.line_breaks)
     return [
-        render_card(c, renderer, note_deck=note.deck, note_tags=note.tags, note_title=note.title) for c in judged.kept
+        render_card(c, renderer, note_deck=note.deck, note_tags=note.tags, note_title=note.title, score=score)
+        for c, score in zip(judged.kept, judged.scores)
     ]
 
 

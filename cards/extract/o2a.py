@@ -85,7 +85,7 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     if settings.begin not in note.text and settings.begin_inline not in note.text:
         return  # no block and no inline card
     lines = ctx.lines(note, code=False)
-    file = _file_settings(lines, settings)
+    file = _file_settings(lines, settings, ctx)
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -112,14 +112,16 @@ def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
             yield from _inline_cards(note, ctx, line, file, settings)
 
 
-def _file_settings(lines: list[Line], settings: ObsidianToAnki) -> _FileSettings:
-    """The file's ``TARGET DECK`` and ``FILE TAGS`` (after ``:`` or on the next line)."""
+def _file_settings(lines: list[Line], settings: ObsidianToAnki, ctx: Context) -> _FileSettings:
+    """The file's ``TARGET DECK`` and ``FILE TAGS`` (after ``:`` or on the next line);
+    their lines are the plugin's, claimed (no other kind reads them as prose)."""
     found = _FileSettings()
     for k, line in enumerate(lines):
         for marker in (settings.target_deck, settings.file_tags):
             value = _marker_value(lines, k, marker)
             if value is None:
                 continue
+            ctx.claim_lines(line.number, line.number + (1 if line.text.strip() == marker else 0))
             if marker == settings.target_deck:
                 found.deck = value.strip()
             else:

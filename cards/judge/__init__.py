@@ -23,126 +23,28 @@ drop them (a ``<details>`` whose summary only says "click to expand").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from ..kinds import KINDS
 from ..model import Candidate
-from . import answers, gaps, lists, meta, notes, tables, terms
-
-Check = Callable[[Candidate], "str | None"]
-NoteCheck = Callable[[Sequence[Candidate]], dict[int, str]]
-
-_ALL = frozenset(kind.name for kind in KINDS)
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """A rule and what it applies to: ``kinds`` (all when None), cloze cards only
-    (``cloze=True``), question/answer cards only (``cloze=False``) or both (None), and
-    whether cards the writer wrote answer to it."""
-
-    name: str
-    check: Check
-    kinds: frozenset[str] | None = None
-    cloze: bool | None = None
-    written: bool = False
-
-    def applies(self, kind: str, cloze: bool, written: bool) -> bool:
-        return (
-            (self.kinds is None or kind in self.kinds)
-            and (self.cloze is None or self.cloze == cloze)
-            and (self.written or not written)
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class NoteRule:
-    """A rule over a note's kept candidates (those of ``kinds``, ``cloze`` as in
-    :class:`Rule`; never the written ones): the indexes it drops, with why."""
-
-    name: str
-    check: NoteCheck
-    kinds: frozenset[str] | None = None
-    cloze: bool | None = None
-
-    def applies(self, candidate: Candidate) -> bool:
-        return (
-            not candidate.written
-            and (self.kinds is None or candidate.kind in self.kinds)
-            and (self.cloze is None or self.cloze == candidate.cloze)
-        )
-
-
-def _of(*kinds: str) -> frozenset[str]:
-    unknown = set(kinds) - _ALL
-    assert not unknown, f"rules name kinds the registry lacks: {unknown}"
-    return frozenset(kinds)
-
-
-PHRASES = _of("phrases")
-
-#: The rules for one candidate, in the order they are asked. A name may appear more
-#: than once, for kinds that need a variant of it (a step may hide a longer clause).
-RULES: tuple[Rule, ...] = (
-    Rule("not_a_procedure", lists.not_a_procedure, _of("steps")),
-    Rule("not_a_fact", terms.not_a_term, _of("terms")),
-    Rule("not_a_fact", terms.not_a_heading_fact, _of("sections")),
-    Rule("not_a_fact", tables.not_a_table_fact, _of("tables")),
-    Rule("not_a_fact", answers.long_solution, _of("problems")),
-    Rule("not_a_fact", meta.opens_only_summary, _of("details"), written=True),
-    Rule("worked_example", meta.worked_example, _of("terms", "sections", "tables")),
-    Rule("tiny_gap", gaps.tiny_gap, cloze=True),
-    Rule("label_gap", gaps.label_gap, cloze=True),
-    Rule("clause_gap", gaps.clause_gap, PHRASES, cloze=True),
-    Rule("clause_gap", gaps.step_gap, _ALL - PHRASES, cloze=True),
-    Rule("emphasis_gap", gaps.emphasis_gap, cloze=True),
-    Rule("answer_shown", answers.answer_shown, cloze=True),
-    Rule("answer_shown", answers.answer_in_question, cloze=False),
-    Rule("label_question", answers.label_question, _of("qa"), cloze=False),
-    Rule("vague_term", answers.vague_term, _of("qa")),
-    Rule("lead_in_gap", meta.lead_in_gap, PHRASES),
-    Rule("leans_on_before", meta.leans_on_before, PHRASES),
-    Rule("dangling_reference", meta.dangling_reference, PHRASES),
-    Rule("personal_or_meta", meta.personal_or_meta, PHRASES),
-    Rule("thin_context", meta.thin_context, PHRASES, cloze=True),
-    Rule("long_front", meta.long_front),
-    Rule("long_front", meta.long_sentence, PHRASES),
-    Rule("empty_answer", answers.empty_answer, cloze=False),
-    Rule("markup_left", meta.markup_left),
-)
-
-#: The rules over a note's kept candidates, in order.
-NOTE_RULES: tuple[NoteRule, ...] = (
-    NoteRule("crowded_sentence", notes.crowded_sentence, PHRASES, cloze=True),
-    NoteRule("near_duplicate", notes.near_duplicate),
-)
-
-#: What the pipeline's last look drops: a candidate of a note with nothing to learn, one
-#: that would show a Logseq block the graph lacks (judge_note).
-NOTHING_TO_LEARN = "nothing_to_learn"
-MISSING_BLOCK = "missing_block"
-
-#: Every rule's name, in the order they are asked.
-RULE_NAMES: tuple[str, ...] = tuple(
-    dict.fromkeys([*(r.name for r in RULES), *(r.name for r in NOTE_RULES), NOTHING_TO_LEARN, MISSING_BLOCK])
-)
-
-
-@lru_cache(maxsize=256)
-def rules_for(kind: str, cloze: bool, written: bool) -> tuple[Rule, ...]:
-    """The rules a candidate of this kind, note type and authorship answers to, in order."""
-    return tuple(rule for rule in RULES if rule.applies(kind, cloze, written))
+from .features import note_features
+from .rules import MISSING_BLOCK, NOTE_RULES, NOTHING_TO_LEARN, RULE_NAMES, RULES, NoteRule, Rule, rules_for
+from .score import DEFAULT_DENSITY, Model, shipped_model
+from .vault import NO_RECURRENCE, Recurrence
 
 
 @dataclass(frozen=True, slots=True)
 class Dropped:
-    """A candidate a rule dropped: the candidate, the rule, the reason."""
+    """A candidate left out: the candidate, the rule (or ``score``), the reason; for a
+    candidate the score left out, its keep-probability, the density's threshold and the
+    features that weighed most (judge/score.py)."""
 
     candidate: Candidate
     rule: str
     reason: str
+    score: float | None = None
+    threshold: float | None = None
+    weighed: tuple[tuple[str, float], ...] = ()
 
     def explained(self, source_link: str = "") -> Explained:
         view = self.candidate.view
@@ -156,6 +58,9 @@ class Dropped:
             self.rule,
             self.reason,
             source_link,
+            self.score,
+            self.threshold,
+            self.weighed,
         )
 
 
@@ -163,7 +68,7 @@ class Dropped:
 class Explained:
     """A dropped candidate in plain text, as ``preview --explain`` shows it: where it came
     from, what it would have asked (the gap as ``[...]``) and answered, which rule
-    dropped it and why."""
+    dropped it and why (``score``: the keep-probability was below the density's threshold)."""
 
     path: str
     line: int
@@ -173,18 +78,46 @@ class Explained:
     rule: str
     reason: str
     source_link: str = ""
+    score: float | None = None
+    threshold: float | None = None
+    weighed: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A candidate as the score saw it: every rule that objects to it (name -> reason),
+    its features (judge/features.py) and its keep-probability (None: written by its
+    author, or left out by a hard rule, so never scored)."""
+
+    candidate: Candidate
+    objections: Mapping[str, str]
+    features: tuple[float, ...] = ()
+    probability: float | None = None
 
 
 @dataclass(slots=True)
 class Verdicts:
-    """A note's candidates, judged: the kept ones in order, the dropped ones with why."""
+    """A note's candidates, judged: the kept ones in order (with their keep-probability,
+    None for what the author wrote), the dropped ones with why, and every candidate as
+    the score saw it (``scored``, for ``preview --explain`` and the training set)."""
 
     kept: list[Candidate] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
+    scores: list[float | None] = field(default_factory=list)
+    scored: list[Scored] = field(default_factory=list)
+
+
+#: The hard invariants: a candidate one of these objects to is never a card, whatever
+#: its score (raw markup left, an answer that says nothing, the hidden text shown on the
+#: front as it is, a gap of a character or two). Every other rule is one feature of the
+#: score; rules marked ``written`` bind the cards the author wrote too.
+HARD: frozenset[str] = frozenset({"tiny_gap", "hidden_shown", "markup_left", "empty_answer"})
+SCORE = "score"
 
 
 def verdict(candidate: Candidate) -> tuple[str, str] | None:
-    """(rule, reason) of the first rule that drops ``candidate``, or None to keep it."""
+    """(rule, reason) of the first rule that objects to ``candidate``, or None: the verdict
+    the rules alone would give (the training set's baseline, benchmarks/candidates.py)."""
     for rule in rules_for(candidate.kind, candidate.cloze, candidate.written):
         reason = rule.check(candidate)
         if reason:
@@ -192,24 +125,85 @@ def verdict(candidate: Candidate) -> tuple[str, str] | None:
     return None
 
 
-def judge_candidates(candidates: Sequence[Candidate]) -> Verdicts:
-    """The candidates of one note that pass every rule, then every note rule, in order;
-    the others dropped in the order the rules found them."""
+def objections(candidate: Candidate) -> dict[str, str]:
+    """Every rule that objects to ``candidate``, by name, with its first reason."""
+    found: dict[str, str] = {}
+    for rule in rules_for(candidate.kind, candidate.cloze, candidate.written):
+        if rule.name not in found:
+            reason = rule.check(candidate)
+            if reason:
+                found[rule.name] = reason
+    return found
+
+
+def _hard(candidate: Candidate, objected: Mapping[str, str]) -> tuple[str, str] | None:
+    """The first hard rule that objects (for a written card: any rule that binds it)."""
+    for name, reason in objected.items():
+        if name in HARD or candidate.written:
+            return name, reason
+    return None
+
+
+def _veto(objected: Mapping[str, str], vetoes: frozenset[str]) -> tuple[str, str] | None:
+    """The first objection of a rule the judged set made a veto (judge/score.py)."""
+    return next(((name, reason) for name, reason in objected.items() if name in vetoes), None)
+
+
+def judge_candidates(
+    candidates: Sequence[Candidate],
+    *,
+    recurrence: Recurrence = NO_RECURRENCE,
+    density: str = DEFAULT_DENSITY,
+    model: Model | None = None,
+    score: bool = True,
+) -> Verdicts:
+    """The candidates of one note the author wrote, or that break no hard rule and whose
+    keep-probability clears the density's threshold (``all``: every one that breaks no
+    hard rule), in order; then a note asks each thing once (``near_duplicate``). The
+    others are dropped, with why. ``recurrence``: how often the note's lines recur in its
+    vault (judge/vault.py); ``score=False`` scores nothing and keeps what breaks no hard
+    rule (the training set, before any model exists)."""
     judged = Verdicts()
-    for candidate in candidates:
-        found = verdict(candidate)
-        if found is None:
+    objected = [objections(c) for c in candidates]
+    rows = note_features(candidates, [frozenset(o) for o in objected], recurrence)
+    scorer = (model or shipped_model()) if score else None
+    threshold = scorer.threshold(density) if scorer is not None else 0.0
+    for candidate, objection, row in zip(candidates, objected, rows):
+        hard = _hard(candidate, objection)
+        probability = None
+        if hard is not None:
+            judged.dropped.append(Dropped(candidate, *hard))
+        elif candidate.written or scorer is None:
             judged.kept.append(candidate)
+            judged.scores.append(None)
+        elif density != "all" and (veto := _veto(objection, scorer.vetoes)) is not None:
+            judged.dropped.append(Dropped(candidate, *veto))
         else:
-            judged.dropped.append(Dropped(candidate, *found))
+            probability = scorer.probability(row)
+            if density == "all" or probability >= threshold:
+                judged.kept.append(candidate)
+                judged.scores.append(probability)
+            else:
+                weighed = tuple(scorer.weighed(row))
+                why = f"keep-probability {probability:.3f} below {threshold:.3f} ({density})"
+                if objection:  # what the rules say weighs in the score; the first of them, in words
+                    name, reason = next(iter(objection.items()))
+                    why += f"; {name}: {reason}"
+                judged.dropped.append(Dropped(candidate, SCORE, why, probability, threshold, weighed))
+        judged.scored.append(Scored(candidate, objection, tuple(row), probability))
+    _note_rules(judged)
+    return judged
+
+
+def _note_rules(judged: Verdicts) -> None:
     for rule in NOTE_RULES:
         asked = [c for c in judged.kept if rule.applies(c)]
         out = rule.check(asked)
         if out:
             gone = {id(asked[i]): reason for i, reason in out.items()}
             judged.dropped.extend(Dropped(c, rule.name, gone[id(c)]) for c in judged.kept if id(c) in gone)
-            judged.kept = [c for c in judged.kept if id(c) not in gone]
-    return judged
+            pairs = [(c, p) for c, p in zip(judged.kept, judged.scores) if id(c) not in gone]
+            judged.kept, judged.scores = [c for c, _ in pairs], [p for _, p in pairs]
 
 
 def judge_note(
@@ -218,8 +212,13 @@ def judge_note(
     skipped: str | None = None,
     keeps_written: bool = True,
     shows_missing: Callable[[Candidate], bool] | None = None,
+    recurrence: Recurrence = NO_RECURRENCE,
+    density: str = DEFAULT_DENSITY,
+    model: Model | None = None,
+    score: bool = True,
 ) -> Verdicts:
-    """Every verdict on one note's candidates, all seen at once.
+    """Every verdict on one note's candidates, all seen at once (judge_candidates: the
+    hard rules, the score against the density's threshold, the note rules).
 
     ``skipped``: why the note has nothing to learn (judge/notes.py), or None; then only
     what its author wrote as cards stays, and only when ``keeps_written`` (a journal, not
@@ -229,10 +228,10 @@ def judge_note(
     kept ones the note's skip or a missing block leaves out, then (when the note is
     skipped) the rules' again, now for the note's reason.
     """
-    judged = judge_candidates(candidates)
-    out = Verdicts()
+    judged = judge_candidates(candidates, recurrence=recurrence, density=density, model=model, score=score)
+    out = Verdicts(scored=judged.scored)
     late: list[Dropped] = []
-    for candidate in judged.kept:
+    for candidate, probability in zip(judged.kept, judged.scores):
         if skipped is not None and not (keeps_written and candidate.written):
             late.append(Dropped(candidate, NOTHING_TO_LEARN, f"the note is skipped: {skipped}"))
         elif shows_missing is not None and shows_missing(candidate):
@@ -240,6 +239,7 @@ def judge_note(
             late.append(Dropped(candidate, MISSING_BLOCK, reason))
         else:
             out.kept.append(candidate)
+            out.scores.append(probability)
     if skipped is None:
         out.dropped = [*judged.dropped, *late]
     else:
@@ -257,6 +257,10 @@ __all__ = [
     "Dropped",
     "Explained",
     "Verdicts",
+    "Scored",
+    "HARD",
+    "SCORE",
+    "objections",
     "verdict",
     "judge_candidates",
     "judge_note",

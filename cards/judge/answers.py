@@ -103,15 +103,35 @@ def answer_shown(card: Candidate) -> str | None:
     return _shown_again(card) or _shown_beside(card)
 
 
+def hidden_shown(card: Candidate) -> str | None:
+    """The hidden text itself stands elsewhere in its sentence, as it is: a hard rule,
+    whatever the score. The breadcrumb naming it, a name inside it shown, its acronym or
+    a gloss beside it make the card guessable, not void (../shared/JUDGING.md): they only
+    weigh against it (``answer_shown``).
+
+    >>> hidden_shown(candidate_of("phrases", "[...] splits memory into pages, as paging does.", "Paging"))
+    'the front shows "Paging" as it is'
+    >>> hidden_shown(candidate_of("phrases", "[...] splits memory.", "Paging", crumbs=("OS", "Paging")))
+    >>> hidden_shown(candidate_of("phrases", "[...] (DHCP) hands out addresses.", "Dynamic Host Config Protocol"))
+    """
+    needle = normalise(card.view.hidden)
+    if width(needle) < 2:
+        return None
+    if _occurs(normalise(card.view.rest), needle):
+        return f'the front shows "{card.view.hidden.strip()}" as it is'
+    return None
+
+
 def answer_in_question(card: Candidate) -> str | None:
-    """A question card whose whole answer stands in its question or its breadcrumb
-    (rule ``answer_shown`` for question/answer cards).
+    """A question card whose whole answer stands in its question (rule ``hidden_shown``
+    for question/answer cards: a hard rule; in the breadcrumb it only weighs against it).
 
     >>> answer_in_question(candidate_of("qa", "What is TCP?", back="TCP"))
     'the question shows the answer "TCP"'
+    >>> answer_in_question(candidate_of("qa", "Which protocol?", back="TCP", crumbs=("Net", "TCP")))
     """
     back = normalise(card.view.back)
-    if back and (_occurs(normalise(card.view.front), back) or any(_occurs(normalise(c), back) for c in card.crumbs)):
+    if back and _occurs(normalise(card.view.front), back):
         return f'the question shows the answer "{card.view.back[:40]}"'
     return None
 

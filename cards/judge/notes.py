@@ -21,8 +21,9 @@ Two kinds of skip:
 Front matter ``cards: true`` (or Logseq's page property ``cards:: true``) keeps a note
 whatever the content rules say; ``cards: false`` drops it whatever it holds.
 
-The note rules over candidates (``crowded_sentence``, ``near_duplicate``) read the
-candidates the other rules kept, all of one note at once.
+The note rule over candidates (``near_duplicate``) reads the candidates the judge kept,
+all of one note at once; how many gaps share a line is the score's to weigh
+(judge/features.py ``same_line``).
 """
 
 from __future__ import annotations
@@ -32,12 +33,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
-from ..model import GAP, Block, Callout, Candidate, ListBlock, ListItem, Note, Paragraph
+from ..model import Block, Callout, Candidate, ListBlock, ListItem, Note, Paragraph
 from ..notes.layout import Layout
 from ..notes.skip import Skip
 from ..text import normalise
 
-__all__ = ["skip_note", "opt_in", "is_drawing", "crowded_sentence", "near_duplicate", "TASKS_SHARE", "LINKS_SHARE"]
+__all__ = ["skip_note", "opt_in", "is_drawing", "near_duplicate", "TASKS_SHARE", "LINKS_SHARE"]
 
 #: A note is a task list when more than this share of its items and lines are tasks
 #: (and the tasks' text outweighs the rest of its words).
@@ -308,36 +309,6 @@ def _split_link_text(tokens: Sequence[Any]) -> tuple[str, str, bool]:
 def is_drawing(front_matter: Mapping[str, object]) -> bool:
     """An Excalidraw drawing saved as Markdown (its text elements are labels on a canvas)."""
     return any(str(key).startswith("excalidraw") for key in front_matter)
-
-
-MAX_PER_SENTENCE = 3
-
-
-def crowded_sentence(candidates: Sequence[Candidate]) -> dict[int, str]:
-    """More than three gaps in one sentence mark a list of bold items, not a few key
-    terms: none of them is asked (``**A**, **B**, **C** and **D** are ...``). Returns the
-    indexes to drop, with the reason.
-
-    >>> from cards.judge.as_text import candidate_of
-    >>> sentence = "Alanine, Glycine, Serine and Valine are amino acids."
-    >>> gaps = [
-    ...     candidate_of("phrases", sentence.replace(h, "[...]"), h) for h in ("Alanine", "Glycine", "Serine", "Valine")
-    ... ]
-    >>> crowded_sentence(gaps)[0]
-    'one of 4 gaps in one sentence'
-    """
-    groups: dict[tuple[str, int, str], list[int]] = {}
-    for index, card in enumerate(candidates):
-        view = card.view
-        groups.setdefault(
-            (card.source.path.as_posix(), card.source.line, view.front.replace(GAP, view.hidden)), []
-        ).append(index)
-    return {
-        i: f"one of {len(group)} gaps in one sentence"
-        for group in groups.values()
-        if len(group) > MAX_PER_SENTENCE
-        for i in group
-    }
 
 
 def near_duplicate(candidates: Sequence[Candidate]) -> dict[int, str]:

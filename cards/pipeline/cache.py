@@ -97,7 +97,7 @@ log = logging.getLogger("cards")
 #: note was skipped, and the Logseq block references a note resolved among its lookups;
 #: 8, 9: one SQLite file instead of a file per note, with views; 10: MessagePack
 #: instead of pickle, which could run code: see "What the file holds" above).
-SCHEMA = 10
+SCHEMA = 11
 #: The cache's one file in its folder.
 FILE = "cache.sqlite"
 #: Keys asked for in one query (SQLite's oldest limit on a query's parameters is 999).
@@ -248,6 +248,7 @@ class Entry:
     images: tuple[ImageLookup, ...] = ()
     fields: bytes = b""  # a light entry's packed fields (see light), else b""
     skipped: str | None = None  # why the note has nothing to learn (notes/skip.py)
+    below: int = 0  # how many of its candidates the score left out
 
 
 #: Where a row's Anki fields sit in its tuple (see ``light``).
@@ -300,11 +301,12 @@ def _pack(entry: Entry) -> tuple[Any, ...]:
         entry.images,
         entry.fields,
         entry.skipped,
+        entry.below,
     )
 
 
 def _unpack(data: Any, light: bool = False) -> Entry:
-    schema, key, path_text, rows, error, warnings, reflowed, images, packed, skipped = data
+    schema, key, path_text, rows, error, warnings, reflowed, images, packed, skipped, below = data
     if schema != SCHEMA:
         raise ValueError(f"schema {schema!r}")
     if not (isinstance(key, str) and isinstance(path_text, str) and isinstance(packed, bytes)):
@@ -320,6 +322,7 @@ def _unpack(data: Any, light: bool = False) -> Entry:
         tuple(images),
         packed if light else b"",
         skipped,
+        int(below),
     )
 
 
@@ -354,6 +357,7 @@ def _rows(rows: Iterable[Any], fields: Iterator[tuple[str, ...]] | None) -> tupl
         content,
         text,
         hashed,
+        score,
     ) in rows:
         made.append(
             make(
@@ -376,6 +380,7 @@ def _rows(rows: Iterable[Any], fields: Iterator[tuple[str, ...]] | None) -> tupl
                     content,
                     text,
                     hashed,
+                    score,
                 ),
             )
         )
@@ -415,6 +420,7 @@ class Summary(NamedTuple):
     anki_cards: int = 0
     anki_kinds: tuple[tuple[str, int], ...] = ()  # (kind, Anki cards), by kind
     skipped: tuple[tuple[str, str], ...] = ()  # (path, why) of the notes with nothing to learn
+    below: int = 0  # candidates the score left out, in every note
 
 
 class NoteInfo(NamedTuple):
@@ -430,6 +436,7 @@ class NoteInfo(NamedTuple):
     decks: tuple[str, ...]  # the decks its cards go to
     anki: tuple[tuple[str, int], ...]  # (kind, Anki cards), by kind: a cloze note makes one per number
     skipped: str | None = None  # why it has nothing to learn (notes/skip.py)
+    below: int = 0  # how many of its candidates the score left out
 
     @property
     def cards(self) -> int:
@@ -452,6 +459,7 @@ def note_info(result: NoteResult) -> NoteInfo:
         tuple(sorted({row.deck for row in result.rows})),
         tuple(sorted(anki.items())),
         result.skipped,
+        result.below,
     )
 
 
@@ -473,6 +481,7 @@ def summary_of(notes: Iterable[NoteInfo]) -> Summary:
         sum(anki.values()),
         tuple(sorted(anki.items())),
         tuple((i.path, i.skipped) for i in notes if i.skipped),
+        sum(i.below for i in notes),
     )
 
 
@@ -607,6 +616,14 @@ class NoteCache:
 
     def _meta(self, name: str) -> bytes | None:
         return self._one("SELECT value FROM meta WHERE name = ?", (name,))
+
+    def record(self, name: str) -> bytes | None:
+        """A record kept beside the entries under ``name`` (never pruned by :meth:`save`:
+        one per name, each write replaces it), e.g. a vault's recurrence signatures."""
+        return self._meta("record:" + name)
+
+    def put_record(self, name: str, data: bytes) -> None:
+        self._write("INSERT OR REPLACE INTO meta VALUES (?, ?)", ("record:" + name, data))
 
     def _write(self, sql: str, rows: Iterable[tuple[Any, ...]] | tuple[Any, ...] = (), *, many: bool = False) -> None:
         """A write inside the build's one transaction (begun on the first write)."""

@@ -21,6 +21,7 @@ from typing import Any
 from ..config import Config
 from ..deck.rows import Row, card_of
 from ..errors import CardsError, NoNotesError
+from ..judge.vault import Recurrence
 from ..model import Card
 from ..notes.blocks import BlockIndex
 from ..notes.media import MediaIndex
@@ -45,6 +46,7 @@ from .cache import (
 )
 from .per_note import NoteResult, Vault, log, process_note
 from .processes import die_with_parent, worker_pool
+from .recurrence import VaultRecurrence, recurrence_of
 
 
 class Collected:
@@ -200,7 +202,7 @@ def _with_fields(result: NoteResult, packed: bytes) -> NoteResult:
     if not packed:
         return result
     rows = tuple(row._replace(fields=fields) for row, fields in zip(result.rows, unpack_fields(packed)))
-    return NoteResult(result.path, rows, result.error, result.warnings, result.reflowed, result.skipped)
+    return NoteResult(result.path, rows, result.error, result.warnings, result.reflowed, result.skipped, result.below)
 
 
 #: Progress callback: (notes done, notes to do); called from the building thread.
@@ -300,6 +302,7 @@ def _process(
     index: MediaIndex,
     key: str | None,
     blocks: BlockIndex | None = None,
+    recurrence: Recurrence | None = None,
 ) -> tuple[Entry, dict[str, Path], bool]:
     """Bytes of one note -> its result (as a cache entry), the images it uses, and
     whether the entry may be cached (not when the note could not be read at all)."""
@@ -308,7 +311,7 @@ def _process(
     except CardsError as error:
         return Entry(key or "", note.path, (), str(error), (), False), {}, data is not None
     images = _Images(index, blocks)
-    result = process_note(vault, note, text, images, images.block)  # type: ignore[arg-type]
+    result = process_note(vault, note, text, images, images.block, recurrence)  # type: ignore[arg-type]
     entry = Entry(
         key or "",
         note.path,
@@ -318,12 +321,13 @@ def _process(
         result.reflowed,
         tuple(images.lookups.values()),
         skipped=result.skipped,
+        below=result.below,
     )
     return entry, images.media(), True
 
 
 def _result(entry: Entry) -> NoteResult:
-    return NoteResult(entry.path, entry.rows, entry.error, entry.warnings, entry.reflowed, entry.skipped)
+    return NoteResult(entry.path, entry.rows, entry.error, entry.warnings, entry.reflowed, entry.skipped, entry.below)
 
 
 # Worker side of a parallel build. The pool is forked after these are set, so each
@@ -344,9 +348,10 @@ def _work_init(parent: int) -> None:
 
 
 def _work(
-    chunk: list[tuple[int, int, PurePosixPath, str | None, str | None]],
+    chunk: Sequence[tuple[int, int, PurePosixPath, str | None, str | None, dict[str, int] | None]],
 ) -> list[tuple[int, bytes, dict[str, str], bool]]:
-    """Parse a chunk of notes: (slot, vault, path, key, sha256 the key names) each.
+    """Parse a chunk of notes: (slot, vault, path, key, sha256 the key names, how its
+    lines recur in its vault: recurrence.py) each.
 
     The worker reads each note itself (the parent holds no note's bytes meanwhile) and
     sends back each result packed as the cache keeps it, and whether it may be kept
@@ -357,7 +362,7 @@ def _work(
     indexes: dict[int, MediaIndex] = _WORK["indexes"]
     blocks: dict[int, BlockIndex] = _WORK["blocks"]
     out = []
-    for slot, vault_no, rel, key, digest in chunk:
+    for slot, vault_no, rel, key, digest, buckets in chunk:
         vault = vaults[vault_no]
         index = indexes.setdefault(vault_no, MediaIndex(vault.root))
         graph = blocks.setdefault(vault_no, BlockIndex(vault.root))
@@ -368,7 +373,9 @@ def _work(
             pass  # _process reads it again and reports why it cannot
         if data is None or digest is None or hashlib.sha256(data).hexdigest() != digest:
             key = None
-        entry, media, cacheable = _process(vault, NoteFile(vault.root, rel), data, index, key, graph)
+        entry, media, cacheable = _process(
+            vault, NoteFile(vault.root, rel), data, index, key, graph, recurrence_of(buckets)
+        )
         out.append(
             (slot, dump_entry(entry), {name: str(path) for name, path in media.items()}, cacheable and key is not None)
         )
@@ -402,6 +409,38 @@ class Plan:
     keys: list[str | None] = field(default_factory=list)
     data: list[bytes | None] = field(default_factory=list)
     digests: list[str | None] = field(default_factory=list)  # sha256 of the bytes each key names
+    starts: list[int] = field(default_factory=list)  # per vault: the slot of its first note
+    #: per vault: how often its notes' lines recur in it (the score's vault features)
+    recurrences: list[VaultRecurrence] = field(default_factory=list)
+    signatures: list[str] = field(default_factory=list)  # per note: its Recurrence.signature
+
+    def sign(self, vault_no: int, cache: NoteCache | None) -> None:
+        """Count how the lines of vault ``vault_no``'s notes recur in it and fold each
+        note's signature into its key: its cached cards hold while the note's bytes and
+        the recurrence of its lines are what they were (recurrence.py)."""
+        start, fp = self.starts[vault_no], self.prints[vault_no]
+        notes = [note for _, note in self.notes[start:]]
+        found = VaultRecurrence(
+            notes, self.digests[start:], self.data[start:], cache, str(self.vaults[vault_no].root.resolve())
+        )
+        self.recurrences.append(found)
+        for offset, signature in enumerate(found.signatures()):
+            slot = start + offset
+            self.signatures.append(signature)
+            digest = self.digests[slot]
+            if signature and digest is not None and self.keys[slot] is not None:
+                self.keys[slot] = note_key(fp, notes[offset].path, f"{digest}+{signature}")
+
+    def key_of(self, slot: int, digest: str) -> str:
+        """The cache key of note ``slot`` with bytes of sha256 ``digest`` (see :meth:`sign`)."""
+        vault_no, note = self.notes[slot]
+        signature = self.signatures[slot] if slot < len(self.signatures) else ""
+        return note_key(self.prints[vault_no], note.path, f"{digest}+{signature}" if signature else digest)
+
+    def recurrence(self, slot: int) -> Recurrence:
+        """How often note ``slot``'s lines recur in its vault."""
+        vault_no = self.notes[slot][0]
+        return self.recurrences[vault_no].of(slot - self.starts[vault_no])
 
 
 def plan_notes(
@@ -439,6 +478,7 @@ def plan_notes(
             layout=vault.layout,
         )
         plan.prints.append(fp)
+        plan.starts.append(len(plan.notes))
         root = vault.root.resolve()
         for note in found:
             plan.notes.append((len(plan.vaults) - 1, note))
@@ -461,6 +501,7 @@ def plan_notes(
             plan.keys.append(key)
             plan.data.append(data)
             plan.digests.append(digest)
+        plan.sign(len(plan.vaults) - 1, cache)
     return plan
 
 
@@ -611,7 +652,7 @@ class _Gathered:
         try:
             data: bytes | None = read_note_bytes(note)
             digest = hashlib.sha256(data or b"").hexdigest()
-            self.digests[slot], key = digest, note_key(self.plan.prints[vault_no], note.path, digest)
+            self.digests[slot], key = digest, self.plan.key_of(slot, digest)
         except CardsError:
             data, key = None, None
         self.keys[slot] = key
@@ -629,7 +670,10 @@ class _Gathered:
         total, done, cache = len(todo), 0, self.cache
         _WORK.update(vaults=self.plan.vaults)
         size = max(8, min(64, total // (workers * 8) or 1))
-        work = [(slot, vault_no, rel, key, self.digests[slot]) for slot, vault_no, rel, _, key in todo]
+        work = [
+            (slot, vault_no, rel, key, self.digests[slot], dict(self.plan.recurrence(slot).buckets))
+            for slot, vault_no, rel, _, key in todo
+        ]
         todo.clear()  # the workers read the notes: no note's bytes are held here meanwhile
         try:
             with worker_pool(workers, _work_init, (os.getpid(),)) as pool:
@@ -657,7 +701,13 @@ class _Gathered:
         for slot, vault_no, rel, data, key in todo:
             vault = plan.vaults[vault_no]
             entry, used, cacheable = _process(
-                vault, NoteFile(vault.root, rel), data, plan.indexes[vault_no], key, plan.blocks[vault_no]
+                vault,
+                NoteFile(vault.root, rel),
+                data,
+                plan.indexes[vault_no],
+                key,
+                plan.blocks[vault_no],
+                plan.recurrence(slot),
             )
             if cache is not None and cacheable and key is not None:
                 cache.put(entry)

@@ -19,6 +19,7 @@ from ..notes.blocks import BlockIndex
 from ..notes.media import MediaIndex
 from ..notes.read import read_note
 from .per_note import Vault, log, note_cards
+from .recurrence import VaultRecurrence
 
 if TYPE_CHECKING:
     from ..judge import Explained
@@ -34,12 +35,14 @@ def explain(paths: Sequence[Path], *, deck: str | None = None, config: Config | 
         vault = Vault.open(path, deck=deck, config=config)
         media = MediaIndex(vault.root)
         blocks = BlockIndex(vault.root)  # Logseq block references resolve as in a build
-        for note in vault.notes(path if path.is_file() else None):
+        notes = vault.notes(path if path.is_file() else None)
+        recurrences = VaultRecurrence(notes, [None] * len(notes), [None] * len(notes))
+        for at, note in enumerate(notes):
             handlers, log.handlers = log.handlers, [quiet]
             propagate, log.propagate = log.propagate, False
             try:
                 dropped: list[Dropped] = []
-                note_cards(vault, note, read_note(note), media, dropped, blocks.text)
+                note_cards(vault, note, read_note(note), media, dropped, blocks.text, recurrences.of(at))
             except (CardsError, RecursionError):
                 continue  # the note's error is the build's to report
             finally:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from ..config import Config, load_config
 from ..deck.rows import Row, card_of
 from ..errors import CardsError
+from ..judge.vault import NO_RECURRENCE, Recurrence
 from ..model import Card, Note, Source
 from ..notes.blocks import BlockText
 from ..notes.layout import Layout, load_layout
@@ -42,9 +43,12 @@ class NoteResult:
 
     ``skipped``: why the note has nothing to learn (judge/notes.py), e.g. ``journal (in
     Logseq's journals folder)``; such a note gives no card, or only the cards its author
-    wrote (``#card``, ``Q::A``, …) for a journal, a task list or a table of contents."""
+    wrote (``#card``, ``Q::A``, …) for a journal, a task list or a table of contents.
 
-    __slots__ = ("path", "rows", "error", "warnings", "reflowed", "skipped", "_cards")
+    ``below``: how many of its candidates the score left out (their keep-probability was
+    below the density's threshold), for the build's summary line."""
+
+    __slots__ = ("path", "rows", "error", "warnings", "reflowed", "skipped", "below", "_cards")
 
     def __init__(
         self,
@@ -54,8 +58,10 @@ class NoteResult:
         warnings: tuple[str, ...] = (),
         reflowed: bool = False,
         skipped: str | None = None,
+        below: int = 0,
     ) -> None:
         self.path = path
+        self.below = below
         self.rows = rows
         self.error = error
         self.warnings = warnings
@@ -70,7 +76,7 @@ class NoteResult:
         return self._cards
 
     def _fields(self) -> tuple[object, ...]:
-        return (self.path, self.rows, self.error, self.warnings, self.reflowed, self.skipped)
+        return (self.path, self.rows, self.error, self.warnings, self.reflowed, self.skipped, self.below)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NoteResult) and self._fields() == other._fields()
@@ -167,12 +173,17 @@ def judge_text(
     blocks: BlockText | None = None,
     *,
     explain: bool = False,
+    recurrence: Recurrence | None = None,
+    score: bool = True,
 ) -> Judged | tuple[bool, str]:
     """Text of one note -> its candidates, judged: read → reflow → parse → skip →
     extract → judge, as DESIGN.md's data flow. A note that gives nothing at all (it opted
     out, a template) is not extracted unless ``explain`` asks what it would have given:
     then (reflowed, why) comes back instead. ``blocks``: the text of a block by its id,
-    for ``((block refs))`` (notes/blocks.py). Problems are logged or raised as CardsError."""
+    for ``((block refs))`` (notes/blocks.py). ``recurrence``: how often the note's lines
+    recur in its vault (judge/vault.py; None: as in no other note); ``score=False`` keeps
+    every candidate that breaks no hard rule, unscored (the training set). Problems are
+    logged or raised as CardsError."""
     from ..deck.render import shows_missing_block
     from ..extract import Context, candidates
     from ..judge import judge_note
@@ -204,7 +215,13 @@ def judge_text(
         line_breaks=vault.line_breaks,
     )
     verdicts = judge_note(
-        candidates(parsed, ctx, config.kinds), skipped=why, keeps_written=written, shows_missing=shows_missing_block
+        candidates(parsed, ctx, config.kinds),
+        skipped=why,
+        keeps_written=written,
+        shows_missing=shows_missing_block,
+        recurrence=recurrence or NO_RECURRENCE,
+        density=config.density,
+        score=score,
     )
     return Judged(parsed, verdicts, flowed.reflowed, why, ctx.resolve)
 
@@ -216,17 +233,20 @@ def note_cards(
     media: MediaIndex,
     dropped: list[Dropped] | None = None,
     blocks: BlockText | None = None,
-) -> tuple[list[Card], bool, str | None]:
+    recurrence: Recurrence | None = None,
+) -> tuple[list[Card], bool, str | None, int]:
     """Text of one note -> its cards (the kept candidates, rendered), whether its line
-    breaks were restored, and why it has nothing to learn (judge/notes.py; None: it has).
+    breaks were restored, why it has nothing to learn (judge/notes.py; None: it has),
+    and how many candidates the score left out.
     ``dropped`` collects the candidates left out, with the rule and why (for ``preview
     --explain``): the judge's, ``nothing_to_learn`` for the mined candidates of a skipped
     note, ``missing_block`` for a card that would show a Logseq block the graph lacks."""
     from ..deck.render import Renderer, render_card
+    from ..judge import SCORE
 
-    judged = judge_text(vault, note, text, media, blocks, explain=dropped is not None)
+    judged = judge_text(vault, note, text, media, blocks, explain=dropped is not None, recurrence=recurrence)
     if not isinstance(judged, Judged):
-        return [], *judged
+        return [], *judged, 0
     if dropped is not None:
         dropped.extend(judged.verdicts.dropped)
     parsed = judged.note
@@ -239,12 +259,14 @@ def note_cards(
             note_tags=parsed.tags,
             note_title=parsed.title,
             source_link=vault.source_link(c.source),
+            score=probability,
         )
-        for c in judged.verdicts.kept
+        for c, probability in zip(judged.verdicts.kept, judged.verdicts.scores)
     ]
     if judged.reflowed:
         cards = [_at_line_one(c) for c in cards]
-    return cards, judged.reflowed, judged.skipped
+    below = sum(1 for d in judged.verdicts.dropped if d.rule == SCORE)
+    return cards, judged.reflowed, judged.skipped, below
 
 
 def _warn_script(note: NoteFile, text: str) -> None:
@@ -267,13 +289,19 @@ def _note_tags(vault: Vault, path: PurePosixPath, own: tuple[str, ...]) -> tuple
 
 
 def process_note(
-    vault: Vault, note: NoteFile, text: str, media: MediaIndex, blocks: BlockText | None = None
+    vault: Vault,
+    note: NoteFile,
+    text: str,
+    media: MediaIndex,
+    blocks: BlockText | None = None,
+    recurrence: Recurrence | None = None,
 ) -> NoteResult:
     """Text of one note -> its cards. Problems become messages that name file and line.
 
     ``blocks``: the text of a Logseq block by its id (notes/blocks.py), for the note's
     ``((block refs))``; a card whose question or answer would show one the graph lacks is
-    left out.
+    left out. ``recurrence``: how often the note's lines recur in its vault (the score's
+    vault features; None: in no other note).
     """
     from ..deck.rows import row_of, shared
 
@@ -283,10 +311,9 @@ def process_note(
     handlers, log.handlers = log.handlers, [capture]
     log.propagate, propagate = False, log.propagate
     try:
-        cards, reflowed, skipped = note_cards(vault, note, text, media, blocks=blocks)
-        return NoteResult(
-            note.path, shared(tuple(row_of(c) for c in cards)), None, tuple(capture.messages), reflowed, skipped
-        )
+        cards, reflowed, skipped, below = note_cards(vault, note, text, media, blocks=blocks, recurrence=recurrence)
+        rows = shared(tuple(row_of(c) for c in cards))
+        return NoteResult(note.path, rows, None, tuple(capture.messages), reflowed, skipped, below)
     except CardsError as error:
         return NoteResult(note.path, (), str(error), tuple(capture.messages))
     except RecursionError:

@@ -45,8 +45,8 @@ __all__ = [
 #: The JSON schema version; bump it only with a documented, breaking change.
 JSON_VERSION = 1
 
-#: Every key of a ``cards preview --json`` object and its JSON type (pinned by tests).
-JSON_KEYS: Mapping[str, type] = {
+#: Every key of a ``cards preview --json`` object and its JSON type or types (pinned by tests).
+JSON_KEYS: Mapping[str, type | tuple[type, ...]] = {
     "kind": str,
     "note_type": str,
     "ordinal": int,
@@ -58,6 +58,7 @@ JSON_KEYS: Mapping[str, type] = {
     "deck": str,
     "tags": list,
     "source": dict,
+    "score": (float, type(None)),
     "source_link": str,
     "guid": str,
 }
@@ -75,7 +76,7 @@ def ordinals(card: Card) -> list[int]:
 
 
 #: Every key of a ``cards preview --json --explain`` dropped candidate (pinned by tests).
-DROPPED_KEYS: Mapping[str, type] = {
+DROPPED_KEYS: Mapping[str, type | tuple[type, ...]] = {
     "kind": str,
     "source": dict,
     "source_link": str,
@@ -83,6 +84,9 @@ DROPPED_KEYS: Mapping[str, type] = {
     "answer": str,
     "rule": str,
     "reason": str,
+    "score": (float, type(None)),
+    "threshold": (float, type(None)),
+    "weighed": list,
 }
 
 
@@ -97,6 +101,9 @@ def dropped_objects(dropped: Iterable[Explained]) -> list[dict[str, Any]]:
             "answer": d.answer,
             "rule": d.rule,
             "reason": d.reason,
+            "score": _rounded(d.score),
+            "threshold": d.threshold,
+            "weighed": [[name, round(weight, 3)] for name, weight in d.weighed],
         }
         for d in dropped
     ]
@@ -127,7 +134,13 @@ def _object(card: Card, fields: dict[str, str], ordinal: int, templates_dir: Pat
         "deck": card.deck,
         "tags": list(card.tags),
         "source": {"path": card.source.path.as_posix(), "line": card.source.line},
+        "score": _rounded(card.score),
     }
+
+
+def _rounded(score: float | None) -> float | None:
+    """A keep-probability as JSON shows it (3 decimals: what a threshold can tell apart)."""
+    return None if score is None else round(score, 3)
 
 
 def card_objects(

@@ -293,8 +293,9 @@ class CardView:
                     yield line
 
 
-def render_card(card: Card, ordinal: int, *, link: str = "", mark: Text | None = None) -> CardView:
-    """One Anki card, compact: kind and file:line, Q with the gap, A revealed, Extra dimmed.
+def render_card(card: Card, ordinal: int, *, link: str = "", mark: Text | None = None, score: bool = False) -> CardView:
+    """One Anki card, compact: kind and file:line, Q with the gap, A revealed, Extra dimmed;
+    ``score``: its keep-probability after file:line (``preview --explain``).
 
     A cloze question shows the lines that hold the gap and one line either side (a
     pipeline of eight steps shows three); the answer shows the revealed lines only.
@@ -319,6 +320,8 @@ def render_card(card: Card, ordinal: int, *, link: str = "", mark: Text | None =
         head.append(" reverse", style=KIND)
     head.append("  ")
     head.append(str(card.source), style=Style(dim=True, link=link or None))
+    if score:
+        head.append(f"  score {card.score:.2f}" if card.score is not None else "  written", style=DIM)
     rows: list[tuple[str, list[Line | int], Style | None]] = [("Q", question, None), ("A", answer, None)]
     if extra:
         rows.append(("", extra, DIM))
@@ -341,8 +344,10 @@ def print_cards(
     cards: Sequence[Card],
     *,
     roots: Sequence[Path] = (),
+    scores: bool = False,
 ) -> None:
-    """Cards grouped by note and section, then a table of counts by kind and note."""
+    """Cards grouped by note and section, then a table of counts by kind and note;
+    ``scores``: each card's keep-probability beside it (``preview --explain``)."""
     if not cards:
         _print(console, "No cards.")
         return
@@ -361,7 +366,7 @@ def print_cards(
                 _print(console, Text(crumbs, style=CRUMBS))
         link = source_uri(card, roots)
         for ordinal in ordinals(card):
-            _print(console, render_card(card, ordinal, link=link))
+            _print(console, render_card(card, ordinal, link=link, score=scores))
             _print(console)
     counts_table(console, cards)
 
@@ -394,6 +399,9 @@ def print_dropped(console: Console, dropped: Sequence[Explained], *, roots: Sequ
         )
         _print(console, head)
         _print(console, Text(f"    why  {item.reason}", style=DIM))
+        if item.weighed:
+            weighed = ", ".join(f"{name} {weight:+.2f}" for name, weight in item.weighed)
+            _print(console, Text(f"    by   {weighed}", style=DIM))
         _print(console, Text(f"    Q    {_short(item.front)}"))
         if item.answer:
             _print(console, Text(f"    A    {_short(item.answer)}"))
