@@ -127,6 +127,8 @@ def kept_at(density: str) -> Callable[[dict], bool]:
     from cards.judge import HARD
     from cards.judge.score import shipped_model
 
+    if density == "rules":
+        return lambda c: not c.get("rule")  # the first rule that objects dropped it (candidates.py)
     model = shipped_model()
     threshold = model.threshold(density)
 
@@ -289,7 +291,11 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--double", type=float, default=0.1)
     s.add_argument("--repo", action="append", help="only this slug (repeatable)")
     s.add_argument("--list", type=Path, default=DEFAULT_LIST, help="the repositories (default: corpus.toml)")
-    s.add_argument("--kept", choices=("few", "normal", "all"), help="only what the shipped model keeps at this density")
+    s.add_argument(
+        "--kept",
+        choices=("few", "normal", "all", "rules"),
+        help="only what the shipped model keeps at this density (rules: what the rules alone keep)",
+    )
     s.add_argument(
         "--kind", action="append", help="only candidates of this kind (repeatable): a new kind's first labels"
     )

@@ -156,13 +156,16 @@ def judge_candidates(
     density: str = DEFAULT_DENSITY,
     model: Model | None = None,
     score: bool = True,
+    explain: bool = True,
 ) -> Verdicts:
-    """The candidates of one note the author wrote, or that break no hard rule and whose
-    keep-probability clears the density's threshold (``all``: every one that breaks no
-    hard rule), in order; then a note asks each thing once (``near_duplicate``). The
-    others are dropped, with why. ``recurrence``: how often the note's lines recur in its
-    vault (judge/vault.py); ``score=False`` scores nothing and keeps what breaks no hard
-    rule (the training set, before any model exists)."""
+    """The candidates of one note the author wrote, or that break no hard rule, meet no
+    learned veto and whose keep-probability clears the density's threshold (``all``:
+    every one that breaks no hard rule), in order; then a note asks each thing once
+    (``near_duplicate``). The others are dropped, with why. ``recurrence``: how often the
+    note's lines recur in its vault (judge/vault.py); ``score=False`` scores nothing and
+    keeps what breaks no hard rule (the training set, before any model exists);
+    ``explain``: say which features weighed most on each score that dropped a candidate
+    (``preview --explain``; a build that does not show them skips the work)."""
     judged = Verdicts()
     objected = [objections(c) for c in candidates]
     rows = note_features(candidates, [frozenset(o) for o in objected], recurrence)
@@ -184,7 +187,7 @@ def judge_candidates(
                 judged.kept.append(candidate)
                 judged.scores.append(probability)
             else:
-                weighed = tuple(scorer.weighed(row))
+                weighed = tuple(scorer.weighed(row)) if explain else ()  # a third of a build when asked
                 why = f"keep-probability {probability:.3f} below {threshold:.3f} ({density})"
                 if objection:  # what the rules say weighs in the score; the first of them, in words
                     name, reason = next(iter(objection.items()))
@@ -216,6 +219,7 @@ def judge_note(
     density: str = DEFAULT_DENSITY,
     model: Model | None = None,
     score: bool = True,
+    explain: bool = True,
 ) -> Verdicts:
     """Every verdict on one note's candidates, all seen at once (judge_candidates: the
     hard rules, the score against the density's threshold, the note rules).
@@ -228,7 +232,9 @@ def judge_note(
     kept ones the note's skip or a missing block leaves out, then (when the note is
     skipped) the rules' again, now for the note's reason.
     """
-    judged = judge_candidates(candidates, recurrence=recurrence, density=density, model=model, score=score)
+    judged = judge_candidates(
+        candidates, recurrence=recurrence, density=density, model=model, score=score, explain=explain
+    )
     out = Verdicts(scored=judged.scored)
     late: list[Dropped] = []
     for candidate, probability in zip(judged.kept, judged.scores):

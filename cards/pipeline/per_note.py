@@ -222,6 +222,7 @@ def judge_text(
         recurrence=recurrence or NO_RECURRENCE,
         density=config.density,
         score=score,
+        explain=explain,
     )
     return Judged(parsed, verdicts, flowed.reflowed, why, ctx.resolve)
 
