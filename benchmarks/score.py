@@ -94,7 +94,7 @@ def main() -> int:
 
         def scored() -> None:
             for n in notes:
-                judge_candidates(n, model=model)
+                judge_candidates(n, model=model, explain=False)  # as a build judges
 
         def rules_only() -> None:
             for n in notes:
