@@ -24,11 +24,11 @@ from functools import cache
 from markdown_it.token import Token
 
 from ..lexicon import alternation
-from ..model import CLOZE, Candidate, Gap, Inline, ListBlock, Note, Paragraph, Sep, Span, Words
+from ..model import CLOZE, Candidate, Gap, Note, Sep, Span, Words
 from ..notes.inline import has_cloze, is_image_only, is_links_only, with_content
 from ..text import cjk, words
-from .shapes import refers_back, sentences
-from .walk import Context, Visit
+from .shapes import prose_nodes, refers_back, sentences
+from .walk import Context
 
 KIND = "defines"
 MAX_WORDS = 5
@@ -69,19 +69,9 @@ def _asks(tokens: Sequence[Token]) -> bool:
     return text.endswith(("?", "？")) or "?::" in text or "？::" in text
 
 
-def _nodes(visit: Visit) -> Iterator[tuple[object, Inline, int]]:
-    block = visit.block
-    if isinstance(block, Paragraph):
-        yield block, block.inline, block.line
-    elif isinstance(block, ListBlock):
-        for item in block.items:
-            if item.task is None and item.inline is not None:
-                yield item, item.inline, item.line
-
-
 def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     for visit in ctx.walk(note):
-        for node, inline, line in _nodes(visit):
+        for node, inline, line in prose_nodes(visit):
             if ctx.is_claimed(node) or has_cloze(inline) or is_links_only(inline) or is_image_only(inline):
                 continue
             for sentence in sentences(inline):

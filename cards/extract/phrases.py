@@ -21,10 +21,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..judge.meta import LONG_FRONT
-from ..model import CLOZE, Candidate, Element, Inline, ListBlock, Note, Opening, Paragraph, Span
+from ..model import CLOZE, Candidate, Element, Inline, Note, Opening, Span
 from ..notes.inline import has_cloze, is_image_only, is_links_only, span_text, spans
 from ..notes.parse import plain_text
-from .shapes import is_flashcard_note, joined, minable_marks, opens_with_title, refers_back, sentences, titled_statement
+from .shapes import (
+    is_flashcard_note,
+    joined,
+    minable_marks,
+    opens_with_title,
+    prose_nodes,
+    refers_back,
+    sentences,
+    titled_statement,
+)
 from .walk import Context, Visit
 
 KIND = "phrases"
@@ -47,22 +56,12 @@ def _surely_long(inline: Inline) -> bool:
     return len("".join(seen.split())) > LONG_FRONT + 10
 
 
-def _sentences(visit: Visit) -> Iterator[tuple[object, Inline, int]]:
-    block = visit.block
-    if isinstance(block, Paragraph):
-        yield block, block.inline, block.line
-    elif isinstance(block, ListBlock):
-        for item in block.items:
-            if item.task is None and item.inline is not None:
-                yield item, item.inline, item.line
-
-
 def extract(note: Note, ctx: Context) -> Iterator[Candidate]:
     flashcards = ctx.shared("flashcards", note, lambda: is_flashcard_note(note, ctx.plugins.osr))
     bold, highlight = minable_marks(note, ctx.plugins, flashcards)
     allowed = frozenset(kind for kind, on in (("strong_open", bold), ("mark_open", highlight)) if on)
     for visit in ctx.walk(note):
-        for node, inline, line in _sentences(visit):
+        for node, inline, line in prose_nodes(visit):
             if ctx.is_claimed(node) or is_links_only(inline) or is_image_only(inline):
                 continue
             if has_cloze(inline):

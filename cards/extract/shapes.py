@@ -19,7 +19,22 @@ from ..notes.parse import plain_text
 from ..notes.plugins import Plugins, SpacedRepetition
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from .walk import Visit
+
+
+def prose_nodes(visit: Visit) -> Iterator[tuple[object, Inline, int]]:
+    """The paragraph, or the list's items (not its tasks) that hold text, a visit shows:
+    (node, its inline, its line), where sentences are looked for (phrases, defines)."""
+    block = visit.block
+    if isinstance(block, Paragraph):
+        yield block, block.inline, block.line
+    elif isinstance(block, ListBlock):
+        for item in block.items:
+            if item.task is None and item.inline is not None:
+                yield item, item.inline, item.line
+
 
 # ------------------------------------------------------------------ steps
 
