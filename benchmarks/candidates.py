@@ -25,7 +25,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
@@ -35,12 +35,12 @@ from cards.deck.render import Renderer  # noqa: E402
 from cards.errors import CardsError  # noqa: E402
 from cards.judge import Scored, verdict  # noqa: E402
 from cards.judge.as_text import facts_to_json  # noqa: E402
-from cards.judge.vault import VaultKeys, note_keys  # noqa: E402
 from cards.model import Candidate as Proposed  # noqa: E402
 from cards.notes.blocks import BlockIndex  # noqa: E402
 from cards.notes.media import MediaIndex  # noqa: E402
-from cards.notes.read import read_note  # noqa: E402
+from cards.notes.read import decode_note  # noqa: E402
 from cards.pipeline.per_note import Judged, Vault, judge_text, log  # noqa: E402
+from cards.pipeline.recurrence import VaultRecurrence, note_bytes  # noqa: E402
 from cards.text import html_to_text  # noqa: E402
 
 _CLOZE = re.compile(r"\{\{c1::(.*?)(?:::[^{}]*?)?\}\}", re.S)
@@ -133,18 +133,16 @@ def vault_candidates(root: Path) -> Iterator[Candidate]:
     media = MediaIndex(vault.root)
     blocks = BlockIndex(vault.root)
     quiet = logging.Handler(logging.CRITICAL + 1)
-    texts: dict[PurePosixPath, str] = {}
     notes = vault.notes()
-    for note in notes:
-        if not note.skipped:
-            try:
-                texts[note.path] = read_note(note)
-            except CardsError:
-                continue
-    keys = {path: note_keys(text) for path, text in texts.items()}
-    counted = VaultKeys(keys.values())
-    for note in notes:
-        if note.path not in texts:
+    data = note_bytes(notes)
+    counted = VaultRecurrence(notes, data)  # as a build counts it
+    for at, note in enumerate(notes):
+        held = data[at]
+        if note.skipped or held is None:
+            continue
+        try:
+            text = decode_note(held, note.path)
+        except CardsError:
             continue
         handlers, log.handlers = log.handlers, [quiet]
         propagate, log.propagate = log.propagate, False
@@ -152,11 +150,11 @@ def vault_candidates(root: Path) -> Iterator[Candidate]:
             judged = judge_text(
                 vault,
                 note,
-                texts[note.path],
+                text,
                 media,
                 blocks.text,
                 explain=True,
-                recurrence=counted.recurrence(keys[note.path]),
+                recurrence=counted.of(at),
                 score=False,
             )
         except (CardsError, RecursionError):

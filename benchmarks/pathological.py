@@ -151,8 +151,8 @@ def sweep(timeout: float, scale: float = 1.0) -> None:
     """Each of SWEEP at 100 KB and 1 MB: the total, its ratio, and any stage over 15x."""
     print(f"{'unit':<14} {'100 KB s':>9} {'1 MB s':>9} {'ratio':>7}  stages over 15x (100 KB s -> 1 MB s)")
     for unit in SWEEP:
-        small = _child_stages(unit, round(100 * KB * scale), timeout)
-        large = _child_stages(unit, round(1024 * KB * scale), timeout) if small is not None else None
+        small = _child(unit, round(100 * KB * scale), timeout, "--stages")
+        large = _child(unit, round(1024 * KB * scale), timeout, "--stages") if small is not None else None
         total = [sum(f.values()) if f is not None else None for f in (small, large)]
         shown = [f"{t:.2f}" if t is not None else f"> {timeout:.0f}" for t in total]
         ratio = f"{total[1] / max(total[0], 1e-3):.1f}x" if total[0] is not None and total[1] is not None else "-"
@@ -162,20 +162,6 @@ def sweep(timeout: float, scale: float = 1.0) -> None:
             if large is not None and large[k] > 0.3 and large[k] / max(small[k], 0.01) > 15  # type: ignore[index]
         ]
         print(f"{unit!r:<14} {shown[0]:>9} {shown[1]:>9} {ratio:>7}  {'; '.join(slow)}", flush=True)
-
-
-def _child_stages(unit: str, size: int, timeout: float) -> dict[str, float] | None:
-    try:
-        done = subprocess.run(
-            [sys.executable, __file__, "--stages", unit, str(size)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=True,
-        )
-    except subprocess.TimeoutExpired:
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def measure(case: str, size: int) -> dict[str, float]:
@@ -206,10 +192,12 @@ def _quiet(cli: Callable[..., object], args: list[str]) -> None:
             pass
 
 
-def _child(case: str, size: int, timeout: float) -> dict[str, float] | None:
+def _child(case: str, size: int, timeout: float, flag: str = "--one") -> dict[str, float] | None:
+    """This script again in a fresh process (``--one``: a case built and previewed;
+    ``--stages``: a unit timed stage by stage): its figures, or None past ``timeout``."""
     try:
         done = subprocess.run(
-            [sys.executable, __file__, "--one", case, str(size)],
+            [sys.executable, __file__, flag, case, str(size)],
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from vaults import deck_fields, write_vault
 
 from cards.pipeline.cache import NoteCache, cache_dir, dump_entry, load_entry
 
@@ -29,11 +30,7 @@ def cards(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def vault(tmp_path: Path) -> Path:
-    root = tmp_path / "vault"
-    root.mkdir()
-    for name, text in NOTES.items():
-        (root / name).write_text(text, "utf-8")
-    return root
+    return write_vault(tmp_path / "vault", NOTES)
 
 
 class _Payload:
@@ -242,19 +239,6 @@ def _rot(out: Path, damage: str) -> None:
         store.close()
 
 
-def _fields(deck: Path, tmp: Path) -> list[str]:
-    import zipfile
-
-    with zipfile.ZipFile(deck) as archive:
-        (tmp / "c.anki2").write_bytes(archive.read("collection.anki2"))
-    conn = sqlite3.connect(tmp / "c.anki2")
-    try:
-        return sorted(row[0] for row in conn.execute("SELECT flds FROM notes"))
-    finally:
-        conn.close()
-        (tmp / "c.anki2").unlink()
-
-
 @pytest.mark.parametrize("damage", ["field changed in place", "page scribbled"])
 def test_bit_rot_in_the_kept_collection_is_never_copied_into_a_deck(vault: Path, tmp_path: Path, damage: str) -> None:
     """Item 16: with size, mtime and inode unchanged, a field changed in place went into
@@ -269,9 +253,9 @@ def test_bit_rot_in_the_kept_collection_is_never_copied_into_a_deck(vault: Path,
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     fresh = tmp_path / "fresh" / "deck.apkg"
     assert cards("build", str(vault), "-o", str(fresh), "--no-cache").returncode == 0
-    assert _fields(out, tmp_path) == _fields(fresh, tmp_path)
-    assert any("Paris" in f for f in _fields(out, tmp_path)) and not any("Pxris" in f for f in _fields(out, tmp_path))
+    assert deck_fields(out) == deck_fields(fresh)
+    assert any("Paris" in f for f in deck_fields(out)) and not any("Pxris" in f for f in deck_fields(out))
     (vault / "b.md").write_text(NOTES["b.md"].replace("Paris", "Paris, on the Seine"), "utf-8")
     assert cards("build", str(vault), "-o", str(out)).returncode == 0  # the collection made anew patches again
     assert cards("build", str(vault), "-o", str(fresh), "--no-cache").returncode == 0
-    assert _fields(out, tmp_path) == _fields(fresh, tmp_path)
+    assert deck_fields(out) == deck_fields(fresh)

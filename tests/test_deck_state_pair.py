@@ -8,12 +8,11 @@ import errno
 import hashlib
 import json
 import os
-import sqlite3
-import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from vaults import deck_fields, write_vault
 
 import cards.atomic
 from cards.cli import main
@@ -28,22 +27,7 @@ NOTES = {
 
 @pytest.fixture
 def vault(tmp_path: Path) -> Path:
-    root = tmp_path / "vault"
-    root.mkdir()
-    for name, text in NOTES.items():
-        (root / name).write_text(text, "utf-8")
-    return root
-
-
-def _fields(deck: Path, tmp: Path) -> list[str]:
-    with zipfile.ZipFile(deck) as archive:
-        (tmp / "c.anki2").write_bytes(archive.read("collection.anki2"))
-    conn = sqlite3.connect(tmp / "c.anki2")
-    try:
-        return sorted(row[0] for row in conn.execute("SELECT flds FROM notes"))
-    finally:
-        conn.close()
-        (tmp / "c.anki2").unlink()
+    return write_vault(tmp_path / "vault", NOTES)
 
 
 def _names_its_deck(out: Path) -> bool:
@@ -80,7 +64,7 @@ def test_deck_and_state_are_replaced_together_or_not_at_all(
         assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     done = CliRunner().invoke(main, ["build", str(vault), "-o", str(out)])  # space again: the new pair
     assert done.exit_code == 0 and "wrote" in done.output
-    assert any("Rome" in f for f in _fields(out, tmp_path)) and _names_its_deck(out)
+    assert any("Rome" in f for f in deck_fields(out)) and _names_its_deck(out)
 
 
 def test_a_torn_pair_is_seen_and_the_deck_written_again(vault: Path, tmp_path: Path) -> None:
@@ -95,7 +79,7 @@ def test_a_torn_pair_is_seen_and_the_deck_written_again(vault: Path, tmp_path: P
     out.write_bytes(old_deck)  # what a crash between the renames leaves: the new state, the old deck
     again = CliRunner().invoke(main, ["build", str(vault), "-o", str(out)])
     assert again.exit_code == 0 and f"wrote {out}" in again.output, again.output
-    assert any("Rome" in f for f in _fields(out, tmp_path)) and _names_its_deck(out)
+    assert any("Rome" in f for f in deck_fields(out)) and _names_its_deck(out)
 
 
 def test_the_state_is_renamed_before_the_deck(vault: Path, tmp_path: Path) -> None:

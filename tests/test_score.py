@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from vaults import write_vault
 
 from cards.cli import main
 from cards.config import DENSITIES
@@ -47,11 +48,7 @@ NOTES = {
 
 @pytest.fixture()
 def vault(tmp_path: Path) -> Path:
-    root = tmp_path / "vault"
-    root.mkdir()
-    for name, text in NOTES.items():
-        (root / name).write_text(text, "utf-8")
-    return root
+    return write_vault(tmp_path / "vault", NOTES)
 
 
 def run(*args: object, code: int = 0) -> str:

@@ -186,6 +186,8 @@ def _overlap_features(candidate: Candidate, out: list[float]) -> None:
 def _recurrence_features(candidate: Candidate, recurrence: Recurrence, out: list[float]) -> None:
     """How many notes of the vault hold the candidate's question, answer, first word or
     heading as a line of theirs (judge/vault.py), in buckets."""
+    if not recurrence.buckets:
+        return  # no line of the note recurs: every count is 0
     view = candidate.view
     answer = answer_of(candidate)
     asked = view.front.replace(GAP, answer) if candidate.cloze else view.front

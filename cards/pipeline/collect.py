@@ -421,7 +421,11 @@ class Plan:
         start, fp = self.starts[vault_no], self.prints[vault_no]
         notes = [note for _, note in self.notes[start:]]
         found = VaultRecurrence(
-            notes, self.digests[start:], self.data[start:], cache, str(self.vaults[vault_no].root.resolve())
+            notes,
+            self.data[start:],
+            digests=self.digests[start:],
+            cache=cache,
+            name=str(self.vaults[vault_no].root.resolve()),
         )
         self.recurrences.append(found)
         for offset, signature in enumerate(found.signatures()):
@@ -434,7 +438,7 @@ class Plan:
     def key_of(self, slot: int, digest: str) -> str:
         """The cache key of note ``slot`` with bytes of sha256 ``digest`` (see :meth:`sign`)."""
         vault_no, note = self.notes[slot]
-        signature = self.signatures[slot] if slot < len(self.signatures) else ""
+        signature = self.signatures[slot]
         return note_key(self.prints[vault_no], note.path, f"{digest}+{signature}" if signature else digest)
 
     def recurrence(self, slot: int) -> Recurrence:

@@ -17,9 +17,9 @@ from ..config import Config
 from ..errors import CardsError
 from ..notes.blocks import BlockIndex
 from ..notes.media import MediaIndex
-from ..notes.read import read_note
+from ..notes.read import decode_note
 from .per_note import Vault, log, note_cards
-from .recurrence import VaultRecurrence
+from .recurrence import VaultRecurrence, note_bytes
 
 if TYPE_CHECKING:
     from ..judge import Explained
@@ -36,13 +36,17 @@ def explain(paths: Sequence[Path], *, deck: str | None = None, config: Config | 
         media = MediaIndex(vault.root)
         blocks = BlockIndex(vault.root)  # Logseq block references resolve as in a build
         notes = vault.notes(path if path.is_file() else None)
-        recurrences = VaultRecurrence(notes, [None] * len(notes), [None] * len(notes))
+        data = note_bytes(notes)
+        recurrences = VaultRecurrence(notes, data)
         for at, note in enumerate(notes):
+            held = data[at]
+            if held is None:
+                continue  # the note's error is the build's to report
             handlers, log.handlers = log.handlers, [quiet]
             propagate, log.propagate = log.propagate, False
             try:
                 dropped: list[Dropped] = []
-                note_cards(vault, note, read_note(note), media, dropped, blocks.text, recurrences.of(at))
+                note_cards(vault, note, decode_note(held, note.path), media, dropped, blocks.text, recurrences.of(at))
             except (CardsError, RecursionError):
                 continue  # the note's error is the build's to report
             finally:

@@ -31,18 +31,20 @@ RECORD = "recurrence:"
 
 
 class VaultRecurrence:
-    """The notes of one vault (each with its content's sha256 when known, and its bytes
-    when already read): each note's signature, and its :class:`Recurrence` on demand."""
+    """The notes of one vault (with their bytes when already read, and with a ``cache``
+    each one's content sha256 when known, which name the cache record): each note's
+    signature, and its :class:`Recurrence` on demand."""
 
     def __init__(
         self,
         notes: Sequence[NoteFile],
-        digests: Sequence[str | None],
-        data: Sequence[bytes | None],
+        data: Sequence[bytes | None] = (),
+        *,
+        digests: Sequence[str | None] = (),
         cache: NoteCache | None = None,
         name: str = "",
     ) -> None:
-        self.notes, self.digests, self.data, self.cache = notes, digests, data, cache
+        self.notes, self.data, self.cache = notes, data, cache
         self._found: list[Recurrence] | None = None
         self._contents = _contents(notes, digests) if cache is not None else None
         self._name = RECORD + name
@@ -90,6 +92,19 @@ class VaultRecurrence:
         return note_keys(text)
 
 
+def note_bytes(notes: Sequence[NoteFile]) -> list[bytes | None]:
+    """Each note's bytes, read once for its keys and its candidates (``preview
+    --explain``, benchmarks/candidates.py); None for a note that cannot be read (the
+    build reports why). A skipped note is read too: what it would have given is shown."""
+    found: list[bytes | None] = []
+    for note in notes:
+        try:
+            found.append(read_note_bytes(note))
+        except CardsError:
+            found.append(None)
+    return found
+
+
 def recurrence_of(buckets: dict[str, int] | None) -> Recurrence:
     """A Recurrence from its buckets as a worker process receives them."""
     return Recurrence(MappingProxyType(buckets)) if buckets else NO_RECURRENCE
@@ -98,6 +113,8 @@ def recurrence_of(buckets: dict[str, int] | None) -> Recurrence:
 def _contents(notes: Sequence[NoteFile], digests: Sequence[str | None]) -> str | None:
     """A hash of the notes' paths and contents: None when a note's content is unknown
     (it must be read anyway)."""
+    if len(digests) != len(notes):
+        return None
     digest = hashlib.sha256()
     for note, content in zip(notes, digests):
         if content is None and not note.skipped:
